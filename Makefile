@@ -1,0 +1,155 @@
+# Revenge — the one build. `make help` lists the targets.
+#
+# Out-of-tree objects live in $(BUILD); `make sanitize` uses a separate
+# build directory so sanitizer and normal objects never mix.
+
+BUILD    ?= build
+CC       ?= cc
+SAN      ?= 0
+OPT      ?= -O2
+
+WARN     := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
+            -Wmissing-prototypes -Wvla -Wimplicit-fallthrough -Wpointer-arith \
+            -Wcast-qual -Wundef -Wno-missing-field-initializers
+CFLAGS   ?= $(OPT) -g
+CFLAGS   += -std=c11 -D_GNU_SOURCE $(WARN) -Iapp -Iworkers -I$(BUILD)/gen -I/usr/include/postgresql -Itests/lib \
+            -fstack-protector-strong -fno-strict-aliasing -MMD -MP
+LDFLAGS  ?=
+LDLIBS   := -lfcgi -lpq -lhiredis -lcjson -lcurl -lssl -lcrypto -lpthread -lm
+
+ifeq ($(SAN),1)
+CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS  += -fsanitize=address,undefined
+else
+CFLAGS   += -D_FORTIFY_SOURCE=2
+endif
+
+APP_SRCS    := $(filter-out app/main_%.c,$(shell find app -name '*.c' | sort))
+WORKER_SRCS := $(filter-out workers/main.c,$(wildcard workers/*.c))
+MIGRATIONS  := $(sort $(wildcard migrations/*.sql))
+GEN_SRCS    := $(BUILD)/gen/migrations_data.c
+
+APP_OBJS    := $(APP_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/migrations_data.o
+WORKER_OBJS := $(WORKER_SRCS:%.c=$(BUILD)/obj/%.o)
+LIBAPP      := $(BUILD)/libapp.a
+LIBWORKER   := $(BUILD)/libworker.a
+
+BINS := $(BUILD)/revenge-fcgi $(BUILD)/revenge-worker $(BUILD)/revenge
+
+UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
+UNIT_BINS   := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
+INTEG_SRCS  := $(wildcard tests/integration/test_*.c)
+INTEG_BINS  := $(INTEG_SRCS:tests/integration/%.c=$(BUILD)/tests/integration/%)
+TESTLIB_SRCS := $(wildcard tests/lib/*.c)
+TESTLIB_OBJS := $(TESTLIB_SRCS:%.c=$(BUILD)/obj/%.o)
+FUZZ_SRCS   := $(wildcard tests/fuzz/fuzz_*.c)
+
+.PHONY: all help deps run stop test test-unit test-integration test-e2e test-bins \
+        sanitize lint bench fuzz install clean format
+
+all: $(BINS)
+
+help:
+	@echo "make            build build/revenge-fcgi, build/revenge-worker, build/revenge"
+	@echo "make run        install what is missing, start the local stack under ./var, print the URL"
+	@echo "make stop       stop everything 'make run' started"
+	@echo "make test       install what is missing, start throwaway services, run every test tier"
+	@echo "make sanitize   the tests under ASan+UBSan"
+	@echo "make lint       cppcheck over app/ and workers/"
+	@echo "make bench      benchmarks (printed, never asserted)"
+	@echo "make fuzz       short libFuzzer runs of every fuzz target"
+
+deps:
+	@deploy/stack.sh deps
+
+$(BUILD)/gen/migrations_data.c: $(MIGRATIONS) deploy/embed-migrations.sh
+	@mkdir -p $(dir $@)
+	deploy/embed-migrations.sh $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/gen/migrations_data.o: $(BUILD)/gen/migrations_data.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) -c -o $@ $<
+
+$(LIBAPP): $(APP_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(LIBWORKER): $(WORKER_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^ $(if $(WORKER_OBJS),,)
+
+$(BUILD)/revenge-fcgi: $(BUILD)/obj/app/main_fcgi.o $(LIBAPP)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/revenge: $(BUILD)/obj/app/main_cli.o $(LIBAPP)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/revenge-worker: $(BUILD)/obj/workers/main.o $(WORKER_OBJS) $(LIBAPP)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/unit/%: $(BUILD)/obj/tests/unit/%.o $(TESTLIB_OBJS) $(WORKER_OBJS) $(LIBAPP)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+
+$(BUILD)/tests/integration/%: $(BUILD)/obj/tests/integration/%.o $(TESTLIB_OBJS) $(WORKER_OBJS) $(LIBAPP)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+
+test-bins: $(BINS) $(UNIT_BINS) $(INTEG_BINS)
+
+# --- the two commands -------------------------------------------------------
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@deploy/stack.sh run var
+
+stop:
+	@deploy/stack.sh down var
+
+test: deps
+	@$(MAKE) --no-print-directory test-bins
+	@tests/run.sh all $(BUILD)
+
+test-unit: test-bins
+	@tests/run.sh unit $(BUILD)
+
+test-integration: test-bins
+	@tests/run.sh integration $(BUILD)
+
+test-e2e: test-bins
+	@tests/run.sh e2e $(BUILD)
+
+sanitize: deps
+	@$(MAKE) --no-print-directory BUILD=build/san SAN=1 OPT=-O1 test-bins
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		tests/run.sh all build/san
+
+lint:
+	@command -v cppcheck >/dev/null || deploy/stack.sh deps
+	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+		--std=c11 -D_GNU_SOURCE -Iapp -Iworkers --inline-suppr \
+		--suppress=missingIncludeSystem app workers
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@tests/bench/run.sh $(BUILD)
+
+fuzz: deps
+	@tests/fuzz/run.sh
+
+format:
+	clang-format -i $$(find app workers tests -name '*.[ch]')
+
+install: all
+	install -d $(DESTDIR)/usr/local/bin
+	install -m 0755 $(BINS) $(DESTDIR)/usr/local/bin/
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,46 @@
+#include "app.h"
+
+#include <string.h>
+
+#include "core/log.h"
+
+enum app_err app_init(struct app *app, const struct config *cfg, struct metrics *m)
+{
+	memset(app, 0, sizeof(*app));
+	app->cfg = cfg;
+	app->metrics = m;
+	app->db = db_new(cfg->database_url, (int)cfg->database_connect_timeout,
+			 (int)cfg->database_statement_timeout);
+	app->cache = cache_new(cfg->redis_url, (int)cfg->redis_timeout, cfg->redis_prefix);
+	app->router = router_new(app_routes, app_routes_count);
+	if (!app->db || !app->router) {
+		app_release(app);
+		return APP_ERR_NOMEM;
+	}
+	if (!app->cache) {
+		log_error("config.invalid", "redis.url is not a valid Redis URL");
+		app_release(app);
+		return APP_ERR_VALIDATION;
+	}
+	return APP_OK;
+}
+
+void app_release(struct app *app)
+{
+	db_free(app->db);
+	cache_free(app->cache);
+	router_free(app->router);
+	app->db = NULL;
+	app->cache = NULL;
+	app->router = NULL;
+}
+
+void app_flush_counters(struct app *app)
+{
+	unsigned long d = db_error_count(app->db), c = cache_error_count(app->cache);
+
+	metrics_add(app->metrics, MC_DB_ERRORS, d - app->db_errors_seen);
+	metrics_add(app->metrics, MC_REDIS_ERRORS, c - app->cache_errors_seen);
+	app->db_errors_seen = d;
+	app->cache_errors_seen = c;
+}

@@ -1,0 +1,279 @@
+#include "db/db.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/log.h"
+#include "core/text.h"
+
+#define RETRY_MS 250
+
+struct db {
+	char *url;
+	int connect_timeout_ms;
+	int statement_timeout_ms;
+	PGconn *conn;
+	const struct db_stmt **prepared; /* statements prepared on this connection */
+	size_t nprepared, capprepared;
+	int64_t next_attempt_us;
+	unsigned long errors;
+	char sqlstate[6];
+};
+
+struct db *db_new(const char *url, int connect_timeout_ms, int statement_timeout_ms)
+{
+	struct db *db = calloc(1, sizeof(*db));
+
+	if (!db || !(db->url = strdup(url))) {
+		free(db);
+		return NULL;
+	}
+	db->connect_timeout_ms = connect_timeout_ms;
+	db->statement_timeout_ms = statement_timeout_ms;
+	return db;
+}
+
+static void drop_conn(struct db *db)
+{
+	if (db->conn)
+		PQfinish(db->conn);
+	db->conn = NULL;
+	db->nprepared = 0;
+}
+
+void db_free(struct db *db)
+{
+	if (!db)
+		return;
+	drop_conn(db);
+	free(db->prepared);
+	free(db->url);
+	free(db);
+}
+
+/* libpq notices (e.g. "relation already exists, skipping") go to our log
+ * at debug level instead of stderr. */
+static void notice_sink(void *arg, const char *msg)
+{
+	(void)arg;
+	log_debug("db.notice", "%.*s", (int)strcspn(msg, "\n"), msg);
+}
+
+enum app_err db_ensure(struct db *db)
+{
+	char timeout[16], options[64];
+	const char *keys[] = {"dbname", "connect_timeout", "options", "application_name", NULL};
+	const char *vals[] = {db->url, timeout, options, "revenge", NULL};
+	int64_t now = now_mono_us();
+
+	if (db->conn && PQstatus(db->conn) == CONNECTION_OK)
+		return APP_OK;
+	if (db->conn) {
+		log_warn("db.disconnected", "PostgreSQL connection lost; reconnecting");
+		drop_conn(db);
+	}
+	if (now < db->next_attempt_us)
+		return APP_ERR_DB;
+	/* libpq's connect_timeout is whole seconds, minimum 2 */
+	snprintf(timeout, sizeof(timeout), "%d",
+		 db->connect_timeout_ms > 0 ? (db->connect_timeout_ms + 999) / 1000 : 0);
+	snprintf(options, sizeof(options), "-c statement_timeout=%d", db->statement_timeout_ms);
+	/* expand_dbname = 1: the URL may be a URI or a conninfo string, and its
+	 * own parameters win over ours only where it sets them */
+	db->conn = PQconnectdbParams(keys, vals, 1);
+	if (!db->conn || PQstatus(db->conn) != CONNECTION_OK) {
+		const char *msg = db->conn ? PQerrorMessage(db->conn) : "out of memory";
+		log_error("db.connect_failed", "%.*s", (int)strcspn(msg, "\n"), msg);
+		drop_conn(db);
+		db->errors++;
+		db->next_attempt_us = now + RETRY_MS * 1000;
+		return APP_ERR_DB;
+	}
+	PQsetNoticeProcessor(db->conn, notice_sink, NULL);
+	db->next_attempt_us = 0;
+	return APP_OK;
+}
+
+PGconn *db_conn(struct db *db)
+{
+	return db_ensure(db) == APP_OK ? db->conn : NULL;
+}
+
+enum app_err db_result_err(const PGresult *res)
+{
+	const char *state;
+
+	if (!res)
+		return APP_ERR_DB;
+	switch (PQresultStatus(res)) {
+	case PGRES_COMMAND_OK:
+	case PGRES_TUPLES_OK:
+	case PGRES_SINGLE_TUPLE:
+		return APP_OK;
+	default:
+		break;
+	}
+	state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	if (!state)
+		return APP_ERR_DB;
+	if (!strcmp(state, "23505"))
+		return APP_ERR_CONFLICT;
+	if (!strncmp(state, "23", 2) || !strncmp(state, "22", 2))
+		return APP_ERR_VALIDATION;
+	if (!strcmp(state, "40001") || !strcmp(state, "40P01"))
+		return APP_ERR_CONFLICT;
+	return APP_ERR_DB;
+}
+
+static int is_prepared(const struct db *db, const struct db_stmt *st)
+{
+	for (size_t i = 0; i < db->nprepared; i++)
+		if (db->prepared[i] == st)
+			return 1;
+	return 0;
+}
+
+static enum app_err remember(struct db *db, const struct db_stmt *st)
+{
+	if (db->nprepared == db->capprepared) {
+		size_t cap = db->capprepared ? db->capprepared * 2 : 32;
+		const struct db_stmt **p = realloc(db->prepared, cap * sizeof(*p));
+		if (!p)
+			return APP_ERR_NOMEM;
+		db->prepared = p;
+		db->capprepared = cap;
+	}
+	db->prepared[db->nprepared++] = st;
+	return APP_OK;
+}
+
+static void note_failure(struct db *db, const PGresult *res, const char *what)
+{
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	const char *msg = res ? PQresultErrorMessage(res) : PQerrorMessage(db->conn);
+
+	snprintf(db->sqlstate, sizeof(db->sqlstate), "%s", state ? state : "");
+	/* constraint violations are the caller's business (409/400), the rest is ours */
+	if (db_result_err(res) == APP_ERR_DB) {
+		db->errors++;
+		log_error("db.error", "%s failed (%s): %.*s", what, state ? state : "-",
+			  (int)strcspn(msg, "\n"), msg);
+	}
+}
+
+static void clear_result(void *p)
+{
+	PQclear(p);
+}
+
+static int conn_broken(const struct db *db)
+{
+	return !db->conn || PQstatus(db->conn) != CONNECTION_OK;
+}
+
+static PGresult *run_once(struct db *db, const struct db_stmt *st, const char *const *params)
+{
+	if (!is_prepared(db, st)) {
+		PGresult *p = PQprepare(db->conn, st->name, st->sql, st->nparams, NULL);
+		enum app_err e = db_result_err(p);
+		if (e) {
+			/* prepare errors (bad SQL) are programmer errors: report them */
+			return p;
+		}
+		PQclear(p);
+		if (remember(db, st))
+			return NULL;
+	}
+	return PQexecPrepared(db->conn, st->name, st->nparams, params, NULL, NULL, 0);
+}
+
+static int in_transaction(const struct db *db)
+{
+	return db->conn && PQtransactionStatus(db->conn) != PQTRANS_IDLE;
+}
+
+enum app_err db_query(struct db *db, struct arena *a, const struct db_stmt *st,
+		      const char *const *params, PGresult **out)
+{
+	PGresult *res;
+	enum app_err e;
+	int was_in_tx;
+
+	db->sqlstate[0] = '\0';
+	if ((e = db_ensure(db)))
+		return e;
+	was_in_tx = in_transaction(db);
+	res = run_once(db, st, params);
+	if (db_result_err(res) == APP_ERR_DB && conn_broken(db) && st->idempotent &&
+	    !was_in_tx) {
+		PQclear(res);
+		drop_conn(db);
+		db->next_attempt_us = 0;
+		if ((e = db_ensure(db)))
+			return e;
+		res = run_once(db, st, params);
+	}
+	if ((e = db_result_err(res))) {
+		note_failure(db, res, st->name);
+		PQclear(res);
+		if (conn_broken(db))
+			drop_conn(db);
+		return e;
+	}
+	if (!out) {
+		PQclear(res);
+		return APP_OK;
+	}
+	if (arena_defer(a, clear_result, res) < 0)
+		return APP_ERR_NOMEM;
+	*out = res;
+	return APP_OK;
+}
+
+enum app_err db_exec(struct db *db, const char *sql)
+{
+	PGresult *res;
+	enum app_err e;
+
+	db->sqlstate[0] = '\0';
+	if ((e = db_ensure(db)))
+		return e;
+	res = PQexec(db->conn, sql);
+	if ((e = db_result_err(res))) {
+		note_failure(db, res, "exec");
+		if (conn_broken(db))
+			drop_conn(db);
+	}
+	PQclear(res);
+	return e;
+}
+
+enum app_err db_begin(struct db *db)
+{
+	return db_exec(db, "BEGIN");
+}
+
+enum app_err db_commit(struct db *db)
+{
+	return db_exec(db, "COMMIT");
+}
+
+void db_rollback(struct db *db)
+{
+	if (in_transaction(db)) {
+		PGresult *res = PQexec(db->conn, "ROLLBACK");
+		PQclear(res);
+	}
+}
+
+const char *db_last_sqlstate(const struct db *db)
+{
+	return db->sqlstate;
+}
+
+unsigned long db_error_count(const struct db *db)
+{
+	return db->errors;
+}

@@ -1,0 +1,73 @@
+/*
+ * db: one PostgreSQL connection, connected lazily and reconnected after the
+ * server restarts, with statements prepared on first use per connection.
+ *
+ * Statements are declared once as static `struct db_stmt` values; the
+ * address identifies the statement, so a connection remembers which ones it
+ * has prepared and prepares them again after a reconnect.
+ *
+ * Retrying: when the connection is found broken before a statement is sent,
+ * db reconnects first. When it breaks while a statement runs, the statement
+ * is retried once on a fresh connection only if it is marked idempotent and
+ * no transaction is open; otherwise APP_ERR_DB is returned and the caller's
+ * transaction is gone (PostgreSQL rolled it back).
+ */
+#ifndef REVENGE_DB_DB_H
+#define REVENGE_DB_DB_H
+
+#include <stdbool.h>
+#include <libpq-fe.h>
+
+#include "core/arena.h"
+#include "core/err.h"
+
+struct db_stmt {
+	const char *name; /* unique, used as the server-side statement name */
+	const char *sql;
+	int nparams;
+	bool idempotent; /* safe to send again after a connection failure */
+};
+
+struct db;
+
+/* A handle that will connect on first use; NULL when out of memory.
+ * url: libpq URI or conninfo; timeouts in milliseconds (0 = none). */
+struct db *db_new(const char *url, int connect_timeout_ms, int statement_timeout_ms);
+void db_free(struct db *db);
+
+/* Connect when not connected (or broken). APP_ERR_DB when unreachable; a
+ * failed attempt is not repeated for `retry_ms` (default 250 ms) so a down
+ * server costs each request one quick check, not a connect timeout. */
+enum app_err db_ensure(struct db *db);
+
+/* The connection, connecting if needed; NULL when unreachable. */
+PGconn *db_conn(struct db *db);
+
+/*
+ * Run a prepared statement with text parameters (NULL = SQL NULL). On
+ * success *out (when out is not NULL) receives a result registered for
+ * cleanup in arena a; when out is NULL the result is freed at once.
+ * Errors: APP_ERR_DB (connection, server error), APP_ERR_CONFLICT (unique
+ * violation 23505), APP_ERR_VALIDATION (check/foreign-key/not-null
+ * violations 23xxx, invalid text 22xxx).
+ */
+enum app_err db_query(struct db *db, struct arena *a, const struct db_stmt *st,
+		      const char *const *params, PGresult **out);
+
+/* Run plain SQL without parameters (DDL, BEGIN/COMMIT); same errors. */
+enum app_err db_exec(struct db *db, const char *sql);
+
+enum app_err db_begin(struct db *db);
+enum app_err db_commit(struct db *db);
+/* Roll back when a transaction is open; never fails. */
+void db_rollback(struct db *db);
+
+/* SQLSTATE of the last failed statement ("" when none). */
+const char *db_last_sqlstate(const struct db *db);
+/* Count of connection failures since start (for metrics). */
+unsigned long db_error_count(const struct db *db);
+
+/* Map a PGresult status/SQLSTATE to an app_err (APP_OK for success). */
+enum app_err db_result_err(const PGresult *res);
+
+#endif

@@ -1,0 +1,271 @@
+#include "http/fcgi.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+#include <fcgiapp.h>
+#include <openssl/rand.h>
+
+#include "app.h"
+#include "core/log.h"
+#include "core/text.h"
+#include "http/dispatch.h"
+
+#define MAX_CONNS 64
+#define POLL_MS 500
+/* a peer that stops sending mid-request cannot pin a child for longer */
+#define IO_TIMEOUT_S 30
+
+struct conn {
+	FCGX_Request req;
+	int active;
+};
+
+static int valid_request_id(const char *s)
+{
+	size_t n = 0;
+
+	for (; s && s[n]; n++) {
+		char c = s[n];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '-' || c == '_' || c == '.' || c == ':'))
+			return 0;
+	}
+	return n >= 1 && n <= 64;
+}
+
+static const char *new_request_id(struct arena *a)
+{
+	unsigned char raw[16];
+	char *out = arena_alloc(a, 33);
+
+	if (!out)
+		return "-";
+	if (RAND_bytes(raw, sizeof(raw)) != 1)
+		memset(raw, 0, sizeof(raw));
+	for (int i = 0; i < 16; i++) {
+		out[2 * i] = "0123456789abcdef"[raw[i] >> 4];
+		out[2 * i + 1] = "0123456789abcdef"[raw[i] & 15];
+	}
+	out[32] = '\0';
+	return out;
+}
+
+/* Split REQUEST_URI into path and query; a missing URI becomes "/". */
+static void split_uri(struct request *r, const char *uri)
+{
+	const char *q;
+	size_t len;
+
+	if (!uri || *uri != '/')
+		uri = "/";
+	q = strchr(uri, '?');
+	len = q ? (size_t)(q - uri) : strlen(uri);
+	/* "/api/v1/x/" names the same resource as "/api/v1/x" */
+	if (len > 1 && uri[len - 1] == '/')
+		len--;
+	r->path = arena_strndup(r->arena, uri, len);
+	r->query = q ? q + 1 : "";
+	if (!r->path)
+		r->path = "/";
+}
+
+static void write_response(FCGX_Request *fr, const struct request *req, struct response *res)
+{
+	struct buf head;
+
+	buf_init(&head, 16384);
+	buf_printf(&head, "Status: %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n",
+		   res->status, http_reason(res->status), res->content_type, res->body.len);
+	buf_printf(&head, "X-Request-ID: %s\r\n", req->request_id);
+	if (!strstr(res->headers.data, "Cache-Control:"))
+		buf_puts(&head, "Cache-Control: no-store\r\n");
+	buf_append(&head, res->headers.data, res->headers.len);
+	buf_puts(&head, "\r\n");
+	FCGX_PutStr(head.data, (int)head.len, fr->out);
+	if (req->method != HTTP_HEAD && res->body.len)
+		FCGX_PutStr(res->body.data, (int)res->body.len, fr->out);
+	buf_release(&head);
+}
+
+/* Read the body announced by CONTENT_LENGTH. Over the limit nothing is
+ * read: the caller answers 413 and closes the connection, since unread
+ * stdin records would otherwise be left on a kept-alive connection. */
+static enum app_err read_body(FCGX_Request *fr, struct request *req, int64_t max,
+			      struct field_error *fe)
+{
+	const char *cl = FCGX_GetParam("CONTENT_LENGTH", fr->envp);
+	int64_t len = 0;
+	char *body;
+
+	req->body = "";
+	req->body_len = 0;
+	if (!cl || !*cl)
+		return APP_OK;
+	if (parse_int64(cl, 0, INT64_MAX, &len) < 0)
+		return field_fail(fe, APP_ERR_BAD_REQUEST, "Content-Length", "is not a number");
+	if (len > max)
+		return field_fail(fe, APP_ERR_TOO_LARGE, "body", "exceeds %lld bytes",
+				  (long long)max);
+	if (!(body = arena_alloc(req->arena, (size_t)len + 1)))
+		return APP_ERR_NOMEM;
+	for (int64_t got = 0; got < len;) {
+		int n = FCGX_GetStr(body + got, (int)(len - got), fr->in);
+		if (n <= 0)
+			return field_fail(fe, APP_ERR_BAD_REQUEST, "body", "ended early");
+		got += n;
+	}
+	body[len] = '\0';
+	req->body = body;
+	req->body_len = (size_t)len;
+	return APP_OK;
+}
+
+static void log_request(const struct request *req, int status, int64_t dur_us)
+{
+	char st[8], ms[24];
+	struct log_field f[] = {
+		{"method", req->method_name}, {"path", req->path},
+		{"route", req->route ? req->route->name : NULL}, {"status", st},
+		{"duration_ms", ms},          {"remote", req->remote_addr},
+	};
+
+	snprintf(st, sizeof(st), "%d", status);
+	snprintf(ms, sizeof(ms), "%.3f", (double)dur_us / 1000.0);
+	log_fields(status >= 500 ? LL_WARN : LL_INFO, "http.request", NULL, f,
+		   sizeof(f) / sizeof(f[0]));
+}
+
+static void handle(struct app *app, FCGX_Request *fr, struct arena *arena)
+{
+	struct request req;
+	struct response res;
+	struct field_error fe = {{0}, {0}};
+	const char *rid = FCGX_GetParam("HTTP_X_REQUEST_ID", fr->envp);
+	enum app_err e;
+
+	memset(&req, 0, sizeof(req));
+	req.started_us = now_mono_us();
+	req.arena = arena;
+	req.env = fr->envp;
+	req.route_index = -1;
+	req.method_name = FCGX_GetParam("REQUEST_METHOD", fr->envp);
+	req.method = http_method_parse(req.method_name);
+	if (!req.method_name)
+		req.method_name = "-";
+	req.remote_addr = FCGX_GetParam("REMOTE_ADDR", fr->envp);
+	req.request_id = valid_request_id(rid) ? rid : new_request_id(arena);
+	split_uri(&req, FCGX_GetParam("REQUEST_URI", fr->envp));
+	log_set_request_id(req.request_id);
+
+	http_response_init(&res, (size_t)app->cfg->server_request_memory);
+	if ((e = read_body(fr, &req, app->cfg->server_max_body_size, &fe))) {
+		fr->keepConnection = 0;
+		http_problem(&req, &res, e, &fe, NULL);
+	} else {
+		http_dispatch(app, &req, &res);
+	}
+	write_response(fr, &req, &res);
+
+	int64_t dur = now_mono_us() - req.started_us;
+	metrics_observe(app->metrics, req.route_index, res.status, dur);
+	log_request(&req, res.status, dur);
+	app_flush_counters(app);
+	http_response_release(&res);
+	log_set_request_id(NULL);
+	arena_reset(arena);
+}
+
+static void set_io_timeout(int fd)
+{
+	struct timeval tv = {IO_TIMEOUT_S, 0};
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+}
+
+/* Read and answer one request on c. Returns 1 when a request was served. */
+static int serve(struct app *app, struct conn *c, struct arena *arena)
+{
+	if (FCGX_Accept_r(&c->req) < 0) {
+		/* the peer closed the kept connection (libfcgi closed it too) */
+		c->active = 0;
+		return 0;
+	}
+	handle(app, &c->req, arena);
+	FCGX_Finish_r(&c->req);
+	c->active = c->req.ipcFd >= 0;
+	return 1;
+}
+
+static struct conn *free_slot(struct conn *conns)
+{
+	for (int i = 0; i < MAX_CONNS; i++)
+		if (!conns[i].active)
+			return &conns[i];
+	return NULL;
+}
+
+long fcgi_child_serve(struct app *app, int listen_fd, volatile sig_atomic_t *stop,
+		      long max_requests)
+{
+	struct conn *conns = calloc(MAX_CONNS, sizeof(*conns));
+	struct arena *arena = arena_new(64 * 1024, (size_t)app->cfg->server_request_memory);
+	struct pollfd pfd[MAX_CONNS + 1];
+	struct conn *owner[MAX_CONNS + 1];
+	long served = 0;
+
+	if (!conns || !arena) {
+		free(conns);
+		arena_free(arena);
+		log_error("fcgi.oom", "cannot allocate the child's buffers");
+		return 0;
+	}
+	FCGX_Init();
+	while (!*stop && (max_requests == 0 || served < max_requests)) {
+		struct conn *slot = free_slot(conns);
+		int n = 0, ready;
+
+		if (slot) {
+			pfd[n] = (struct pollfd){.fd = listen_fd, .events = POLLIN};
+			owner[n++] = NULL;
+		}
+		for (int i = 0; i < MAX_CONNS; i++) {
+			if (!conns[i].active)
+				continue;
+			pfd[n] = (struct pollfd){.fd = conns[i].req.ipcFd, .events = POLLIN};
+			owner[n++] = &conns[i];
+		}
+		ready = poll(pfd, (nfds_t)n, POLL_MS);
+		if (ready <= 0)
+			continue; /* timeout or EINTR: re-check *stop */
+		for (int i = 0; i < n && !*stop; i++) {
+			if (!pfd[i].revents)
+				continue;
+			if (owner[i]) {
+				served += serve(app, owner[i], arena);
+				continue;
+			}
+			int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
+			if (fd < 0)
+				continue; /* another child won the race (EAGAIN) */
+			set_io_timeout(fd);
+			FCGX_InitRequest(&slot->req, listen_fd, 0);
+			slot->req.ipcFd = fd;
+			/* makes FCGX_Accept_r read from fd instead of accepting */
+			slot->req.keepConnection = 1;
+			slot->active = 1;
+			served += serve(app, slot, arena);
+		}
+	}
+	for (int i = 0; i < MAX_CONNS; i++)
+		if (conns[i].active)
+			FCGX_Free(&conns[i].req, 1);
+	free(conns);
+	arena_free(arena);
+	return served;
+}

@@ -1,0 +1,127 @@
+#include "http/health.h"
+
+#include <string.h>
+
+#include "app.h"
+#include "db/migrate.h"
+#include "http/dispatch.h"
+#include "version.h"
+
+const struct param_spec health_ready_query[] = {
+	{.name = "verbose", .type = PT_BOOL, .doc = "Include every check in the response."},
+	{0},
+};
+
+enum app_err health_live(struct request *req, struct response *res, struct field_error *fe)
+{
+	(void)req, (void)fe;
+	buf_puts(&res->body, "{\"status\":\"ok\"}");
+	return APP_OK;
+}
+
+/* "ok" or a short reason. Checks the live connection and that every
+ * migration this binary carries is applied with the same checksum. */
+static const char *check_database(struct app *app, int *pending)
+{
+	struct migrate_status st;
+	struct buf err;
+	PGconn *conn = db_conn(app->db);
+	enum app_err e;
+
+	*pending = 0;
+	if (!conn)
+		return "unreachable";
+	buf_init(&err, 512);
+	e = migrate_check(conn, migrations_builtin, migrations_builtin_count, &st, &err);
+	buf_release(&err);
+	if (e == APP_ERR_DB) {
+		/* the query failing usually means the connection just broke */
+		db_ensure(app->db);
+		return "unreachable";
+	}
+	if (e)
+		return "schema mismatch";
+	*pending = st.pending;
+	return "ok";
+}
+
+enum app_err health_ready(struct request *req, struct response *res, struct field_error *fe)
+{
+	struct app *app = req->app;
+	int pending = 0;
+	const char *database = check_database(app, &pending);
+	const char *redis = cache_ping(app->cache) == APP_OK ? "ok" : "unreachable";
+	const char *migrations = strcmp(database, "ok") ? "unknown" : pending ? "pending" : "ok";
+	int ready = !strcmp(database, "ok") && !strcmp(redis, "ok") && !pending;
+	const struct param_value *verbose = req_query(req, "verbose");
+	struct buf checks;
+	struct jw w;
+
+	(void)fe;
+	if (ready)
+		app->schema_current = true;
+	buf_init(&checks, 1024);
+	jw_init(&w, &checks);
+	buf_puts(&checks, "\"checks\":");
+	jw_obj_open(&w);
+	jw_kstr(&w, "database", database);
+	jw_kstr(&w, "redis", redis);
+	jw_kstr(&w, "migrations", migrations);
+	if (verbose && verbose->num)
+		jw_kint(&w, "pending_migrations", pending);
+	jw_obj_close(&w);
+	if (ready) {
+		buf_puts(&res->body, "{\"status\":\"ready\",");
+		buf_append(&res->body, checks.data, checks.len);
+		buf_putc(&res->body, '}');
+	} else {
+		struct field_error why = {{0}, "a dependency is not ready"};
+		http_problem(req, res, APP_ERR_UNAVAILABLE, &why, checks.data);
+	}
+	buf_release(&checks);
+	return APP_OK;
+}
+
+enum app_err health_startup(struct request *req, struct response *res, struct field_error *fe)
+{
+	struct app *app = req->app;
+	int pending = 0;
+
+	if (!app->schema_current) {
+		if (strcmp(check_database(app, &pending), "ok") || pending)
+			return field_fail(fe, APP_ERR_UNAVAILABLE, "",
+					  "still starting: the database is not ready");
+		app->schema_current = true;
+	}
+	buf_puts(&res->body, "{\"status\":\"started\"}");
+	return APP_OK;
+}
+
+enum app_err health_metrics(struct request *req, struct response *res, struct field_error *fe)
+{
+	struct app *app = req->app;
+
+	(void)fe;
+	/* nginx only forwards /metrics from loopback; this second check keeps
+	 * the rule when the pool is reached some other way */
+	if (!app->cfg->metrics_enabled || !http_is_loopback(req->remote_addr))
+		return APP_ERR_NOT_FOUND;
+	res->content_type = "text/plain; version=0.0.4";
+	metrics_render(app->metrics, app_routes, app_routes_count, &res->body);
+	return buf_ok(&res->body) ? APP_OK : APP_ERR_NOMEM;
+}
+
+enum app_err system_info(struct request *req, struct response *res, struct field_error *fe)
+{
+	struct jw w;
+
+	(void)req, (void)fe;
+	jw_init(&w, &res->body);
+	jw_obj_open(&w);
+	jw_kstr(&w, "name", "Revenge");
+	jw_kstr(&w, "version", REVENGE_VERSION);
+	jw_kstr(&w, "api_version", "v1");
+	jw_obj_close(&w);
+	res_header(res, "Cache-Control", "public, max-age=60");
+	return APP_OK;
+}

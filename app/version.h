@@ -1,0 +1,4 @@
+#ifndef REVENGE_VERSION_H
+#define REVENGE_VERSION_H
+#define REVENGE_VERSION "0.1.0"
+#endif

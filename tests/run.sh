@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# tests/run.sh TIER [BUILD_DIR] — run a test tier: unit | integration | e2e | all.
+#
+# integration and e2e start a throwaway stack (PostgreSQL, Redis, nginx)
+# under BUILD_DIR/test-stack on ports 18443/18080 and destroy it at the end.
+# Every tier's results are added up into one closing line:
+#   tests: N passed, M failed
+set -uo pipefail
+
+tier=${1:-all}
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=$(cd "$ROOT" && mkdir -p "${2:-build}" && cd "${2:-build}" && pwd)
+STACK=$BUILD/test-stack
+export TEST_ROOT=$ROOT TEST_BUILD_DIR=$BUILD
+PASSED=0
+FAILED=0
+FAILED_NAMES=()
+
+cd "$ROOT" || exit 1
+
+# Run one cmocka binary and add its counts. A binary that dies before its
+# summary counts as one failure.
+run_cmocka() {
+	local bin=$1 out rc p f
+	out=$("$bin" 2>&1)
+	rc=$?
+	printf '%s\n' "$out" | grep -E '^\[ *(RUN|OK|FAILED|PASSED|SKIPPED|ERROR) *\]|^\[=+\]|FAIL|ERROR|ASan|runtime error|Sanitizer' | grep -v '^\[ RUN' | grep -v '^\[       OK' || true
+	p=$(printf '%s\n' "$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' | tail -1)
+	f=$(printf '%s\n' "$out" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' | tail -1)
+	p=${p:-0}
+	f=${f:-0}
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		printf '%s\n' "$out" | tail -20
+		f=1
+	fi
+	PASSED=$((PASSED + p))
+	FAILED=$((FAILED + f))
+	[ "$f" -eq 0 ] || FAILED_NAMES+=("$(basename "$bin")")
+}
+
+stack_up() {
+	[ -n "${STACK_UP:-}" ] && return 0
+	# a stack left by an interrupted run is reused after a clean restart
+	deploy/stack.sh down "$STACK" >/dev/null 2>&1 || true
+	deploy/stack.sh up "$STACK" --https-port 18443 --http-port 18080 --fast >/dev/null || {
+		echo "tests: could not start the test stack" >&2
+		exit 1
+	}
+	eval "$(deploy/stack.sh env "$STACK")"
+	# the application rejects REVENGE_* variables that are not settings
+	export STACK_DIR=$STACK
+	unset REVENGE_STACK_DIR REVENGE_CONFIG
+	trap stack_down EXIT
+	STACK_UP=1
+	# template database every integration binary clones; old clones go
+	for db in $(psql -d postgres -Atc "SELECT datname FROM pg_database WHERE datname LIKE 't\_%' OR datname = 'revenge_template'"); do
+		psql -q -d postgres -c "DROP DATABASE IF EXISTS \"$db\"" >/dev/null
+	done
+	psql -q -d postgres -c "CREATE DATABASE revenge_template" >/dev/null
+	REVENGE_DATABASE_URL="postgresql:///revenge_template?host=$PGHOST&user=$PGUSER" \
+		"$BUILD/revenge" --config "$STACK/revenge.conf" migrate >/dev/null || {
+		echo "tests: migrating the template failed" >&2
+		exit 1
+	}
+}
+
+stack_down() {
+	deploy/stack.sh stop-app "$STACK" >/dev/null 2>&1 || true
+	deploy/stack.sh destroy "$STACK" >/dev/null 2>&1 || true
+}
+
+run_unit() {
+	echo "== unit"
+	for t in "$BUILD"/tests/unit/test_*; do
+		[ -x "$t" ] && run_cmocka "$t"
+	done
+}
+
+run_integration() {
+	echo "== integration"
+	stack_up
+	for t in "$BUILD"/tests/integration/test_*; do
+		[ -x "$t" ] && run_cmocka "$t"
+	done
+}
+
+run_e2e() {
+	echo "== e2e"
+	stack_up
+	"$BUILD/revenge" --config "$STACK/revenge.conf" migrate >/dev/null || {
+		FAILED=$((FAILED + 1))
+		return
+	}
+	deploy/stack.sh start-app "$STACK" "$BUILD" >/dev/null || {
+		echo "e2e: the application did not start" >&2
+		FAILED=$((FAILED + 1))
+		return
+	}
+	local out
+	out=$(tests/e2e/run.sh "$STACK" "$BUILD" 2>&1)
+	printf '%s\n' "$out" | grep -v '^ok ' || true
+	local p f
+	p=$(printf '%s\n' "$out" | sed -n 's/^e2e: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p')
+	f=$(printf '%s\n' "$out" | sed -n 's/^e2e: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p')
+	PASSED=$((PASSED + ${p:-0}))
+	FAILED=$((FAILED + ${f:-1}))
+	[ "${f:-1}" -eq 0 ] || FAILED_NAMES+=("e2e")
+	deploy/stack.sh stop-app "$STACK" >/dev/null 2>&1 || true
+}
+
+case $tier in
+unit) run_unit ;;
+integration) run_integration ;;
+e2e) run_e2e ;;
+all)
+	run_unit
+	run_integration
+	run_e2e
+	;;
+*)
+	echo "usage: tests/run.sh unit|integration|e2e|all [BUILD_DIR]" >&2
+	exit 2
+	;;
+esac
+
+[ ${#FAILED_NAMES[@]} -eq 0 ] || echo "failing: ${FAILED_NAMES[*]}"
+echo "tests: $PASSED passed, $FAILED failed"
+[ "$FAILED" -eq 0 ]
