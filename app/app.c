@@ -25,6 +25,19 @@ enum app_err app_init(struct app *app, const struct config *cfg, struct metrics 
 	return APP_OK;
 }
 
+enum app_err app_config_check(const struct config *cfg, struct buf *err)
+{
+	struct cache_url u;
+
+	if (cache_url_parse(cfg->redis_url, &u) < 0) {
+		buf_puts(err, "redis.url: not a valid Redis URL (redis://[:password@]host[:port][/db] "
+			      "or unix:///path[?db=N])");
+		return APP_ERR_VALIDATION;
+	}
+	cache_url_release(&u);
+	return APP_OK;
+}
+
 void app_release(struct app *app)
 {
 	db_free(app->db);

@@ -100,7 +100,8 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[i], "routes"))
 		return cmd_routes();
 	buf_init(&err, 1024);
-	if (config_load(&cfg, path, environ, &err)) {
+	if (config_load(&cfg, path, environ, &err) ||
+	    (app_config_check(&cfg, &err) && (config_release(&cfg), 1))) {
 		fprintf(stderr, "revenge: configuration error: %s\n", err.data);
 		buf_release(&err);
 		return 78;

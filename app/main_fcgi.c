@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "app.h"
 #include "core/config.h"
 #include "core/log.h"
 #include "http/pool.h"
@@ -36,7 +37,8 @@ int main(int argc, char **argv)
 		}
 	}
 	buf_init(&err, 1024);
-	if (config_load(&cfg, path, environ, &err)) {
+	if (config_load(&cfg, path, environ, &err) ||
+	    (app_config_check(&cfg, &err) && (config_release(&cfg), 1))) {
 		fprintf(stderr, "revenge-fcgi: configuration error: %s\n", err.data);
 		buf_release(&err);
 		return 78; /* EX_CONFIG */

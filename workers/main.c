@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "app.h"
 #include "core/config.h"
 #include "core/log.h"
 #include "db/db.h"
@@ -46,7 +47,8 @@ int main(int argc, char **argv)
 		}
 	}
 	buf_init(&err, 1024);
-	if (config_load(&cfg, path, environ, &err)) {
+	if (config_load(&cfg, path, environ, &err) ||
+	    (app_config_check(&cfg, &err) && (config_release(&cfg), 1))) {
 		fprintf(stderr, "revenge-worker: configuration error: %s\n", err.data);
 		buf_release(&err);
 		return 78;

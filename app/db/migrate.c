@@ -189,6 +189,8 @@ enum app_err migrate_run(PGconn *conn, const struct migration *list, size_t n,
 	snprintf(lock_sql, sizeof(lock_sql), "SELECT pg_advisory_lock(%lld)", MIGRATE_LOCK_KEY);
 	if (exec_ok(conn, lock_sql, err, "advisory lock"))
 		return APP_ERR_DB;
+	/* "already exists, skipping" notices are noise for every later run */
+	exec_ok(conn, "SET client_min_messages TO warning", NULL, "settings");
 	if (exec_ok(conn, create_table_sql, err, "schema_migrations")) {
 		e = APP_ERR_DB;
 		goto out;

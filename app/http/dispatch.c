@@ -6,42 +6,6 @@
 #include "core/log.h"
 #include "core/text.h"
 
-int http_method_parse(const char *s)
-{
-	static const struct {
-		const char *name;
-		int m;
-	} map[] = {{"GET", HTTP_GET},     {"HEAD", HTTP_HEAD},     {"POST", HTTP_POST},
-		   {"PUT", HTTP_PUT},     {"PATCH", HTTP_PATCH},   {"DELETE", HTTP_DELETE},
-		   {"OPTIONS", HTTP_OPTIONS}};
-
-	for (size_t i = 0; s && i < sizeof(map) / sizeof(map[0]); i++)
-		if (!strcmp(map[i].name, s))
-			return map[i].m;
-	return 0;
-}
-
-const char *http_method_name(int m)
-{
-	switch (m) {
-	case HTTP_GET:
-		return "GET";
-	case HTTP_HEAD:
-		return "HEAD";
-	case HTTP_POST:
-		return "POST";
-	case HTTP_PUT:
-		return "PUT";
-	case HTTP_PATCH:
-		return "PATCH";
-	case HTTP_DELETE:
-		return "DELETE";
-	case HTTP_OPTIONS:
-		return "OPTIONS";
-	}
-	return "UNKNOWN";
-}
-
 const char *req_env(const struct request *r, const char *name)
 {
 	size_t n = strlen(name);

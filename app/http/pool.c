@@ -282,7 +282,8 @@ static void reload(struct pool *p)
 	extern char **environ;
 
 	buf_init(&err, 1024);
-	if (config_load(&next, p->config_path, environ, &err)) {
+	if (config_load(&next, p->config_path, environ, &err) ||
+	    (app_config_check(&next, &err) && (config_release(&next), 1))) {
 		log_error("fcgi.reload_failed", "configuration not reloaded: %s", err.data);
 		buf_release(&err);
 		return;

@@ -79,6 +79,42 @@ static int compile(const char *pattern, struct compiled *out)
 	return *p ? -1 : 0;
 }
 
+int http_method_parse(const char *s)
+{
+	static const struct {
+		const char *name;
+		int m;
+	} map[] = {{"GET", HTTP_GET},     {"HEAD", HTTP_HEAD},     {"POST", HTTP_POST},
+		   {"PUT", HTTP_PUT},     {"PATCH", HTTP_PATCH},   {"DELETE", HTTP_DELETE},
+		   {"OPTIONS", HTTP_OPTIONS}};
+
+	for (size_t i = 0; s && i < sizeof(map) / sizeof(map[0]); i++)
+		if (!strcmp(map[i].name, s))
+			return map[i].m;
+	return 0;
+}
+
+const char *http_method_name(int m)
+{
+	switch (m) {
+	case HTTP_GET:
+		return "GET";
+	case HTTP_HEAD:
+		return "HEAD";
+	case HTTP_POST:
+		return "POST";
+	case HTTP_PUT:
+		return "PUT";
+	case HTTP_PATCH:
+		return "PATCH";
+	case HTTP_DELETE:
+		return "DELETE";
+	case HTTP_OPTIONS:
+		return "OPTIONS";
+	}
+	return "UNKNOWN";
+}
+
 struct router *router_new(const struct route *routes, size_t n)
 {
 	struct router *r = calloc(1, sizeof(*r));
@@ -238,11 +274,15 @@ enum app_err param_validate(const struct param_spec *spec, const char *text, str
 	return APP_ERR_INTERNAL;
 }
 
-/* Does `path` match route i? 1 full match, 0 no, -1 literals match but a
- * typed parameter does not parse (fe filled). */
+/* Does `path` match compiled route c? 1 full match, 0 no, -1 every literal
+ * and the segment count match but a typed parameter does not parse (fe
+ * filled). Structure is checked before types, so "/movies/x/y/z" is a plain
+ * mismatch for "/movies/{id:uuid}" rather than a bad id. */
 static int match_one(const struct compiled *c, const char *path, struct request *req,
 		     struct field_error *fe)
 {
+	const char *raw[MAX_SEGMENTS];
+	size_t rawlen[MAX_SEGMENTS];
 	const char *p = path;
 	int k = 0;
 
@@ -256,25 +296,33 @@ static int match_one(const struct compiled *c, const char *path, struct request 
 
 		if (k == c->nseg)
 			return 0;
-		s = &c->seg[k++];
-		if (s->kind == SEG_LITERAL) {
-			if (len != s->len || memcmp(start, s->text, len))
-				return 0;
-		} else {
-			char *val = url_decode(req->arena, start, len, 0);
-			struct param_value *pv = &req->path_params[req->npath];
-			if (!val || !*val || req->npath == MAX_PATH_PARAMS) {
-				field_fail(fe, APP_ERR_VALIDATION, s->text, "is not a valid value");
-				return -1;
-			}
-			if (param_validate(seg_spec(s->kind), val, req->arena, s->text, pv, fe))
-				return -1;
-			pv->name = s->text;
-			req->npath++;
-		}
+		s = &c->seg[k];
+		if (s->kind == SEG_LITERAL && (len != s->len || memcmp(start, s->text, len)))
+			return 0;
+		raw[k] = start;
+		rawlen[k++] = len;
 		p = end;
 	}
-	return (*p == '\0' && k == c->nseg) ? 1 : 0;
+	if (*p != '\0' || k != c->nseg)
+		return 0;
+	for (k = 0; k < c->nseg; k++) {
+		const struct segment *s = &c->seg[k];
+		struct param_value *pv = &req->path_params[req->npath];
+		char *val;
+
+		if (s->kind == SEG_LITERAL)
+			continue;
+		val = url_decode(req->arena, raw[k], rawlen[k], 0);
+		if (!val || !*val || req->npath == MAX_PATH_PARAMS) {
+			field_fail(fe, APP_ERR_VALIDATION, s->text, "is not a valid value");
+			return -1;
+		}
+		if (param_validate(seg_spec(s->kind), val, req->arena, s->text, pv, fe))
+			return -1;
+		pv->name = s->text;
+		req->npath++;
+	}
+	return 1;
 }
 
 enum route_match router_match(const struct router *r, int method, const char *path,

@@ -1,0 +1,138 @@
+/*
+ * The database handle against the real PostgreSQL: prepared statements,
+ * error mapping, transactions, and recovery when the server restarts.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "core/log.h"
+#include "db/db.h"
+#include "server.h"
+#include "testenv.h"
+
+static char url[1024];
+
+static const struct db_stmt q_add = {
+	"t_add", "SELECT $1::int + $2::int", 2, true};
+static const struct db_stmt q_insert = {
+	"t_insert", "INSERT INTO t_items (name) VALUES ($1) RETURNING id", 1, false};
+static const struct db_stmt q_count = {
+	"t_count", "SELECT count(*) FROM t_items", 0, true};
+
+static int setup(void **state)
+{
+	struct db *db = db_new(url, 5000, 10000);
+	*state = db;
+	return db_exec(db, "CREATE TABLE IF NOT EXISTS t_items (id serial PRIMARY KEY,"
+			   " name text UNIQUE NOT NULL CHECK (length(name) < 10))") == APP_OK
+		       ? 0
+		       : -1;
+}
+
+static int teardown(void **state)
+{
+	struct db *db = *state;
+	db_exec(db, "DROP TABLE IF EXISTS t_items");
+	db_free(db);
+	return 0;
+}
+
+static long scalar(struct db *db, const struct db_stmt *st, const char *const *params)
+{
+	struct arena *a = arena_new(4096, 1 << 20);
+	PGresult *r = NULL;
+	long v = -1;
+
+	if (db_query(db, a, st, params, &r) == APP_OK)
+		v = strtol(PQgetvalue(r, 0, 0), NULL, 10);
+	arena_free(a);
+	return v;
+}
+
+static void prepared_and_errors(void **state)
+{
+	struct db *db = *state;
+	const char *two[] = {"40", "2"};
+	const char *bad[] = {"forty", "2"};
+	const char *name[] = {"alpha"};
+	const char *toolong[] = {"much-too-long-name"};
+
+	assert_int_equal(scalar(db, &q_add, two), 42);
+	assert_int_equal(scalar(db, &q_add, two), 42); /* second use: already prepared */
+	assert_int_equal(db_query(db, NULL, &q_add, bad, NULL), APP_ERR_VALIDATION);
+	assert_string_equal(db_last_sqlstate(db), "22P02");
+	assert_int_equal(db_query(db, NULL, &q_insert, name, NULL), APP_OK);
+	assert_int_equal(db_query(db, NULL, &q_insert, name, NULL), APP_ERR_CONFLICT);
+	assert_int_equal(db_query(db, NULL, &q_insert, toolong, NULL), APP_ERR_VALIDATION);
+	assert_int_equal(scalar(db, &q_count, NULL), 1);
+}
+
+static void transactions(void **state)
+{
+	struct db *db = *state;
+	const char *a[] = {"beta"}, *b[] = {"gamma"};
+	long before = scalar(db, &q_count, NULL);
+
+	assert_int_equal(db_begin(db), APP_OK);
+	assert_int_equal(db_query(db, NULL, &q_insert, a, NULL), APP_OK);
+	assert_int_equal(db_query(db, NULL, &q_insert, b, NULL), APP_OK);
+	db_rollback(db);
+	assert_int_equal(scalar(db, &q_count, NULL), before);
+	assert_int_equal(db_begin(db), APP_OK);
+	assert_int_equal(db_query(db, NULL, &q_insert, a, NULL), APP_OK);
+	assert_int_equal(db_commit(db), APP_OK);
+	assert_int_equal(scalar(db, &q_count, NULL), before + 1);
+}
+
+static void survives_server_restart(void **state)
+{
+	struct db *db = *state;
+	const char *two[] = {"1", "2"};
+	const char *name[] = {"delta"};
+
+	assert_int_equal(scalar(db, &q_add, two), 3);
+	assert_int_equal(testenv_stack("pg-restart"), 0);
+	/* an idempotent statement is retried on a new connection, and the
+	 * statement is prepared again there */
+	assert_int_equal(scalar(db, &q_add, two), 3);
+
+	assert_int_equal(testenv_stack("pg-restart"), 0);
+	/* a write is not blindly repeated: it fails once ... */
+	assert_int_equal(db_query(db, NULL, &q_insert, name, NULL), APP_ERR_DB);
+	/* ... and the next call reconnects and succeeds */
+	assert_int_equal(db_query(db, NULL, &q_insert, name, NULL), APP_OK);
+}
+
+static void unreachable_is_fast_and_recovers(void **state)
+{
+	struct db *db = *state;
+	const char *two[] = {"2", "2"};
+
+	assert_int_equal(testenv_stack("pg-stop"), 0);
+	assert_int_equal(db_query(db, NULL, &q_add, two, NULL), APP_ERR_DB);
+	/* within the retry back-off no connection attempt is made */
+	assert_int_equal(db_ensure(db), APP_ERR_DB);
+	assert_true(db_error_count(db) >= 1);
+	assert_int_equal(testenv_stack("pg-start"), 0);
+	sleep_ms(300);
+	assert_int_equal(scalar(db, &q_add, two), 4);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(prepared_and_errors),
+		cmocka_unit_test(transactions),
+		cmocka_unit_test(survives_server_restart),
+		cmocka_unit_test(unreachable_is_fast_and_recovers),
+	};
+	log_setup(LL_ERROR, LOG_FMT_LOGFMT, 2);
+	snprintf(url, sizeof(url), "%s", testenv_new_database(NULL));
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
