@@ -64,6 +64,19 @@ stack_up() {
 	}
 }
 
+# Processes under test log to the stack's log directory; a sanitizer report
+# there is a failure even when every assertion passed.
+check_sanitizer_logs() {
+	local hits
+	hits=$(grep -l -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$STACK"/log/*.log 2>/dev/null)
+	if [ -n "$hits" ]; then
+		echo "sanitizer reports in: $hits"
+		grep -h -A30 -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' $hits | head -80
+		FAILED=$((FAILED + 1))
+		FAILED_NAMES+=("sanitizer")
+	fi
+}
+
 stack_down() {
 	deploy/stack.sh stop-app "$STACK" >/dev/null 2>&1 || true
 	deploy/stack.sh destroy "$STACK" >/dev/null 2>&1 || true
@@ -123,6 +136,7 @@ all)
 	;;
 esac
 
+[ -z "${STACK_UP:-}" ] || check_sanitizer_logs
 [ ${#FAILED_NAMES[@]} -eq 0 ] || echo "failing: ${FAILED_NAMES[*]}"
 echo "tests: $PASSED passed, $FAILED failed"
 [ "$FAILED" -eq 0 ]

@@ -171,10 +171,9 @@ static void keep_alive_connection(void **state)
 	assert_int_equal(server_stop(pid, 5000), 0);
 }
 
-static void recycle_and_replace(void **state)
+static void recycle_after_max_requests(void **state)
 {
 	struct fcgi_response res;
-	pid_t kids[16], after[16];
 	pid_t pid = start("pool_size = 2\nmax_requests = 5\n");
 
 	(void)state;
@@ -184,11 +183,22 @@ static void recycle_and_replace(void **state)
 		assert_int_equal(res.status, 200);
 	}
 	assert_true(metric("revenge_fcgi_children_recycled_total") >= 5);
+	assert_int_equal(metric("revenge_fcgi_children_crashed_total"), 0);
 	assert_int_equal(server_wait_children(pid, 2, 3000), 0);
+	assert_true(metric("revenge_http_requests_total{route=\"health.live\",status=\"200\"}") >= 40);
+	assert_int_equal(server_stop(pid, 5000), 0);
+}
 
-	/* a child killed outright is replaced and the pool keeps answering */
+static void killed_child_is_replaced(void **state)
+{
+	struct fcgi_response res;
+	pid_t kids[16], after[16];
+	pid_t pid = start("pool_size = 2\nmax_requests = 0\n");
+
+	(void)state;
+	assert_int_equal(server_wait_children(pid, 2, 3000), 0);
 	assert_int_equal(server_children(pid, kids, 16), 2);
-	kill(kids[0], SIGKILL);
+	assert_int_equal(kill(kids[0], SIGKILL), 0);
 	sleep_ms(300);
 	assert_int_equal(server_wait_children(pid, 2, 3000), 0);
 	assert_int_equal(server_children(pid, after, 16), 2);
@@ -197,8 +207,9 @@ static void recycle_and_replace(void **state)
 		get("/healthz", &res);
 		assert_int_equal(res.status, 200);
 	}
-	assert_true(metric("revenge_fcgi_children_crashed_total") >= 1);
-	assert_true(metric("revenge_http_requests_total{route=\"health.live\",status=\"200\"}") >= 50);
+	assert_int_equal(metric("revenge_fcgi_children_crashed_total"), 1);
+	assert_int_equal(metric("revenge_fcgi_children_started_total"), 3);
+	assert_int_equal(metric("revenge_fcgi_children"), 2);
 	assert_int_equal(server_stop(pid, 5000), 0);
 }
 
@@ -278,7 +289,8 @@ int main(void)
 		cmocka_unit_test_teardown(routes_and_problems, teardown),
 		cmocka_unit_test_teardown(body_limit, teardown),
 		cmocka_unit_test_teardown(keep_alive_connection, teardown),
-		cmocka_unit_test_teardown(recycle_and_replace, teardown),
+		cmocka_unit_test_teardown(recycle_after_max_requests, teardown),
+		cmocka_unit_test_teardown(killed_child_is_replaced, teardown),
 		cmocka_unit_test_teardown(reload_replaces_children, teardown),
 		cmocka_unit_test_teardown(sigterm_drains_in_flight, teardown),
 		cmocka_unit_test_teardown(drain_deadline_is_bounded, teardown),
