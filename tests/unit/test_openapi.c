@@ -80,7 +80,8 @@ static void layout_problem(int line, const char *what)
 {
 	size_t used = strlen(layout);
 
-	snprintf(layout + used, sizeof(layout) - used, "%s:%d: %s\n", YAML_PATH, line, what);
+	snprintf(layout + used, sizeof(layout) - used, "openapi: %s:%d: %s\n", YAML_PATH, line,
+		 what);
 }
 
 /* --- scanning -------------------------------------------------------------- */
@@ -369,7 +370,8 @@ static int openapi_path(const char *pattern, char *out, size_t cap, struct ppara
 				 p + 1);
 			snprintf(pp[*npp].type, sizeof(pp[*npp].type), "%.*s",
 				 (int)(close - colon - 1), colon + 1);
-			n += (size_t)snprintf(out + n, n < cap ? cap - n : 0, "{%s}", pp[*npp].name);
+			n += (size_t)snprintf(n < cap ? out + n : NULL, n < cap ? cap - n : 0, "{%s}",
+					      pp[*npp].name);
 			(*npp)++;
 			p = close;
 			continue;
@@ -387,6 +389,18 @@ static void route_label(const struct route *r, char *out, size_t cap)
 {
 	snprintf(out, cap, "route %s (%s %s)", r->name && *r->name ? r->name : "<unnamed>",
 		 http_method_name(r->method), r->pattern ? r->pattern : "<no pattern>");
+}
+
+/* "GET" -> "get", as OpenAPI spells methods. */
+static const char *lower_method(int m, char *out, size_t cap)
+{
+	const char *name = http_method_name(m);
+	size_t i;
+
+	for (i = 0; name[i] && i + 1 < cap; i++)
+		out[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] - 'A' + 'a' : name[i]);
+	out[i] = '\0';
+	return out;
 }
 
 static struct op *find_op(const struct route *r, const char *path)
@@ -590,7 +604,7 @@ static void test_route_table_sane(void **state)
 
 static void test_routes_documented(void **state)
 {
-	char label[512], path[256];
+	char label[512], path[256], method[16];
 	struct pparam pp[MAX_PATH_PARAMS];
 	int npp;
 
@@ -608,7 +622,7 @@ static void test_routes_documented(void **state)
 		}
 		if (!(o = find_op(r, path))) {
 			problem("%s is missing from %s (expected \"  %s:\" / \"    %s:\")", label,
-				YAML_PATH, path, http_method_name(r->method));
+				YAML_PATH, path, lower_method(r->method, method, sizeof(method)));
 			continue;
 		}
 		o->matched = 1;
@@ -657,8 +671,8 @@ static void test_no_undeclared_operations(void **state)
 	finish();
 }
 
-/* The converter the comparison rests on must itself be right. */
-static void test_path_conversion(void **state)
+/* The helpers the comparison rests on must themselves be right. */
+static void test_helpers(void **state)
 {
 	char out[256];
 	struct pparam pp[MAX_PATH_PARAMS];
@@ -681,12 +695,25 @@ static void test_path_conversion(void **state)
 	assert_string_equal(out, "/healthz");
 	assert_int_equal(n, 0);
 	assert_int_equal(openapi_path("/x/{broken", out, sizeof(out), pp, &n), -1);
+
+	assert_true(known_permission("public"));
+	assert_true(known_permission("libraries:scan"));
+	assert_true(known_permission("settings:user_write"));
+	assert_false(known_permission("libraries:destroy"));
+	assert_false(known_permission("libraries"));
+	assert_false(known_permission(""));
+
+	assert_true(enum_matches("[json, logfmt]", (const char *const[]){"json", "logfmt", NULL}));
+	assert_true(enum_matches("['a b', \"c\"]", (const char *const[]){"a b", "c", NULL}));
+	assert_false(enum_matches("[json]", (const char *const[]){"json", "logfmt", NULL}));
+	assert_false(enum_matches("[logfmt, json]", (const char *const[]){"json", "logfmt", NULL}));
+	assert_false(enum_matches("", (const char *const[]){"json", NULL}));
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_path_conversion),
+	    cmocka_unit_test(test_helpers),
 	    cmocka_unit_test(test_yaml_layout),
 	    cmocka_unit_test(test_route_table_sane),
 	    cmocka_unit_test(test_routes_documented),
