@@ -62,6 +62,23 @@ struct config {
 	int64_t log_format; /* enum log_format */
 	/* [metrics] */
 	bool metrics_enabled;
+	/* [auth] */
+	int64_t auth_argon2_memory; /* bytes */
+	int64_t auth_argon2_iterations;
+	int64_t auth_argon2_parallelism;
+	int64_t auth_session_lifetime;  /* ms */
+	int64_t auth_refresh_lifetime;  /* ms */
+	int64_t auth_session_cache_ttl; /* ms */
+	int64_t auth_max_sessions;
+	int64_t auth_lockout_attempts;
+	int64_t auth_lockout_window; /* ms */
+	bool auth_cookie_secure;
+	/* [ratelimit] */
+	bool ratelimit_enabled;
+	int64_t ratelimit_rate;
+	int64_t ratelimit_burst;
+	int64_t ratelimit_auth_rate;
+	int64_t ratelimit_auth_burst;
 	/* [worker] */
 	int64_t worker_shutdown_timeout; /* ms */
 };

@@ -20,6 +20,7 @@ struct db {
 	int64_t next_attempt_us;
 	unsigned long errors;
 	char sqlstate[6];
+	char constraint[64];
 };
 
 struct db *db_new(const char *url, int connect_timeout_ms, int statement_timeout_ms)
@@ -154,7 +155,10 @@ static void note_failure(struct db *db, const PGresult *res, const char *what)
 	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 	const char *msg = res ? PQresultErrorMessage(res) : PQerrorMessage(db->conn);
 
+	const char *cons = res ? PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME) : NULL;
+
 	snprintf(db->sqlstate, sizeof(db->sqlstate), "%s", state ? state : "");
+	snprintf(db->constraint, sizeof(db->constraint), "%s", cons ? cons : "");
 	/* constraint violations are the caller's business (409/400), the rest is ours */
 	if (db_result_err(res) == APP_ERR_DB) {
 		db->errors++;
@@ -202,6 +206,7 @@ enum app_err db_query(struct db *db, struct arena *a, const struct db_stmt *st,
 	int was_in_tx;
 
 	db->sqlstate[0] = '\0';
+	db->constraint[0] = '\0';
 	if ((e = db_ensure(db)))
 		return e;
 	was_in_tx = in_transaction(db);
@@ -238,6 +243,7 @@ enum app_err db_exec(struct db *db, const char *sql)
 	enum app_err e;
 
 	db->sqlstate[0] = '\0';
+	db->constraint[0] = '\0';
 	if ((e = db_ensure(db)))
 		return e;
 	res = PQexec(db->conn, sql);
@@ -266,6 +272,11 @@ void db_rollback(struct db *db)
 		PGresult *res = PQexec(db->conn, "ROLLBACK");
 		PQclear(res);
 	}
+}
+
+const char *db_last_constraint(const struct db *db)
+{
+	return db->constraint;
 }
 
 const char *db_last_sqlstate(const struct db *db)

@@ -64,6 +64,10 @@ void db_rollback(struct db *db);
 
 /* SQLSTATE of the last failed statement ("" when none). */
 const char *db_last_sqlstate(const struct db *db);
+/* Constraint name of the last failed statement ("" when none), to tell
+ * which unique index a 409 is about. */
+const char *db_last_constraint(const struct db *db);
+
 /* Count of connection failures since start (for metrics). */
 unsigned long db_error_count(const struct db *db);
 

@@ -3,6 +3,8 @@
 #include <string.h>
 
 #include "app.h"
+#include "auth/auth.h"
+#include "auth/ratelimit.h"
 #include "core/log.h"
 #include "core/text.h"
 
@@ -178,6 +180,14 @@ void http_dispatch(struct app *app, struct request *req, struct response *res)
 		e = APP_ERR_VALIDATION;
 		goto fail;
 	}
+	int retry;
+	if ((e = ratelimit_check(req, &retry))) {
+		char secs[16];
+		snprintf(secs, sizeof(secs), "%d", retry);
+		res_header(res, "Retry-After", secs);
+		snprintf(fe.detail, sizeof(fe.detail), "too many requests; retry in %d s", retry);
+		goto fail;
+	}
 	if ((int64_t)req->body_len > app->cfg->server_max_body_size) {
 		e = field_fail(&fe, APP_ERR_TOO_LARGE, "body", "exceeds %lld bytes",
 			       (long long)app->cfg->server_max_body_size);
@@ -187,13 +197,15 @@ void http_dispatch(struct app *app, struct request *req, struct response *res)
 		goto fail;
 	if (req->route->body == BODY_JSON && (e = read_json_body(app, req, &fe)))
 		goto fail;
-	/* Permission enforcement point: every non-public route is checked here
-	 * once authentication exists (identity issue); the table already names
-	 * each route's permission. */
+	/* the one permission check: every route but the explicit public ones */
+	if (strcmp(req->route->permission, PERM_PUBLIC) && (e = auth_check_route(req, &fe)))
+		goto fail;
 	if ((e = req->route->handler(req, res, &fe)))
 		goto fail;
 	return;
 fail:
+	if (e == APP_ERR_UNAUTHORIZED)
+		res_header(res, "WWW-Authenticate", "Bearer realm=\"revenge\"");
 	if (e == APP_ERR_INTERNAL || e == APP_ERR_NOMEM)
 		log_error("http.error", "%s %s failed: %s", http_method_name(req->method),
 			  req->path ? req->path : "-", app_err_slug(e));

@@ -21,6 +21,7 @@
 #include "core/json.h"
 
 struct app;
+struct principal;
 
 enum http_method {
 	HTTP_GET = 1 << 0,
@@ -84,7 +85,11 @@ struct route {
 	enum body_kind body;
 	handler_fn handler;
 	const char *summary;
+	unsigned flags; /* ROUTE_* */
 };
+
+/* The stricter rate limit of the authentication routes applies. */
+#define ROUTE_AUTH_LIMIT 0x1u
 
 struct request {
 	struct app *app;
@@ -106,6 +111,7 @@ struct request {
 	struct param_value query_params[MAX_QUERY_PARAMS];
 	int nquery;
 	int64_t started_us;
+	struct principal *who; /* set by the dispatcher for non-public routes */
 };
 
 struct response {

@@ -1,0 +1,77 @@
+/*
+ * auth: who is calling, and may they call this route.
+ *
+ * Credentials, in the order they are looked for:
+ *   Authorization: Bearer rvs_…   an access token (sessions.token_hash)
+ *   X-API-Key: rv_<64 hex>        an API key (api_keys.key_hash)
+ *   Cookie: revenge_session=rvs_… the same access token in cookie mode; a
+ *                                 state-changing request must also carry
+ *                                 X-CSRF-Token derived from that token
+ * Only SHA-256 hashes of tokens and keys are stored or cached.
+ *
+ * The permission check for every route happens in one place, the
+ * dispatcher, through auth_check_route(); handlers never check route
+ * permissions themselves (they may check finer rules, e.g. "own session").
+ */
+#ifndef REVENGE_AUTH_AUTH_H
+#define REVENGE_AUTH_AUTH_H
+
+#include <stdbool.h>
+
+#include "http/http.h"
+
+#define SESSION_COOKIE "revenge_session"
+#define CSRF_COOKIE "revenge_csrf"
+#define CSRF_HEADER "X-CSRF-Token"
+
+enum auth_via { AUTH_NONE = 0, AUTH_BEARER, AUTH_COOKIE, AUTH_APIKEY };
+
+#define SCOPE_READ 0x1u
+#define SCOPE_WRITE 0x2u
+#define SCOPE_ADMIN 0x4u
+
+struct principal {
+	enum auth_via via;
+	char user_id[37];
+	char session_id[37]; /* bearer and cookie */
+	char api_key_id[37]; /* API key */
+	unsigned scopes;     /* API key scopes; all for sessions */
+	const char **perms;  /* permission names, arena-owned */
+	int nperms;
+	bool admin; /* holds admin:* */
+};
+
+/*
+ * Authenticate and authorise req for its route, filling req->who:
+ * APP_ERR_UNAUTHORIZED without valid credentials, APP_ERR_FORBIDDEN when
+ * the principal lacks the route's permission (or a cookie request lacks
+ * its CSRF header, or an API key's scope does not cover the route).
+ */
+enum app_err auth_check_route(struct request *req, struct field_error *fe);
+
+/* Resolve credentials only (no permission check); APP_ERR_UNAUTHORIZED when
+ * none or invalid. Used by auth_check_route and by tests. */
+enum app_err auth_authenticate(struct request *req, struct principal *who,
+			       struct field_error *fe);
+
+/* Does who hold perm (admin:* holds every permission)? */
+bool auth_has(const struct principal *who, const char *perm);
+
+/* Load who->perms for who->user_id: Redis first, PostgreSQL on a miss
+ * (then cached for auth.session_cache_ttl). */
+enum app_err auth_load_permissions(struct request *req, struct principal *who);
+
+/* Drop cached permission sets: of one user, or (user_id NULL) of every
+ * user holding role_id. Call after the change commits. */
+void auth_forget_permissions(struct app *app, struct arena *a, const char *user_id,
+			     const char *role_id);
+
+/* The CSRF token that goes with an access token (43 base64url chars). */
+void auth_csrf_for(const char *access_token, char out[44]);
+
+/* Is a permission name granted to the built-in `user` role? Routes whose
+ * permission is not are "admin routes", reachable by API keys only with
+ * the admin scope. */
+bool auth_is_user_permission(const char *perm);
+
+#endif

@@ -1,0 +1,316 @@
+#include "auth/handlers.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <openssl/crypto.h>
+
+#include "app.h"
+#include "auth/audit.h"
+#include "auth/auth.h"
+#include "auth/password.h"
+#include "auth/session.h"
+#include "core/log.h"
+#include "settings/settings.h"
+#include "users/user.h"
+
+static const struct db_stmt q_find_login = {
+	"auth_find_login",
+	"SELECT id, password_hash, is_active FROM users WHERE deleted_at IS NULL"
+	" AND (lower(username) = lower($1) OR lower(email) = lower($1))"
+	" ORDER BY lower(username) = lower($1) DESC LIMIT 1",
+	1, true};
+static const struct db_stmt q_failures = {
+	"auth_failures",
+	"SELECT count(*), ceil(extract(epoch FROM (min(at) + $2::bigint * interval '1 millisecond' - now())))::bigint"
+	" FROM login_failures WHERE username_key = lower($1)"
+	" AND at > now() - $2::bigint * interval '1 millisecond'",
+	2, true};
+static const struct db_stmt q_add_failure = {
+	"auth_add_failure", "INSERT INTO login_failures (username_key, ip) VALUES (lower($1), $2::inet)",
+	2, false};
+static const struct db_stmt q_clear_failures = {
+	"auth_clear_failures", "DELETE FROM login_failures WHERE username_key = lower($1)", 1, false};
+static const struct db_stmt q_logged_in = {
+	"auth_logged_in", "UPDATE users SET last_login_at = now() WHERE id = $1", 1, false};
+static const struct db_stmt q_set_hash = {
+	"auth_set_hash", "UPDATE users SET password_hash = $2 WHERE id = $1", 2, false};
+static const struct db_stmt q_get_hash = {
+	"auth_get_hash", "SELECT password_hash FROM users WHERE id = $1 AND deleted_at IS NULL", 1,
+	true};
+
+static const char *const register_fields[] = {"username", "email", "password", "display_name",
+					      NULL};
+static const char *const login_fields[] = {"username", "email", "password", "device_name",
+					   "cookie", NULL};
+static const char *const refresh_fields[] = {"refresh_token", NULL};
+static const char *const change_fields[] = {"current_password", "new_password", NULL};
+
+static void free_hash(char *h)
+{
+	if (h) {
+		OPENSSL_cleanse(h, strlen(h));
+		free(h);
+	}
+}
+
+enum app_err auth_register(struct request *req, struct response *res, struct field_error *fe)
+{
+	const char *username, *email, *password, *display = NULL, *role;
+	char user_id[37];
+	PGresult *r;
+	enum app_err e;
+	struct jw w;
+
+	if ((e = json_reject_unknown(req->json, register_fields, fe)) ||
+	    (e = json_get_str(req->json, "username", true, 1, 64, &username, fe)) ||
+	    (e = json_get_str(req->json, "email", true, 1, 254, &email, fe)) ||
+	    (e = json_get_str(req->json, "password", true, 0, PASSWORD_MAX, &password, fe)) ||
+	    (e = json_get_str(req->json, "display_name", false, 0, 100, &display, fe)) ||
+	    (e = user_check_username(username, fe)) || (e = user_check_email(email, fe)) ||
+	    (e = user_check_password(password, "password", fe)))
+		return e;
+	if (!settings_get_bool(req, "auth.registration_enabled", true))
+		return field_fail(fe, APP_ERR_FORBIDDEN, "", "registration is disabled on this server");
+	role = settings_get_string(req, "auth.default_role", "user");
+	if ((e = db_begin(req->app->db)))
+		return e;
+	if ((e = user_create(req->app, req->arena, username, email, password, display, role,
+			     user_id, fe)))
+		goto rollback;
+	struct audit_entry a = {user_id, "user.register", "user", user_id, true, NULL, NULL, NULL};
+	if ((e = audit_write(req, &a)) || (e = user_load(req, user_id, &r)))
+		goto rollback;
+	if ((e = db_commit(req->app->db)))
+		return e;
+	res->status = 201;
+	jw_init(&w, &res->body);
+	user_json(&w, r, 0, true);
+	return APP_OK;
+rollback:
+	db_rollback(req->app->db);
+	return e;
+}
+
+/* Lock check: APP_ERR_LOCKED with Retry-After while `name` has too many
+ * recent failures. Counted per name, existing or not, so a lock reveals
+ * nothing about which accounts exist. */
+static enum app_err check_lock(struct request *req, struct response *res, const char *name,
+			       struct field_error *fe)
+{
+	char window[24];
+	PGresult *r;
+	enum app_err e;
+
+	snprintf(window, sizeof(window), "%lld", (long long)req->app->cfg->auth_lockout_window);
+	const char *params[] = {name, window};
+	if ((e = db_query(req->app->db, req->arena, &q_failures, params, &r)))
+		return e;
+	if (strtoll(PQgetvalue(r, 0, 0), NULL, 10) < req->app->cfg->auth_lockout_attempts)
+		return APP_OK;
+	const char *left = PQgetisnull(r, 0, 1) ? "1" : PQgetvalue(r, 0, 1);
+	res_header(res, "Retry-After", strtoll(left, NULL, 10) > 0 ? left : "1");
+	return field_fail(fe, APP_ERR_LOCKED, "",
+			  "too many failed logins; try again in %s s", left);
+}
+
+static enum app_err login_failed(struct request *req, struct response *res, const char *name,
+				 const char *user_id, struct field_error *fe)
+{
+	const char *ip = req->remote_addr && *req->remote_addr ? req->remote_addr : NULL;
+	const char *params[] = {name, ip};
+	struct audit_entry a = {user_id, "user.login", "user", user_id, false,
+				"invalid credentials", NULL, NULL};
+	struct field_error lock = {{0}, {0}};
+
+	db_query(req->app->db, req->arena, &q_add_failure, params, NULL);
+	audit_write(req, &a);
+	if (check_lock(req, res, name, &lock) == APP_ERR_LOCKED) {
+		struct audit_entry l = {user_id, "user.locked", "user", user_id, false,
+					"too many failed logins", NULL, NULL};
+		audit_write(req, &l);
+		log_warn("auth.locked", "login name locked after repeated failures");
+	}
+	return field_fail(fe, APP_ERR_UNAUTHORIZED, "", "invalid username or password");
+}
+
+/* Issue the session of a verified login, in one transaction with the
+ * bookkeeping. A second factor slots in before this step: when the account
+ * requires one, the login answers with a challenge instead, and the MFA
+ * endpoint calls this once the code is verified. */
+static enum app_err issue_session(struct request *req, struct response *res, const char *user_id,
+				  const char *name, const char *device, bool cookie,
+				  const char *new_hash)
+{
+	struct session_tokens t;
+	struct jw w;
+	PGresult *u;
+	enum app_err e;
+	const char *idp[] = {user_id}, *namep[] = {name}, *hp[] = {user_id, new_hash};
+	struct audit_entry a = {user_id, "user.login", "user", user_id, true, NULL, NULL, NULL};
+
+	if ((e = db_begin(req->app->db)))
+		return e;
+	if ((e = db_query(req->app->db, req->arena, &q_clear_failures, namep, NULL)) ||
+	    (e = db_query(req->app->db, req->arena, &q_logged_in, idp, NULL)) ||
+	    (new_hash && (e = db_query(req->app->db, req->arena, &q_set_hash, hp, NULL))) ||
+	    (e = session_create(req, user_id, device, cookie, &t)) || (e = audit_write(req, &a)) ||
+	    (e = user_load(req, user_id, &u))) {
+		db_rollback(req->app->db);
+		return e;
+	}
+	if ((e = db_commit(req->app->db)))
+		return e;
+	session_cache(req, user_id, &t);
+	if (cookie)
+		session_set_cookies(req, res, &t);
+	jw_init(&w, &res->body);
+	jw_obj_open(&w);
+	jw_kstr(&w, "access_token", t.access);
+	jw_kstr(&w, "refresh_token", t.refresh);
+	jw_kstr(&w, "token_type", "Bearer");
+	jw_kint(&w, "expires_in", t.expires_in);
+	jw_kstr(&w, "session_id", t.id);
+	if (cookie)
+		jw_kstr(&w, "csrf_token", t.csrf);
+	jw_key(&w, "user");
+	user_json(&w, u, 0, true);
+	jw_obj_close(&w);
+	OPENSSL_cleanse(&t, sizeof(t));
+	return APP_OK;
+}
+
+enum app_err auth_login(struct request *req, struct response *res, struct field_error *fe)
+{
+	const char *name = NULL, *email = NULL, *password, *device = NULL;
+	bool cookie = false;
+	char user_id[37], *new_hash = NULL;
+	PGresult *r;
+	enum app_err e;
+
+	if ((e = json_reject_unknown(req->json, login_fields, fe)) ||
+	    (e = json_get_str(req->json, "username", false, 1, 254, &name, fe)) ||
+	    (e = json_get_str(req->json, "email", false, 1, 254, &email, fe)) ||
+	    (e = json_get_str(req->json, "password", true, 1, PASSWORD_MAX, &password, fe)) ||
+	    (e = json_get_str(req->json, "device_name", false, 0, 100, &device, fe)) ||
+	    (e = json_get_bool(req->json, "cookie", false, &cookie, fe)))
+		return e;
+	if (!name)
+		name = email;
+	if (!name)
+		return field_fail(fe, APP_ERR_VALIDATION, "username", "is required (or email)");
+	if ((e = check_lock(req, res, name, fe)))
+		return e;
+	const char *params[] = {name};
+	if ((e = db_query(req->app->db, req->arena, &q_find_login, params, &r)))
+		return e;
+	if (PQntuples(r) != 1) {
+		password_verify_dummy(req->app->cfg, password, strlen(password));
+		return login_failed(req, res, name, NULL, fe);
+	}
+	snprintf(user_id, sizeof(user_id), "%s", PQgetvalue(r, 0, 0));
+	if (!password_verify(PQgetvalue(r, 0, 1), password, strlen(password)))
+		return login_failed(req, res, name, user_id, fe);
+	if (PQgetvalue(r, 0, 2)[0] != 't') {
+		struct audit_entry a = {user_id, "user.login", "user", user_id, false,
+					"account disabled", NULL, NULL};
+		audit_write(req, &a);
+		return field_fail(fe, APP_ERR_FORBIDDEN, "", "this account is disabled");
+	}
+	if (password_needs_rehash(req->app->cfg, PQgetvalue(r, 0, 1)) &&
+	    password_hash(req->app->cfg, password, strlen(password), &new_hash))
+		new_hash = NULL; /* upgrading is best effort; the login stands */
+	e = issue_session(req, res, user_id, name, device, cookie, new_hash);
+	free_hash(new_hash);
+	return e;
+}
+
+enum app_err auth_logout(struct request *req, struct response *res, struct field_error *fe)
+{
+	struct principal *who = req->who;
+	struct audit_entry a = {NULL, "user.logout", "session", who->session_id, true, NULL, NULL,
+				NULL};
+	enum app_err e;
+
+	(void)fe;
+	if (who->via == AUTH_APIKEY)
+		return field_fail(fe, APP_ERR_VALIDATION, "X-API-Key",
+				  "API keys do not log out; revoke the key instead");
+	if ((e = session_revoke(req, who->user_id, who->session_id, "logout")) &&
+	    e != APP_ERR_NOT_FOUND)
+		return e;
+	audit_write(req, &a);
+	session_clear_cookies(req, res);
+	res->status = 204;
+	return APP_OK;
+}
+
+enum app_err auth_refresh(struct request *req, struct response *res, struct field_error *fe)
+{
+	const char *refresh;
+	struct session_tokens t;
+	char user_id[37];
+	enum app_err e;
+	struct jw w;
+
+	if ((e = json_reject_unknown(req->json, refresh_fields, fe)) ||
+	    (e = json_get_str(req->json, "refresh_token", true, 1, 128, &refresh, fe)))
+		return e;
+	if ((e = session_refresh(req, refresh, &t, user_id)))
+		return e == APP_ERR_UNAUTHORIZED
+			       ? field_fail(fe, e, "refresh_token", "is invalid, expired or revoked")
+			       : e;
+	jw_init(&w, &res->body);
+	jw_obj_open(&w);
+	jw_kstr(&w, "access_token", t.access);
+	jw_kstr(&w, "refresh_token", t.refresh);
+	jw_kstr(&w, "token_type", "Bearer");
+	jw_kint(&w, "expires_in", t.expires_in);
+	jw_kstr(&w, "session_id", t.id);
+	jw_obj_close(&w);
+	OPENSSL_cleanse(&t, sizeof(t));
+	return APP_OK;
+}
+
+enum app_err auth_change_password(struct request *req, struct response *res,
+				  struct field_error *fe)
+{
+	struct principal *who = req->who;
+	const char *current, *next;
+	char *hash = NULL;
+	PGresult *r;
+	int revoked = 0;
+	enum app_err e;
+
+	if ((e = json_reject_unknown(req->json, change_fields, fe)) ||
+	    (e = json_get_str(req->json, "current_password", true, 1, PASSWORD_MAX, &current, fe)) ||
+	    (e = json_get_str(req->json, "new_password", true, 0, PASSWORD_MAX, &next, fe)) ||
+	    (e = user_check_password(next, "new_password", fe)))
+		return e;
+	const char *idp[] = {who->user_id};
+	if ((e = db_query(req->app->db, req->arena, &q_get_hash, idp, &r)))
+		return e;
+	if (PQntuples(r) != 1 || !password_verify(PQgetvalue(r, 0, 0), current, strlen(current)))
+		return field_fail(fe, APP_ERR_FORBIDDEN, "current_password", "is wrong");
+	if ((e = password_hash(req->app->cfg, next, strlen(next), &hash)))
+		return e;
+	const char *hp[] = {who->user_id, hash};
+	struct audit_entry a = {NULL, "user.password_change", "user", who->user_id, true, NULL,
+				NULL, NULL};
+	if ((e = db_begin(req->app->db)))
+		goto out;
+	/* every other session ends with the old password; this one stays */
+	if ((e = db_query(req->app->db, req->arena, &q_set_hash, hp, NULL)) ||
+	    (e = session_revoke_all(req, who->user_id,
+				    who->session_id[0] ? who->session_id : NULL,
+				    "password changed", &revoked)) ||
+	    (e = audit_write(req, &a))) {
+		db_rollback(req->app->db);
+		goto out;
+	}
+	e = db_commit(req->app->db);
+	res->status = 204;
+out:
+	free_hash(hash);
+	return e;
+}

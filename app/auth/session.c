@@ -1,0 +1,306 @@
+#include "auth/session.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <openssl/crypto.h>
+
+#include "app.h"
+#include "core/crypto.h"
+#include "core/text.h"
+
+#define TOKEN_BYTES 32
+
+static const struct db_stmt q_insert = {
+	"session_insert",
+	"INSERT INTO sessions (user_id, token_hash, refresh_hash, ip, user_agent, device_name,"
+	" via_cookie, expires_at, refresh_expires_at)"
+	" VALUES ($1, decode($2, 'hex'), decode($3, 'hex'), $4::inet, left($5, 512), left($6, 100),"
+	" $7, now() + $8::bigint * interval '1 millisecond',"
+	" now() + $9::bigint * interval '1 millisecond') RETURNING id",
+	9, false};
+
+/* keep the newest max_sessions live sessions; revoke the rest */
+static const struct db_stmt q_trim = {
+	"session_trim",
+	"UPDATE sessions SET revoked_at = now(), revoked_reason = 'session limit'"
+	" WHERE id IN (SELECT id FROM sessions WHERE user_id = $1 AND revoked_at IS NULL"
+	" AND expires_at > now() ORDER BY created_at DESC, id OFFSET $2)"
+	" RETURNING encode(token_hash, 'hex')",
+	2, false};
+
+static const struct db_stmt q_resolve = {
+	"session_resolve",
+	"SELECT s.id, s.user_id, (extract(epoch FROM s.expires_at) * 1000)::bigint"
+	" FROM sessions s JOIN users u ON u.id = s.user_id"
+	" WHERE s.token_hash = decode($1, 'hex') AND s.revoked_at IS NULL AND s.expires_at > now()"
+	" AND u.is_active AND u.deleted_at IS NULL",
+	1, true};
+
+static const struct db_stmt q_touch = {
+	"session_touch",
+	"UPDATE sessions SET last_active_at = now() WHERE id = $1 AND last_active_at < now() - interval '30 seconds'",
+	1, true};
+
+static const struct db_stmt q_by_refresh = {
+	"session_by_refresh",
+	"SELECT s.id, s.user_id, s.device_name, s.via_cookie FROM sessions s JOIN users u ON u.id = s.user_id"
+	" WHERE s.refresh_hash = decode($1, 'hex') AND s.revoked_at IS NULL"
+	" AND s.refresh_expires_at > now() AND u.is_active AND u.deleted_at IS NULL FOR UPDATE OF s",
+	1, false};
+
+static const struct db_stmt q_revoke_one = {
+	"session_revoke_one",
+	"UPDATE sessions SET revoked_at = now(), revoked_reason = $3"
+	" WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL RETURNING encode(token_hash, 'hex')",
+	3, false};
+
+static const struct db_stmt q_revoke_all = {
+	"session_revoke_all",
+	"UPDATE sessions SET revoked_at = now(), revoked_reason = $3"
+	" WHERE user_id = $1 AND revoked_at IS NULL AND ($2::uuid IS NULL OR id <> $2::uuid)"
+	" RETURNING encode(token_hash, 'hex')",
+	3, false};
+
+static void new_token(const char *prefix, char *out, char hash_hex[65])
+{
+	unsigned char raw[TOKEN_BYTES], h[32];
+
+	crypto_random(raw, sizeof(raw));
+	memcpy(out, prefix, 4);
+	base64url_encode(raw, sizeof(raw), out + 4);
+	crypto_sha256(out, strlen(out), h);
+	hex_encode(h, 32, hash_hex);
+	OPENSSL_cleanse(raw, sizeof(raw));
+}
+
+static void token_hash_hex(const char *token, char out[65])
+{
+	unsigned char h[32];
+	crypto_sha256(token, strlen(token), h);
+	hex_encode(h, 32, out);
+}
+
+/* Redis key of a session: prefix + "sess:" + hash */
+static char *cache_key_for(struct request *req, const char *hash_hex)
+{
+	return arena_printf(req->arena, "%ssess:%s", req->app->cfg->redis_prefix, hash_hex);
+}
+
+static void uncache(struct request *req, PGresult *hashes)
+{
+	for (int i = 0; hashes && i < PQntuples(hashes); i++) {
+		const char *argv[2] = {"DEL", cache_key_for(req, PQgetvalue(hashes, i, 0))};
+		if (argv[1])
+			cache_cmd(req->app->cache, NULL, NULL, 2, argv, NULL);
+	}
+}
+
+enum app_err session_create(struct request *req, const char *user_id, const char *device,
+			    bool cookie, struct session_tokens *out)
+{
+	const struct config *cfg = req->app->cfg;
+	char access_hash[65], refresh_hash[65], life[24], rlife[24], max[24];
+	const char *ip = req->remote_addr && *req->remote_addr ? req->remote_addr : NULL;
+	PGresult *r, *trimmed;
+	enum app_err e;
+
+	memset(out, 0, sizeof(*out));
+	new_token("rvs_", out->access, access_hash);
+	new_token("rvr_", out->refresh, refresh_hash);
+	auth_csrf_for(out->access, out->csrf);
+	snprintf(life, sizeof(life), "%lld", (long long)cfg->auth_session_lifetime);
+	snprintf(rlife, sizeof(rlife), "%lld", (long long)cfg->auth_refresh_lifetime);
+	snprintf(max, sizeof(max), "%lld", (long long)cfg->auth_max_sessions);
+	const char *params[] = {user_id, access_hash, refresh_hash, ip,
+				req_header(req, "User-Agent"), device, cookie ? "true" : "false",
+				life, rlife};
+	if ((e = db_query(req->app->db, req->arena, &q_insert, params, &r)))
+		return e;
+	snprintf(out->id, sizeof(out->id), "%s", PQgetvalue(r, 0, 0));
+	out->expires_in = cfg->auth_session_lifetime / 1000;
+	const char *tp[] = {user_id, max};
+	if ((e = db_query(req->app->db, req->arena, &q_trim, tp, &trimmed)))
+		return e;
+	uncache(req, trimmed);
+	return APP_OK;
+}
+
+void session_cache(struct request *req, const char *user_id, const struct session_tokens *t)
+{
+	char hash[65], value[128], ttl[24];
+	int64_t expires_ms = now_real_us() / 1000 + t->expires_in * 1000;
+	int64_t ttl_ms = req->app->cfg->auth_session_cache_ttl;
+
+	token_hash_hex(t->access, hash);
+	snprintf(value, sizeof(value), "%s %s %lld", user_id, t->id, (long long)expires_ms);
+	snprintf(ttl, sizeof(ttl), "%lld", (long long)(ttl_ms < t->expires_in * 1000 ? ttl_ms : t->expires_in * 1000));
+	const char *argv[] = {"SET", cache_key_for(req, hash), value, "PX", ttl};
+	if (argv[1])
+		cache_cmd(req->app->cache, NULL, NULL, 5, argv, NULL);
+}
+
+static int valid_token_shape(const char *t, const char *prefix)
+{
+	size_t n = strlen(t);
+	if (n != 47 || strncmp(t, prefix, 4))
+		return 0;
+	for (size_t i = 4; i < n; i++) {
+		char c = t[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '-' || c == '_'))
+			return 0;
+	}
+	return 1;
+}
+
+static int from_cache(struct request *req, const char *key, struct principal *who)
+{
+	const char *argv[] = {"GET", key};
+	redisReply *r = NULL;
+	char user[37], sid[37];
+	long long expires;
+
+	if (cache_cmd(req->app->cache, req->arena, &r, 2, argv, NULL) || r->type != REDIS_REPLY_STRING)
+		return 0;
+	if (sscanf(r->str, "%36s %36s %lld", user, sid, &expires) != 3 ||
+	    expires <= now_real_us() / 1000)
+		return 0;
+	memcpy(who->user_id, user, 37);
+	memcpy(who->session_id, sid, 37);
+	return 1;
+}
+
+enum app_err session_resolve(struct request *req, const char *token, struct principal *who)
+{
+	char hash[65];
+	const char *key;
+	PGresult *r;
+	enum app_err e;
+
+	if (!valid_token_shape(token, "rvs_"))
+		return APP_ERR_UNAUTHORIZED;
+	token_hash_hex(token, hash);
+	if (!(key = cache_key_for(req, hash)))
+		return APP_ERR_NOMEM;
+	if (from_cache(req, key, who))
+		return APP_OK;
+	const char *params[] = {hash};
+	if ((e = db_query(req->app->db, req->arena, &q_resolve, params, &r)))
+		return e;
+	if (PQntuples(r) != 1)
+		return APP_ERR_UNAUTHORIZED;
+	snprintf(who->session_id, sizeof(who->session_id), "%s", PQgetvalue(r, 0, 0));
+	snprintf(who->user_id, sizeof(who->user_id), "%s", PQgetvalue(r, 0, 1));
+	/* a cache miss is at most once per cache TTL: the moment to record
+	 * activity without a write per request */
+	const char *tp[] = {who->session_id};
+	db_query(req->app->db, req->arena, &q_touch, tp, NULL);
+
+	char value[128], ttl[24];
+	long long expires = strtoll(PQgetvalue(r, 0, 2), NULL, 10);
+	long long left = expires - now_real_us() / 1000;
+	long long cttl = req->app->cfg->auth_session_cache_ttl;
+	snprintf(value, sizeof(value), "%s %s %lld", who->user_id, who->session_id, expires);
+	snprintf(ttl, sizeof(ttl), "%lld", left < cttl ? (left > 0 ? left : 1) : cttl);
+	const char *argv[] = {"SET", key, value, "PX", ttl};
+	cache_cmd(req->app->cache, NULL, NULL, 5, argv, NULL);
+	return APP_OK;
+}
+
+enum app_err session_refresh(struct request *req, const char *refresh, struct session_tokens *out,
+			     char user_id_out[37])
+{
+	char hash[65], old_id[37];
+	PGresult *r, *old;
+	enum app_err e;
+	bool cookie;
+
+	if (!valid_token_shape(refresh, "rvr_"))
+		return APP_ERR_UNAUTHORIZED;
+	token_hash_hex(refresh, hash);
+	if ((e = db_begin(req->app->db)))
+		return e;
+	const char *params[] = {hash};
+	if ((e = db_query(req->app->db, req->arena, &q_by_refresh, params, &r)))
+		goto fail;
+	if (PQntuples(r) != 1) {
+		e = APP_ERR_UNAUTHORIZED;
+		goto fail;
+	}
+	snprintf(old_id, sizeof(old_id), "%s", PQgetvalue(r, 0, 0));
+	snprintf(user_id_out, 37, "%s", PQgetvalue(r, 0, 1));
+	cookie = PQgetvalue(r, 0, 3)[0] == 't';
+	/* the new session exists before the old one is revoked */
+	if ((e = session_create(req, user_id_out, PQgetisnull(r, 0, 2) ? NULL : PQgetvalue(r, 0, 2),
+				cookie, out)))
+		goto fail;
+	const char *rp[] = {old_id, user_id_out, "refreshed"};
+	if ((e = db_query(req->app->db, req->arena, &q_revoke_one, rp, &old)))
+		goto fail;
+	if ((e = db_commit(req->app->db)))
+		return e;
+	uncache(req, old);
+	session_cache(req, user_id_out, out);
+	return APP_OK;
+fail:
+	db_rollback(req->app->db);
+	return e;
+}
+
+enum app_err session_revoke(struct request *req, const char *user_id, const char *session_id,
+			    const char *reason)
+{
+	const char *params[] = {session_id, user_id, reason};
+	PGresult *r;
+	enum app_err e = db_query(req->app->db, req->arena, &q_revoke_one, params, &r);
+
+	if (e)
+		return e;
+	if (PQntuples(r) == 0)
+		return APP_ERR_NOT_FOUND;
+	uncache(req, r);
+	return APP_OK;
+}
+
+enum app_err session_revoke_all(struct request *req, const char *user_id, const char *except,
+				const char *reason, int *count)
+{
+	const char *params[] = {user_id, except, reason};
+	PGresult *r;
+	enum app_err e = db_query(req->app->db, req->arena, &q_revoke_all, params, &r);
+
+	if (e)
+		return e;
+	if (count)
+		*count = PQntuples(r);
+	uncache(req, r);
+	return APP_OK;
+}
+
+void session_set_cookies(struct request *req, struct response *res, const struct session_tokens *t)
+{
+	const char *secure = req->app->cfg->auth_cookie_secure ? "; Secure" : "";
+	char line[256];
+
+	snprintf(line, sizeof(line), "%s=%s; Path=/; Max-Age=%lld; HttpOnly; SameSite=Strict%s",
+		 SESSION_COOKIE, t->access, (long long)t->expires_in, secure);
+	res_header(res, "Set-Cookie", line);
+	/* readable by the page's script, which echoes it in X-CSRF-Token */
+	snprintf(line, sizeof(line), "%s=%s; Path=/; Max-Age=%lld; SameSite=Strict%s", CSRF_COOKIE,
+		 t->csrf, (long long)t->expires_in, secure);
+	res_header(res, "Set-Cookie", line);
+}
+
+void session_clear_cookies(struct request *req, struct response *res)
+{
+	const char *secure = req->app->cfg->auth_cookie_secure ? "; Secure" : "";
+	char line[160];
+
+	snprintf(line, sizeof(line), "%s=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict%s",
+		 SESSION_COOKIE, secure);
+	res_header(res, "Set-Cookie", line);
+	snprintf(line, sizeof(line), "%s=; Path=/; Max-Age=0; SameSite=Strict%s", CSRF_COOKIE,
+		 secure);
+	res_header(res, "Set-Cookie", line);
+}
