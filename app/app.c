@@ -35,6 +35,11 @@ enum app_err app_config_check(const struct config *cfg, struct buf *err)
 		return APP_ERR_VALIDATION;
 	}
 	cache_url_release(&u);
+	/* the body is read into the request's arena, so the arena must hold it */
+	if (cfg->server_request_memory < cfg->server_max_body_size + 256 * 1024) {
+		buf_puts(err, "server.request_memory: must exceed server.max_body_size by at least 256k");
+		return APP_ERR_VALIDATION;
+	}
 	return APP_OK;
 }
 

@@ -114,7 +114,8 @@ void http_problem(const struct request *req, struct response *res, enum app_err 
 	jw_obj_close(&w);
 	if (!buf_ok(&res->body)) {
 		buf_reset(&res->body);
-		buf_puts(&res->body, "{\"type\":\"urn:revenge:problem:internal\",\"status\":500}");
+		buf_puts(&res->body, "{\"type\":\"urn:revenge:problem:internal\",\"title\":\"Internal "
+				     "Server Error\",\"status\":500,\"detail\":\"the response could not be built\"}");
 		res->status = 500;
 	}
 }
@@ -154,14 +155,12 @@ void http_dispatch(struct app *app, struct request *req, struct response *res)
 
 	req->app = app;
 	req->route_index = -1;
-	if (!req->method) {
-		e = APP_ERR_METHOD;
-		goto fail;
-	}
+	/* an unknown method (TRACE, …) matches no route: 405 with Allow, or 404 */
 	switch (router_match(app->router, req->method, req->path, req, &allow, &fe)) {
 	case ROUTE_FOUND:
 		break;
 	case ROUTE_NOT_FOUND:
+		snprintf(fe.detail, sizeof(fe.detail), "nothing is at this path");
 		e = APP_ERR_NOT_FOUND;
 		goto fail;
 	case ROUTE_BAD_METHOD: {
@@ -172,7 +171,7 @@ void http_dispatch(struct app *app, struct request *req, struct response *res)
 		buf_release(&allowed);
 		fe.field[0] = '\0';
 		snprintf(fe.detail, sizeof(fe.detail), "%s is not allowed here",
-			 http_method_name(req->method));
+			 req->method ? http_method_name(req->method) : req->method_name);
 		e = APP_ERR_METHOD;
 		goto fail;
 	}

@@ -124,9 +124,13 @@ void metrics_render(const struct metrics *m, const struct route *routes, size_t 
 			uint64_t c = __atomic_load_n(&sl->count, __ATOMIC_RELAXED);
 			if (!c)
 				continue;
-			buf_printf(out, "revenge_http_requests_total{route=\"%s\",status=\"%s%d\"} %llu\n",
-				   name, s < NSTATUS - 1 ? "" : "other-", s < NSTATUS - 1 ? statuses[s] : 0,
-				   (unsigned long long)c);
+			char status[16];
+			if (s < NSTATUS - 1)
+				snprintf(status, sizeof(status), "%d", statuses[s]);
+			else
+				snprintf(status, sizeof(status), "other");
+			buf_printf(out, "revenge_http_requests_total{route=\"%s\",status=\"%s\"} %llu\n",
+				   name, status, (unsigned long long)c);
 		}
 	}
 	buf_puts(out, "# HELP revenge_http_request_duration_seconds Time in the application per request.\n"

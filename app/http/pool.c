@@ -29,6 +29,7 @@ struct child {
 	int generation;
 	int retiring;      /* SIGTERM sent as part of a reload or shutdown */
 	int64_t started_us;
+	int64_t retired_us; /* when SIGTERM was sent; SIGKILL after the drain timeout */
 };
 
 static volatile sig_atomic_t got_term, got_hup, got_chld;
@@ -220,7 +221,7 @@ static void spawn(struct pool *p)
 	}
 	if (pid == 0)
 		child_main(p);
-	p->children[slot] = (struct child){pid, p->generation, 0, now_mono_us()};
+	p->children[slot] = (struct child){pid, p->generation, 0, now_mono_us(), 0};
 	metrics_add(p->metrics, MC_CHILDREN_STARTED, 1);
 }
 
@@ -263,15 +264,67 @@ static void reap(struct pool *p)
 	}
 }
 
-static void signal_children(struct pool *p, int sig, int only_old)
+static void retire(struct child *c)
+{
+	kill(c->pid, SIGTERM);
+	c->retiring = 1;
+	c->retired_us = now_mono_us();
+}
+
+static void signal_children(struct pool *p, int sig)
 {
 	for (int i = 0; i < MAX_CHILDREN; i++) {
 		struct child *c = &p->children[i];
-		if (c->pid <= 0 || (only_old && c->generation == p->generation))
+		if (c->pid <= 0)
 			continue;
-		kill(c->pid, sig);
 		if (sig == SIGTERM)
-			c->retiring = 1;
+			retire(c);
+		else
+			kill(c->pid, sig);
+	}
+}
+
+/* Old-generation children still serving (not yet told to stop). */
+static struct child *old_active(struct pool *p, int *count)
+{
+	struct child *first = NULL;
+
+	*count = 0;
+	for (int i = 0; i < MAX_CHILDREN; i++) {
+		struct child *c = &p->children[i];
+		if (c->pid > 0 && c->generation != p->generation && !c->retiring) {
+			(*count)++;
+			if (!first)
+				first = c;
+		}
+	}
+	return first;
+}
+
+/* One step of a rolling replacement: a new child starts, then one old child
+ * drains. The pool stays at its size (plus the one draining) throughout. */
+static void roll(struct pool *p)
+{
+	int old;
+	struct child *c = old_active(p, &old);
+
+	if (!c)
+		return;
+	if (count_live(p, 1) + old <= p->cfg->server_pool_size)
+		spawn(p);
+	retire(c);
+}
+
+/* A child retired by a reload gets the same bounded drain as on SIGTERM. */
+static void kill_overdue(struct pool *p, int64_t now)
+{
+	for (int i = 0; i < MAX_CHILDREN; i++) {
+		struct child *c = &p->children[i];
+		if (c->pid > 0 && c->retiring && c->retired_us &&
+		    now - c->retired_us > p->cfg->server_drain_timeout * 1000) {
+			kill(c->pid, SIGKILL);
+			c->retired_us = 0;
+		}
 	}
 }
 
@@ -294,12 +347,8 @@ static void reload(struct pool *p)
 	config_release(p->cfg);
 	*p->cfg = next;
 	log_setup((enum log_level)p->cfg->log_level, (enum log_format)p->cfg->log_format, 2);
+	/* the old generation is replaced child by child, one per tick (roll) */
 	p->generation++;
-	/* new children first, then retire the old generation: the pool never
-	 * drops below its size while it is replaced */
-	while (count_live(p, 1) < p->cfg->server_pool_size && count_live(p, 0) < MAX_CHILDREN)
-		spawn(p);
-	signal_children(p, SIGTERM, 1);
 	log_info("fcgi.reload", "configuration reloaded; generation %d with %lld children",
 		 p->generation, (long long)p->cfg->server_pool_size);
 }
@@ -346,7 +395,7 @@ int pool_run(struct config *cfg, const char *config_path, int listen_fd)
 			p.drain_deadline_us = now + p.cfg->server_drain_timeout * 1000;
 			log_info("fcgi.stop", "draining %d children (deadline %lld ms)",
 				 count_live(&p, 0), (long long)p.cfg->server_drain_timeout);
-			signal_children(&p, SIGTERM, 0);
+			signal_children(&p, SIGTERM);
 		}
 		if (got_hup && !p.stopping) {
 			got_hup = 0;
@@ -358,11 +407,15 @@ int pool_run(struct config *cfg, const char *config_path, int listen_fd)
 			if (now >= p.drain_deadline_us && !killed) {
 				log_warn("fcgi.stop", "drain deadline passed; killing %d children",
 					 count_live(&p, 0));
-				signal_children(&p, SIGKILL, 0);
+				signal_children(&p, SIGKILL);
 				killed = now;
 			}
 		} else if (now >= p.next_spawn_us) {
-			while (count_live(&p, 1) < p.cfg->server_pool_size &&
+			int old;
+			roll(&p);
+			kill_overdue(&p, now);
+			old_active(&p, &old);
+			while (count_live(&p, 1) + old < p.cfg->server_pool_size &&
 			       count_live(&p, 0) < MAX_CHILDREN) {
 				spawn(&p);
 				if (p.spawn_delay_us)

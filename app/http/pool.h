@@ -8,9 +8,10 @@
  * server.max_requests. Signals only set flags; the loop acts on them:
  *   SIGTERM/SIGINT  stop accepting, let children finish in-flight requests
  *                   for server.drain_timeout, then SIGKILL what is left
- *   SIGHUP          re-read the configuration; if valid, start a new
- *                   generation of children and retire the old one child by
- *                   child (each old child drains like on SIGTERM)
+ *   SIGHUP          re-read the configuration; if valid, replace the
+ *                   children one by one: a new child starts, then one old
+ *                   child drains (bounded by server.drain_timeout, like on
+ *                   SIGTERM), every 100 ms until all are new
  */
 #ifndef REVENGE_HTTP_POOL_H
 #define REVENGE_HTTP_POOL_H

@@ -228,6 +228,24 @@ log_offset() { stat -c %s "$1" 2>/dev/null || echo 0; }
 # log_since FILE OFFSET: what was appended to FILE after OFFSET.
 log_since() { tail -c +"$(($2 + 1))" "$1" 2>/dev/null; }
 
+# log_has FILE OFFSET NEEDLE...: some line appended to FILE after OFFSET
+# contains every NEEDLE (fixed strings). Reads to the end on purpose: a
+# `| grep -q` would exit early, and under pipefail the writer's SIGPIPE
+# would turn a match into a failure.
+log_has() {
+	local file=$1 off=$2
+	shift 2
+	log_since "$file" "$off" | NEEDLES=$(printf '%s\n' "$@") awk '
+		BEGIN { n = split(ENVIRON["NEEDLES"], nd, "\n") }
+		{
+			for (i = 1; i <= n; i++)
+				if (index($0, nd[i]) == 0)
+					next
+			found = 1
+		}
+		END { exit !found }'
+}
+
 # conf_value SECTION KEY DEFAULT: a value from the stack's revenge.conf.
 conf_value() {
 	local v
@@ -250,13 +268,14 @@ duration_ms() {
 	esac
 }
 
-# children PID: the live (non-zombie) children of PID, one per line, sorted.
+# children PID: the live (non-zombie) children of PID, one per line, sorted
+# as text (the order comm(1) wants).
 children() {
 	local c st
 	for c in $(cat "/proc/$1/task/$1/children" 2>/dev/null); do
 		st=$(awk '/^State:/{print $2}' "/proc/$c/status" 2>/dev/null)
 		[ -n "$st" ] && [ "$st" != Z ] && echo "$c"
-	done | sort -n
+	done | LC_ALL=C sort
 }
 
 # wait_for SECONDS COMMAND...: poll every 0.1 s until the command succeeds;

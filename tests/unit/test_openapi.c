@@ -40,9 +40,10 @@ struct op {
 	char id[128];
 	char perm[128];
 	char summary[512];
-	int line;    /* of the method key */
-	int nkeys;   /* six-space keys seen so far, for the layout rule */
-	int matched; /* a route claimed it */
+	int line;     /* of the method key */
+	int nkeys;    /* six-space keys seen so far, for the layout rule */
+	int matched;  /* a route claimed it */
+	int has_body; /* a requestBody key */
 	struct yparam params[MAX_YPARAMS];
 	int nparams;
 };
@@ -81,7 +82,7 @@ static void layout_problem(int line, const char *what)
 	size_t used = strlen(layout);
 
 	snprintf(layout + used, sizeof(layout) - used, "openapi: %s:%d: %s\n", YAML_PATH, line,
-		 what);
+	         what);
 }
 
 /* --- scanning -------------------------------------------------------------- */
@@ -142,8 +143,8 @@ static int key_is(const char *line, int indent, const char *key, const char **va
 
 static int is_method(const char *s, size_t n)
 {
-	static const char *const methods[] = {"get",    "put",     "post",  "delete",
-					      "patch",  "head",    "options", "trace", NULL};
+	static const char *const methods[] = {"get",  "put",     "post",  "delete", "patch",
+	                                      "head", "options", "trace", NULL};
 
 	for (int i = 0; methods[i]; i++)
 		if (strlen(methods[i]) == n && !strncmp(methods[i], s, n))
@@ -201,16 +202,18 @@ static int scan_op_key(struct op *o, const char *line, int lineno)
 	if (key_is(line, 6, "operationId", &v)) {
 		scalar(v, o->id, sizeof(o->id));
 		if (n != 1)
-			layout_problem(lineno, "operationId must be the first key of the operation");
+			layout_problem(lineno,
+			               "operationId must be the first key of the operation");
 	} else if (key_is(line, 6, "x-permission", &v)) {
 		scalar(v, o->perm, sizeof(o->perm));
 		if (n != 2)
-			layout_problem(lineno,
-				       "x-permission must directly follow operationId");
+			layout_problem(lineno, "x-permission must directly follow operationId");
 	} else if (key_is(line, 6, "summary", &v)) {
 		scalar(v, o->summary, sizeof(o->summary));
 	} else if (key_is(line, 6, "parameters", &v)) {
 		return 1;
+	} else if (key_is(line, 6, "requestBody", &v)) {
+		o->has_body = 1;
 	}
 	return 0;
 }
@@ -254,9 +257,11 @@ static void scan(FILE *f)
 			const char *colon = strchr(line + 4, ':');
 
 			o = NULL;
-			if (!colon || colon[1] || !is_method(line + 4, (size_t)(colon - line - 4))) {
-				layout_problem(lineno, "only methods belong at four spaces under a path "
-						       "(put parameters under each operation)");
+			if (!colon || colon[1] ||
+			    !is_method(line + 4, (size_t)(colon - line - 4))) {
+				layout_problem(lineno,
+				               "only methods belong at four spaces under a path "
+				               "(put parameters under each operation)");
 				continue;
 			}
 			if (nops == MAX_OPS) {
@@ -266,7 +271,7 @@ static void scan(FILE *f)
 			o = &ops[nops++];
 			memset(o, 0, sizeof(*o));
 			snprintf(o->method, sizeof(o->method), "%.*s", (int)(colon - line - 4),
-				 line + 4);
+			         line + 4);
 			snprintf(o->path, sizeof(o->path), "%s", path);
 			o->line = lineno;
 			in_params = 0;
@@ -321,19 +326,58 @@ static int free_yaml(void **state)
 
 /* SPEC §2.6, the full list of permissions a route may declare. */
 static const char *const permissions[] = {
-    "users:list",          "users:get",           "users:create",        "users:update",
-    "users:delete",        "profile:read",        "profile:update",      "movies:list",
-    "movies:get",          "movies:create",       "movies:update",       "movies:delete",
-    "tvshows:list",        "tvshows:get",         "tvshows:create",      "tvshows:update",
-    "tvshows:delete",      "libraries:list",      "libraries:get",       "libraries:create",
-    "libraries:update",    "libraries:delete",    "libraries:scan",      "playback:stream",
-    "playback:progress",   "requests:list",       "requests:get",        "requests:create",
-    "requests:approve",    "requests:delete",     "settings:read",       "settings:write",
-    "settings:user_read",  "settings:user_write", "audit:read",          "audit:export",
-    "integrations:list",   "integrations:get",    "integrations:create", "integrations:update",
-    "integrations:delete", "integrations:sync",   "notifications:list",  "notifications:get",
-    "notifications:create", "notifications:update", "notifications:delete", "jobs:list",
-    "jobs:get",            "jobs:retry",          "jobs:cancel",         "admin:*",
+    "users:list",
+    "users:get",
+    "users:create",
+    "users:update",
+    "users:delete",
+    "profile:read",
+    "profile:update",
+    "movies:list",
+    "movies:get",
+    "movies:create",
+    "movies:update",
+    "movies:delete",
+    "tvshows:list",
+    "tvshows:get",
+    "tvshows:create",
+    "tvshows:update",
+    "tvshows:delete",
+    "libraries:list",
+    "libraries:get",
+    "libraries:create",
+    "libraries:update",
+    "libraries:delete",
+    "libraries:scan",
+    "playback:stream",
+    "playback:progress",
+    "requests:list",
+    "requests:get",
+    "requests:create",
+    "requests:approve",
+    "requests:delete",
+    "settings:read",
+    "settings:write",
+    "settings:user_read",
+    "settings:user_write",
+    "audit:read",
+    "audit:export",
+    "integrations:list",
+    "integrations:get",
+    "integrations:create",
+    "integrations:update",
+    "integrations:delete",
+    "integrations:sync",
+    "notifications:list",
+    "notifications:get",
+    "notifications:create",
+    "notifications:update",
+    "notifications:delete",
+    "jobs:list",
+    "jobs:get",
+    "jobs:retry",
+    "jobs:cancel",
+    "admin:*",
     NULL,
 };
 
@@ -367,11 +411,11 @@ static int openapi_path(const char *pattern, char *out, size_t cap, struct ppara
 			if (!colon || !close || colon > close || *npp == MAX_PATH_PARAMS)
 				return -1;
 			snprintf(pp[*npp].name, sizeof(pp[*npp].name), "%.*s", (int)(colon - p - 1),
-				 p + 1);
+			         p + 1);
 			snprintf(pp[*npp].type, sizeof(pp[*npp].type), "%.*s",
-				 (int)(close - colon - 1), colon + 1);
-			n += (size_t)snprintf(n < cap ? out + n : NULL, n < cap ? cap - n : 0, "{%s}",
-					      pp[*npp].name);
+			         (int)(close - colon - 1), colon + 1);
+			n += (size_t)snprintf(n < cap ? out + n : NULL, n < cap ? cap - n : 0,
+			                      "{%s}", pp[*npp].name);
 			(*npp)++;
 			p = close;
 			continue;
@@ -388,7 +432,7 @@ static int openapi_path(const char *pattern, char *out, size_t cap, struct ppara
 static void route_label(const struct route *r, char *out, size_t cap)
 {
 	snprintf(out, cap, "route %s (%s %s)", r->name && *r->name ? r->name : "<unnamed>",
-		 http_method_name(r->method), r->pattern ? r->pattern : "<no pattern>");
+	         http_method_name(r->method), r->pattern ? r->pattern : "<no pattern>");
 }
 
 /* "GET" -> "get", as OpenAPI spells methods. */
@@ -451,14 +495,14 @@ static int enum_matches(const char *written, const char *const *choices)
 }
 
 static void check_schema(const char *label, const struct yparam *y, const char *type,
-			 const char *format)
+                         const char *format)
 {
 	if (strcmp(y->type, type))
-		problem("%s: parameter %s (line %d) has type \"%s\", the route declares %s",
-			label, y->name, y->line, y->type, type);
+		problem("%s: parameter %s (line %d) has type \"%s\", the route declares %s", label,
+		        y->name, y->line, y->type, type);
 	if (format && strcmp(y->format, format))
 		problem("%s: parameter %s (line %d) has format \"%s\", the route declares %s",
-			label, y->name, y->line, y->format, format);
+		        label, y->name, y->line, y->format, format);
 }
 
 static void check_query_param(const char *label, struct op *o, const struct param_spec *s)
@@ -471,10 +515,10 @@ static void check_query_param(const char *label, struct op *o, const struct para
 	}
 	if (strcmp(y->in, "query"))
 		problem("%s: parameter %s (line %d) is \"in: %s\", the route takes it in the query",
-			label, s->name, y->line, y->in);
+		        label, s->name, y->line, y->in);
 	if (y->required != (int)s->required)
 		problem("%s: parameter %s (line %d) must say \"required: %s\"", label, s->name,
-			y->line, s->required ? "true" : "false");
+		        y->line, s->required ? "true" : "false");
 	switch (s->type) {
 	case PT_STRING:
 		check_schema(label, y, "string", NULL);
@@ -492,8 +536,8 @@ static void check_query_param(const char *label, struct op *o, const struct para
 		check_schema(label, y, "string", NULL);
 		if (!enum_matches(y->enums, s->choices))
 			problem("%s: parameter %s (line %d): enum %s differs from the route's "
-				"choices",
-				label, s->name, y->line, y->enums[0] ? y->enums : "(missing)");
+			        "choices",
+			        label, s->name, y->line, y->enums[0] ? y->enums : "(missing)");
 		break;
 	}
 }
@@ -508,10 +552,10 @@ static void check_path_param(const char *label, struct op *o, const struct ppara
 	}
 	if (strcmp(y->in, "path"))
 		problem("%s: parameter %s (line %d) must be \"in: path\"", label, pp->name,
-			y->line);
+		        y->line);
 	if (y->required != 1)
 		problem("%s: path parameter %s (line %d) must say \"required: true\"", label,
-			pp->name, y->line);
+		        pp->name, y->line);
 	if (!strcmp(pp->type, "uuid"))
 		check_schema(label, y, "string", "uuid");
 	else if (!strcmp(pp->type, "int"))
@@ -522,7 +566,7 @@ static void check_path_param(const char *label, struct op *o, const struct ppara
 
 /* Every documented parameter is one the route accepts. */
 static void check_no_extra_params(const char *label, const struct op *o, const struct route *r,
-				  const struct pparam *pp, int npp)
+                                  const struct pparam *pp, int npp)
 {
 	for (int i = 0; i < o->nparams; i++) {
 		const struct yparam *y = &o->params[i];
@@ -534,8 +578,8 @@ static void check_no_extra_params(const char *label, const struct op *o, const s
 			known |= !strcmp(r->query[k].name, y->name);
 		if (!known)
 			problem("%s: docs/openapi.yaml:%d documents parameter %s, which the route "
-				"does not accept",
-				label, y->line, y->name);
+			        "does not accept",
+			        label, y->line, y->name);
 	}
 }
 
@@ -549,14 +593,14 @@ static void test_yaml_layout(void **state)
 	for (int i = 0; i < nops; i++) {
 		if (!ops[i].id[0])
 			problem("%s:%d: %s %s has no operationId", YAML_PATH, ops[i].line,
-				ops[i].method, ops[i].path);
+			        ops[i].method, ops[i].path);
 		if (!ops[i].perm[0])
 			problem("%s:%d: %s %s has no x-permission", YAML_PATH, ops[i].line,
-				ops[i].method, ops[i].path);
+			        ops[i].method, ops[i].path);
 		for (int j = 0; j < i; j++)
 			if (ops[i].id[0] && !strcmp(ops[i].id, ops[j].id))
 				problem("%s:%d: operationId %s is used again (first at line %d)",
-					YAML_PATH, ops[i].line, ops[i].id, ops[j].line);
+				        YAML_PATH, ops[i].line, ops[i].id, ops[j].line);
 	}
 	if (nops == 0)
 		problem("%s: no operations found under paths:", YAML_PATH);
@@ -585,8 +629,8 @@ static void test_route_table_sane(void **state)
 			problem("%s: no handler", label);
 		if (!r->permission || !known_permission(r->permission))
 			problem("%s: permission \"%s\" is neither public nor a resource:action of "
-				"SPEC §2.6",
-				label, r->permission ? r->permission : "(null)");
+			        "SPEC §2.6",
+			        label, r->permission ? r->permission : "(null)");
 		if (!strcmp(http_method_name(r->method), "UNKNOWN"))
 			problem("%s: method is not one enum http_method", label);
 		for (size_t j = 0; j < i; j++) {
@@ -622,19 +666,25 @@ static void test_routes_documented(void **state)
 		}
 		if (!(o = find_op(r, path))) {
 			problem("%s is missing from %s (expected \"  %s:\" / \"    %s:\")", label,
-				YAML_PATH, path, lower_method(r->method, method, sizeof(method)));
+			        YAML_PATH, path, lower_method(r->method, method, sizeof(method)));
 			continue;
 		}
 		o->matched = 1;
 		if (strcmp(o->id, r->name ? r->name : ""))
 			problem("%s: %s:%d has operationId \"%s\"", label, YAML_PATH, o->line,
-				o->id);
+			        o->id);
 		if (strcmp(o->perm, r->permission ? r->permission : ""))
 			problem("%s: %s:%d has x-permission \"%s\", the route needs \"%s\"", label,
-				YAML_PATH, o->line, o->perm, r->permission ? r->permission : "");
+			        YAML_PATH, o->line, o->perm, r->permission ? r->permission : "");
 		if (strcmp(o->summary, r->summary ? r->summary : ""))
 			problem("%s: %s:%d has summary \"%s\", the route table says \"%s\"", label,
-				YAML_PATH, o->line, o->summary, r->summary ? r->summary : "");
+			        YAML_PATH, o->line, o->summary, r->summary ? r->summary : "");
+		if (r->body == BODY_JSON && !o->has_body)
+			problem("%s: takes a JSON body but %s:%d has no requestBody", label,
+			        YAML_PATH, o->line);
+		if (r->body == BODY_NONE && o->has_body)
+			problem("%s: takes no body but %s:%d documents a requestBody", label,
+			        YAML_PATH, o->line);
 		for (int k = 0; k < npp; k++)
 			check_path_param(label, o, &pp[k]);
 		for (int k = 0; r->query && r->query[k].name; k++)
@@ -658,15 +708,16 @@ static void test_no_undeclared_operations(void **state)
 		for (size_t k = 0; k < app_routes_count && !found; k++) {
 			const struct route *r = &app_routes[k];
 
-			if (!r->pattern || openapi_path(r->pattern, path, sizeof(path), pp, &npp) < 0)
+			if (!r->pattern ||
+			    openapi_path(r->pattern, path, sizeof(path), pp, &npp) < 0)
 				continue;
 			found = !strcasecmp(o->method, http_method_name(r->method)) &&
-				!strcmp(o->path, path);
+			        !strcmp(o->path, path);
 		}
 		if (!found)
 			problem("%s:%d: %s %s (operationId %s) is not in the route table "
-				"(app/routes.c)",
-				YAML_PATH, o->line, o->method, o->path, o->id[0] ? o->id : "-");
+			        "(app/routes.c)",
+			        YAML_PATH, o->line, o->method, o->path, o->id[0] ? o->id : "-");
 	}
 	finish();
 }
@@ -680,15 +731,15 @@ static void test_helpers(void **state)
 
 	(void)state;
 	assert_int_equal(openapi_path("/api/v1/movies/{id:uuid}/files/{file_id:uuid}/stream", out,
-				      sizeof(out), pp, &n),
-			 0);
+	                              sizeof(out), pp, &n),
+	                 0);
 	assert_string_equal(out, "/api/v1/movies/{id}/files/{file_id}/stream");
 	assert_int_equal(n, 2);
 	assert_string_equal(pp[0].name, "id");
 	assert_string_equal(pp[0].type, "uuid");
 	assert_string_equal(pp[1].name, "file_id");
 	assert_int_equal(openapi_path("/api/v1/rbac/roles/{name:str}", out, sizeof(out), pp, &n),
-			 0);
+	                 0);
 	assert_string_equal(out, "/api/v1/rbac/roles/{name}");
 	assert_string_equal(pp[0].type, "str");
 	assert_int_equal(openapi_path("/healthz", out, sizeof(out), pp, &n), 0);
