@@ -50,7 +50,6 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	rc = pool_run(&cfg, path, fd);
-	close(fd);
 	if (owned)
 		unlink(cfg.server_socket);
 	config_release(&cfg);

@@ -46,6 +46,10 @@ stack_up() {
 		echo "tests: could not start the test stack" >&2
 		exit 1
 	}
+	# tests make many requests from one address and log in often: no rate
+	# limits (their own tests turn them on) and cheap password hashing
+	grep -q '^\[ratelimit\]' "$STACK/revenge.conf" ||
+		printf '\n[ratelimit]\nenabled = false\n[auth]\nargon2_memory = 1m\nargon2_iterations = 1\n' >>"$STACK/revenge.conf"
 	eval "$(deploy/stack.sh env "$STACK")"
 	# the application rejects REVENGE_* variables that are not settings
 	export STACK_DIR=$STACK

@@ -97,6 +97,12 @@ enum app_err db_ensure(struct db *db)
 	return APP_OK;
 }
 
+void db_disconnect(struct db *db)
+{
+	drop_conn(db);
+	db->next_attempt_us = 0;
+}
+
 PGconn *db_conn(struct db *db)
 {
 	return db_ensure(db) == APP_OK ? db->conn : NULL;

@@ -40,6 +40,9 @@ void db_free(struct db *db);
  * server costs each request one quick check, not a connect timeout. */
 enum app_err db_ensure(struct db *db);
 
+/* Drop the connection (the next use reconnects at once, no back-off). */
+void db_disconnect(struct db *db);
+
 /* The connection, connecting if needed; NULL when unreachable. */
 PGconn *db_conn(struct db *db);
 

@@ -210,6 +210,35 @@ static struct conn *free_slot(struct conn *conns)
 	return NULL;
 }
 
+/* Stopping: connections already queued on the listener were sent by nginx
+ * before the stop, so they are served, not reset; then this child lets go
+ * of the listener. Once every child and the master have closed it, new
+ * connections are refused at once (nginx answers 502 immediately, or tries
+ * another pool host). */
+static long drain_backlog(struct app *app, int listen_fd, struct conn *conns, struct arena *arena)
+{
+	long served = 0;
+	int fd;
+
+	while ((fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC)) >= 0) {
+		struct conn *slot = free_slot(conns), spare;
+		if (!slot) {
+			memset(&spare, 0, sizeof(spare));
+			slot = &spare;
+		}
+		set_io_timeout(fd);
+		FCGX_InitRequest(&slot->req, listen_fd, 0);
+		slot->req.ipcFd = fd;
+		slot->req.keepConnection = 1;
+		slot->active = 1;
+		served += serve(app, slot, arena);
+		if (slot == &spare && spare.active)
+			FCGX_Free(&spare.req, 1);
+	}
+	close(listen_fd);
+	return served;
+}
+
 long fcgi_child_serve(struct app *app, int listen_fd, volatile sig_atomic_t *stop,
 		      long max_requests)
 {
@@ -262,9 +291,17 @@ long fcgi_child_serve(struct app *app, int listen_fd, volatile sig_atomic_t *sto
 			served += serve(app, slot, arena);
 		}
 	}
-	for (int i = 0; i < MAX_CONNS; i++)
+	if (*stop)
+		served += drain_backlog(app, listen_fd, conns, arena);
+	/* last look at the kept connections: a request nginx sent just before
+	 * the stop is answered rather than reset */
+	for (int i = 0; i < MAX_CONNS; i++) {
+		struct pollfd one = {.fd = conns[i].req.ipcFd, .events = POLLIN};
+		if (conns[i].active && poll(&one, 1, 0) == 1 && (one.revents & POLLIN))
+			served += serve(app, &conns[i], arena);
 		if (conns[i].active)
 			FCGX_Free(&conns[i].req, 1);
+	}
 	free(conns);
 	arena_free(arena);
 	return served;

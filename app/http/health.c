@@ -33,12 +33,18 @@ static const char *check_database(struct app *app, int *pending)
 		return "unreachable";
 	buf_init(&err, 512);
 	e = migrate_check(conn, migrations_builtin, migrations_builtin_count, &st, &err);
-	buf_release(&err);
 	if (e == APP_ERR_DB) {
-		/* the query failing usually means the connection just broke */
-		db_ensure(app->db);
-		return "unreachable";
+		/* a connection broken by a server restart fails its first query:
+		 * reconnect once before calling the database unreachable */
+		db_disconnect(app->db);
+		if ((conn = db_conn(app->db))) {
+			buf_reset(&err);
+			e = migrate_check(conn, migrations_builtin, migrations_builtin_count, &st, &err);
+		}
 	}
+	buf_release(&err);
+	if (e == APP_ERR_DB)
+		return "unreachable";
 	if (e)
 		return "schema mismatch";
 	*pending = st.pending;

@@ -396,6 +396,11 @@ int pool_run(struct config *cfg, const char *config_path, int listen_fd)
 			log_info("fcgi.stop", "draining %d children (deadline %lld ms)",
 				 count_live(&p, 0), (long long)p.cfg->server_drain_timeout);
 			signal_children(&p, SIGTERM);
+			/* with the children's copies, this closes the listener */
+			if (p.listen_fd >= 0) {
+				close(p.listen_fd);
+				p.listen_fd = -1;
+			}
 		}
 		if (got_hup && !p.stopping) {
 			got_hup = 0;
@@ -427,6 +432,8 @@ int pool_run(struct config *cfg, const char *config_path, int listen_fd)
 		ppoll(NULL, 0, &tick, &orig);
 	}
 	log_info("fcgi.stop", "all children stopped");
+	if (p.listen_fd >= 0)
+		close(p.listen_fd);
 	metrics_destroy(p.metrics);
 	return 0;
 }

@@ -18,7 +18,7 @@
 
 #include "core/config.h"
 
-/* Run the master until stopped. cfg is owned by the pool from here on (it
+/* Run the master until stopped; the pool owns listen_fd and closes it. cfg is owned by the pool from here on (it
  * is replaced on reload). config_path is re-read on SIGHUP (NULL: default
  * lookup). Returns the process exit status. */
 int pool_run(struct config *cfg, const char *config_path, int listen_fd);

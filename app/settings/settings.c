@@ -11,6 +11,13 @@ static const struct setting_def defs[] = {
 	 "Role given to accounts created by registration."},
 	{"server.name", ST_STRING, "\"Revenge\"", 1, 100, true, false,
 	 "Name of this server shown to clients."},
+	/* --- rbac & settings & audit (helper) --- */
+	{"server.motd", ST_STRING, "\"\"", 0, 1000, true, false,
+	 "Message shown to clients on the login screen and home page (empty: none)."},
+	{"library.scan_interval_minutes", ST_INT, "360", 0, 10080, false, false,
+	 "Minutes between automatic rescans of every library (0: manual scans only)."},
+	{"metadata.tmdb_api_key", ST_STRING, "\"\"", 0, 128, false, true,
+	 "TMDb API key for metadata lookups (empty: the configuration file's key)."},
 };
 
 static const struct db_stmt q_get = {
@@ -72,8 +79,11 @@ enum app_err settings_validate(const struct setting_def *d, const cJSON *value,
 			return field_fail(fe, APP_ERR_VALIDATION, "value", "must be a boolean");
 		return APP_OK;
 	case ST_INT:
-		if (!cJSON_IsNumber(value) || value->valuedouble != (double)(int64_t)value->valuedouble ||
-		    value->valuedouble < (double)d->min || value->valuedouble > (double)d->max)
+		/* range first: converting an out-of-range double (1e300, inf) to
+		 * int64_t is undefined behaviour */
+		if (!cJSON_IsNumber(value) ||
+		    !(value->valuedouble >= (double)d->min && value->valuedouble <= (double)d->max) ||
+		    value->valuedouble != (double)(int64_t)value->valuedouble)
 			return field_fail(fe, APP_ERR_VALIDATION, "value",
 					  "must be an integer from %lld to %lld", (long long)d->min,
 					  (long long)d->max);
