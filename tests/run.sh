@@ -22,6 +22,7 @@ cd "$ROOT" || exit 1
 # summary counts as one failure.
 run_cmocka() {
 	local bin=$1 out rc p f
+	echo "-- $(basename "$bin")"
 	out=$("$bin" 2>&1)
 	rc=$?
 	printf '%s\n' "$out" | grep -E '^\[ *(RUN|OK|FAILED|PASSED|SKIPPED|ERROR) *\]|^\[=+\]|FAIL|ERROR|ASan|runtime error|Sanitizer' | grep -v '^\[ RUN' | grep -v '^\[       OK' || true

@@ -8,6 +8,7 @@
 #include "app.h"
 #include "core/crypto.h"
 #include "core/text.h"
+#include "http/dispatch.h"
 
 #define TOKEN_BYTES 32
 
@@ -87,12 +88,16 @@ static char *cache_key_for(struct request *req, const char *hash_hex)
 	return arena_printf(req->arena, "%ssess:%s", req->app->cfg->redis_prefix, hash_hex);
 }
 
+/* Delete the cache entries now and again after the handler's transaction
+ * commits (a concurrent lookup may re-cache the row in between). */
 static void uncache(struct request *req, PGresult *hashes)
 {
 	for (int i = 0; hashes && i < PQntuples(hashes); i++) {
 		const char *argv[2] = {"DEL", cache_key_for(req, PQgetvalue(hashes, i, 0))};
-		if (argv[1])
-			cache_cmd(req->app->cache, NULL, NULL, 2, argv, NULL);
+		if (!argv[1])
+			continue;
+		cache_cmd(req->app->cache, NULL, NULL, 2, argv, NULL);
+		http_purge_later(req, argv[1]);
 	}
 }
 

@@ -12,33 +12,34 @@
 #include "users/user.h"
 
 /* Microsecond precision: a pagination key must name a row exactly. */
-#define SQL_TS_US(col)                                                                             \
-	"to_char((" col ") AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+#define SQL_TS_US(col) "to_char((" col ") AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
 
+/* clang-format off */
 #define SESSION_COLUMNS                                                                            \
-	"s.id, s.device_name, host(s.ip), s.user_agent, " SQL_TS("s.created_at") ", "              \
-	SQL_TS("s.last_active_at") ", " SQL_TS("s.expires_at") ", " SQL_TS_US("s.created_at")
+	"s.id, s.device_name, host(s.ip), s.user_agent, "                                          \
+	SQL_TS("s.created_at") ", " SQL_TS("s.last_active_at") ", " SQL_TS("s.expires_at") ", "    \
+	SQL_TS_US("s.created_at")
+/* clang-format on */
 #define SESSION_KEY_COL 7
 
 #define LIVE " s.revoked_at IS NULL AND s.expires_at > now()"
 
 static const struct db_stmt q_list = {
-	"sessions_api_list",
-	"SELECT " SESSION_COLUMNS " FROM sessions s WHERE s.user_id = $1 AND" LIVE
-	" AND ($2::timestamptz IS NULL OR (s.created_at, s.id) < ($2::timestamptz, $3::uuid))"
-	" ORDER BY s.created_at DESC, s.id DESC LIMIT $4::bigint OFFSET $5::bigint",
-	5, true};
+    "sessions_api_list",
+    "SELECT " SESSION_COLUMNS " FROM sessions s WHERE s.user_id = $1 AND" LIVE
+    " AND ($2::timestamptz IS NULL OR (s.created_at, s.id) < ($2::timestamptz, $3::uuid))"
+    " ORDER BY s.created_at DESC, s.id DESC LIMIT $4::bigint OFFSET $5::bigint",
+    5, true};
 static const struct db_stmt q_count = {
-	"sessions_api_count", "SELECT count(*) FROM sessions s WHERE s.user_id = $1 AND" LIVE, 1,
-	true};
-static const struct db_stmt q_one = {
-	"sessions_api_one",
-	"SELECT " SESSION_COLUMNS " FROM sessions s WHERE s.id = $1 AND s.user_id = $2 AND" LIVE, 2,
-	true};
+    "sessions_api_count", "SELECT count(*) FROM sessions s WHERE s.user_id = $1 AND" LIVE, 1, true};
+static const struct db_stmt q_one = {"sessions_api_one",
+                                     "SELECT " SESSION_COLUMNS
+                                     " FROM sessions s WHERE s.id = $1 AND s.user_id = $2 AND" LIVE,
+                                     2, true};
 
 const struct param_spec sessions_list_query[] = {
-	PAGE_PARAMS,
-	{0},
+    PAGE_PARAMS,
+    {0},
 };
 
 static void opt_str(struct jw *w, const char *key, const PGresult *r, int row, int col)
@@ -78,7 +79,7 @@ enum app_err sessions_list(struct request *req, struct response *res, struct fie
 	snprintf(rows, sizeof(rows), "%lld", (long long)(p.offset_mode ? p.limit : p.limit + 1));
 	snprintf(offset, sizeof(offset), "%lld", (long long)p.offset);
 	const char *params[] = {who->user_id, p.after ? p.key : NULL, p.after ? p.id : NULL, rows,
-				offset};
+	                        offset};
 	if ((e = db_query(req->app->db, req->arena, &q_list, params, &r)))
 		return e;
 	if (p.offset_mode) {
@@ -98,13 +99,12 @@ enum app_err sessions_list(struct request *req, struct response *res, struct fie
 		session_json(&w, r, i, who->session_id);
 	jw_arr_close(&w);
 	page_close(req, &w, &p, more, n ? PQgetvalue(r, n - 1, SESSION_KEY_COL) : NULL,
-		   n ? PQgetvalue(r, n - 1, 0) : NULL, total);
+	           n ? PQgetvalue(r, n - 1, 0) : NULL, total);
 	jw_obj_close(&w);
 	return APP_OK;
 }
 
-enum app_err sessions_revoke_all(struct request *req, struct response *res,
-				 struct field_error *fe)
+enum app_err sessions_revoke_all(struct request *req, struct response *res, struct field_error *fe)
 {
 	struct db *db = req->app->db;
 	char counted[48];
@@ -117,8 +117,8 @@ enum app_err sessions_revoke_all(struct request *req, struct response *res,
 	if ((e = session_revoke_all(req, req->who->user_id, NULL, "revoked by user", &n)))
 		goto rollback;
 	snprintf(counted, sizeof(counted), "{\"revoked\":%d}", n);
-	struct audit_entry a = {NULL, "session.revoke_all", "user", req->who->user_id, true, NULL,
-				NULL, counted};
+	struct audit_entry a = {
+	    NULL, "session.revoke_all", "user", req->who->user_id, true, NULL, NULL, counted};
 	if ((e = audit_write(req, &a)))
 		goto rollback;
 	if ((e = db_commit(db)))
@@ -136,8 +136,8 @@ static enum app_err need_session(const struct request *req, struct field_error *
 {
 	if (req->who->via == AUTH_APIKEY || !req->who->session_id[0])
 		return field_fail(fe, APP_ERR_NOT_FOUND, "",
-				  "this request is authenticated with an API key, which has no "
-				  "session");
+		                  "this request is authenticated with an API key, which has no "
+		                  "session");
 	return APP_OK;
 }
 
@@ -161,7 +161,7 @@ enum app_err sessions_current(struct request *req, struct response *res, struct 
 
 /* Revoke session id of the caller with its audit row, in one transaction. */
 static enum app_err revoke_one(struct request *req, const char *id, const char *reason,
-			       const char *action, struct field_error *fe)
+                               const char *action, struct field_error *fe)
 {
 	struct db *db = req->app->db;
 	struct audit_entry a = {NULL, action, "session", id, true, NULL, NULL, NULL};
@@ -181,7 +181,7 @@ static enum app_err revoke_one(struct request *req, const char *id, const char *
 }
 
 enum app_err sessions_revoke_current(struct request *req, struct response *res,
-				     struct field_error *fe)
+                                     struct field_error *fe)
 {
 	enum app_err e;
 

@@ -24,8 +24,7 @@ enum app_err sessions_list(struct request *req, struct response *res, struct fie
 
 /* DELETE /api/v1/sessions: revoke every session of the caller, the current
  * one included; 204; audit `session.revoke_all`. */
-enum app_err sessions_revoke_all(struct request *req, struct response *res,
-				 struct field_error *fe);
+enum app_err sessions_revoke_all(struct request *req, struct response *res, struct field_error *fe);
 
 /* GET /api/v1/sessions/current. */
 enum app_err sessions_current(struct request *req, struct response *res, struct field_error *fe);
@@ -33,7 +32,7 @@ enum app_err sessions_current(struct request *req, struct response *res, struct 
 /* DELETE /api/v1/sessions/current: log out (clears the cookies); 204;
  * audit `user.logout`. */
 enum app_err sessions_revoke_current(struct request *req, struct response *res,
-				     struct field_error *fe);
+                                     struct field_error *fe);
 
 /* DELETE /api/v1/sessions/{id}: revoke one of the caller's sessions; 204;
  * audit `session.revoke`. */

@@ -183,6 +183,15 @@ enum app_err cache_cmd(struct cache *c, struct arena *a, redisReply **out, int a
 		return APP_ERR_CACHE;
 	r = redisCommandArgv(c->ctx, argc, argv, argvlen);
 	if (!r) {
+		/* a connection that worked may just be stale (Redis restarted):
+		 * reconnect at once and try once more; only a failed connect
+		 * starts the back-off */
+		drop(c);
+		if (ensure(c))
+			return APP_ERR_CACHE;
+		r = redisCommandArgv(c->ctx, argc, argv, argvlen);
+	}
+	if (!r) {
 		fail(c, argv[0]);
 		return APP_ERR_CACHE;
 	}

@@ -147,6 +147,25 @@ static enum app_err read_json_body(struct app *app, struct request *req, struct 
 	return APP_OK;
 }
 
+void http_purge_later(struct request *req, const char *key)
+{
+	struct purge_key *k = arena_alloc(req->arena, sizeof(*k));
+
+	if (!k || !(k->key = arena_strdup(req->arena, key)))
+		return;
+	k->next = req->purge;
+	req->purge = k;
+}
+
+void http_purge_cache(struct request *req)
+{
+	for (struct purge_key *k = req->purge; k; k = k->next) {
+		const char *argv[] = {"DEL", k->key};
+		cache_cmd(req->app->cache, NULL, NULL, 2, argv, NULL);
+	}
+	req->purge = NULL;
+}
+
 void http_dispatch(struct app *app, struct request *req, struct response *res)
 {
 	struct field_error fe = {{0}, {0}};
@@ -192,15 +211,25 @@ void http_dispatch(struct app *app, struct request *req, struct response *res)
 			       (long long)app->cfg->server_max_body_size);
 		goto fail;
 	}
+	/* the one permission check: every route but the explicit public ones;
+	 * before input validation, so an anonymous caller learns nothing about
+	 * a route's parameters */
+	if (strcmp(req->route->permission, PERM_PUBLIC) && (e = auth_check_route(req, &fe)))
+		goto fail;
 	if ((e = query_parse(req->route->query, req->query, req, &fe)))
 		goto fail;
 	if (req->route->body == BODY_JSON && (e = read_json_body(app, req, &fe)))
 		goto fail;
-	/* the one permission check: every route but the explicit public ones */
-	if (strcmp(req->route->permission, PERM_PUBLIC) && (e = auth_check_route(req, &fe)))
+	e = req->route->handler(req, res, &fe);
+	/* the transaction (if any) is over: make cache invalidations stick */
+	http_purge_cache(req);
+	if (e)
 		goto fail;
-	if ((e = req->route->handler(req, res, &fe)))
+	if (!buf_ok(&res->body)) {
+		/* a capped or failed write would otherwise go out truncated */
+		e = APP_ERR_NOMEM;
 		goto fail;
+	}
 	return;
 fail:
 	if (e == APP_ERR_UNAUTHORIZED)

@@ -23,6 +23,12 @@ void http_dispatch(struct app *app, struct request *req, struct response *res);
 void http_problem(const struct request *req, struct response *res, enum app_err e,
 		  const struct field_error *fe, const char *extra);
 
+/* Redis keys to delete again once the handler has returned (its
+ * transaction committed): a request that read the old row between the
+ * first delete and the commit may have cached it again. */
+void http_purge_later(struct request *req, const char *key);
+void http_purge_cache(struct request *req);
+
 void http_response_init(struct response *res, size_t max_body);
 void http_response_release(struct response *res);
 

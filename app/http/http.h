@@ -112,6 +112,12 @@ struct request {
 	int nquery;
 	int64_t started_us;
 	struct principal *who; /* set by the dispatcher for non-public routes */
+	struct purge_key *purge; /* Redis keys to delete after the handler */
+};
+
+struct purge_key {
+	const char *key;
+	struct purge_key *next;
 };
 
 struct response {

@@ -126,8 +126,11 @@ void page_close(struct request *req, struct jw *w, const struct page *p, bool ha
 		jw_kint(w, "offset", p->offset);
 		return;
 	}
-	if (has_more && last_id)
-		jw_kstr(w, "next_cursor", page_cursor(req, last_key ? last_key : "", last_id));
-	else
+	if (has_more && last_id) {
+		const char *c = page_cursor(req, last_key ? last_key : "", last_id);
+		if (!c)
+			w->b->failed = 1; /* the dispatcher answers 500, never a short list */
+		jw_kstr(w, "next_cursor", c);
+	} else
 		jw_knull(w, "next_cursor");
 }

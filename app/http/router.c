@@ -383,6 +383,9 @@ enum app_err query_parse(const struct param_spec *specs, const char *query, stru
 		if (!key)
 			return field_fail(fe, APP_ERR_BAD_REQUEST, "query",
 					  "malformed percent-encoding");
+		if (!*key)
+			return field_fail(fe, APP_ERR_VALIDATION, "query",
+					  "has a parameter without a name");
 		for (int i = 0; specs && specs[i].name; i++)
 			if (!strcmp(specs[i].name, key))
 				idx = i;

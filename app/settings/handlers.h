@@ -28,29 +28,23 @@
 
 /* GET /api/v1/settings/server: {"items": [setting, …]} in declaration order. */
 enum app_err settings_server_list(struct request *req, struct response *res,
-				  struct field_error *fe);
+                                  struct field_error *fe);
 /* GET /api/v1/settings/server/{key}: one setting; 404 when undeclared. */
-enum app_err settings_server_get(struct request *req, struct response *res,
-				 struct field_error *fe);
+enum app_err settings_server_get(struct request *req, struct response *res, struct field_error *fe);
 /* PUT /api/v1/settings/server/{key}: {"value": …}; answers the setting. */
-enum app_err settings_server_put(struct request *req, struct response *res,
-				 struct field_error *fe);
+enum app_err settings_server_put(struct request *req, struct response *res, struct field_error *fe);
 /* GET /api/v1/settings/public (no login): {key: value} of the public ones. */
-enum app_err settings_public_get(struct request *req, struct response *res,
-				 struct field_error *fe);
+enum app_err settings_public_get(struct request *req, struct response *res, struct field_error *fe);
 
 /* GET /api/v1/settings/user: the caller's settings as {key: value}. */
-enum app_err settings_user_list(struct request *req, struct response *res,
-				struct field_error *fe);
+enum app_err settings_user_list(struct request *req, struct response *res, struct field_error *fe);
 /* GET /api/v1/settings/user/{key}: {key, value, updated_at}; 404 when unset. */
-enum app_err settings_user_get(struct request *req, struct response *res,
-			       struct field_error *fe);
+enum app_err settings_user_get(struct request *req, struct response *res, struct field_error *fe);
 /* PUT /api/v1/settings/user/{key}: {"value": any JSON}; 201 when created,
  * 200 when replaced, with {key, value, updated_at}. */
-enum app_err settings_user_put(struct request *req, struct response *res,
-			       struct field_error *fe);
+enum app_err settings_user_put(struct request *req, struct response *res, struct field_error *fe);
 /* DELETE /api/v1/settings/user/{key}: 204; 404 when unset. */
 enum app_err settings_user_delete(struct request *req, struct response *res,
-				  struct field_error *fe);
+                                  struct field_error *fe);
 
 #endif

@@ -13,8 +13,7 @@
 #include "users/user.h"
 
 /* Microsecond precision: a pagination key must name a row exactly. */
-#define SQL_TS_US(col)                                                                             \
-	"to_char((" col ") AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+#define SQL_TS_US(col) "to_char((" col ") AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
 
 #define DISPLAY_NAME_MAX 100 /* characters */
 
@@ -45,10 +44,11 @@ static enum app_err check_display_name(const char *s, struct field_error *fe)
 
 	if (n < 1 || n > DISPLAY_NAME_MAX)
 		return field_fail(fe, APP_ERR_VALIDATION, "display_name",
-				  "must be 1 to %d characters (or null to clear it)", DISPLAY_NAME_MAX);
+		                  "must be 1 to %d characters (or null to clear it)",
+		                  DISPLAY_NAME_MAX);
 	if (has_control(s, strlen(s)))
 		return field_fail(fe, APP_ERR_VALIDATION, "display_name",
-				  "must not contain control characters");
+		                  "must not contain control characters");
 	return APP_OK;
 }
 
@@ -78,7 +78,7 @@ static enum app_err check_locale(const char *s, struct field_error *fe)
 	return APP_OK;
 bad:
 	return field_fail(fe, APP_ERR_VALIDATION, "locale",
-			  "must be a language tag such as en, pt-BR or zh-Hant-TW (2 to 35 bytes)");
+	                  "must be a language tag such as en, pt-BR or zh-Hant-TW (2 to 35 bytes)");
 }
 
 static enum app_err check_timezone(const char *s, struct field_error *fe)
@@ -93,8 +93,8 @@ static enum app_err check_timezone(const char *s, struct field_error *fe)
 	return APP_OK;
 bad:
 	return field_fail(fe, APP_ERR_VALIDATION, "timezone",
-			  "must be a time zone name such as Europe/Berlin (letters, digits, "
-			  "_ + - /; 1 to 64 bytes)");
+	                  "must be a time zone name such as Europe/Berlin (letters, digits, "
+	                  "_ + - /; 1 to 64 bytes)");
 }
 
 /* A member given as JSON null where null has no meaning. */
@@ -110,14 +110,14 @@ static enum app_err refuse_null(const cJSON *obj, const char *key, struct field_
 /* --- account changes (PUT /users/me, PATCH /admin/users/{id}) ------------ */
 
 struct user_change {
-	bool set_display;    /* display_name was given */
-	const char *display; /* NULL clears it */
+	bool set_display;                      /* display_name was given */
+	const char *display;                   /* NULL clears it */
 	const char *email, *locale, *timezone; /* NULL: unchanged */
 	int active;                            /* -1 unchanged, else 0/1 */
 };
 
 static enum app_err parse_change(const cJSON *body, const char *const *allowed,
-				 struct user_change *ch, struct field_error *fe)
+                                 struct user_change *ch, struct field_error *fe)
 {
 	const cJSON *dn = cJSON_GetObjectItemCaseSensitive(body, "display_name");
 	bool active;
@@ -131,7 +131,7 @@ static enum app_err parse_change(const cJSON *body, const char *const *allowed,
 		ch->set_display = true;
 		if (!cJSON_IsNull(dn) &&
 		    ((e = json_get_str(body, "display_name", true, 1, 4 * DISPLAY_NAME_MAX,
-				       &ch->display, fe)) ||
+		                       &ch->display, fe)) ||
 		     (e = check_display_name(ch->display, fe))))
 			return e;
 	}
@@ -213,22 +213,22 @@ static void diff_release(struct diff *d)
 }
 
 static const struct db_stmt q_lock_user = {
-	"users_lock",
-	"SELECT display_name, email, locale, timezone, is_active FROM users"
-	" WHERE id = $1 AND deleted_at IS NULL FOR UPDATE",
-	1, false};
+    "users_lock",
+    "SELECT display_name, email, locale, timezone, is_active FROM users"
+    " WHERE id = $1 AND deleted_at IS NULL FOR UPDATE",
+    1, false};
 
 /* Only changed fields are passed (NULL otherwise); a new email address is
  * not verified, a new spelling of the same one keeps its state. */
 static const struct db_stmt q_update_user = {
-	"users_update",
-	"UPDATE users SET display_name = CASE WHEN $2::boolean THEN $3::text ELSE display_name END,"
-	" email_verified = CASE WHEN $4::text IS NOT NULL AND lower($4::text) <> lower(email)"
-	" THEN false ELSE email_verified END,"
-	" email = coalesce($4::text, email), locale = coalesce($5::text, locale),"
-	" timezone = coalesce($6::text, timezone), is_active = coalesce($7::boolean, is_active)"
-	" WHERE id = $1",
-	7, false};
+    "users_update",
+    "UPDATE users SET display_name = CASE WHEN $2::boolean THEN $3::text ELSE display_name END,"
+    " email_verified = CASE WHEN $4::text IS NOT NULL AND lower($4::text) <> lower(email)"
+    " THEN false ELSE email_verified END,"
+    " email = coalesce($4::text, email), locale = coalesce($5::text, locale),"
+    " timezone = coalesce($6::text, timezone), is_active = coalesce($7::boolean, is_active)"
+    " WHERE id = $1",
+    7, false};
 
 static const char *nullable(const PGresult *r, int col)
 {
@@ -238,8 +238,8 @@ static const char *nullable(const PGresult *r, int col)
 /* Apply ch to account id in one transaction with its audit row, then
  * answer the account. Disabling revokes every session of the account. */
 static enum app_err apply_change(struct request *req, struct response *res, const char *id,
-				 const struct user_change *ch, const char *action,
-				 struct field_error *fe)
+                                 const struct user_change *ch, const char *action,
+                                 struct field_error *fe)
 {
 	struct db *db = req->app->db;
 	struct diff d;
@@ -258,17 +258,16 @@ static enum app_err apply_change(struct request *req, struct response *res, cons
 		goto rollback;
 	}
 	bool was_active = PQgetvalue(r, 0, 4)[0] == 't';
-	bool set_display = ch->set_display && diff_str(&d, "display_name", nullable(r, 0),
-							ch->display);
-	const char *email = ch->email && diff_str(&d, "email", PQgetvalue(r, 0, 1), ch->email)
-				    ? ch->email
-				    : NULL;
-	const char *locale =
-		ch->locale && diff_str(&d, "locale", PQgetvalue(r, 0, 2), ch->locale) ? ch->locale
-										       : NULL;
+	bool set_display =
+	    ch->set_display && diff_str(&d, "display_name", nullable(r, 0), ch->display);
+	const char *email =
+	    ch->email && diff_str(&d, "email", PQgetvalue(r, 0, 1), ch->email) ? ch->email : NULL;
+	const char *locale = ch->locale && diff_str(&d, "locale", PQgetvalue(r, 0, 2), ch->locale)
+	                         ? ch->locale
+	                         : NULL;
 	const char *tz = ch->timezone && diff_str(&d, "timezone", PQgetvalue(r, 0, 3), ch->timezone)
-				 ? ch->timezone
-				 : NULL;
+	                     ? ch->timezone
+	                     : NULL;
 	bool disable = ch->active == 0 && was_active;
 	const char *active = NULL;
 	if (ch->active >= 0 && diff_bool(&d, "is_active", was_active, ch->active == 1))
@@ -278,16 +277,17 @@ static enum app_err apply_change(struct request *req, struct response *res, cons
 		goto rollback;
 	}
 	if (d.n > 0) {
-		const char *up[] = {id,     set_display ? "true" : "false", ch->display, email,
-				    locale, tz,                              active};
-		struct audit_entry a = {NULL,  action, "user", id,
-					true,  NULL,   d.old.data, d.new.data};
+		const char *up[] = {
+		    id, set_display ? "true" : "false", ch->display, email, locale, tz, active};
+		struct audit_entry a = {NULL, action, "user",     id,
+		                        true, NULL,   d.old.data, d.new.data};
 		if ((e = db_query(db, req->arena, &q_update_user, up, NULL))) {
 			if (e == APP_ERR_CONFLICT)
 				e = user_conflict(req, fe);
 			goto rollback;
 		}
-		if ((disable && (e = session_revoke_all(req, id, NULL, "account disabled", NULL))) ||
+		if ((disable &&
+		     (e = session_revoke_all(req, id, NULL, "account disabled", NULL))) ||
 		    (e = audit_write(req, &a)))
 			goto rollback;
 	}
@@ -334,33 +334,33 @@ enum app_err users_update_me(struct request *req, struct response *res, struct f
 /* --- preferences --------------------------------------------------------- */
 
 #define PREFS_COLUMNS                                                                              \
-	"theme, display_language, metadata_language, array_to_json(content_languages)::text,"     \
-	" show_adult, show_spoilers, autoplay, max_age_rating, rating_country, allow_unrated, "    \
-	SQL_TS("updated_at")
+	"theme, display_language, metadata_language, array_to_json(content_languages)::text,"      \
+	" show_adult, show_spoilers, autoplay, max_age_rating, rating_country, "                   \
+	"allow_unrated, " SQL_TS("updated_at")
 
 static const struct db_stmt q_prefs_get = {
-	"users_prefs_get", "SELECT " PREFS_COLUMNS " FROM user_preferences WHERE user_id = $1", 1,
-	true};
+    "users_prefs_get", "SELECT " PREFS_COLUMNS " FROM user_preferences WHERE user_id = $1", 1,
+    true};
 static const struct db_stmt q_prefs_ensure = {
-	"users_prefs_ensure",
-	"INSERT INTO user_preferences (user_id) VALUES ($1) ON CONFLICT (user_id) DO NOTHING", 1,
-	false};
+    "users_prefs_ensure",
+    "INSERT INTO user_preferences (user_id) VALUES ($1) ON CONFLICT (user_id) DO NOTHING", 1,
+    false};
 /* NULL parameters leave a column as it is; max_age_rating may be set to
  * null, so it has its own flag */
 static const struct db_stmt q_prefs_update = {
-	"users_prefs_update",
-	"UPDATE user_preferences SET theme = coalesce($2::text, theme),"
-	" display_language = coalesce($3::text, display_language),"
-	" metadata_language = coalesce($4::text, metadata_language),"
-	" content_languages = coalesce($5::text[], content_languages),"
-	" show_adult = coalesce($6::boolean, show_adult),"
-	" show_spoilers = coalesce($7::boolean, show_spoilers),"
-	" autoplay = coalesce($8::boolean, autoplay),"
-	" max_age_rating = CASE WHEN $9::boolean THEN $10::integer ELSE max_age_rating END,"
-	" rating_country = coalesce($11::text, rating_country),"
-	" allow_unrated = coalesce($12::boolean, allow_unrated)"
-	" WHERE user_id = $1 RETURNING " PREFS_COLUMNS,
-	12, false};
+    "users_prefs_update",
+    "UPDATE user_preferences SET theme = coalesce($2::text, theme),"
+    " display_language = coalesce($3::text, display_language),"
+    " metadata_language = coalesce($4::text, metadata_language),"
+    " content_languages = coalesce($5::text[], content_languages),"
+    " show_adult = coalesce($6::boolean, show_adult),"
+    " show_spoilers = coalesce($7::boolean, show_spoilers),"
+    " autoplay = coalesce($8::boolean, autoplay),"
+    " max_age_rating = CASE WHEN $9::boolean THEN $10::integer ELSE max_age_rating END,"
+    " rating_country = coalesce($11::text, rating_country),"
+    " allow_unrated = coalesce($12::boolean, allow_unrated)"
+    " WHERE user_id = $1 RETURNING " PREFS_COLUMNS,
+    12, false};
 
 static void prefs_json(struct jw *w, const PGresult *r)
 {
@@ -385,7 +385,7 @@ static void prefs_json(struct jw *w, const PGresult *r)
 }
 
 enum app_err users_get_preferences(struct request *req, struct response *res,
-				   struct field_error *fe)
+                                   struct field_error *fe)
 {
 	const char *idp[] = {req->who->user_id};
 	PGresult *r;
@@ -407,10 +407,17 @@ enum app_err users_get_preferences(struct request *req, struct response *res,
 	return APP_OK;
 }
 
-static const char *const prefs_fields[] = {
-	"theme",         "display_language", "metadata_language", "content_languages",
-	"show_adult",    "show_spoilers",    "autoplay",          "max_age_rating",
-	"rating_country", "allow_unrated",   NULL};
+static const char *const prefs_fields[] = {"theme",
+                                           "display_language",
+                                           "metadata_language",
+                                           "content_languages",
+                                           "show_adult",
+                                           "show_spoilers",
+                                           "autoplay",
+                                           "max_age_rating",
+                                           "rating_country",
+                                           "allow_unrated",
+                                           NULL};
 
 static const char *const themes[] = {"system", "light", "dark", NULL};
 
@@ -420,22 +427,23 @@ static bool lang_code(const char *s)
 }
 
 static enum app_err opt_lang(const cJSON *body, const char *key, const char **out,
-			     struct field_error *fe)
+                             struct field_error *fe)
 {
 	enum app_err e;
 
-	if ((e = refuse_null(body, key, fe)) || (e = json_get_str(body, key, false, 0, 64, out, fe)))
+	if ((e = refuse_null(body, key, fe)) ||
+	    (e = json_get_str(body, key, false, 0, 64, out, fe)))
 		return e;
 	if (*out && !lang_code(*out))
 		return field_fail(fe, APP_ERR_VALIDATION, key,
-				  "must be an ISO 639-1 code: two lower-case letters");
+		                  "must be an ISO 639-1 code: two lower-case letters");
 	return APP_OK;
 }
 
 /* content_languages as a PostgreSQL array literal; the items are checked to
  * be two letters each, so the literal needs no quoting. */
 static enum app_err opt_languages(struct request *req, const cJSON *body, const char **out,
-				  struct field_error *fe)
+                                  struct field_error *fe)
 {
 	const cJSON *arr = NULL, *it;
 	char field[40], *lit;
@@ -455,11 +463,11 @@ static enum app_err opt_languages(struct request *req, const cJSON *body, const 
 		snprintf(field, sizeof(field), "content_languages[%d]", i);
 		if (!cJSON_IsString(it) || !lang_code(it->valuestring))
 			return field_fail(fe, APP_ERR_VALIDATION, field,
-					  "must be an ISO 639-1 code: two lower-case letters");
+			                  "must be an ISO 639-1 code: two lower-case letters");
 		for (const cJSON *prev = arr->child; prev != it; prev = prev->next)
 			if (!strcmp(prev->valuestring, it->valuestring))
-				return field_fail(fe, APP_ERR_VALIDATION, field,
-						  "repeats %s", it->valuestring);
+				return field_fail(fe, APP_ERR_VALIDATION, field, "repeats %s",
+				                  it->valuestring);
 		if (i++)
 			lit[at++] = ',';
 		lit[at++] = it->valuestring[0];
@@ -473,7 +481,7 @@ static enum app_err opt_languages(struct request *req, const cJSON *body, const 
 
 /* A boolean preference as SQL text, NULL when absent. */
 static enum app_err opt_bool(const cJSON *body, const char *key, const char **out,
-			     struct field_error *fe)
+                             struct field_error *fe)
 {
 	bool v;
 	enum app_err e;
@@ -488,11 +496,12 @@ static enum app_err opt_bool(const cJSON *body, const char *key, const char **ou
 }
 
 enum app_err users_update_preferences(struct request *req, struct response *res,
-				      struct field_error *fe)
+                                      struct field_error *fe)
 {
-	const cJSON *body = req->json, *age = cJSON_GetObjectItemCaseSensitive(body, "max_age_rating");
+	const cJSON *body = req->json,
+	            *age = cJSON_GetObjectItemCaseSensitive(body, "max_age_rating");
 	const char *theme = NULL, *dl = NULL, *ml = NULL, *langs = NULL, *adult, *spoilers,
-		   *autoplay, *unrated, *country = NULL, *age_txt = NULL;
+	           *autoplay, *unrated, *country = NULL, *age_txt = NULL;
 	char age_buf[8];
 	int64_t age_v;
 	PGresult *r;
@@ -509,7 +518,7 @@ enum app_err users_update_preferences(struct request *req, struct response *res,
 			i++;
 		if (!themes[i])
 			return field_fail(fe, APP_ERR_VALIDATION, "theme",
-					  "must be one of system, light, dark");
+			                  "must be one of system, light, dark");
 	}
 	if ((e = opt_lang(body, "display_language", &dl, fe)) ||
 	    (e = opt_lang(body, "metadata_language", &ml, fe)) ||
@@ -522,9 +531,9 @@ enum app_err users_update_preferences(struct request *req, struct response *res,
 	    (e = json_get_str(body, "rating_country", false, 0, 64, &country, fe)))
 		return e;
 	if (country && (strlen(country) != 2 || country[0] < 'A' || country[0] > 'Z' ||
-			country[1] < 'A' || country[1] > 'Z'))
+	                country[1] < 'A' || country[1] > 'Z'))
 		return field_fail(fe, APP_ERR_VALIDATION, "rating_country",
-				  "must be an ISO 3166-1 code: two upper-case letters");
+		                  "must be an ISO 3166-1 code: two upper-case letters");
 	if (age && !cJSON_IsNull(age)) {
 		if ((e = json_get_int(body, "max_age_rating", true, 0, 21, &age_v, fe)))
 			return e;
@@ -533,9 +542,9 @@ enum app_err users_update_preferences(struct request *req, struct response *res,
 	}
 
 	const char *idp[] = {req->who->user_id};
-	const char *up[] = {req->who->user_id, theme,   dl,     ml,     langs,   adult,
-			    spoilers,          autoplay, age ? "true" : "false", age_txt, country,
-			    unrated};
+	const char *up[] = {
+	    req->who->user_id,      theme,   dl,      ml,     langs, adult, spoilers, autoplay,
+	    age ? "true" : "false", age_txt, country, unrated};
 	if ((e = db_begin(req->app->db)))
 		return e;
 	if ((e = db_query(req->app->db, req->arena, &q_prefs_ensure, idp, NULL)) ||
@@ -571,14 +580,21 @@ enum app_err users_get(struct request *req, struct response *res, struct field_e
 static const char *const sort_keys[] = {"created_at", "username", NULL};
 
 const struct param_spec users_admin_list_query[] = {
-	{.name = "q", .type = PT_STRING, .min = 1, .max = 100,
-	 .doc = "Substring of username, email or display name (any case)."},
-	{.name = "is_active", .type = PT_BOOL, .doc = "Only enabled (true) or disabled (false) accounts."},
-	{.name = "role", .type = PT_STRING, .min = 2, .max = 32, .doc = "Only holders of this role."},
-	{.name = "sort", .type = PT_ENUM, .choices = sort_keys,
-	 .doc = "Sort key (default created_at); ties are broken by id."},
-	PAGE_PARAMS,
-	{0},
+    {.name = "q",
+     .type = PT_STRING,
+     .min = 1,
+     .max = 100,
+     .doc = "Substring of username, email or display name (any case)."},
+    {.name = "is_active",
+     .type = PT_BOOL,
+     .doc = "Only enabled (true) or disabled (false) accounts."},
+    {.name = "role", .type = PT_STRING, .min = 2, .max = 32, .doc = "Only holders of this role."},
+    {.name = "sort",
+     .type = PT_ENUM,
+     .choices = sort_keys,
+     .doc = "Sort key (default created_at); ties are broken by id."},
+    PAGE_PARAMS,
+    {0},
 };
 
 /* $1 q, $2 is_active, $3 role */
@@ -593,26 +609,25 @@ const struct param_spec users_admin_list_query[] = {
 
 /* keyset after ($4 key, $5 id), or offset $7; $6 rows */
 static const struct db_stmt q_list_created = {
-	"users_admin_list_created",
-	"SELECT " USER_COLUMNS ", " SQL_TS_US("u.created_at") LIST_WHERE
-	" AND ($4::timestamptz IS NULL OR (u.created_at, u.id) > ($4::timestamptz, $5::uuid))"
-	" ORDER BY u.created_at, u.id LIMIT $6::bigint OFFSET $7::bigint",
-	7, true};
+    "users_admin_list_created",
+    "SELECT " USER_COLUMNS ", " SQL_TS_US("u.created_at") LIST_WHERE
+    " AND ($4::timestamptz IS NULL OR (u.created_at, u.id) > ($4::timestamptz, $5::uuid))"
+    " ORDER BY u.created_at, u.id LIMIT $6::bigint OFFSET $7::bigint",
+    7, true};
 static const struct db_stmt q_list_username = {
-	"users_admin_list_username",
-	"SELECT " USER_COLUMNS ", lower(u.username)" LIST_WHERE
-	" AND ($4::text IS NULL OR (lower(u.username), u.id) > ($4::text, $5::uuid))"
-	" ORDER BY lower(u.username), u.id LIMIT $6::bigint OFFSET $7::bigint",
-	7, true};
-static const struct db_stmt q_list_count = {"users_admin_count", "SELECT count(*)" LIST_WHERE,
-					    3, true};
-static const struct db_stmt q_role_exists = {
-	"users_role_exists", "SELECT 1 FROM roles WHERE name = $1", 1, true};
+    "users_admin_list_username",
+    "SELECT " USER_COLUMNS ", lower(u.username)" LIST_WHERE
+    " AND ($4::text IS NULL OR (lower(u.username), u.id) > ($4::text, $5::uuid))"
+    " ORDER BY lower(u.username), u.id LIMIT $6::bigint OFFSET $7::bigint",
+    7, true};
+static const struct db_stmt q_list_count = {"users_admin_count", "SELECT count(*)" LIST_WHERE, 3,
+                                            true};
+static const struct db_stmt q_role_exists = {"users_role_exists",
+                                             "SELECT 1 FROM roles WHERE name = $1", 1, true};
 
 #define USER_KEY_COL 13 /* the sort key after USER_COLUMNS */
 
-static enum app_err check_role_filter(struct request *req, const char *role,
-				      struct field_error *fe)
+static enum app_err check_role_filter(struct request *req, const char *role, struct field_error *fe)
 {
 	const char *rp[] = {role};
 	PGresult *r;
@@ -633,7 +648,7 @@ static enum app_err check_role_filter(struct request *req, const char *role,
 enum app_err users_admin_list(struct request *req, struct response *res, struct field_error *fe)
 {
 	const struct param_value *q = req_query(req, "q"), *active = req_query(req, "is_active"),
-				 *role = req_query(req, "role"), *sort = req_query(req, "sort");
+	                         *role = req_query(req, "role"), *sort = req_query(req, "sort");
 	bool by_name = sort && sort->num == 1;
 	/* the cursor carries its sort, so a cursor of one order is refused by the other */
 	const char *tag = by_name ? "u:" : "c:";
@@ -650,16 +665,21 @@ enum app_err users_admin_list(struct request *req, struct response *res, struct 
 	if (p.after) {
 		if (strncmp(p.key, tag, 2))
 			return field_fail(fe, APP_ERR_VALIDATION, "cursor",
-					  "belongs to another sort order");
+			                  "belongs to another sort order");
 		key = p.key + 2;
 		after_id = p.id;
 	}
 	snprintf(rows, sizeof(rows), "%lld", (long long)(p.offset_mode ? p.limit : p.limit + 1));
 	snprintf(offset, sizeof(offset), "%lld", (long long)p.offset);
-	const char *params[] = {q ? q->str : NULL,      active ? active->str : NULL,
-				role ? role->str : NULL, key, after_id, rows, offset};
+	const char *params[] = {q ? q->str : NULL,
+	                        active ? active->str : NULL,
+	                        role ? role->str : NULL,
+	                        key,
+	                        after_id,
+	                        rows,
+	                        offset};
 	if ((e = db_query(req->app->db, req->arena, by_name ? &q_list_username : &q_list_created,
-			  params, &r)))
+	                  params, &r)))
 		return e;
 	if (p.offset_mode) {
 		if ((e = db_query(req->app->db, req->arena, &q_list_count, params, &c)))
@@ -677,11 +697,10 @@ enum app_err users_admin_list(struct request *req, struct response *res, struct 
 	for (int i = 0; i < n; i++)
 		user_json(&w, r, i, true);
 	jw_arr_close(&w);
-	const char *last_key = n ? arena_printf(req->arena, "%s%s", tag,
-						 PQgetvalue(r, n - 1, USER_KEY_COL))
-				 : NULL;
+	const char *last_key =
+	    n ? arena_printf(req->arena, "%s%s", tag, PQgetvalue(r, n - 1, USER_KEY_COL)) : NULL;
 	page_close(req, &w, &p, more, last_key, n ? PQgetvalue(r, n - 1, 0) : NULL,
-		   strtoll(total, NULL, 10));
+	           strtoll(total, NULL, 10));
 	jw_obj_close(&w);
 	return APP_OK;
 }
@@ -701,8 +720,7 @@ enum app_err users_admin_get(struct request *req, struct response *res, struct f
 
 static const char *const admin_fields[] = {"is_active", "display_name", "email", NULL};
 
-enum app_err users_admin_update(struct request *req, struct response *res,
-				struct field_error *fe)
+enum app_err users_admin_update(struct request *req, struct response *res, struct field_error *fe)
 {
 	const char *id = req_path(req, "id")->str;
 	struct user_change ch;
@@ -713,22 +731,20 @@ enum app_err users_admin_update(struct request *req, struct response *res,
 	/* locking oneself out needs a second admin to undo */
 	if (ch.active == 0 && !strcmp(id, req->who->user_id))
 		return field_fail(fe, APP_ERR_CONFLICT, "is_active",
-				  "cannot be set to false on your own account; ask another admin");
+		                  "cannot be set to false on your own account; ask another admin");
 	return apply_change(req, res, id, &ch, "admin.user.update", fe);
 }
 
 static const struct db_stmt q_soft_delete = {
-	"users_soft_delete",
-	"UPDATE users SET deleted_at = now() WHERE id = $1 AND deleted_at IS NULL"
-	" RETURNING json_build_object('username', username, 'email', email)::text",
-	1, false};
+    "users_soft_delete",
+    "UPDATE users SET deleted_at = now() WHERE id = $1 AND deleted_at IS NULL"
+    " RETURNING json_build_object('username', username, 'email', email)::text",
+    1, false};
 static const struct db_stmt q_revoke_keys = {
-	"users_revoke_keys",
-	"UPDATE api_keys SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL", 1,
-	false};
+    "users_revoke_keys",
+    "UPDATE api_keys SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL", 1, false};
 
-enum app_err users_admin_delete(struct request *req, struct response *res,
-				struct field_error *fe)
+enum app_err users_admin_delete(struct request *req, struct response *res, struct field_error *fe)
 {
 	struct db *db = req->app->db;
 	const char *id = req_path(req, "id")->str;
@@ -738,7 +754,7 @@ enum app_err users_admin_delete(struct request *req, struct response *res,
 
 	if (!strcmp(id, req->who->user_id))
 		return field_fail(fe, APP_ERR_CONFLICT, "",
-				  "you cannot delete your own account; ask another admin");
+		                  "you cannot delete your own account; ask another admin");
 	if ((e = db_begin(db)))
 		return e;
 	if ((e = db_query(db, req->arena, &q_soft_delete, idp, &r)))
@@ -747,8 +763,14 @@ enum app_err users_admin_delete(struct request *req, struct response *res,
 		e = field_fail(fe, APP_ERR_NOT_FOUND, "", "no such user");
 		goto rollback;
 	}
-	struct audit_entry a = {NULL, "admin.user.delete", "user", id, true, NULL,
-				PQgetvalue(r, 0, 0), "{\"deleted\":true}"};
+	struct audit_entry a = {NULL,
+	                        "admin.user.delete",
+	                        "user",
+	                        id,
+	                        true,
+	                        NULL,
+	                        PQgetvalue(r, 0, 0),
+	                        "{\"deleted\":true}"};
 	if ((e = session_revoke_all(req, id, NULL, "account deleted", NULL)) ||
 	    (e = db_query(db, req->arena, &q_revoke_keys, idp, NULL)) || (e = audit_write(req, &a)))
 		goto rollback;

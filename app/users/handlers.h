@@ -40,9 +40,9 @@ enum app_err users_update_me(struct request *req, struct response *res, struct f
  *   max_age_rating                      0..21 or null (no limit)
  *   rating_country                      ISO 3166-1 alpha-2 ("US") */
 enum app_err users_get_preferences(struct request *req, struct response *res,
-				   struct field_error *fe);
+                                   struct field_error *fe);
 enum app_err users_update_preferences(struct request *req, struct response *res,
-				      struct field_error *fe);
+                                      struct field_error *fe);
 
 /* GET /api/v1/users/{id}: public profile; 404 for unknown or deleted. */
 enum app_err users_get(struct request *req, struct response *res, struct field_error *fe);
@@ -57,13 +57,11 @@ enum app_err users_admin_get(struct request *req, struct response *res, struct f
 
 /* PATCH /api/v1/admin/users/{id}: is_active, display_name, email. An admin
  * cannot disable their own account (409). Audit `admin.user.update`. */
-enum app_err users_admin_update(struct request *req, struct response *res,
-				struct field_error *fe);
+enum app_err users_admin_update(struct request *req, struct response *res, struct field_error *fe);
 
 /* DELETE /api/v1/admin/users/{id}: soft delete; every session and API key
  * of the account is revoked; 204; 404 once deleted; 409 for oneself.
  * Audit `admin.user.delete`. */
-enum app_err users_admin_delete(struct request *req, struct response *res,
-				struct field_error *fe);
+enum app_err users_admin_delete(struct request *req, struct response *res, struct field_error *fe);
 
 #endif

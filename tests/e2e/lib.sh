@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # tests/e2e/lib.sh — assertions for the end-to-end tests (sourced, bash).
 #
 # A test file sources this and then makes requests through nginx:

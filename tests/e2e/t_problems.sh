@@ -58,6 +58,7 @@ check_true "2 MiB body: nginx's own problem body (it has no instance member)" \
 	"body has an instance member: $RES_BODY" eval '! json_get instance >/dev/null'
 
 # nginx's limit, not the pool's, answered: the pool logged no request for it
+# shellcheck disable=SC2034 # read by the eval below
 off=$(log_offset "$STACK_DIR/log/fcgi.log")
 http POST /api/v1/system/info -H 'Content-Type: application/json' --data-binary "@$big" \
 	-H 'X-Request-ID: e2e-413-probe'

@@ -108,3 +108,20 @@ done)
 bad=$(printf '%s\n' "$codes" | grep -vc '^200$')
 check_eq "postgresql restarted: no request fails after it is back ($((6 * POOL)) requests)" \
 	"$bad non-200" "0 non-200"
+
+# --- Redis restarted while the pool is idle --------------------------------------------
+# The same for Redis: every child's connection is dead but no child has
+# used it yet. A dead cached connection is not "Redis down": a child should
+# reconnect at once rather than fail the command and back off.
+wait_for 5 recovered
+check_true "redis restart (stop + start)" "deploy/stack.sh redis-stop/redis-start failed" \
+	eval '"$STACK" redis-stop "$STACK_DIR" && "$STACK" redis-start "$STACK_DIR"'
+codes=$(for _ in 1 2 3; do
+	for ((i = 0; i < 2 * POOL; i++)); do
+		curl -sk --max-time 5 -o /dev/null -w '%{http_code}\n' "$BASE/readyz" &
+	done
+	wait
+done)
+bad=$(printf '%s\n' "$codes" | grep -vc '^200$')
+check_eq "redis restarted: no request fails after it is back ($((6 * POOL)) requests)" \
+	"$bad non-200" "0 non-200"

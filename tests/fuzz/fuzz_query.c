@@ -22,6 +22,16 @@
  *                 names a field that is valid UTF-8 without control bytes
  *                 (it is echoed in the problem body)
  *
+ * Seeds (byte 0: 1 GET, 2 HEAD, 3 POST, 4 PUT, 6 DELETE, 7 OPTIONS; byte 1:
+ * schema 0 list, 1 required, 2 none, +0x10 for '+' as space):
+ * fuzz-seed: \x01\x00/api/v1/movies?sort=title&limit=10&offset=0&q=caf%C3%A9&verbose=true&after=0123ABCD-89ef-4567-89ab-cdef01234567&note=n
+ * fuzz-seed: \x01\x01/api/v1/tv/1/seasons/2/episodes/3?page=-5&mode=added
+ * fuzz-seed: \x06\x12/api/v1/movies/0123abcd-89ef-4567-89ab-cdef01234567
+ * fuzz-seed: \x02\x10/api/v1/libraries/42/files/a%20b.mkv?q=a+b&limit=100
+ * fuzz-seed: \x07\x02/p/a/b/c/9
+ * fuzz-seed: \x04\x00/api/v1/libraries/7
+ * fuzz-seed: \x03\x00/api/v1/users/me?verbose=1
+ *
  * fuzz-sources: app/core app/http/router.c
  */
 #include <stdint.h>
@@ -82,6 +92,13 @@ static const int methods[] = {0,          HTTP_GET,   HTTP_HEAD,   HTTP_POST,
 static struct router *router;
 static struct arena *arena;
 
+/* An oracle failed: say which before libFuzzer records the input. */
+static void broken(const char *what)
+{
+	fprintf(stderr, "fuzz_query: oracle failed: %s\n", what);
+	abort();
+}
+
 /* The typed segments of a pattern, in order: names and kinds ('u', 'i', 's'). */
 struct typed {
 	char name[16][32];
@@ -134,14 +151,14 @@ static void check_decode(const char *s, size_t n, int plus_space)
 		return;
 	len = strlen(out);
 	if (len > n)
-		abort();
+		broken("url_decode output longer than its input");
 	/* no NUL inside: the decoded length is what the escapes allow */
 	size_t want = 0;
 	for (size_t i = 0; i < n; i++, want++)
 		if (s[i] == '%')
 			i += 2;
 	if (len != want)
-		abort();
+		broken("url_decode output has a NUL inside");
 	enc = arena_alloc(arena, 3 * len + 1);
 	if (!enc)
 		return;
@@ -153,7 +170,7 @@ static void check_decode(const char *s, size_t n, int plus_space)
 	enc[3 * len] = '\0';
 	again = url_decode(arena, enc, 3 * len, plus_space);
 	if (again && strcmp(again, out))
-		abort();
+		broken("url_decode of the re-encoded output differs");
 }
 
 static void check_path_value(const struct param_value *v, char kind)
@@ -163,18 +180,18 @@ static void check_path_value(const struct param_value *v, char kind)
 	switch (kind) {
 	case 'u':
 		if (!is_uuid_lower(v->str))
-			abort();
+			broken("uuid path value not in canonical lower case");
 		break;
 	case 'i':
 		if (parse_int64(v->str, 0, INT64_MAX, &num) < 0 || num != v->num)
-			abort();
+			broken("int path value does not parse back to its number");
 		break;
 	case 's':
 		if (strlen(v->str) < 1 || strlen(v->str) > 255 || !clean_text(v->str))
-			abort();
+			broken("str path value empty, too long, bad UTF-8 or with control bytes");
 		break;
 	default:
-		abort();
+		broken("unknown segment kind");
 	}
 }
 
@@ -195,7 +212,7 @@ static void check_match(int method, const char *path)
 	again.route_index = -1;
 	m2 = router_match(router, method, path, &again, &allow2, &fe2);
 	if (m != m2 || allow != allow2 || strcmp(fe.field, fe2.field))
-		abort();
+		broken("the same path matched differently twice");
 
 	switch (m) {
 	case ROUTE_FOUND: {
@@ -203,26 +220,26 @@ static void check_match(int method, const char *path)
 		if (!req.route || req.route_index < 0 || (size_t)req.route_index >= NROUTES ||
 		    req.route != &routes[req.route_index] || req.route->method != want ||
 		    again.route != req.route)
-			abort();
+			broken("found route is not the table's entry for the method");
 		typed_segments(req.route->pattern, &t);
 		if (req.npath != t.n)
-			abort();
+			broken("path value count differs from the typed segments");
 		for (int i = 0; i < req.npath; i++) {
 			if (strcmp(req.path_params[i].name, t.name[i]))
-				abort();
+				broken("path value named differently from its segment");
 			check_path_value(&req.path_params[i], t.kind[i]);
 			if (strcmp(req.path_params[i].str, again.path_params[i].str))
-				abort();
+				broken("path value differs between two matches");
 		}
 		break;
 	}
 	case ROUTE_BAD_METHOD:
 		if (!allow || (allow & want) || (method && (allow & method)))
-			abort();
+			broken("405 with an Allow set that is empty or has the method");
 		break;
 	case ROUTE_NOT_FOUND:
 		if (allow)
-			abort();
+			broken("404 with methods allowed");
 		break;
 	case ROUTE_BAD_PARAM: {
 		/* the field is a parameter name of some route */
@@ -234,11 +251,11 @@ static void check_match(int method, const char *path)
 				named |= !strcmp(t.name[k], fe.field);
 		}
 		if (!named)
-			abort();
+			broken("400 naming no route parameter");
 		break;
 	}
 	default:
-		abort();
+		broken("unknown router_match result");
 	}
 }
 
@@ -258,28 +275,28 @@ static void check_value(const struct param_spec *s, const struct param_value *v)
 	switch (s->type) {
 	case PT_STRING:
 		if (len < (size_t)s->min || len > max || !clean_text(v->str))
-			abort();
+			broken("accepted string query value breaks its bounds or is not clean text");
 		break;
 	case PT_INT:
 		if (v->num < s->min || v->num > s->max ||
 		    parse_int64(v->str, s->min, s->max, &num) < 0 || num != v->num)
-			abort();
+			broken("accepted int query value out of bounds or not its text");
 		break;
 	case PT_BOOL:
 		if (!((v->num == 1 && !strcmp(v->str, "true")) ||
 		      (v->num == 0 && !strcmp(v->str, "false"))))
-			abort();
+			broken("accepted bool query value not normalised");
 		break;
 	case PT_UUID:
 		if (!is_uuid_lower(v->str))
-			abort();
+			broken("accepted uuid query value not canonical");
 		break;
 	case PT_ENUM:
 		if (v->num < 0 || v->num > 2 || strcmp(v->str, s->choices[v->num]))
-			abort();
+			broken("accepted enum query value is not its choice");
 		break;
 	default:
-		abort();
+		broken("unknown parameter type");
 	}
 }
 
@@ -295,20 +312,23 @@ static void check_query(const struct param_spec *specs, const char *query)
 	if (e != APP_OK) {
 		if (e == APP_ERR_NOMEM)
 			return;
-		if ((e != APP_ERR_VALIDATION && e != APP_ERR_BAD_REQUEST) || !fe.field[0] ||
-		    !clean_text(fe.field))
-			abort();
+		if (e != APP_ERR_VALIDATION && e != APP_ERR_BAD_REQUEST)
+			broken("query_parse failed with an unexpected error");
+		if (!fe.field[0])
+			broken("query_parse refused without naming a field");
+		if (!clean_text(fe.field))
+			broken("query_parse names a field that is not clean UTF-8 text");
 		return;
 	}
 	if (req.nquery < 0 || req.nquery > MAX_QUERY_PARAMS || (!specs && req.nquery))
-		abort();
+		broken("query value count out of range");
 	for (int i = 0; i < req.nquery; i++) {
 		const struct param_spec *s = spec_named(specs, req.query_params[i].name);
 		if (!s)
-			abort();
+			broken("accepted query value for an undeclared name");
 		for (int k = 0; k < i; k++)
 			if (req.query_params[k].name == req.query_params[i].name)
-				abort();
+				broken("query name accepted twice");
 		check_value(s, &req.query_params[i]);
 	}
 	for (int i = 0; specs && specs[i].name; i++) {
@@ -316,7 +336,7 @@ static void check_query(const struct param_spec *specs, const char *query)
 		for (int k = 0; k < req.nquery; k++)
 			present |= req.query_params[k].name == specs[i].name;
 		if (specs[i].required && !present)
-			abort();
+			broken("required query parameter missing yet accepted");
 	}
 }
 

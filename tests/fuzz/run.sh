@@ -20,6 +20,9 @@
 #                     FUZZ_BUILD/bin/NAME FILE
 #   logs/NAME.log     libFuzzer's output
 # A dictionary tests/fuzz/NAME.dict is passed with -dict when it exists.
+# Seed inputs may be declared in the target's comment, one per line as
+#   fuzz-seed: \x01\x00/api/v1/movies?limit=10
+# (printf %b escapes); they are written into an empty corpus directory.
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -42,6 +45,16 @@ WARN=$(awk '/^WARN[ \t]*:=/ { f = 1; sub(/^WARN[ \t]*:=/, "") }
 # marker FILE KEY: the text after "KEY:" on its first line in FILE.
 marker() {
 	sed -n "s/^.*$2:[[:space:]]*//p" "$1" | head -n 1
+}
+
+# seed_corpus NAME DIR: the target's fuzz-seed lines as files in an empty DIR.
+seed_corpus() {
+	local n=0 line
+	[ -z "$(ls -A "$2")" ] || return 0
+	while IFS= read -r line; do
+		n=$((n + 1))
+		printf '%b' "$line" >"$2/seed-$n"
+	done < <(sed -n 's/^.*fuzz-seed:[[:space:]]*//p' "tests/fuzz/$1.c")
 }
 
 targets=()
@@ -90,13 +103,14 @@ run() {
 	local t=$1 corpus=$FUZZ_BUILD/corpus/$1 log=$FUZZ_BUILD/logs/$1.log rc
 	local -a opts=() seeds=()
 	mkdir -p "$corpus"
+	seed_corpus "$t" "$corpus"
 	[ -f "tests/fuzz/$t.dict" ] && opts+=("-dict=tests/fuzz/$t.dict")
 	# libFuzzer adds new inputs to the first directory only: ours
 	[ -d "tests/fuzz/corpus/$t" ] && seeds+=("tests/fuzz/corpus/$t")
 	# artifacts of an earlier run are kept under their own names; only new
 	# ones count for this run
 	local before
-	before=$(ls "$FUZZ_BUILD/artifacts" 2>/dev/null | grep -c "^$t-")
+	before=$(find "$FUZZ_BUILD/artifacts" -name "$t-*" | wc -l)
 	"$FUZZ_BUILD/bin/$t" -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 \
 		-print_final_stats=1 -artifact_prefix="$FUZZ_BUILD/artifacts/$t-" \
 		"${opts[@]}" "$corpus" "${seeds[@]}" >"$log" 2>&1
@@ -104,10 +118,10 @@ run() {
 	local runs cov after
 	runs=$(sed -n 's/^stat::number_of_executed_units:[[:space:]]*//p' "$log" | tail -n 1)
 	cov=$(grep -oE 'cov: [0-9]+' "$log" | tail -n 1 | cut -d' ' -f2)
-	after=$(ls "$FUZZ_BUILD/artifacts" 2>/dev/null | grep -c "^$t-")
+	after=$(find "$FUZZ_BUILD/artifacts" -name "$t-*" | wc -l)
 	if [ "$rc" -ne 0 ] || [ "$after" -gt "$before" ]; then
 		echo "fuzz: $t: FAILED (exit $rc) after ${runs:-?} runs; log: $log"
-		grep -E 'ERROR: |SUMMARY: |runtime error|Test unit written|^    #[0-9]+ ' "$log" | head -n 20
+		grep -E 'oracle failed|ERROR: |SUMMARY: |runtime error|Test unit written|^    #[0-9]+ ' "$log" | head -n 20
 		failed+=("$t")
 		results+=("$(printf '%-14s %-8s %12s runs  cov %s' "$t" FAILED "${runs:-?}" "${cov:-?}")")
 	else
