@@ -720,6 +720,44 @@ enum app_err users_admin_get(struct request *req, struct response *res, struct f
 
 static const char *const admin_fields[] = {"is_active", "display_name", "email", NULL};
 
+static const struct db_stmt q_target_perms = {
+    "users_target_perms",
+    "SELECT DISTINCT rp.permission FROM user_roles ur"
+    " JOIN role_permissions rp ON rp.role_id = ur.role_id WHERE ur.user_id = $1",
+    1, true};
+static const struct db_stmt q_other_admins = {
+    "users_other_admins",
+    "SELECT (SELECT count(*) FROM user_roles ur JOIN roles r ON r.id = ur.role_id"
+    "  JOIN users u ON u.id = ur.user_id WHERE r.name = 'admin' AND u.is_active"
+    "  AND u.deleted_at IS NULL AND u.id <> $1),"
+    " EXISTS (SELECT 1 FROM user_roles ur JOIN roles r ON r.id = ur.role_id"
+    "  WHERE r.name = 'admin' AND ur.user_id = $1)",
+    1, true};
+
+/* Disabling or deleting an account is acting on everything it may do: the
+ * caller must hold every permission the target holds (so users:update
+ * alone cannot lock out an administrator), and the last active holder of
+ * the built-in admin role stays. */
+static enum app_err check_manageable(struct request *req, const char *id, struct field_error *fe)
+{
+	const char *idp[] = {id};
+	PGresult *r;
+	enum app_err e;
+
+	if ((e = db_query(req->app->db, req->arena, &q_target_perms, idp, &r)))
+		return e;
+	for (int i = 0; i < PQntuples(r); i++)
+		if (!auth_has(req->who, PQgetvalue(r, i, 0)))
+			return field_fail(fe, APP_ERR_FORBIDDEN, "id",
+			                  "belongs to an account holding %s, which you do not hold",
+			                  PQgetvalue(r, i, 0));
+	if ((e = db_query(req->app->db, req->arena, &q_other_admins, idp, &r)))
+		return e;
+	if (PQgetvalue(r, 0, 1)[0] == 't' && !strcmp(PQgetvalue(r, 0, 0), "0"))
+		return field_fail(fe, APP_ERR_CONFLICT, "id", "is the last active administrator");
+	return APP_OK;
+}
+
 enum app_err users_admin_update(struct request *req, struct response *res, struct field_error *fe)
 {
 	const char *id = req_path(req, "id")->str;
@@ -732,6 +770,8 @@ enum app_err users_admin_update(struct request *req, struct response *res, struc
 	if (ch.active == 0 && !strcmp(id, req->who->user_id))
 		return field_fail(fe, APP_ERR_CONFLICT, "is_active",
 		                  "cannot be set to false on your own account; ask another admin");
+	if (ch.active == 0 && (e = check_manageable(req, id, fe)))
+		return e;
 	return apply_change(req, res, id, &ch, "admin.user.update", fe);
 }
 
@@ -755,6 +795,8 @@ enum app_err users_admin_delete(struct request *req, struct response *res, struc
 	if (!strcmp(id, req->who->user_id))
 		return field_fail(fe, APP_ERR_CONFLICT, "",
 		                  "you cannot delete your own account; ask another admin");
+	if ((e = check_manageable(req, id, fe)))
+		return e;
 	if ((e = db_begin(db)))
 		return e;
 	if ((e = db_query(db, req->arena, &q_soft_delete, idp, &r)))

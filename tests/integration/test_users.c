@@ -933,6 +933,60 @@ static void admin_delete(void **state)
 
 /* --- sessions ---------------------------------------------------------------- */
 
+/* users:update and users:delete alone do not reach an administrator, and
+ * the last active administrator stays. */
+static void admin_protection(void **state)
+{
+	struct user boss, deputy, manager;
+	char uri[128];
+
+	(void)state;
+	register_user(&boss, "prot_boss");
+	register_user(&deputy, "prot_deputy");
+	register_user(&manager, "prot_manager");
+	/* only boss is an administrator here: demote every other admin */
+	sql_exec("DELETE FROM user_roles WHERE role_id = (SELECT id FROM roles WHERE name = 'admin')",
+	         NULL, NULL);
+	make_admin(&boss);
+	sql_exec("INSERT INTO roles (name, description) VALUES ('usermgr', 'manages accounts')", NULL,
+	         NULL);
+	sql_exec("INSERT INTO role_permissions (role_id, permission) SELECT id, p FROM roles,"
+	         " unnest(ARRAY['users:list','users:get','users:update','users:delete','profile:read'])"
+	         " AS p WHERE name = 'usermgr'",
+	         NULL, NULL);
+	sql_exec("INSERT INTO user_roles (user_id, role_id) SELECT $1, id FROM roles WHERE name = 'usermgr'",
+	         manager.id, NULL);
+	login(&boss);
+	login(&manager);
+	char *before = user_row(&boss);
+
+	snprintf(uri, sizeof(uri), "/api/v1/admin/users/%s", boss.id);
+	expect_problem(403, "id", "PATCH", uri, manager.token, "{\"is_active\":false}");
+	expect_problem(403, "id", "DELETE", uri, manager.token, NULL);
+	char *after = user_row(&boss);
+	assert_string_equal(before, after);
+	free(before);
+	free(after);
+	/* the account manager may still manage a plain user */
+	snprintf(uri, sizeof(uri), "/api/v1/admin/users/%s", deputy.id);
+	expect(200, "PATCH", uri, manager.token, "{\"is_active\":false}");
+	expect(200, "PATCH", uri, manager.token, "{\"is_active\":true}");
+
+	/* with admin:* through a custom role, boss is still the last holder of
+	 * the built-in admin role: deputy-as-superuser cannot remove them */
+	sql_exec("INSERT INTO roles (name, description) VALUES ('super', 'all')", NULL, NULL);
+	sql_exec("INSERT INTO role_permissions (role_id, permission) SELECT id, 'admin:*' FROM roles"
+	         " WHERE name = 'super'", NULL, NULL);
+	sql_exec("INSERT INTO user_roles (user_id, role_id) SELECT $1, id FROM roles WHERE name = 'super'",
+	         deputy.id, NULL);
+	login(&deputy);
+	snprintf(uri, sizeof(uri), "/api/v1/admin/users/%s", boss.id);
+	expect_problem(409, "id", "PATCH", uri, deputy.token, "{\"is_active\":false}");
+	expect_problem(409, "id", "DELETE", uri, deputy.token, NULL);
+	assert_int_equal(sql_long("SELECT count(*) FROM users WHERE id = $1 AND is_active AND deleted_at IS NULL",
+	                          boss.id, NULL), 1);
+}
+
 static void sessions(void **state)
 {
 	static const char *const keys[] = {"id",         "device_name", "ip",
@@ -1302,7 +1356,7 @@ int main(void)
 	    cmocka_unit_test(public_profile), cmocka_unit_test(admin_list),
 	    cmocka_unit_test(admin_update),   cmocka_unit_test(admin_delete),
 	    cmocka_unit_test(sessions),       cmocka_unit_test(session_limit),
-	    cmocka_unit_test(apikeys),
+	    cmocka_unit_test(apikeys),        cmocka_unit_test(admin_protection),
 	};
 
 	snprintf(conf, sizeof(conf), "/tmp/revenge-users-%d.conf", (int)getpid());
