@@ -13,6 +13,12 @@ static const struct db_stmt q_perms = {
 	" JOIN role_permissions rp ON rp.role_id = ur.role_id WHERE ur.user_id = $1 ORDER BY 1",
 	1, true};
 
+static const struct db_stmt q_live_sessions = {
+	"auth_live_sessions",
+	"SELECT encode(token_hash, 'hex') FROM sessions WHERE user_id = $1 AND revoked_at IS NULL"
+	" AND expires_at > now()",
+	1, true};
+
 static const struct db_stmt q_role_users = {
 	"auth_role_users", "SELECT user_id FROM user_roles WHERE role_id = $1", 1, true};
 
@@ -153,8 +159,7 @@ bool auth_has(const struct principal *who, const char *perm)
 	return false;
 }
 
-/* Split "a b c" into who->perms (in the arena). */
-static enum app_err set_perms(struct request *req, struct principal *who, const char *list)
+enum app_err auth_set_permissions(struct request *req, struct principal *who, const char *list)
 {
 	char *copy = arena_strdup(req->arena, list), *save = NULL;
 	int n = 1;
@@ -172,39 +177,54 @@ static enum app_err set_perms(struct request *req, struct principal *who, const 
 		if (!strcmp(t, "admin:*"))
 			who->admin = true;
 	}
+	who->perms_loaded = true;
 	return APP_OK;
 }
 
-enum app_err auth_load_permissions(struct request *req, struct principal *who)
+enum app_err auth_permission_list(struct request *req, const char *user_id, const char **list)
 {
 	struct app *app = req->app;
-	char *key = arena_printf(req->arena, "%sperms:%s", app->cfg->redis_prefix, who->user_id);
+	char *key = arena_printf(req->arena, "%sperms:%s", app->cfg->redis_prefix, user_id);
 	redisReply *rep = NULL;
-	struct buf list;
+	struct buf b;
 	PGresult *r;
 	enum app_err e;
 
 	if (!key)
 		return APP_ERR_NOMEM;
 	const char *get[] = {"GET", key};
-	if (!cache_cmd(app->cache, req->arena, &rep, 2, get, NULL) && rep->type == REDIS_REPLY_STRING)
-		return set_perms(req, who, rep->str);
-	const char *params[] = {who->user_id};
+	if (!cache_cmd(app->cache, req->arena, &rep, 2, get, NULL) && rep->type == REDIS_REPLY_STRING) {
+		*list = rep->str;
+		return APP_OK;
+	}
+	const char *params[] = {user_id};
 	if ((e = db_query(app->db, req->arena, &q_perms, params, &r)))
 		return e;
-	buf_init(&list, 64 * 1024);
+	buf_init(&b, 64 * 1024);
 	for (int i = 0; i < PQntuples(r); i++) {
 		if (i)
-			buf_putc(&list, ' ');
-		buf_puts(&list, PQgetvalue(r, i, 0));
+			buf_putc(&b, ' ');
+		buf_puts(&b, PQgetvalue(r, i, 0));
 	}
 	char ttl[24];
 	snprintf(ttl, sizeof(ttl), "%lld", (long long)app->cfg->auth_session_cache_ttl);
-	const char *set[] = {"SET", key, list.data, "PX", ttl};
+	const char *set[] = {"SET", key, b.data, "PX", ttl};
 	cache_cmd(app->cache, NULL, NULL, 5, set, NULL);
-	e = set_perms(req, who, list.data);
-	buf_release(&list);
-	return e;
+	*list = arena_strdup(req->arena, b.data);
+	buf_release(&b);
+	return *list ? APP_OK : APP_ERR_NOMEM;
+}
+
+enum app_err auth_load_permissions(struct request *req, struct principal *who)
+{
+	const char *list;
+	enum app_err e;
+
+	if (who->perms_loaded)
+		return APP_OK; /* came with the cached session */
+	if ((e = auth_permission_list(req, who->user_id, &list)))
+		return e;
+	return auth_set_permissions(req, who, list);
 }
 
 void auth_forget_permissions(struct app *app, struct arena *a, const char *user_id,
@@ -214,8 +234,18 @@ void auth_forget_permissions(struct app *app, struct arena *a, const char *user_
 
 	if (user_id) {
 		const char *argv[] = {"DEL", arena_printf(a, "%sperms:%s", app->cfg->redis_prefix, user_id)};
+		const char *params[] = {user_id};
 		if (argv[1])
 			cache_cmd(app->cache, NULL, NULL, 2, argv, NULL);
+		/* cached sessions carry the permission set too */
+		if (db_query(app->db, a, &q_live_sessions, params, &r))
+			return;
+		for (int i = 0; i < PQntuples(r); i++) {
+			const char *del[] = {"DEL", arena_printf(a, "%ssess:%s", app->cfg->redis_prefix,
+								 PQgetvalue(r, i, 0))};
+			if (del[1])
+				cache_cmd(app->cache, NULL, NULL, 2, del, NULL);
+		}
 		return;
 	}
 	const char *params[] = {role_id};

@@ -39,6 +39,12 @@ struct principal {
 	const char **perms;  /* permission names, arena-owned */
 	int nperms;
 	bool admin; /* holds admin:* */
+	bool perms_loaded;
+	/* the cached session entry: its key, expiry and the rendered account
+	 * (GET /users/me), which rides along so a cached request is one GET */
+	const char *cache_key;
+	long long expires_ms;
+	const char *profile_json; /* NULL when not cached yet */
 };
 
 /*
@@ -61,8 +67,16 @@ bool auth_has(const struct principal *who, const char *perm);
  * (then cached for auth.session_cache_ttl). */
 enum app_err auth_load_permissions(struct request *req, struct principal *who);
 
+/* The permission names of user_id, space-separated (Redis first, then
+ * PostgreSQL, cached for auth.session_cache_ttl), in the arena. */
+enum app_err auth_permission_list(struct request *req, const char *user_id, const char **list);
+
+/* Set who->perms from a space-separated list. */
+enum app_err auth_set_permissions(struct request *req, struct principal *who, const char *list);
+
 /* Drop cached permission sets: of one user, or (user_id NULL) of every
- * user holding role_id. Call after the change commits. */
+ * user holding role_id, including the copies inside their cached sessions.
+ * Call after the change commits. */
 void auth_forget_permissions(struct app *app, struct arena *a, const char *user_id,
 			     const char *role_id);
 

@@ -161,6 +161,7 @@ static enum app_err issue_session(struct request *req, struct response *res, con
 	}
 	if ((e = db_commit(req->app->db)))
 		return e;
+	user_cache_forget(req, user_id); /* last_login_at changed */
 	session_cache(req, user_id, &t);
 	if (cookie)
 		session_set_cookies(req, res, &t);
@@ -309,6 +310,7 @@ enum app_err auth_change_password(struct request *req, struct response *res,
 		goto out;
 	}
 	e = db_commit(req->app->db);
+	user_cache_forget(req, who->user_id);
 	res->status = 204;
 out:
 	free_hash(hash);

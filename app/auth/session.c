@@ -131,18 +131,35 @@ enum app_err session_create(struct request *req, const char *user_id, const char
 	return APP_OK;
 }
 
+/* The cached entry: "user_id session_id expires_ms perm perm ...\n" and,
+ * once a request rendered it, the account JSON, so an authenticated
+ * request costs one Redis GET. Role and account changes drop the entries
+ * of the users concerned (auth_forget_permissions). */
+static void cache_entry(struct request *req, const char *key, const char *user_id,
+			const char *session_id, long long expires_ms, const char *perms,
+			const char *profile)
+{
+	long long left = expires_ms - now_real_us() / 1000, ttl = req->app->cfg->auth_session_cache_ttl;
+	char ttl_s[24];
+	char *value;
+
+	value = arena_printf(req->arena, "%s %s %lld %s\n%s", user_id, session_id, expires_ms, perms,
+			     profile ? profile : "");
+	snprintf(ttl_s, sizeof(ttl_s), "%lld", left < ttl ? (left > 0 ? left : 1) : ttl);
+	const char *argv[] = {"SET", key, value, "PX", ttl_s};
+	if (value)
+		cache_cmd(req->app->cache, NULL, NULL, 5, argv, NULL);
+}
+
 void session_cache(struct request *req, const char *user_id, const struct session_tokens *t)
 {
-	char hash[65], value[128], ttl[24];
-	int64_t expires_ms = now_real_us() / 1000 + t->expires_in * 1000;
-	int64_t ttl_ms = req->app->cfg->auth_session_cache_ttl;
+	char hash[65];
+	const char *key, *perms;
 
 	token_hash_hex(t->access, hash);
-	snprintf(value, sizeof(value), "%s %s %lld", user_id, t->id, (long long)expires_ms);
-	snprintf(ttl, sizeof(ttl), "%lld", (long long)(ttl_ms < t->expires_in * 1000 ? ttl_ms : t->expires_in * 1000));
-	const char *argv[] = {"SET", cache_key_for(req, hash), value, "PX", ttl};
-	if (argv[1])
-		cache_cmd(req->app->cache, NULL, NULL, 5, argv, NULL);
+	if ((key = cache_key_for(req, hash)) && !auth_permission_list(req, user_id, &perms))
+		cache_entry(req, key, user_id, t->id, now_real_us() / 1000 + t->expires_in * 1000,
+			    perms, NULL);
 }
 
 static int valid_token_shape(const char *t, const char *prefix)
@@ -165,15 +182,41 @@ static int from_cache(struct request *req, const char *key, struct principal *wh
 	redisReply *r = NULL;
 	char user[37], sid[37];
 	long long expires;
+	int used = 0;
 
 	if (cache_cmd(req->app->cache, req->arena, &r, 2, argv, NULL) || r->type != REDIS_REPLY_STRING)
 		return 0;
-	if (sscanf(r->str, "%36s %36s %lld", user, sid, &expires) != 3 ||
+	if (sscanf(r->str, "%36s %36s %lld %n", user, sid, &expires, &used) != 3 || !used ||
 	    expires <= now_real_us() / 1000)
 		return 0;
+	char *perms = r->str + used, *nl = strchr(perms, '\n');
+	if (!nl)
+		return 0;
+	*nl = '\0';
 	memcpy(who->user_id, user, 37);
 	memcpy(who->session_id, sid, 37);
-	return 1;
+	who->cache_key = key;
+	who->expires_ms = expires;
+	who->profile_json = nl[1] ? nl + 1 : NULL;
+	return auth_set_permissions(req, who, perms) == APP_OK;
+}
+
+void session_cache_profile(struct request *req, const struct principal *who, const char *json)
+{
+	struct buf perms;
+
+	if (!who->cache_key || who->via == AUTH_APIKEY)
+		return;
+	buf_init(&perms, 64 * 1024);
+	for (int i = 0; i < who->nperms; i++) {
+		if (i)
+			buf_putc(&perms, ' ');
+		buf_puts(&perms, who->perms[i]);
+	}
+	if (buf_ok(&perms))
+		cache_entry(req, who->cache_key, who->user_id, who->session_id, who->expires_ms,
+			    perms.data, json);
+	buf_release(&perms);
 }
 
 enum app_err session_resolve(struct request *req, const char *token, struct principal *who)
@@ -201,15 +244,13 @@ enum app_err session_resolve(struct request *req, const char *token, struct prin
 	 * activity without a write per request */
 	const char *tp[] = {who->session_id};
 	db_query(req->app->db, req->arena, &q_touch, tp, NULL);
-
-	char value[128], ttl[24];
-	long long expires = strtoll(PQgetvalue(r, 0, 2), NULL, 10);
-	long long left = expires - now_real_us() / 1000;
-	long long cttl = req->app->cfg->auth_session_cache_ttl;
-	snprintf(value, sizeof(value), "%s %s %lld", who->user_id, who->session_id, expires);
-	snprintf(ttl, sizeof(ttl), "%lld", left < cttl ? (left > 0 ? left : 1) : cttl);
-	const char *argv[] = {"SET", key, value, "PX", ttl};
-	cache_cmd(req->app->cache, NULL, NULL, 5, argv, NULL);
+	const char *perms;
+	if ((e = auth_permission_list(req, who->user_id, &perms)) ||
+	    (e = auth_set_permissions(req, who, perms)))
+		return e;
+	who->cache_key = key;
+	who->expires_ms = strtoll(PQgetvalue(r, 0, 2), NULL, 10);
+	cache_entry(req, key, who->user_id, who->session_id, who->expires_ms, perms, NULL);
 	return APP_OK;
 }
 

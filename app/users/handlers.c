@@ -295,6 +295,7 @@ static enum app_err apply_change(struct request *req, struct response *res, cons
 		goto rollback;
 	if ((e = db_commit(db)))
 		goto out;
+	user_cache_forget(req, id);
 	jw_init(&w, &res->body);
 	user_json(&w, u, 0, true);
 	goto out;
@@ -314,10 +315,16 @@ enum app_err users_me(struct request *req, struct response *res, struct field_er
 	enum app_err e;
 
 	(void)fe;
+	if (req->who->profile_json) {
+		buf_puts(&res->body, req->who->profile_json);
+		return APP_OK;
+	}
 	if ((e = user_load(req, req->who->user_id, &r)))
 		return e;
 	jw_init(&w, &res->body);
 	user_json(&w, r, 0, true);
+	if (buf_ok(&res->body))
+		session_cache_profile(req, req->who, res->body.data);
 	return APP_OK;
 }
 
@@ -813,6 +820,7 @@ enum app_err users_admin_delete(struct request *req, struct response *res, struc
 	                        NULL,
 	                        PQgetvalue(r, 0, 0),
 	                        "{\"deleted\":true}"};
+	user_cache_forget(req, id);
 	if ((e = session_revoke_all(req, id, NULL, "account deleted", NULL)) ||
 	    (e = db_query(db, req->arena, &q_revoke_keys, idp, NULL)) || (e = audit_write(req, &a)))
 		goto rollback;

@@ -7,6 +7,7 @@
 
 #include "app.h"
 #include "auth/password.h"
+#include "auth/auth.h"
 
 static const struct db_stmt q_load = {
 	"user_load", "SELECT " USER_COLUMNS " FROM users u WHERE u.id = $1 AND u.deleted_at IS NULL",
@@ -149,4 +150,9 @@ enum app_err user_check_password(const char *s, const char *field, struct field_
 enum app_err user_conflict(struct request *req, struct field_error *fe)
 {
 	return conflict_field(req->app->db, fe);
+}
+
+void user_cache_forget(struct request *req, const char *id)
+{
+	auth_forget_permissions(req->app, req->arena, id, NULL);
 }

@@ -45,6 +45,12 @@ enum app_err user_create(struct app *app, struct arena *a, const char *username,
 			 const char *email, const char *password, const char *display_name,
 			 const char *role, char id_out[37], struct field_error *fe);
 
+/* GET /users/me answers from the caller's cached session entry, which
+ * carries the rendered account. Every write to an account or its roles
+ * calls user_cache_forget, which drops the user's cached sessions and
+ * permission set (they are rebuilt on the next request). */
+void user_cache_forget(struct request *req, const char *id);
+
 /* Map a unique violation on users to the field it is about (409). */
 enum app_err user_conflict(struct request *req, struct field_error *fe);
 

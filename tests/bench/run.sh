@@ -65,6 +65,10 @@ if grep -q '^pool_size *=' "$STACK/revenge.conf"; then
 else
 	sed -i "s/^\[server\]\$/[server]\npool_size = $POOL/" "$STACK/revenge.conf"
 fi
+# benchmarks run with rate limits off (SPEC §1.5): one client address
+# making tens of thousands of requests a second is the point here
+grep -q '^\[ratelimit\]' "$STACK/revenge.conf" ||
+	printf '\n[ratelimit]\nenabled = false\n' >>"$STACK/revenge.conf"
 "$S" migrate "$STACK" "$BUILD" >/dev/null 2>&1 || die "migrating the bench database failed"
 "$S" start-app "$STACK" "$BUILD" >/dev/null || die "the application did not start"
 
@@ -100,12 +104,14 @@ to_ms() {
 	}'
 }
 
-# run NAME PATH: warm-up, then the measured run; sets RPS, P99, P50, ERRS.
+# run NAME PATH [wrk options]: warm-up, then the measured run; sets RPS,
+# P99, P50, ERRS.
 run() {
 	local name=$1 url=$BASE$2 out
-	wrk -t "$THREADS" -c "$CONNS" -d "${WARMUP}s" "$url" >/dev/null 2>&1
+	shift 2
+	wrk -t "$THREADS" -c "$CONNS" -d "${WARMUP}s" "$@" "$url" >/dev/null 2>&1
 	echo "bench: $name: ${DURATION}s, $THREADS threads, $CONNS connections: $url" >&2
-	out=$(wrk -t "$THREADS" -c "$CONNS" -d "${DURATION}s" --latency "$url" 2>&1)
+	out=$(wrk -t "$THREADS" -c "$CONNS" -d "${DURATION}s" --latency "$@" "$url" 2>&1)
 	RPS=$(printf '%s\n' "$out" | awk '/^Requests\/sec:/ { printf "%.0f", $2 }')
 	P50=$(to_ms "$(printf '%s\n' "$out" | awk '$1 == "50%" { print $2; exit }')")
 	P99=$(to_ms "$(printf '%s\n' "$out" | awk '$1 == "99%" { print $2; exit }')")
@@ -128,6 +134,24 @@ if [ "${BENCH_READYZ:-1}" = 1 ]; then
 	ready_rps=$RPS ready_p50=$P50 ready_p99=$P99 ready_errs=$ERRS
 fi
 
+# authenticated reads: GET /api/v1/users/me with a bearer token, first with
+# the Redis session and permission caches, then with Redis stopped (every
+# request resolves the session and permissions in PostgreSQL)
+if [ "${BENCH_AUTH:-1}" = 1 ]; then
+	curl -sk -o /dev/null -H 'Content-Type: application/json' "$BASE/api/v1/auth/register" \
+		--data '{"username":"benchuser","email":"bench@example.com","password":"bench-password"}'
+	token=$(curl -sk -H 'Content-Type: application/json' "$BASE/api/v1/auth/login" \
+		--data '{"username":"benchuser","password":"bench-password"}' |
+		sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')
+	[ -n "$token" ] || die "could not log in the bench user"
+	run "GET /users/me (Redis cache)" /api/v1/users/me -H "Authorization: Bearer $token"
+	me_rps=$RPS me_p50=$P50 me_p99=$P99 me_errs=$ERRS
+	"$S" redis-stop "$STACK" >/dev/null
+	run "GET /users/me (Redis stopped)" /api/v1/users/me -H "Authorization: Bearer $token"
+	mepg_rps=$RPS mepg_p50=$P50 mepg_p99=$P99 mepg_errs=$ERRS
+	"$S" redis-start "$STACK" >/dev/null
+fi
+
 master=$(head -c 32 "$STACK/run/fcgi.pid" | tr -dc 0-9)
 kids=$(cat "/proc/$master/task/$master/children" 2>/dev/null)
 
@@ -148,9 +172,19 @@ printf '%-30s %12s %10s %10s %8s\n' "(a) /healthz nginx->FastCGI" "$fcgi_rps" "$
 printf '%-30s %12s %10s %10s %8s\n' "(b) static file, nginx only" "$static_rps" "$static_p50" "$static_p99" "$static_errs"
 [ -z "${ready_rps:-}" ] ||
 	printf '%-30s %12s %10s %10s %8s\n' "(c) /readyz (+PG, +Redis)" "$ready_rps" "$ready_p50" "$ready_p99" "$ready_errs"
+if [ -n "${me_rps:-}" ]; then
+	printf '%-30s %12s %10s %10s %8s\n' "(d) /users/me, Redis cache" "$me_rps" "$me_p50" "$me_p99" "$me_errs"
+	printf '%-30s %12s %10s %10s %8s\n' "(e) /users/me, Redis stopped" "$mepg_rps" "$mepg_p50" "$mepg_p99" "$mepg_errs"
+fi
+echo "(rate limits off for every run)"
 echo
 printf 'throughput (a)/(b): %s %%   (target >= %s %%: %s)\n' \
 	"$ratio_pct" "$TARGET_RATIO_PCT" "$(verdict "$ratio_ok")"
+if [ -n "${me_rps:-}" ]; then
+	me_pct=$(awk -v a="$me_rps" -v b="$fcgi_rps" 'BEGIN { printf "%.1f", (b > 0) ? 100 * a / b : 0 }')
+	me_ok=$(awk -v r="$me_pct" 'BEGIN { print (r >= 70) ? 1 : 0 }')
+	printf 'throughput (d)/(a): %s %%   (target >= 70 %%: %s)\n' "$me_pct" "$(verdict "$me_ok")"
+fi
 if [ "$fcgi_errs" != 0 ] || [ "$static_errs" != 0 ]; then
 	echo "note: wrk counted errors or non-2xx answers; the throughput figures are not comparable"
 fi

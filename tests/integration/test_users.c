@@ -289,6 +289,10 @@ static void update_me(void **state)
 	register_user(&a, "upd_alice");
 	register_user(&b, "upd_bob");
 	login(&a);
+	/* twice: the second answer comes from the cached session entry */
+	expect(200, "GET", "/api/v1/users/me", a.token, NULL);
+	expect(200, "GET", "/api/v1/users/me", a.token, NULL);
+	assert_true(is_null(body, "display_name"));
 
 	expect(200, "PUT", "/api/v1/users/me", a.token,
 	       "{\"display_name\":\"Alice Ä\",\"email\":\"alice.new@example.com\","
@@ -308,6 +312,10 @@ static void update_me(void **state)
 	assert_true(is_timestamp(str(body, "updated_at")));
 	assert_int_equal(cJSON_GetArraySize(get(body, "roles")), 1);
 	assert_string_equal(cJSON_GetArrayItem(get(body, "roles"), 0)->valuestring, "user");
+	/* the cached account was dropped with the change */
+	expect(200, "GET", "/api/v1/users/me", a.token, NULL);
+	assert_string_equal(str(body, "display_name"), "Alice Ä");
+	assert_string_equal(str(body, "email"), "alice.new@example.com");
 	/* stored, and audited with the changed fields only, never a hash */
 	assert_int_equal(
 	    sql_long("SELECT count(*) FROM users WHERE id = $1 AND email = 'alice.new@example.com'"
