@@ -886,7 +886,7 @@ create_admin() {
 	pw=$(openssl rand -base64 18)
 	err=$(mktemp)
 	printf %s "$pw" | app_env "$BUILD_DIR/revenge" --config "$DIR/revenge.conf" \
-		create-admin --username admin --email admin@localhost --password-stdin \
+		create-admin --username admin --email admin@revenge.local --password-stdin \
 		>/dev/null 2>"$err" || rc=$?
 	if [ "$rc" -ne 0 ]; then
 		if grep -qi 'unknown command' "$err"; then
@@ -972,7 +972,11 @@ cmd_run() {
 	[ "$DIR" != "$ROOT/var" ] || stop="make stop"
 	cat <<EOF
 Revenge is running: https://localhost:$HTTPS_PORT/  (self-signed certificate)
-  curl -sk https://localhost:$HTTPS_PORT/healthz
+  curl -sk https://localhost:$HTTPS_PORT/readyz
+  log in (password in $shown/admin-credentials):
+    curl -sk https://localhost:$HTTPS_PORT/api/v1/auth/login -H 'Content-Type: application/json' \\
+         --data '{"username":"admin","password":"PASSWORD"}'
+    curl -sk https://localhost:$HTTPS_PORT/api/v1/users/me -H 'Authorization: Bearer ACCESS_TOKEN'
   $build_shown/revenge --config $shown/revenge.conf config check
   logs: $shown/log/    stop: $stop
 EOF
