@@ -376,6 +376,43 @@ static void rate_limits(void **state)
 	restart("pool_size = 2\n" CHEAP NO_LIMITS);
 }
 
+/* revenge create-admin, as make run uses it */
+static int create_admin(const char *user, const char *email, const char *password)
+{
+	char cmd[1024];
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "%s --config %s create-admin --username %s --email %s --password-stdin >/dev/null 2>&1",
+		 testenv_bin("revenge"), conf, user, email);
+	p = popen(cmd, "w");
+	assert_non_null(p);
+	fputs(password, p);
+	fputs("\n", p);
+	int status = pclose(p);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static void cli_create_admin(void **state)
+{
+	struct fcgi_response res;
+	char token[64];
+
+	(void)state;
+	assert_int_equal(create_admin("root_cli", "root@example.com", "cli-admin-password"), 0);
+	assert_int_equal(sql_long("SELECT count(*) FROM user_roles ur JOIN roles r ON r.id = ur.role_id"
+				  " JOIN users u ON u.id = ur.user_id WHERE u.username = $1 AND r.name = 'admin'",
+				  "root_cli"), 1);
+	assert_int_equal(sql_long("SELECT count(*) FROM audit_log WHERE action = 'admin.user.create'", NULL), 1);
+	assert_int_equal(login("root_cli", "cli-admin-password", token, NULL, &res), 200);
+	assert_non_null(strstr(res.body, "\"roles\":[\"admin\"]"));
+	/* taken names, bad emails and short passwords are refused, nothing written */
+	long users = sql_long("SELECT count(*) FROM users", NULL);
+	assert_int_not_equal(create_admin("ROOT_CLI", "other@example.com", "cli-admin-password"), 0);
+	assert_int_not_equal(create_admin("root_cli2", "not-an-email", "cli-admin-password"), 0);
+	assert_int_not_equal(create_admin("root_cli3", "r3@example.com", "short"), 0);
+	assert_int_equal(sql_long("SELECT count(*) FROM users", NULL), users);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -406,6 +443,7 @@ int main(void)
 		cmocka_unit_test(works_without_redis),
 		cmocka_unit_test(rehash_when_parameters_change),
 		cmocka_unit_test(rate_limits),
+		cmocka_unit_test(cli_create_admin),
 	};
 	snprintf(conf, sizeof(conf), "/tmp/revenge-auth-%d.conf", (int)getpid());
 	snprintf(sock, sizeof(sock), "/tmp/revenge-auth-%d.sock", (int)getpid());
