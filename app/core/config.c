@@ -40,6 +40,8 @@ static const char *const level_choices[] = {"debug", "info", "warn", "error", NU
 static const char *const format_choices[] = {"json", "logfmt", NULL};
 
 /* Grouped by section: config_dump() starts a [section] whenever it changes. */
+#define CONFIG_STRING_MAX 2048
+
 static const struct config_key keys[] = {
     {"server", "socket", CFG_STRING, OFF(server_socket), "/run/revenge/fcgi.sock", 0, 0, NULL, 0,
      "Unix socket path, or host:port for TCP, the FastCGI master listens on (ignored under "
@@ -380,6 +382,9 @@ static enum app_err set_string(struct config *c, const struct config_key *k, con
 
 	if (!val[0])
 		return fail_value(err, k, src, val, "must not be empty", D_NONE);
+	/* well under the line limit, so config_dump's output always loads again */
+	if (strlen(val) > CONFIG_STRING_MAX)
+		return fail_value(err, k, src, val, "must be at most 2048 bytes", D_NONE);
 	for (i = 0; val[i]; i++)
 		if ((unsigned char)val[i] < 0x20 || val[i] == 0x7f)
 			return fail_value(err, k, src, val, "must not contain control characters",

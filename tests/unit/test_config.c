@@ -260,6 +260,22 @@ static void test_strings(void **state)
 	             "syntax error: only \\\" and \\\\ may follow a backslash (t.conf:2)");
 	expect_error("[redis]\nprefix = \"a\" b\n", noenv,
 	             "syntax error: text after the closing quote (t.conf:2)");
+
+	/* 2048 bytes load; one more is refused, so a dump always reloads */
+	char text[2200];
+	struct config c;
+	struct buf msg;
+	int n = snprintf(text, sizeof(text), "[redis]\nprefix = ");
+	memset(text + n, 'p', 2048);
+	text[n + 2048] = '\0';
+	load_ok(&c, text, noenv);
+	assert_int_equal(strlen(c.redis_prefix), 2048);
+	config_release(&c);
+	text[n + 2048] = 'p';
+	text[n + 2049] = '\0';
+	assert_int_equal(load(&c, text, noenv, &msg), APP_ERR_VALIDATION);
+	assert_non_null(strstr(msg.data, "redis.prefix: must be at most 2048 bytes"));
+	buf_release(&msg);
 }
 
 static void test_structure_errors(void **state)
