@@ -65,14 +65,6 @@ const struct param_spec apikeys_list_query[] = {
     {0},
 };
 
-static void opt_str(struct jw *w, const char *key, const PGresult *r, int row, int col)
-{
-	if (PQgetisnull(r, row, col))
-		jw_knull(w, key);
-	else
-		jw_kstr(w, key, PQgetvalue(r, row, col));
-}
-
 /* The metadata members of row (KEY_COLUMNS), without the braces. */
 static void key_members(struct jw *w, const PGresult *r, int row)
 {
@@ -81,50 +73,32 @@ static void key_members(struct jw *w, const PGresult *r, int row)
 	jw_kstr(w, "prefix", PQgetvalue(r, row, 2));
 	jw_key(w, "scopes");
 	jw_raw(w, PQgetvalue(r, row, 3), (size_t)PQgetlength(r, row, 3));
-	opt_str(w, "expires_at", r, row, 4);
-	opt_str(w, "last_used_at", r, row, 5);
+	db_json_str(w, "expires_at", r, row, 4);
+	db_json_str(w, "last_used_at", r, row, 5);
 	jw_kstr(w, "created_at", PQgetvalue(r, row, 6));
 }
 
 enum app_err apikeys_list(struct request *req, struct response *res, struct field_error *fe)
 {
-	char rows[24], offset[24];
-	int64_t total = 0;
 	struct page p;
-	PGresult *r, *c;
+	struct page_rows pr;
 	struct jw w;
 	enum app_err e;
 
 	if ((e = page_parse(req, &p, fe)))
 		return e;
-	snprintf(rows, sizeof(rows), "%lld", (long long)(p.offset_mode ? p.limit : p.limit + 1));
-	snprintf(offset, sizeof(offset), "%lld", (long long)p.offset);
 	const char *params[] = {req->who->user_id, p.after ? p.key : NULL, p.after ? p.id : NULL,
-	                        rows, offset};
-	if ((e = db_query(req->app->db, req->arena, &q_list, params, &r)))
+	                        NULL, NULL};
+	if ((e = page_fetch(req, &p, &q_list, &q_count, params, &pr)))
 		return e;
-	if (p.offset_mode) {
-		if ((e = db_query(req->app->db, req->arena, &q_count, params, &c)))
-			return e;
-		total = strtoll(PQgetvalue(c, 0, 0), NULL, 10);
-	}
-	int n = PQntuples(r);
-	bool more = !p.offset_mode && n > p.limit;
-	if (more)
-		n = (int)p.limit;
-	jw_init(&w, &res->body);
-	jw_obj_open(&w);
-	jw_key(&w, "items");
-	jw_arr_open(&w);
-	for (int i = 0; i < n; i++) {
+	page_begin(&w, &res->body);
+	for (int i = 0; i < pr.n; i++) {
 		jw_obj_open(&w);
-		key_members(&w, r, i);
+		key_members(&w, pr.rows, i);
 		jw_obj_close(&w);
 	}
-	jw_arr_close(&w);
-	page_close(req, &w, &p, more, n ? PQgetvalue(r, n - 1, KEY_SORT_COL) : NULL,
-	           n ? PQgetvalue(r, n - 1, 0) : NULL, total);
-	jw_obj_close(&w);
+	page_finish(req, &w, &p, &pr, pr.n ? PQgetvalue(pr.rows, pr.n - 1, KEY_SORT_COL) : NULL,
+	            pr.n ? PQgetvalue(pr.rows, pr.n - 1, 0) : NULL);
 	return APP_OK;
 }
 
@@ -306,7 +280,7 @@ static enum app_err store_key(struct request *req, const char *const *params, PG
 	jw_kstr(&w, "prefix", PQgetvalue(*out, 0, 2));
 	jw_key(&w, "scopes");
 	jw_raw(&w, PQgetvalue(*out, 0, 3), (size_t)PQgetlength(*out, 0, 3));
-	opt_str(&w, "expires_at", *out, 0, 4);
+	db_json_str(&w, "expires_at", *out, 0, 4);
 	jw_obj_close(&w);
 	struct audit_entry a = {
 	    NULL, "apikey.create", "api_key", PQgetvalue(*out, 0, 0), true, NULL, NULL, audit.data};

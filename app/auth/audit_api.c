@@ -317,11 +317,6 @@ static enum app_err read_filters(struct request *req, struct filter *f, struct f
 
 /* --- output ----------------------------------------------------------------- */
 
-static void opt(struct jw *w, const char *key, const PGresult *r, int row, int col)
-{
-	jw_kstr(w, key, PQgetisnull(r, row, col) ? NULL : PQgetvalue(r, row, col));
-}
-
 static void opt_raw(struct jw *w, const char *key, const PGresult *r, int row, int col)
 {
 	jw_key(w, key);
@@ -336,15 +331,15 @@ static void entry_json(struct jw *w, const PGresult *r, int row)
 	jw_obj_open(w);
 	jw_kint(w, "id", strtoll(PQgetvalue(r, row, E_ID), NULL, 10));
 	jw_kstr(w, "at", PQgetvalue(r, row, E_AT));
-	opt(w, "user_id", r, row, E_USER);
+	db_json_str(w, "user_id", r, row, E_USER);
 	jw_kstr(w, "action", PQgetvalue(r, row, E_ACTION));
-	opt(w, "resource_type", r, row, E_RTYPE);
-	opt(w, "resource_id", r, row, E_RID);
+	db_json_str(w, "resource_type", r, row, E_RTYPE);
+	db_json_str(w, "resource_id", r, row, E_RID);
 	jw_kbool(w, "success", PQgetvalue(r, row, E_SUCCESS)[0] == 't');
-	opt(w, "error", r, row, E_ERROR);
-	opt(w, "ip", r, row, E_IP);
-	opt(w, "user_agent", r, row, E_UA);
-	opt(w, "request_id", r, row, E_RQ);
+	db_json_str(w, "error", r, row, E_ERROR);
+	db_json_str(w, "ip", r, row, E_IP);
+	db_json_str(w, "user_agent", r, row, E_UA);
+	db_json_str(w, "request_id", r, row, E_RQ);
 	opt_raw(w, "old_values", r, row, E_OLD);
 	opt_raw(w, "new_values", r, row, E_NEW);
 	jw_obj_close(w);

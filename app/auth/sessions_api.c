@@ -42,21 +42,13 @@ const struct param_spec sessions_list_query[] = {
     {0},
 };
 
-static void opt_str(struct jw *w, const char *key, const PGresult *r, int row, int col)
-{
-	if (PQgetisnull(r, row, col))
-		jw_knull(w, key);
-	else
-		jw_kstr(w, key, PQgetvalue(r, row, col));
-}
-
 static void session_json(struct jw *w, const PGresult *r, int row, const char *current_id)
 {
 	jw_obj_open(w);
 	jw_kstr(w, "id", PQgetvalue(r, row, 0));
-	opt_str(w, "device_name", r, row, 1);
-	opt_str(w, "ip", r, row, 2);
-	opt_str(w, "user_agent", r, row, 3);
+	db_json_str(w, "device_name", r, row, 1);
+	db_json_str(w, "ip", r, row, 2);
+	db_json_str(w, "user_agent", r, row, 3);
 	jw_kstr(w, "created_at", PQgetvalue(r, row, 4));
 	jw_kstr(w, "last_active_at", PQgetvalue(r, row, 5));
 	jw_kstr(w, "expires_at", PQgetvalue(r, row, 6));
@@ -67,40 +59,22 @@ static void session_json(struct jw *w, const PGresult *r, int row, const char *c
 enum app_err sessions_list(struct request *req, struct response *res, struct field_error *fe)
 {
 	const struct principal *who = req->who;
-	char rows[24], offset[24];
-	int64_t total = 0;
 	struct page p;
-	PGresult *r, *c;
+	struct page_rows pr;
 	struct jw w;
 	enum app_err e;
 
 	if ((e = page_parse(req, &p, fe)))
 		return e;
-	snprintf(rows, sizeof(rows), "%lld", (long long)(p.offset_mode ? p.limit : p.limit + 1));
-	snprintf(offset, sizeof(offset), "%lld", (long long)p.offset);
-	const char *params[] = {who->user_id, p.after ? p.key : NULL, p.after ? p.id : NULL, rows,
-	                        offset};
-	if ((e = db_query(req->app->db, req->arena, &q_list, params, &r)))
+	const char *params[] = {who->user_id, p.after ? p.key : NULL, p.after ? p.id : NULL, NULL,
+	                        NULL};
+	if ((e = page_fetch(req, &p, &q_list, &q_count, params, &pr)))
 		return e;
-	if (p.offset_mode) {
-		if ((e = db_query(req->app->db, req->arena, &q_count, params, &c)))
-			return e;
-		total = strtoll(PQgetvalue(c, 0, 0), NULL, 10);
-	}
-	int n = PQntuples(r);
-	bool more = !p.offset_mode && n > p.limit;
-	if (more)
-		n = (int)p.limit;
-	jw_init(&w, &res->body);
-	jw_obj_open(&w);
-	jw_key(&w, "items");
-	jw_arr_open(&w);
-	for (int i = 0; i < n; i++)
-		session_json(&w, r, i, who->session_id);
-	jw_arr_close(&w);
-	page_close(req, &w, &p, more, n ? PQgetvalue(r, n - 1, SESSION_KEY_COL) : NULL,
-	           n ? PQgetvalue(r, n - 1, 0) : NULL, total);
-	jw_obj_close(&w);
+	page_begin(&w, &res->body);
+	for (int i = 0; i < pr.n; i++)
+		session_json(&w, pr.rows, i, who->session_id);
+	page_finish(req, &w, &p, &pr, pr.n ? PQgetvalue(pr.rows, pr.n - 1, SESSION_KEY_COL) : NULL,
+	            pr.n ? PQgetvalue(pr.rows, pr.n - 1, 0) : NULL);
 	return APP_OK;
 }
 

@@ -20,6 +20,7 @@
 
 #include "core/arena.h"
 #include "core/err.h"
+#include "core/json.h"
 
 struct db_stmt {
 	const char *name; /* unique, used as the server-side statement name */
@@ -76,5 +77,9 @@ unsigned long db_error_count(const struct db *db);
 
 /* Map a PGresult status/SQLSTATE to an app_err (APP_OK for success). */
 enum app_err db_result_err(const PGresult *res);
+
+/* Write key and a column's value as a JSON string, or null when the
+ * column is SQL NULL. */
+void db_json_str(struct jw *w, const char *key, const PGresult *r, int row, int col);
 
 #endif

@@ -1,6 +1,7 @@
 #include "http/page.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "app.h"
@@ -133,4 +134,46 @@ void page_close(struct request *req, struct jw *w, const struct page *p, bool ha
 		jw_kstr(w, "next_cursor", c);
 	} else
 		jw_knull(w, "next_cursor");
+}
+
+enum app_err page_fetch(struct request *req, const struct page *p, const struct db_stmt *list,
+			const struct db_stmt *count, const char **params, struct page_rows *out)
+{
+	PGresult *c;
+	enum app_err e;
+
+	memset(out, 0, sizeof(*out));
+	params[list->nparams - 2] =
+		arena_printf(req->arena, "%lld", (long long)(p->offset_mode ? p->limit : p->limit + 1));
+	params[list->nparams - 1] = arena_printf(req->arena, "%lld", (long long)p->offset);
+	if (!params[list->nparams - 2] || !params[list->nparams - 1])
+		return APP_ERR_NOMEM;
+	if ((e = db_query(req->app->db, req->arena, list, params, &out->rows)))
+		return e;
+	if (p->offset_mode && count) {
+		if ((e = db_query(req->app->db, req->arena, count, params, &c)))
+			return e;
+		out->total = strtoll(PQgetvalue(c, 0, 0), NULL, 10);
+	}
+	out->n = PQntuples(out->rows);
+	out->more = !p->offset_mode && out->n > p->limit;
+	if (out->more)
+		out->n = (int)p->limit;
+	return APP_OK;
+}
+
+void page_begin(struct jw *w, struct buf *body)
+{
+	jw_init(w, body);
+	jw_obj_open(w);
+	jw_key(w, "items");
+	jw_arr_open(w);
+}
+
+void page_finish(struct request *req, struct jw *w, const struct page *p,
+		 const struct page_rows *pr, const char *last_key, const char *last_id)
+{
+	jw_arr_close(w);
+	page_close(req, w, p, pr->more, pr->n ? last_key : NULL, pr->n ? last_id : NULL, pr->total);
+	jw_obj_close(w);
 }

@@ -16,7 +16,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <libpq-fe.h>
+
 #include "core/json.h"
+#include "db/db.h"
 #include "http/http.h"
 
 #define PAGE_DEFAULT_LIMIT 20
@@ -54,5 +57,30 @@ const char *page_cursor(struct request *req, const char *key, const char *id);
  * mode; null on the last page) or total (offset mode). */
 void page_close(struct request *req, struct jw *w, const struct page *p, bool has_more,
 		const char *last_key, const char *last_id, int64_t total);
+
+/* One page of rows. */
+struct page_rows {
+	PGresult *rows; /* owned by the request's arena */
+	int n;          /* rows to show (the extra probe row is cut) */
+	bool more;      /* cursor mode: another page follows */
+	int64_t total;  /* offset mode: rows in the whole list */
+};
+
+/*
+ * Run a list statement for page p. The statement's last two parameters
+ * are the row limit and the offset: page_fetch fills params[nparams-2] and
+ * params[nparams-1] (cursor mode asks for one row more than the page to
+ * learn whether another follows). In offset mode `count`, which takes the
+ * same parameters, gives the total.
+ */
+enum app_err page_fetch(struct request *req, const struct page *p, const struct db_stmt *list,
+			const struct db_stmt *count, const char **params, struct page_rows *out);
+
+/* `{"items":[` — the caller writes the items, then page_finish closes the
+ * array and adds next_cursor or total from the last shown row's sort key
+ * and id. */
+void page_begin(struct jw *w, struct buf *body);
+void page_finish(struct request *req, struct jw *w, const struct page *p,
+		 const struct page_rows *pr, const char *last_key, const char *last_id);
 
 #endif

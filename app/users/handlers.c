@@ -660,9 +660,8 @@ enum app_err users_admin_list(struct request *req, struct response *res, struct 
 	/* the cursor carries its sort, so a cursor of one order is refused by the other */
 	const char *tag = by_name ? "u:" : "c:";
 	const char *key = NULL, *after_id = NULL;
-	char rows[24], offset[24], total[24] = "0";
 	struct page p;
-	PGresult *r, *c;
+	struct page_rows pr;
 	struct jw w;
 	enum app_err e;
 
@@ -676,39 +675,23 @@ enum app_err users_admin_list(struct request *req, struct response *res, struct 
 		key = p.key + 2;
 		after_id = p.id;
 	}
-	snprintf(rows, sizeof(rows), "%lld", (long long)(p.offset_mode ? p.limit : p.limit + 1));
-	snprintf(offset, sizeof(offset), "%lld", (long long)p.offset);
 	const char *params[] = {q ? q->str : NULL,
 	                        active ? active->str : NULL,
 	                        role ? role->str : NULL,
 	                        key,
 	                        after_id,
-	                        rows,
-	                        offset};
-	if ((e = db_query(req->app->db, req->arena, by_name ? &q_list_username : &q_list_created,
-	                  params, &r)))
+	                        NULL,
+	                        NULL};
+	if ((e = page_fetch(req, &p, by_name ? &q_list_username : &q_list_created, &q_list_count,
+	                    params, &pr)))
 		return e;
-	if (p.offset_mode) {
-		if ((e = db_query(req->app->db, req->arena, &q_list_count, params, &c)))
-			return e;
-		snprintf(total, sizeof(total), "%s", PQgetvalue(c, 0, 0));
-	}
-	int n = PQntuples(r);
-	bool more = !p.offset_mode && n > p.limit;
-	if (more)
-		n = (int)p.limit;
-	jw_init(&w, &res->body);
-	jw_obj_open(&w);
-	jw_key(&w, "items");
-	jw_arr_open(&w);
-	for (int i = 0; i < n; i++)
-		user_json(&w, r, i, true);
-	jw_arr_close(&w);
+	page_begin(&w, &res->body);
+	for (int i = 0; i < pr.n; i++)
+		user_json(&w, pr.rows, i, true);
 	const char *last_key =
-	    n ? arena_printf(req->arena, "%s%s", tag, PQgetvalue(r, n - 1, USER_KEY_COL)) : NULL;
-	page_close(req, &w, &p, more, last_key, n ? PQgetvalue(r, n - 1, 0) : NULL,
-	           strtoll(total, NULL, 10));
-	jw_obj_close(&w);
+	    pr.n ? arena_printf(req->arena, "%s%s", tag, PQgetvalue(pr.rows, pr.n - 1, USER_KEY_COL))
+	         : NULL;
+	page_finish(req, &w, &p, &pr, last_key, pr.n ? PQgetvalue(pr.rows, pr.n - 1, 0) : NULL);
 	return APP_OK;
 }
 

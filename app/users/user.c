@@ -13,28 +13,20 @@ static const struct db_stmt q_load = {
 	"user_load", "SELECT " USER_COLUMNS " FROM users u WHERE u.id = $1 AND u.deleted_at IS NULL",
 	1, true};
 
-static void opt_str(struct jw *w, const char *key, const PGresult *r, int row, int col)
-{
-	if (PQgetisnull(r, row, col))
-		jw_knull(w, key);
-	else
-		jw_kstr(w, key, PQgetvalue(r, row, col));
-}
-
 void user_json(struct jw *w, const PGresult *r, int row, bool full)
 {
 	jw_obj_open(w);
 	jw_kstr(w, "id", PQgetvalue(r, row, 0));
 	jw_kstr(w, "username", PQgetvalue(r, row, 1));
-	opt_str(w, "display_name", r, row, 3);
-	opt_str(w, "avatar_url", r, row, 4);
+	db_json_str(w, "display_name", r, row, 3);
+	db_json_str(w, "avatar_url", r, row, 4);
 	if (full) {
 		jw_kstr(w, "email", PQgetvalue(r, row, 2));
 		jw_kstr(w, "locale", PQgetvalue(r, row, 5));
 		jw_kstr(w, "timezone", PQgetvalue(r, row, 6));
 		jw_kbool(w, "is_active", PQgetvalue(r, row, 7)[0] == 't');
 		jw_kbool(w, "email_verified", PQgetvalue(r, row, 8)[0] == 't');
-		opt_str(w, "last_login_at", r, row, 9);
+		db_json_str(w, "last_login_at", r, row, 9);
 		jw_kstr(w, "updated_at", PQgetvalue(r, row, 11));
 		jw_key(w, "roles");
 		jw_raw(w, PQgetvalue(r, row, 12), (size_t)PQgetlength(r, row, 12));
