@@ -81,6 +81,22 @@ struct config {
 	int64_t ratelimit_auth_burst;
 	/* [worker] */
 	int64_t worker_shutdown_timeout; /* ms */
+	int64_t worker_executors;        /* shared executors; 0 = 2 x cores */
+	int64_t worker_reserved[5];      /* per priority, critical .. bulk */
+	int64_t worker_fetch_batch;
+	int64_t worker_poll_interval; /* ms */
+	int64_t worker_lease;         /* ms */
+	int64_t worker_heartbeat;     /* ms */
+	int64_t worker_job_timeout;   /* ms */
+	/* [retention] */
+	int64_t retention_audit_days;
+	int64_t retention_completed_jobs_days;
+	int64_t retention_discarded_jobs_days;
+	int64_t retention_scan_history_days;
+	int64_t retention_expired_sessions_days;
+	/* [schedule] cron expressions, UTC */
+	char *schedule_retention;
+	char *schedule_session_cleanup;
 };
 
 enum config_type {
