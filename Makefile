@@ -45,7 +45,7 @@ TESTLIB_OBJS := $(TESTLIB_SRCS:%.c=$(BUILD)/obj/%.o)
 FUZZ_SRCS   := $(wildcard tests/fuzz/fuzz_*.c)
 
 .PHONY: all help deps run stop test test-unit test-integration test-e2e test-bins \
-        sanitize lint bench fuzz install clean format
+        sanitize lint bench bench-api bench-queue fuzz install clean format
 
 all: $(BINS)
 
@@ -56,7 +56,7 @@ help:
 	@echo "make test       install what is missing, start throwaway services, run every test tier"
 	@echo "make sanitize   the tests under ASan+UBSan"
 	@echo "make lint       cppcheck over app/ and workers/"
-	@echo "make bench      benchmarks (printed, never asserted)"
+	@echo "make bench      benchmarks (printed, never asserted): bench-api and bench-queue"
 	@echo "make fuzz       short libFuzzer runs of every fuzz target"
 
 deps:
@@ -138,6 +138,15 @@ lint:
 bench: deps
 	@$(MAKE) --no-print-directory all
 	@tests/bench/run.sh $(BUILD)
+	@if [ -x tests/bench/queue.sh ]; then tests/bench/queue.sh $(BUILD); fi
+
+bench-api: deps
+	@$(MAKE) --no-print-directory all
+	@tests/bench/run.sh $(BUILD)
+
+bench-queue: deps
+	@$(MAKE) --no-print-directory all
+	@tests/bench/queue.sh $(BUILD)
 
 fuzz: deps
 	@tests/fuzz/run.sh

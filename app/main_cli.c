@@ -7,11 +7,14 @@
  *   migrate status   show applied/pending migrations (exit 1 when pending)
  *   create-admin --username U --email E --password-stdin
  *                    create an administrator (password read from stdin)
+ *   enqueue KIND [--args JSON] [--priority P] [--count N] [--unique-key K] [--delay-ms MS]
+ *                    add background jobs (N > 1: one statement)
  *   config check     print the effective configuration, secrets masked
  *   routes           print the route table (method, path, permission, name)
  *   version          print the version
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "app.h"
@@ -21,6 +24,8 @@
 #include "core/config.h"
 #include "core/log.h"
 #include "db/migrate.h"
+#include "jobs/jobs.h"
+#include "core/text.h"
 #include "version.h"
 
 extern char **environ;
@@ -33,6 +38,8 @@ static void usage(FILE *f)
 	      "  migrate status     show the schema state (exit 1 when migrations are pending)\n"
 	      "  create-admin --username U --email E --password-stdin\n"
 	      "                     create an administrator account\n"
+	      "  enqueue KIND [--args JSON] [--priority critical|high|default|low|bulk]\n"
+	      "          [--count N] [--unique-key K] [--delay-ms MS]   add background jobs\n"
 	      "  config check       print the effective configuration (secrets masked)\n"
 	      "  routes             print the API route table\n"
 	      "  version            print the version\n",
@@ -135,6 +142,107 @@ static int cmd_create_admin(const struct config *cfg, int argc, char **argv)
 	return rc;
 }
 
+static int cmd_enqueue(const struct config *cfg, int argc, char **argv)
+{
+	struct job_spec spec = {.priority = JOB_DEFAULT};
+	int64_t count = 1, delay = 0, id = 0;
+	struct db *db;
+	struct arena *a;
+	bool dup = false;
+	enum app_err e;
+	int rc = 1;
+
+	if (argc < 1 || argv[0][0] == '-') {
+		fprintf(stderr, "usage: revenge enqueue KIND [--args JSON] [--priority P] [--count N]\n");
+		return 2;
+	}
+	spec.kind = argv[0];
+	for (int i = 1; i < argc; i++) {
+		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+		if (!v) {
+			fprintf(stderr, "revenge: enqueue: %s needs a value\n", argv[i]);
+			return 2;
+		}
+		if (!strcmp(argv[i], "--args")) {
+			spec.args = v;
+		} else if (!strcmp(argv[i], "--priority")) {
+			if ((spec.priority = job_priority_parse(v)) < 0) {
+				fprintf(stderr, "revenge: enqueue: --priority must be critical, high, "
+						"default, low or bulk\n");
+				return 2;
+			}
+		} else if (!strcmp(argv[i], "--count")) {
+			if (parse_int64(v, 1, 10000000, &count) < 0) {
+				fprintf(stderr, "revenge: enqueue: --count must be 1 to 10000000\n");
+				return 2;
+			}
+		} else if (!strcmp(argv[i], "--unique-key")) {
+			spec.unique_key = v;
+		} else if (!strcmp(argv[i], "--delay-ms")) {
+			if (parse_int64(v, 0, 366LL * 86400 * 1000, &delay) < 0) {
+				fprintf(stderr, "revenge: enqueue: --delay-ms must be a number of ms\n");
+				return 2;
+			}
+			spec.delay_ms = delay;
+		} else {
+			fprintf(stderr, "revenge: enqueue: unexpected argument '%s'\n", argv[i]);
+			return 2;
+		}
+		i++;
+	}
+	if (count > 1 && spec.unique_key) {
+		fprintf(stderr, "revenge: enqueue: --unique-key names one job; drop --count\n");
+		return 2;
+	}
+	spec.request_id = "cli";
+	db = db_new(cfg->database_url, (int)cfg->database_connect_timeout, 0);
+	a = arena_new(64 * 1024, (size_t)2 << 30);
+	if (!db || !a)
+		goto out;
+	int64_t t0 = now_mono_us();
+	if (count == 1) {
+		e = job_enqueue(db, a, &spec, &id, &dup);
+	} else {
+		/* one statement per 50 000 jobs keeps each array literal modest */
+		const int64_t chunk = 50000;
+		struct job_spec *specs = calloc((size_t)(count < chunk ? count : chunk), sizeof(*specs));
+		e = specs ? db_begin(db) : APP_ERR_NOMEM;
+		for (int64_t done = 0; !e && done < count; done += chunk) {
+			int64_t n = count - done < chunk ? count - done : chunk, first = 0;
+			for (int64_t k = 0; k < n; k++)
+				specs[k] = spec;
+			e = job_enqueue_bulk(db, a, specs, (size_t)n, &first);
+			if (!done)
+				id = first;
+			arena_reset(a);
+		}
+		e = e ? e : db_commit(db);
+		if (e)
+			db_rollback(db);
+		free(specs);
+	}
+	if (e) {
+		fprintf(stderr, "revenge: enqueue: %s\n",
+			e == APP_ERR_VALIDATION ? "invalid kind, priority or --args (a JSON object)"
+						: app_err_title(e));
+		goto out;
+	}
+	double secs = (double)(now_mono_us() - t0) / 1e6;
+	if (dup)
+		printf("job %lld already queued under that unique key\n", (long long)id);
+	else if (count == 1)
+		printf("enqueued job %lld (%s, %s)\n", (long long)id, spec.kind,
+		       job_priority_name(spec.priority));
+	else
+		printf("enqueued %lld %s jobs from id %lld in %.3f s (%.0f jobs/s)\n", (long long)count,
+		       spec.kind, (long long)id, secs, secs > 0 ? (double)count / secs : 0.0);
+	rc = 0;
+out:
+	arena_free(a);
+	db_free(db);
+	return rc;
+}
+
 static int cmd_routes(void)
 {
 	for (size_t i = 0; i < app_routes_count; i++)
@@ -179,6 +287,8 @@ int main(int argc, char **argv)
 	log_setup((enum log_level)cfg.log_level, (enum log_format)cfg.log_format, 2);
 	if (!strcmp(argv[i], "migrate") && (i + 1 == argc || !strcmp(argv[i + 1], "status"))) {
 		rc = cmd_migrate(&cfg, i + 1 < argc);
+	} else if (!strcmp(argv[i], "enqueue")) {
+		rc = cmd_enqueue(&cfg, argc - i - 1, argv + i + 1);
 	} else if (!strcmp(argv[i], "create-admin")) {
 		rc = cmd_create_admin(&cfg, argc - i - 1, argv + i + 1);
 	} else if (!strcmp(argv[i], "config") && i + 1 < argc && !strcmp(argv[i + 1], "check")) {

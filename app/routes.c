@@ -10,6 +10,7 @@
 #include "auth/rbac.h"
 #include "auth/sessions_api.h"
 #include "http/health.h"
+#include "jobs/admin.h"
 #include "settings/handlers.h"
 #include "users/handlers.h"
 
@@ -129,6 +130,18 @@ const struct route app_routes[] = {
 	 audit_export_query, BODY_NONE, audit_export, "Download the activity log as CSV or JSON lines.",
 	 0},
 	/* --- end rbac & settings & audit (helper) --- */
+
+	/* --- jobs --- */
+	{HTTP_GET, "/api/v1/admin/jobs", "jobs.list", "jobs:list", jobs_list_query, BODY_NONE,
+	 jobs_admin_list, "Background jobs, newest first, filtered by kind, state and priority.", 0},
+	{HTTP_GET, "/api/v1/admin/jobs/stats", "jobs.stats", "jobs:list", NULL, BODY_NONE,
+	 jobs_admin_stats, "Queue depth by priority and state.", 0},
+	{HTTP_GET, "/api/v1/admin/jobs/{id:int}", "jobs.get", "jobs:get", NULL, BODY_NONE,
+	 jobs_admin_get, "One job with every attempt's error.", 0},
+	{HTTP_POST, "/api/v1/admin/jobs/{id:int}/retry", "jobs.retry", "jobs:retry", NULL, BODY_NONE,
+	 jobs_admin_retry, "Run a discarded or cancelled job again.", 0},
+	{HTTP_POST, "/api/v1/admin/jobs/{id:int}/cancel", "jobs.cancel", "jobs:cancel", NULL, BODY_NONE,
+	 jobs_admin_cancel, "Cancel a job; a running one is asked to stop.", 0},
 };
 
 const size_t app_routes_count = sizeof(app_routes) / sizeof(app_routes[0]);

@@ -1,0 +1,224 @@
+#include "jobs/admin.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "auth/audit.h"
+#include "core/text.h"
+#include "http/page.h"
+#include "jobs/jobs.h"
+#include "users/user.h"
+
+static const char *const states[] = {"available", "scheduled", "running",  "retryable",
+				     "completed", "discarded", "cancelled", NULL};
+static const char *const priorities[] = {"critical", "high", "default", "low", "bulk", NULL};
+
+const struct param_spec jobs_list_query[] = {
+	{.name = "kind", .type = PT_STRING, .min = 1, .max = 64, .doc = "Only jobs of this kind."},
+	{.name = "state", .type = PT_ENUM, .choices = states, .doc = "Only jobs in this state."},
+	{.name = "priority", .type = PT_ENUM, .choices = priorities,
+	 .doc = "Only jobs of this priority."},
+	PAGE_PARAMS,
+	{0},
+};
+
+#define JOB_COLUMNS                                                                                \
+	"id, kind, args::text, priority, state::text, attempt, max_attempts, " SQL_TS("run_at")    \
+	", unique_key, request_id, errors::text, locked_by, " SQL_TS("lease_until")                \
+	", cancel_requested, " SQL_TS("created_at") ", " SQL_TS("attempted_at") ", "               \
+	SQL_TS("finalized_at")
+
+/* newest first; the cursor is the last id shown */
+#define LIST_WHERE                                                                                 \
+	" WHERE ($1::text IS NULL OR kind = $1) AND ($2::text IS NULL OR state = $2::job_state)"   \
+	" AND ($3::smallint IS NULL OR priority = $3::smallint)"
+
+static const struct db_stmt q_list = {
+	"jobs_admin_list",
+	"SELECT " JOB_COLUMNS " FROM jobs" LIST_WHERE
+	" AND ($4::bigint IS NULL OR id < $4::bigint) ORDER BY id DESC LIMIT $5 OFFSET $6",
+	6, true};
+static const struct db_stmt q_count = {
+	"jobs_admin_count", "SELECT count(*) FROM jobs" LIST_WHERE, 3, true};
+static const struct db_stmt q_get = {
+	"jobs_admin_get", "SELECT " JOB_COLUMNS " FROM jobs WHERE id = $1", 1, true};
+static const struct db_stmt q_depth = {
+	"jobs_admin_depth",
+	"SELECT priority, state::text, count(*) FROM jobs GROUP BY 1, 2 ORDER BY 1, 2", 0, true};
+static const struct db_stmt q_oldest = {
+	"jobs_admin_oldest",
+	"SELECT priority, extract(epoch FROM now() - min(run_at))::bigint FROM jobs"
+	" WHERE state IN ('available', 'retryable', 'scheduled') AND run_at <= now() GROUP BY 1",
+	0, true};
+
+static void job_json(struct jw *w, const PGresult *r, int row)
+{
+	int64_t prio = strtoll(PQgetvalue(r, row, 3), NULL, 10);
+
+	jw_obj_open(w);
+	jw_kint(w, "id", strtoll(PQgetvalue(r, row, 0), NULL, 10));
+	jw_kstr(w, "kind", PQgetvalue(r, row, 1));
+	jw_key(w, "args");
+	jw_raw(w, PQgetvalue(r, row, 2), (size_t)PQgetlength(r, row, 2));
+	jw_kstr(w, "priority", job_priority_name((int)prio));
+	jw_kstr(w, "state", PQgetvalue(r, row, 4));
+	jw_kint(w, "attempt", strtoll(PQgetvalue(r, row, 5), NULL, 10));
+	jw_kint(w, "max_attempts", strtoll(PQgetvalue(r, row, 6), NULL, 10));
+	jw_kstr(w, "run_at", PQgetvalue(r, row, 7));
+	db_json_str(w, "unique_key", r, row, 8);
+	db_json_str(w, "request_id", r, row, 9);
+	jw_key(w, "errors");
+	jw_raw(w, PQgetvalue(r, row, 10), (size_t)PQgetlength(r, row, 10));
+	db_json_str(w, "locked_by", r, row, 11);
+	db_json_str(w, "lease_until", r, row, 12);
+	jw_kbool(w, "cancel_requested", PQgetvalue(r, row, 13)[0] == 't');
+	jw_kstr(w, "created_at", PQgetvalue(r, row, 14));
+	db_json_str(w, "attempted_at", r, row, 15);
+	db_json_str(w, "finalized_at", r, row, 16);
+	jw_obj_close(w);
+}
+
+enum app_err jobs_admin_list(struct request *req, struct response *res, struct field_error *fe)
+{
+	const struct param_value *kind = req_query(req, "kind"), *state = req_query(req, "state"),
+				 *prio = req_query(req, "priority");
+	char pr[8];
+	int64_t after = 0;
+	struct page p;
+	struct page_rows rows;
+	struct jw w;
+	enum app_err e;
+
+	if ((e = page_parse(req, &p, fe)))
+		return e;
+	if (p.after && parse_int64(p.id, 1, INT64_MAX, &after) < 0)
+		return field_fail(fe, APP_ERR_VALIDATION, "cursor", "is not a cursor this list issued");
+	if (prio)
+		snprintf(pr, sizeof(pr), "%lld", (long long)prio->num);
+	const char *params[] = {kind ? kind->str : NULL, state ? state->str : NULL,
+				prio ? pr : NULL, p.after ? p.id : NULL, NULL, NULL};
+	if ((e = page_fetch(req, &p, &q_list, &q_count, params, &rows)))
+		return e;
+	page_begin(&w, &res->body);
+	for (int i = 0; i < rows.n; i++)
+		job_json(&w, rows.rows, i);
+	page_finish(req, &w, &p, &rows, "", rows.n ? PQgetvalue(rows.rows, rows.n - 1, 0) : NULL);
+	return APP_OK;
+}
+
+enum app_err jobs_admin_stats(struct request *req, struct response *res, struct field_error *fe)
+{
+	int64_t depth[JOB_PRIORITIES][7] = {{0}}, oldest[JOB_PRIORITIES] = {0};
+	PGresult *r, *o;
+	struct jw w;
+	enum app_err e;
+
+	(void)fe;
+	if ((e = db_query(req->app->db, req->arena, &q_depth, NULL, &r)) ||
+	    (e = db_query(req->app->db, req->arena, &q_oldest, NULL, &o)))
+		return e;
+	for (int i = 0; i < PQntuples(r); i++) {
+		int64_t p = strtoll(PQgetvalue(r, i, 0), NULL, 10);
+		for (int s = 0; states[s]; s++)
+			if (p >= 0 && p < JOB_PRIORITIES && !strcmp(states[s], PQgetvalue(r, i, 1)))
+				depth[p][s] = strtoll(PQgetvalue(r, i, 2), NULL, 10);
+	}
+	for (int i = 0; i < PQntuples(o); i++) {
+		int64_t p = strtoll(PQgetvalue(o, i, 0), NULL, 10);
+		if (p >= 0 && p < JOB_PRIORITIES)
+			oldest[p] = strtoll(PQgetvalue(o, i, 1), NULL, 10);
+	}
+	jw_init(&w, &res->body);
+	jw_obj_open(&w);
+	jw_key(&w, "by_priority");
+	jw_obj_open(&w);
+	for (int p = 0; p < JOB_PRIORITIES; p++) {
+		jw_key(&w, priorities[p]);
+		jw_obj_open(&w);
+		for (int s = 0; states[s]; s++)
+			jw_kint(&w, states[s], depth[p][s]);
+		/* how long the oldest due job has waited: the starvation signal */
+		jw_kint(&w, "oldest_due_seconds", oldest[p]);
+		jw_obj_close(&w);
+	}
+	jw_obj_close(&w);
+	jw_key(&w, "by_state");
+	jw_obj_open(&w);
+	for (int s = 0; states[s]; s++) {
+		int64_t sum = 0;
+		for (int p = 0; p < JOB_PRIORITIES; p++)
+			sum += depth[p][s];
+		jw_kint(&w, states[s], sum);
+	}
+	jw_obj_close(&w);
+	jw_obj_close(&w);
+	return APP_OK;
+}
+
+static enum app_err load(struct request *req, const char *id, PGresult **r)
+{
+	const char *params[] = {id};
+	enum app_err e = db_query(req->app->db, req->arena, &q_get, params, r);
+	return e ? e : PQntuples(*r) == 1 ? APP_OK : APP_ERR_NOT_FOUND;
+}
+
+enum app_err jobs_admin_get(struct request *req, struct response *res, struct field_error *fe)
+{
+	PGresult *r;
+	struct jw w;
+	enum app_err e;
+
+	if ((e = load(req, req_path(req, "id")->str, &r)))
+		return e == APP_ERR_NOT_FOUND ? field_fail(fe, e, "", "no such job") : e;
+	jw_init(&w, &res->body);
+	job_json(&w, r, 0);
+	return APP_OK;
+}
+
+/* retry or cancel, audited in the same transaction */
+static enum app_err act(struct request *req, struct response *res, struct field_error *fe,
+			bool retry)
+{
+	const struct param_value *id = req_path(req, "id");
+	struct db *db = req->app->db;
+	PGresult *before, *after;
+	struct jw w;
+	enum app_err e;
+
+	if ((e = db_begin(db)))
+		return e;
+	if ((e = load(req, id->str, &before)))
+		goto fail;
+	e = retry ? job_retry(db, req->arena, id->num) : job_cancel(db, req->arena, id->num);
+	if (e == APP_ERR_CONFLICT)
+		e = field_fail(fe, e, "id", "the job is %s; %s", PQgetvalue(before, 0, 4),
+			       retry ? "only discarded or cancelled jobs are retried"
+				     : "it has already finished");
+	if (e)
+		goto fail;
+	char *old = arena_printf(req->arena, "{\"state\":\"%s\"}", PQgetvalue(before, 0, 4));
+	struct audit_entry a = {NULL, retry ? "admin.job.retry" : "admin.job.cancel", "job",
+				id->str, true, NULL, old, NULL};
+	if ((e = audit_write(req, &a)) || (e = load(req, id->str, &after)))
+		goto fail;
+	if ((e = db_commit(db)))
+		return e;
+	jw_init(&w, &res->body);
+	job_json(&w, after, 0);
+	return APP_OK;
+fail:
+	db_rollback(db);
+	return e == APP_ERR_NOT_FOUND ? field_fail(fe, e, "", "no such job") : e;
+}
+
+enum app_err jobs_admin_retry(struct request *req, struct response *res, struct field_error *fe)
+{
+	return act(req, res, fe, true);
+}
+
+enum app_err jobs_admin_cancel(struct request *req, struct response *res, struct field_error *fe)
+{
+	return act(req, res, fe, false);
+}
