@@ -1,9 +1,11 @@
 #include "http/health.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "app.h"
 #include "db/migrate.h"
+#include "jobs/jobs.h"
 #include "http/dispatch.h"
 #include "version.h"
 
@@ -103,6 +105,28 @@ enum app_err health_startup(struct request *req, struct response *res, struct fi
 	return APP_OK;
 }
 
+static const struct db_stmt q_job_depth = {
+	"metrics_job_depth",
+	"SELECT priority, state::text, count(*) FROM jobs"
+	" WHERE state IN ('available', 'scheduled', 'running', 'retryable') GROUP BY 1, 2",
+	0, true};
+
+/* Queue depth from the database: every scrape sees the same numbers,
+ * whichever child answers and however many workers there are. */
+static void job_depth(struct request *req, struct buf *out)
+{
+	PGresult *r;
+
+	if (db_query(req->app->db, req->arena, &q_job_depth, NULL, &r))
+		return;
+	buf_puts(out, "# HELP revenge_jobs Jobs not yet final, by priority and state.\n"
+		      "# TYPE revenge_jobs gauge\n");
+	for (int i = 0; i < PQntuples(r); i++)
+		buf_printf(out, "revenge_jobs{priority=\"%s\",state=\"%s\"} %s\n",
+			   job_priority_name((int)strtol(PQgetvalue(r, i, 0), NULL, 10)),
+			   PQgetvalue(r, i, 1), PQgetvalue(r, i, 2));
+}
+
 enum app_err health_metrics(struct request *req, struct response *res, struct field_error *fe)
 {
 	struct app *app = req->app;
@@ -114,6 +138,7 @@ enum app_err health_metrics(struct request *req, struct response *res, struct fi
 		return APP_ERR_NOT_FOUND;
 	res->content_type = "text/plain; version=0.0.4";
 	metrics_render(app->metrics, app_routes, app_routes_count, &res->body);
+	job_depth(req, &res->body);
 	return buf_ok(&res->body) ? APP_OK : APP_ERR_NOMEM;
 }
 

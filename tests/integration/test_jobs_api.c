@@ -184,6 +184,14 @@ static void stats_match_the_table(void **state)
 	assert_int_equal(cJSON_GetObjectItem(by_state, "completed")->valueint,
 			 sql_long("SELECT count(*) FROM jobs WHERE state = 'completed'"));
 	cJSON_Delete(body);
+
+	/* /metrics carries the same depth */
+	struct fcgi_response m;
+	char want[96];
+	assert_int_equal(fcgi_call(sock, "GET", "/metrics", NULL, NULL, &m), 0);
+	snprintf(want, sizeof(want), "revenge_jobs{priority=\"bulk\",state=\"available\"} %ld\n",
+		 sql_long("SELECT count(*) FROM jobs WHERE priority = 4 AND state = 'available'"));
+	assert_non_null(strstr(m.body, want));
 }
 
 static void retry_and_cancel(void **state)
