@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "jobs/cron.h"
 
 enum app_err app_init(struct app *app, const struct config *cfg, struct metrics *m)
 {
@@ -39,6 +40,20 @@ enum app_err app_config_check(const struct config *cfg, struct buf *err)
 	if (cfg->server_request_memory < cfg->server_max_body_size + 256 * 1024) {
 		buf_puts(err, "server.request_memory: must exceed server.max_body_size by at least 256k");
 		return APP_ERR_VALIDATION;
+	}
+	/* a bad schedule must stop start-up, not surface as a leader that
+	 * silently never enqueues */
+	const struct {
+		const char *key, *expr;
+	} crons[] = {{"schedule.retention", cfg->schedule_retention},
+		     {"schedule.session_cleanup", cfg->schedule_session_cleanup}};
+	for (size_t i = 0; i < sizeof(crons) / sizeof(crons[0]); i++) {
+		struct cron c;
+		char why[160];
+		if (cron_parse(crons[i].expr, &c, why, sizeof(why)) < 0) {
+			buf_printf(err, "%s: not a valid cron expression: %s", crons[i].key, why);
+			return APP_ERR_VALIDATION;
+		}
 	}
 	return APP_OK;
 }

@@ -1,5 +1,6 @@
 #include "db/db.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,8 @@ struct db {
 	unsigned long errors;
 	char sqlstate[6];
 	char constraint[64];
+	bool tx_open; /* BEGIN sent, no COMMIT/ROLLBACK yet */
+	bool tx_lost; /* the connection died inside it: refuse until it is ended */
 };
 
 struct db *db_new(const char *url, int connect_timeout_ms, int statement_timeout_ms)
@@ -74,7 +77,13 @@ enum app_err db_ensure(struct db *db)
 	if (db->conn) {
 		log_warn("db.disconnected", "PostgreSQL connection lost; reconnecting");
 		drop_conn(db);
+		if (db->tx_open) {
+			db->tx_lost = true; /* see lose_conn */
+			return APP_ERR_DB;
+		}
 	}
+	if (db->tx_lost)
+		return APP_ERR_DB;
 	if (now < db->next_attempt_us)
 		return APP_ERR_DB;
 	/* libpq's connect_timeout is whole seconds, minimum 2 */
@@ -199,6 +208,22 @@ static PGresult *run_once(struct db *db, const struct db_stmt *st, const char *c
 	return PQexecPrepared(db->conn, st->name, st->nparams, params, NULL, NULL, 0);
 }
 
+/* A connection that died inside BEGIN…COMMIT took the transaction with it.
+ * Reconnecting silently would run the caller's next statements outside
+ * any transaction, so until the caller ends it (commit fails, rollback
+ * clears) every statement is refused. */
+static void lose_conn(struct db *db)
+{
+	if (db->tx_open)
+		db->tx_lost = true;
+	drop_conn(db);
+}
+
+static enum app_err tx_guard(const struct db *db)
+{
+	return db->tx_lost ? APP_ERR_DB : APP_OK;
+}
+
 static int in_transaction(const struct db *db)
 {
 	return db->conn && PQtransactionStatus(db->conn) != PQTRANS_IDLE;
@@ -213,7 +238,7 @@ enum app_err db_query(struct db *db, struct arena *a, const struct db_stmt *st,
 
 	db->sqlstate[0] = '\0';
 	db->constraint[0] = '\0';
-	if ((e = db_ensure(db)))
+	if ((e = tx_guard(db)) || (e = db_ensure(db)))
 		return e;
 	was_in_tx = in_transaction(db);
 	res = run_once(db, st, params);
@@ -230,7 +255,7 @@ enum app_err db_query(struct db *db, struct arena *a, const struct db_stmt *st,
 		note_failure(db, res, st->name);
 		PQclear(res);
 		if (conn_broken(db))
-			drop_conn(db);
+			lose_conn(db);
 		return e;
 	}
 	if (!out) {
@@ -250,13 +275,13 @@ enum app_err db_exec(struct db *db, const char *sql)
 
 	db->sqlstate[0] = '\0';
 	db->constraint[0] = '\0';
-	if ((e = db_ensure(db)))
+	if ((e = tx_guard(db)) || (e = db_ensure(db)))
 		return e;
 	res = PQexec(db->conn, sql);
 	if ((e = db_result_err(res))) {
 		note_failure(db, res, "exec");
 		if (conn_broken(db))
-			drop_conn(db);
+			lose_conn(db);
 	}
 	PQclear(res);
 	return e;
@@ -264,12 +289,16 @@ enum app_err db_exec(struct db *db, const char *sql)
 
 enum app_err db_begin(struct db *db)
 {
-	return db_exec(db, "BEGIN");
+	enum app_err e = db_exec(db, "BEGIN");
+	db->tx_open = !e;
+	return e;
 }
 
 enum app_err db_commit(struct db *db)
 {
-	return db_exec(db, "COMMIT");
+	enum app_err e = db->tx_lost ? APP_ERR_DB : db_exec(db, "COMMIT");
+	db->tx_open = db->tx_lost = false;
+	return e;
 }
 
 void db_rollback(struct db *db)
@@ -277,6 +306,15 @@ void db_rollback(struct db *db)
 	if (in_transaction(db)) {
 		PGresult *res = PQexec(db->conn, "ROLLBACK");
 		PQclear(res);
+	}
+	db->tx_open = db->tx_lost = false;
+}
+
+void db_end_work(struct db *db)
+{
+	if (db->tx_open || db->tx_lost || in_transaction(db)) {
+		log_warn("db.tx_abandoned", "a transaction was left open; rolled back");
+		db_rollback(db);
 	}
 }
 

@@ -61,10 +61,17 @@ enum app_err db_query(struct db *db, struct arena *a, const struct db_stmt *st,
 /* Run plain SQL without parameters (DDL, BEGIN/COMMIT); same errors. */
 enum app_err db_exec(struct db *db, const char *sql);
 
+/* Transactions. If the connection dies between db_begin and the end, the
+ * transaction is gone: every later statement fails (APP_ERR_DB) until the
+ * caller ends it, and db_commit reports the failure; db_rollback clears
+ * the state and never fails. */
 enum app_err db_begin(struct db *db);
 enum app_err db_commit(struct db *db);
-/* Roll back when a transaction is open; never fails. */
 void db_rollback(struct db *db);
+
+/* End of a unit of work (a request, a job): roll back and log a
+ * transaction the code forgot to end, so it never leaks into the next. */
+void db_end_work(struct db *db);
 
 /* SQLSTATE of the last failed statement ("" when none). */
 const char *db_last_sqlstate(const struct db *db);

@@ -170,6 +170,7 @@ static void handle(struct app *app, FCGX_Request *fr, struct arena *arena)
 		http_dispatch(app, &req, &res);
 	}
 	write_response(fr, &req, &res);
+	db_end_work(app->db);
 
 	int64_t dur = now_mono_us() - req.started_us;
 	metrics_observe(app->metrics, req.route_index, res.status, dur);

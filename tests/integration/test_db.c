@@ -109,6 +109,28 @@ static void survives_server_restart(void **state)
 	assert_int_equal(db_query(db, NULL, &q_insert, name, NULL), APP_OK);
 }
 
+static void transaction_lost_with_its_connection(void **state)
+{
+	struct db *db = *state;
+	const char *a[] = {"tx-a"}, *b[] = {"tx-b"}, *two[] = {"1", "1"};
+	long before = scalar(db, &q_count, NULL);
+
+	assert_int_equal(db_begin(db), APP_OK);
+	assert_int_equal(db_query(db, NULL, &q_insert, a, NULL), APP_OK);
+	assert_int_equal(testenv_stack("pg-restart"), 0);
+	/* the transaction died with the connection: nothing may run outside
+	 * it by a silent reconnect, reads included, until the caller ends it */
+	assert_int_equal(db_query(db, NULL, &q_insert, b, NULL), APP_ERR_DB);
+	assert_int_equal(db_query(db, NULL, &q_add, two, NULL), APP_ERR_DB);
+	assert_int_equal(db_commit(db), APP_ERR_DB);
+	assert_int_equal(scalar(db, &q_count, NULL), before);
+	/* a forgotten transaction is rolled back at the end of the work unit */
+	assert_int_equal(db_begin(db), APP_OK);
+	assert_int_equal(db_query(db, NULL, &q_insert, b, NULL), APP_OK);
+	db_end_work(db);
+	assert_int_equal(scalar(db, &q_count, NULL), before);
+}
+
 static void unreachable_is_fast_and_recovers(void **state)
 {
 	struct db *db = *state;
@@ -130,6 +152,7 @@ int main(void)
 		cmocka_unit_test(prepared_and_errors),
 		cmocka_unit_test(transactions),
 		cmocka_unit_test(survives_server_restart),
+		cmocka_unit_test(transaction_lost_with_its_connection),
 		cmocka_unit_test(unreachable_is_fast_and_recovers),
 	};
 	log_setup(LL_ERROR, LOG_FMT_LOGFMT, 2);

@@ -21,6 +21,19 @@
 
 static char conf[256], log_path[256];
 
+static pid_t current = -1; /* killed by teardown if a test fails midway */
+
+static int teardown(void **state)
+{
+	(void)state;
+	if (current > 0 && waitpid(current, NULL, WNOHANG) == 0) {
+		kill(current, SIGKILL);
+		waitpid(current, NULL, 0);
+	}
+	current = -1;
+	return 0;
+}
+
 static pid_t start_worker(void)
 {
 	/* emptied here, before the fork: the parent must not read the last
@@ -35,6 +48,7 @@ static pid_t start_worker(void)
 		execl(testenv_bin("revenge-worker"), "revenge-worker", "--config", conf, (char *)NULL);
 		_exit(127);
 	}
+	current = pid;
 	return pid;
 }
 
@@ -95,8 +109,8 @@ static void bad_configuration_refused(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(starts_and_stops),
-		cmocka_unit_test(bad_configuration_refused),
+		cmocka_unit_test_teardown(starts_and_stops, teardown),
+		cmocka_unit_test_teardown(bad_configuration_refused, teardown),
 	};
 	snprintf(conf, sizeof(conf), "/tmp/revenge-worker-%d.conf", (int)getpid());
 	snprintf(log_path, sizeof(log_path), "%s/log/test_worker_lifecycle.log", testenv_stack_dir());

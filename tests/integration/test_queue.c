@@ -1,0 +1,701 @@
+/*
+ * The job queue end to end (SPEC §6): jobs enqueued through the
+ * application's API (app/jobs) into a fresh database, run by real
+ * build/revenge-worker processes with the debug kinds on
+ * (RV_WORKER_DEBUG_KINDS=1), observed through the jobs table, the
+ * debug_job_runs table (debug.record writes one row per run in the
+ * transaction that completes the job) and the worker's log.
+ *
+ * Each test gets its own database and its own worker with short poll,
+ * lease and heartbeat settings; the worker's log is kept under
+ * STACK/log/test_queue.<test>.log.
+ */
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "core/arena.h"
+#include "db/db.h"
+#include "jobs/jobs.h"
+#include "kinds.h"
+#include "server.h"
+#include "testenv.h"
+
+/* every test's worker starts from these; a test's own lines follow and win */
+#define BASE_WORKER                                                                                \
+	"[log]\nlevel = info\n"                                                                    \
+	"[worker]\nexecutors = 2\nreserved_critical = 0\nreserved_bulk = 0\n"                      \
+	"poll_interval = 50ms\nlease = 5s\nheartbeat = 100ms\nshutdown_timeout = 2s\n"
+
+static char conf[256], log_path[512];
+static char *db_url;
+static PGconn *pg;
+static struct db *adb;
+static struct arena *ar;
+static pid_t worker = -1;
+static int test_no;
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+/* ---- SQL helpers (the SQL is the test's own; values are integers) ------ */
+
+static PGresult *q(const char *fmt, va_list ap)
+{
+	char sql[2048];
+	vsnprintf(sql, sizeof(sql), fmt, ap);
+	if (PQstatus(pg) != CONNECTION_OK)
+		PQreset(pg);
+	return PQexec(pg, sql);
+}
+
+/* One value as an integer (a boolean as 1/0); -1 for NULL or an error
+ * (which is printed). */
+static long long qint(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static long long qint(const char *fmt, ...)
+{
+	va_list ap;
+	long long v = -1;
+
+	va_start(ap, fmt);
+	PGresult *r = q(fmt, ap);
+	va_end(ap);
+	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 && !PQgetisnull(r, 0, 0)) {
+		const char *s = PQgetvalue(r, 0, 0);
+		v = !strcmp(s, "t") ? 1 : !strcmp(s, "f") ? 0 : strtoll(s, NULL, 10);
+	} else if (PQresultStatus(r) != PGRES_TUPLES_OK)
+		fprintf(stderr, "test_queue: %s", PQresultErrorMessage(r));
+	PQclear(r);
+	return v;
+}
+
+static double qdouble(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static double qdouble(const char *fmt, ...)
+{
+	va_list ap;
+	double v = -1e9;
+
+	va_start(ap, fmt);
+	PGresult *r = q(fmt, ap);
+	va_end(ap);
+	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 && !PQgetisnull(r, 0, 0))
+		v = strtod(PQgetvalue(r, 0, 0), NULL);
+	PQclear(r);
+	return v;
+}
+
+/* One value as text into out ("" for NULL or none). */
+static const char *qstr(char *out, size_t n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static const char *qstr(char *out, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	PGresult *r = q(fmt, ap);
+	va_end(ap);
+	out[0] = '\0';
+	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 && !PQgetisnull(r, 0, 0))
+		snprintf(out, n, "%s", PQgetvalue(r, 0, 0));
+	PQclear(r);
+	return out;
+}
+
+static void qexec(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void qexec(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	PGresult *r = q(fmt, ap);
+	va_end(ap);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK)
+		fail_msg("SQL failed: %s", PQresultErrorMessage(r));
+	PQclear(r);
+}
+
+/* Poll (every 20 ms, up to timeout_ms) until the query gives 1. */
+static bool wait_for(int timeout_ms, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static bool wait_for(int timeout_ms, const char *fmt, ...)
+{
+	char sql[2048];
+	va_list ap;
+	double end = now_ms() + timeout_ms;
+
+	va_start(ap, fmt);
+	vsnprintf(sql, sizeof(sql), fmt, ap);
+	va_end(ap);
+	do {
+		if (qint("%s", sql) == 1)
+			return true;
+		sleep_ms(20);
+	} while (now_ms() < end);
+	return false;
+}
+
+static const char *job_state(long long id)
+{
+	static char s[32];
+	return qstr(s, sizeof(s), "SELECT state FROM jobs WHERE id = %lld", id);
+}
+
+/* ---- enqueueing through the application's API ---------------------------- */
+
+static int64_t enqueue_full(const char *kind, const char *args, int prio, int64_t delay_ms,
+			    int max_attempts, const char *unique, const char *rid, bool *dup)
+{
+	struct job_spec s = {kind, args, prio, delay_ms, max_attempts, unique, rid};
+	int64_t id = 0;
+
+	assert_int_equal(job_enqueue(adb, ar, &s, &id, dup), APP_OK);
+	arena_reset(ar);
+	return id;
+}
+
+static int64_t enqueue(const char *kind, const char *args, int prio)
+{
+	return enqueue_full(kind, args, prio, 0, 0, NULL, NULL, NULL);
+}
+
+/* ---- the worker under test ---------------------------------------------- */
+
+static bool log_has(const char *a, const char *b)
+{
+	FILE *f = fopen(log_path, "r");
+	char line[16384];
+	bool found = false;
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, a) && (!b || strstr(line, b));
+	fclose(f);
+	return found;
+}
+
+static bool wait_log(int timeout_ms, const char *a, const char *b)
+{
+	double end = now_ms() + timeout_ms;
+	do {
+		if (log_has(a, b))
+			return true;
+		sleep_ms(20);
+	} while (now_ms() < end);
+	return false;
+}
+
+static void write_conf(const char *lines)
+{
+	testenv_write_config(conf, db_url, "/tmp/unused.sock", "");
+	FILE *f = fopen(conf, "a");
+	assert_non_null(f);
+	fputs(BASE_WORKER, f);
+	fputs(lines ? lines : "", f);
+	fclose(f);
+}
+
+/* Start a worker with the base settings plus lines; wait until it listens
+ * for notifications (its first claim has happened by then or is under
+ * way). */
+static void start_worker(const char *lines)
+{
+	write_conf(lines);
+	int fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(fd >= 0);
+	close(fd);
+	worker = fork();
+	if (worker == 0) {
+		fd = open(log_path, O_WRONLY | O_APPEND);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		setenv("RV_WORKER_DEBUG_KINDS", "1", 1);
+		execl(testenv_bin("revenge-worker"), "revenge-worker", "--config", conf, (char *)NULL);
+		_exit(127);
+	}
+	assert_true(worker > 0);
+	if (!wait_log(5000, "event=worker.listener", "listening"))
+		fail_msg("the worker did not start (see %s)", log_path);
+}
+
+/* SIGTERM the worker; its exit status (-1: killed after timeout_ms). */
+static int stop_worker(int timeout_ms)
+{
+	int rc = server_stop(worker, timeout_ms);
+	worker = -1;
+	return rc;
+}
+
+static int setup(void **state)
+{
+	const char *name = *state ? *state : "test";
+	(void)state;
+	db_url = strdup(testenv_new_database(NULL));
+	pg = testenv_connect(db_url);
+	/* the worker creates it too; the test may look before the worker does */
+	PQclear(PQexec(pg, debug_kinds_setup_sql));
+	adb = db_new(db_url, 5000, 30000);
+	ar = arena_new(64 * 1024, 16u << 20);
+	snprintf(log_path, sizeof(log_path), "%s/log/test_queue.%02d.%s.log", testenv_stack_dir(),
+		 ++test_no, name);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	if (worker > 0 && waitpid(worker, NULL, WNOHANG) == 0) {
+		kill(worker, SIGKILL);
+		waitpid(worker, NULL, 0);
+	}
+	worker = -1;
+	PQfinish(pg);
+	db_free(adb);
+	arena_free(ar);
+	free(db_url);
+	return 0;
+}
+
+/* ---- tests ---------------------------------------------------------------- */
+
+/* One shared executor, nothing reserved: with low, bulk, default, high and
+ * critical jobs waiting (enqueued in that order), they run highest
+ * priority first. */
+static void priority_order(void **state)
+{
+	char order[64];
+	(void)state;
+	enqueue("debug.record", NULL, JOB_LOW);
+	enqueue("debug.record", NULL, JOB_BULK);
+	enqueue("debug.record", NULL, JOB_DEFAULT);
+	enqueue("debug.record", NULL, JOB_HIGH);
+	enqueue("debug.record", NULL, JOB_CRITICAL);
+	start_worker("executors = 1\n");
+	assert_true(wait_for(5000, "SELECT count(*) = 5 FROM debug_job_runs"));
+	qstr(order, sizeof(order),
+	     "SELECT string_agg(j.priority::text, ',' ORDER BY r.at)"
+	     " FROM debug_job_runs r JOIN jobs j ON j.id = r.job_id");
+	assert_string_equal(order, "0,1,2,3,4");
+	assert_int_equal(stop_worker(3000), 0);
+}
+
+/* A flood of critical work on the one shared executor does not starve
+ * bulk jobs: the reserved bulk executor finishes them during the flood. */
+static void no_starvation(void **state)
+{
+	(void)state;
+	for (int i = 0; i < 60; i++)
+		enqueue("noop", "{\"sleep_ms\":50}", JOB_CRITICAL);
+	for (int i = 0; i < 3; i++)
+		enqueue("debug.record", NULL, JOB_BULK);
+	start_worker("executors = 1\nreserved_bulk = 1\n");
+	assert_true(wait_for(2500, "SELECT count(*) = 3 FROM debug_job_runs"));
+	long long critical_done =
+		qint("SELECT count(*) FROM jobs WHERE priority = 0 AND state = 'completed'");
+	assert_true(critical_done < 60);
+	assert_int_equal(stop_worker(3000), 0);
+}
+
+/* And a critical job is not stuck behind a long bulk one: the reserved
+ * critical executor takes it at once (woken by NOTIFY). */
+static void critical_not_stuck(void **state)
+{
+	(void)state;
+	start_worker("executors = 1\nreserved_critical = 1\npoll_interval = 30s\n");
+	long long bulk = enqueue("noop", "{\"sleep_ms\":4000}", JOB_BULK);
+	assert_true(wait_for(2000, "SELECT state = 'running' FROM jobs WHERE id = %lld", bulk));
+	double t0 = now_ms();
+	long long crit = enqueue("debug.record", NULL, JOB_CRITICAL);
+	assert_true(wait_for(2000, "SELECT state = 'completed' FROM jobs WHERE id = %lld", crit));
+	assert_true(now_ms() - t0 < 2000);
+	assert_string_equal(job_state(bulk), "running");
+	assert_int_equal(stop_worker(8000), 0);
+}
+
+/* A unique key names at most one unfinished job; once it finished the key
+ * is free again. */
+static void unique_keys(void **state)
+{
+	bool dup = true;
+	(void)state;
+	int64_t a = enqueue_full("debug.record", NULL, JOB_DEFAULT, 0, 0, "scan:lib-1", NULL, &dup);
+	assert_false(dup);
+	int64_t b = enqueue_full("debug.record", NULL, JOB_DEFAULT, 0, 0, "scan:lib-1", NULL, &dup);
+	assert_true(dup);
+	assert_int_equal(a, b);
+	start_worker(NULL);
+	assert_true(wait_for(3000, "SELECT state = 'completed' FROM jobs WHERE id = %lld", (long long)a));
+	int64_t c = enqueue_full("debug.record", NULL, JOB_DEFAULT, 0, 0, "scan:lib-1", NULL, &dup);
+	assert_false(dup);
+	assert_true(c != a);
+	assert_true(wait_for(3000, "SELECT state = 'completed' FROM jobs WHERE id = %lld", (long long)c));
+	assert_int_equal(qint("SELECT count(*) FROM debug_job_runs"), 2);
+	assert_int_equal(stop_worker(3000), 0);
+}
+
+/* A job enqueued with a delay does not run before its time, and runs soon
+ * after (found by polling: no notification is due then). */
+static void scheduled_run_at(void **state)
+{
+	(void)state;
+	start_worker(NULL);
+	long long id = enqueue_full("debug.record", NULL, JOB_DEFAULT, 1500, 0, NULL, NULL, NULL);
+	sleep_ms(1000);
+	assert_string_equal(job_state(id), "scheduled");
+	assert_int_equal(qint("SELECT count(*) FROM debug_job_runs"), 0);
+	assert_true(wait_for(3000, "SELECT state = 'completed' FROM jobs WHERE id = %lld", id));
+	assert_int_equal(qint("SELECT r.at >= j.created_at + interval '1500 ms'"
+			      " FROM debug_job_runs r JOIN jobs j ON j.id = r.job_id"),
+			 1);
+	assert_int_equal(stop_worker(3000), 0);
+}
+
+/* Seconds between the last error's time and run_at. */
+static double backoff_s(long long id)
+{
+	return qdouble("SELECT extract(epoch FROM run_at - (errors->-1->>'at')::timestamptz)"
+		       " FROM jobs WHERE id = %lld",
+		       id);
+}
+
+/* Failed attempts back off 2^attempt s (+-10 %), each error is kept, and
+ * after max_attempts the job is discarded. A permanent failure and an
+ * unknown kind are discarded at once. */
+static void backoff_and_discard(void **state)
+{
+	char s[256];
+	(void)state;
+	start_worker(NULL);
+	long long id = enqueue_full("debug.fail", "{\"error\":\"boom\"}", JOB_DEFAULT, 0, 3, NULL,
+				    NULL, NULL);
+	for (int attempt = 1; attempt <= 2; attempt++) {
+		assert_true(wait_for(3000,
+				     "SELECT state = 'retryable' AND attempt = %d FROM jobs WHERE id = %lld",
+				     attempt, id));
+		assert_int_equal(qint("SELECT jsonb_array_length(errors) FROM jobs WHERE id = %lld", id),
+				 attempt);
+		assert_int_equal(qint("SELECT (errors->-1->>'attempt')::int FROM jobs WHERE id = %lld", id),
+				 attempt);
+		assert_string_equal(qstr(s, sizeof(s), "SELECT errors->-1->>'error' FROM jobs WHERE id = %lld",
+					 id),
+				    "boom");
+		double want = attempt == 1 ? 2.0 : 4.0, got = backoff_s(id);
+		if (got < want * 0.9 - 0.01 || got > want * 1.1 + 0.01)
+			fail_msg("attempt %d: retry after %.3f s, want %.1f s +-10%%", attempt, got, want);
+		/* skip the wait: due now */
+		qexec("UPDATE jobs SET run_at = now() WHERE id = %lld", id);
+	}
+	assert_true(wait_for(3000, "SELECT state = 'discarded' FROM jobs WHERE id = %lld", id));
+	assert_int_equal(qint("SELECT jsonb_array_length(errors) FROM jobs WHERE id = %lld", id), 3);
+	assert_int_equal(qint("SELECT attempt FROM jobs WHERE id = %lld", id), 3);
+	assert_int_equal(qint("SELECT (finalized_at IS NOT NULL AND locked_by IS NULL)::int"
+			      " FROM jobs WHERE id = %lld",
+			      id),
+			 1);
+
+	long long perm = enqueue("debug.fail", "{\"error\":\"bad input\",\"permanent\":true}", JOB_HIGH);
+	long long unknown = enqueue("no.such_kind", NULL, JOB_HIGH);
+	assert_true(wait_for(3000, "SELECT state = 'discarded' FROM jobs WHERE id = %lld", perm));
+	assert_true(wait_for(3000, "SELECT state = 'discarded' FROM jobs WHERE id = %lld", unknown));
+	assert_int_equal(qint("SELECT jsonb_array_length(errors) FROM jobs WHERE id = %lld", perm), 1);
+	assert_string_equal(qstr(s, sizeof(s), "SELECT errors->0->>'error' FROM jobs WHERE id = %lld",
+				 unknown),
+			    "unknown kind");
+	assert_int_equal(stop_worker(3000), 0);
+}
+
+/* Cancelling a waiting job makes it cancelled at once and it never runs;
+ * cancelling a running one reaches its handler (through the heartbeat),
+ * which stops, and the job ends cancelled. */
+static void cancel_jobs(void **state)
+{
+	(void)state;
+	start_worker(NULL);
+	long long waiting = enqueue_full("debug.record", NULL, JOB_DEFAULT, 60000, 0, NULL, NULL, NULL);
+	assert_int_equal(job_cancel(adb, ar, waiting), APP_OK);
+	assert_string_equal(job_state(waiting), "cancelled");
+
+	long long running = enqueue("debug.cancel_me", "{\"max_ms\":20000}", JOB_DEFAULT);
+	assert_true(wait_for(3000, "SELECT state = 'running' FROM jobs WHERE id = %lld", running));
+	/* the heartbeat renews the lease (5 s) of the running job */
+	assert_true(wait_for(1500,
+			     "SELECT lease_until > attempted_at + interval '5050 ms' FROM jobs"
+			     " WHERE id = %lld",
+			     running));
+	double t0 = now_ms();
+	assert_int_equal(job_cancel(adb, ar, running), APP_OK);
+	assert_true(wait_for(3000, "SELECT state = 'cancelled' FROM jobs WHERE id = %lld", running));
+	assert_true(now_ms() - t0 < 3000);
+	assert_int_equal(qint("SELECT attempt FROM jobs WHERE id = %lld", running), 1);
+	assert_int_equal(qint("SELECT jsonb_array_length(errors) FROM jobs WHERE id = %lld", running),
+			 0);
+	sleep_ms(300);
+	assert_string_equal(job_state(waiting), "cancelled");
+	assert_int_equal(qint("SELECT count(*) FROM debug_job_runs"), 0);
+	assert_true(log_has("event=job.cancelled", "job_id="));
+	assert_int_equal(stop_worker(3000), 0);
+}
+
+/* A snoozed job goes back to scheduled later without counting the
+ * attempt, then completes. */
+static void snooze(void **state)
+{
+	(void)state;
+	start_worker(NULL);
+	long long id = enqueue("debug.snooze", "{\"ms\":1000}", JOB_DEFAULT);
+	assert_true(wait_for(3000,
+			     "SELECT state = 'scheduled' AND attempted_at IS NOT NULL FROM jobs"
+			     " WHERE id = %lld",
+			     id));
+	assert_int_equal(qint("SELECT attempt FROM jobs WHERE id = %lld", id), 0);
+	assert_int_equal(qint("SELECT run_at > now() + interval '500 ms' FROM jobs WHERE id = %lld", id),
+			 1);
+	assert_true(wait_for(3000, "SELECT state = 'completed' FROM jobs WHERE id = %lld", id));
+	assert_int_equal(qint("SELECT attempt FROM jobs WHERE id = %lld", id), 1);
+	assert_int_equal(qint("SELECT jsonb_array_length(errors) FROM jobs WHERE id = %lld", id), 0);
+	assert_int_equal(stop_worker(3000), 0);
+}
+
+/* An enqueue inside a transaction that rolls back leaves no job and wakes
+ * nobody; one that commits is run at once — with a 30 s poll interval,
+ * only the notification can have woken the worker. */
+static void transactional_enqueue(void **state)
+{
+	(void)state;
+	start_worker("poll_interval = 30s\n");
+	sleep_ms(200); /* the first claim after start is over */
+	assert_int_equal(db_begin(adb), APP_OK);
+	long long gone = enqueue("debug.record", NULL, JOB_DEFAULT);
+	db_rollback(adb);
+	assert_int_equal(qint("SELECT count(*) FROM jobs WHERE id = %lld", gone), 0);
+
+	assert_int_equal(db_begin(adb), APP_OK);
+	long long kept = enqueue("debug.record", NULL, JOB_DEFAULT);
+	sleep_ms(200); /* not visible, not notified yet */
+	assert_int_equal(qint("SELECT count(*) FROM debug_job_runs"), 0);
+	double t0 = now_ms();
+	assert_int_equal(db_commit(adb), APP_OK);
+	assert_true(wait_for(2000, "SELECT state = 'completed' FROM jobs WHERE id = %lld", kept));
+	assert_true(now_ms() - t0 < 2000);
+	assert_int_equal(qint("SELECT count(*) FROM debug_job_runs"), 1);
+	assert_int_equal(qint("SELECT count(*) FROM debug_job_runs WHERE job_id = %lld", gone), 0);
+	assert_int_equal(stop_worker(3000), 0);
+}
+
+/* SIGTERM lets a short job finish within the shutdown timeout. */
+static void shutdown_finishes_running_job(void **state)
+{
+	(void)state;
+	start_worker("shutdown_timeout = 3s\n");
+	long long id = enqueue("debug.sleep", "{\"ms\":800}", JOB_DEFAULT);
+	assert_true(wait_for(3000, "SELECT state = 'running' FROM jobs WHERE id = %lld", id));
+	assert_int_equal(stop_worker(5000), 0);
+	assert_string_equal(job_state(id), "completed");
+	assert_int_equal(qint("SELECT attempt FROM jobs WHERE id = %lld", id), 1);
+}
+
+/* A job that outlasts the shutdown timeout goes back to the queue
+ * (available, attempt not counted, unlocked) and the worker exits 0
+ * promptly. */
+static void shutdown_releases_long_job(void **state)
+{
+	(void)state;
+	start_worker("shutdown_timeout = 500ms\n");
+	long long id = enqueue("debug.sleep", "{\"ms\":10000}", JOB_DEFAULT);
+	assert_true(wait_for(3000, "SELECT state = 'running' FROM jobs WHERE id = %lld", id));
+	double t0 = now_ms();
+	assert_int_equal(stop_worker(3000), 0);
+	double took = now_ms() - t0;
+	if (took > 1500)
+		fail_msg("the worker took %.0f ms to stop", took);
+	assert_string_equal(job_state(id), "available");
+	assert_int_equal(qint("SELECT attempt FROM jobs WHERE id = %lld", id), 0);
+	assert_int_equal(qint("SELECT (locked_by IS NULL AND lease_until IS NULL"
+			      " AND jsonb_array_length(errors) = 0)::int FROM jobs WHERE id = %lld",
+			      id),
+			 1);
+	assert_true(log_has("event=worker.release", NULL));
+	assert_true(log_has("event=worker.stop", NULL));
+}
+
+/* Every log line of a job carries its request id (or job-<id>). */
+static void request_id_in_log(void **state)
+{
+	char want[64];
+	(void)state;
+	start_worker(NULL);
+	long long a = enqueue_full("noop", NULL, JOB_DEFAULT, 0, 0, NULL, "rq-123", NULL);
+	long long b = enqueue("debug.fail", "{\"error\":\"x\",\"permanent\":true}", JOB_DEFAULT);
+	assert_true(wait_for(3000, "SELECT state = 'completed' FROM jobs WHERE id = %lld", a));
+	assert_true(wait_for(3000, "SELECT state = 'discarded' FROM jobs WHERE id = %lld", b));
+	assert_int_equal(stop_worker(3000), 0);
+	assert_true(log_has("request_id=rq-123 event=job.start", "kind=noop"));
+	assert_true(log_has("request_id=rq-123 event=job.done", "duration_ms="));
+	snprintf(want, sizeof(want), "request_id=job-%lld event=job.failed", b);
+	assert_true(log_has(want, "attempt=1"));
+}
+
+/* PostgreSQL restarts while 500 debug.record jobs run: the executors,
+ * listener, heartbeat and completer reconnect, every job ends completed,
+ * and each has exactly one run row (the row and the completion commit
+ * together). */
+static void pg_restart_during_processing(void **state)
+{
+	struct job_spec specs[500];
+	(void)state;
+	for (int i = 0; i < 500; i++)
+		specs[i] = (struct job_spec){"debug.record", "{\"sleep_ms\":20}", JOB_DEFAULT, 0, 0,
+					     NULL, NULL};
+	assert_int_equal(job_enqueue_bulk(adb, ar, specs, 500, NULL), APP_OK);
+	arena_reset(ar);
+	start_worker("executors = 4\n");
+	assert_true(wait_for(10000, "SELECT count(*) >= 40 FROM debug_job_runs"));
+	assert_int_equal(testenv_stack("pg-restart"), 0);
+	PQreset(pg);
+	long long done_at_restart = qint("SELECT count(*) FROM jobs WHERE kind = 'debug.record'"
+					 " AND state = 'completed'");
+	if (!wait_for(60000, "SELECT count(*) = 500 FROM jobs WHERE kind = 'debug.record'"
+			     " AND state = 'completed'"))
+		fail_msg("not all jobs completed: %lld of 500 (%lld at the restart)",
+			 qint("SELECT count(*) FROM jobs WHERE kind = 'debug.record'"
+			      " AND state = 'completed'"),
+			 done_at_restart);
+	assert_true(done_at_restart < 500); /* the restart did hit the run */
+	assert_int_equal(qint("SELECT count(*) FROM debug_job_runs"), 500);
+	assert_int_equal(qint("SELECT count(DISTINCT job_id) FROM debug_job_runs"), 500);
+	assert_int_equal(waitpid(worker, NULL, WNOHANG), 0); /* still alive */
+	assert_int_equal(stop_worker(5000), 0);
+}
+
+/* A job rescued from under its executor and claimed again (here by the
+ * same worker, the hardest case for the guard) is not completed by the
+ * first, slow run: only the second claim completes it. */
+static void rescue_scenario(const char *lines, const char *lost_log)
+{
+	start_worker(lines);
+	long long id = enqueue("debug.sleep", "{\"ms\":2000,\"ignore_deadline\":true}", JOB_DEFAULT);
+	assert_true(wait_for(3000, "SELECT state = 'running' FROM jobs WHERE id = %lld", id));
+	sleep_ms(300);
+	/* what the leader's rescuer does to an expired lease, made available */
+	qexec("UPDATE jobs SET state = 'available', run_at = now(), locked_by = NULL,"
+	      " lease_until = NULL WHERE id = %lld",
+	      id);
+	assert_true(wait_for(2000, "SELECT state = 'running' AND attempt = 2 FROM jobs WHERE id = %lld",
+			     id));
+	assert_true(wait_for(6000, "SELECT state = 'completed' FROM jobs WHERE id = %lld", id));
+	/* completed by the second run: a full 2 s after its claim */
+	assert_int_equal(qint("SELECT finalized_at >= attempted_at + interval '1900 ms'"
+			      " FROM jobs WHERE id = %lld",
+			      id),
+			 1);
+	assert_int_equal(qint("SELECT attempt FROM jobs WHERE id = %lld", id), 2);
+	assert_true(log_has("event=job.lost", lost_log));
+	assert_int_equal(stop_worker(5000), 0);
+}
+
+/* The first run ends before any heartbeat: the completion's guard
+ * (attempt and attempted_at of the claim) refuses it. */
+static void rescued_job_refused_by_guard(void **state)
+{
+	(void)state;
+	rescue_scenario("lease = 10s\nheartbeat = 5s\n", "completion");
+}
+
+/* A heartbeat sees the claim is gone: the handler is told to stop and its
+ * result is dropped. */
+static void rescued_job_noticed_by_heartbeat(void **state)
+{
+	(void)state;
+	rescue_scenario("lease = 2s\nheartbeat = 200ms\n", "lease lost while it runs");
+}
+
+/* Timeouts: a handler that honours its deadline fails the attempt with a
+ * timeout error; one that ignores it gets its attempt recorded as failed
+ * by the watchdog (deadline + grace) before it returns, and its late
+ * result is dropped. */
+static void job_timeouts(void **state)
+{
+	char s[256];
+	(void)state;
+	start_worker("job_timeout = 1s\n");
+	long long coop = enqueue_full("debug.sleep", "{\"ms\":5000}", JOB_DEFAULT, 0, 1, NULL, NULL,
+				      NULL);
+	long long stuck = enqueue_full("debug.sleep", "{\"ms\":4000,\"ignore_deadline\":true}",
+				       JOB_DEFAULT, 0, 1, NULL, NULL, NULL);
+	double t0 = now_ms();
+	assert_true(wait_for(3000, "SELECT state = 'discarded' FROM jobs WHERE id = %lld", coop));
+	qstr(s, sizeof(s), "SELECT errors->0->>'error' FROM jobs WHERE id = %lld", coop);
+	assert_non_null(strstr(s, "timeout"));
+	/* deadline 1 s + grace 1 s */
+	assert_true(wait_for(3000, "SELECT state = 'discarded' FROM jobs WHERE id = %lld", stuck));
+	assert_true(now_ms() - t0 < 3500);
+	qstr(s, sizeof(s), "SELECT errors->0->>'error' FROM jobs WHERE id = %lld", stuck);
+	assert_non_null(strstr(s, "did not return"));
+	/* the handler comes back at 4 s: its success changes nothing */
+	assert_true(wait_log(4000, "event=job.abandoned", NULL));
+	assert_string_equal(job_state(stuck), "discarded");
+	assert_int_equal(stop_worker(3000), 0);
+}
+
+/* SIGHUP resizes the pools: from one executor to three running at once. */
+static void reload_resizes_pools(void **state)
+{
+	(void)state;
+	start_worker("executors = 1\n");
+	write_conf("executors = 3\n");
+	kill(worker, SIGHUP);
+	assert_true(wait_log(3000, "event=worker.reload", "executors 3 shared"));
+	for (int i = 0; i < 3; i++)
+		enqueue("debug.sleep", "{\"ms\":1500}", JOB_DEFAULT);
+	assert_true(wait_for(2000, "SELECT count(*) = 3 FROM jobs WHERE kind = 'debug.sleep'"
+				   " AND state = 'running'"));
+	/* and back down: the executors retire after their jobs */
+	write_conf("executors = 1\n");
+	kill(worker, SIGHUP);
+	assert_true(wait_log(3000, "event=worker.reload", "executors 1 shared"));
+	assert_true(wait_for(4000, "SELECT count(*) = 3 FROM jobs WHERE kind = 'debug.sleep'"
+				   " AND state = 'completed'"));
+	assert_int_equal(stop_worker(3000), 0);
+}
+
+#define T(fn) cmocka_unit_test_prestate_setup_teardown(fn, setup, teardown, (void *)#fn)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(priority_order),
+		T(no_starvation),
+		T(critical_not_stuck),
+		T(unique_keys),
+		T(scheduled_run_at),
+		T(backoff_and_discard),
+		T(cancel_jobs),
+		T(snooze),
+		T(transactional_enqueue),
+		T(shutdown_finishes_running_job),
+		T(shutdown_releases_long_job),
+		T(request_id_in_log),
+		T(rescued_job_refused_by_guard),
+		T(rescued_job_noticed_by_heartbeat),
+		T(job_timeouts),
+		T(reload_resizes_pools),
+		T(pg_restart_during_processing),
+	};
+	snprintf(conf, sizeof(conf), "/tmp/revenge-queue-%d.conf", (int)getpid());
+	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+	unlink(conf);
+	return rc;
+}

@@ -1,0 +1,53 @@
+#include "kinds.h"
+
+#include <string.h>
+
+#include "core/json.h"
+#include "maintenance.h" /* maintenance kinds (leader engineer) */
+
+/*
+ * Every kind this worker runs. A kind not listed here is discarded when
+ * claimed ("unknown kind"); keep the names in step with what the
+ * application enqueues.
+ */
+static const struct job_kind kinds[] = {
+	{"noop", kind_noop, 0, false},
+	/* --- maintenance kinds (leader engineer) --- */
+	{"maintenance.retention", maintenance_retention, 0, false},
+	{"maintenance.sessions", maintenance_sessions, 0, false},
+	/* --- end of maintenance kinds --- */
+};
+
+static bool debug_on;
+
+void kinds_enable_debug(bool on)
+{
+	debug_on = on;
+}
+
+bool kinds_debug_enabled(void)
+{
+	return debug_on;
+}
+
+const struct job_kind *kinds_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (!strcmp(kinds[i].kind, name))
+			return &kinds[i];
+	for (int i = 0; debug_on && i < debug_kinds_count; i++)
+		if (!strcmp(debug_kinds[i].kind, name))
+			return &debug_kinds[i];
+	return NULL;
+}
+
+enum job_outcome kind_noop(struct job_ctx *ctx, const struct job *job, struct job_result *res)
+{
+	int64_t ms = 0;
+
+	if (json_get_int(job->args, "sleep_ms", false, 0, 24LL * 3600 * 1000, &ms, NULL))
+		return job_error(res, JOB_FAIL, "args.sleep_ms must be an integer between 0 and 86400000");
+	if (ms > 0 && job_sleep(ctx, ms) < 0)
+		return job_error(res, JOB_CANCEL, "stopped while sleeping");
+	return JOB_OK;
+}

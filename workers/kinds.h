@@ -1,0 +1,34 @@
+/*
+ * kinds: the registry of job kinds the worker can run (the table is in
+ * kinds.c; debug kinds for tests in debug_kinds.c).
+ */
+#ifndef REVENGE_WORKERS_KINDS_H
+#define REVENGE_WORKERS_KINDS_H
+
+#include <stdbool.h>
+
+#include "handler.h"
+
+/* The kind named name, or NULL when this worker does not know it (the job
+ * is then discarded with the error "unknown kind"). The debug kinds are
+ * found only after kinds_enable_debug(true). */
+const struct job_kind *kinds_find(const char *name);
+
+/* Turn the debug kinds on or off; call before the executors start (the
+ * flag is read without locking). */
+void kinds_enable_debug(bool on);
+bool kinds_debug_enabled(void);
+
+/* The debug kinds (debug_kinds.c) and how many there are. */
+extern const struct job_kind debug_kinds[];
+extern const int debug_kinds_count;
+
+/* SQL that creates the table the debug.record kind writes to (run once at
+ * start when debug kinds are on). */
+extern const char debug_kinds_setup_sql[];
+
+/* Built-in "noop": does nothing, or sleeps args.sleep_ms (for benchmarks and
+ * health checks). */
+enum job_outcome kind_noop(struct job_ctx *ctx, const struct job *job, struct job_result *res);
+
+#endif
