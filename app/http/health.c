@@ -111,12 +111,33 @@ static const struct db_stmt q_job_depth = {
 	" WHERE state IN ('available', 'scheduled', 'running', 'retryable') GROUP BY 1, 2",
 	0, true};
 
-/* Queue depth from the database: every scrape sees the same numbers,
- * whichever child answers and however many workers there are. */
+static const struct db_stmt q_job_counters = {
+	"metrics_job_counters",
+	"SELECT name, value FROM job_counters UNION ALL"
+	" SELECT 'enqueued', last_value FROM jobs_id_seq ORDER BY 1",
+	0, true};
+
+/* Queue depth and the workers' counters from the database: every scrape
+ * sees the same numbers, whichever child answers and however many workers
+ * there are. */
 static void job_depth(struct request *req, struct buf *out)
 {
 	PGresult *r;
 
+	if (!db_query(req->app->db, req->arena, &q_job_counters, NULL, &r)) {
+		for (int i = 0; i < PQntuples(r); i++) {
+			const char *name = PQgetvalue(r, i, 0);
+			/* enqueued: ids handed out, so an approximation (a unique
+			 * key that was already queued still takes an id) */
+			if (!strcmp(name, "duration_ms"))
+				buf_printf(out, "# TYPE revenge_jobs_duration_seconds_total counter\n"
+						"revenge_jobs_duration_seconds_total %.3f\n",
+					   (double)strtoll(PQgetvalue(r, i, 1), NULL, 10) / 1000.0);
+			else
+				buf_printf(out, "# TYPE revenge_jobs_%s_total counter\nrevenge_jobs_%s_total %s\n",
+					   name, name, PQgetvalue(r, i, 1));
+		}
+	}
 	if (db_query(req->app->db, req->arena, &q_job_depth, NULL, &r))
 		return;
 	buf_puts(out, "# HELP revenge_jobs Jobs not yet final, by priority and state.\n"

@@ -192,6 +192,14 @@ static void stats_match_the_table(void **state)
 	snprintf(want, sizeof(want), "revenge_jobs{priority=\"bulk\",state=\"available\"} %ld\n",
 		 sql_long("SELECT count(*) FROM jobs WHERE priority = 4 AND state = 'available'"));
 	assert_non_null(strstr(m.body, want));
+	/* the workers' counters and the enqueued approximation */
+	sql("INSERT INTO job_counters (name, value) VALUES ('completed', 41), ('duration_ms', 2500)");
+	assert_int_equal(fcgi_call(sock, "GET", "/metrics", NULL, NULL, &m), 0);
+	assert_non_null(strstr(m.body, "\nrevenge_jobs_completed_total 41\n"));
+	assert_non_null(strstr(m.body, "\nrevenge_jobs_duration_seconds_total 2.500\n"));
+	snprintf(want, sizeof(want), "\nrevenge_jobs_enqueued_total %ld\n",
+		 sql_long("SELECT last_value FROM jobs_id_seq"));
+	assert_non_null(strstr(m.body, want));
 }
 
 static void retry_and_cancel(void **state)

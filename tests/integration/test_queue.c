@@ -671,6 +671,22 @@ static void reload_resizes_pools(void **state)
 	assert_int_equal(stop_worker(3000), 0);
 }
 
+/* the worker's counters reach job_counters, summed over its lifetime */
+static void counters_flushed(void **state)
+{
+	(void)state;
+	start_worker(NULL);
+	for (int i = 0; i < 20; i++)
+		enqueue("noop", NULL, 2);
+	enqueue("debug.fail", "{\"error\":\"nope\",\"permanent\":true}", 2);
+	assert_true(wait_for(5000, "SELECT count(*) = 20 FROM jobs WHERE kind = 'noop' AND state = 'completed'"));
+	assert_int_equal(stop_worker(5000), 0);
+	/* flushed at exit at the latest */
+	assert_true(qint("SELECT value FROM job_counters WHERE name = 'completed'") >= 20);
+	assert_true(qint("SELECT value FROM job_counters WHERE name = 'discarded'") >= 1);
+	assert_true(qint("SELECT value FROM job_counters WHERE name = 'started'") >= 21);
+}
+
 #define T(fn) cmocka_unit_test_prestate_setup_teardown(fn, setup, teardown, (void *)#fn)
 
 int main(void)
@@ -693,6 +709,7 @@ int main(void)
 		T(job_timeouts),
 		T(reload_resizes_pools),
 		T(pg_restart_during_processing),
+		T(counters_flushed),
 	};
 	snprintf(conf, sizeof(conf), "/tmp/revenge-queue-%d.conf", (int)getpid());
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
