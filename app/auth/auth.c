@@ -181,22 +181,50 @@ enum app_err auth_set_permissions(struct request *req, struct principal *who, co
 	return APP_OK;
 }
 
-enum app_err auth_permission_list(struct request *req, const char *user_id, const char **list)
+char *auth_generation_key(struct app *app, struct arena *a, const char *user_id)
+{
+	return arena_printf(a, "%sgen:%s", app->cfg->redis_prefix, user_id);
+}
+
+const char *auth_generation(struct request *req, const char *user_id)
+{
+	const char *argv[] = {"GET", auth_generation_key(req->app, req->arena, user_id)};
+	redisReply *r = NULL;
+
+	if (!argv[1] || cache_cmd(req->app->cache, req->arena, &r, 2, argv, NULL))
+		return NULL;
+	return r->type == REDIS_REPLY_STRING ? r->str : "0";
+}
+
+enum app_err auth_permission_list(struct request *req, const char *user_id, const char **list,
+				  const char **gen)
 {
 	struct app *app = req->app;
 	char *key = arena_printf(req->arena, "%sperms:%s", app->cfg->redis_prefix, user_id);
+	char *gkey = auth_generation_key(app, req->arena, user_id);
+	const char *g = NULL;
 	redisReply *rep = NULL;
 	struct buf b;
 	PGresult *r;
 	enum app_err e;
 
-	if (!key)
+	if (!key || !gkey)
 		return APP_ERR_NOMEM;
-	const char *get[] = {"GET", key};
-	if (!cache_cmd(app->cache, req->arena, &rep, 2, get, NULL) && rep->type == REDIS_REPLY_STRING) {
-		*list = rep->str;
-		return APP_OK;
+	/* the set and the generation in one round trip; the generation is
+	 * read before PostgreSQL is */
+	const char *mget[] = {"MGET", key, gkey};
+	if (!cache_cmd(app->cache, req->arena, &rep, 3, mget, NULL) && rep->type == REDIS_REPLY_ARRAY &&
+	    rep->elements == 2) {
+		g = rep->element[1]->type == REDIS_REPLY_STRING ? rep->element[1]->str : "0";
+		if (rep->element[0]->type == REDIS_REPLY_STRING) {
+			*list = rep->element[0]->str;
+			if (gen)
+				*gen = g;
+			return APP_OK;
+		}
 	}
+	if (gen)
+		*gen = g;
 	const char *params[] = {user_id};
 	if ((e = db_query(app->db, req->arena, &q_perms, params, &r)))
 		return e;
@@ -206,10 +234,9 @@ enum app_err auth_permission_list(struct request *req, const char *user_id, cons
 			buf_putc(&b, ' ');
 		buf_puts(&b, PQgetvalue(r, i, 0));
 	}
-	char ttl[24];
-	snprintf(ttl, sizeof(ttl), "%lld", (long long)app->cfg->auth_session_cache_ttl);
-	const char *set[] = {"SET", key, b.data, "PX", ttl};
-	cache_cmd(app->cache, NULL, NULL, 5, set, NULL);
+	if (g)
+		cache_set_guarded(app->cache, gkey, g, key, b.data, app->cfg->auth_session_cache_ttl,
+				  NULL);
 	*list = arena_strdup(req->arena, b.data);
 	buf_release(&b);
 	return *list ? APP_OK : APP_ERR_NOMEM;
@@ -222,7 +249,7 @@ enum app_err auth_load_permissions(struct request *req, struct principal *who)
 
 	if (who->perms_loaded)
 		return APP_OK; /* came with the cached session */
-	if ((e = auth_permission_list(req, who->user_id, &list)))
+	if ((e = auth_permission_list(req, who->user_id, &list, NULL)))
 		return e;
 	return auth_set_permissions(req, who, list);
 }
@@ -233,8 +260,11 @@ void auth_forget_permissions(struct app *app, struct arena *a, const char *user_
 	PGresult *r;
 
 	if (user_id) {
+		const char *incr[] = {"INCR", auth_generation_key(app, a, user_id)};
 		const char *argv[] = {"DEL", arena_printf(a, "%sperms:%s", app->cfg->redis_prefix, user_id)};
 		const char *params[] = {user_id};
+		if (incr[1])
+			cache_cmd(app->cache, NULL, NULL, 2, incr, NULL);
 		if (argv[1])
 			cache_cmd(app->cache, NULL, NULL, 2, argv, NULL);
 		/* cached sessions carry the permission set too */

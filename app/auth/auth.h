@@ -68,15 +68,25 @@ bool auth_has(const struct principal *who, const char *perm);
 enum app_err auth_load_permissions(struct request *req, struct principal *who);
 
 /* The permission names of user_id, space-separated (Redis first, then
- * PostgreSQL, cached for auth.session_cache_ttl), in the arena. */
-enum app_err auth_permission_list(struct request *req, const char *user_id, const char **list);
+ * PostgreSQL, cached for auth.session_cache_ttl), in the arena. *gen
+ * (may be NULL) receives the user's cache generation read before the
+ * source, or NULL when Redis is unreachable (then nothing may be cached). */
+enum app_err auth_permission_list(struct request *req, const char *user_id, const char **list,
+				  const char **gen);
+
+/* The user's cache generation now ("0" when never bumped; NULL when Redis is
+ * unreachable), and its key. Read it before reading what a cache entry is
+ * built from, and write the entry with cache_set_guarded. */
+const char *auth_generation(struct request *req, const char *user_id);
+char *auth_generation_key(struct app *app, struct arena *a, const char *user_id);
 
 /* Set who->perms from a space-separated list. */
 enum app_err auth_set_permissions(struct request *req, struct principal *who, const char *list);
 
 /* Drop cached permission sets: of one user, or (user_id NULL) of every
- * user holding role_id, including the copies inside their cached sessions.
- * Call after the change commits. */
+ * user holding role_id, including the copies inside their cached sessions,
+ * and bump each user's generation so fills that raced with the change are
+ * refused. Call after the change commits. */
 void auth_forget_permissions(struct app *app, struct arena *a, const char *user_id,
 			     const char *role_id);
 

@@ -137,29 +137,30 @@ enum app_err session_create(struct request *req, const char *user_id, const char
  * of the users concerned (auth_forget_permissions). */
 static void cache_entry(struct request *req, const char *key, const char *user_id,
 			const char *session_id, long long expires_ms, const char *perms,
-			const char *profile)
+			const char *profile, const char *gen)
 {
 	long long left = expires_ms - now_real_us() / 1000, ttl = req->app->cfg->auth_session_cache_ttl;
-	char ttl_s[24];
-	char *value;
+	char *value, *gkey;
 
+	if (!gen)
+		return; /* Redis was unreachable when the sources were read */
 	value = arena_printf(req->arena, "%s %s %lld %s\n%s", user_id, session_id, expires_ms, perms,
 			     profile ? profile : "");
-	snprintf(ttl_s, sizeof(ttl_s), "%lld", left < ttl ? (left > 0 ? left : 1) : ttl);
-	const char *argv[] = {"SET", key, value, "PX", ttl_s};
-	if (value)
-		cache_cmd(req->app->cache, NULL, NULL, 5, argv, NULL);
+	gkey = auth_generation_key(req->app, req->arena, user_id);
+	if (value && gkey)
+		cache_set_guarded(req->app->cache, gkey, gen, key, value,
+				  left < ttl ? (left > 0 ? left : 1) : ttl, NULL);
 }
 
 void session_cache(struct request *req, const char *user_id, const struct session_tokens *t)
 {
 	char hash[65];
-	const char *key, *perms;
+	const char *key, *perms, *gen;
 
 	token_hash_hex(t->access, hash);
-	if ((key = cache_key_for(req, hash)) && !auth_permission_list(req, user_id, &perms))
+	if ((key = cache_key_for(req, hash)) && !auth_permission_list(req, user_id, &perms, &gen))
 		cache_entry(req, key, user_id, t->id, now_real_us() / 1000 + t->expires_in * 1000,
-			    perms, NULL);
+			    perms, NULL, gen);
 }
 
 static int valid_token_shape(const char *t, const char *prefix)
@@ -201,7 +202,8 @@ static int from_cache(struct request *req, const char *key, struct principal *wh
 	return auth_set_permissions(req, who, perms) == APP_OK;
 }
 
-void session_cache_profile(struct request *req, const struct principal *who, const char *json)
+void session_cache_profile(struct request *req, const struct principal *who, const char *json,
+			   const char *gen)
 {
 	struct buf perms;
 
@@ -215,7 +217,7 @@ void session_cache_profile(struct request *req, const struct principal *who, con
 	}
 	if (buf_ok(&perms))
 		cache_entry(req, who->cache_key, who->user_id, who->session_id, who->expires_ms,
-			    perms.data, json);
+			    perms.data, json, gen);
 	buf_release(&perms);
 }
 
@@ -244,13 +246,13 @@ enum app_err session_resolve(struct request *req, const char *token, struct prin
 	 * activity without a write per request */
 	const char *tp[] = {who->session_id};
 	db_query(req->app->db, req->arena, &q_touch, tp, NULL);
-	const char *perms;
-	if ((e = auth_permission_list(req, who->user_id, &perms)) ||
+	const char *perms, *gen;
+	if ((e = auth_permission_list(req, who->user_id, &perms, &gen)) ||
 	    (e = auth_set_permissions(req, who, perms)))
 		return e;
 	who->cache_key = key;
 	who->expires_ms = strtoll(PQgetvalue(r, 0, 2), NULL, 10);
-	cache_entry(req, key, who->user_id, who->session_id, who->expires_ms, perms, NULL);
+	cache_entry(req, key, who->user_id, who->session_id, who->expires_ms, perms, NULL, gen);
 	return APP_OK;
 }
 

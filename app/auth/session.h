@@ -29,8 +29,11 @@ enum app_err session_create(struct request *req, const char *user_id, const char
 /* Write the new session into Redis (best effort). */
 void session_cache(struct request *req, const char *user_id, const struct session_tokens *t);
 
-/* Add the rendered account to the caller's cached session entry. */
-void session_cache_profile(struct request *req, const struct principal *who, const char *json);
+/* Add the rendered account to the caller's cached session entry, unless
+ * the user's cache generation moved on from gen (read before the account
+ * was loaded). */
+void session_cache_profile(struct request *req, const struct principal *who, const char *json,
+			   const char *gen);
 
 /* Resolve an access token into who (user_id, session_id). */
 enum app_err session_resolve(struct request *req, const char *token, struct principal *who);

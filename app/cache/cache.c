@@ -211,6 +211,28 @@ enum app_err cache_cmd(struct cache *c, struct arena *a, redisReply **out, int a
 	return APP_OK;
 }
 
+enum app_err cache_set_guarded(struct cache *c, const char *guard_key, const char *guard,
+			       const char *key, const char *value, long long ttl_ms, int *stored)
+{
+	static const char script[] =
+		"if (redis.call('GET', KEYS[1]) or '0') == ARGV[1] then"
+		" redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3]) return 1 end return 0";
+	char ttl[24];
+	redisReply *r = NULL;
+	enum app_err e;
+
+	snprintf(ttl, sizeof(ttl), "%lld", ttl_ms > 0 ? ttl_ms : 1);
+	const char *argv[] = {"EVAL", script, "2", guard_key, key, guard, value, ttl};
+	if (stored)
+		*stored = 0;
+	if ((e = cache_cmd(c, NULL, &r, 8, argv, NULL)))
+		return e;
+	if (stored)
+		*stored = r->type == REDIS_REPLY_INTEGER && r->integer == 1;
+	freeReplyObject(r);
+	return APP_OK;
+}
+
 enum app_err cache_ping(struct cache *c)
 {
 	const char *argv[] = {"PING"};

@@ -32,6 +32,14 @@ void cache_free(struct cache *c);
 enum app_err cache_cmd(struct cache *c, struct arena *a, redisReply **out, int argc,
 		       const char **argv, const size_t *argvlen);
 
+/* SET key value PX ttl_ms, but only while guard_key still holds guard
+ * (a missing guard_key counts as "0"); atomic (one Lua script). *stored
+ * (may be NULL) tells whether it was written. Writers of derived data read
+ * the guard before reading the source; invalidations INCR it, so a fill
+ * that raced with an invalidation is dropped instead of caching old data. */
+enum app_err cache_set_guarded(struct cache *c, const char *guard_key, const char *guard,
+			       const char *key, const char *value, long long ttl_ms, int *stored);
+
 /* PING; APP_OK when Redis answers PONG. */
 enum app_err cache_ping(struct cache *c);
 

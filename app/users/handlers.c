@@ -319,12 +319,13 @@ enum app_err users_me(struct request *req, struct response *res, struct field_er
 		buf_puts(&res->body, req->who->profile_json);
 		return APP_OK;
 	}
+	const char *gen = auth_generation(req, req->who->user_id); /* before the read */
 	if ((e = user_load(req, req->who->user_id, &r)))
 		return e;
 	jw_init(&w, &res->body);
 	user_json(&w, r, 0, true);
 	if (buf_ok(&res->body))
-		session_cache_profile(req, req->who, res->body.data);
+		session_cache_profile(req, req->who, res->body.data, gen);
 	return APP_OK;
 }
 
