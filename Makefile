@@ -45,7 +45,7 @@ TESTLIB_OBJS := $(TESTLIB_SRCS:%.c=$(BUILD)/obj/%.o)
 FUZZ_SRCS   := $(wildcard tests/fuzz/fuzz_*.c)
 
 .PHONY: all help deps run stop test test-unit test-integration test-e2e test-bins \
-        sanitize lint bench bench-api bench-queue fuzz install clean format
+        sanitize lint bench bench-api bench-queue fuzz install clean format corpus
 
 all: $(BINS)
 
@@ -58,6 +58,7 @@ help:
 	@echo "make lint       cppcheck over app/ and workers/"
 	@echo "make bench      benchmarks (printed, never asserted): bench-api and bench-queue"
 	@echo "make fuzz       short libFuzzer runs of every fuzz target"
+	@echo "make corpus     filename parser accuracy on the guessit and PTN corpora"
 
 deps:
 	@deploy/stack.sh deps
@@ -101,6 +102,14 @@ $(BUILD)/tests/integration/%: $(BUILD)/obj/tests/integration/%.o $(TESTLIB_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 
 test-bins: $(BINS) $(UNIT_BINS) $(INTEG_BINS)
+
+$(BUILD)/tests/corpus/corpus: $(BUILD)/obj/tests/corpus/corpus.o $(LIBAPP)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# per-field accuracy of the filename parser (printed, never asserted)
+corpus: all $(BUILD)/tests/corpus/corpus
+	@$(BUILD)/tests/corpus/corpus tests/fixtures
 
 # --- the two commands -------------------------------------------------------
 

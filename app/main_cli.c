@@ -11,6 +11,8 @@
  *                    add background jobs (N > 1: one statement)
  *   config check     print the effective configuration, secrets masked
  *   routes           print the route table (method, path, permission, name)
+ *   parse NAME...    parse file names, one JSON object per line (no config
+ *   parse --stdin    or database needed; --stdin reads names line by line)
  *   version          print the version
  */
 #include <stdio.h>
@@ -25,6 +27,7 @@
 #include "core/log.h"
 #include "db/migrate.h"
 #include "jobs/jobs.h"
+#include "library/parse.h"
 #include "core/text.h"
 #include "version.h"
 
@@ -42,6 +45,7 @@ static void usage(FILE *f)
 	      "          [--count N] [--unique-key K] [--delay-ms MS]   add background jobs\n"
 	      "  config check       print the effective configuration (secrets masked)\n"
 	      "  routes             print the API route table\n"
+	      "  parse NAME...|--stdin   parse file names into JSON, one object per line\n"
 	      "  version            print the version\n",
 	      f);
 }
@@ -251,6 +255,51 @@ static int cmd_routes(void)
 	return 0;
 }
 
+static void parse_print(const char *name, struct buf *out)
+{
+	struct parsed_name p;
+	struct jw w;
+
+	buf_reset(out);
+	jw_init(&w, out);
+	name_parse(name, &p);
+	name_parse_json(&p, &w);
+	if (buf_ok(out)) {
+		fwrite(out->data, 1, out->len, stdout);
+		fputc('\n', stdout);
+	}
+}
+
+static int cmd_parse(int argc, char **argv)
+{
+	struct buf out;
+	int rc = 0;
+
+	if (argc < 1) {
+		fprintf(stderr, "usage: revenge parse NAME... | revenge parse --stdin\n");
+		return 2;
+	}
+	buf_init(&out, 64 * 1024);
+	if (argc == 1 && !strcmp(argv[0], "--stdin")) {
+		char *line = NULL;
+		size_t cap = 0;
+		ssize_t n;
+		while ((n = getline(&line, &cap, stdin)) >= 0) {
+			while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+				line[--n] = '\0';
+			parse_print(line, &out);
+		}
+		free(line);
+	} else {
+		for (int i = 0; i < argc; i++)
+			parse_print(argv[i], &out);
+	}
+	if (fflush(stdout))
+		rc = 1;
+	buf_release(&out);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	const char *path = config_path_from_env(environ);
@@ -276,6 +325,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[i], "routes"))
 		return cmd_routes();
+	if (!strcmp(argv[i], "parse"))
+		return cmd_parse(argc - i - 1, argv + i + 1);
 	buf_init(&err, 1024);
 	if (config_load(&cfg, path, environ, &err) ||
 	    (app_config_check(&cfg, &err) && (config_release(&cfg), 1))) {

@@ -1,0 +1,81 @@
+/*
+ * parse_int: internals shared by parse.c (segments, titles, combining) and
+ * parse_vocab.c (the token vocabulary). Not part of the public API.
+ */
+#ifndef REVENGE_LIBRARY_PARSE_INT_H
+#define REVENGE_LIBRARY_PARSE_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "library/parse.h"
+
+#define SEG_TOKENS 160
+
+enum tok_kind {
+	K_NONE = 0,
+	K_SCREEN,
+	K_SOURCE,
+	K_VCODEC,
+	K_ACODEC,
+	K_HDR,
+	K_EDITION,
+	K_LANG,
+	K_OTHER,   /* release noise that ends a title: proper, repack, 10bit... */
+	K_EPISODE, /* episode / season markers */
+	K_DATE,
+	K_YEAR,
+	K_ID,
+	K_CRC,
+	K_GROUP,
+	K_SITE,
+	K_FILM, /* "-f21-": a film number in a franchise; the title follows */
+};
+
+struct tok {
+	uint16_t off, len; /* byte span in the segment */
+	uint8_t brk;       /* inside brackets */
+	uint8_t grp;       /* bracket group number (1 = first), 0 outside */
+	uint8_t dash;      /* the separator run before this token holds a '-' */
+	uint8_t kind;      /* enum tok_kind */
+	uint8_t plain;     /* a vocabulary word used as a title word ("Spiders.Web.2019") */
+};
+
+struct seg {
+	const char *s;
+	size_t len;
+	struct tok t[SEG_TOKENS];
+	int n;
+	int lead_grp; /* bracket group that opens the segment, 0 none */
+};
+
+/* Tokenize s[0..len) into g (g keeps pointing into s) and classify the
+ * tokens, filling r with what they say (r must be initialised). */
+void seg_scan(struct seg *g, const char *s, size_t len, struct parsed_name *r);
+
+/* Append an episode number (duplicates and overflow ignored); a range adds
+ * from+1..to (from is already there). */
+void ep_add(struct parsed_name *r, int ep);
+void ep_add_range(struct parsed_name *r, int from, int to);
+
+/* Case-insensitive compare of token i with the ASCII word w. */
+int tok_is(const struct seg *g, int i, const char *w);
+/* The token is all digits (1..9 of them): its value, else -1. */
+int tok_num(const struct seg *g, int i);
+
+/* Digits with an optional "v2" revision or "of5" count ("07v2", "2of5"):
+ * the number, else -1. At most 4 digits. */
+int tok_numx(const struct seg *g, int i);
+/* Roman numeral I..XX as a number, else -1. */
+int tok_roman(const struct seg *g, int i);
+/* Token i is an ambiguous vocabulary word that is also common in titles. */
+int vocab_weak(const struct seg *g, int i);
+
+/*
+ * Match the vocabulary at token i: on success store the value in r (the
+ * first value of a kind wins) and mark the tokens; returns the number of
+ * tokens consumed, 0 when nothing matched.
+ */
+int vocab_match(struct seg *g, int i, struct parsed_name *r);
+
+#endif

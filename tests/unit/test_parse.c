@@ -1,0 +1,355 @@
+/*
+ * parse: hand-written file names for every feature of the filename parser
+ * (movies, release facts, ids, editions, HDR, languages, episode markers,
+ * multi-episode, daily dates, anime absolute numbers, specials, folders)
+ * with exact expected values, the JSON shape, and bad input.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "core/buf.h"
+#include "core/json.h"
+#include "core/text.h"
+#include "library/parse.h"
+
+static struct parsed_name P;
+
+static const struct parsed_name *parse(const char *name)
+{
+	assert_int_equal(name_parse(name, &P), 0);
+	return &P;
+}
+
+static void expect_movie(const char *name, const char *title, int year)
+{
+	const struct parsed_name *p = parse(name);
+	assert_int_equal(p->type, NAME_MOVIE);
+	assert_string_equal(p->title, title);
+	assert_int_equal(p->year, year);
+	assert_int_equal(p->episode_count, 0);
+}
+
+static void expect_episode(const char *name, const char *title, int season, int episode)
+{
+	const struct parsed_name *p = parse(name);
+	assert_int_equal(p->type, NAME_EPISODE);
+	assert_string_equal(p->title, title);
+	assert_int_equal(p->season, season);
+	assert_int_equal(p->episode_count, 1);
+	assert_int_equal(p->episodes[0], episode);
+}
+
+static void test_movie_release(void **state)
+{
+	(void)state;
+	const struct parsed_name *p = parse("The.Matrix.1999.1080p.BluRay.x264-GROUP.mkv");
+	assert_int_equal(p->type, NAME_MOVIE);
+	assert_string_equal(p->title, "The Matrix");
+	assert_int_equal(p->year, 1999);
+	assert_string_equal(p->screen_size, "1080p");
+	assert_string_equal(p->source, "Blu-ray");
+	assert_string_equal(p->video_codec, "H.264");
+	assert_null(p->audio_codec);
+	assert_string_equal(p->release_group, "GROUP");
+	assert_int_equal(p->season, -1);
+
+	p = parse("Movie.2019.2160p.WEB-DL.DDP5.1.Atmos.HDR.HEVC-GRP.mkv");
+	assert_string_equal(p->title, "Movie");
+	assert_string_equal(p->screen_size, "2160p");
+	assert_string_equal(p->source, "Web");
+	assert_string_equal(p->video_codec, "H.265");
+	assert_string_equal(p->audio_codec, "Dolby Digital Plus");
+	assert_string_equal(p->hdr, "HDR10");
+	assert_string_equal(p->release_group, "GRP");
+
+	p = parse("Fear.and.Loathing.in.Las.Vegas.1998.720p.HDDVD.DTS.x264-ESiR.mkv");
+	assert_string_equal(p->title, "Fear and Loathing in Las Vegas");
+	assert_string_equal(p->source, "HD-DVD");
+	assert_string_equal(p->audio_codec, "DTS");
+
+	p = parse("Some Movie 2005 DVDRip XviD AC3-GRP.avi");
+	assert_string_equal(p->title, "Some Movie");
+	assert_string_equal(p->source, "DVD");
+	assert_string_equal(p->video_codec, "Xvid");
+	assert_string_equal(p->audio_codec, "Dolby Digital");
+}
+
+static void test_movie_years(void **state)
+{
+	(void)state;
+	expect_movie("2001.A.Space.Odyssey.1968.mkv", "2001 A Space Odyssey", 1968);
+	expect_movie("Blade.Runner.2049.2017.1080p.mkv", "Blade Runner 2049", 2017);
+	expect_movie("Hercules (2014) 1080p BrRip H264 - YIFY", "Hercules", 2014);
+	expect_movie("Movie Without Year.mkv", "Movie Without Year", 0);
+	/* a word that is also a source, inside the title */
+	expect_movie("The.Girl.in.the.Spiders.Web.2019.1080p.WEB-DL.x264.mkv",
+		     "The Girl in the Spiders Web", 2019);
+	expect_movie("The_Italian_Job.mkv", "The Italian Job", 0);
+}
+
+static void test_movie_folders(void **state)
+{
+	(void)state;
+	expect_movie("Movies/The Matrix (1999)/The Matrix (1999).mkv", "The Matrix", 1999);
+	/* the folder gives the year and the spelling */
+	expect_movie("Movies/Dark City (1998)/dark.city.720p.mkv", "Dark City", 1998);
+	/* an abbreviated scene file name inside its release folder */
+	expect_movie("Movies/Somewhere.2010.DVDRip.XviD-iLG/i-smwhr.avi", "Somewhere", 2010);
+	/* a bare file in a Title (Year) folder */
+	expect_movie("Movies/Title (2010)/movie.mkv", "Title", 2010);
+}
+
+static void test_ids(void **state)
+{
+	(void)state;
+	const struct parsed_name *p = parse("The Matrix (1999) {tmdb-603}.mkv");
+	assert_string_equal(p->title, "The Matrix");
+	assert_int_equal(p->year, 1999);
+	assert_int_equal(p->tmdb_id, 603);
+	assert_string_equal(p->imdb_id, "");
+
+	p = parse("The Matrix (1999) [imdbid-tt0133093].mkv");
+	assert_string_equal(p->title, "The Matrix");
+	assert_string_equal(p->imdb_id, "tt0133093");
+	assert_int_equal(p->tmdb_id, 0);
+
+	p = parse("Movies/The Matrix (1999) [tmdbid-603]/The Matrix (1999) [tmdbid-603].mkv");
+	assert_string_equal(p->title, "The Matrix");
+	assert_int_equal(p->tmdb_id, 603);
+
+	/* ids on the folder only (Jellyfin/Plex layouts) */
+	p = parse("Movies/The Matrix (1999) {imdb-tt0133093}/The Matrix (1999).mkv");
+	assert_string_equal(p->title, "The Matrix");
+	assert_int_equal(p->year, 1999);
+	assert_string_equal(p->imdb_id, "tt0133093");
+	p = parse("TV/Show Name (2010) [tmdbid-1399]/Season 01/Show Name S01E02.mkv");
+	assert_string_equal(p->title, "Show Name");
+	assert_int_equal(p->tmdb_id, 1399);
+	assert_int_equal(p->season, 1);
+	assert_int_equal(p->episodes[0], 2);
+}
+
+static void test_editions_hdr_languages(void **state)
+{
+	(void)state;
+	const struct parsed_name *p = parse("Blade.Runner.1982.Directors.Cut.1080p.BluRay.x264-GRP.mkv");
+	assert_string_equal(p->title, "Blade Runner");
+	assert_string_equal(p->edition, "Director's Cut");
+
+	p = parse("Aliens.1986.Extended.Edition.2160p.UHD.BluRay.HDR10.DV.x265-GRP.mkv");
+	assert_string_equal(p->title, "Aliens");
+	assert_string_equal(p->edition, "Extended");
+	assert_string_equal(p->source, "Ultra HD Blu-ray");
+	assert_string_equal(p->hdr, "HDR10");
+
+	p = parse("Movie.2020.DoVi.2160p.WEB-DL.mkv");
+	assert_string_equal(p->hdr, "Dolby Vision");
+
+	p = parse("Amelie.2001.FRENCH.1080p.BluRay.DTS.x264-GRP.mkv");
+	assert_string_equal(p->title, "Amelie");
+	assert_int_equal(p->language_count, 1);
+	assert_string_equal(p->languages[0], "French");
+
+	p = parse("Movie.2001.MULTi.GERMAN.720p.mkv");
+	assert_int_equal(p->language_count, 2);
+	assert_string_equal(p->languages[0], "Multiple");
+	assert_string_equal(p->languages[1], "German");
+}
+
+static void test_episode_markers(void **state)
+{
+	(void)state;
+	const struct parsed_name *p;
+
+	expect_episode("Show.Name.S01E02.720p.HDTV.x264-LOL.mkv", "Show Name", 1, 2);
+	expect_episode("show.name.s1e13.mkv", "show name", 1, 13);
+	expect_episode("Show.1x02.Pilot.avi", "Show", 1, 2);
+	assert_string_equal(P.episode_title, "Pilot");
+	expect_episode("Show Season 1 Episode 2.mkv", "Show", 1, 2);
+	expect_episode("The Office - S06xE01.avi", "The Office", 6, 1);
+	expect_episode("Show.S01.E05.mkv", "Show", 1, 5);
+
+	p = parse("Show.Name.S02E05.Episode.Title.1080p.WEB-DL.AAC2.0.H.264-GRP.mkv");
+	assert_string_equal(p->episode_title, "Episode Title");
+	assert_string_equal(p->audio_codec, "AAC");
+	assert_string_equal(p->video_codec, "H.264");
+	assert_string_equal(p->release_group, "GRP");
+
+	/* specials */
+	expect_episode("Show.S00E01.Special.mkv", "Show", 0, 1);
+}
+
+static void test_multi_episode(void **state)
+{
+	(void)state;
+	const struct parsed_name *p = parse("Show.S01E02E03.720p.HDTV.x264-LOL.mkv");
+	assert_int_equal(p->season, 1);
+	assert_int_equal(p->episode_count, 2);
+	assert_int_equal(p->episodes[0], 2);
+	assert_int_equal(p->episodes[1], 3);
+
+	p = parse("Show.S01E02-E04.mkv");
+	assert_int_equal(p->episode_count, 3);
+	assert_int_equal(p->episodes[2], 4);
+
+	p = parse("Show.S03E01-02.mkv");
+	assert_int_equal(p->episode_count, 2);
+	assert_int_equal(p->episodes[1], 2);
+
+	p = parse("Show.1x02x03.mkv");
+	assert_int_equal(p->season, 1);
+	assert_int_equal(p->episode_count, 2);
+}
+
+static void test_daily(void **state)
+{
+	(void)state;
+	const struct parsed_name *p = parse("The.Daily.Show.2014.03.15.720p.HDTV.x264-W4F.mkv");
+	assert_int_equal(p->type, NAME_EPISODE);
+	assert_string_equal(p->title, "The Daily Show");
+	assert_string_equal(p->date, "2014-03-15");
+	assert_int_equal(p->year, 0);
+	assert_int_equal(p->episode_count, 0);
+
+	p = parse("Show - 15.03.2014 - Guest.mkv");
+	assert_string_equal(p->date, "2014-03-15");
+	assert_string_equal(p->title, "Show");
+}
+
+static void test_anime(void **state)
+{
+	(void)state;
+	const struct parsed_name *p = parse("[Group] Show - 123 [1080p].mkv");
+	assert_int_equal(p->type, NAME_EPISODE);
+	assert_string_equal(p->title, "Show");
+	assert_int_equal(p->episode_count, 1);
+	assert_int_equal(p->episodes[0], 123);
+	assert_int_equal(p->absolute, 1);
+	assert_int_equal(p->season, -1);
+	assert_string_equal(p->release_group, "Group");
+	assert_string_equal(p->screen_size, "1080p");
+
+	p = parse("[SubGroup] Long Show Name 2 - 05 [720p][ABCD1234].mkv");
+	assert_string_equal(p->title, "Long Show Name 2");
+	assert_int_equal(p->episodes[0], 5);
+
+	p = parse("[DeadFish] 01 - Tari Tari [BD][720p][AAC].mp4");
+	assert_string_equal(p->title, "Tari Tari");
+	assert_int_equal(p->episodes[0], 1);
+}
+
+static void test_episode_folders(void **state)
+{
+	(void)state;
+	const struct parsed_name *p;
+
+	expect_episode("Show Name/Season 2/05 - Title.mkv", "Show Name", 2, 5);
+	assert_string_equal(P.episode_title, "Title");
+	expect_episode("Show Name/Season 3/Show.Name.S03E04.mkv", "Show Name", 3, 4);
+	expect_episode("TV/Show Name (2010)/Season 01/S01E07.mkv", "Show Name", 1, 7);
+	assert_int_equal(P.year, 2010);
+	expect_episode("Series/Californication/Season 2/Californication.2x05.Vaginatown.HDTV.XviD-0TV.avi",
+		       "Californication", 2, 5);
+	/* a hashed file name inside a release folder */
+	p = parse("Zoo.S02E05.1080p.WEB-DL.DD5.1.H.264-HKD/160725_02.mkv");
+	assert_string_equal(p->title, "Zoo");
+	assert_int_equal(p->season, 2);
+	assert_int_equal(p->episodes[0], 5);
+}
+
+static void test_bad_input(void **state)
+{
+	(void)state;
+	struct parsed_name p;
+	char *big = malloc(NAME_INPUT_MAX + 2);
+
+	assert_int_equal(name_parse(NULL, &p), -1);
+	assert_int_equal(p.type, NAME_MOVIE);
+	assert_int_equal(name_parse("", &p), -1);
+	assert_string_equal(p.title, "");
+
+	assert_int_equal(name_parse("...---___   [](){}", &p), 0);
+	assert_string_equal(p.title, "");
+	assert_int_equal(p.episode_count, 0);
+	assert_int_equal(name_parse("////", &p), 0);
+	assert_string_equal(p.title, "");
+
+	/* invalid UTF-8 becomes '?', the result stays valid UTF-8 */
+	assert_int_equal(name_parse("Caf\xc3.\xff\xfe.Movie.2010.mkv", &p), 0);
+	assert_true(utf8_valid(p.title, strlen(p.title)));
+	assert_string_equal(p.title, "Caf? ?? Movie");
+	assert_int_equal(p.year, 2010);
+
+	/* 4000-byte names parse; fields are cut on a character boundary */
+	assert_non_null(big);
+	for (size_t i = 0; i < 4000; i++)
+		big[i] = i % 3 == 2 ? '.' : (i % 3 ? "\xc3\xa9"[1] : "\xc3\xa9"[0]);
+	big[4000] = '\0';
+	assert_int_equal(name_parse(big, &p), 0);
+	assert_true(strlen(p.title) < NAME_TITLE_MAX);
+	assert_true(utf8_valid(p.title, strlen(p.title)));
+
+	memset(big, 'a', NAME_INPUT_MAX + 1);
+	big[NAME_INPUT_MAX + 1] = '\0';
+	assert_int_equal(name_parse(big, &p), -1);
+	memset(big, '1', 4000);
+	big[4000] = '\0';
+	assert_int_equal(name_parse(big, &p), 0);
+	free(big);
+}
+
+static void test_json(void **state)
+{
+	(void)state;
+	struct parsed_name p;
+	struct buf b;
+	struct jw w;
+
+	buf_init(&b, 4096);
+	jw_init(&w, &b);
+	name_parse("Show.S01E02E03.720p.HDTV.x264-LOL.mkv", &p);
+	name_parse_json(&p, &w);
+	assert_true(buf_ok(&b));
+	assert_string_equal(b.data,
+			    "{\"type\":\"episode\",\"title\":\"Show\",\"year\":null,\"season\":1,"
+			    "\"episode\":[2,3],\"episode_title\":null,\"date\":null,"
+			    "\"screen_size\":\"720p\",\"source\":\"HDTV\",\"video_codec\":\"H.264\","
+			    "\"audio_codec\":null,\"release_group\":\"LOL\",\"edition\":null,"
+			    "\"tmdb_id\":null,\"imdb_id\":null}");
+	buf_reset(&b);
+	jw_init(&w, &b);
+	name_parse("The Matrix (1999) {tmdb-603}.mkv", &p);
+	name_parse_json(&p, &w);
+	assert_string_equal(b.data,
+			    "{\"type\":\"movie\",\"title\":\"The Matrix\",\"year\":1999,\"season\":null,"
+			    "\"episode\":null,\"episode_title\":null,\"date\":null,"
+			    "\"screen_size\":null,\"source\":null,\"video_codec\":null,"
+			    "\"audio_codec\":null,\"release_group\":null,\"edition\":null,"
+			    "\"tmdb_id\":603,\"imdb_id\":null}");
+	buf_release(&b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_movie_release),
+		cmocka_unit_test(test_movie_years),
+		cmocka_unit_test(test_movie_folders),
+		cmocka_unit_test(test_ids),
+		cmocka_unit_test(test_editions_hdr_languages),
+		cmocka_unit_test(test_episode_markers),
+		cmocka_unit_test(test_multi_episode),
+		cmocka_unit_test(test_daily),
+		cmocka_unit_test(test_anime),
+		cmocka_unit_test(test_episode_folders),
+		cmocka_unit_test(test_bad_input),
+		cmocka_unit_test(test_json),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
