@@ -13,6 +13,8 @@
  *   routes           print the route table (method, path, permission, name)
  *   parse NAME...    parse file names, one JSON object per line (no config
  *   parse --stdin    or database needed; --stdin reads names line by line)
+ *   probe FILE...    probe media files with libavformat, one JSON object per
+ *                    line (no config needed; exit 1 if any file failed)
  *   version          print the version
  */
 #include <stdio.h>
@@ -28,6 +30,7 @@
 #include "db/migrate.h"
 #include "jobs/jobs.h"
 #include "library/parse.h"
+#include "library/probe.h"
 #include "core/text.h"
 #include "version.h"
 
@@ -46,6 +49,7 @@ static void usage(FILE *f)
 	      "  config check       print the effective configuration (secrets masked)\n"
 	      "  routes             print the API route table\n"
 	      "  parse NAME...|--stdin   parse file names into JSON, one object per line\n"
+	      "  probe FILE...      probe media files into JSON, one object per line\n"
 	      "  version            print the version\n",
 	      f);
 }
@@ -300,6 +304,47 @@ static int cmd_parse(int argc, char **argv)
 	return rc;
 }
 
+/* One line per file: the probe result, or {"file", "error"} for a failure. */
+static int cmd_probe(int argc, char **argv)
+{
+	struct probe_result p;
+	char err[128];
+	struct buf out;
+	struct jw w;
+	int rc = 0;
+
+	if (argc < 1) {
+		fprintf(stderr, "usage: revenge probe FILE...\n");
+		return 2;
+	}
+	buf_init(&out, 64 * 1024);
+	for (int i = 0; i < argc; i++) {
+		buf_reset(&out);
+		jw_init(&w, &out);
+		if (probe_file(argv[i], &p, err, sizeof(err)) == APP_OK) {
+			probe_json(&p, &w);
+		} else {
+			jw_obj_open(&w);
+			jw_key(&w, "file");
+			jw_str(&w, argv[i]);
+			jw_key(&w, "error");
+			jw_str(&w, err);
+			jw_obj_close(&w);
+			rc = 1;
+		}
+		if (buf_ok(&out)) {
+			fwrite(out.data, 1, out.len, stdout);
+			fputc('\n', stdout);
+		} else {
+			rc = 1;
+		}
+	}
+	if (fflush(stdout))
+		rc = 1;
+	buf_release(&out);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	const char *path = config_path_from_env(environ);
@@ -327,6 +372,8 @@ int main(int argc, char **argv)
 		return cmd_routes();
 	if (!strcmp(argv[i], "parse"))
 		return cmd_parse(argc - i - 1, argv + i + 1);
+	if (!strcmp(argv[i], "probe"))
+		return cmd_probe(argc - i - 1, argv + i + 1);
 	buf_init(&err, 1024);
 	if (config_load(&cfg, path, environ, &err) ||
 	    (app_config_check(&cfg, &err) && (config_release(&cfg), 1))) {
