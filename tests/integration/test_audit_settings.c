@@ -20,89 +20,16 @@
 #include <cmocka.h>
 #include <cjson/cJSON.h>
 
+#include "api.h"
 #include "fcgi_client.h"
 #include "server.h"
 #include "testenv.h"
 
-/* --- harness (as in test_rbac.c) ------------------------------------------- */
+/* --- harness: tests/lib/api.h ------------------------------------------- */
 
 static char conf[256], sock[256], log_path[256];
 static pid_t server = -1;
 static PGconn *pg;
-static struct fcgi_response last;
-static cJSON *last_json;
-
-static int callx(const char *method, const char *uri, const char *token, const char *body,
-                 const char *user_agent)
-{
-	char auth[256], ua[1024];
-	const char *params[4];
-	int n = 0;
-
-	if (token) {
-		snprintf(auth, sizeof(auth), "HTTP_AUTHORIZATION=Bearer %s", token);
-		params[n++] = auth;
-	}
-	if (user_agent) {
-		snprintf(ua, sizeof(ua), "HTTP_USER_AGENT=%s", user_agent);
-		params[n++] = ua;
-	}
-	params[n] = NULL;
-	assert_int_equal(fcgi_call(sock, method, uri, params, body, &last), 0);
-	cJSON_Delete(last_json);
-	last_json = cJSON_Parse(last.body);
-	return last.status;
-}
-
-static int call(const char *method, const char *uri, const char *token, const char *body)
-{
-	return callx(method, uri, token, body, NULL);
-}
-
-static const cJSON *get(const cJSON *o, const char *key)
-{
-	return cJSON_GetObjectItemCaseSensitive(o, key);
-}
-
-static const char *str(const cJSON *o, const char *key)
-{
-	const cJSON *v = get(o, key);
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static const char *problem_field(void)
-{
-	const char *f = str(last_json, "field");
-	return f ? f : "";
-}
-
-#define EXPECT(got, want) expect_at(__LINE__, (got), (want), NULL)
-#define EXPECT_FIELD(got, want, fld) expect_at(__LINE__, (got), (want), (fld))
-
-static void expect_at(int line, int got, int want, const char *fld)
-{
-	if (got != want)
-		fail_msg("line %d: status %d, want %d: %.600s", line, got, want, last.body);
-	if (fld && strcmp(problem_field(), fld))
-		fail_msg("line %d: field \"%s\", want \"%s\": %.600s", line, problem_field(), fld,
-		         last.body);
-}
-
-/* First column of the first row ("" without rows), rotating storage. */
-static const char *q(const char *sql, const char *a, const char *b)
-{
-	static char out[8][65536];
-	static int turn;
-	const char *params[] = {a, b};
-	PGresult *r = PQexecParams(pg, sql, a ? (b ? 2 : 1) : 0, NULL, params, NULL, NULL, 0);
-	char *o = out[turn++ % 8];
-
-	if (PQresultStatus(r) != PGRES_TUPLES_OK && PQresultStatus(r) != PGRES_COMMAND_OK)
-		fail_msg("SQL failed: %s: %s", sql, PQresultErrorMessage(r));
-	snprintf(o, sizeof(out[0]), "%s", PQntuples(r) ? PQgetvalue(r, 0, 0) : "");
-	PQclear(r);
-	return o;
-}
 
 struct user {
 	char id[37];
@@ -116,16 +43,16 @@ static void new_user(struct user *u, const char *name, const char *role)
 	snprintf(body, sizeof(body),
 	         "{\"username\":\"%s\",\"email\":\"%s@example.com\",\"password\":\"pw-%s-long\"}",
 	         name, name, name);
-	EXPECT(call("POST", "/api/v1/auth/register", NULL, body), 201);
-	snprintf(u->id, sizeof(u->id), "%s", str(last_json, "id"));
+	EXPECT(api_call("POST", "/api/v1/auth/register", NULL, body), 201);
+	snprintf(u->id, sizeof(u->id), "%s", api_str(api_last_json, "id"));
 	if (role)
-		q("INSERT INTO user_roles (user_id, role_id) SELECT $1, id FROM roles WHERE name = "
+		api_q("INSERT INTO user_roles (user_id, role_id) SELECT $1, id FROM roles WHERE name = "
 		  "$2",
 		  u->id, role);
 	snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"pw-%s-long\"}", name,
 	         name);
-	EXPECT(call("POST", "/api/v1/auth/login", NULL, body), 200);
-	snprintf(u->token, sizeof(u->token), "%s", str(last_json, "access_token"));
+	EXPECT(api_call("POST", "/api/v1/auth/login", NULL, body), 200);
+	snprintf(u->token, sizeof(u->token), "%s", api_str(api_last_json, "access_token"));
 }
 
 static const char *keys_of(const cJSON *o)
@@ -148,7 +75,7 @@ static const char *header(const char *name)
 	static char out[512];
 	size_t n = strlen(name);
 
-	for (const char *p = last.head; p && *p;
+	for (const char *p = api_last.head; p && *p;
 	     p = strstr(p, "\r\n") ? strstr(p, "\r\n") + 2 : NULL) {
 		if (!strncasecmp(p, name, n) && p[n] == ':') {
 			const char *v = p + n + 1;
@@ -172,6 +99,8 @@ static int setup(void **state)
 	snprintf(sock, sizeof(sock), "/tmp/revenge-auditset-%d.sock", (int)getpid());
 	snprintf(log_path, sizeof(log_path), "%s/log/test_audit_settings.log", testenv_stack_dir());
 	pg = testenv_connect(db);
+	api_pg = pg;
+	api_sock = sock;
 	testenv_write_config(conf, db, sock,
 	                     "pool_size = 2\n[auth]\nargon2_memory = 1m\nargon2_iterations = 1\n"
 	                     "[ratelimit]\nenabled = false\n");
@@ -183,7 +112,7 @@ static int setup(void **state)
 	new_user(&plain, "set_plain", NULL);
 	/* 60 rows in 2001: actors A/B/none, even/odd actions, five resources,
 	 * every fourth a failure */
-	q("INSERT INTO audit_log (at, user_id, action, resource_type, resource_id, success, error,"
+	api_q("INSERT INTO audit_log (at, user_id, action, resource_type, resource_id, success, error,"
 	  " ip, user_agent, request_id, old_values)"
 	  " SELECT timestamptz '2001-02-03T04:05:06Z' + i * interval '1 minute',"
 	  " CASE i % 3 WHEN 0 THEN 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa'::uuid"
@@ -200,7 +129,7 @@ static int teardown(void **state)
 	(void)state;
 	if (server > 0 && waitpid(server, NULL, WNOHANG) == 0)
 		server_stop(server, 5000);
-	cJSON_Delete(last_json);
+	cJSON_Delete(api_last_json);
 	PQfinish(pg);
 	unlink(conf);
 	return 0;
@@ -212,7 +141,7 @@ static const cJSON *setting(const cJSON *items, const char *key)
 
 	cJSON_ArrayForEach(it, items)
 	{
-		if (!strcmp(str(it, "key"), key))
+		if (!strcmp(api_str(it, "key"), key))
 			return it;
 	}
 	fail_msg("setting %s missing", key);
@@ -221,7 +150,7 @@ static const cJSON *setting(const cJSON *items, const char *key)
 
 static const char *settings_state(void)
 {
-	return q("SELECT md5(coalesce(string_agg(key || '=' || value::text || '@' || updated_at,"
+	return api_q("SELECT md5(coalesce(string_agg(key || '=' || value::text || '@' || updated_at,"
 	         " ',' ORDER BY key), '')) FROM server_settings",
 	         NULL, NULL);
 }
@@ -233,40 +162,40 @@ static void server_settings_read(void **state)
 	const cJSON *items, *s;
 
 	(void)state;
-	EXPECT(call("GET", "/api/v1/settings/server", admin.token, NULL), 200);
-	assert_string_equal(keys_of(last_json), "items");
-	items = get(last_json, "items");
+	EXPECT(api_call("GET", "/api/v1/settings/server", admin.token, NULL), 200);
+	assert_string_equal(keys_of(api_last_json), "items");
+	items = api_get(api_last_json, "items");
 	assert_int_equal(cJSON_GetArraySize(items), 6);
 	s = setting(items, "server.name");
 	assert_string_equal(keys_of(s), "key,value,type,public,secret,description,updated_at");
-	assert_string_equal(str(s, "value"), "Revenge");
-	assert_string_equal(str(s, "type"), "string");
-	assert_true(cJSON_IsTrue(get(s, "public")));
-	assert_true(cJSON_IsFalse(get(s, "secret")));
-	assert_string_equal(str(s, "description"), "Name of this server shown to clients.");
-	assert_non_null(str(s, "updated_at"));
+	assert_string_equal(api_str(s, "value"), "Revenge");
+	assert_string_equal(api_str(s, "type"), "string");
+	assert_true(cJSON_IsTrue(api_get(s, "public")));
+	assert_true(cJSON_IsFalse(api_get(s, "secret")));
+	assert_string_equal(api_str(s, "description"), "Name of this server shown to clients.");
+	assert_non_null(api_str(s, "updated_at"));
 	s = setting(items, "server.motd");
-	assert_string_equal(str(s, "value"), "");
-	assert_true(cJSON_IsNull(get(s, "updated_at")));
+	assert_string_equal(api_str(s, "value"), "");
+	assert_true(cJSON_IsNull(api_get(s, "updated_at")));
 	s = setting(items, "metadata.tmdb_api_key");
-	assert_string_equal(str(s, "value"), "********");
-	assert_true(cJSON_IsTrue(get(s, "secret")));
-	assert_true(cJSON_IsFalse(get(s, "public")));
+	assert_string_equal(api_str(s, "value"), "********");
+	assert_true(cJSON_IsTrue(api_get(s, "secret")));
+	assert_true(cJSON_IsFalse(api_get(s, "public")));
 	s = setting(items, "library.scan_interval_minutes");
-	assert_string_equal(str(s, "type"), "integer");
-	assert_int_equal(get(s, "value")->valueint, 360);
+	assert_string_equal(api_str(s, "type"), "integer");
+	assert_int_equal(api_get(s, "value")->valueint, 360);
 	s = setting(items, "auth.registration_enabled");
-	assert_string_equal(str(s, "type"), "boolean");
-	assert_true(cJSON_IsTrue(get(s, "value")));
+	assert_string_equal(api_str(s, "type"), "boolean");
+	assert_true(cJSON_IsTrue(api_get(s, "value")));
 
-	EXPECT(call("GET", "/api/v1/settings/server/auth.default_role", admin.token, NULL), 200);
-	assert_string_equal(keys_of(last_json),
+	EXPECT(api_call("GET", "/api/v1/settings/server/auth.default_role", admin.token, NULL), 200);
+	assert_string_equal(keys_of(api_last_json),
 	                    "key,value,type,public,secret,description,updated_at");
-	assert_string_equal(str(last_json, "value"), "user");
-	EXPECT_FIELD(call("GET", "/api/v1/settings/server/no.such", admin.token, NULL), 404, "key");
-	EXPECT(call("GET", "/api/v1/settings/server", moder.token, NULL), 403);
-	EXPECT(call("GET", "/api/v1/settings/server/server.name", plain.token, NULL), 403);
-	EXPECT(call("GET", "/api/v1/settings/server", NULL, NULL), 401);
+	assert_string_equal(api_str(api_last_json, "value"), "user");
+	EXPECT_FIELD(api_call("GET", "/api/v1/settings/server/no.such", admin.token, NULL), 404, "key");
+	EXPECT(api_call("GET", "/api/v1/settings/server", moder.token, NULL), 403);
+	EXPECT(api_call("GET", "/api/v1/settings/server/server.name", plain.token, NULL), 403);
+	EXPECT(api_call("GET", "/api/v1/settings/server", NULL, NULL), 401);
 }
 
 static void server_settings_write(void **state)
@@ -303,83 +232,83 @@ static void server_settings_write(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		snprintf(uri, sizeof(uri), "/api/v1/settings/server/%s", bad[i].key);
-		int got = call("PUT", uri, admin.token, bad[i].body);
-		if (got != bad[i].status || strcmp(problem_field(), bad[i].field))
+		int got = api_call("PUT", uri, admin.token, bad[i].body);
+		if (got != bad[i].status || strcmp(api_problem_field(), bad[i].field))
 			fail_msg("case %zu (%s %s): %d %s", i, bad[i].key, bad[i].body, got,
-			         last.body);
+			         api_last.body);
 	}
-	EXPECT(call("PUT", "/api/v1/settings/server/server.name", moder.token, "{\"value\":\"x\"}"),
+	EXPECT(api_call("PUT", "/api/v1/settings/server/server.name", moder.token, "{\"value\":\"x\"}"),
 	       403);
 	assert_string_equal(settings_state(), before);
 	assert_string_equal(
-	    q("SELECT count(*) FROM audit_log WHERE action = 'settings.update'", NULL, NULL), "0");
+	    api_q("SELECT count(*) FROM audit_log WHERE action = 'settings.update'", NULL, NULL), "0");
 
 	/* a secret: stored, never shown, never logged */
-	EXPECT(call("PUT", "/api/v1/settings/server/metadata.tmdb_api_key", admin.token,
+	EXPECT(api_call("PUT", "/api/v1/settings/server/metadata.tmdb_api_key", admin.token,
 	            "{\"value\":\"sekrit-123\"}"),
 	       200);
-	assert_string_equal(str(last_json, "value"), "********");
-	assert_non_null(str(last_json, "updated_at"));
-	assert_string_equal(q("SELECT value::text || ' ' || updated_by FROM server_settings"
+	assert_string_equal(api_str(api_last_json, "value"), "********");
+	assert_non_null(api_str(api_last_json, "updated_at"));
+	assert_string_equal(api_q("SELECT value::text || ' ' || updated_by FROM server_settings"
 	                      " WHERE key = 'metadata.tmdb_api_key'",
 	                      NULL, NULL),
-	                    q("SELECT '\"sekrit-123\" ' || $1", admin.id, NULL));
-	EXPECT(call("GET", "/api/v1/settings/server/metadata.tmdb_api_key", admin.token, NULL),
+	                    api_q("SELECT '\"sekrit-123\" ' || $1", admin.id, NULL));
+	EXPECT(api_call("GET", "/api/v1/settings/server/metadata.tmdb_api_key", admin.token, NULL),
 	       200);
-	assert_string_equal(str(last_json, "value"), "********");
+	assert_string_equal(api_str(api_last_json, "value"), "********");
 	assert_string_equal(
-	    q("SELECT old_values::text || ' -> ' || new_values::text || ' ' ||"
+	    api_q("SELECT old_values::text || ' -> ' || new_values::text || ' ' ||"
 	      " resource_type || ' ' || user_id FROM audit_log"
 	      " WHERE action = 'settings.update' AND resource_id ="
 	      " 'metadata.tmdb_api_key'",
 	      NULL, NULL),
-	    q("SELECT '{\"value\": \"********\"} -> {\"value\": \"********\"} setting '"
+	    api_q("SELECT '{\"value\": \"********\"} -> {\"value\": \"********\"} setting '"
 	      " || $1",
 	      admin.id, NULL));
 	assert_string_equal(
-	    q("SELECT count(*) FROM audit_log WHERE coalesce(old_values::text, '') ||"
+	    api_q("SELECT count(*) FROM audit_log WHERE coalesce(old_values::text, '') ||"
 	      " coalesce(new_values::text, '') || coalesce(error, '') LIKE '%sekrit%'",
 	      NULL, NULL),
 	    "0");
 
-	EXPECT(call("PUT", "/api/v1/settings/server/server.name", admin.token,
+	EXPECT(api_call("PUT", "/api/v1/settings/server/server.name", admin.token,
 	            "{\"value\":\"Home Cinema\"}"),
 	       200);
-	assert_string_equal(str(last_json, "value"), "Home Cinema");
-	assert_string_equal(q("SELECT old_values::text || ' -> ' || new_values::text FROM audit_log"
+	assert_string_equal(api_str(api_last_json, "value"), "Home Cinema");
+	assert_string_equal(api_q("SELECT old_values::text || ' -> ' || new_values::text FROM audit_log"
 	                      " WHERE action = 'settings.update' AND resource_id = 'server.name'",
 	                      NULL, NULL),
 	                    "{\"value\": \"Revenge\"} -> {\"value\": \"Home Cinema\"}");
-	EXPECT(call("PUT", "/api/v1/settings/server/library.scan_interval_minutes", admin.token,
+	EXPECT(api_call("PUT", "/api/v1/settings/server/library.scan_interval_minutes", admin.token,
 	            "{\"value\":30}"),
 	       200);
-	assert_int_equal(get(last_json, "value")->valueint, 30);
-	EXPECT(call("PUT", "/api/v1/settings/server/server.motd", admin.token,
+	assert_int_equal(api_get(api_last_json, "value")->valueint, 30);
+	EXPECT(api_call("PUT", "/api/v1/settings/server/server.motd", admin.token,
 	            "{\"value\":\"Welcome, \\\"friends\\\"'; DROP TABLE users; --\"}"),
 	       200);
 	assert_string_equal(
-	    q("SELECT value #>> '{}' FROM server_settings WHERE key = 'server.motd'", NULL, NULL),
+	    api_q("SELECT value #>> '{}' FROM server_settings WHERE key = 'server.motd'", NULL, NULL),
 	    "Welcome, \"friends\"'; DROP TABLE users; --");
 
 	/* the public subset, without logging in */
-	EXPECT(call("GET", "/api/v1/settings/public", NULL, NULL), 200);
-	assert_string_equal(keys_of(last_json),
+	EXPECT(api_call("GET", "/api/v1/settings/public", NULL, NULL), 200);
+	assert_string_equal(keys_of(api_last_json),
 	                    "auth.registration_enabled,server.name,server.motd");
-	pub = last_json;
-	assert_true(cJSON_IsTrue(get(pub, "auth.registration_enabled")));
-	assert_string_equal(str(pub, "server.name"), "Home Cinema");
-	assert_null(strstr(last.body, "sekrit"));
-	assert_null(strstr(last.body, "tmdb"));
+	pub = api_last_json;
+	assert_true(cJSON_IsTrue(api_get(pub, "auth.registration_enabled")));
+	assert_string_equal(api_str(pub, "server.name"), "Home Cinema");
+	assert_null(strstr(api_last.body, "sekrit"));
+	assert_null(strstr(api_last.body, "tmdb"));
 
 	/* settings take effect */
-	EXPECT(call("PUT", "/api/v1/settings/server/auth.registration_enabled", admin.token,
+	EXPECT(api_call("PUT", "/api/v1/settings/server/auth.registration_enabled", admin.token,
 	            "{\"value\":false}"),
 	       200);
-	EXPECT(call("POST", "/api/v1/auth/register", NULL,
+	EXPECT(api_call("POST", "/api/v1/auth/register", NULL,
 	            "{\"username\":\"late_comer\",\"email\":\"late@example.com\","
 	            "\"password\":\"long enough\"}"),
 	       403);
-	EXPECT(call("PUT", "/api/v1/settings/server/auth.registration_enabled", admin.token,
+	EXPECT(api_call("PUT", "/api/v1/settings/server/auth.registration_enabled", admin.token,
 	            "{\"value\":true}"),
 	       200);
 }
@@ -392,33 +321,33 @@ static void default_role_guarded(void **state)
 
 	(void)state;
 	new_user(&s, "settings_keeper", NULL);
-	EXPECT(call("POST", "/api/v1/rbac/roles", admin.token,
+	EXPECT(api_call("POST", "/api/v1/rbac/roles", admin.token,
 	            "{\"name\":\"settings-admin\",\"permissions\":[\"settings:read\","
 	            "\"settings:write\"]}"),
 	       201);
 	snprintf(uri, sizeof(uri), "/api/v1/rbac/users/%s/roles", s.id);
-	EXPECT(call("POST", uri, admin.token, "{\"role\":\"settings-admin\"}"), 201);
-	EXPECT_FIELD(call("PUT", "/api/v1/settings/server/auth.default_role", s.token,
+	EXPECT(api_call("POST", uri, admin.token, "{\"role\":\"settings-admin\"}"), 201);
+	EXPECT_FIELD(api_call("PUT", "/api/v1/settings/server/auth.default_role", s.token,
 	                  "{\"value\":\"admin\"}"),
 	             403, "value");
-	EXPECT_FIELD(call("PUT", "/api/v1/settings/server/auth.default_role", s.token,
+	EXPECT_FIELD(api_call("PUT", "/api/v1/settings/server/auth.default_role", s.token,
 	                  "{\"value\":\"moderator\"}"),
 	             403, "value");
-	assert_string_equal(q("SELECT value #>> '{}' FROM server_settings WHERE key ="
+	assert_string_equal(api_q("SELECT value #>> '{}' FROM server_settings WHERE key ="
 	                      " 'auth.default_role'",
 	                      NULL, NULL),
 	                    "user");
-	EXPECT(call("PUT", "/api/v1/settings/server/auth.default_role", s.token,
+	EXPECT(api_call("PUT", "/api/v1/settings/server/auth.default_role", s.token,
 	            "{\"value\":\"guest\"}"),
 	       200);
 	new_user(&later, "guest_by_default", NULL);
-	assert_string_equal(q("SELECT string_agg(r.name, ',') FROM user_roles ur JOIN roles r"
+	assert_string_equal(api_q("SELECT string_agg(r.name, ',') FROM user_roles ur JOIN roles r"
 	                      " ON r.id = ur.role_id WHERE ur.user_id = $1",
 	                      later.id, NULL),
 	                    "guest");
 	/* guests keep no settings of their own */
-	EXPECT(call("GET", "/api/v1/settings/user", later.token, NULL), 403);
-	EXPECT(call("PUT", "/api/v1/settings/server/auth.default_role", admin.token,
+	EXPECT(api_call("GET", "/api/v1/settings/user", later.token, NULL), 403);
+	EXPECT(api_call("PUT", "/api/v1/settings/server/auth.default_role", admin.token,
 	            "{\"value\":\"user\"}"),
 	       200);
 }
@@ -447,53 +376,53 @@ static void user_settings(void **state)
 	char uri[256];
 
 	(void)state;
-	EXPECT(call("GET", "/api/v1/settings/user", plain.token, NULL), 200);
-	assert_string_equal(last.body, "{}");
+	EXPECT(api_call("GET", "/api/v1/settings/user", plain.token, NULL), 200);
+	assert_string_equal(api_last.body, "{}");
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		snprintf(uri, sizeof(uri), "/api/v1/settings/user/%s", bad[i].key);
-		int got = call("PUT", uri, plain.token, bad[i].body);
-		if (got != bad[i].status || strcmp(problem_field(), bad[i].field))
+		int got = api_call("PUT", uri, plain.token, bad[i].body);
+		if (got != bad[i].status || strcmp(api_problem_field(), bad[i].field))
 			fail_msg("case %zu (%s %s): %d %s", i, bad[i].key, bad[i].body, got,
-			         last.body);
+			         api_last.body);
 	}
-	EXPECT_FIELD(call("GET", "/api/v1/settings/user/Bad", plain.token, NULL), 400, "key");
-	EXPECT_FIELD(call("DELETE", "/api/v1/settings/user/Bad", plain.token, NULL), 400, "key");
-	assert_string_equal(q("SELECT count(*) FROM user_settings", NULL, NULL), "0");
+	EXPECT_FIELD(api_call("GET", "/api/v1/settings/user/Bad", plain.token, NULL), 400, "key");
+	EXPECT_FIELD(api_call("DELETE", "/api/v1/settings/user/Bad", plain.token, NULL), 400, "key");
+	assert_string_equal(api_q("SELECT count(*) FROM user_settings", NULL, NULL), "0");
 
-	EXPECT(call("PUT", "/api/v1/settings/user/ui.theme-color", plain.token,
+	EXPECT(api_call("PUT", "/api/v1/settings/user/ui.theme-color", plain.token,
 	            "{\"value\":{\"a\":[1,2,\"x\"],\"b\":null}}"),
 	       201);
-	assert_string_equal(keys_of(last_json), "key,value,updated_at");
-	assert_string_equal(str(last_json, "key"), "ui.theme-color");
-	assert_int_equal(cJSON_GetArraySize(get(get(last_json, "value"), "a")), 3);
-	assert_true(cJSON_IsNull(get(get(last_json, "value"), "b")));
-	EXPECT(call("PUT", "/api/v1/settings/user/ui.theme-color", plain.token,
+	assert_string_equal(keys_of(api_last_json), "key,value,updated_at");
+	assert_string_equal(api_str(api_last_json, "key"), "ui.theme-color");
+	assert_int_equal(cJSON_GetArraySize(api_get(api_get(api_last_json, "value"), "a")), 3);
+	assert_true(cJSON_IsNull(api_get(api_get(api_last_json, "value"), "b")));
+	EXPECT(api_call("PUT", "/api/v1/settings/user/ui.theme-color", plain.token,
 	            "{\"value\":\"dark\"}"),
 	       200);
-	assert_string_equal(str(last_json, "value"), "dark");
-	EXPECT(call("GET", "/api/v1/settings/user/ui.theme-color", plain.token, NULL), 200);
-	assert_string_equal(str(last_json, "value"), "dark");
-	EXPECT(call("PUT", "/api/v1/settings/user/empty", plain.token, "{\"value\":null}"), 201);
-	assert_true(cJSON_IsNull(get(last_json, "value")));
-	EXPECT(call("GET", "/api/v1/settings/user", plain.token, NULL), 200);
-	assert_string_equal(keys_of(last_json), "empty,ui.theme-color");
-	assert_string_equal(str(last_json, "ui.theme-color"), "dark");
+	assert_string_equal(api_str(api_last_json, "value"), "dark");
+	EXPECT(api_call("GET", "/api/v1/settings/user/ui.theme-color", plain.token, NULL), 200);
+	assert_string_equal(api_str(api_last_json, "value"), "dark");
+	EXPECT(api_call("PUT", "/api/v1/settings/user/empty", plain.token, "{\"value\":null}"), 201);
+	assert_true(cJSON_IsNull(api_get(api_last_json, "value")));
+	EXPECT(api_call("GET", "/api/v1/settings/user", plain.token, NULL), 200);
+	assert_string_equal(keys_of(api_last_json), "empty,ui.theme-color");
+	assert_string_equal(api_str(api_last_json, "ui.theme-color"), "dark");
 
 	/* one's own only */
-	EXPECT(call("GET", "/api/v1/settings/user", moder.token, NULL), 200);
-	assert_string_equal(last.body, "{}");
-	EXPECT_FIELD(call("GET", "/api/v1/settings/user/ui.theme-color", moder.token, NULL), 404,
+	EXPECT(api_call("GET", "/api/v1/settings/user", moder.token, NULL), 200);
+	assert_string_equal(api_last.body, "{}");
+	EXPECT_FIELD(api_call("GET", "/api/v1/settings/user/ui.theme-color", moder.token, NULL), 404,
 	             "key");
-	EXPECT_FIELD(call("DELETE", "/api/v1/settings/user/ui.theme-color", moder.token, NULL), 404,
+	EXPECT_FIELD(api_call("DELETE", "/api/v1/settings/user/ui.theme-color", moder.token, NULL), 404,
 	             "key");
 
-	EXPECT(call("DELETE", "/api/v1/settings/user/ui.theme-color", plain.token, NULL), 204);
-	EXPECT_FIELD(call("DELETE", "/api/v1/settings/user/ui.theme-color", plain.token, NULL), 404,
+	EXPECT(api_call("DELETE", "/api/v1/settings/user/ui.theme-color", plain.token, NULL), 204);
+	EXPECT_FIELD(api_call("DELETE", "/api/v1/settings/user/ui.theme-color", plain.token, NULL), 404,
 	             "key");
-	EXPECT_FIELD(call("GET", "/api/v1/settings/user/ui.theme-color", plain.token, NULL), 404,
+	EXPECT_FIELD(api_call("GET", "/api/v1/settings/user/ui.theme-color", plain.token, NULL), 404,
 	             "key");
-	EXPECT(call("GET", "/api/v1/settings/user", NULL, NULL), 401);
-	EXPECT(call("PUT", "/api/v1/settings/user/x", NULL, "{\"value\":1}"), 401);
+	EXPECT(api_call("GET", "/api/v1/settings/user", NULL, NULL), 401);
+	EXPECT(api_call("PUT", "/api/v1/settings/user/x", NULL, "{\"value\":1}"), 401);
 }
 
 static void user_settings_limits(void **state)
@@ -505,26 +434,26 @@ static void user_settings_limits(void **state)
 	new_user(&w, "many_settings", NULL);
 	/* 16385 bytes serialized (16383 + quotes): over */
 	snprintf(body, sizeof(body), "{\"value\":\"%0*d\"}", 16383, 0);
-	EXPECT_FIELD(call("PUT", "/api/v1/settings/user/big", w.token, body), 413, "value");
+	EXPECT_FIELD(api_call("PUT", "/api/v1/settings/user/big", w.token, body), 413, "value");
 	snprintf(body, sizeof(body), "{\"value\":\"%0*d\"}", 10000, 0);
-	EXPECT(call("PUT", "/api/v1/settings/user/big", w.token, body), 201);
+	EXPECT(api_call("PUT", "/api/v1/settings/user/big", w.token, body), 201);
 	assert_string_equal(
-	    q("SELECT length(value #>> '{}') FROM user_settings WHERE user_id = $1", w.id, NULL),
+	    api_q("SELECT length(value #>> '{}') FROM user_settings WHERE user_id = $1", w.id, NULL),
 	    "10000");
 
-	q("INSERT INTO user_settings (user_id, key, value) SELECT $1, 'k' || i, to_jsonb(i)"
+	api_q("INSERT INTO user_settings (user_id, key, value) SELECT $1, 'k' || i, to_jsonb(i)"
 	  " FROM generate_series(1, 99) AS i",
 	  w.id, NULL);
-	EXPECT_FIELD(call("PUT", "/api/v1/settings/user/one-more", w.token, "{\"value\":1}"), 409,
+	EXPECT_FIELD(api_call("PUT", "/api/v1/settings/user/one-more", w.token, "{\"value\":1}"), 409,
 	             "key");
-	assert_string_equal(q("SELECT count(*) FROM user_settings WHERE user_id = $1", w.id, NULL),
+	assert_string_equal(api_q("SELECT count(*) FROM user_settings WHERE user_id = $1", w.id, NULL),
 	                    "100");
-	EXPECT(call("PUT", "/api/v1/settings/user/k5", w.token, "{\"value\":\"replaced\"}"), 200);
-	EXPECT(call("DELETE", "/api/v1/settings/user/k6", w.token, NULL), 204);
-	EXPECT(call("PUT", "/api/v1/settings/user/one-more", w.token, "{\"value\":1}"), 201);
-	EXPECT(call("GET", "/api/v1/settings/user", w.token, NULL), 200);
-	assert_int_equal(cJSON_GetArraySize(last_json), 100);
-	assert_string_equal(str(last_json, "k5"), "replaced");
+	EXPECT(api_call("PUT", "/api/v1/settings/user/k5", w.token, "{\"value\":\"replaced\"}"), 200);
+	EXPECT(api_call("DELETE", "/api/v1/settings/user/k6", w.token, NULL), 204);
+	EXPECT(api_call("PUT", "/api/v1/settings/user/one-more", w.token, "{\"value\":1}"), 201);
+	EXPECT(api_call("GET", "/api/v1/settings/user", w.token, NULL), 200);
+	assert_int_equal(cJSON_GetArraySize(api_last_json), 100);
+	assert_string_equal(api_str(api_last_json, "k5"), "replaced");
 }
 
 /* --- activity log ------------------------------------------------------------ */
@@ -548,17 +477,17 @@ static char *walk(const char *uri, const char *token, void (*between)(void))
 	for (;;) {
 		const cJSON *it;
 
-		EXPECT(call("GET", next, token, NULL), 200);
+		EXPECT(api_call("GET", next, token, NULL), 200);
 		assert_true(++pages < 1000);
-		cJSON_ArrayForEach(it, get(last_json, "items"))
+		cJSON_ArrayForEach(it, api_get(api_last_json, "items"))
 		{
 			n += (size_t)snprintf(ids + n, sizeof(ids) - n, "%s%lld", n ? "," : "",
-			                      (long long)get(it, "id")->valuedouble);
+			                      (long long)api_get(it, "id")->valuedouble);
 		}
-		if (!str(last_json, "next_cursor"))
+		if (!api_str(api_last_json, "next_cursor"))
 			break;
-		assert_true(get(last_json, "items")->child != NULL);
-		snprintf(next, sizeof(next), "%s&cursor=%s", uri, str(last_json, "next_cursor"));
+		assert_true(api_get(api_last_json, "items")->child != NULL);
+		snprintf(next, sizeof(next), "%s&cursor=%s", uri, api_str(api_last_json, "next_cursor"));
 		if (between)
 			between();
 	}
@@ -573,7 +502,7 @@ static const char *sql_ids(const char *where)
 	         "SELECT coalesce(string_agg(id::text, ',' ORDER BY at DESC, id DESC), '')"
 	         " FROM audit_log WHERE %s",
 	         where);
-	return q(sql, NULL, NULL);
+	return api_q(sql, NULL, NULL);
 }
 
 static void audit_filters(void **state)
@@ -630,39 +559,39 @@ static void audit_filters(void **state)
 	    sql_ids("resource_type = 'doc' AND resource_id = 'd2' AND NOT success"));
 
 	/* an entry, field by field */
-	EXPECT(call("GET", "/api/v1/admin/activity?action=test.even&limit=1", admin.token, NULL),
+	EXPECT(api_call("GET", "/api/v1/admin/activity?action=test.even&limit=1", admin.token, NULL),
 	       200);
-	e = cJSON_GetArrayItem(get(last_json, "items"), 0);
+	e = cJSON_GetArrayItem(api_get(api_last_json, "items"), 0);
 	assert_string_equal(keys_of(e), ENTRY_KEYS);
-	assert_string_equal(str(e, "at"), "2001-02-03T05:05:06.000Z");
-	assert_string_equal(str(e, "user_id"), ACTOR_A);
-	assert_string_equal(str(e, "resource_type"), "doc");
-	assert_string_equal(str(e, "resource_id"), "d0");
-	assert_true(cJSON_IsFalse(get(e, "success")));
-	assert_string_equal(str(e, "error"), "nope");
-	assert_string_equal(str(e, "ip"), "10.0.0.1");
-	assert_string_equal(str(e, "user_agent"), "seed");
-	assert_string_equal(str(e, "request_id"), "rq-60");
-	assert_int_equal(get(get(e, "old_values"), "i")->valueint, 60);
-	assert_true(cJSON_IsNull(get(e, "new_values")));
-	assert_non_null(str(last_json, "next_cursor"));
+	assert_string_equal(api_str(e, "at"), "2001-02-03T05:05:06.000Z");
+	assert_string_equal(api_str(e, "user_id"), ACTOR_A);
+	assert_string_equal(api_str(e, "resource_type"), "doc");
+	assert_string_equal(api_str(e, "resource_id"), "d0");
+	assert_true(cJSON_IsFalse(api_get(e, "success")));
+	assert_string_equal(api_str(e, "error"), "nope");
+	assert_string_equal(api_str(e, "ip"), "10.0.0.1");
+	assert_string_equal(api_str(e, "user_agent"), "seed");
+	assert_string_equal(api_str(e, "request_id"), "rq-60");
+	assert_int_equal(api_get(api_get(e, "old_values"), "i")->valueint, 60);
+	assert_true(cJSON_IsNull(api_get(e, "new_values")));
+	assert_non_null(api_str(api_last_json, "next_cursor"));
 
 	/* offset mode adds the total */
-	EXPECT(call("GET", "/api/v1/admin/activity?action=test.even&offset=5&limit=5", admin.token,
+	EXPECT(api_call("GET", "/api/v1/admin/activity?action=test.even&offset=5&limit=5", admin.token,
 	            NULL),
 	       200);
-	assert_int_equal(get(last_json, "total")->valueint, 30);
-	assert_int_equal(get(last_json, "offset")->valueint, 5);
-	assert_int_equal(get(last_json, "limit")->valueint, 5);
+	assert_int_equal(api_get(api_last_json, "total")->valueint, 30);
+	assert_int_equal(api_get(api_last_json, "offset")->valueint, 5);
+	assert_int_equal(api_get(api_last_json, "limit")->valueint, 5);
 	assert_int_equal(
-	    (long long)get(cJSON_GetArrayItem(get(last_json, "items"), 0), "id")->valuedouble,
-	    atoll(q("SELECT id FROM audit_log WHERE action = 'test.even'"
+	    (long long)api_get(cJSON_GetArrayItem(api_get(api_last_json, "items"), 0), "id")->valuedouble,
+	    atoll(api_q("SELECT id FROM audit_log WHERE action = 'test.even'"
 	            " ORDER BY at DESC, id DESC OFFSET 5 LIMIT 1",
 	            NULL, NULL)));
 
-	EXPECT(call("GET", "/api/v1/admin/activity", plain.token, NULL), 403);
-	EXPECT(call("GET", "/api/v1/admin/activity/stats", plain.token, NULL), 403);
-	EXPECT(call("GET", "/api/v1/admin/activity", NULL, NULL), 401);
+	EXPECT(api_call("GET", "/api/v1/admin/activity", plain.token, NULL), 403);
+	EXPECT(api_call("GET", "/api/v1/admin/activity/stats", plain.token, NULL), 403);
+	EXPECT(api_call("GET", "/api/v1/admin/activity", NULL, NULL), 401);
 }
 
 static void audit_bad_params(void **state)
@@ -715,45 +644,45 @@ static void audit_bad_params(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		int got = call("GET", cases[i].uri, admin.token, NULL);
+		int got = api_call("GET", cases[i].uri, admin.token, NULL);
 		if (!cases[i].field) {
 			if (got != 404)
-				fail_msg("case %zu (%s): %d %s", i, cases[i].uri, got, last.body);
+				fail_msg("case %zu (%s): %d %s", i, cases[i].uri, got, api_last.body);
 			continue;
 		}
-		if (got != 400 || strcmp(problem_field(), cases[i].field))
-			fail_msg("case %zu (%s): %d %s", i, cases[i].uri, got, last.body);
+		if (got != 400 || strcmp(api_problem_field(), cases[i].field))
+			fail_msg("case %zu (%s): %d %s", i, cases[i].uri, got, api_last.body);
 	}
 	memset(rid, 'r', 129);
 	rid[129] = '\0';
 	snprintf(uri, sizeof(uri), "/api/v1/admin/activity?resource_id=%s", rid);
-	EXPECT_FIELD(call("GET", uri, admin.token, NULL), 400, "resource_id");
+	EXPECT_FIELD(api_call("GET", uri, admin.token, NULL), 400, "resource_id");
 	snprintf(uri, sizeof(uri), "/api/v1/admin/activity/resources/doc/%s", rid);
-	EXPECT_FIELD(call("GET", uri, admin.token, NULL), 400, "id");
+	EXPECT_FIELD(api_call("GET", uri, admin.token, NULL), 400, "id");
 
 	/* a cursor of another list, an edited cursor, cursor with offset */
-	EXPECT(call("GET", "/api/v1/rbac/roles?limit=1", admin.token, NULL), 200);
+	EXPECT(api_call("GET", "/api/v1/rbac/roles?limit=1", admin.token, NULL), 200);
 	snprintf(uri, sizeof(uri), "/api/v1/admin/activity?cursor=%s",
-	         str(last_json, "next_cursor"));
-	EXPECT_FIELD(call("GET", uri, admin.token, NULL), 400, "cursor");
-	EXPECT(call("GET", "/api/v1/admin/activity?limit=1", admin.token, NULL), 200);
-	snprintf(cursor, sizeof(cursor), "%s", str(last_json, "next_cursor"));
+	         api_str(api_last_json, "next_cursor"));
+	EXPECT_FIELD(api_call("GET", uri, admin.token, NULL), 400, "cursor");
+	EXPECT(api_call("GET", "/api/v1/admin/activity?limit=1", admin.token, NULL), 200);
+	snprintf(cursor, sizeof(cursor), "%s", api_str(api_last_json, "next_cursor"));
 	cursor[2] = cursor[2] == 'A' ? 'B' : 'A';
 	snprintf(uri, sizeof(uri), "/api/v1/admin/activity?cursor=%s", cursor);
-	EXPECT_FIELD(call("GET", uri, admin.token, NULL), 400, "cursor");
-	EXPECT(call("GET", "/api/v1/admin/activity?limit=1", admin.token, NULL), 200);
+	EXPECT_FIELD(api_call("GET", uri, admin.token, NULL), 400, "cursor");
+	EXPECT(api_call("GET", "/api/v1/admin/activity?limit=1", admin.token, NULL), 200);
 	snprintf(uri, sizeof(uri), "/api/v1/admin/activity?offset=0&cursor=%s",
-	         str(last_json, "next_cursor"));
-	EXPECT_FIELD(call("GET", uri, admin.token, NULL), 400, "offset");
+	         api_str(api_last_json, "next_cursor"));
+	EXPECT_FIELD(api_call("GET", uri, admin.token, NULL), 400, "offset");
 	/* a leap day is a day */
-	EXPECT(call("GET", "/api/v1/admin/activity?from=2004-02-29T23:59:59.999999Z", admin.token,
+	EXPECT(api_call("GET", "/api/v1/admin/activity?from=2004-02-29T23:59:59.999999Z", admin.token,
 	            NULL),
 	       200);
 }
 
 static void insert_three(void)
 {
-	q("INSERT INTO audit_log (action, success) SELECT 'test.live', true FROM "
+	api_q("INSERT INTO audit_log (action, success) SELECT 'test.live', true FROM "
 	  "generate_series(1, 3)",
 	  NULL, NULL);
 }
@@ -768,16 +697,16 @@ static void audit_pages_under_inserts(void **state)
 	assert_string_equal(walk("/api/v1/admin/activity?limit=7", admin.token, insert_three),
 	                    want);
 	assert_true(
-	    atoi(q("SELECT count(*) FROM audit_log WHERE action = 'test.live'", NULL, NULL)) >= 30);
+	    atoi(api_q("SELECT count(*) FROM audit_log WHERE action = 'test.live'", NULL, NULL)) >= 30);
 	free(want);
 	/* the default page size is 20 */
-	EXPECT(call("GET", "/api/v1/admin/activity", admin.token, NULL), 200);
-	assert_int_equal(cJSON_GetArraySize(get(last_json, "items")), 20);
+	EXPECT(api_call("GET", "/api/v1/admin/activity", admin.token, NULL), 200);
+	assert_int_equal(cJSON_GetArraySize(api_get(api_last_json, "items")), 20);
 }
 
 static long long num(const cJSON *o, const char *key)
 {
-	const cJSON *v = get(o, key);
+	const cJSON *v = api_get(o, key);
 
 	if (!cJSON_IsNumber(v))
 		fail_msg("%s is not a number", key);
@@ -795,11 +724,11 @@ static void check_stats(const char *where)
 	         " count(DISTINCT action) FROM audit_log WHERE %s",
 	         where);
 	char totals[128];
-	snprintf(totals, sizeof(totals), "%lld,%lld,%lld,%lld,%d", num(last_json, "total"),
-	         num(last_json, "succeeded"), num(last_json, "failed"),
-	         num(last_json, "distinct_users"), cJSON_GetArraySize(get(last_json, "by_action")));
-	assert_string_equal(totals, q(sql, NULL, NULL));
-	cJSON_ArrayForEach(it, get(last_json, "by_action"))
+	snprintf(totals, sizeof(totals), "%lld,%lld,%lld,%lld,%d", num(api_last_json, "total"),
+	         num(api_last_json, "succeeded"), num(api_last_json, "failed"),
+	         num(api_last_json, "distinct_users"), cJSON_GetArraySize(api_get(api_last_json, "by_action")));
+	assert_string_equal(totals, api_q(sql, NULL, NULL));
+	cJSON_ArrayForEach(it, api_get(api_last_json, "by_action"))
 	{
 		char want[64];
 		snprintf(
@@ -808,30 +737,30 @@ static void check_stats(const char *where)
 		    " WHERE action = $1 AND %s",
 		    where);
 		snprintf(want, sizeof(want), "%lld,%lld", num(it, "count"), num(it, "failed"));
-		assert_string_equal(want, q(sql, str(it, "action"), NULL));
+		assert_string_equal(want, api_q(sql, api_str(it, "action"), NULL));
 	}
 }
 
 static void audit_stats_match_sql(void **state)
 {
 	(void)state;
-	EXPECT(call("GET", "/api/v1/admin/activity/stats", moder.token, NULL), 200);
-	assert_string_equal(keys_of(last_json),
+	EXPECT(api_call("GET", "/api/v1/admin/activity/stats", moder.token, NULL), 200);
+	assert_string_equal(keys_of(api_last_json),
 	                    "from,to,total,succeeded,failed,distinct_users,by_action");
-	assert_true(cJSON_IsNull(get(last_json, "from")));
+	assert_true(cJSON_IsNull(api_get(api_last_json, "from")));
 	check_stats("true");
 	/* sorted by count, descending */
-	assert_true(num(cJSON_GetArrayItem(get(last_json, "by_action"), 0), "count") >=
-	            num(cJSON_GetArrayItem(get(last_json, "by_action"), 1), "count"));
+	assert_true(num(cJSON_GetArrayItem(api_get(api_last_json, "by_action"), 0), "count") >=
+	            num(cJSON_GetArrayItem(api_get(api_last_json, "by_action"), 1), "count"));
 
 	EXPECT(
-	    call("GET",
+	    api_call("GET",
 	         "/api/v1/admin/activity/stats?from=2001-02-03T04:30:00Z&to=2001-02-03T05:00:00Z",
 	         admin.token, NULL),
 	    200);
-	assert_string_equal(str(last_json, "from"), "2001-02-03T04:30:00Z");
-	assert_int_equal(num(last_json, "total"), 30);
-	assert_int_equal(num(last_json, "distinct_users"), 2);
+	assert_string_equal(api_str(api_last_json, "from"), "2001-02-03T04:30:00Z");
+	assert_int_equal(num(api_last_json, "total"), 30);
+	assert_int_equal(num(api_last_json, "distinct_users"), 2);
 	check_stats("at >= '2001-02-03T04:30:00Z' AND at < '2001-02-03T05:00:00Z'");
 }
 
@@ -906,15 +835,15 @@ static void audit_export_csv(void **state)
 
 	(void)state;
 	/* a failed login records the user agent */
-	EXPECT(callx("POST", "/api/v1/auth/login", NULL,
+	EXPECT(api_callx("POST", "/api/v1/auth/login", NULL,
 	             "{\"username\":\"no_such_person\",\"password\":\"whatever1\"}", ua),
 	       401);
-	q("INSERT INTO audit_log (action, error, resource_id, user_agent, new_values, success)"
+	api_q("INSERT INTO audit_log (action, error, resource_id, user_agent, new_values, success)"
 	  " VALUES ('test.csv', '-2+3', '+cmd', '@SUM(1+1)', '{\"a\": 1, \"b\": \"x,\\\"y\\\"\"}',"
 	  " false)",
 	  NULL, NULL);
 
-	EXPECT(call("GET",
+	EXPECT(api_call("GET",
 	            "/api/v1/admin/activity/export?format=csv&action=user.login&success=false",
 	            admin.token, NULL),
 	       200);
@@ -922,8 +851,8 @@ static void audit_export_csv(void **state)
 	assert_non_null(strstr(header("Content-Disposition"), "attachment; filename=\"activity-"));
 	assert_non_null(strstr(header("Content-Disposition"), ".csv\""));
 	assert_null(header("X-Export-Truncated"));
-	csv_parse(last.body, &c);
-	assert_int_equal(c.rows - 1, atoi(q("SELECT count(*) FROM audit_log WHERE action ="
+	csv_parse(api_last.body, &c);
+	assert_int_equal(c.rows - 1, atoi(api_q("SELECT count(*) FROM audit_log WHERE action ="
 	                                    " 'user.login' AND NOT success",
 	                                    NULL, NULL)));
 	assert_int_equal(atoi(header("X-Export-Rows")), c.rows - 1);
@@ -944,17 +873,17 @@ static void audit_export_csv(void **state)
 			found++;
 			assert_string_equal(
 			    c.cell[r][0],
-			    q("SELECT id FROM audit_log WHERE user_agent = $1", ua, NULL));
+			    api_q("SELECT id FROM audit_log WHERE user_agent = $1", ua, NULL));
 		}
 	}
 	assert_int_equal(found, 1);
 	csv_free(&c);
 
 	/* formula prefixes and JSON with commas and quotes */
-	EXPECT(call("GET", "/api/v1/admin/activity/export?format=csv&action=test.csv", admin.token,
+	EXPECT(api_call("GET", "/api/v1/admin/activity/export?format=csv&action=test.csv", admin.token,
 	            NULL),
 	       200);
-	csv_parse(last.body, &c);
+	csv_parse(api_last.body, &c);
 	assert_int_equal(c.rows, 2);
 	assert_string_equal(c.cell[1][5], "'+cmd");
 	assert_string_equal(c.cell[1][7], "'-2+3");
@@ -962,13 +891,13 @@ static void audit_export_csv(void **state)
 	assert_string_equal(c.cell[1][12], "{\"a\": 1, \"b\": \"x,\\\"y\\\"\"}");
 	assert_string_equal(c.cell[1][2], ""); /* null */
 	csv_free(&c);
-	assert_string_equal(q("SELECT new_values::text FROM audit_log WHERE action = 'audit.export'"
+	assert_string_equal(api_q("SELECT new_values::text FROM audit_log WHERE action = 'audit.export'"
 	                      " ORDER BY id DESC LIMIT 1",
 	                      NULL, NULL),
 	                    "{\"rows\": 1, \"format\": \"csv\", \"truncated\": false}");
 
 	/* export needs its own permission */
-	EXPECT(call("GET", "/api/v1/admin/activity/export?format=csv", moder.token, NULL), 403);
+	EXPECT(api_call("GET", "/api/v1/admin/activity/export?format=csv", moder.token, NULL), 403);
 }
 
 static void audit_export_jsonl(void **state)
@@ -978,12 +907,12 @@ static void audit_export_jsonl(void **state)
 	int lines = 0;
 
 	(void)state;
-	EXPECT(call("GET", "/api/v1/admin/activity/export?format=jsonl&action=test.even",
+	EXPECT(api_call("GET", "/api/v1/admin/activity/export?format=jsonl&action=test.even",
 	            admin.token, NULL),
 	       200);
 	assert_string_equal(header("Content-Type"), "application/x-ndjson");
 	assert_non_null(strstr(header("Content-Disposition"), ".jsonl\""));
-	for (char *line = last.body, *nl; *line; line = nl + 1) {
+	for (char *line = api_last.body, *nl; *line; line = nl + 1) {
 		cJSON *o;
 		nl = strchr(line, '\n');
 		assert_non_null(nl);
@@ -992,7 +921,7 @@ static void audit_export_jsonl(void **state)
 		assert_non_null(o);
 		assert_string_equal(keys_of(o), ENTRY_KEYS);
 		snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%lld", lines ? "," : "",
-		         (long long)get(o, "id")->valuedouble);
+		         (long long)api_get(o, "id")->valuedouble);
 		cJSON_Delete(o);
 		lines++;
 	}
@@ -1006,16 +935,16 @@ static void audit_export_jsonl(void **state)
 static void audit_export_capped(void **state)
 {
 	(void)state;
-	q("INSERT INTO audit_log (at, action) SELECT timestamptz '1999-01-01T00:00:00Z' +"
+	api_q("INSERT INTO audit_log (at, action) SELECT timestamptz '1999-01-01T00:00:00Z' +"
 	  " i * interval '1 second', 'cap' FROM generate_series(1, 100005) AS i",
 	  NULL, NULL);
 	EXPECT(
-	    call("GET", "/api/v1/admin/activity/export?format=csv&action=cap", admin.token, NULL),
+	    api_call("GET", "/api/v1/admin/activity/export?format=csv&action=cap", admin.token, NULL),
 	    200);
 	assert_string_equal(header("X-Export-Rows"), "100000");
 	assert_string_equal(header("X-Export-Truncated"), "true");
-	assert_non_null(strstr(last.body, "id,at,user_id"));
-	q("DELETE FROM audit_log WHERE action = 'cap'", NULL, NULL);
+	assert_non_null(strstr(api_last.body, "id,at,user_id"));
+	api_q("DELETE FROM audit_log WHERE action = 'cap'", NULL, NULL);
 }
 
 int main(void)

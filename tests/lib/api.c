@@ -1,0 +1,82 @@
+#include "api.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+const char *api_sock;
+PGconn *api_pg;
+struct fcgi_response api_last;
+cJSON *api_last_json;
+
+int api_callx(const char *method, const char *uri, const char *token, const char *body,
+	      const char *user_agent)
+{
+	char auth[256], ua[1024];
+	const char *params[4];
+	int n = 0;
+
+	if (token) {
+		snprintf(auth, sizeof(auth), "HTTP_AUTHORIZATION=Bearer %s", token);
+		params[n++] = auth;
+	}
+	if (user_agent) {
+		snprintf(ua, sizeof(ua), "HTTP_USER_AGENT=%s", user_agent);
+		params[n++] = ua;
+	}
+	params[n] = NULL;
+	assert_int_equal(fcgi_call(api_sock, method, uri, params, body, &api_last), 0);
+	cJSON_Delete(api_last_json);
+	api_last_json = cJSON_Parse(api_last.body);
+	return api_last.status;
+}
+
+int api_call(const char *method, const char *uri, const char *token, const char *body)
+{
+	return api_callx(method, uri, token, body, NULL);
+}
+
+const cJSON *api_get(const cJSON *o, const char *key)
+{
+	return cJSON_GetObjectItemCaseSensitive(o, key);
+}
+
+const char *api_str(const cJSON *o, const char *key)
+{
+	const cJSON *v = api_get(o, key);
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+const char *api_problem_field(void)
+{
+	const char *f = api_str(api_last_json, "field");
+	return f ? f : "";
+}
+
+void api_expect_at(int line, int got, int want, const char *fld)
+{
+	if (got != want)
+		fail_msg("line %d: status %d, want %d: %.600s", line, got, want, api_last.body);
+	if (fld && strcmp(api_problem_field(), fld))
+		fail_msg("line %d: field \"%s\", want \"%s\": %.600s", line, api_problem_field(), fld,
+			 api_last.body);
+}
+
+const char *api_q(const char *sql, const char *a, const char *b)
+{
+	static char out[8][65536];
+	static int turn;
+	const char *params[] = {a, b};
+	PGresult *r = PQexecParams(api_pg, sql, a ? (b ? 2 : 1) : 0, NULL, params, NULL, NULL, 0);
+	char *o = out[turn++ % 8];
+
+	if (PQresultStatus(r) != PGRES_TUPLES_OK && PQresultStatus(r) != PGRES_COMMAND_OK)
+		fail_msg("SQL failed: %s: %s", sql, PQresultErrorMessage(r));
+	snprintf(o, sizeof(out[0]), "%s", PQntuples(r) ? PQgetvalue(r, 0, 0) : "");
+	PQclear(r);
+	return o;
+}

@@ -1,0 +1,44 @@
+/*
+ * api: a small HTTP-over-FastCGI harness for integration tests that drive
+ * the pool with bearer tokens and read JSON answers (the last response is
+ * kept for assertions).
+ */
+#ifndef REVENGE_TESTS_API_H
+#define REVENGE_TESTS_API_H
+
+#include <cjson/cJSON.h>
+#include <libpq-fe.h>
+
+#include "fcgi_client.h"
+
+/* Set by the test before the first call. */
+extern const char *api_sock;
+extern PGconn *api_pg;
+
+/* The last response and its body parsed (NULL when not JSON). */
+extern struct fcgi_response api_last;
+extern cJSON *api_last_json;
+
+/* One request; token and user_agent may be NULL. Returns the status. */
+int api_callx(const char *method, const char *uri, const char *token, const char *body,
+	      const char *user_agent);
+int api_call(const char *method, const char *uri, const char *token, const char *body);
+
+const cJSON *api_get(const cJSON *o, const char *key);
+/* A string member or NULL. */
+const char *api_str(const cJSON *o, const char *key);
+/* The last problem's "field" ("" when none). */
+const char *api_problem_field(void);
+
+/* Fail the test at `line` unless got == want (and, with fld, the problem
+ * names that field). */
+void api_expect_at(int line, int got, int want, const char *fld);
+#define EXPECT(got, want) api_expect_at(__LINE__, (got), (want), NULL)
+#define EXPECT_FIELD(got, want, fld) api_expect_at(__LINE__, (got), (want), (fld))
+
+/* First column of the first row of a query with up to two text parameters
+ * (a copy in rotating storage; "" without rows). Fails the test on an SQL
+ * error. */
+const char *api_q(const char *sql, const char *a, const char *b);
+
+#endif
