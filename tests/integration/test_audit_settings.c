@@ -31,30 +31,6 @@ static char conf[256], sock[256], log_path[256];
 static pid_t server = -1;
 static PGconn *pg;
 
-struct user {
-	char id[37];
-	char token[96];
-};
-
-static void new_user(struct user *u, const char *name, const char *role)
-{
-	char body[512];
-
-	snprintf(body, sizeof(body),
-	         "{\"username\":\"%s\",\"email\":\"%s@example.com\",\"password\":\"pw-%s-long\"}",
-	         name, name, name);
-	EXPECT(api_call("POST", "/api/v1/auth/register", NULL, body), 201);
-	snprintf(u->id, sizeof(u->id), "%s", api_str(api_last_json, "id"));
-	if (role)
-		api_q("INSERT INTO user_roles (user_id, role_id) SELECT $1, id FROM roles WHERE name = "
-		  "$2",
-		  u->id, role);
-	snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"pw-%s-long\"}", name,
-	         name);
-	EXPECT(api_call("POST", "/api/v1/auth/login", NULL, body), 200);
-	snprintf(u->token, sizeof(u->token), "%s", api_str(api_last_json, "access_token"));
-}
-
 static const char *keys_of(const cJSON *o)
 {
 	static char out[2048];
@@ -88,7 +64,7 @@ static const char *header(const char *name)
 	return NULL;
 }
 
-static struct user admin, moder, plain;
+static struct api_user admin, moder, plain;
 
 static int setup(void **state)
 {
@@ -102,14 +78,13 @@ static int setup(void **state)
 	api_pg = pg;
 	api_sock = sock;
 	testenv_write_config(conf, db, sock,
-	                     "pool_size = 2\n[auth]\nargon2_memory = 1m\nargon2_iterations = 1\n"
-	                     "[ratelimit]\nenabled = false\n");
+	                     "pool_size = 2\n" TESTENV_FAST_AUTH);
 	server = server_start(conf, sock, log_path);
 	if (server <= 0)
 		return -1;
-	new_user(&admin, "set_admin", "admin");
-	new_user(&moder, "set_moder", "moderator");
-	new_user(&plain, "set_plain", NULL);
+	api_new_user(&admin, "set_admin", "admin");
+	api_new_user(&moder, "set_moder", "moderator");
+	api_new_user(&plain, "set_plain", NULL);
 	/* 60 rows in 2001: actors A/B/none, even/odd actions, five resources,
 	 * every fourth a failure */
 	api_q("INSERT INTO audit_log (at, user_id, action, resource_type, resource_id, success, error,"
@@ -316,11 +291,11 @@ static void server_settings_write(void **state)
 /* Setting the default role is granting it to every future account. */
 static void default_role_guarded(void **state)
 {
-	struct user s, later;
+	struct api_user s, later;
 	char uri[256];
 
 	(void)state;
-	new_user(&s, "settings_keeper", NULL);
+	api_new_user(&s, "settings_keeper", NULL);
 	EXPECT(api_call("POST", "/api/v1/rbac/roles", admin.token,
 	            "{\"name\":\"settings-admin\",\"permissions\":[\"settings:read\","
 	            "\"settings:write\"]}"),
@@ -340,7 +315,7 @@ static void default_role_guarded(void **state)
 	EXPECT(api_call("PUT", "/api/v1/settings/server/auth.default_role", s.token,
 	            "{\"value\":\"guest\"}"),
 	       200);
-	new_user(&later, "guest_by_default", NULL);
+	api_new_user(&later, "guest_by_default", NULL);
 	assert_string_equal(api_q("SELECT string_agg(r.name, ',') FROM user_roles ur JOIN roles r"
 	                      " ON r.id = ur.role_id WHERE ur.user_id = $1",
 	                      later.id, NULL),
@@ -428,10 +403,10 @@ static void user_settings(void **state)
 static void user_settings_limits(void **state)
 {
 	static char body[40000];
-	struct user w;
+	struct api_user w;
 
 	(void)state;
-	new_user(&w, "many_settings", NULL);
+	api_new_user(&w, "many_settings", NULL);
 	/* 16385 bytes serialized (16383 + quotes): over */
 	snprintf(body, sizeof(body), "{\"value\":\"%0*d\"}", 16383, 0);
 	EXPECT_FIELD(api_call("PUT", "/api/v1/settings/user/big", w.token, body), 413, "value");

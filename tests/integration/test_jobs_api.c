@@ -255,8 +255,7 @@ static int setup(void **state)
 	pg = testenv_connect(db_url);
 	db = db_new(db_url, 5000, 0);
 	arena = arena_new(65536, 64 << 20);
-	testenv_write_config(conf, db_url, sock, "pool_size = 2\n[auth]\nargon2_memory = 1m\n"
-						 "argon2_iterations = 1\n[ratelimit]\nenabled = false\n");
+	testenv_write_config(conf, db_url, sock, "pool_size = 2\n" TESTENV_FAST_AUTH);
 	server = server_start(conf, sock, log_path);
 	if (server <= 0)
 		return -1;

@@ -90,8 +90,7 @@ static int role_has(const char *role, const char *perm)
 
 static int setup(void **state)
 {
-	char extra[] = "pool_size = 2\n[auth]\nargon2_memory = 1m\nargon2_iterations = 1\n"
-		       "[ratelimit]\nenabled = false\n";
+	char extra[] = "pool_size = 2\n" TESTENV_FAST_AUTH;
 	(void)state;
 	snprintf(db_url, sizeof(db_url), "%s", testenv_new_database(NULL));
 	testenv_write_config(conf, db_url, sock, extra);

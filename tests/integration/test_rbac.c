@@ -40,38 +40,6 @@ static const char *rbac_state(void)
 	         NULL, NULL);
 }
 
-struct user {
-	char id[37];
-	char token[96];
-	char name[32];
-};
-
-static void grant_sql(const struct user *u, const char *role)
-{
-	api_q("INSERT INTO user_roles (user_id, role_id) SELECT $1, id FROM roles WHERE name = $2",
-	  u->id, role);
-}
-
-/* Register and log in `name`; `role` (may be NULL) is added with SQL before
- * the first authenticated request. */
-static void new_user(struct user *u, const char *name, const char *role)
-{
-	char body[512];
-
-	snprintf(u->name, sizeof(u->name), "%s", name);
-	snprintf(body, sizeof(body),
-	         "{\"username\":\"%s\",\"email\":\"%s@example.com\",\"password\":\"pw-%s-long\"}",
-	         name, name, name);
-	EXPECT(api_call("POST", "/api/v1/auth/register", NULL, body), 201);
-	snprintf(u->id, sizeof(u->id), "%s", api_str(api_last_json, "id"));
-	if (role)
-		grant_sql(u, role);
-	snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"pw-%s-long\"}", name,
-	         name);
-	EXPECT(api_call("POST", "/api/v1/auth/login", NULL, body), 200);
-	snprintf(u->token, sizeof(u->token), "%s", api_str(api_last_json, "access_token"));
-}
-
 static bool has_string(const cJSON *arr, const char *s)
 {
 	const cJSON *it;
@@ -111,7 +79,7 @@ static const cJSON *item_named(const cJSON *items, const char *name)
 	return NULL;
 }
 
-static struct user admin, moder, plain;
+static struct api_user admin, moder, plain;
 
 static int setup(void **state)
 {
@@ -125,14 +93,13 @@ static int setup(void **state)
 	api_pg = pg;
 	api_sock = sock;
 	testenv_write_config(conf, db, sock,
-	                     "pool_size = 2\n[auth]\nargon2_memory = 1m\nargon2_iterations = 1\n"
-	                     "[ratelimit]\nenabled = false\n");
+	                     "pool_size = 2\n" TESTENV_FAST_AUTH);
 	server = server_start(conf, sock, log_path);
 	if (server <= 0)
 		return -1;
-	new_user(&admin, "root_admin", "admin");
-	new_user(&moder, "the_moderator", "moderator");
-	new_user(&plain, "plain_user", NULL);
+	api_new_user(&admin, "root_admin", "admin");
+	api_new_user(&moder, "the_moderator", "moderator");
+	api_new_user(&plain, "plain_user", NULL);
 	return 0;
 }
 
@@ -228,12 +195,12 @@ static void permissions_and_roles_read(void **state)
 
 static void role_lifecycle(void **state)
 {
-	struct user u;
+	struct api_user u;
 	char uri[256];
 	const cJSON *p;
 
 	(void)state;
-	new_user(&u, "lifecycle_user", NULL);
+	api_new_user(&u, "lifecycle_user", NULL);
 	EXPECT(api_call("POST", "/api/v1/rbac/roles", admin.token,
 	            "{\"name\":\"editors\",\"description\":\"Edit the catalogue\","
 	            "\"permissions\":[\"movies:update\",\"movies:get\"]}"),
@@ -434,14 +401,14 @@ static void bad_input_named(void **state)
  * and is in the activity log as a failure. */
 static void escalation_refused(void **state)
 {
-	struct user mgr, target;
+	struct api_user mgr, target;
 	char uri[256];
 	const char *before;
 	int failures;
 
 	(void)state;
-	new_user(&mgr, "mod_manager", "moderator");
-	new_user(&target, "esc_target", NULL);
+	api_new_user(&mgr, "mod_manager", "moderator");
+	api_new_user(&target, "esc_target", NULL);
 	/* a moderator who may manage users: the handler's rules are what stop them */
 	EXPECT(api_call("POST", "/api/v1/rbac/roles", admin.token,
 	            "{\"name\":\"usermgr\",\"permissions\":[\"users:get\",\"users:update\"]}"),
@@ -528,15 +495,15 @@ static void escalation_refused(void **state)
 /* The built-in admin role keeps an active holder. */
 static void last_admin_kept(void **state)
 {
-	struct user keeper, superuser, spare;
+	struct api_user keeper, superuser, spare;
 	char uri[256];
 	const char *before;
 
 	(void)state;
-	new_user(&keeper, "only_admin", "admin");
+	api_new_user(&keeper, "only_admin", "admin");
 	/* granted before the login: a direct SQL change bypasses the cache
 	 * invalidation the API performs */
-	new_user(&superuser, "custom_super", "root");
+	api_new_user(&superuser, "custom_super", "root");
 	/* for this test the keeper is the one active admin-role holder */
 	api_q("UPDATE users SET is_active = false WHERE id IN (SELECT ur.user_id FROM user_roles ur"
 	  " JOIN roles r ON r.id = ur.role_id WHERE r.name = 'admin') AND id <> $1",
@@ -554,7 +521,7 @@ static void last_admin_kept(void **state)
 	                    "2");
 
 	/* with a second admin the first may go */
-	new_user(&spare, "spare_admin", "admin");
+	api_new_user(&spare, "spare_admin", "admin");
 	EXPECT(api_call("DELETE", uri, superuser.token, NULL), 204);
 	assert_string_equal(api_q("SELECT count(*) FROM user_roles ur JOIN roles r ON r.id = ur.role_id"
 	                      " WHERE r.name = 'admin' AND ur.user_id = $1",
@@ -567,11 +534,11 @@ static void last_admin_kept(void **state)
  * very next request. */
 static void cache_follows_changes(void **state)
 {
-	struct user v;
+	struct api_user v;
 	char uri[256];
 
 	(void)state;
-	new_user(&v, "cache_viewer", NULL);
+	api_new_user(&v, "cache_viewer", NULL);
 	EXPECT(api_call("POST", "/api/v1/rbac/roles", admin.token, "{\"name\":\"auditor\"}"), 201);
 	snprintf(uri, sizeof(uri), "/api/v1/rbac/users/%s/roles", v.id);
 	EXPECT(api_call("POST", uri, admin.token, "{\"role\":\"auditor\"}"), 201);

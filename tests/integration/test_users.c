@@ -254,8 +254,7 @@ static int setup(void **state)
 	(void)state;
 	snprintf(db_url, sizeof(db_url), "%s", testenv_new_database(NULL));
 	testenv_write_config(conf, db_url, sock,
-	                     "pool_size = 2\n[auth]\nargon2_memory = 1m\nargon2_iterations = 1\n"
-	                     "[ratelimit]\nenabled = false\n");
+	                     "pool_size = 2\n" TESTENV_FAST_AUTH);
 	server = server_start(conf, sock, log_path);
 	if (server <= 0)
 		return -1;

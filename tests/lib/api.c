@@ -80,3 +80,27 @@ const char *api_q(const char *sql, const char *a, const char *b)
 	PQclear(r);
 	return o;
 }
+
+void api_grant_sql(const struct api_user *u, const char *role)
+{
+	api_q("INSERT INTO user_roles (user_id, role_id) SELECT $1, id FROM roles WHERE name = $2",
+	      u->id, role);
+}
+
+void api_new_user(struct api_user *u, const char *name, const char *role)
+{
+	char body[512];
+
+	snprintf(u->name, sizeof(u->name), "%s", name);
+	snprintf(body, sizeof(body),
+		 "{\"username\":\"%s\",\"email\":\"%s@example.com\",\"password\":\"pw-%s-long\"}",
+		 name, name, name);
+	EXPECT(api_call("POST", "/api/v1/auth/register", NULL, body), 201);
+	snprintf(u->id, sizeof(u->id), "%s", api_str(api_last_json, "id"));
+	if (role)
+		api_grant_sql(u, role);
+	snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"pw-%s-long\"}", name,
+		 name);
+	EXPECT(api_call("POST", "/api/v1/auth/login", NULL, body), 200);
+	snprintf(u->token, sizeof(u->token), "%s", api_str(api_last_json, "access_token"));
+}

@@ -41,4 +41,19 @@ void api_expect_at(int line, int got, int want, const char *fld);
  * error. */
 const char *api_q(const char *sql, const char *a, const char *b);
 
+/* A registered, logged-in account. */
+struct api_user {
+	char id[37];
+	char token[96];
+	char name[32];
+};
+
+/* Add role to u with SQL (bypassing the API's rules and its cache
+ * invalidation: do it before u's first authenticated request). */
+void api_grant_sql(const struct api_user *u, const char *role);
+
+/* Register and log in `name` (password "pw-<name>-long"); `role` (may be
+ * NULL) is added with SQL before the login. */
+void api_new_user(struct api_user *u, const char *name, const char *role);
+
 #endif

@@ -10,6 +10,11 @@
 
 #include <libpq-fe.h>
 
+/* Config text for processes under test that log in a lot from one
+ * address: cheap Argon2id and no rate limits (tests of those set their own). */
+#define TESTENV_FAST_AUTH \
+	"[auth]\nargon2_memory = 1m\nargon2_iterations = 1\n[ratelimit]\nenabled = false\n"
+
 /* Stack directory (STACK_DIR); aborts the test run when unset. */
 const char *testenv_stack_dir(void);
 
