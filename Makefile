@@ -102,7 +102,12 @@ $(BUILD)/tests/integration/%: $(BUILD)/obj/tests/integration/%.o $(TESTLIB_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 
-test-bins: $(BINS) $(UNIT_BINS) $(INTEG_BINS)
+# the local fake TMDb the integration tests replay recorded responses from
+$(BUILD)/tests/fake_tmdb: $(BUILD)/obj/tests/fake_tmdb/fake_tmdb.o
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcjson
+
+test-bins: $(BINS) $(UNIT_BINS) $(INTEG_BINS) $(BUILD)/tests/fake_tmdb
 
 $(BUILD)/tests/corpus/corpus: $(BUILD)/obj/tests/corpus/corpus.o $(LIBAPP)
 	@mkdir -p $(dir $@)

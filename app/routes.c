@@ -11,6 +11,8 @@
 #include "auth/sessions_api.h"
 #include "http/health.h"
 #include "jobs/admin.h"
+#include "library/libraries.h"
+#include "library/libraries_api.h"
 #include "settings/handlers.h"
 #include "users/handlers.h"
 
@@ -142,6 +144,41 @@ const struct route app_routes[] = {
 	 jobs_admin_retry, "Run a discarded or cancelled job again.", 0},
 	{HTTP_POST, "/api/v1/admin/jobs/{id:int}/cancel", "jobs.cancel", "jobs:cancel", NULL, BODY_NONE,
 	 jobs_admin_cancel, "Cancel a job; a running one is asked to stop.", 0},
+
+	/* --- libraries --- */
+	{HTTP_GET, "/api/v1/libraries", "libraries.list", "libraries:list", libraries_list_query,
+	 BODY_NONE, libraries_list, "The libraries the caller can see, by name.", 0},
+	{HTTP_POST, "/api/v1/libraries", "libraries.create", "libraries:create", NULL, BODY_JSON,
+	 libraries_create, "Create a library.", 0},
+	{HTTP_GET, "/api/v1/libraries/{id:uuid}", "libraries.get", "libraries:get", NULL, BODY_NONE,
+	 libraries_get, "One library with its counts.", 0},
+	{HTTP_PUT, "/api/v1/libraries/{id:uuid}", "libraries.update", "libraries:update", NULL,
+	 BODY_JSON, libraries_update, "Change a library's settings.", 0},
+	{HTTP_DELETE, "/api/v1/libraries/{id:uuid}", "libraries.delete", "libraries:delete", NULL,
+	 BODY_NONE, libraries_delete, "Delete a library and everything in it.", 0},
+	{HTTP_POST, "/api/v1/libraries/{id:uuid}/scan", "libraries.scan", "libraries:scan", NULL,
+	 BODY_JSON, libraries_scan, "Queue a scan of a library.", 0},
+	{HTTP_GET, "/api/v1/libraries/{id:uuid}/scans", "libraries.scans.list", "libraries:get",
+	 libraries_page_query, BODY_NONE, libraries_scans_list,
+	 "A library's scan history, newest first.", 0},
+	{HTTP_GET, "/api/v1/libraries/{id:uuid}/scans/{scan_id:int}", "libraries.scans.get",
+	 "libraries:get", NULL, BODY_NONE, libraries_scans_get,
+	 "One scan with its progress and errors.", 0},
+	{HTTP_GET, "/api/v1/libraries/{id:uuid}/permissions", "libraries.grants.list",
+	 "libraries:update", libraries_page_query, BODY_NONE, libraries_grants_list,
+	 "Who has been granted access to a library.", 0},
+	{HTTP_POST, "/api/v1/libraries/{id:uuid}/permissions", "libraries.grants.put",
+	 "libraries:update", NULL, BODY_JSON, libraries_grants_put,
+	 "Grant an account access to a library, or change its level.", 0},
+	{HTTP_DELETE, "/api/v1/libraries/{id:uuid}/permissions/{user_id:uuid}",
+	 "libraries.grants.delete", "libraries:update", NULL, BODY_NONE, libraries_grants_delete,
+	 "Take an account's grant on a library away.", 0},
+	{HTTP_GET, "/api/v1/libraries/{id:uuid}/unmatched", "libraries.unmatched", "libraries:get",
+	 libraries_page_query, BODY_NONE, libraries_unmatched,
+	 "Files of a library waiting for a manual match.", 0},
+	{HTTP_POST, "/api/v1/files/{id:uuid}/match", "files.match", "libraries:update", NULL,
+	 BODY_JSON, files_match, "Match a file to a TMDb item by hand.", 0},
+	/* --- end libraries --- */
 };
 
 const size_t app_routes_count = sizeof(app_routes) / sizeof(app_routes[0]);

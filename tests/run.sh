@@ -87,10 +87,18 @@ stack_down() {
 	deploy/stack.sh destroy "$STACK" >/dev/null 2>&1 || true
 }
 
+# TESTS=glob (e.g. TESTS='test_lib*') runs only the matching binaries.
+selected() {
+	[ -x "$1" ] || return 1
+	[ -z "${TESTS:-}" ] && return 0
+	# shellcheck disable=SC2053
+	[[ $(basename "$1") == $TESTS ]]
+}
+
 run_unit() {
 	echo "== unit"
 	for t in "$BUILD"/tests/unit/test_*; do
-		[ -x "$t" ] && run_cmocka "$t"
+		selected "$t" && run_cmocka "$t"
 	done
 }
 
@@ -98,7 +106,7 @@ run_integration() {
 	echo "== integration"
 	stack_up
 	for t in "$BUILD"/tests/integration/test_*; do
-		[ -x "$t" ] && run_cmocka "$t"
+		selected "$t" && run_cmocka "$t"
 	done
 }
 

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "core/json.h"
+#include "library_kinds.h"
 #include "maintenance.h" /* maintenance kinds (leader engineer) */
 
 /*
@@ -16,6 +17,11 @@ static const struct job_kind kinds[] = {
 	{"maintenance.retention", maintenance_retention, 0, false},
 	{"maintenance.sessions", maintenance_sessions, 0, false},
 	/* --- end of maintenance kinds --- */
+	{"library.scan", kind_library_scan, 6 * 3600 * 1000LL, false},
+	{"library.match", kind_library_match, 5 * 60 * 1000LL, false},
+	{"image.fetch", kind_image_fetch, 2 * 60 * 1000LL, false},
+	{"library.scan_due", kind_library_scan_due, 0, false},
+	{"metadata.refresh_stale", kind_metadata_refresh_stale, 0, false},
 };
 
 static bool debug_on;

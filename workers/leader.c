@@ -36,6 +36,8 @@ static const struct {
 } periodic_table[] = {
     {"retention", "maintenance.retention", offsetof(struct config, schedule_retention)},
     {"sessions", "maintenance.sessions", offsetof(struct config, schedule_session_cleanup)},
+    {"library_scans", "library.scan_due", offsetof(struct config, schedule_library_scans)},
+    {"metadata_refresh", "metadata.refresh_stale", offsetof(struct config, schedule_metadata_refresh)},
 };
 #define NPERIODIC (sizeof(periodic_table) / sizeof(periodic_table[0]))
 

@@ -18,6 +18,7 @@
 #include "core/text.h"
 #include "executor.h"
 #include "kinds.h"
+#include "library_kinds.h"
 #include "leader.h"
 #include "maintenance.h"
 #include "version.h"
@@ -272,9 +273,12 @@ static void reload(struct worker *w, struct config **cfgp, const char *path,
 	resize_pools(w);
 	pthread_mutex_unlock(&w->mu);
 	maintenance_configure(n);
+	library_kinds_configure(n);
 	/* the leader reads schedules and the lease when it starts */
 	if (str_differs(n->schedule_retention, o->schedule_retention) ||
 	    str_differs(n->schedule_session_cleanup, o->schedule_session_cleanup) ||
+	    str_differs(n->schedule_library_scans, o->schedule_library_scans) ||
+	    str_differs(n->schedule_metadata_refresh, o->schedule_metadata_refresh) ||
 	    n->worker_lease != o->worker_lease) {
 		leader_stop(*leader);
 		*leader = leader_start(n, w->id);
@@ -443,6 +447,7 @@ int worker_run(const char *config_path)
 		log_error("worker.start", "out of memory");
 		return 1;
 	}
+	library_kinds_configure(cfg);
 	kinds_enable_debug(dbg && !strcmp(dbg, "1"));
 	struct db *mdb = worker_db(w); /* the main thread's, for the debug table */
 	bool debug_ready = !kinds_debug_enabled() || (mdb && !db_exec(mdb, debug_kinds_setup_sql));

@@ -38,6 +38,7 @@
 /* Order matches enum log_level / enum log_format: the index is stored. */
 static const char *const level_choices[] = {"debug", "info", "warn", "error", NULL};
 static const char *const format_choices[] = {"json", "logfmt", NULL};
+static const char *const storage_choices[] = {"local", NULL};
 
 /* Grouped by section: config_dump() starts a [section] whenever it changes. */
 #define CONFIG_STRING_MAX 2048
@@ -146,6 +147,52 @@ static const struct config_key keys[] = {
      "Cron expression (UTC) of the retention cleanup (activity log, jobs, scan history)."},
     {"schedule", "session_cleanup", CFG_STRING, OFF(schedule_session_cleanup), "*/15 * * * *", 0,
      0, NULL, 0, "Cron expression (UTC) of the expired session and token cleanup."},
+    {"schedule", "library_scans", CFG_STRING, OFF(schedule_library_scans), "*/5 * * * *", 0, 0,
+     NULL, 0, "Cron expression (UTC) of the check that starts each library's periodic scan when due."},
+    {"schedule", "metadata_refresh", CFG_STRING, OFF(schedule_metadata_refresh), "41 4 * * *", 0,
+     0, NULL, 0, "Cron expression (UTC) of the refresh of items whose metadata is stale."},
+    {"tmdb", "api_key", CFG_STRING, OFF(tmdb_api_key), "", 0, 0, NULL, CFG_SECRET,
+     "TMDb API key (v3); unset, files are identified from their names and NFO files only."},
+    {"tmdb", "base_url", CFG_STRING, OFF(tmdb_base_url), "https://api.themoviedb.org/3", 0, 0,
+     NULL, 0, "Base URL of the TMDb API."},
+    {"tmdb", "image_base_url", CFG_STRING, OFF(tmdb_image_base_url), "https://image.tmdb.org/t/p",
+     0, 0, NULL, 0, "Base URL TMDb images are fetched from."},
+    {"tmdb", "timeout", CFG_DURATION, OFF(tmdb_timeout), "30s", SEC, 5 * MINUTE, NULL, 0,
+     "Time limit of one TMDb request."},
+    {"tmdb", "rate", CFG_INT, OFF(tmdb_rate), "40", 1, 10000, NULL, 0,
+     "TMDb requests allowed per rate window, shared by every worker (Redis)."},
+    {"tmdb", "rate_window", CFG_DURATION, OFF(tmdb_rate_window), "10s", SEC, HOUR, NULL, 0,
+     "Length of the TMDb rate window."},
+    {"tmdb", "max_retries", CFG_INT, OFF(tmdb_max_retries), "4", 0, 20, NULL, 0,
+     "Retries of a TMDb request answered 429 or 5xx (or not answered)."},
+    {"tmdb", "details_ttl", CFG_DURATION, OFF(tmdb_details_ttl), "24h", 0, 30 * 24 * HOUR, NULL, 0,
+     "How long TMDb detail responses are cached (0: not cached)."},
+    {"tmdb", "search_ttl", CFG_DURATION, OFF(tmdb_search_ttl), "15m", 0, 24 * HOUR, NULL, 0,
+     "How long TMDb search responses are cached (0: not cached)."},
+    {"metadata", "languages", CFG_STRING, OFF(metadata_languages), "en,de,fr,es,ja", 0, 0, NULL, 0,
+     "Comma-separated ISO 639-1 languages whose titles, overviews and taglines are stored."},
+    {"metadata", "match_threshold", CFG_INT, OFF(metadata_match_threshold), "70", 1, 100, NULL, 0,
+     "Confidence (percent) a provider match needs; below it a file stays unmatched."},
+    {"metadata", "stale_after", CFG_DURATION, OFF(metadata_stale_after), "168h", HOUR,
+     365 * 24 * HOUR, NULL, 0, "Age after which the periodic refresh fetches an item's metadata again."},
+    {"library", "missing_grace", CFG_DURATION, OFF(library_missing_grace), "72h", 0,
+     365 * 24 * HOUR, NULL, 0, "How long a vanished file is kept as missing before it is removed."},
+    {"library", "scan_batch", CFG_INT, OFF(library_scan_batch), "500", 1, 100000, NULL, 0,
+     "Files a scan writes per transaction (progress is reported per batch)."},
+    {"storage", "backend", CFG_ENUM, OFF(storage_backend), "local", 0, 0, storage_choices, 0,
+     "Where user content and cached images are kept."},
+    {"storage", "path", CFG_STRING, OFF(storage_path), "/var/lib/revenge/storage", 0, 0, NULL, 0,
+     "Directory of the local storage backend (nginx serves its images/ folder)."},
+    {"images", "enabled", CFG_BOOL, OFF(images_enabled), "true", 0, 0, NULL, 0,
+     "Fetch posters, backdrops, stills and profile pictures into storage."},
+    {"images", "poster_size", CFG_STRING, OFF(images_poster_size), "w780", 0, 0, NULL, 0,
+     "TMDb size of fetched posters."},
+    {"images", "backdrop_size", CFG_STRING, OFF(images_backdrop_size), "w1280", 0, 0, NULL, 0,
+     "TMDb size of fetched backdrops."},
+    {"images", "still_size", CFG_STRING, OFF(images_still_size), "w300", 0, 0, NULL, 0,
+     "TMDb size of fetched episode stills."},
+    {"images", "profile_size", CFG_STRING, OFF(images_profile_size), "w185", 0, 0, NULL, 0,
+     "TMDb size of fetched profile pictures."},
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -743,6 +790,8 @@ static enum app_err apply_defaults(struct config *c, struct buf *err)
 	size_t i;
 
 	for (i = 0; i < NKEYS; i++) {
+		if (keys[i].type == CFG_STRING && !keys[i].def[0])
+			continue; /* unset until given */
 		e = set_value(c, &keys[i], keys[i].def, &src, err);
 		if (e)
 			return e == APP_ERR_NOMEM ? e : APP_ERR_INTERNAL;

@@ -25,7 +25,8 @@
  * (true/false/yes/no/on/off/1/0), size (bytes with optional k/m/g suffix,
  * binary multiples), duration (integer with ms/s/m/h suffix; bare number =
  * seconds; stored as milliseconds), octal (e.g. 0660), enum (one of the
- * declared names), string.
+ * declared names), string. A string key whose default is "" is unset
+ * (NULL) until the file or the environment gives it a value.
  */
 #ifndef REVENGE_CORE_CONFIG_H
 #define REVENGE_CORE_CONFIG_H
@@ -97,6 +98,34 @@ struct config {
 	/* [schedule] cron expressions, UTC */
 	char *schedule_retention;
 	char *schedule_session_cleanup;
+	char *schedule_library_scans;
+	char *schedule_metadata_refresh;
+	/* [tmdb] */
+	char *tmdb_api_key; /* NULL: no provider (offline, local identification) */
+	char *tmdb_base_url;
+	char *tmdb_image_base_url;
+	int64_t tmdb_timeout;      /* ms */
+	int64_t tmdb_rate;         /* requests per window, shared by every worker */
+	int64_t tmdb_rate_window;  /* ms */
+	int64_t tmdb_max_retries;
+	int64_t tmdb_details_ttl;  /* ms */
+	int64_t tmdb_search_ttl;   /* ms */
+	/* [metadata] */
+	char *metadata_languages;  /* "en,de,fr,es,ja" */
+	int64_t metadata_match_threshold; /* percent */
+	int64_t metadata_stale_after;     /* ms */
+	/* [library] */
+	int64_t library_missing_grace; /* ms */
+	int64_t library_scan_batch;
+	/* [storage] */
+	int64_t storage_backend; /* enum: 0 local */
+	char *storage_path;
+	/* [images] */
+	bool images_enabled;
+	char *images_poster_size;
+	char *images_backdrop_size;
+	char *images_still_size;
+	char *images_profile_size;
 };
 
 enum config_type {

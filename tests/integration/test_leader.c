@@ -613,7 +613,7 @@ static void retention_handler(void **state)
 
 	seed_retention();
 	/* nobody called maintenance_configure(): the configuration defaults
-	 * apply (audit 90, completed 7, discarded 30 days); no library_scans */
+	 * apply (audit 90, completed 7, discarded 30 days) */
 	assert_int_equal(run_handler(maintenance_retention, "{}", &cancel, &res), JOB_OK);
 	assert_int_equal(count_where("audit_log", "action = 'test.old'"), 0);
 	assert_int_equal(count_where("audit_log", "action = 'test.recent'"), 10);
@@ -637,15 +637,18 @@ static void retention_handler(void **state)
 	                             " AND period_start > now() - interval '2 days'"),
 	                 1);
 
-	/* scan history once the table exists; a scan still running stays */
-	sql("CREATE TABLE library_scans (id bigserial PRIMARY KEY, finished_at timestamptz)");
-	sql("INSERT INTO library_scans (finished_at) VALUES (now() - interval '31 days'),"
-	    " (now() - interval '29 days'), (NULL)");
+	/* scan history: old finished scans go, a scan still running stays */
+	sql("INSERT INTO libraries (id, name, type, paths) VALUES"
+	    " ('00000000-0000-4000-8000-00000000000a', 'retention', 'movie', ARRAY['/nonexistent'])");
+	sql("INSERT INTO library_scans (library_id, scan_type, status, finished_at) VALUES"
+	    " ('00000000-0000-4000-8000-00000000000a', 'full', 'completed', now() - interval '31 days'),"
+	    " ('00000000-0000-4000-8000-00000000000a', 'full', 'completed', now() - interval '29 days'),"
+	    " ('00000000-0000-4000-8000-00000000000a', 'full', 'running', NULL)");
 	assert_int_equal(run_handler(maintenance_retention, "{}", &cancel, &res), JOB_OK);
 	assert_int_equal(count_where("library_scans", "true"), 2);
 	assert_int_equal(count_where("library_scans", "finished_at < now() - interval '30 days'"),
 	                 0);
-	sql("DROP TABLE library_scans");
+	sql("DELETE FROM libraries WHERE name = 'retention'");
 
 	/* args override the configuration */
 	assert_int_equal(run_handler(maintenance_retention, "{\"audit_days\":5}", &cancel, &res),

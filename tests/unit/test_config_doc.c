@@ -378,7 +378,9 @@ static void check_row(const struct config_key *k, char cells[][1024], int n, int
 	if (strcmp(cells[2], type_name(k->type)))
 		problem("%s:%d: %s.%s: type is %s, not \"%s\"", DOC_PATH, line, k->section, k->name,
 		        type_name(k->type), cells[2]);
-	if (!has_ticked(cells[3], k->def) || strlen(cells[3]) != strlen(k->def) + 2)
+	/* a string whose default is "" is unset until given */
+	if (!k->def[0] ? strcmp(cells[3], "(unset)")
+	               : !has_ticked(cells[3], k->def) || strlen(cells[3]) != strlen(k->def) + 2)
 		problem("%s:%d: %s.%s: default is `%s`, not \"%s\"", DOC_PATH, line, k->section,
 		        k->name, k->def, cells[3]);
 	check_bounds_cell(k, cells[4], line);

@@ -1,0 +1,577 @@
+#include "library/libraries_api.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "auth/audit.h"
+#include "auth/auth.h"
+#include "core/text.h"
+#include "http/page.h"
+#include "jobs/jobs.h"
+#include "library/libraries.h"
+#include "users/user.h"
+
+#define TMDB_ID_MAX 2147483647
+
+static const char *const scan_types[] = {"full", "incremental", "metadata", NULL};
+static const char *const levels[] = {"view", "download", "manage", NULL};
+
+const struct param_spec libraries_page_query[] = {PAGE_PARAMS, {0}};
+
+/* clang-format off */
+#define SQL_TS_US(col) "to_char((" col ") AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+
+/* Columns scan_json() reads, from `library_scans s`. */
+#define SCAN_COLUMNS                                                                               \
+	"s.id, s.library_id, s.scan_type, s.status, s.job_id, s.requested_by, s.files_seen,"       \
+	" s.files_added, s.files_changed, s.files_unchanged, s.files_missing, s.files_removed,"    \
+	" s.error_count, s.dirs_walked, s.message, " SQL_TS("s.created_at") ", "                   \
+	SQL_TS("s.started_at") ", " SQL_TS("s.finished_at") ", s.duration_ms, s.errors::text,"     \
+	" coalesce(s.duration_ms, CASE WHEN s.started_at IS NOT NULL"                              \
+	" THEN (extract(epoch FROM clock_timestamp() - s.started_at) * 1000)::bigint END)"
+enum {
+	SC_ID, SC_LIBRARY, SC_TYPE, SC_STATUS, SC_JOB, SC_BY, SC_SEEN, SC_ADDED, SC_CHANGED,
+	SC_UNCHANGED, SC_MISSING, SC_REMOVED, SC_ERRORS, SC_DIRS, SC_MESSAGE, SC_CREATED,
+	SC_STARTED, SC_FINISHED, SC_DURATION, SC_ERROR_LIST, SC_ELAPSED
+};
+
+static const struct db_stmt q_lib_for_scan = {
+	"libapi_lib_for_scan", "SELECT enabled FROM libraries WHERE id = $1 FOR UPDATE", 1, false};
+static const struct db_stmt q_scan_active = {
+	"libapi_scan_active",
+	"SELECT id, status FROM library_scans WHERE library_id = $1"
+	" AND status IN ('queued', 'running')",
+	1, false};
+static const struct db_stmt q_scan_insert = {
+	"libapi_scan_insert",
+	"INSERT INTO library_scans (library_id, scan_type, requested_by) VALUES ($1, $2, $3)"
+	" RETURNING id",
+	3, false};
+static const struct db_stmt q_scan_job = {
+	"libapi_scan_job", "UPDATE library_scans SET job_id = $2 WHERE id = $1", 2, false};
+static const struct db_stmt q_scans_page = {
+	"libapi_scans_page",
+	"SELECT " SCAN_COLUMNS " FROM library_scans s WHERE s.library_id = $1"
+	" AND ($2::bigint IS NULL OR s.id < $2::bigint) ORDER BY s.id DESC LIMIT $3 OFFSET $4",
+	4, true};
+static const struct db_stmt q_scans_count = {
+	"libapi_scans_count", "SELECT count(*) FROM library_scans WHERE library_id = $1", 1, true};
+static const struct db_stmt q_scan_get = {
+	"libapi_scan_get",
+	"SELECT " SCAN_COLUMNS " FROM library_scans s WHERE s.library_id = $1 AND s.id = $2", 2,
+	true};
+
+#define GRANT_COLUMNS                                                                              \
+	"g.user_id, u.username, g.level, g.granted_by, " SQL_TS("g.granted_at")
+#define GRANT_FROM                                                                                 \
+	" FROM library_grants g JOIN users u ON u.id = g.user_id"                                  \
+	" WHERE g.library_id = $1 AND u.deleted_at IS NULL"
+static const struct db_stmt q_grants_page = {
+	"libapi_grants_page",
+	"SELECT " GRANT_COLUMNS GRANT_FROM
+	" AND ($2::text IS NULL OR (u.username, g.user_id) > ($2, $3::uuid))"
+	" ORDER BY u.username, g.user_id LIMIT $4 OFFSET $5",
+	5, true};
+static const struct db_stmt q_grants_count = {
+	"libapi_grants_count", "SELECT count(*)" GRANT_FROM, 1, true};
+static const struct db_stmt q_grant_get = {
+	"libapi_grant_get", "SELECT " GRANT_COLUMNS GRANT_FROM " AND g.user_id = $2", 2, false};
+static const struct db_stmt q_lib_share = {
+	"libapi_lib_share", "SELECT 1 FROM libraries WHERE id = $1 FOR SHARE", 1, false};
+static const struct db_stmt q_user_live = {
+	"libapi_user_live", "SELECT 1 FROM users WHERE id = $1 AND deleted_at IS NULL", 1, false};
+static const struct db_stmt q_grant_old = {
+	"libapi_grant_old",
+	"SELECT level FROM library_grants WHERE library_id = $1 AND user_id = $2 FOR UPDATE", 2,
+	false};
+static const struct db_stmt q_grant_upsert = {
+	"libapi_grant_upsert",
+	"INSERT INTO library_grants (library_id, user_id, level, granted_by) VALUES ($1, $2, $3, $4)"
+	" ON CONFLICT (user_id, library_id) DO UPDATE SET level = EXCLUDED.level,"
+	" granted_by = EXCLUDED.granted_by, granted_at = now()",
+	4, false};
+static const struct db_stmt q_grant_delete = {
+	"libapi_grant_delete",
+	"DELETE FROM library_grants WHERE library_id = $1 AND user_id = $2 RETURNING level", 2,
+	false};
+
+static const struct db_stmt q_unmatched_page = {
+	"libapi_unmatched_page",
+	"SELECT f.id, f.rel_path, f.parsed::text, f.match_status, f.match_confidence,"
+	" coalesce(f.match_candidates::text, 'null'), " SQL_TS_US("f.created_at")
+	" FROM media_files f WHERE f.library_id = $1 AND f.state = 'present'"
+	" AND f.match_status IN ('unmatched', 'local', 'error')"
+	" AND ($2::text IS NULL OR (f.created_at, f.id) > ($2::timestamptz, $3::uuid))"
+	" ORDER BY f.created_at, f.id LIMIT $4 OFFSET $5",
+	5, true};
+static const struct db_stmt q_unmatched_count = {
+	"libapi_unmatched_count",
+	"SELECT count(*) FROM media_files f WHERE f.library_id = $1 AND f.state = 'present'"
+	" AND f.match_status IN ('unmatched', 'local', 'error')",
+	1, true};
+
+static const struct db_stmt q_file_lock = {
+	"libapi_file_lock",
+	"SELECT library_id, match_status FROM media_files WHERE id = $1 FOR UPDATE", 1, false};
+static const struct db_stmt q_file_manual = {
+	"libapi_file_manual",
+	"UPDATE media_files SET match_status = 'manual', updated_at = now() WHERE id = $1", 1,
+	false};
+
+static const char *const scan_fields[] = {"scan_type", NULL};
+static const char *const grant_fields[] = {"user_id", "level", NULL};
+static const char *const match_fields[] = {"tmdb_id", NULL};
+/* clang-format on */
+
+/* --- helpers -------------------------------------------------------------- */
+
+static const char *path_id(struct request *req)
+{
+	return req_path(req, "id")->str;
+}
+
+/* Run one statement in the transaction; roll back and return on error. */
+#define TRY(x)                                                                                     \
+	do {                                                                                       \
+		if ((e = (x)))                                                                     \
+			goto fail;                                                                 \
+	} while (0)
+
+/* APP_ERR_NOMEM unless ok (every allocation it stands for succeeded). */
+static enum app_err nomem_if(bool ok)
+{
+	return ok ? APP_OK : APP_ERR_NOMEM;
+}
+
+/* The JSON value of column col (pre-encoded JSON text). */
+static void raw_col(struct jw *w, const char *key, const PGresult *r, int row, int col)
+{
+	jw_key(w, key);
+	jw_raw(w, PQgetvalue(r, row, col), (size_t)PQgetlength(r, row, col));
+}
+
+static void int_col(struct jw *w, const char *key, const PGresult *r, int row, int col)
+{
+	if (PQgetisnull(r, row, col))
+		jw_knull(w, key);
+	else
+		jw_kint(w, key, strtoll(PQgetvalue(r, row, col), NULL, 10));
+}
+
+/* A canonical, lower-cased uuid copy of s in the arena, or NULL. */
+static const char *uuid_of(struct request *req, const char *s)
+{
+	char out[37];
+
+	if (strlen(s) != 36)
+		return NULL;
+	for (int i = 0; i < 36; i++) {
+		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+		if (dash ? s[i] != '-' : !isxdigit((unsigned char)s[i]))
+			return NULL;
+		out[i] = (char)tolower((unsigned char)s[i]);
+	}
+	out[36] = '\0';
+	return arena_strdup(req->arena, out);
+}
+
+/* s as a JSON string literal in the arena. */
+static const char *jstr(struct request *req, const char *s)
+{
+	struct buf b;
+	char *out;
+
+	buf_init(&b, 8192);
+	buf_json_str(&b, s, strlen(s));
+	out = buf_ok(&b) ? arena_strdup(req->arena, b.data) : NULL;
+	buf_release(&b);
+	return out;
+}
+
+/* A keyset page of stmt over the library of the path (needing `level`
+ * access), whose parameters are the library id, the cursor's key and id
+ * (key_params 1: the id only, 2: both), limit and offset. */
+static enum app_err library_page(struct request *req, struct response *res, const char *level,
+                                 const struct db_stmt *list, const struct db_stmt *count,
+                                 int key_params, void (*item)(struct jw *, const PGresult *, int),
+                                 int key_col, int id_col, struct field_error *fe)
+{
+	struct page p;
+	struct page_rows rows;
+	struct jw w;
+	const char *params[5] = {path_id(req)};
+	int64_t after;
+	enum app_err e;
+
+	if ((e = library_access_fe(req, params[0], level, "id", fe)) ||
+	    (e = page_parse(req, &p, fe)))
+		return e;
+	if (key_params == 1) {
+		if (p.after && parse_int64(p.id, 1, INT64_MAX, &after) < 0)
+			return field_fail(fe, APP_ERR_VALIDATION, "cursor",
+			                  "is not a cursor this list issued");
+		params[1] = p.after ? p.id : NULL;
+	} else {
+		params[1] = p.after ? p.key : NULL;
+		params[2] = p.after ? p.id : NULL;
+	}
+	if ((e = page_fetch(req, &p, list, count, params, &rows)))
+		return e == APP_ERR_VALIDATION
+		           ? field_fail(fe, e, "cursor", "is not a cursor this list issued")
+		           : e;
+	page_begin(&w, &res->body);
+	for (int i = 0; i < rows.n; i++)
+		item(&w, rows.rows, i);
+	page_finish(req, &w, &p, &rows, rows.n ? PQgetvalue(rows.rows, rows.n - 1, key_col) : NULL,
+	            rows.n ? PQgetvalue(rows.rows, rows.n - 1, id_col) : NULL);
+	return APP_OK;
+}
+
+/* --- scans ---------------------------------------------------------------- */
+
+static void scan_fields_json(struct jw *w, const PGresult *r, int row)
+{
+	int_col(w, "id", r, row, SC_ID);
+	jw_kstr(w, "library_id", PQgetvalue(r, row, SC_LIBRARY));
+	jw_kstr(w, "scan_type", PQgetvalue(r, row, SC_TYPE));
+	jw_kstr(w, "status", PQgetvalue(r, row, SC_STATUS));
+	int_col(w, "job_id", r, row, SC_JOB);
+	db_json_str(w, "requested_by", r, row, SC_BY);
+	jw_key(w, "files");
+	jw_obj_open(w);
+	int_col(w, "seen", r, row, SC_SEEN);
+	int_col(w, "added", r, row, SC_ADDED);
+	int_col(w, "changed", r, row, SC_CHANGED);
+	int_col(w, "unchanged", r, row, SC_UNCHANGED);
+	int_col(w, "missing", r, row, SC_MISSING);
+	int_col(w, "removed", r, row, SC_REMOVED);
+	jw_obj_close(w);
+	int_col(w, "error_count", r, row, SC_ERRORS);
+	int_col(w, "dirs_walked", r, row, SC_DIRS);
+	db_json_str(w, "message", r, row, SC_MESSAGE);
+	jw_kstr(w, "created_at", PQgetvalue(r, row, SC_CREATED));
+	db_json_str(w, "started_at", r, row, SC_STARTED);
+	db_json_str(w, "finished_at", r, row, SC_FINISHED);
+	int_col(w, "duration_ms", r, row, SC_DURATION);
+}
+
+static void scan_item(struct jw *w, const PGresult *r, int row)
+{
+	jw_obj_open(w);
+	scan_fields_json(w, r, row);
+	jw_obj_close(w);
+}
+
+enum app_err libraries_scan(struct request *req, struct response *res, struct field_error *fe)
+{
+	const char *id = path_id(req), *type = "incremental", *values;
+	struct db *db = req->app->db;
+	PGresult *r;
+	int64_t job_id = 0;
+	bool dup = false;
+	struct jw w;
+	enum app_err e;
+
+	if ((e = json_reject_unknown(req->json, scan_fields, fe)) ||
+	    (e = json_get_str(req->json, "scan_type", false, 1, 32, &type, fe)))
+		return e;
+	bool known = false;
+	for (int i = 0; scan_types[i]; i++)
+		known |= !strcmp(scan_types[i], type);
+	if (!known)
+		return field_fail(fe, APP_ERR_VALIDATION, "scan_type",
+		                  "must be full, incremental or metadata");
+	if ((e = library_access_fe(req, id, "view", "id", fe)))
+		return e;
+	const char *lp[] = {id};
+	if ((e = db_begin(db)))
+		return e;
+	/* the row lock serialises scan requests of one library */
+	TRY(db_query(db, req->arena, &q_lib_for_scan, lp, &r));
+	if (PQntuples(r) != 1) {
+		e = field_fail(fe, APP_ERR_NOT_FOUND, "id", "is not a library");
+		goto fail;
+	}
+	if (PQgetvalue(r, 0, 0)[0] != 't') {
+		e = field_fail(fe, APP_ERR_CONFLICT, "enabled",
+		               "is false: a disabled library is not scanned");
+		goto fail;
+	}
+	TRY(db_query(db, req->arena, &q_scan_active, lp, &r));
+	if (PQntuples(r)) {
+		e = field_fail(fe, APP_ERR_CONFLICT, "scan", "%s is %s for this library",
+		               PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1));
+		goto fail;
+	}
+	const char *ip[] = {id, type, req->who->user_id};
+	e = db_query(db, req->arena, &q_scan_insert, ip, &r);
+	if (e == APP_ERR_CONFLICT) /* the partial unique index: one scan in flight */
+		e = field_fail(fe, e, "scan", "is already queued or running for this library");
+	if (e)
+		goto fail;
+	const char *scan_id = arena_strdup(req->arena, PQgetvalue(r, 0, 0));
+	const char *jtype = jstr(req, type);
+	TRY(nomem_if(scan_id && jtype));
+	struct job_spec spec = {
+	    .kind = "library.scan",
+	    .args =
+	        arena_printf(req->arena, "{\"library_id\":\"%s\",\"scan_id\":%s,\"scan_type\":%s}",
+	                     id, scan_id, jtype),
+	    .priority = JOB_DEFAULT,
+	    .unique_key = arena_printf(req->arena, "library.scan:%s", id),
+	    .request_id = req->request_id,
+	};
+	TRY(nomem_if(spec.args && spec.unique_key));
+	TRY(job_enqueue(db, req->arena, &spec, &job_id, &dup));
+	if (dup) {
+		/* a job of an earlier scan has not finished yet (the scan row did) */
+		e = field_fail(fe, APP_ERR_CONFLICT, "scan",
+		               "job %lld of an earlier scan of this library is still pending",
+		               (long long)job_id);
+		goto fail;
+	}
+	char job_text[24];
+	snprintf(job_text, sizeof(job_text), "%lld", (long long)job_id);
+	const char *jp[] = {scan_id, job_text};
+	TRY(db_query(db, req->arena, &q_scan_job, jp, NULL));
+	values = arena_printf(req->arena, "{\"scan_id\":%s,\"job_id\":%s,\"scan_type\":%s}",
+	                      scan_id, job_text, jtype);
+	TRY(nomem_if(values != NULL));
+	struct audit_entry a = {NULL, "library.scan", "library", id, true, NULL, NULL, values};
+	TRY(audit_write(req, &a));
+	TRY(db_commit(db));
+	res->status = 202;
+	jw_init(&w, &res->body);
+	jw_obj_open(&w);
+	jw_kint(&w, "scan_id", strtoll(scan_id, NULL, 10));
+	jw_kint(&w, "job_id", job_id);
+	jw_kstr(&w, "status", "queued");
+	jw_obj_close(&w);
+	return APP_OK;
+fail:
+	db_rollback(db);
+	return e;
+}
+
+enum app_err libraries_scans_list(struct request *req, struct response *res, struct field_error *fe)
+{
+	return library_page(req, res, "view", &q_scans_page, &q_scans_count, 1, scan_item, SC_ID,
+	                    SC_ID, fe);
+}
+
+enum app_err libraries_scans_get(struct request *req, struct response *res, struct field_error *fe)
+{
+	const char *params[] = {path_id(req), req_path(req, "scan_id")->str};
+	PGresult *r;
+	struct jw w;
+	enum app_err e;
+
+	if ((e = library_access_fe(req, params[0], "view", "id", fe)) ||
+	    (e = db_query(req->app->db, req->arena, &q_scan_get, params, &r)))
+		return e;
+	if (PQntuples(r) != 1)
+		return field_fail(fe, APP_ERR_NOT_FOUND, "scan_id",
+		                  "is not a scan of this library");
+	jw_init(&w, &res->body);
+	jw_obj_open(&w);
+	scan_fields_json(&w, r, 0);
+	raw_col(&w, "errors", r, 0, SC_ERROR_LIST);
+	int_col(&w, "elapsed_ms", r, 0, SC_ELAPSED);
+	jw_obj_close(&w);
+	return APP_OK;
+}
+
+/* --- grants --------------------------------------------------------------- */
+
+static void grant_item(struct jw *w, const PGresult *r, int row)
+{
+	jw_obj_open(w);
+	jw_kstr(w, "user_id", PQgetvalue(r, row, 0));
+	jw_kstr(w, "username", PQgetvalue(r, row, 1));
+	jw_kstr(w, "level", PQgetvalue(r, row, 2));
+	db_json_str(w, "granted_by", r, row, 3);
+	jw_kstr(w, "granted_at", PQgetvalue(r, row, 4));
+	jw_obj_close(w);
+}
+
+enum app_err libraries_grants_list(struct request *req, struct response *res,
+                                   struct field_error *fe)
+{
+	/* seeing who may see a library is managing it */
+	return library_page(req, res, "manage", &q_grants_page, &q_grants_count, 2, grant_item, 1,
+	                    0, fe);
+}
+
+static const char *grant_values(struct request *req, const char *user_id, const char *level)
+{
+	return arena_printf(req->arena, "{\"user_id\":\"%s\",\"level\":\"%s\"}", user_id, level);
+}
+
+enum app_err libraries_grants_put(struct request *req, struct response *res, struct field_error *fe)
+{
+	const char *id = path_id(req), *user_text, *user_id, *level, *old = NULL;
+	struct db *db = req->app->db;
+	PGresult *r;
+	struct jw w;
+	enum app_err e;
+
+	if ((e = json_reject_unknown(req->json, grant_fields, fe)) ||
+	    (e = json_get_str(req->json, "user_id", true, 1, 64, &user_text, fe)) ||
+	    (e = json_get_str(req->json, "level", true, 1, 16, &level, fe)))
+		return e;
+	if (!(user_id = uuid_of(req, user_text)))
+		return field_fail(fe, APP_ERR_VALIDATION, "user_id", "must be a uuid");
+	bool known = false;
+	for (int i = 0; levels[i]; i++)
+		known |= !strcmp(levels[i], level);
+	if (!known)
+		return field_fail(fe, APP_ERR_VALIDATION, "level",
+		                  "must be view, download or manage");
+	if ((e = library_access_fe(req, id, "manage", "id", fe)))
+		return e;
+	const char *lp[] = {id}, *up[] = {user_id}, *gp[] = {id, user_id};
+	const char *ins[] = {id, user_id, level, req->who->user_id};
+	if ((e = db_begin(db)))
+		return e;
+	TRY(db_query(db, req->arena, &q_lib_share, lp, &r));
+	if (PQntuples(r) != 1) {
+		e = field_fail(fe, APP_ERR_NOT_FOUND, "id", "is not a library");
+		goto fail;
+	}
+	TRY(db_query(db, req->arena, &q_user_live, up, &r));
+	if (PQntuples(r) != 1) {
+		e = field_fail(fe, APP_ERR_NOT_FOUND, "user_id", "is not an account");
+		goto fail;
+	}
+	TRY(db_query(db, req->arena, &q_grant_old, gp, &r));
+	if (PQntuples(r))
+		TRY(nomem_if((old = grant_values(req, user_id, PQgetvalue(r, 0, 0))) != NULL));
+	const char *values = grant_values(req, user_id, level);
+	TRY(nomem_if(values != NULL));
+	struct audit_entry a = {NULL, "library.grant", "library", id, true, NULL, old, values};
+	TRY(db_query(db, req->arena, &q_grant_upsert, ins, NULL));
+	TRY(audit_write(req, &a));
+	TRY(db_query(db, req->arena, &q_grant_get, gp, &r));
+	TRY(db_commit(db));
+	/* nothing to invalidate: library access is read from the database on
+	 * every request, never cached with the permission sets */
+	res->status = old ? 200 : 201;
+	jw_init(&w, &res->body);
+	grant_item(&w, r, 0);
+	return APP_OK;
+fail:
+	db_rollback(db);
+	return e;
+}
+
+enum app_err libraries_grants_delete(struct request *req, struct response *res,
+                                     struct field_error *fe)
+{
+	const char *id = path_id(req), *user_id = req_path(req, "user_id")->str;
+	const char *gp[] = {id, user_id};
+	struct db *db = req->app->db;
+	PGresult *r;
+	enum app_err e;
+
+	if ((e = library_access_fe(req, id, "manage", "id", fe)))
+		return e;
+	if ((e = db_begin(db)))
+		return e;
+	TRY(db_query(db, req->arena, &q_grant_delete, gp, &r));
+	if (PQntuples(r) != 1) {
+		e = field_fail(fe, APP_ERR_NOT_FOUND, "user_id", "has no grant on this library");
+		goto fail;
+	}
+	const char *old = grant_values(req, user_id, PQgetvalue(r, 0, 0));
+	TRY(nomem_if(old != NULL));
+	struct audit_entry a = {NULL, "library.revoke", "library", id, true, NULL, old, NULL};
+	TRY(audit_write(req, &a));
+	TRY(db_commit(db));
+	res->status = 204;
+	return APP_OK;
+fail:
+	db_rollback(db);
+	return e;
+}
+
+/* --- unmatched files and manual matches ------------------------------------ */
+
+static void unmatched_item(struct jw *w, const PGresult *r, int row)
+{
+	jw_obj_open(w);
+	jw_kstr(w, "id", PQgetvalue(r, row, 0));
+	jw_kstr(w, "path", PQgetvalue(r, row, 1));
+	raw_col(w, "parsed", r, row, 2);
+	jw_kstr(w, "match_status", PQgetvalue(r, row, 3));
+	if (PQgetisnull(r, row, 4))
+		jw_knull(w, "match_confidence");
+	else
+		jw_kdouble(w, "match_confidence", strtod(PQgetvalue(r, row, 4), NULL));
+	raw_col(w, "match_candidates", r, row, 5);
+	jw_obj_close(w);
+}
+
+enum app_err libraries_unmatched(struct request *req, struct response *res, struct field_error *fe)
+{
+	return library_page(req, res, "view", &q_unmatched_page, &q_unmatched_count, 2,
+	                    unmatched_item, 6, 0, fe);
+}
+
+enum app_err files_match(struct request *req, struct response *res, struct field_error *fe)
+{
+	const char *id = path_id(req), *old, *values;
+	const char *fp[] = {id};
+	struct db *db = req->app->db;
+	int64_t tmdb_id = 0, job_id = 0;
+	PGresult *r;
+	struct jw w;
+	enum app_err e;
+
+	if ((e = json_reject_unknown(req->json, match_fields, fe)) ||
+	    (e = json_get_int(req->json, "tmdb_id", true, 1, TMDB_ID_MAX, &tmdb_id, fe)))
+		return e;
+	if ((e = db_begin(db)))
+		return e;
+	TRY(db_query(db, req->arena, &q_file_lock, fp, &r));
+	if (PQntuples(r) != 1) {
+		e = field_fail(fe, APP_ERR_NOT_FOUND, "id", "is not a file");
+		goto fail;
+	}
+	e = library_access(req, PQgetvalue(r, 0, 0), "manage");
+	if (e == APP_ERR_NOT_FOUND) /* a file of an invisible library does not exist */
+		e = field_fail(fe, e, "id", "is not a file");
+	else if (e == APP_ERR_FORBIDDEN)
+		e = field_fail(fe, e, "id", "is in a library you may not manage");
+	if (e)
+		goto fail;
+	old = arena_printf(req->arena, "{\"match_status\":\"%s\"}", PQgetvalue(r, 0, 1));
+	values = arena_printf(req->arena, "{\"match_status\":\"manual\",\"tmdb_id\":%lld}",
+	                      (long long)tmdb_id);
+	struct job_spec spec = {
+	    .kind = "library.match",
+	    .args =
+	        arena_printf(req->arena, "{\"file_id\":\"%s\",\"tmdb_id\":%lld,\"manual\":true}",
+	                     id, (long long)tmdb_id),
+	    .priority = JOB_HIGH,
+	    .request_id = req->request_id,
+	};
+	TRY(nomem_if(old && values && spec.args));
+	struct audit_entry a = {NULL,  "library.file.match", "media_file", id, true, NULL, old,
+	                        values};
+	TRY(db_query(db, req->arena, &q_file_manual, fp, NULL));
+	TRY(job_enqueue(db, req->arena, &spec, &job_id, NULL));
+	TRY(audit_write(req, &a));
+	TRY(db_commit(db));
+	res->status = 202;
+	jw_init(&w, &res->body);
+	jw_obj_open(&w);
+	jw_kint(&w, "job_id", job_id);
+	jw_obj_close(&w);
+	return APP_OK;
+fail:
+	db_rollback(db);
+	return e;
+}

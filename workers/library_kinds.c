@@ -1,0 +1,237 @@
+#include "library_kinds.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/json.h"
+#include "core/log.h"
+#include "library/scan.h"
+#include "metadata/identify.h"
+#include "metadata/tmdb.h"
+#include "storage/storage.h"
+
+static pthread_mutex_t cfg_lock = PTHREAD_MUTEX_INITIALIZER;
+static int64_t scan_batch = 500, missing_grace_ms = 72LL * 3600 * 1000,
+	       stale_ms = 168LL * 3600 * 1000;
+static char sizes[4][17] = {"w780", "w1280", "w300", "w185"};
+
+void library_kinds_configure(const struct config *cfg)
+{
+	tmdb_configure(cfg);
+	identify_configure(cfg);
+	storage_configure(cfg);
+	pthread_mutex_lock(&cfg_lock);
+	scan_batch = cfg->library_scan_batch;
+	missing_grace_ms = cfg->library_missing_grace;
+	stale_ms = cfg->metadata_stale_after;
+	snprintf(sizes[0], sizeof(sizes[0]), "%s", cfg->images_poster_size);
+	snprintf(sizes[1], sizeof(sizes[1]), "%s", cfg->images_backdrop_size);
+	snprintf(sizes[2], sizeof(sizes[2]), "%s", cfg->images_still_size);
+	snprintf(sizes[3], sizeof(sizes[3]), "%s", cfg->images_profile_size);
+	pthread_mutex_unlock(&cfg_lock);
+}
+
+static bool stop_cb(void *arg)
+{
+	return job_should_stop(arg);
+}
+
+/* --- library.scan -------------------------------------------------------- */
+
+static const struct db_stmt q_scan_gone = {
+    "kind_scan_gone",
+    "UPDATE library_scans SET status = $2, message = $3, finished_at = now(),"
+    " duration_ms = (extract(epoch FROM now() - coalesce(started_at, created_at)) * 1000)::bigint"
+    " WHERE id = $1 AND status IN ('queued', 'running')",
+    3, false};
+
+enum job_outcome kind_library_scan(struct job_ctx *ctx, const struct job *job,
+				   struct job_result *res)
+{
+	const char *lib = NULL, *type = "incremental";
+	int64_t scan_id = 0;
+	struct scan_stats st;
+	char err[256];
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (json_get_str(job->args, "library_id", true, 36, 36, &lib, NULL) ||
+	    json_get_int(job->args, "scan_id", true, 1, INT64_MAX, &scan_id, NULL) ||
+	    json_get_str(job->args, "scan_type", false, 1, 16, &type, NULL) || scan_type_parse(type) < 0)
+		return job_error(res, JOB_FAIL, "args need library_id, scan_id and a scan_type");
+	pthread_mutex_lock(&cfg_lock);
+	struct scan_opts o = {.library_id = lib,
+			      .scan_id = scan_id,
+			      .type = (enum scan_type)scan_type_parse(type),
+			      .batch = scan_batch,
+			      .grace_ms = missing_grace_ms,
+			      .threads = cores > 1 ? (int)cores : 1,
+			      .request_id = job->request_id,
+			      .should_stop = stop_cb,
+			      .stop_arg = ctx};
+	pthread_mutex_unlock(&cfg_lock);
+	enum app_err e = scan_run(ctx->db, ctx->arena, &o, &st, err, sizeof(err));
+	log_info("scan.done",
+		 "library %s scan %lld: %s seen=%lld added=%lld changed=%lld unchanged=%lld "
+		 "missing=%lld removed=%lld errors=%lld",
+		 lib, (long long)scan_id, e ? err : "ok", (long long)st.seen, (long long)st.added,
+		 (long long)st.changed, (long long)st.unchanged, (long long)st.missing,
+		 (long long)st.removed, (long long)st.errors);
+	if (e == APP_OK)
+		return job_should_stop(ctx) ? job_error(res, JOB_CANCEL, "scan stopped") : JOB_OK;
+	if (e == APP_ERR_NOT_FOUND)
+		return job_error(res, JOB_FAIL, "%s", err);
+	if (e == APP_ERR_UNAVAILABLE)
+		return job_error(res, JOB_FAIL, "%s", err); /* recorded on the scan as failed */
+	if (job->attempt >= job->max_attempts) {
+		char id[24];
+		snprintf(id, sizeof(id), "%lld", (long long)scan_id);
+		const char *p[] = {id, "failed", err};
+		db_query(ctx->db, ctx->arena, &q_scan_gone, p, NULL);
+	}
+	return job_error(res, JOB_RETRY, "%s", err);
+}
+
+/* --- library.match ------------------------------------------------------- */
+
+enum job_outcome kind_library_match(struct job_ctx *ctx, const struct job *job,
+				    struct job_result *res)
+{
+	struct identify_args a = {0};
+	struct identify_result r;
+	char err[256];
+
+	if (json_get_str(job->args, "file_id", true, 36, 36, &a.file_id, NULL) ||
+	    json_get_int(job->args, "tmdb_id", false, 1, 2147483647, &a.tmdb_id, NULL) ||
+	    json_get_bool(job->args, "manual", false, &a.manual, NULL) ||
+	    json_get_bool(job->args, "refresh", false, &a.refresh, NULL))
+		return job_error(res, JOB_FAIL, "args need a file_id (and optional tmdb_id, manual, refresh)");
+	if (a.manual && !a.tmdb_id)
+		return job_error(res, JOB_FAIL, "a manual match needs a tmdb_id");
+	enum app_err e = identify_file(ctx->db, ctx->arena, &a, &r, err, sizeof(err));
+	if (e)
+		return job_error(res, JOB_RETRY, "identify: %s", err[0] ? err : app_err_title(e));
+	if (r.retry)
+		return job_error(res, JOB_RETRY, "provider: %s", err);
+	return JOB_OK;
+}
+
+/* --- image.fetch --------------------------------------------------------- */
+
+static const struct db_stmt q_image = {
+    "kind_image", "SELECT kind, provider_path, state FROM images WHERE id = $1", 1, true};
+static const struct db_stmt q_image_done = {
+    "kind_image_done",
+    "UPDATE images SET state = $2, storage_key = $3, bytes = $4::int, error = $5,"
+    " attempts = attempts + 1, fetched_at = CASE WHEN $2 = 'stored' THEN now() END WHERE id = $1",
+    5, false};
+
+enum job_outcome kind_image_fetch(struct job_ctx *ctx, const struct job *job,
+				  struct job_result *res)
+{
+	static const char *const kinds[] = {"poster", "backdrop", "still", "profile"};
+	int64_t id = 0;
+	char ids[24], size[17] = "original", err[200] = "";
+	const char *want = NULL;
+	PGresult *r;
+	struct buf b;
+
+	if (json_get_int(job->args, "image_id", true, 1, INT64_MAX, &id, NULL))
+		return job_error(res, JOB_FAIL, "args need an image_id");
+	snprintf(ids, sizeof(ids), "%lld", (long long)id);
+	const char *p[] = {ids};
+	if (db_query(ctx->db, ctx->arena, &q_image, p, &r))
+		return job_error(res, JOB_RETRY, "database error");
+	if (PQntuples(r) != 1 || !strcmp(PQgetvalue(r, 0, 2), "stored"))
+		return JOB_OK;
+	const char *kind = PQgetvalue(r, 0, 0), *path = PQgetvalue(r, 0, 1);
+	pthread_mutex_lock(&cfg_lock);
+	for (int i = 0; i < 4; i++)
+		if (!strcmp(kind, kinds[i]))
+			want = sizes[i];
+	if (want)
+		memcpy(size, want, sizeof(size));
+	pthread_mutex_unlock(&cfg_lock);
+	buf_init(&b, 21u * 1024 * 1024);
+	enum app_err e = tmdb_image(size, path, &b, err, sizeof(err));
+	char *key = arena_printf(ctx->arena, "images/%s/%s%s", kind, size, path);
+	if (!e)
+		e = storage_put(key, b.data, b.len);
+	char len[24];
+	snprintf(len, sizeof(len), "%zu", b.len);
+	buf_release(&b);
+	/* a failed image never fails its item: it is recorded and retried a
+	 * few times, then left as failed */
+	bool last = job->attempt >= 3 || e == APP_ERR_NOT_FOUND || e == APP_ERR_VALIDATION;
+	const char *pd[] = {ids, e ? (last ? "failed" : "pending") : "stored", e ? NULL : key,
+			    e ? NULL : len, e ? (err[0] ? err : app_err_title(e)) : NULL};
+	if (db_query(ctx->db, ctx->arena, &q_image_done, pd, NULL))
+		return job_error(res, JOB_RETRY, "database error");
+	if (e && !last)
+		return job_error(res, JOB_RETRY, "image %s: %s", path, err[0] ? err : app_err_title(e));
+	return JOB_OK;
+}
+
+/* --- periodic ------------------------------------------------------------ */
+
+/* every enabled library whose interval has passed since its last scan
+ * gets an incremental scan (skipped while one is queued or running) */
+static const struct db_stmt q_due = {
+    "kind_scan_due",
+    "WITH due AS (SELECT l.id FROM libraries l WHERE l.enabled AND l.scan_interval_minutes > 0"
+    " AND (l.last_scan_at IS NULL OR l.last_scan_at < now() - l.scan_interval_minutes * interval '1 minute')"
+    " AND NOT EXISTS (SELECT 1 FROM library_scans s WHERE s.library_id = l.id"
+    "  AND s.status IN ('queued', 'running'))"
+    " AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.unique_key = 'library.scan:' || l.id"
+    "  AND j.state IN ('available', 'scheduled', 'running', 'retryable'))"
+    " FOR UPDATE SKIP LOCKED),"
+    " sc AS (INSERT INTO library_scans (library_id, scan_type) SELECT id, 'incremental' FROM due"
+    " ON CONFLICT DO NOTHING RETURNING id, library_id),"
+    " jb AS (INSERT INTO jobs (kind, args, priority, unique_key)"
+    " SELECT 'library.scan', jsonb_build_object('library_id', library_id, 'scan_id', id,"
+    " 'scan_type', 'incremental'), 2, 'library.scan:' || library_id FROM sc"
+    " ON CONFLICT DO NOTHING RETURNING id, (args->>'scan_id')::bigint AS scan_id)"
+    " UPDATE library_scans s SET job_id = jb.id FROM jb WHERE s.id = jb.scan_id",
+    0, false};
+
+enum job_outcome kind_library_scan_due(struct job_ctx *ctx, const struct job *job,
+				       struct job_result *res)
+{
+	(void)job;
+	if (db_query(ctx->db, ctx->arena, &q_due, NULL, NULL))
+		return job_error(res, JOB_RETRY, "database error");
+	return JOB_OK;
+}
+
+/* files identified only locally, or whose item has not been refreshed
+ * for metadata.stale_after, are identified again (low priority) */
+static const struct db_stmt q_stale = {
+    "kind_refresh_stale",
+    "INSERT INTO jobs (kind, args, priority)"
+    " SELECT 'library.match', jsonb_build_object('file_id', f.id, 'refresh', true), 3"
+    " FROM media_files f LEFT JOIN movies m ON m.id = f.movie_id"
+    " LEFT JOIN series s ON s.id = f.series_id"
+    " WHERE f.state = 'present' AND (f.match_status IN ('local', 'error', 'pending')"
+    " OR coalesce(m.metadata_refreshed_at, s.metadata_refreshed_at) < now() - $1::bigint * interval '1 millisecond')"
+    " AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.kind = 'library.match'"
+    "  AND j.args->>'file_id' = f.id::text AND j.state IN ('available', 'scheduled', 'retryable'))"
+    " LIMIT 10000",
+    1, false};
+
+enum job_outcome kind_metadata_refresh_stale(struct job_ctx *ctx, const struct job *job,
+					     struct job_result *res)
+{
+	char ms[24];
+	(void)job;
+	if (!tmdb_enabled())
+		return JOB_OK; /* nothing can upgrade without a provider */
+	pthread_mutex_lock(&cfg_lock);
+	snprintf(ms, sizeof(ms), "%lld", (long long)stale_ms);
+	pthread_mutex_unlock(&cfg_lock);
+	const char *p[] = {ms};
+	if (db_query(ctx->db, ctx->arena, &q_stale, p, NULL))
+		return job_error(res, JOB_RETRY, "database error");
+	return JOB_OK;
+}

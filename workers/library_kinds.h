@@ -1,0 +1,32 @@
+/*
+ * library_kinds: the job kinds of the library pipeline (SPEC §3, §7). Thin:
+ * each reads its args and calls the domain code in app/library and
+ * app/metadata.
+ *
+ *   library.scan           {library_id, scan_id, scan_type}: walk and upsert
+ *   library.match          {file_id, tmdb_id?, manual?, refresh?}: identify
+ *   image.fetch            {image_id}: fetch one picture into storage
+ *   library.scan_due       periodic: start the scans whose interval passed
+ *   metadata.refresh_stale periodic: re-identify local and stale items
+ */
+#ifndef REVENGE_WORKERS_LIBRARY_KINDS_H
+#define REVENGE_WORKERS_LIBRARY_KINDS_H
+
+#include "core/config.h"
+#include "handler.h"
+
+/* Take the pipeline's settings from cfg (copied; thread-safe). */
+void library_kinds_configure(const struct config *cfg);
+
+enum job_outcome kind_library_scan(struct job_ctx *ctx, const struct job *job,
+				   struct job_result *res);
+enum job_outcome kind_library_match(struct job_ctx *ctx, const struct job *job,
+				    struct job_result *res);
+enum job_outcome kind_image_fetch(struct job_ctx *ctx, const struct job *job,
+				  struct job_result *res);
+enum job_outcome kind_library_scan_due(struct job_ctx *ctx, const struct job *job,
+				       struct job_result *res);
+enum job_outcome kind_metadata_refresh_stale(struct job_ctx *ctx, const struct job *job,
+					     struct job_result *res);
+
+#endif
