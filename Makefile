@@ -46,7 +46,7 @@ TESTLIB_OBJS := $(TESTLIB_SRCS:%.c=$(BUILD)/obj/%.o)
 FUZZ_SRCS   := $(wildcard tests/fuzz/fuzz_*.c)
 
 .PHONY: all help deps run stop test test-unit test-integration test-e2e test-bins \
-        sanitize lint bench bench-api bench-queue fuzz install clean format corpus
+        sanitize lint bench bench-api bench-queue bench-scan fuzz install clean format corpus
 
 all: $(BINS)
 
@@ -57,7 +57,7 @@ help:
 	@echo "make test       install what is missing, start throwaway services, run every test tier"
 	@echo "make sanitize   the tests under ASan+UBSan"
 	@echo "make lint       cppcheck over app/ and workers/"
-	@echo "make bench      benchmarks (printed, never asserted): bench-api and bench-queue"
+	@echo "make bench      benchmarks (printed, never asserted): bench-api, bench-queue, bench-scan"
 	@echo "make fuzz       short libFuzzer runs of every fuzz target"
 	@echo "make corpus     filename parser accuracy on the guessit and PTN corpora"
 
@@ -154,10 +154,20 @@ bench: deps
 	@$(MAKE) --no-print-directory all
 	@tests/bench/run.sh $(BUILD)
 	@if [ -x tests/bench/queue.sh ]; then tests/bench/queue.sh $(BUILD); fi
+	@$(MAKE) --no-print-directory bench-scan
 
 bench-api: deps
 	@$(MAKE) --no-print-directory all
 	@tests/bench/run.sh $(BUILD)
+
+$(BUILD)/tests/bench/scan_bench: $(BUILD)/obj/tests/bench/scan_bench.o $(LIBAPP)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# the scanner on a generated tree of 100 000 files (printed, never asserted)
+bench-scan: deps
+	@$(MAKE) --no-print-directory all $(BUILD)/tests/bench/scan_bench
+	@tests/bench/scan.sh $(BUILD)
 
 bench-queue: deps
 	@$(MAKE) --no-print-directory all

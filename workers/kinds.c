@@ -21,6 +21,7 @@ static const struct job_kind kinds[] = {
 	{"library.match", kind_library_match, 5 * 60 * 1000LL, false},
 	{"image.fetch", kind_image_fetch, 2 * 60 * 1000LL, false},
 	{"library.scan_due", kind_library_scan_due, 0, false},
+	{"metadata.refresh", kind_metadata_refresh, 0, false},
 	{"metadata.refresh_stale", kind_metadata_refresh_stale, 0, false},
 };
 

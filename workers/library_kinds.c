@@ -180,20 +180,22 @@ enum job_outcome kind_image_fetch(struct job_ctx *ctx, const struct job *job,
  * gets an incremental scan (skipped while one is queued or running) */
 static const struct db_stmt q_due = {
     "kind_scan_due",
-    "WITH due AS (SELECT l.id FROM libraries l WHERE l.enabled AND l.scan_interval_minutes > 0"
+    "WITH due AS (SELECT l.id AS library_id, nextval('library_scans_id_seq') AS scan_id"
+    " FROM libraries l WHERE l.enabled AND l.scan_interval_minutes > 0"
     " AND (l.last_scan_at IS NULL OR l.last_scan_at < now() - l.scan_interval_minutes * interval '1 minute')"
     " AND NOT EXISTS (SELECT 1 FROM library_scans s WHERE s.library_id = l.id"
     "  AND s.status IN ('queued', 'running'))"
     " AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.unique_key = 'library.scan:' || l.id"
     "  AND j.state IN ('available', 'scheduled', 'running', 'retryable'))"
-    " FOR UPDATE SKIP LOCKED),"
-    " sc AS (INSERT INTO library_scans (library_id, scan_type) SELECT id, 'incremental' FROM due"
-    " ON CONFLICT DO NOTHING RETURNING id, library_id),"
+    " FOR UPDATE OF l SKIP LOCKED),"
     " jb AS (INSERT INTO jobs (kind, args, priority, unique_key)"
-    " SELECT 'library.scan', jsonb_build_object('library_id', library_id, 'scan_id', id,"
-    " 'scan_type', 'incremental'), 2, 'library.scan:' || library_id FROM sc"
+    " SELECT 'library.scan', jsonb_build_object('library_id', library_id, 'scan_id', scan_id,"
+    " 'scan_type', 'incremental'), 2, 'library.scan:' || library_id FROM due"
     " ON CONFLICT DO NOTHING RETURNING id, (args->>'scan_id')::bigint AS scan_id)"
-    " UPDATE library_scans s SET job_id = jb.id FROM jb WHERE s.id = jb.scan_id",
+    /* a scan row only for the jobs actually added */
+    " INSERT INTO library_scans (id, library_id, scan_type, job_id)"
+    " SELECT d.scan_id, d.library_id, 'incremental', jb.id FROM due d JOIN jb ON jb.scan_id = d.scan_id"
+    " ON CONFLICT DO NOTHING",
     0, false};
 
 enum job_outcome kind_library_scan_due(struct job_ctx *ctx, const struct job *job,
@@ -232,6 +234,42 @@ enum job_outcome kind_metadata_refresh_stale(struct job_ctx *ctx, const struct j
 	pthread_mutex_unlock(&cfg_lock);
 	const char *p[] = {ms};
 	if (db_query(ctx->db, ctx->arena, &q_stale, p, NULL))
+		return job_error(res, JOB_RETRY, "database error");
+	return JOB_OK;
+}
+
+/* --- metadata.refresh ------------------------------------------------------ */
+
+/* the files of one movie, series, season or episode, identified again with
+ * a fresh provider fetch (a manual match keeps its choice and re-reads it) */
+static const struct db_stmt q_refresh = {
+    "kind_refresh",
+    "INSERT INTO jobs (kind, args, priority, request_id)"
+    " SELECT DISTINCT 'library.match', jsonb_build_object('file_id', f.id, 'refresh', true), 2, $5"
+    " FROM media_files f"
+    " WHERE f.state = 'present' AND (f.movie_id = $1::uuid OR f.series_id = $2::uuid"
+    " OR f.id IN (SELECT fe.file_id FROM media_file_episodes fe JOIN episodes e"
+    "  ON e.id = fe.episode_id WHERE e.season_id = $3::uuid OR e.id = $4::uuid))",
+    5, false};
+
+enum job_outcome kind_metadata_refresh(struct job_ctx *ctx, const struct job *job,
+				       struct job_result *res)
+{
+	static const char *const keys[] = {"movie_id", "series_id", "season_id", "episode_id"};
+	const char *p[5] = {NULL, NULL, NULL, NULL, job->request_id};
+	int given = 0;
+
+	for (int i = 0; i < 4; i++) {
+		if (json_get_str(job->args, keys[i], false, 36, 36, &p[i], NULL))
+			return job_error(res, JOB_FAIL, "args.%s must be a UUID", keys[i]);
+		given += p[i] != NULL;
+	}
+	if (given != 1)
+		return job_error(res, JOB_FAIL, "args need one of movie_id, series_id, season_id, episode_id");
+	enum app_err e = db_query(ctx->db, ctx->arena, &q_refresh, p, NULL);
+	if (e == APP_ERR_VALIDATION)
+		return job_error(res, JOB_FAIL, "not a UUID");
+	if (e)
 		return job_error(res, JOB_RETRY, "database error");
 	return JOB_OK;
 }

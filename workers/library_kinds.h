@@ -7,6 +7,8 @@
  *   library.match          {file_id, tmdb_id?, manual?, refresh?}: identify
  *   image.fetch            {image_id}: fetch one picture into storage
  *   library.scan_due       periodic: start the scans whose interval passed
+ *   metadata.refresh       {movie_id|series_id|season_id|episode_id}: fetch
+ *                          that item's metadata again (its files re-identified)
  *   metadata.refresh_stale periodic: re-identify local and stale items
  */
 #ifndef REVENGE_WORKERS_LIBRARY_KINDS_H
@@ -25,6 +27,8 @@ enum job_outcome kind_library_match(struct job_ctx *ctx, const struct job *job,
 enum job_outcome kind_image_fetch(struct job_ctx *ctx, const struct job *job,
 				  struct job_result *res);
 enum job_outcome kind_library_scan_due(struct job_ctx *ctx, const struct job *job,
+				       struct job_result *res);
+enum job_outcome kind_metadata_refresh(struct job_ctx *ctx, const struct job *job,
 				       struct job_result *res);
 enum job_outcome kind_metadata_refresh_stale(struct job_ctx *ctx, const struct job *job,
 					     struct job_result *res);

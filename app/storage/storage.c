@@ -36,8 +36,9 @@ bool storage_key_valid(const char *key)
 		return false;
 	for (size_t i = 0; i < n; i++) {
 		char c = key[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
-		      c == '-' || c == '/'))
+		/* provider file names are mixed case ("/pB8BM7pd….jpg") */
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == '.' || c == '-' || c == '/'))
 			return false;
 		if (c == '/' && (key[i + 1] == '/' || !key[i + 1]))
 			return false;

@@ -3,8 +3,8 @@
  * local directory backend exists so far; nginx serves its images/ folder.
  *
  * Keys are relative paths such as "images/poster/w780/abc.jpg", checked
- * strictly before any file access: lower-case letters, digits and _ . - /,
- * starting with a letter or digit, no "..", no "//", at most 255 bytes.
+ * strictly before any file access: ASCII letters, digits and _ . - /,
+ * starting with a lower-case letter or a digit, no "..", no "//", at most 255 bytes.
  */
 #ifndef REVENGE_STORAGE_STORAGE_H
 #define REVENGE_STORAGE_STORAGE_H

@@ -30,6 +30,10 @@
 #include "library/scan.h"
 #include "metadata/identify.h"
 #include "metadata/tmdb.h"
+#include "core/json.h"
+#include "core/text.h"
+#include "library_kinds.h"
+#include "storage/storage.h"
 #include "testenv.h"
 
 #define KEY "pipeline-key"
@@ -401,6 +405,108 @@ static void episodes_of_a_series(void **state)
 	assert_true(qn("SELECT count(*) FROM series_credits WHERE series_id = $1", sid, NULL) > 5);
 }
 
+static enum job_outcome run_kind(job_handler_fn fn, const char *args, struct job_result *res)
+{
+	struct json_limits lim = {1 << 16, 8};
+	cJSON *j = NULL;
+	struct job job = {0};
+	volatile int cancel = 0;
+	struct job_ctx ctx = {0};
+	enum job_outcome o;
+
+	assert_int_equal(json_parse(args, strlen(args), &lim, &j, NULL), APP_OK);
+	job.id = 1;
+	job.kind = "test";
+	job.args = j;
+	job.attempt = 1;
+	job.max_attempts = 5;
+	job.deadline_us = now_mono_us() + 120 * 1000000LL;
+	ctx.db = db;
+	ctx.arena = ar;
+	ctx.cancel_requested = &cancel;
+	ctx.job = &job;
+	ctx.worker_id = "test";
+	memset(res, 0, sizeof(*res));
+	o = fn(&ctx, &job, res);
+	arena_reset(ar);
+	cJSON_Delete(j);
+	return o;
+}
+
+/* The worker's job kinds around the same domain code. */
+static void worker_kinds(void **state)
+{
+	struct job_result res;
+	char args[512], store[700];
+	(void)state;
+
+	/* storage for the image jobs: the kinds configure every module */
+	snprintf(store, sizeof(store), "%s.storage", root);
+	{
+		char *const noenv[] = {NULL};
+		struct config c;
+		struct buf text;
+		buf_init(&text, 4096);
+		buf_printf(&text, "[redis]\nurl = \"%s\"\nprefix = \"test_pipeline_%d:\"\n[tmdb]\n"
+			   "api_key = \"%s\"\nbase_url = \"%s\"\nimage_base_url = \"%s\"\n"
+			   "[storage]\npath = \"%s\"\n",
+			   testenv_redis_url(), (int)getpid(), KEY, fake.base_url, fake.image_base, store);
+		assert_int_equal(config_load_text(&c, text.data, text.len, "kinds.conf", noenv, NULL), APP_OK);
+		library_kinds_configure(&c);
+		config_release(&c);
+		buf_release(&text);
+	}
+	/* bad args fail for good, naming what is wrong */
+	assert_int_equal(run_kind(kind_library_scan, "{}", &res), JOB_FAIL);
+	assert_non_null(strstr(res.error, "library_id"));
+	assert_int_equal(run_kind(kind_library_match, "{\"file_id\":\"nope\"}", &res), JOB_FAIL);
+	assert_int_equal(run_kind(kind_metadata_refresh, "{}", &res), JOB_FAIL);
+
+	/* a scan through its job */
+	put_video(root, "Nosferatu (1922)/Nosferatu.1922.mkv");
+	snprintf(args, sizeof(args), "{\"library_id\":\"%s\",\"scan_id\":%lld,\"scan_type\":\"incremental\"}",
+		 movie_lib, (long long)new_scan(movie_lib));
+	assert_int_equal(run_kind(kind_library_scan, args, &res), JOB_OK);
+	assert_string_equal(file_col("Nosferatu (1922)/Nosferatu.1922.mkv", "state"), "present");
+	/* an unknown scan is not retried */
+	snprintf(args, sizeof(args), "{\"library_id\":\"%s\",\"scan_id\":999999}", movie_lib);
+	assert_int_equal(run_kind(kind_library_scan, args, &res), JOB_FAIL);
+	identify_pending();
+
+	/* refresh of one movie queues its files again */
+	char mid[37];
+	snprintf(mid, sizeof(mid), "%s", q1("SELECT movie_id FROM media_files WHERE movie_id IS NOT NULL"
+					    " AND library_id = $1 LIMIT 1", movie_lib, NULL));
+	snprintf(args, sizeof(args), "{\"movie_id\":\"%s\"}", mid);
+	assert_int_equal(run_kind(kind_metadata_refresh, args, &res), JOB_OK);
+	assert_true(qn("SELECT count(*) FROM jobs WHERE kind = 'library.match'"
+		       " AND (args->>'refresh')::bool", NULL, NULL) >= 1);
+	identify_pending();
+
+	/* an image job stores the picture where nginx serves it from */
+	const char *img = q1("SELECT id FROM images WHERE kind = 'poster' ORDER BY id LIMIT 1", NULL, NULL);
+	assert_true(img[0]);
+	snprintf(args, sizeof(args), "{\"image_id\":%s}", img);
+	assert_int_equal(run_kind(kind_image_fetch, args, &res), JOB_OK);
+	const char *key = q1("SELECT storage_key FROM images WHERE id = $1::bigint AND state = 'stored'", img, NULL);
+	if (strncmp(key, "images/poster/w780/", 19))
+		fprintf(stderr, "image %s: %s\n", img,
+			q1("SELECT state || ' ' || coalesce(error, '') || ' ' || provider_path FROM images WHERE id = $1::bigint", img, NULL));
+	assert_true(strncmp(key, "images/poster/w780/", 19) == 0);
+	assert_true(storage_exists(key));
+
+	/* the periodic check starts a scan of a library that is due, once */
+	q1("UPDATE libraries SET scan_interval_minutes = 1, last_scan_at = now() - interval '1 hour'"
+	   " WHERE id = $1", movie_lib, NULL);
+	q1("DELETE FROM jobs WHERE kind = 'library.scan'", NULL, NULL);
+	assert_int_equal(run_kind(kind_library_scan_due, "{}", &res), JOB_OK);
+	assert_int_equal(run_kind(kind_library_scan_due, "{}", &res), JOB_OK);
+	assert_int_equal(qn("SELECT count(*) FROM jobs WHERE kind = 'library.scan'"
+			    " AND unique_key = 'library.scan:' || $1", movie_lib, NULL), 1);
+	assert_int_equal(qn("SELECT count(*) FROM library_scans WHERE library_id = $1"
+			    " AND status = 'queued' AND job_id IS NOT NULL", movie_lib, NULL), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -408,6 +514,7 @@ int main(void)
 	    cmocka_unit_test(changes_and_unmounts),
 	    cmocka_unit_test(offline_then_upgraded_in_place),
 	    cmocka_unit_test(episodes_of_a_series),
+	    cmocka_unit_test(worker_kinds),
 	};
 	char log[512], dir[512];
 	const char *stack = testenv_stack_dir();
