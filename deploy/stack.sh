@@ -13,7 +13,7 @@
 #   DIR/redis/           Redis config and working directory
 #   DIR/nginx/           rendered nginx.conf, security-headers.conf, tmp/
 #   DIR/tls/             self-signed cert.pem / key.pem for localhost
-#   DIR/www/             static web root     DIR/images/  cached artwork
+#   DIR/www/             static web root     DIR/storage/ user content; its images/ is cached artwork
 #   DIR/media/           sample media root   DIR/log/     every log file
 #   DIR/run/             pg/ (PostgreSQL socket dir), redis.sock, fcgi.sock, *.pid
 set -euo pipefail
@@ -609,13 +609,17 @@ url = unix://$DIR/run/redis.sock
 [log]
 level = info
 format = logfmt
+
+[storage]
+# nginx serves $DIR/storage/images at /images/
+path = $DIR/storage
 EOF
 	)
 	mv -f "$DIR/revenge.conf.tmp" "$DIR/revenge.conf"
 }
 
 www_init() {
-	install -d -m 0755 "$DIR/www" "$DIR/media" "$DIR/images"
+	install -d -m 0755 "$DIR/www" "$DIR/media" "$DIR/storage" "$DIR/storage/images"
 	if [ ! -e "$DIR/www/index.html" ]; then
 		cat >"$DIR/www/index.html" <<'EOF'
 <!doctype html>

@@ -26,7 +26,9 @@ if [ ! -f "$TREE/.count" ] || [ "$(cat "$TREE/.count")" != "$N" ]; then
 	rm -rf "$TREE"
 	mkdir -p "$TREE"
 	ffmpeg -loglevel error -y -f lavfi -i testsrc=size=64x36:rate=24 -f lavfi -i sine=frequency=440 \
-		-t 1 -c:v libx264 -preset ultrafast -c:a aac -shortest "$TREE/.clip.mkv"
+		-t 1 -c:v libx264 -preset ultrafast -c:a aac -shortest "$TREE/.clip0.mkv"
+	# a file takes at most 65 000 hard links on ext4: four copies to link to
+	for k in 1 2 3; do cp "$TREE/.clip0.mkv" "$TREE/.clip$k.mkv"; done
 	# movies in "Title (Year)/Title.Year.quality.mkv" folders, 1 to 3 files each
 	perl -e '
 		my ($dir, $n) = @ARGV;
@@ -46,7 +48,7 @@ if [ ! -f "$TREE/.count" ] || [ "$(cat "$TREE/.count")" != "$N" ]; then
 			for my $k (0 .. ($m % 3)) {
 				last if $i >= $n;
 				my $f = $k ? "$d/$dot.$year.Part$k.$q[($m + $k) % 5].mkv" : "$d/$dot.$year.$q[$m % 5].mkv";
-				link("$dir/.clip.mkv", $f) or die "$f: $!";
+				link("$dir/.clip" . ($i % 4) . ".mkv", $f) or die "$f: $!";
 				$i++;
 			}
 			$m++;
