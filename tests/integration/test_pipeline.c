@@ -376,6 +376,43 @@ static void offline_then_upgraded_in_place(void **state)
 	assert_true(strlen(file_col("Fight Club 1999/Fight.Club.1999.Part2.avi", "movie_id")) == 36);
 }
 
+static void manual_match_is_kept(void **state)
+{
+	struct scan_stats st;
+	struct identify_result res;
+	char err[256], fid[37];
+	(void)state;
+
+	put_video(root, "Some Home Video (2010)/Some.Home.Video.2010.mkv");
+	assert_int_equal(scan(movie_lib, 0, &st), APP_OK);
+	identify_pending();
+	const char *rel = "Some Home Video (2010)/Some.Home.Video.2010.mkv";
+	assert_string_equal(file_col(rel, "match_status"), "unmatched");
+	snprintf(fid, sizeof(fid), "%s", file_col(rel, "id"));
+
+	/* an admin says it is movie 550 */
+	struct identify_args m = {.file_id = fid, .tmdb_id = 550, .manual = true};
+	assert_int_equal(identify_file(db, ar, &m, &res, err, sizeof(err)), APP_OK);
+	arena_reset(ar);
+	assert_string_equal(file_col(rel, "match_status"), "manual");
+	assert_string_equal(file_col(rel, "match_strategy"), "manual");
+	assert_string_equal(q1("SELECT m.tmdb_id || ' ' || m.match_locked FROM movies m JOIN media_files f"
+			       " ON f.movie_id = m.id WHERE f.id = $1", fid, NULL),
+			    "550 true");
+	/* a rescan of a changed file and an automatic identification keep it */
+	sh("head -c 10 /dev/urandom >> '%s/%s'", root, rel);
+	assert_int_equal(scan(movie_lib, 0, &st), APP_OK);
+	assert_int_equal(st.changed, 1);
+	identify_pending();
+	struct identify_args r = {.file_id = fid, .refresh = true};
+	assert_int_equal(identify_file(db, ar, &r, &res, err, sizeof(err)), APP_OK);
+	arena_reset(ar);
+	assert_string_equal(file_col(rel, "match_status"), "manual");
+	assert_string_equal(q1("SELECT m.tmdb_id FROM movies m JOIN media_files f ON f.movie_id = m.id"
+			       " WHERE f.id = $1", fid, NULL),
+			    "550");
+}
+
 static void episodes_of_a_series(void **state)
 {
 	struct scan_stats st;
@@ -513,6 +550,7 @@ int main(void)
 	    cmocka_unit_test(scan_identify_and_enrich),
 	    cmocka_unit_test(changes_and_unmounts),
 	    cmocka_unit_test(offline_then_upgraded_in_place),
+	    cmocka_unit_test(manual_match_is_kept),
 	    cmocka_unit_test(episodes_of_a_series),
 	    cmocka_unit_test(worker_kinds),
 	};
