@@ -308,7 +308,7 @@ static void record_error(struct scan *s, const char *path, const char *what)
 	} else {
 		char safe[PATH_MAX];
 		size_t i;
-		for (i = 0; path[i] && i < sizeof(safe) - 1; i++)
+		for (i = 0; i < sizeof(safe) - 1 && path[i]; i++)
 			safe[i] = (unsigned char)path[i] < 0x80 && (unsigned char)path[i] >= 0x20
 					  ? path[i]
 					  : '?';

@@ -413,6 +413,37 @@ static void manual_match_is_kept(void **state)
 			    "550");
 }
 
+/* Paths past PATH_MAX and names at NAME_MAX: recorded or handled, never a
+ * crash, and the scan finishes. */
+static void hostile_tree(void **state)
+{
+	struct scan_stats st;
+	char name[300];
+	(void)state;
+
+	/* perl, because a shell cannot cd past PATH_MAX */
+	sh("perl -e 'chdir $ARGV[0] or die; mkdir \"Deep\"; chdir \"Deep\" or die; my $d = \"x\" x 250;"
+	   " for (1 .. 18) { mkdir $d or die; chdir $d or die }"
+	   " system(\"cp\", $ARGV[1], \"movie.mkv\") == 0 or die' '%s' '%s'",
+	   root, media);
+	/* a 255-byte file name (the most Linux allows) is an ordinary file */
+	memset(name, 'L', 251);
+	memcpy(name + 251, ".mkv", 5);
+	sh("mkdir -p '%s/Long' && cp '%s' '%s/Long/%s'", root, media, root, name);
+	long before = qn("SELECT count(*) FROM media_files", NULL, NULL);
+	assert_int_equal(scan(movie_lib, 3600000, &st), APP_OK);
+	assert_int_equal(st.added, 1);
+	assert_int_equal(qn("SELECT count(*) FROM media_files", NULL, NULL), before + 1);
+	assert_int_equal(qn("SELECT count(*) FROM library_scans s, jsonb_array_elements(s.errors) e"
+			    " WHERE s.library_id = $1 AND e->>'error' = 'path too long'"
+			    " AND s.id = (SELECT max(id) FROM library_scans WHERE library_id = $1)",
+			    movie_lib, NULL),
+			 1);
+	sh("rm -rf '%s/Deep' '%s/Long'", root, root);
+	assert_int_equal(scan(movie_lib, 0, &st), APP_OK);
+	identify_pending();
+}
+
 static void episodes_of_a_series(void **state)
 {
 	struct scan_stats st;
@@ -551,6 +582,7 @@ int main(void)
 	    cmocka_unit_test(changes_and_unmounts),
 	    cmocka_unit_test(offline_then_upgraded_in_place),
 	    cmocka_unit_test(manual_match_is_kept),
+	    cmocka_unit_test(hostile_tree),
 	    cmocka_unit_test(episodes_of_a_series),
 	    cmocka_unit_test(worker_kinds),
 	};
