@@ -449,6 +449,45 @@ static void test_dump_masks_and_reloads(void **state)
 	buf_release(&msg);
 }
 
+/* A string key whose default is "" (tmdb.api_key) is NULL until given; the
+ * environment sets it and config_dump() masks it like any other secret. */
+static void test_tmdb_api_key(void **state)
+{
+	char *env[] = {"REVENGE_TMDB_API_KEY=0123456789abcdeftopsecret", NULL};
+	struct config c;
+	struct buf dump;
+
+	(void)state;
+	load_ok(&c, NULL, noenv);
+	assert_null(c.tmdb_api_key);
+	buf_init(&dump, 1 << 16);
+	config_dump(&c, &dump);
+	assert_true(buf_ok(&dump));
+	assert_non_null(strstr(dump.data, "# api_key is unset\n"));
+	buf_release(&dump);
+	config_release(&c);
+
+	load_ok(&c, NULL, env);
+	assert_non_null(c.tmdb_api_key);
+	assert_string_equal(c.tmdb_api_key, "0123456789abcdeftopsecret");
+	buf_init(&dump, 1 << 16);
+	config_dump(&c, &dump);
+	assert_true(buf_ok(&dump));
+	assert_null(strstr(dump.data, "topsecret"));
+	assert_non_null(strstr(dump.data, "[tmdb]\n"));
+	assert_non_null(strstr(strstr(dump.data, "[tmdb]\n"), "\napi_key = \"********\"\n"));
+	buf_release(&dump);
+	config_release(&c);
+
+	/* the file sets it too, and the environment wins over the file */
+	load_ok(&c, "[tmdb]\napi_key = fromfile\n", noenv);
+	assert_string_equal(c.tmdb_api_key, "fromfile");
+	config_release(&c);
+	load_ok(&c, "[tmdb]\napi_key = fromfile\n", env);
+	assert_string_equal(c.tmdb_api_key, "0123456789abcdeftopsecret");
+	config_release(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -464,6 +503,7 @@ int main(void)
 	    cmocka_unit_test(test_env_errors),
 	    cmocka_unit_test(test_load_file),
 	    cmocka_unit_test(test_dump_masks_and_reloads),
+	    cmocka_unit_test(test_tmdb_api_key),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
