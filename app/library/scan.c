@@ -287,6 +287,10 @@ struct scan {
 	struct buf present_ids; /* "{uuid,uuid}" of returning unchanged files */
 	bool stopped;
 	bool db_failed;
+	/* the tvshow.nfo of the directory seen last (tvshow_for) */
+	char tv_dir[PATH_MAX];
+	bool tv_dir_set;
+	char *tv_nfo;
 	char root[PATH_MAX];
 	size_t rootlen;
 };
@@ -416,6 +420,32 @@ static bool has_ext(const char *name, const char *const *list)
 	return false;
 }
 
+/* The series folder's tvshow.nfo as JSON: in dir, or one or two folders
+ * up (not above the root). Read once per directory: every episode of a
+ * season folder shares the answer. NULL when there is none. */
+static const char *tvshow_for(struct scan *s, const char *dir)
+{
+	char up[PATH_MAX], path[PATH_MAX];
+
+	if (s->tv_dir_set && !strcmp(s->tv_dir, dir))
+		return s->tv_nfo;
+	free(s->tv_nfo);
+	s->tv_nfo = NULL;
+	snprintf(s->tv_dir, sizeof(s->tv_dir), "%s", dir);
+	s->tv_dir_set = true;
+	snprintf(up, sizeof(up), "%s", dir);
+	for (int lvl = 0; lvl < 3 && strlen(up) >= s->rootlen; lvl++) {
+		if (join(path, sizeof(path), up, "tvshow.nfo") &&
+		    (s->tv_nfo = nfo_text(s, path, lvl == 0)))
+			break;
+		char *slash = strrchr(up, '/');
+		if (!slash || (size_t)(slash - up) < s->rootlen)
+			break;
+		*slash = 0;
+	}
+	return s->tv_nfo;
+}
+
 /* Sidecars of the video `name` among the directory's entries, as JSON. */
 static char *sidecars_json(struct scan *s, const char *dir, const char *name, char **names,
 			   int n, char **nfo_out)
@@ -496,24 +526,10 @@ static char *sidecars_json(struct scan *s, const char *dir, const char *name, ch
 		if (join(path, sizeof(path), dir, nfo_name))
 			*nfo_out = nfo_text(s, path, true);
 	}
-	/* a series folder's tvshow.nfo: here, or one or two folders up */
-	if (s->tv) {
-		char up[PATH_MAX];
-		snprintf(up, sizeof(up), "%s", dir);
-		for (int lvl = 0; lvl < 3 && strlen(up) >= s->rootlen; lvl++) {
-			char *t = join(path, sizeof(path), up, "tvshow.nfo") ? nfo_text(s, path, lvl == 0)
-									      : NULL;
-			if (t) {
-				jw_key(&w, "tvshow");
-				jw_raw(&w, t, strlen(t));
-				free(t);
-				break;
-			}
-			char *slash = strrchr(up, '/');
-			if (!slash || (size_t)(slash - up) < s->rootlen)
-				break;
-			*slash = 0;
-		}
+	const char *tvshow = s->tv ? tvshow_for(s, dir) : NULL;
+	if (tvshow) {
+		jw_key(&w, "tvshow");
+		jw_raw(&w, tvshow, strlen(tvshow));
 	}
 	jw_obj_close(&w);
 	char *out = buf_ok(&b) ? buf_detach(&b, NULL) : NULL;
@@ -1067,6 +1083,7 @@ out:
 		item_release(&s.batch[i]);
 	free(s.batch);
 	known_release(&s.known);
+	free(s.tv_nfo);
 	buf_release(&s.errors);
 	buf_release(&s.present_ids);
 	return e;

@@ -381,14 +381,11 @@ enum app_err identify_file(struct db *db, struct arena *a, const struct identify
 	l.strategy = strategy;
 	l.confidence = conf;
 	l.candidates = candidates;
-	char *text = print_json(a, details);
-	if (!text)
-		return APP_ERR_NOMEM;
 	if (f.tv)
-		e = store_series(db, a, &l, text, f.season, season ? print_json(a, season) : NULL,
+		e = store_series(db, a, &l, details, f.season, season ? print_json(a, season) : NULL,
 				 f.episodes, res->item_id);
 	else
-		e = store_movie(db, a, &l, text, res->item_id);
+		e = store_movie(db, a, &l, details, res->item_id);
 	if (e == APP_ERR_UNPROCESSABLE) {
 		snprintf(err, errlen, "provider details have no id");
 		l.status = "error";

@@ -1,6 +1,7 @@
 #include "metadata/store.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* --- shared pieces ------------------------------------------------------- */
@@ -218,148 +219,6 @@ static enum app_err link_file(struct db *db, struct arena *a, const struct store
 	return db_query(db, a, &q_link, p, NULL);
 }
 
-static enum app_err movie_fill(struct db *db, struct arena *a, const struct store_link *l,
-			       const char *id, const char *details)
-{
-	const char *p4[] = {id, details, l->languages, l->manual ? "true" : "false"};
-	const char *p2[] = {id, details};
-	const char *p1[] = {id};
-	const char *pp[] = {details};
-	const char *pi[] = {id, l->images ? "true" : "false"};
-	enum app_err e;
-
-	if ((e = db_query(db, a, &q_movie_update, p4, NULL)) ||
-	    (e = db_query(db, a, &q_movie_ratings_clear, p1, NULL)) ||
-	    (e = db_query(db, a, &q_movie_ratings, p2, NULL)) ||
-	    (e = db_query(db, a, &q_movie_ratings_json, p1, NULL)) ||
-	    (e = db_query(db, a, &q_movie_genres_clear, p1, NULL)) ||
-	    (e = db_query(db, a, &q_movie_genres, p2, NULL)) ||
-	    (e = db_query(db, a, &q_movie_people, pp, NULL)) ||
-	    (e = db_query(db, a, &q_movie_credits_clear, p1, NULL)) ||
-	    (e = db_query(db, a, &q_movie_credits, p2, NULL)) ||
-	    (e = db_query(db, a, &q_movie_collection, p2, NULL)) ||
-	    (e = db_query(db, a, &q_movie_images, pi, NULL)))
-		return e;
-	return APP_OK;
-}
-
-/* The tmdb id and title of a details object, read with cJSON. */
-static int details_id(const char *details, char *title, size_t cap, const char *key)
-{
-	cJSON *d = cJSON_Parse(details);
-	int id = 0;
-	if (d) {
-		const cJSON *v = cJSON_GetObjectItemCaseSensitive(d, "id"),
-			    *t = cJSON_GetObjectItemCaseSensitive(d, key);
-		if (cJSON_IsNumber(v) && v->valuedouble >= 1 && v->valuedouble < 2147483647)
-			id = (int)v->valuedouble;
-		snprintf(title, cap, "%s", cJSON_IsString(t) && t->valuestring[0] ? t->valuestring : "?");
-		cJSON_Delete(d);
-	}
-	return id;
-}
-
-enum app_err store_movie(struct db *db, struct arena *a, const struct store_link *l,
-			 const char *details, char movie_id[37])
-{
-	char title[512];
-	int tmdb = details_id(details, title, sizeof(title), "title");
-	const char *pf[] = {l->file_id};
-	PGresult *cur, *ex, *r;
-	enum app_err e;
-	const char *target = NULL, *old = NULL;
-
-	if (!tmdb)
-		return APP_ERR_UNPROCESSABLE;
-	const char *pt[] = {l->library_id, num(a, tmdb)};
-	if ((e = db_begin(db)))
-		return e;
-	if ((e = lock_item(db, a, l->library_id, arena_printf(a, "movie:%d", tmdb))) ||
-	    (e = db_query(db, a, &q_file_movie, pf, &cur)))
-		goto fail;
-	if (PQntuples(cur) != 1) {
-		e = APP_ERR_NOT_FOUND;
-		goto fail;
-	}
-	if ((e = db_query(db, a, &q_movie_by_tmdb, pt, &ex)))
-		goto fail;
-	old = PQgetisnull(cur, 0, 0) ? NULL : PQgetvalue(cur, 0, 0);
-	if (PQntuples(ex)) {
-		target = PQgetvalue(ex, 0, 0);
-		bool locked = PQgetvalue(ex, 0, 1)[0] == 't';
-		if ((!locked || l->manual) && (e = movie_fill(db, a, l, target, details)))
-			goto fail;
-	} else if (old && !strcmp(PQgetvalue(cur, 0, 1), "local")) {
-		/* upgrade the local item in place */
-		const char *pc[] = {old, num(a, tmdb)};
-		target = old;
-		if ((e = db_query(db, a, &q_movie_claim_local, pc, NULL)) ||
-		    (e = movie_fill(db, a, l, target, details)))
-			goto fail;
-	} else {
-		const char *pi[] = {l->library_id, num(a, tmdb), title};
-		if ((e = db_query(db, a, &q_movie_insert, pi, &r)))
-			goto fail;
-		target = PQgetvalue(r, 0, 0);
-		if ((e = movie_fill(db, a, l, target, details)))
-			goto fail;
-	}
-	if ((e = link_file(db, a, l, target, NULL)))
-		goto fail;
-	if (old && strcmp(old, target)) {
-		const char *po[] = {old};
-		if ((e = db_query(db, a, &q_drop_local_movie, po, NULL)))
-			goto fail;
-	}
-	snprintf(movie_id, 37, "%s", target);
-	return db_commit(db);
-fail:
-	db_rollback(db);
-	return e;
-}
-
-enum app_err store_local_movie(struct db *db, struct arena *a, const struct store_link *l,
-			       const char *title, int year, const char *nfo, char movie_id[37])
-{
-	const char *pf[] = {l->file_id};
-	const char *pq[] = {l->library_id, title, year ? num(a, year) : NULL};
-	PGresult *cur, *r;
-	enum app_err e;
-	const char *target;
-
-	if ((e = db_begin(db)))
-		return e;
-	if ((e = lock_item(db, a, l->library_id, arena_printf(a, "local:%s:%d", title, year))) ||
-	    (e = db_query(db, a, &q_file_movie, pf, &cur)))
-		goto fail;
-	if (PQntuples(cur) != 1) {
-		e = APP_ERR_NOT_FOUND;
-		goto fail;
-	}
-	/* already linked to an item (local or from the provider): keep it */
-	if (!PQgetisnull(cur, 0, 0)) {
-		target = PQgetvalue(cur, 0, 0);
-	} else {
-		if ((e = db_query(db, a, &q_local_movie_find, pq, &r)))
-			goto fail;
-		if (PQntuples(r)) {
-			target = PQgetvalue(r, 0, 0);
-		} else {
-			const char *pi[] = {l->library_id, title, year ? num(a, year) : NULL,
-					    nfo ? nfo : "{}"};
-			if ((e = db_query(db, a, &q_local_movie_insert, pi, &r)))
-				goto fail;
-			target = PQgetvalue(r, 0, 0);
-		}
-	}
-	if ((e = link_file(db, a, l, target, NULL)))
-		goto fail;
-	snprintf(movie_id, 37, "%s", target);
-	return db_commit(db);
-fail:
-	db_rollback(db);
-	return e;
-}
 
 /* --- series -------------------------------------------------------------- */
 
@@ -539,128 +398,264 @@ static enum app_err link_episodes(struct db *db, struct arena *a, const struct s
 		return e;
 	return APP_OK;
 }
+/* --- what differs between movies and series -------------------------------- */
 
-static enum app_err series_fill(struct db *db, struct arena *a, const struct store_link *l,
-				const char *id, const char *tv)
+/* Parameters a fill statement takes. */
+enum shape {
+	S_UPDATE,     /* id, details, languages, manual */
+	S_ID,         /* id */
+	S_ID_DETAILS, /* id, details */
+	S_DETAILS,    /* details */
+	S_IMAGES,     /* id, images wanted */
+};
+
+struct step {
+	const struct db_stmt *st;
+	enum shape shape;
+};
+
+#define MAX_STEPS 12
+
+struct kind {
+	const char *lock;      /* advisory lock prefix */
+	const char *title_key; /* the provider's title member */
+	const struct db_stmt *file, *by_tmdb, *claim_local, *insert, *drop_local;
+	const struct db_stmt *local_find, *local_insert;
+	struct step fill[MAX_STEPS]; /* in order; ends at st NULL */
+};
+
+static const struct kind movie_kind = {
+    "movie", "title", &q_file_movie, &q_movie_by_tmdb, &q_movie_claim_local, &q_movie_insert,
+    &q_drop_local_movie, &q_local_movie_find, &q_local_movie_insert,
+    {{&q_movie_update, S_UPDATE},
+     {&q_movie_ratings_clear, S_ID},
+     {&q_movie_ratings, S_ID_DETAILS},
+     {&q_movie_ratings_json, S_ID},
+     {&q_movie_genres_clear, S_ID},
+     {&q_movie_genres, S_ID_DETAILS},
+     {&q_movie_people, S_DETAILS},
+     {&q_movie_credits_clear, S_ID},
+     {&q_movie_credits, S_ID_DETAILS},
+     {&q_movie_collection, S_ID_DETAILS},
+     {&q_movie_images, S_IMAGES}}};
+
+static const struct kind series_kind = {
+    "series", "name", &q_file_series, &q_series_by_tmdb, &q_series_claim_local, &q_series_insert,
+    &q_drop_local_series, &q_local_series_find, &q_local_series_insert,
+    {{&q_series_update, S_UPDATE},
+     {&q_series_ratings_clear, S_ID},
+     {&q_series_ratings, S_ID_DETAILS},
+     {&q_series_ratings_json, S_ID},
+     {&q_series_genres_clear, S_ID},
+     {&q_series_genres, S_ID_DETAILS},
+     {&q_series_people, S_DETAILS},
+     {&q_series_credits_clear, S_ID},
+     {&q_series_credits, S_ID_DETAILS}}};
+
+static enum app_err fill(struct db *db, struct arena *a, const struct store_link *l,
+			 const struct kind *k, const char *id, const char *details)
 {
-	const char *p4[] = {id, tv, l->languages, l->manual ? "true" : "false"};
-	const char *p2[] = {id, tv};
-	const char *p1[] = {id};
-	const char *pp[] = {tv};
+	const char *up[] = {id, details, l->languages, l->manual ? "true" : "false"};
+	const char *one[] = {id};
+	const char *two[] = {id, details};
+	const char *det[] = {details};
+	const char *img[] = {id, l->images ? "true" : "false"};
+	const char *const *by_shape[] = {up, one, two, det, img};
 	enum app_err e;
 
-	if ((e = db_query(db, a, &q_series_update, p4, NULL)) ||
-	    (e = db_query(db, a, &q_series_ratings_clear, p1, NULL)) ||
-	    (e = db_query(db, a, &q_series_ratings, p2, NULL)) ||
-	    (e = db_query(db, a, &q_series_ratings_json, p1, NULL)) ||
-	    (e = db_query(db, a, &q_series_genres_clear, p1, NULL)) ||
-	    (e = db_query(db, a, &q_series_genres, p2, NULL)) ||
-	    (e = db_query(db, a, &q_series_people, pp, NULL)) ||
-	    (e = db_query(db, a, &q_series_credits_clear, p1, NULL)) ||
-	    (e = db_query(db, a, &q_series_credits, p2, NULL)))
-		return e;
+	for (int i = 0; i < MAX_STEPS && k->fill[i].st; i++)
+		if ((e = db_query(db, a, k->fill[i].st, by_shape[k->fill[i].shape], NULL)))
+			return e;
 	return APP_OK;
 }
 
-enum app_err store_series(struct db *db, struct arena *a, const struct store_link *l,
-			  const char *tv, int season, const char *season_json,
-			  const char *episodes, char series_id[37])
+/* The provider id (0 when unusable) and title of a details object. */
+static int details_id(const cJSON *d, const char *key, const char **title)
 {
-	char title[512];
-	int tmdb = details_id(tv, title, sizeof(title), "name");
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(d, "id"),
+		    *t = cJSON_GetObjectItemCaseSensitive(d, key);
+	*title = cJSON_IsString(t) && t->valuestring[0] ? t->valuestring : "?";
+	return cJSON_IsNumber(v) && v->valuedouble >= 1 && v->valuedouble < 2147483647
+		       ? (int)v->valuedouble
+		       : 0;
+}
+
+/*
+ * Inside the caller's transaction: lock the item, find the file and what it
+ * is linked to, and make *target the provider item (existing, the local
+ * item upgraded in place, or new), filled from details unless locked.
+ * *old is the item the file was linked to before (NULL for none).
+ */
+static enum app_err place_item(struct db *db, struct arena *a, const struct store_link *l,
+			       const struct kind *k, const cJSON *details, const char **target,
+			       const char **old)
+{
+	const char *title;
+	char *text;
+	int tmdb = details_id(details, k->title_key, &title);
 	const char *pf[] = {l->file_id};
 	PGresult *cur, *ex, *r;
 	enum app_err e;
-	const char *target = NULL, *old = NULL;
-	bool fill = true;
 
 	if (!tmdb)
 		return APP_ERR_UNPROCESSABLE;
-	const char *pt[] = {l->library_id, num(a, tmdb)};
-	if ((e = db_begin(db)))
-		return e;
-	if ((e = lock_item(db, a, l->library_id, arena_printf(a, "series:%d", tmdb))) ||
-	    (e = db_query(db, a, &q_file_series, pf, &cur)))
-		goto fail;
-	if (PQntuples(cur) != 1) {
-		e = APP_ERR_NOT_FOUND;
-		goto fail;
+	if (!(text = cJSON_PrintUnformatted(details)))
+		return APP_ERR_NOMEM;
+	if (arena_defer(a, cJSON_free, text) < 0) {
+		cJSON_free(text);
+		return APP_ERR_NOMEM;
 	}
-	if ((e = db_query(db, a, &q_series_by_tmdb, pt, &ex)))
-		goto fail;
-	old = PQgetisnull(cur, 0, 0) ? NULL : PQgetvalue(cur, 0, 0);
+	const char *pt[] = {l->library_id, num(a, tmdb)};
+	if ((e = lock_item(db, a, l->library_id, arena_printf(a, "%s:%d", k->lock, tmdb))) ||
+	    (e = db_query(db, a, k->file, pf, &cur)))
+		return e;
+	if (PQntuples(cur) != 1)
+		return APP_ERR_NOT_FOUND;
+	if ((e = db_query(db, a, k->by_tmdb, pt, &ex)))
+		return e;
+	*old = PQgetisnull(cur, 0, 0) ? NULL : PQgetvalue(cur, 0, 0);
 	if (PQntuples(ex)) {
-		target = PQgetvalue(ex, 0, 0);
-		fill = PQgetvalue(ex, 0, 1)[0] != 't' || l->manual;
-	} else if (old && !strcmp(PQgetvalue(cur, 0, 1), "local")) {
-		const char *pc[] = {old, num(a, tmdb)};
-		target = old;
-		if ((e = db_query(db, a, &q_series_claim_local, pc, NULL)))
-			goto fail;
+		*target = PQgetvalue(ex, 0, 0);
+		if (PQgetvalue(ex, 0, 1)[0] == 't' && !l->manual)
+			return APP_OK; /* an admin's choice: left as it is */
+	} else if (*old && !strcmp(PQgetvalue(cur, 0, 1), "local")) {
+		const char *pc[] = {*old, num(a, tmdb)};
+		*target = *old;
+		if ((e = db_query(db, a, k->claim_local, pc, NULL)))
+			return e;
 	} else {
 		const char *pi[] = {l->library_id, num(a, tmdb), title};
-		if ((e = db_query(db, a, &q_series_insert, pi, &r)))
-			goto fail;
-		target = PQgetvalue(r, 0, 0);
+		if ((e = db_query(db, a, k->insert, pi, &r)))
+			return e;
+		*target = PQgetvalue(r, 0, 0);
 	}
-	if ((fill && (e = series_fill(db, a, l, target, tv))) ||
-	    (e = link_file(db, a, l, NULL, target)) ||
-	    (e = link_episodes(db, a, l, target, season, season_json, episodes, NULL)))
-		goto fail;
-	const char *pim[] = {target, l->images ? "true" : "false"};
-	if ((e = db_query(db, a, &q_series_images, pim, NULL)))
-		goto fail;
+	return fill(db, a, l, k, *target, text);
+}
+
+/* Drop the local item the file left (when no file is left on it) and
+ * commit; the caller's transaction ends either way. */
+static enum app_err finish(struct db *db, struct arena *a, const struct kind *k, const char *old,
+			   const char *target, char id_out[37])
+{
 	if (old && strcmp(old, target)) {
 		const char *po[] = {old};
-		if ((e = db_query(db, a, &q_drop_local_series, po, NULL)))
-			goto fail;
+		enum app_err e = db_query(db, a, k->drop_local, po, NULL);
+		if (e) {
+			db_rollback(db);
+			return e;
+		}
 	}
-	snprintf(series_id, 37, "%s", target);
+	snprintf(id_out, 37, "%s", target);
 	return db_commit(db);
-fail:
-	db_rollback(db);
-	return e;
+}
+
+/* Inside the caller's transaction: the item the file is linked to, else a
+ * local item of the same title (and year), else a new local item. */
+static enum app_err place_local(struct db *db, struct arena *a, const struct store_link *l,
+				const struct kind *k, const char *lock, const char *const *find,
+				const char *const *insert, const char **target)
+{
+	const char *pf[] = {l->file_id};
+	PGresult *cur, *r;
+	enum app_err e;
+
+	if ((e = lock_item(db, a, l->library_id, lock)) || (e = db_query(db, a, k->file, pf, &cur)))
+		return e;
+	if (PQntuples(cur) != 1)
+		return APP_ERR_NOT_FOUND;
+	if (!PQgetisnull(cur, 0, 0)) {
+		*target = PQgetvalue(cur, 0, 0);
+		return APP_OK;
+	}
+	if ((e = db_query(db, a, k->local_find, find, &r)))
+		return e;
+	if (!PQntuples(r) && (e = db_query(db, a, k->local_insert, insert, &r)))
+		return e;
+	*target = PQgetvalue(r, 0, 0);
+	return APP_OK;
+}
+
+/* --- storing movies --------------------------------------------------- */
+
+enum app_err store_movie(struct db *db, struct arena *a, const struct store_link *l,
+			 const cJSON *details, char movie_id[37])
+{
+	const char *target = NULL, *old = NULL;
+	enum app_err e;
+
+	if ((e = db_begin(db)))
+		return e;
+	if ((e = place_item(db, a, l, &movie_kind, details, &target, &old)) ||
+	    (e = link_file(db, a, l, target, NULL))) {
+		db_rollback(db);
+		return e;
+	}
+	return finish(db, a, &movie_kind, old, target, movie_id);
+}
+
+enum app_err store_local_movie(struct db *db, struct arena *a, const struct store_link *l,
+			       const char *title, int year, const char *nfo, char movie_id[37])
+{
+	const char *y = year ? num(a, year) : NULL;
+	const char *find[] = {l->library_id, title, y};
+	const char *insert[] = {l->library_id, title, y, nfo ? nfo : "{}"};
+	const char *target = NULL;
+	enum app_err e;
+
+	if ((e = db_begin(db)))
+		return e;
+	if ((e = place_local(db, a, l, &movie_kind, arena_printf(a, "local:%s:%d", title, year), find,
+			     insert, &target)) ||
+	    (e = link_file(db, a, l, target, NULL))) {
+		db_rollback(db);
+		return e;
+	}
+	return finish(db, a, &movie_kind, NULL, target, movie_id);
+}
+
+/* --- storing series --------------------------------------------------- */
+
+enum app_err store_series(struct db *db, struct arena *a, const struct store_link *l,
+			  const cJSON *tv, int season, const char *season_json,
+			  const char *episodes, char series_id[37])
+{
+	const char *target = NULL, *old = NULL;
+	enum app_err e;
+
+	if ((e = db_begin(db)))
+		return e;
+	if ((e = place_item(db, a, l, &series_kind, tv, &target, &old)) ||
+	    (e = link_file(db, a, l, NULL, target)) ||
+	    (e = link_episodes(db, a, l, target, season, season_json, episodes, NULL))) {
+		db_rollback(db);
+		return e;
+	}
+	/* after the episodes, so their stills are among the pictures */
+	const char *pim[] = {target, l->images ? "true" : "false"};
+	if ((e = db_query(db, a, &q_series_images, pim, NULL))) {
+		db_rollback(db);
+		return e;
+	}
+	return finish(db, a, &series_kind, old, target, series_id);
 }
 
 enum app_err store_local_series(struct db *db, struct arena *a, const struct store_link *l,
 				const char *title, int year, int season, const char *episodes,
 				const char *episode_title, char series_id[37])
 {
-	const char *pf[] = {l->file_id};
-	const char *pq[] = {l->library_id, title, year ? num(a, year) : NULL};
-	PGresult *cur, *r;
+	const char *find[] = {l->library_id, title, year ? num(a, year) : NULL};
+	const char *target = NULL;
 	enum app_err e;
-	const char *target;
 
 	if ((e = db_begin(db)))
 		return e;
 	/* one lock per title, so episodes of a new show make one series */
-	if ((e = lock_item(db, a, l->library_id, arena_printf(a, "localtv:%s", title))) ||
-	    (e = db_query(db, a, &q_file_series, pf, &cur)))
-		goto fail;
-	if (PQntuples(cur) != 1) {
-		e = APP_ERR_NOT_FOUND;
-		goto fail;
+	if ((e = place_local(db, a, l, &series_kind, arena_printf(a, "localtv:%s", title), find, find,
+			     &target)) ||
+	    (e = link_file(db, a, l, NULL, target)) ||
+	    (e = link_episodes(db, a, l, target, season, NULL, episodes, episode_title))) {
+		db_rollback(db);
+		return e;
 	}
-	if (!PQgetisnull(cur, 0, 0)) {
-		target = PQgetvalue(cur, 0, 0);
-	} else {
-		if ((e = db_query(db, a, &q_local_series_find, pq, &r)))
-			goto fail;
-		if (PQntuples(r)) {
-			target = PQgetvalue(r, 0, 0);
-		} else {
-			if ((e = db_query(db, a, &q_local_series_insert, pq, &r)))
-				goto fail;
-			target = PQgetvalue(r, 0, 0);
-		}
-	}
-	if ((e = link_file(db, a, l, NULL, target)) ||
-	    (e = link_episodes(db, a, l, target, season, NULL, episodes, episode_title)))
-		goto fail;
-	snprintf(series_id, 37, "%s", target);
-	return db_commit(db);
-fail:
-	db_rollback(db);
-	return e;
+	return finish(db, a, &series_kind, NULL, target, series_id);
 }

@@ -22,6 +22,7 @@
 #define REVENGE_METADATA_STORE_H
 
 #include <stdbool.h>
+#include <cjson/cJSON.h>
 
 #include "core/arena.h"
 #include "core/err.h"
@@ -39,10 +40,10 @@ struct store_link {
 	bool images;            /* queue image fetches */
 };
 
-/* Movie from TMDb details (the JSON text of tmdb_movie's answer).
- * movie_id (37 bytes) receives the item's id. */
+/* Movie from TMDb details (tmdb_movie's answer). movie_id (37 bytes)
+ * receives the item's id. APP_ERR_UNPROCESSABLE when details carry no id. */
 enum app_err store_movie(struct db *db, struct arena *a, const struct store_link *l,
-			 const char *details, char movie_id[37]);
+			 const cJSON *details, char movie_id[37]);
 
 /* A locally identified movie: title (required), year (0 none), and the
  * NFO's JSON (nfo_json shape) or NULL for overview/runtime/original title. */
@@ -53,7 +54,7 @@ enum app_err store_local_movie(struct db *db, struct arena *a, const struct stor
  * when the file has no season or it could not be fetched) and the file's
  * episode numbers (a "{1,2}" int[] literal, "{}" for none) in that season. */
 enum app_err store_series(struct db *db, struct arena *a, const struct store_link *l,
-			  const char *tv, int season, const char *season_json,
+			  const cJSON *tv, int season, const char *season_json,
 			  const char *episodes, char series_id[37]);
 
 /* A locally identified series with the file's season/episodes. */

@@ -493,7 +493,9 @@ static void image_langs(char *out, size_t cap)
 	settings_put(s);
 }
 
-enum app_err tmdb_movie(struct arena *a, int64_t id, cJSON **out, char *err, size_t errlen)
+/* /<kind>/<id> with the members it appends and the image languages. */
+static enum app_err details(struct arena *a, const char *kind, int64_t id, const char *append,
+                            cJSON **out, char *err, size_t errlen)
 {
 	char path[48], q[256], il[TMDB_MAX_LANGS * 3 + 8];
 
@@ -501,28 +503,24 @@ enum app_err tmdb_movie(struct arena *a, int64_t id, cJSON **out, char *err, siz
 	if (!id_ok(id, err, errlen))
 		return APP_ERR_VALIDATION;
 	image_langs(il, sizeof(il));
-	snprintf(path, sizeof(path), "/movie/%lld", (long long)id);
-	snprintf(q, sizeof(q),
-	         "append_to_response=credits,release_dates,translations,images,external_ids,"
-	         "alternative_titles&include_image_language=%s",
-	         il);
+	snprintf(path, sizeof(path), "/%s/%lld", kind, (long long)id);
+	snprintf(q, sizeof(q), "append_to_response=%s&include_image_language=%s", append, il);
 	return tmdb_get(a, path, q, ttl_of(true), out, err, errlen);
+}
+
+enum app_err tmdb_movie(struct arena *a, int64_t id, cJSON **out, char *err, size_t errlen)
+{
+	return details(a, "movie", id,
+	               "credits,release_dates,translations,images,external_ids,alternative_titles", out,
+	               err, errlen);
 }
 
 enum app_err tmdb_tv(struct arena *a, int64_t id, cJSON **out, char *err, size_t errlen)
 {
-	char path[48], q[256], il[TMDB_MAX_LANGS * 3 + 8];
-
-	*out = NULL;
-	if (!id_ok(id, err, errlen))
-		return APP_ERR_VALIDATION;
-	image_langs(il, sizeof(il));
-	snprintf(path, sizeof(path), "/tv/%lld", (long long)id);
-	snprintf(q, sizeof(q),
-	         "append_to_response=aggregate_credits,content_ratings,translations,images,"
-	         "external_ids,alternative_titles&include_image_language=%s",
-	         il);
-	return tmdb_get(a, path, q, ttl_of(true), out, err, errlen);
+	return details(a, "tv", id,
+	               "aggregate_credits,content_ratings,translations,images,external_ids,"
+	               "alternative_titles",
+	               out, err, errlen);
 }
 
 enum app_err tmdb_season(struct arena *a, int64_t tv_id, int season, cJSON **out, char *err,

@@ -61,6 +61,7 @@
 #include "leader.h"
 #include "maintenance.h"
 #include "server.h"
+#include "jobrun.h"
 #include "testenv.h"
 
 extern char **environ;
@@ -484,29 +485,7 @@ static void rescuer(void **state)
 static enum job_outcome run_handler(job_handler_fn fn, const char *args, volatile int *cancel,
                                     struct job_result *res)
 {
-	struct json_limits lim = {1 << 16, 8};
-	cJSON *j = NULL;
-	struct job job = {0};
-	struct job_ctx ctx = {0};
-	enum job_outcome o;
-
-	assert_int_equal(json_parse(args, strlen(args), &lim, &j, NULL), APP_OK);
-	job.id = 1;
-	job.kind = "maintenance.test";
-	job.args = j;
-	job.attempt = 1;
-	job.max_attempts = 5;
-	job.deadline_us = now_mono_us() + 60 * 1000000LL;
-	ctx.db = hdb;
-	ctx.arena = harena;
-	ctx.cancel_requested = cancel;
-	ctx.job = &job;
-	ctx.worker_id = "test";
-	memset(res, 0, sizeof(*res));
-	o = fn(&ctx, &job, res);
-	arena_reset(harena);
-	cJSON_Delete(j);
-	return o;
+	return jobrun(fn, hdb, harena, args, cancel, res);
 }
 
 static long long count_where(const char *table, const char *cond)

@@ -32,6 +32,7 @@
 #include "metadata/tmdb.h"
 #include "core/json.h"
 #include "core/text.h"
+#include "jobrun.h"
 #include "library_kinds.h"
 #include "storage/storage.h"
 #include "testenv.h"
@@ -475,30 +476,8 @@ static void episodes_of_a_series(void **state)
 
 static enum job_outcome run_kind(job_handler_fn fn, const char *args, struct job_result *res)
 {
-	struct json_limits lim = {1 << 16, 8};
-	cJSON *j = NULL;
-	struct job job = {0};
 	volatile int cancel = 0;
-	struct job_ctx ctx = {0};
-	enum job_outcome o;
-
-	assert_int_equal(json_parse(args, strlen(args), &lim, &j, NULL), APP_OK);
-	job.id = 1;
-	job.kind = "test";
-	job.args = j;
-	job.attempt = 1;
-	job.max_attempts = 5;
-	job.deadline_us = now_mono_us() + 120 * 1000000LL;
-	ctx.db = db;
-	ctx.arena = ar;
-	ctx.cancel_requested = &cancel;
-	ctx.job = &job;
-	ctx.worker_id = "test";
-	memset(res, 0, sizeof(*res));
-	o = fn(&ctx, &job, res);
-	arena_reset(ar);
-	cJSON_Delete(j);
-	return o;
+	return jobrun(fn, db, ar, args, &cancel, res);
 }
 
 /* The worker's job kinds around the same domain code. */
