@@ -153,12 +153,16 @@ lint:
 bench: deps
 	@$(MAKE) --no-print-directory all
 	@tests/bench/run.sh $(BUILD)
+	@tests/bench/movies.sh $(BUILD)
 	@if [ -x tests/bench/queue.sh ]; then tests/bench/queue.sh $(BUILD); fi
 	@$(MAKE) --no-print-directory bench-scan
 
+# the request path (/healthz, /readyz, /users/me), then the movies API on a
+# seeded library of 10 000 movies (printed, never asserted)
 bench-api: deps
 	@$(MAKE) --no-print-directory all
 	@tests/bench/run.sh $(BUILD)
+	@tests/bench/movies.sh $(BUILD)
 
 $(BUILD)/tests/bench/scan_bench: $(BUILD)/obj/tests/bench/scan_bench.o $(LIBAPP)
 	@mkdir -p $(dir $@)
