@@ -15,6 +15,8 @@
 #   DIR/tls/             self-signed cert.pem / key.pem for localhost
 #   DIR/www/             static web root     DIR/storage/ user content; its images/ is cached artwork
 #   DIR/media/           sample media root   DIR/log/     every log file
+#   DIR/demo-media/      the clips of the demo library `run` makes
+#   DIR/demo-removed     marker of `demo-remove`: `run` makes no demo library
 #   DIR/run/             pg/ (PostgreSQL socket dir), redis.sock, fcgi.sock, *.pid
 set -euo pipefail
 
@@ -46,7 +48,10 @@ usage: deploy/stack.sh COMMAND [ARGS]
                             create (once) and start PostgreSQL, Redis, nginx
                             (--fast: fsync off, for throwaway test stacks)
   run DIR [BUILD_DIR] [up options]
-                            up + migrate + admin (once) + start-app, wait for /readyz
+                            up + migrate + admin (once) + start-app, wait for /readyz,
+                            then the demo library (REVENGE_DEMO=0 skips it)
+  demo DIR                  make (again) the demo library of a running stack
+  demo-remove DIR           delete it and DIR/demo-media; run leaves it out from then on
   start-app DIR [BUILD_DIR] start revenge-fcgi and revenge-worker if not running
   stop-app DIR              stop them (SIGTERM, SIGKILL after 15 s)
   migrate DIR [BUILD_DIR]   apply database migrations
@@ -103,6 +108,7 @@ BASE_DEPS=(
 	'nginx|cmd:nginx|file:/etc/nginx/mime.types|file:/etc/nginx/fastcgi_params'
 	'openssl|cmd:openssl'
 	'curl|cmd:curl'
+	'jq|cmd:jq'
 	'wrk|cmd:wrk'
 	'cppcheck|cmd:cppcheck'
 	'ffmpeg|cmd:ffmpeg|cmd:ffprobe'
@@ -771,9 +777,9 @@ APP_PROCS=(fcgi worker)
 app_alive() { pid_alive "$DIR/run/$1.pid" revenge; }
 
 # The app's configuration rejects unknown REVENGE_* variables; the stack's
-# own REVENGE_STACK_DIR must not reach it. Other REVENGE_* overrides (e.g.
-# REVENGE_LOG_LEVEL=debug make run) pass through on purpose.
-app_env() { env -u REVENGE_STACK_DIR -u REVENGE_CONFIG "$@"; }
+# own REVENGE_STACK_DIR and REVENGE_DEMO must not reach it. Other REVENGE_*
+# overrides (e.g. REVENGE_LOG_LEVEL=debug make run) pass through on purpose.
+app_env() { env -u REVENGE_STACK_DIR -u REVENGE_CONFIG -u REVENGE_DEMO "$@"; }
 
 # stop_started NAME...: a failed start leaves nothing half-running.
 stop_started() {
@@ -803,7 +809,7 @@ cmd_start_app() {
 		# terminal and stop-app can signal the whole group.
 		# (A simple command, not a function, so that $! is the app's pid:
 		# env and setsid exec, setsid does not fork as we are no group leader.)
-		env -u REVENGE_STACK_DIR -u REVENGE_CONFIG setsid "$BUILD_DIR/revenge-$p" \
+		env -u REVENGE_STACK_DIR -u REVENGE_CONFIG -u REVENGE_DEMO setsid "$BUILD_DIR/revenge-$p" \
 			--config "$DIR/revenge.conf" >>"$DIR/log/$p.log" 2>&1 </dev/null 9>&- &
 		echo "$!" >"$DIR/run/$p.pid"
 		started+=("$p")
@@ -931,6 +937,365 @@ wait_ready() {
 }
 
 # ---------------------------------------------------------------------------
+# the demo library (`run`, unless REVENGE_DEMO=0)
+# ---------------------------------------------------------------------------
+
+# A first look for newcomers: a handful of short clips generated with
+# ffmpeg, named after public-domain films, become a movie library through
+# the HTTP API (as the admin `run` created), are scanned, and `run` prints
+# curl lines that list and stream them. Without a TMDb key the files are
+# identified locally from their names. Nothing here fails `run`: a missing
+# tool, a refused request or a slow scan is a warning.
+
+DEMO_NAME="Demo movies"
+DEMO_TIMEOUT=60 # seconds for the scan and the identification of the clips
+# "Title (Year)|seconds|lavfi video source|sine Hz"; all public domain in the US
+DEMO_CLIPS=(
+	'Nosferatu (1922)|4|testsrc|220'
+	'The General (1926)|3|smptebars|330'
+	'His Girl Friday (1940)|5|testsrc2|440'
+	'Charade (1963)|4|rgbtestsrc|550'
+	'Night of the Living Dead (1968)|3|pal75bars|660'
+)
+DEMO_SUBTITLED="Nosferatu (1922)" # gets an external "<name>.en.srt"
+
+DEMO_TMP=""      # 0700 scratch: request and response bodies, the bearer header
+DEMO_BASE=""
+DEMO_GENERATED=0 # clips made by this run
+DEMO_LIB_ID=""
+DEMO_MOVIE_ID=""
+DEMO_FILE_ID=""
+DEMO_MOVIES_API="" # status of GET /api/v1/movies
+API_STATUS=""
+API_BODY=""
+
+demo_enabled() {
+	case ${REVENGE_DEMO:-1} in
+	0 | no | false | off) return 1 ;;
+	esac
+	[ ! -e "$DIR/demo-removed" ]
+}
+
+is_uuid() { [[ $1 =~ ^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$ ]]; }
+
+# demo_media: the clips under DIR/demo-media/<Title (Year)>/, and one
+# subtitle, each made only when missing. DEMO_GENERATED counts the clips.
+demo_media() {
+	local root="$DIR/demo-media" entry title secs src freq dir out srt
+	local -a todo=()
+	DEMO_GENERATED=0
+	for entry in "${DEMO_CLIPS[@]}"; do
+		title=${entry%%|*}
+		[ -s "$root/$title/$title.mkv" ] || todo+=("$entry")
+	done
+	install -d -m 0755 "$root" || return 1
+	if [ "${#todo[@]}" -gt 0 ]; then
+		local clips=clips
+		[ "${#todo[@]}" -gt 1 ] || clips=clip
+		echo "demo: generating ${#todo[@]} short $clips with ffmpeg in $root"
+	fi
+	for entry in "${todo[@]}"; do
+		IFS='|' read -r title secs src freq <<<"$entry"
+		dir="$root/$title"
+		out="$dir/$title.mkv"
+		install -d -m 0755 "$dir" || return 1
+		# .part: the scanner does not take it for a video while it is written
+		if ! ffmpeg -nostdin -hide_banner -loglevel error -y -threads 1 \
+			-f lavfi -i "$src=size=320x240:rate=24:duration=$secs" \
+			-f lavfi -i "sine=frequency=$freq:sample_rate=48000:duration=$secs" \
+			-map 0:v -map 1:a -c:v libx264 -preset veryfast -crf 30 -pix_fmt yuv420p \
+			-c:a aac -b:a 64k -metadata "title=$title" -metadata:s:a:0 language=eng \
+			-f matroska "$out.part" >"$DEMO_TMP/ffmpeg.log" 2>&1; then
+			tail -n 5 "$DEMO_TMP/ffmpeg.log" >&2
+			rm -f "$out.part"
+			warn "demo: ffmpeg could not make $out"
+			return 1
+		fi
+		chmod 0644 "$out.part" && mv -f "$out.part" "$out" || return 1
+		DEMO_GENERATED=$((DEMO_GENERATED + 1))
+	done
+	srt="$root/$DEMO_SUBTITLED/$DEMO_SUBTITLED.en.srt"
+	if [ ! -s "$srt" ]; then
+		cat >"$srt.part" <<'EOF' && chmod 0644 "$srt.part" && mv -f "$srt.part" "$srt" || return 1
+1
+00:00:00,500 --> 00:00:02,000
+Nosferatu, a symphony of horror
+
+2
+00:00:02,000 --> 00:00:03,800
+(a demo clip generated by make run)
+EOF
+	fi
+}
+
+# demo_api METHOD PATH [JSON]: one request through nginx, as the admin once
+# demo_login has run. Sets API_STATUS (000: no answer) and API_BODY.
+demo_api() {
+	local -a args=(-sk --max-time 10 -X "$1" -o "$DEMO_TMP/body" -w '%{http_code}')
+	[ ! -s "$DEMO_TMP/auth" ] || args+=(-H "@$DEMO_TMP/auth")
+	if [ $# -ge 3 ]; then
+		printf '%s' "$3" >"$DEMO_TMP/request"
+		args+=(-H 'Content-Type: application/json' --data-binary "@$DEMO_TMP/request")
+	fi
+	: >"$DEMO_TMP/body"
+	API_STATUS=$(curl "${args[@]}" "$DEMO_BASE$2" 2>/dev/null) || API_STATUS=000
+	API_BODY=$(cat "$DEMO_TMP/body")
+}
+
+# api_why: the status and problem+json detail of the last answer, for warnings.
+api_why() {
+	local detail
+	detail=$(jq -r '.detail // .title // empty' <<<"$API_BODY" 2>/dev/null | head -c 300)
+	printf 'HTTP %s%s' "$API_STATUS" "${detail:+: $detail}"
+}
+
+# jq over the last answer; empty output when it is not JSON.
+api_jq() { jq -r "$@" <<<"$API_BODY" 2>/dev/null || true; }
+
+# demo_begin: scratch directory, cleaned up on exit, and a session of the
+# admin whose password `run` keeps in DIR/admin-credentials.
+demo_begin() {
+	local cred="$DIR/admin-credentials" token
+	DEMO_BASE="https://localhost:$HTTPS_PORT"
+	DEMO_TMP=$(mktemp -d) || return 1
+	trap demo_end EXIT
+	if [ ! -r "$cred" ]; then
+		warn "demo: no $cred (run did not create this stack's admin), so no demo library"
+		return 1
+	fi
+	# the password goes through files, never a command line
+	sed -n 's/^password: //p' "$cred" | jq -Rc '{username: "admin", password: .}' >"$DEMO_TMP/login" ||
+		return 1
+	demo_api POST /api/v1/auth/login "$(cat "$DEMO_TMP/login")"
+	rm -f "$DEMO_TMP/login" "$DEMO_TMP/request"
+	token=$(api_jq '.access_token // empty')
+	if [ "$API_STATUS" != 200 ] || [ -z "$token" ]; then
+		warn "demo: logging in as admin failed ($(api_why)), so no demo library"
+		return 1
+	fi
+	(umask 077 && printf 'Authorization: Bearer %s\n' "$token" >"$DEMO_TMP/auth")
+}
+
+# demo_end: log the session out, remove the scratch directory.
+demo_end() {
+	[ -n "$DEMO_TMP" ] || return 0
+	if [ -s "$DEMO_TMP/auth" ]; then
+		demo_api POST /api/v1/auth/logout
+	fi
+	rm -rf -- "$DEMO_TMP"
+	DEMO_TMP=""
+	trap - EXIT
+}
+
+# demo_find_library: DEMO_LIB_ID of the library named DEMO_NAME or having
+# DIR/demo-media as a root (renamed by hand); 1 when there is none.
+demo_find_library() {
+	local id
+	DEMO_LIB_ID=""
+	demo_api GET '/api/v1/libraries?limit=100'
+	[ "$API_STATUS" = 200 ] || { warn "demo: listing the libraries failed ($(api_why))"; return 1; }
+	# shellcheck disable=SC2016 # $name and $root are jq's
+	id=$(api_jq --arg name "$DEMO_NAME" --arg root "$DIR/demo-media" \
+		'first(.items[] | select(.name == $name or any(.paths[]; . == $root)) | .id) // empty')
+	is_uuid "$id" || return 1
+	DEMO_LIB_ID=$id
+}
+
+# demo_wait_scan SCAN_ID DEADLINE: 0 once the scan completed.
+demo_wait_scan() {
+	local status=""
+	while :; do
+		demo_api GET "/api/v1/libraries/$DEMO_LIB_ID/scans/$1"
+		status=$(api_jq '.status // empty')
+		case $status in
+		completed) return 0 ;;
+		failed | cancelled)
+			warn "demo: scan $1 $status: $(api_jq '.message // empty')"
+			return 1 ;;
+		esac
+		if [ "$SECONDS" -ge "$2" ]; then
+			warn "demo: scan $1 is still ${status:-unknown} after ${DEMO_TIMEOUT} s; see $DIR_ARG/log/worker.log"
+			return 1
+		fi
+		sleep 0.5
+	done
+}
+
+# demo_wait_items DEADLINE: 0 once every present file of the library is an
+# item (the scan queues one library.match job per new file).
+demo_wait_items() {
+	local files movies
+	while :; do
+		demo_api GET "/api/v1/libraries/$DEMO_LIB_ID"
+		files=$(api_jq '.counts.files // 0')
+		movies=$(api_jq '.counts.movies // 0')
+		[[ $files =~ ^[0-9]+$ && $movies =~ ^[0-9]+$ ]] || files=0 movies=0
+		[ "$files" -gt 0 ] && [ "$movies" -ge "$files" ] && return 0
+		if [ "$SECONDS" -ge "$1" ]; then
+			warn "demo: $movies of $files clips identified after ${DEMO_TIMEOUT} s; the rest follow in the background"
+			return 1
+		fi
+		sleep 0.5
+	done
+}
+
+# demo_ids: a movie of the demo library and its file, for the stream line:
+# from the movies API when it answers, else from the database.
+demo_ids() {
+	local want id
+	DEMO_MOVIE_ID="" DEMO_FILE_ID=""
+	want=$(printf '%s\n' "${DEMO_CLIPS[@]}" | jq -Rn '[inputs | split("|") | .[0]
+		| capture("^(?<title>.*) \\((?<year>[0-9]{4})\\)$")
+		| {title: (.title | ascii_downcase), year: (.year | tonumber)}]')
+	demo_api GET /api/v1/movies
+	DEMO_MOVIES_API=$API_STATUS
+	if [ "$API_STATUS" = 200 ]; then
+		# shellcheck disable=SC2016 # $m and $want are jq's
+		id=$(api_jq --argjson want "$want" 'first(.items[] | . as $m
+			| select($want | any(.title == ($m.title | ascii_downcase) and .year == $m.year))
+			| .id) // empty')
+		if is_uuid "$id"; then
+			demo_api GET "/api/v1/movies/$id/files"
+			if [ "$API_STATUS" = 200 ]; then
+				DEMO_MOVIE_ID=$id
+				DEMO_FILE_ID=$(api_jq '.items[0].id // empty')
+			fi
+		fi
+	fi
+	is_uuid "$DEMO_MOVIE_ID" && is_uuid "$DEMO_FILE_ID" && return 0
+	local row
+	row=$("$PG_BIN/psql" -X -q -At -F ' ' -v ON_ERROR_STOP=1 -v lib="$DEMO_LIB_ID" \
+		-h "$DIR/run/pg" -U "$DB_ROLE" -d "$DB_NAME" 2>/dev/null <<'SQL'
+SELECT m.id, f.id FROM movies m
+  JOIN media_files f ON f.movie_id = m.id AND f.state = 'present'
+ WHERE m.library_id = :'lib'
+ ORDER BY m.title, m.year, f.rel_path
+ LIMIT 1;
+SQL
+	) || row=""
+	read -r DEMO_MOVIE_ID DEMO_FILE_ID <<<"$row" || true
+	if is_uuid "$DEMO_MOVIE_ID" && is_uuid "$DEMO_FILE_ID"; then
+		return 0
+	fi
+	DEMO_MOVIE_ID="" DEMO_FILE_ID=""
+	return 1
+}
+
+# demo_library: media, library, scan, ids. 1 when there is no demo library
+# to show (warned); 0 otherwise, even when the scan is still running.
+demo_library() {
+	local root="$DIR/demo-media" body scan="" files=0 deadline
+	if ! have_cmd ffmpeg jq curl; then
+		warn "demo: ffmpeg, jq or curl is missing (run: deploy/stack.sh deps), so no demo library"
+		return 1
+	fi
+	demo_begin || return 1
+	demo_media || return 1
+	if ! demo_find_library; then
+		[ "$API_STATUS" = 200 ] || return 1
+		body=$(jq -cn --arg name "$DEMO_NAME" --arg root "$root" \
+			'{name: $name, type: "movie", paths: [$root]}')
+		demo_api POST /api/v1/libraries "$body"
+		case $API_STATUS in
+		201) DEMO_LIB_ID=$(api_jq '.id // empty') ;;
+		409) demo_find_library || true ;; # made meanwhile
+		esac
+		if ! is_uuid "$DEMO_LIB_ID"; then
+			warn "demo: creating the library \"$DEMO_NAME\" failed ($(api_why))"
+			return 1
+		fi
+		echo "demo: created the library \"$DEMO_NAME\" for $root"
+		DEMO_GENERATED=${#DEMO_CLIPS[@]} # new library: scan it
+	fi
+	demo_api GET "/api/v1/libraries/$DEMO_LIB_ID"
+	if [ "$(api_jq '.type // empty')" != movie ]; then
+		warn "demo: the library $DEMO_LIB_ID holding $root is not a movie library; leaving it alone"
+		return 1
+	fi
+	files=$(api_jq '.counts.files // 0')
+	[[ $files =~ ^[0-9]+$ ]] || files=0
+	deadline=$((SECONDS + DEMO_TIMEOUT))
+	# a scan only when something is new: a second run leaves the library be
+	if [ "$DEMO_GENERATED" -gt 0 ] || [ "$files" -lt "${#DEMO_CLIPS[@]}" ]; then
+		demo_api POST "/api/v1/libraries/$DEMO_LIB_ID/scan" '{}'
+		case $API_STATUS in
+		202) scan=$(api_jq '.scan_id // empty') ;;
+		409) # one is queued or running already (a periodic scan): follow it
+			demo_api GET "/api/v1/libraries/$DEMO_LIB_ID/scans?limit=1"
+			scan=$(api_jq 'first(.items[] | select(.status == "queued" or .status == "running") | .id) // empty') ;;
+		esac
+		if [[ $scan =~ ^[0-9]+$ ]]; then
+			echo "demo: scanning \"$DEMO_NAME\" (scan $scan)"
+			if demo_wait_scan "$scan" "$deadline"; then
+				demo_wait_items "$deadline" || true
+			fi
+		else
+			warn "demo: starting a scan of \"$DEMO_NAME\" failed ($(api_why))"
+		fi
+	else
+		demo_wait_items "$deadline" || true
+	fi
+	demo_ids || true
+	return 0
+}
+
+# demo_print SHOWN_DIR: the lines `run` prints after the URL.
+demo_print() {
+	local shown=$1 base="https://localhost:$HTTPS_PORT"
+	cat <<EOF
+Demo library "$DEMO_NAME": ${#DEMO_CLIPS[@]} generated clips in $shown/demo-media
+  (REVENGE_DEMO=0 skips it; deploy/stack.sh demo-remove $shown deletes it)
+  TOKEN=\$(sed -n 's/^password: //p' $shown/admin-credentials | jq -Rc '{username:"admin",password:.}' |
+          curl -sk $base/api/v1/auth/login -H 'Content-Type: application/json' --data @- | jq -r .access_token)
+  curl -sk -H "Authorization: Bearer \$TOKEN" $base/api/v1/movies
+EOF
+	if [ -n "$DEMO_FILE_ID" ]; then
+		cat <<EOF
+  curl -sk -H "Authorization: Bearer \$TOKEN" -r 0-99 $base/api/v1/movies/$DEMO_MOVIE_ID/files/$DEMO_FILE_ID/stream -o /dev/null -w '%{http_code} %{size_download}\n'
+EOF
+		[ "$DEMO_MOVIES_API" = 200 ] ||
+			echo "  (this build's movies API answered $DEMO_MOVIES_API: the ids above come from the database)"
+	else
+		echo "  (no clip is identified yet, so no stream line: run deploy/stack.sh demo $shown in a moment)"
+	fi
+}
+
+cmd_demo() {
+	need_stack
+	lock_stack
+	nginx_running || die "the stack in $DIR is not running (run: deploy/stack.sh run $DIR_ARG)"
+	pg_setup_vars
+	wait_ready
+	rm -f "$DIR/demo-removed"
+	demo_library || die "no demo library"
+	demo_end
+	demo_print "$DIR_ARG"
+}
+
+# demo-remove: the library (through the API) and DIR/demo-media go; the
+# marker DIR/demo-removed keeps `run` from making them again.
+cmd_demo_remove() {
+	need_stack
+	lock_stack
+	have_cmd jq curl || die "jq or curl is missing (run: deploy/stack.sh deps)"
+	if [ -d "$DIR/demo-media" ] || [ ! -e "$DIR/demo-removed" ]; then
+		nginx_running || die "the stack in $DIR is not running: start it first (deploy/stack.sh run $DIR_ARG)"
+		demo_begin || die "cannot log in as admin"
+		if demo_find_library; then
+			demo_api DELETE "/api/v1/libraries/$DEMO_LIB_ID"
+			[ "$API_STATUS" = 204 ] || die "deleting the library $DEMO_LIB_ID failed ($(api_why))"
+			echo "deleted the library \"$DEMO_NAME\" ($DEMO_LIB_ID)"
+		elif [ "$API_STATUS" != 200 ]; then
+			die "cannot list the libraries"
+		fi
+		demo_end
+	fi
+	rm -rf -- "$DIR/demo-media"
+	: >"$DIR/demo-removed"
+	echo "removed $DIR_ARG/demo-media; run leaves the demo out from now on (deploy/stack.sh demo $DIR_ARG brings it back)"
+}
+
+# ---------------------------------------------------------------------------
 # subcommands on a stack
 # ---------------------------------------------------------------------------
 
@@ -971,6 +1336,13 @@ cmd_run() {
 	create_admin
 	cmd_start_app
 	wait_ready
+	local demo=0
+	if demo_enabled; then
+		if demo_library; then
+			demo=1
+		fi
+		demo_end
+	fi
 	local shown=$DIR_ARG build_shown=$BUILD_DIR stop="deploy/stack.sh down $DIR_ARG"
 	[ "$BUILD_DIR" != "$ROOT/build" ] || build_shown=build
 	[ "$DIR" != "$ROOT/var" ] || stop="make stop"
@@ -984,6 +1356,7 @@ Revenge is running: https://localhost:$HTTPS_PORT/  (self-signed certificate)
   $build_shown/revenge --config $shown/revenge.conf config check
   logs: $shown/log/    stop: $stop
 EOF
+	[ "$demo" = 0 ] || demo_print "$shown"
 }
 
 cmd_down() {
@@ -1061,6 +1434,8 @@ main() {
 		echo "https://localhost:$HTTPS_PORT/"
 		;;
 	run) parse_args "$@"; cmd_run ;;
+	demo) parse_args "$@"; cmd_demo ;;
+	demo-remove) parse_args "$@"; cmd_demo_remove ;;
 	start-app) parse_args "$@"; need_stack; lock_stack; cmd_start_app ;;
 	stop-app) parse_args "$@"; [ -f "$DIR/stack.env" ] || exit 0; lock_stack; cmd_stop_app ;;
 	migrate) parse_args "$@"; cmd_migrate ;;
