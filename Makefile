@@ -107,7 +107,12 @@ $(BUILD)/tests/fake_tmdb: $(BUILD)/obj/tests/fake_tmdb/fake_tmdb.o
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcjson
 
-test-bins: $(BINS) $(UNIT_BINS) $(INTEG_BINS) $(BUILD)/tests/fake_tmdb
+# the movies end-to-end client (HTTPS with libcurl, seeding with libpq)
+$(BUILD)/tests/e2e/movies_e2e: $(BUILD)/obj/tests/e2e/movies_e2e.o
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcurl -lcjson -lpq
+
+test-bins: $(BINS) $(UNIT_BINS) $(INTEG_BINS) $(BUILD)/tests/fake_tmdb $(BUILD)/tests/e2e/movies_e2e
 
 $(BUILD)/tests/corpus/corpus: $(BUILD)/obj/tests/corpus/corpus.o $(LIBAPP)
 	@mkdir -p $(dir $@)

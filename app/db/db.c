@@ -67,7 +67,7 @@ static void notice_sink(void *arg, const char *msg)
 
 enum app_err db_ensure(struct db *db)
 {
-	char timeout[16], options[64];
+	char timeout[16], options[128];
 	const char *keys[] = {"dbname", "connect_timeout", "options", "application_name", NULL};
 	const char *vals[] = {db->url, timeout, options, "revenge", NULL};
 	int64_t now = now_mono_us();
@@ -89,7 +89,11 @@ enum app_err db_ensure(struct db *db)
 	/* libpq's connect_timeout is whole seconds, minimum 2 */
 	snprintf(timeout, sizeof(timeout), "%d",
 		 db->connect_timeout_ms > 0 ? (db->connect_timeout_ms + 999) / 1000 : 0);
-	snprintf(options, sizeof(options), "-c statement_timeout=%d", db->statement_timeout_ms);
+	/* word_similarity_threshold: the typo tolerance of movie search
+	 * ("matirx" ~ "matrix" scores 0.43; the default 0.6 misses it) */
+	snprintf(options, sizeof(options),
+		 "-c statement_timeout=%d -c pg_trgm.word_similarity_threshold=0.4",
+		 db->statement_timeout_ms);
 	/* expand_dbname = 1: the URL may be a URI or a conninfo string, and its
 	 * own parameters win over ours only where it sets them */
 	db->conn = PQconnectdbParams(keys, vals, 1);

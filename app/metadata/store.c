@@ -162,6 +162,9 @@ static const struct db_stmt q_movie_genres = {
 static const struct db_stmt q_movie_people = {"store_movie_people", PEOPLE_SQL("credits"), 1, false};
 static const struct db_stmt q_movie_credits_clear = {
     "store_movie_credits_clear", "DELETE FROM movie_credits WHERE movie_id = $1", 1, false};
+/* the search text follows the credits just written (migration 0007) */
+static const struct db_stmt q_movie_search = {
+    "store_movie_search", "SELECT movie_search_refresh($1)", 1, false};
 static const struct db_stmt q_movie_credits = {
     "store_movie_credits", CREDITS_SQL("movie_credits", "movie_id", "credits"), 2, false};
 static const struct db_stmt q_movie_collection = {
@@ -414,7 +417,7 @@ struct step {
 	enum shape shape;
 };
 
-#define MAX_STEPS 12
+#define MAX_STEPS 14
 
 struct kind {
 	const char *lock;      /* advisory lock prefix */
@@ -436,6 +439,7 @@ static const struct kind movie_kind = {
      {&q_movie_people, S_DETAILS},
      {&q_movie_credits_clear, S_ID},
      {&q_movie_credits, S_ID_DETAILS},
+     {&q_movie_search, S_ID},
      {&q_movie_collection, S_ID_DETAILS},
      {&q_movie_images, S_IMAGES}}};
 

@@ -359,7 +359,8 @@ static const struct db_stmt q_prefs_update = {
     "users_prefs_update",
     "UPDATE user_preferences SET theme = coalesce($2::text, theme),"
     " display_language = coalesce($3::text, display_language),"
-    " metadata_language = coalesce($4::text, metadata_language),"
+    " metadata_language = CASE WHEN $13::boolean THEN NULL"
+    "  ELSE coalesce($4::text, metadata_language) END,"
     " content_languages = coalesce($5::text[], content_languages),"
     " show_adult = coalesce($6::boolean, show_adult),"
     " show_spoilers = coalesce($7::boolean, show_spoilers),"
@@ -368,14 +369,15 @@ static const struct db_stmt q_prefs_update = {
     " rating_country = coalesce($11::text, rating_country),"
     " allow_unrated = coalesce($12::boolean, allow_unrated)"
     " WHERE user_id = $1 RETURNING " PREFS_COLUMNS,
-    12, false};
+    13, false};
 
 static void prefs_json(struct jw *w, const PGresult *r)
 {
 	jw_obj_open(w);
 	jw_kstr(w, "theme", PQgetvalue(r, 0, 0));
 	jw_kstr(w, "display_language", PQgetvalue(r, 0, 1));
-	jw_kstr(w, "metadata_language", PQgetvalue(r, 0, 2));
+	/* null: follow the client's Accept-Language, then English */
+	db_json_str(w, "metadata_language", r, 0, 2);
 	jw_key(w, "content_languages");
 	jw_raw(w, PQgetvalue(r, 0, 3), (size_t)PQgetlength(r, 0, 3));
 	jw_kbool(w, "show_adult", PQgetvalue(r, 0, 4)[0] == 't');
@@ -434,11 +436,15 @@ static bool lang_code(const char *s)
 	return strlen(s) == 2 && s[0] >= 'a' && s[0] <= 'z' && s[1] >= 'a' && s[1] <= 'z';
 }
 
-static enum app_err opt_lang(const cJSON *body, const char *key, const char **out,
+/* An optional language code. cleared: the member is null and may be (the
+ * caller clears the column; *out stays NULL); otherwise null is refused. */
+static enum app_err opt_lang(const cJSON *body, const char *key, const char **out, bool cleared,
                              struct field_error *fe)
 {
 	enum app_err e;
 
+	if (cleared)
+		return APP_OK;
 	if ((e = refuse_null(body, key, fe)) ||
 	    (e = json_get_str(body, key, false, 0, 64, out, fe)))
 		return e;
@@ -528,8 +534,9 @@ enum app_err users_update_preferences(struct request *req, struct response *res,
 			return field_fail(fe, APP_ERR_VALIDATION, "theme",
 			                  "must be one of system, light, dark");
 	}
-	if ((e = opt_lang(body, "display_language", &dl, fe)) ||
-	    (e = opt_lang(body, "metadata_language", &ml, fe)) ||
+	bool ml_null = cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(body, "metadata_language"));
+	if ((e = opt_lang(body, "display_language", &dl, false, fe)) ||
+	    (e = opt_lang(body, "metadata_language", &ml, ml_null, fe)) ||
 	    (e = opt_languages(req, body, &langs, fe)) ||
 	    (e = opt_bool(body, "show_adult", &adult, fe)) ||
 	    (e = opt_bool(body, "show_spoilers", &spoilers, fe)) ||
@@ -552,7 +559,7 @@ enum app_err users_update_preferences(struct request *req, struct response *res,
 	const char *idp[] = {req->who->user_id};
 	const char *up[] = {
 	    req->who->user_id,      theme,   dl,      ml,     langs, adult, spoilers, autoplay,
-	    age ? "true" : "false", age_txt, country, unrated};
+	    age ? "true" : "false", age_txt, country, unrated, ml_null ? "true" : "false"};
 	if ((e = db_begin(req->app->db)))
 		return e;
 	if ((e = db_query(req->app->db, req->arena, &q_prefs_ensure, idp, NULL)) ||

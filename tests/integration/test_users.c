@@ -452,7 +452,8 @@ static void preferences(void **state)
 	exact_keys(body, keys);
 	assert_string_equal(str(body, "theme"), "system");
 	assert_string_equal(str(body, "display_language"), "en");
-	assert_string_equal(str(body, "metadata_language"), "en");
+	/* null: localised reads follow Accept-Language, then English */
+	assert_true(is_null(body, "metadata_language"));
 	assert_int_equal(cJSON_GetArraySize(get(body, "content_languages")), 0);
 	assert_false(boolean(body, "show_adult"));
 	assert_false(boolean(body, "show_spoilers"));
@@ -493,6 +494,11 @@ static void preferences(void **state)
 	assert_int_equal(cJSON_GetArraySize(get(body, "content_languages")), 3);
 	expect(200, "GET", "/api/v1/users/me/preferences", u.token, NULL);
 	assert_string_equal(str(body, "metadata_language"), "de");
+	/* null clears it again (back to following the client) */
+	expect(200, "PUT", "/api/v1/users/me/preferences", u.token, "{\"metadata_language\":null}");
+	assert_true(is_null(body, "metadata_language"));
+	assert_string_equal(str(body, "display_language"), "fr");
+	expect(200, "PUT", "/api/v1/users/me/preferences", u.token, "{\"metadata_language\":\"de\"}");
 	assert_int_equal(sql_long("SELECT count(*) FROM user_preferences WHERE user_id = $1"
 	                          " AND content_languages = '{en,de,ja}' AND theme = 'dark'",
 	                          u.id, NULL),

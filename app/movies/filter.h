@@ -1,0 +1,51 @@
+/*
+ * filter: the list filters that GET /movies, search and facets share
+ * (SPEC §4.2): statement parameters $5..$13 after the viewer's four.
+ */
+#ifndef REVENGE_MOVIES_FILTER_H
+#define REVENGE_MOVIES_FILTER_H
+
+#include "movies/view.h"
+
+extern const char *const mv_resolutions[];
+
+/* $5..$13: library, genre, years, ratings, has_file, resolution, max_age */
+#define LIST_FILTERS                                                                               \
+	" AND ($5::uuid IS NULL OR m.library_id = $5::uuid)"                                       \
+	" AND ($6::text IS NULL OR EXISTS (SELECT 1 FROM movie_genres mg JOIN genres g"            \
+	"  ON g.id = mg.genre_id WHERE mg.movie_id = m.id AND (g.id::text = $6::text"               \
+	"  OR lower(g.name) = lower($6::text) OR EXISTS (SELECT 1 FROM jsonb_each_text(g.names_i18n) gn" \
+	"  WHERE lower(gn.value) = lower($6::text)))))"                                             \
+	" AND ($7::int IS NULL OR m.year >= $7::int) AND ($8::int IS NULL OR m.year <= $8::int)"   \
+	" AND ($9::float8 IS NULL OR m.vote_average >= $9::float8)"                                \
+	" AND ($10::float8 IS NULL OR m.vote_average <= $10::float8)"                              \
+	" AND ($11::boolean IS NULL OR $11::boolean = EXISTS (SELECT 1 FROM media_files f"          \
+	"  WHERE f.movie_id = m.id AND f.state = 'present'))"                                      \
+	" AND ($12::text IS NULL OR EXISTS (SELECT 1 FROM media_files f WHERE f.movie_id = m.id"   \
+	"  AND f.state = 'present' AND rv_resolution(f.width, f.height) = $12::text))"             \
+	" AND ($13::int IS NULL OR " MV_MIN_AGE("m") " <= $13::int)"
+#define LIST_NFILTERS 9
+
+/* Their query parameters (param_spec entries). */
+#define MV_FILTER_PARAMS \
+    {.name = "library_id", .type = PT_UUID, .doc = "Only this library."}, \
+    {.name = "genre", .type = PT_STRING, .min = 1, .max = 64, \
+     .doc = "A genre id (GET /genres) or name, in any stored language."}, \
+    {.name = "year_min", .type = PT_INT, .min = 1800, .max = 2200, .doc = "Released in or after."}, \
+    {.name = "year_max", .type = PT_INT, .min = 1800, .max = 2200, .doc = "Released in or before."}, \
+    {.name = "rating_min", .type = PT_STRING, .min = 1, .max = 8, \
+     .doc = "Vote average at least (0 to 10)."}, \
+    {.name = "rating_max", .type = PT_STRING, .min = 1, .max = 8, \
+     .doc = "Vote average at most (0 to 10)."}, \
+    {.name = "has_file", .type = PT_BOOL, .doc = "With (true) or without (false) a present file."}, \
+    {.name = "resolution", .type = PT_ENUM, .choices = mv_resolutions, \
+     .doc = "With a file of this resolution class."}, \
+    {.name = "max_age", .type = PT_INT, .min = 0, .max = 21, \
+     .doc = "Minimum age at most this, for the user's rating country (within the user's own" \
+            " limit)."}
+
+/* Read and check the filters into p[4..12]: conflicting ranges, a
+ * resolution with has_file=false, a library the caller cannot see. */
+enum app_err mv_filters(struct request *req, const char **p, struct field_error *fe);
+
+#endif
