@@ -62,6 +62,7 @@ SELECT movie_search_refresh(id) FROM movies;
 
 CREATE INDEX movies_search_doc_idx ON movies USING gin (search_doc);
 CREATE INDEX movies_search_titles_trgm_idx ON movies USING gin (search_titles gin_trgm_ops);
+CREATE INDEX movies_search_people_trgm_idx ON movies USING gin (search_people gin_trgm_ops);
 DROP INDEX IF EXISTS movies_title_trgm_idx;
 -- list sorts that do not depend on the language
 CREATE INDEX movies_added_idx ON movies (added_at, id);
@@ -103,3 +104,31 @@ CREATE INDEX movie_watch_history_user_idx ON movie_watch_history (user_id, id DE
 -- NULL: follow the client (Accept-Language), then English (SPEC §1.3).
 ALTER TABLE user_preferences ALTER COLUMN metadata_language DROP NOT NULL,
 	ALTER COLUMN metadata_language DROP DEFAULT;
+
+-- The catalog generation: every statement that changes what the movies API
+-- shows advances it (a sequence: no row lock, so concurrent scans never
+-- wait on each other). The API keys its Redis response cache with it, so a
+-- cached answer is never served after a change, whoever made it (API,
+-- worker, psql). A change counts when its statement ends, before its
+-- transaction commits; the cache TTL bounds a reader that computed an
+-- answer in between.
+CREATE SEQUENCE catalog_generation;
+
+CREATE FUNCTION catalog_touch() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	PERFORM nextval('catalog_generation');
+	RETURN NULL;
+END $$;
+
+DO $$
+DECLARE t text;
+BEGIN
+	FOREACH t IN ARRAY ARRAY['libraries', 'library_grants', 'movies', 'media_files',
+		'movie_genres', 'movie_credits', 'movie_age_ratings', 'genres', 'collections',
+		'people', 'images']
+	LOOP
+		EXECUTE format('CREATE TRIGGER %I AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON %I'
+			' FOR EACH STATEMENT EXECUTE FUNCTION catalog_touch()', t || '_catalog', t);
+	END LOOP;
+END $$;

@@ -179,6 +179,8 @@ static const struct config_key keys[] = {
      365 * 24 * HOUR, NULL, 0, "How long a vanished file is kept as missing before it is removed."},
     {"library", "scan_batch", CFG_INT, OFF(library_scan_batch), "500", 1, 100000, NULL, 0,
      "Files a scan writes per transaction (progress is reported per batch)."},
+    {"movies", "cache_ttl", CFG_DURATION, OFF(movies_cache_ttl), "60s", 0, HOUR, NULL, 0,
+     "How long movie lists, searches and details are kept in Redis per user (0: not cached)."},
     {"storage", "backend", CFG_ENUM, OFF(storage_backend), "local", 0, 0, storage_choices, 0,
      "Where user content and cached images are kept."},
     {"storage", "path", CFG_STRING, OFF(storage_path), "/var/lib/revenge/storage", 0, 0, NULL, 0,

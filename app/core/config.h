@@ -117,6 +117,8 @@ struct config {
 	/* [library] */
 	int64_t library_missing_grace; /* ms */
 	int64_t library_scan_batch;
+	/* [movies] */
+	int64_t movies_cache_ttl; /* ms */
 	/* [storage] */
 	int64_t storage_backend; /* enum: 0 local */
 	char *storage_path;

@@ -406,22 +406,33 @@ enum app_err movies_list(struct request *req, struct response *res, struct field
 	return mv_page(req, res, &list_stmts[s][d], &q_list_count, p, prefix, fe);
 }
 
-enum app_err movies_get(struct request *req, struct response *res, struct field_error *fe)
+/* One json object by the path id (statement: viewer, id), cached; 404
+ * naming `id` when the caller cannot see it. */
+static enum app_err one_by_id(struct request *req, struct response *res, const struct db_stmt *st,
+                              const char *missing, struct field_error *fe)
 {
 	const char *p[MV_NPARAMS + 1];
+	struct mv_cache cache;
 	PGresult *r;
 	enum app_err e;
 
 	if ((e = mv_viewer(req, p, fe)))
 		return e;
+	if (mv_cache_hit(req, res, &cache))
+		return APP_OK;
 	p[MV_NPARAMS] = mv_path_id(req);
-	if ((e = db_query(req->app->db, req->arena, &q_get, p, &r)))
+	if ((e = db_query(req->app->db, req->arena, st, p, &r)))
 		return e;
 	if (PQntuples(r) != 1)
-		return field_fail(fe, APP_ERR_NOT_FOUND, "id", "is not a movie");
+		return field_fail(fe, APP_ERR_NOT_FOUND, "id", "%s", missing);
 	mv_body_json(res, r);
-	mv_validators(req, res);
+	mv_cache_fill(req, res, &cache);
 	return APP_OK;
+}
+
+enum app_err movies_get(struct request *req, struct response *res, struct field_error *fe)
+{
+	return one_by_id(req, res, &q_get, "is not a movie", fe);
 }
 
 enum app_err movies_files(struct request *req, struct response *res, struct field_error *fe)
@@ -482,12 +493,7 @@ enum app_err movies_collection(struct request *req, struct response *res, struct
 enum app_err movies_recently_added(struct request *req, struct response *res,
                                    struct field_error *fe)
 {
-	const char *p[MV_NPARAMS + 4];
-	enum app_err e;
-
-	if ((e = mv_viewer(req, p, fe)))
-		return e;
-	return mv_page(req, res, &q_recent, &q_recent_count, p, "", fe);
+	return mv_list(req, res, &q_recent, &q_recent_count, fe);
 }
 
 enum app_err movies_top_rated(struct request *req, struct response *res, struct field_error *fe)
@@ -512,30 +518,22 @@ enum app_err movies_stats(struct request *req, struct response *res, struct fiel
 	PGresult *r;
 	enum app_err e;
 
-	if ((e = mv_viewer(req, p, fe)) ||
-	    (e = db_query(req->app->db, req->arena, &q_stats, p, &r)))
+	struct mv_cache cache;
+
+	if ((e = mv_viewer(req, p, fe)))
+		return e;
+	if (mv_cache_hit(req, res, &cache))
+		return APP_OK;
+	if ((e = db_query(req->app->db, req->arena, &q_stats, p, &r)))
 		return e;
 	mv_body_json(res, r);
-	mv_validators(req, res);
+	mv_cache_fill(req, res, &cache);
 	return APP_OK;
 }
 
 enum app_err collections_get(struct request *req, struct response *res, struct field_error *fe)
 {
-	const char *p[MV_NPARAMS + 1];
-	PGresult *r;
-	enum app_err e;
-
-	if ((e = mv_viewer(req, p, fe)))
-		return e;
-	p[MV_NPARAMS] = mv_path_id(req);
-	if ((e = db_query(req->app->db, req->arena, &q_collection, p, &r)))
-		return e;
-	if (PQntuples(r) != 1)
-		return field_fail(fe, APP_ERR_NOT_FOUND, "id", "is not a collection");
-	mv_body_json(res, r);
-	mv_validators(req, res);
-	return APP_OK;
+	return one_by_id(req, res, &q_collection, "is not a collection", fe);
 }
 
 enum app_err collections_movies(struct request *req, struct response *res, struct field_error *fe)
@@ -556,12 +554,7 @@ enum app_err collections_movies(struct request *req, struct response *res, struc
 
 enum app_err genres_list(struct request *req, struct response *res, struct field_error *fe)
 {
-	const char *p[MV_NPARAMS + 4];
-	enum app_err e;
-
-	if ((e = mv_viewer(req, p, fe)))
-		return e;
-	return mv_page(req, res, &q_genres_all, &q_genres_all_count, p, "", fe);
+	return mv_list(req, res, &q_genres_all, &q_genres_all_count, fe);
 }
 
 /* --- refresh ---------------------------------------------------------------- */

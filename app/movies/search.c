@@ -43,24 +43,31 @@ const struct param_spec movies_facets_query[] = {
 /* $14: the query text */
 #define T "rv_fold($14::text)"
 #define TSQ "plainto_tsquery('simple', " T ")"
-#define MATCH                                                                                      \
-	"(m.search_doc @@ " TSQ " OR " T " <% m.search_titles OR " T " <% m.search_people)"
-/* exact title first, then full-text rank (titles weigh more than people),
- * then closeness of spelling, then popularity */
+/* full-text rank (titles weigh more than people: search_doc's weights),
+ * then closeness of spelling to a title, then popularity */
 #define RANK                                                                                       \
-	"(CASE WHEN rv_fold(" MV_TITLE("m") ") = " T " THEN 4 ELSE 0 END"                          \
-	" + ts_rank(m.search_doc, " TSQ ") * 4 + word_similarity(" T ", m.search_titles) * 2"       \
+	"(ts_rank(m.search_doc, " TSQ ") * 4 + word_similarity(" T ", m.search_titles) * 2"         \
 	" + word_similarity(" T ", m.search_people) + ln(2 + coalesce(m.popularity, 0)) / 1000)"
-#define SEARCH_FROM " FROM v, movies m WHERE " MV_VISIBLE("m") LIST_FILTERS " AND " MATCH
+/* Candidates with their rank: the full-text matches; only when there are
+ * none (a typo, a word missing) the titles and names whose spelling is
+ * close. Each branch is one index scan, and the rank is computed for the
+ * candidates only (materialised: inlined, the planner may rank the whole
+ * table to sort it). */
+#define CANDIDATES                                                                                 \
+	" c AS MATERIALIZED (SELECT m.id, round(" RANK "::numeric, 6) AS rank FROM movies m"        \
+	" WHERE m.search_doc @@ " TSQ " UNION ALL SELECT m.id, round(" RANK "::numeric, 6)"         \
+	" FROM movies m WHERE NOT EXISTS (SELECT 1 FROM movies x WHERE x.search_doc @@ " TSQ ")"   \
+	" AND (" T " <% m.search_titles OR " T " <% m.search_people))"
+#define SEARCH_FROM " FROM v, c JOIN movies m ON m.id = c.id WHERE " MV_VISIBLE("m") LIST_FILTERS
 static const struct db_stmt q_search = {
 	"movies_search",
-	MV_VIEW_CTE ", s AS (SELECT m.*, round(" RANK "::numeric, 6) AS rank" SEARCH_FROM ")"
-	" SELECT " MV_ITEM("m") "::jsonb || jsonb_build_object('score', m.rank), m.rank::text, m.id"
-	" FROM v, s m WHERE ($15::text IS NULL OR (m.rank, m.id) < ($15::numeric, $16::uuid))"
-	" ORDER BY m.rank DESC, m.id DESC LIMIT $17 OFFSET $18",
+	MV_VIEW_CTE "," CANDIDATES
+	" SELECT " MV_ITEM("m") "::jsonb || jsonb_build_object('score', c.rank), c.rank::text, m.id"
+	SEARCH_FROM " AND ($15::text IS NULL OR (c.rank, m.id) < ($15::numeric, $16::uuid))"
+	" ORDER BY c.rank DESC, m.id DESC LIMIT $17 OFFSET $18",
 	MV_NPARAMS + LIST_NFILTERS + 5, true};
 static const struct db_stmt q_search_count = {
-	"movies_search_count", MV_VIEW_CTE " SELECT count(*)" SEARCH_FROM,
+	"movies_search_count", MV_VIEW_CTE "," CANDIDATES " SELECT count(*)" SEARCH_FROM,
 	MV_NPARAMS + LIST_NFILTERS + 1, true};
 
 /* autocomplete: every word a prefix, over titles only; $5 text, $6 limit */
@@ -81,10 +88,10 @@ static const struct db_stmt q_autocomplete = {
 	MV_NPARAMS + 2, true};
 
 /* facets of the filtered (and, with q, matched) visible movies */
-#define FACET_MATCH " AND ($14::text IS NULL OR " MATCH ")"
+#define FACET_MATCH " AND ($14::text IS NULL OR m.id IN (SELECT id FROM c))"
 static const struct db_stmt q_facets = {
 	"movies_facets",
-	MV_VIEW_CTE ", s AS (SELECT m.id, m.year FROM v, movies m WHERE " MV_VISIBLE("m")
+	MV_VIEW_CTE "," CANDIDATES ", s AS (SELECT m.id, m.year FROM v, movies m WHERE " MV_VISIBLE("m")
 	LIST_FILTERS FACET_MATCH "),"
 	" fl AS (SELECT DISTINCT s.id, rv_resolution(f.width, f.height) AS r FROM s"
 	"  JOIN media_files f ON f.movie_id = s.id AND f.state = 'present')"
@@ -131,8 +138,12 @@ enum app_err movies_autocomplete(struct request *req, struct response *res,
 	struct jw w;
 	enum app_err e;
 
+	struct mv_cache cache;
+
 	if ((e = mv_viewer(req, p, fe)))
 		return e;
+	if (mv_cache_hit(req, res, &cache))
+		return APP_OK;
 	p[MV_NPARAMS] = req_query(req, "q")->str;
 	p[MV_NPARAMS + 1] = limit ? limit->str : "10";
 	if ((e = db_query(req->app->db, req->arena, &q_autocomplete, p, &r)))
@@ -145,7 +156,7 @@ enum app_err movies_autocomplete(struct request *req, struct response *res,
 		mv_raw(&w, PQgetvalue(r, i, 0), (size_t)PQgetlength(r, i, 0));
 	jw_arr_close(&w);
 	jw_obj_close(&w);
-	mv_validators(req, res);
+	mv_cache_fill(req, res, &cache);
 	return APP_OK;
 }
 
@@ -156,12 +167,16 @@ enum app_err movies_facets(struct request *req, struct response *res, struct fie
 	PGresult *r;
 	enum app_err e;
 
+	struct mv_cache cache;
+
 	if ((e = mv_viewer(req, p, fe)) || (e = mv_filters(req, p, fe)))
 		return e;
+	if (mv_cache_hit(req, res, &cache))
+		return APP_OK;
 	p[MV_NPARAMS + LIST_NFILTERS] = q ? q->str : NULL;
 	if ((e = db_query(req->app->db, req->arena, &q_facets, p, &r)))
 		return e;
 	mv_body_json(res, r);
-	mv_validators(req, res);
+	mv_cache_fill(req, res, &cache);
 	return APP_OK;
 }

@@ -7,6 +7,7 @@
 
 #include "app.h"
 #include "auth/auth.h"
+#include "cache/cache.h"
 #include "core/crypto.h"
 #include "movies/headers.h"
 
@@ -80,8 +81,12 @@ enum app_err mv_page(struct request *req, struct response *res, const struct db_
 	int n = list->nparams;
 	enum app_err e;
 
+	struct mv_cache cache;
+
 	if ((e = page_parse(req, &p, fe)))
 		return e;
+	if (mv_cache_hit(req, res, &cache))
+		return APP_OK;
 	params[n - 4] = params[n - 3] = NULL;
 	if (p.after) {
 		/* the key is prefix + value; the id a uuid (or a number) */
@@ -107,8 +112,19 @@ enum app_err mv_page(struct request *req, struct response *res, const struct db_
 			return APP_ERR_NOMEM;
 	}
 	page_finish(req, &w, &p, &rows, key, id);
-	mv_validators(req, res);
+	mv_cache_fill(req, res, &cache);
 	return APP_OK;
+}
+
+enum app_err mv_list(struct request *req, struct response *res, const struct db_stmt *list,
+                     const struct db_stmt *count, struct field_error *fe)
+{
+	const char *p[MV_NPARAMS + 4];
+	enum app_err e;
+
+	if ((e = mv_viewer(req, p, fe)))
+		return e;
+	return mv_page(req, res, list, count, p, "", fe);
 }
 
 void mv_body_json(struct response *res, const PGresult *r)
@@ -159,4 +175,64 @@ void mv_validators(struct request *req, struct response *res)
 		if (res->body.cap)
 			res->body.data[0] = '\0';
 	}
+}
+
+/* --- the response cache ------------------------------------------------------ */
+
+static const struct db_stmt q_generation = {
+	"movies_generation",
+	"SELECT (SELECT last_value FROM catalog_generation)::text || '|' || coalesce((SELECT"
+	" max(updated_at) FROM movie_watch WHERE user_id = $1::uuid)::text, '') || '|' ||"
+	" coalesce((SELECT updated_at FROM user_preferences WHERE user_id = $1::uuid)::text, '')",
+	1, true};
+
+bool mv_cache_hit(struct request *req, struct response *res, struct mv_cache *c)
+{
+	const char *uid = req->who->user_id, *gen, *lang = req_header(req, "Accept-Language");
+	unsigned char h[32];
+	char hex[65], pick[3];
+	struct buf b;
+	PGresult *r;
+	redisReply *rep;
+
+	c->key = NULL;
+	if (req->app->cfg->movies_cache_ttl <= 0 || !req->app->cache || !cache_up(req->app->cache))
+		return false;
+	const char *p[] = {uid};
+	if (db_query(req->app->db, req->arena, &q_generation, p, &r) || PQntuples(r) != 1)
+		return false;
+	gen = PQgetvalue(r, 0, 0);
+	mv_accept_language(lang, req->app->cfg->metadata_languages, pick);
+	buf_init(&b, 16384);
+	buf_printf(&b, "%s\n%s\n%s\n%s\n%s\n%s", req->route ? req->route->name : "-",
+	           req_path(req, "id") ? req_path(req, "id")->str : "", req->query, pick, uid, gen);
+	buf_printf(&b, "\n%s", library_sees_all_param(req));
+	crypto_sha256(b.data, b.len, h);
+	bool ok = buf_ok(&b);
+	buf_release(&b);
+	if (!ok)
+		return false;
+	hex_encode(h, 32, hex);
+	c->key = cache_key(req->app->cache, req->arena, arena_printf(req->arena, "mvr:%s", hex));
+	if (!c->key)
+		return false;
+	const char *argv[] = {"GET", c->key};
+	if (cache_cmd(req->app->cache, req->arena, &rep, 2, argv, NULL) ||
+	    rep->type != REDIS_REPLY_STRING)
+		return false;
+	buf_append(&res->body, rep->str, rep->len);
+	mv_validators(req, res);
+	return true;
+}
+
+void mv_cache_fill(struct request *req, struct response *res, const struct mv_cache *c)
+{
+	if (c->key && res->status == 200 && !res->body.failed && res->body.len) {
+		char ttl[24];
+		snprintf(ttl, sizeof(ttl), "%lld", (long long)req->app->cfg->movies_cache_ttl);
+		const char *argv[] = {"SET", c->key, res->body.data, "PX", ttl};
+		const size_t len[] = {3, strlen(c->key), res->body.len, 2, strlen(ttl)};
+		cache_cmd(req->app->cache, NULL, NULL, 5, argv, len);
+	}
+	mv_validators(req, res);
 }

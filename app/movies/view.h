@@ -88,8 +88,28 @@ enum app_err mv_page(struct request *req, struct response *res, const struct db_
                      const struct db_stmt *count, const char **params, const char *key_prefix,
                      struct field_error *fe);
 
+/*
+ * The per-user response cache (movies.cache_ttl). mv_cache_hit computes
+ * the key — route, query string, Accept-Language pick, user, whether the
+ * user sees every library, the catalog generation, the user's last watch
+ * and preference change — and on a hit writes the cached body and the
+ * validators and returns true. mv_cache_fill stores a 200 body and adds
+ * the validators (call it instead of mv_validators). Redis or the
+ * generation query failing just means no cache.
+ */
+struct mv_cache {
+	const char *key; /* NULL: not cached */
+};
+bool mv_cache_hit(struct request *req, struct response *res, struct mv_cache *c);
+void mv_cache_fill(struct request *req, struct response *res, const struct mv_cache *c);
+
 /* A json value from PostgreSQL as the next value of w, compacted. */
 void mv_raw(struct jw *w, const char *json, size_t n);
+
+/* A page of a list whose statement takes only the viewer's parameters
+ * (then key, id, limit, offset). */
+enum app_err mv_list(struct request *req, struct response *res, const struct db_stmt *list,
+                     const struct db_stmt *count, struct field_error *fe);
 
 /* A single json value (column 0 of row 0 of r) as the response body. */
 void mv_body_json(struct response *res, const PGresult *r);

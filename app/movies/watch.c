@@ -71,10 +71,12 @@ static const struct db_stmt q_mark = {
 	" ON CONFLICT (user_id, movie_id) DO UPDATE SET watched = true, position_seconds = 0,"
 	" play_count = w.play_count + 1, watched_at = now(), updated_at = now()",
 	2, false};
+/* an upsert, so updated_at (which keys the response cache) always moves */
 static const struct db_stmt q_unmark = {
 	"watch_unmark",
-	"UPDATE movie_watch SET watched = false, play_count = 0, position_seconds = 0,"
-	" watched_at = NULL, updated_at = now() WHERE user_id = $1::uuid AND movie_id = $2::uuid",
+	"INSERT INTO movie_watch AS w (user_id, movie_id) VALUES ($1::uuid, $2::uuid)"
+	" ON CONFLICT (user_id, movie_id) DO UPDATE SET watched = false, play_count = 0,"
+	" position_seconds = 0, watched_at = NULL, updated_at = now()",
 	2, false};
 static const struct db_stmt q_history_add = {
 	"watch_history_add",
@@ -247,20 +249,10 @@ enum app_err movies_watched_remove(struct request *req, struct response *res,
 
 enum app_err movies_continue(struct request *req, struct response *res, struct field_error *fe)
 {
-	const char *p[MV_NPARAMS + 4];
-	enum app_err e;
-
-	if ((e = mv_viewer(req, p, fe)))
-		return e;
-	return mv_page(req, res, &q_continue, &q_continue_count, p, "", fe);
+	return mv_list(req, res, &q_continue, &q_continue_count, fe);
 }
 
 enum app_err movies_history(struct request *req, struct response *res, struct field_error *fe)
 {
-	const char *p[MV_NPARAMS + 4];
-	enum app_err e;
-
-	if ((e = mv_viewer(req, p, fe)))
-		return e;
-	return mv_page(req, res, &q_history, &q_history_count, p, "", fe);
+	return mv_list(req, res, &q_history, &q_history_count, fe);
 }

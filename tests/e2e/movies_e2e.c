@@ -1064,6 +1064,23 @@ static void detail(void)
 	call("GET", L(""), admin_tok, NULL, inm2);
 	check("list: 200 after a change", R.status == 200, fmt("%ld", R.status));
 
+	/* the response cache follows every writer, psql included */
+	check("cached detail: before a direct write", !strcmp(title_of(boot, "en", NULL, admin_tok), "Das Boot"), "");
+	sql("UPDATE movies SET titles_i18n = '{\"en\":\"The Boat (1981)\"}' WHERE id = $1", boot, NULL);
+	check("cached detail: a direct write shows at once",
+	      !strcmp(title_of(boot, "en", NULL, admin_tok), "The Boat (1981)"), R.body);
+	sql("UPDATE movies SET titles_i18n = '{}' WHERE id = $1", boot, NULL);
+	sql("UPDATE library_grants SET level = 'view' WHERE user_id = $1", kid_id, NULL);
+	get(fmt("/api/v1/movies/%s", secret), kid_tok);
+	expect("cached: no grant, still 404", 404, "id");
+	sql("INSERT INTO library_grants (library_id, user_id, level) VALUES ($1, $2, 'view')", lib_b,
+	    kid_id, NULL);
+	get(fmt("/api/v1/movies?limit=100&library_id=%s", lib_b), kid_tok);
+	check("cached: a new grant shows at once", R.status == 200 && has_id(secret), R.body);
+	sql("DELETE FROM library_grants WHERE user_id = $1", kid_id, NULL);
+	get(fmt("/api/v1/movies?limit=100&library_id=%s", lib_b), kid_tok);
+	expect("cached: a revoked grant hides at once", 404, "library_id");
+
 	get(fmt("/api/v1/movies/%s/cast", matrix), admin_tok);
 	check("cast", nitems() == 1 && !strcmp(jstr(cJSON_GetArrayItem(items(), 0), "character"), "Neo"), R.body);
 	get(fmt("/api/v1/movies/%s/crew", boot), admin_tok);
