@@ -9,7 +9,9 @@
 /* Is the two-letter code lang one of "en,de,fr"? */
 static bool listed(const char *languages, const char *lang)
 {
-	for (const char *p = languages; p && *p;) {
+	if (!languages)
+		return false;
+	for (const char *p = languages; *p;) {
 		size_t n = strcspn(p, ",");
 		while (n && p[n - 1] == ' ')
 			n--;

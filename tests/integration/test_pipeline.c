@@ -264,6 +264,12 @@ static void scan_identify_and_enrich(void **state)
 	assert_string_equal(q1("SELECT p.name FROM movie_credits c JOIN people p ON p.id = c.person_id"
 			       " WHERE c.movie_id = $1 AND c.job = 'Director'", mid, NULL),
 			    "David Fincher");
+	/* the search text follows the credits and every stored title, folded */
+	assert_int_equal(qn("SELECT count(*) FROM movies WHERE id = $1 AND search_people LIKE"
+			    " '%edward norton%' AND search_people LIKE '%david fincher%'"
+			    " AND search_doc @@ plainto_tsquery('simple', 'fincher')"
+			    " AND search_titles LIKE '%fight club%'", mid, NULL),
+			 1);
 	assert_true(qn("SELECT count(*) FROM images WHERE kind IN ('poster', 'backdrop')", NULL, NULL) >= 2);
 	assert_true(qn("SELECT count(*) FROM jobs WHERE kind = 'image.fetch'", NULL, NULL) >= 2);
 	/* Zzyzx: nothing scores high enough: unmatched, yet browsable */
