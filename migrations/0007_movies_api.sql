@@ -12,6 +12,14 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS $$
 	SELECT lower(unaccent('unaccent'::regdictionary, t))
 $$;
 
+-- The key titles sort by: folded, without a leading English article, as
+-- media libraries sort ("The Matrix" under M). Only the, a and an: "Die
+-- Hard" and "La La Land" keep their first word.
+CREATE FUNCTION rv_sort_title(t text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS $$
+	SELECT regexp_replace(rv_fold(t), '^(the|an?)\s+(?=\S)', '')
+$$;
+
 -- The resolution class of a video stream (the list filter and the facets).
 CREATE FUNCTION rv_resolution(width integer, height integer) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$

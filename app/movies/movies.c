@@ -53,7 +53,7 @@ static const struct sort_key {
 	const char *expr, *type;
 	bool desc_default;
 } sort_keys[] = {
-	{"rv_fold(" MV_TITLE("m") ")", "text", false},
+	{"rv_sort_title(" MV_TITLE("m") ")", "text", false},
 	{"coalesce(m.year, 0)", "int", false},
 	{"m.added_at", "timestamptz", true},
 	{"coalesce(m.vote_average, -1)", "float8", true},
