@@ -271,9 +271,14 @@ static void forget_periods(void)
 	    " DELETE FROM periodic_runs; COMMIT");
 }
 
+/* The jobs of the two every-minute schedules. The others (library scans
+ * every 5 minutes, the daily metadata refresh) also get a job after
+ * forget_periods() and another when their boundary passes, so counting
+ * them made the bounds below depend on the clock. */
 static long long periodic_jobs(void)
 {
-	return sql_int("SELECT count(*) FROM jobs WHERE unique_key LIKE 'periodic:%%'");
+	return sql_int("SELECT count(*) FROM jobs WHERE unique_key LIKE 'periodic:retention:%%'"
+	               " OR unique_key LIKE 'periodic:sessions:%%'");
 }
 
 /* --- tests ---------------------------------------------------------------- */
@@ -297,7 +302,9 @@ static void one_leader_one_job_per_period(void **state)
 		assert_true(wait_current_periods(3000));
 		sleep_ms(250); /* a few more ticks: nothing more may come */
 		check_one_job_per_period();
-		assert_true(periodic_jobs() >= 2 && periodic_jobs() <= 4);
+		/* 2, or up to 4 when the minute turned during the round */
+		long long n = periodic_jobs();
+		assert_true(n >= 2 && n <= 4);
 	}
 	/* exactly one of them ever led, and only the leader enqueued */
 	assert_int_equal(log_count(0, "leader.elected") + log_count(1, "leader.elected"), 1);
@@ -360,7 +367,8 @@ static void failover_after_kill(void **state)
 	 * the minute turned meanwhile, which adds exactly one per schedule) */
 	sleep_ms(500);
 	check_one_job_per_period();
-	assert_true(periodic_jobs() == before || periodic_jobs() == before + 2);
+	long long after = periodic_jobs();
+	assert_true(after >= before && after <= before + 2);
 
 	/* the next period: enqueued once, by the new leader */
 	int enq = log_count(ni, "leader.enqueued");
