@@ -305,17 +305,21 @@ static const struct db_stmt q_refresh_target = {
 
 /* --- helpers -------------------------------------------------------------- */
 
-enum app_err mv_require(struct request *req, const char **viewer, struct field_error *fe)
+enum app_err mv_by_path_id(struct request *req, const char **p, const struct db_stmt *st,
+                           const char *missing, PGresult **r, struct field_error *fe)
 {
-	const char *p[MV_NPARAMS + 1];
-	PGresult *r;
 	enum app_err e;
 
-	memcpy(p, viewer, sizeof(const char *) * MV_NPARAMS);
 	p[MV_NPARAMS] = mv_path_id(req);
-	if ((e = db_query(req->app->db, req->arena, &q_visible, p, &r)))
+	if ((e = db_query(req->app->db, req->arena, st, p, r)))
 		return e;
-	return PQntuples(r) ? APP_OK : field_fail(fe, APP_ERR_NOT_FOUND, "id", "is not a movie");
+	return PQntuples(*r) == 1 ? APP_OK : field_fail(fe, APP_ERR_NOT_FOUND, "id", "%s", missing);
+}
+
+enum app_err mv_require(struct request *req, const char **p, struct field_error *fe)
+{
+	PGresult *r;
+	return mv_by_path_id(req, p, &q_visible, "is not a movie", &r, fe);
 }
 
 /* A relation of one movie: 404 for a movie the caller cannot see, else a
@@ -329,7 +333,6 @@ static enum app_err relation(struct request *req, struct response *res, const st
 
 	if ((e = mv_viewer(req, p, fe)) || (e = mv_require(req, p, fe)))
 		return e;
-	p[MV_NPARAMS] = mv_path_id(req);
 	return mv_page(req, res, list, count, p, "", fe);
 }
 
@@ -420,11 +423,8 @@ static enum app_err one_by_id(struct request *req, struct response *res, const s
 		return e;
 	if (mv_cache_hit(req, res, &cache))
 		return APP_OK;
-	p[MV_NPARAMS] = mv_path_id(req);
-	if ((e = db_query(req->app->db, req->arena, st, p, &r)))
+	if ((e = mv_by_path_id(req, p, st, missing, &r, fe)))
 		return e;
-	if (PQntuples(r) != 1)
-		return field_fail(fe, APP_ERR_NOT_FOUND, "id", "%s", missing);
 	mv_body_json(res, r);
 	mv_cache_fill(req, res, &cache);
 	return APP_OK;
@@ -470,13 +470,9 @@ enum app_err movies_collection(struct request *req, struct response *res, struct
 	PGresult *r;
 	enum app_err e;
 
-	if ((e = mv_viewer(req, p, fe)))
+	if ((e = mv_viewer(req, p, fe)) ||
+	    (e = mv_by_path_id(req, p, &q_coll_of, "is not a movie", &r, fe)))
 		return e;
-	p[MV_NPARAMS] = mv_path_id(req);
-	if ((e = db_query(req->app->db, req->arena, &q_coll_of, p, &r)))
-		return e;
-	if (PQntuples(r) != 1)
-		return field_fail(fe, APP_ERR_NOT_FOUND, "id", "is not a movie");
 	if (PQgetisnull(r, 0, 0))
 		return field_fail(fe, APP_ERR_NOT_FOUND, "collection",
 		                  "this movie belongs to no collection");
@@ -542,13 +538,9 @@ enum app_err collections_movies(struct request *req, struct response *res, struc
 	PGresult *r;
 	enum app_err e;
 
-	if ((e = mv_viewer(req, p, fe)))
+	if ((e = mv_viewer(req, p, fe)) ||
+	    (e = mv_by_path_id(req, p, &q_collection, "is not a collection", &r, fe)))
 		return e;
-	p[MV_NPARAMS] = mv_path_id(req);
-	if ((e = db_query(req->app->db, req->arena, &q_collection, p, &r)))
-		return e;
-	if (PQntuples(r) != 1)
-		return field_fail(fe, APP_ERR_NOT_FOUND, "id", "is not a collection");
 	return mv_page(req, res, &q_coll_movies, &q_coll_count, p, "", fe);
 }
 

@@ -61,7 +61,4 @@ enum app_err movies_history(struct request *req, struct response *res, struct fi
 enum app_err movies_stream(struct request *req, struct response *res, struct field_error *fe);
 enum app_err movies_subtitle(struct request *req, struct response *res, struct field_error *fe);
 
-/* One movie the caller may see: APP_OK, or APP_ERR_NOT_FOUND naming `id`. */
-enum app_err mv_require(struct request *req, const char **viewer, struct field_error *fe);
-
 #endif

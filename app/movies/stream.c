@@ -142,7 +142,6 @@ static enum app_err file_row(struct request *req, PGresult **r, struct field_err
 
 	if ((e = mv_viewer(req, p, fe)) || (e = mv_require(req, p, fe)))
 		return e;
-	p[MV_NPARAMS] = mv_path_id(req);
 	p[MV_NPARAMS + 1] = req_path(req, "file_id")->str;
 	if ((e = db_query(req->app->db, req->arena, &q_file, p, r)))
 		return e;

@@ -122,4 +122,16 @@ void mv_validators(struct request *req, struct response *res);
 /* The movie id of the path, as a uuid string. */
 const char *mv_path_id(struct request *req);
 
+/*
+ * Statement st for the path id: p holds the viewer's parameters (mv_viewer)
+ * and room for one more, which this sets to the path id. APP_OK with the
+ * one row in *r, or APP_ERR_NOT_FOUND naming `id` with the message missing.
+ */
+enum app_err mv_by_path_id(struct request *req, const char **p, const struct db_stmt *st,
+                           const char *missing, PGresult **r, struct field_error *fe);
+
+/* One movie the caller may see (mv_by_path_id of the visibility check):
+ * APP_OK with p[MV_NPARAMS] set to the movie id, or APP_ERR_NOT_FOUND. */
+enum app_err mv_require(struct request *req, const char **p, struct field_error *fe);
+
 #endif

@@ -132,13 +132,9 @@ static enum app_err visible_basis(struct request *req, int64_t *basis, struct fi
 	PGresult *r;
 	enum app_err e;
 
-	if ((e = mv_viewer(req, p, fe)))
+	if ((e = mv_viewer(req, p, fe)) ||
+	    (e = mv_by_path_id(req, p, &q_basis, "is not a movie", &r, fe)))
 		return e;
-	p[MV_NPARAMS] = mv_path_id(req);
-	if ((e = db_query(req->app->db, req->arena, &q_basis, p, &r)))
-		return e;
-	if (PQntuples(r) != 1)
-		return field_fail(fe, APP_ERR_NOT_FOUND, "id", "is not a movie");
 	*basis = PQgetisnull(r, 0, 0) ? 0 : strtoll(PQgetvalue(r, 0, 0), NULL, 10);
 	return APP_OK;
 }
