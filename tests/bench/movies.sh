@@ -47,7 +47,7 @@ TARGET_LIST_P99_MS=25
 TARGET_SEARCH_P99_MS=50
 TARGET_STREAM_PCT=95
 
-S=$ROOT/deploy/stack.sh
+. "$ROOT/tests/bench/lib.sh"
 
 die() {
 	printf 'bench: %s\n' "$*" >&2
@@ -79,25 +79,11 @@ if [ -z "$PSQL" ] || [ ! -x "$PSQL" ]; then
 	die "psql not found (run: deploy/stack.sh deps)"
 fi
 
-teardown() {
-	"$S" destroy "$STACK" >/dev/null 2>&1 || true
-}
-trap teardown EXIT
+trap bench_teardown EXIT
 trap 'exit 130' INT TERM
 
-# --- stack (as tests/bench/run.sh starts it) -----------------------------------------
-echo "bench: starting a stack in $STACK (ports $HTTPS_PORT/$HTTP_PORT)"
-teardown # whatever an interrupted run left
-"$S" up "$STACK" --https-port "$HTTPS_PORT" --http-port "$HTTP_PORT" --fast >/dev/null ||
-	die "deploy/stack.sh up failed"
-if grep -q '^pool_size *=' "$STACK/revenge.conf"; then
-	sed -i "s/^pool_size *=.*/pool_size = $POOL/" "$STACK/revenge.conf"
-else
-	sed -i "s/^\[server\]\$/[server]\npool_size = $POOL/" "$STACK/revenge.conf"
-fi
-grep -q '^\[ratelimit\]' "$STACK/revenge.conf" ||
-	printf '\n[ratelimit]\nenabled = false\n' >>"$STACK/revenge.conf"
-"$S" migrate "$STACK" "$BUILD" >/dev/null 2>&1 || die "migrating the bench database failed"
+# --- stack (tests/bench/lib.sh) ---------------------------------------------------
+bench_stack_up
 
 # the stack's database, as `deploy/stack.sh env` names it
 stack_env=$("$S" env "$STACK") || die "deploy/stack.sh env failed"
@@ -149,16 +135,7 @@ printf %s "$ADMIN_PW" | env -u REVENGE_STACK_DIR -u REVENGE_CONFIG -u REVENGE_DE
 	--email benchadmin@example.com --password-stdin >/dev/null 2>&1 ||
 	die "revenge create-admin failed"
 
-"$S" start-app "$STACK" "$BUILD" >/dev/null || die "the application did not start"
-ready=0
-for _ in $(seq 1 100); do
-	if [ "$(curl -sk --max-time 2 -o /dev/null -w '%{http_code}' "$BASE/readyz")" = 200 ]; then
-		ready=1
-		break
-	fi
-	sleep 0.1
-done
-[ "$ready" = 1 ] || die "$BASE/readyz did not answer 200 within 10 s"
+bench_start_app
 
 token=$(curl -sk -H 'Content-Type: application/json' "$BASE/api/v1/auth/login" \
 	--data "{\"username\":\"benchadmin\",\"password\":\"$ADMIN_PW\"}" |
@@ -188,54 +165,12 @@ avail() {
 
 # --- measuring -----------------------------------------------------------------------
 
-# to_ms VALUE: wrk's "812.00us" / "1.23ms" / "1.02s" in milliseconds.
-to_ms() {
-	awk -v v="$1" 'BEGIN {
-		n = v + 0
-		if (v ~ /us$/) n /= 1000
-		else if (v ~ /ms$/) n += 0
-		else if (v ~ /m$/) n *= 60000
-		else if (v ~ /s$/) n *= 1000
-		printf "%.2f", n
-	}'
-}
-# to_mib VALUE: wrk's "Transfer/sec" ("812.33KB", "1.02GB"; 1024-based) in MiB.
-to_mib() {
-	awk -v v="$1" 'BEGIN {
-		n = v + 0
-		if (v ~ /GB$/) n *= 1024
-		else if (v ~ /MB$/) n += 0
-		else if (v ~ /KB$/) n /= 1024
-		else n /= 1048576
-		printf "%.1f", n
-	}'
-}
-
-# run NAME PATH CONNECTIONS [wrk options]: warm-up, then the measured run;
-# sets RPS, P50, P99, ERRS, MIBS (transfer per second).
-run() {
-	local name=$1 url=$BASE$2 c=$3 out
-	shift 3
-	wrk -t "$THREADS" -c "$c" -d "${WARMUP}s" "$@" "$url" >/dev/null 2>&1
-	echo "bench: $name: ${DURATION}s, $THREADS threads, $c connections: $url" >&2
-	out=$(wrk -t "$THREADS" -c "$c" -d "${DURATION}s" --latency "$@" "$url" 2>&1)
-	RPS=$(printf '%s\n' "$out" | awk '/^Requests\/sec:/ { printf "%.0f", $2 }')
-	P50=$(to_ms "$(printf '%s\n' "$out" | awk '$1 == "50%" { print $2; exit }')")
-	P99=$(to_ms "$(printf '%s\n' "$out" | awk '$1 == "99%" { print $2; exit }')")
-	MIBS=$(to_mib "$(printf '%s\n' "$out" | awk '/^Transfer\/sec:/ { print $2; exit }')")
-	# non-2xx answers and socket errors make the numbers meaningless
-	ERRS=$(printf '%s\n' "$out" | awk '
-		/Non-2xx or 3xx responses:/ { n += $NF }
-		/Socket errors:/ { for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+,?$/) n += $i }
-		END { print n + 0 }')
-	[ -n "$RPS" ] || { printf '%s\n' "$out" >&2; die "wrk gave no result for $url"; }
-}
 
 declare -A R # row letter -> "rps p50 p99 errs mibs"
 measure() {  # measure LETTER NAME PATH CONNECTIONS [wrk options]
 	local l=$1
 	shift
-	run "$@"
+	wrk_run "$@"
 	R[$l]="$RPS $P50 $P99 $ERRS $MIBS"
 }
 
@@ -275,9 +210,9 @@ if avail "stream" "$STREAM_PATH"; then
 		# same machine, and each row reports its median round.
 		declare -a hs=() is=()
 		for r in $(seq 1 "$STREAM_ROUNDS"); do
-			run "stream (X-Accel-Redirect), round $r" "$STREAM_PATH" "$STREAM_CONNS" --timeout 60s -H "$AUTH"
+			wrk_run "stream (X-Accel-Redirect), round $r" "$STREAM_PATH" "$STREAM_CONNS" --timeout 60s -H "$AUTH"
 			hs+=("$MIBS $RPS $P50 $P99 $ERRS")
-			run "static file, same size, round $r" "/$STREAM_NAME" "$STREAM_CONNS" --timeout 60s
+			wrk_run "static file, same size, round $r" "/$STREAM_NAME" "$STREAM_CONNS" --timeout 60s
 			is+=("$MIBS $RPS $P50 $P99 $ERRS")
 			stream_rounds+="$(printf ' %s/%s' "${hs[-1]%% *}" "${is[-1]%% *}")"
 		done

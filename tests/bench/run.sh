@@ -33,7 +33,7 @@ STATIC_NAME=bench-static.json
 TARGET_RATIO_PCT=40
 TARGET_RSS_KB=$((8 * 1024))
 
-S=$ROOT/deploy/stack.sh
+. "$ROOT/tests/bench/lib.sh"
 
 die() {
 	printf 'bench: %s\n' "$*" >&2
@@ -47,40 +47,12 @@ for b in revenge revenge-fcgi revenge-worker; do
 	[ -x "$BUILD/$b" ] || die "$BUILD/$b not found (run: make)"
 done
 
-teardown() {
-	"$S" destroy "$STACK" >/dev/null 2>&1 || true
-}
-trap teardown EXIT
+trap bench_teardown EXIT
 trap 'exit 130' INT TERM
 
 # --- stack ----------------------------------------------------------------------------
-echo "bench: starting a stack in $STACK (ports $HTTPS_PORT/$HTTP_PORT)"
-teardown # whatever an interrupted run left
-"$S" up "$STACK" --https-port "$HTTPS_PORT" --http-port "$HTTP_PORT" --fast >/dev/null ||
-	die "deploy/stack.sh up failed"
-# revenge.conf is created by `up` only when absent; set the pool size
-# before the application starts.
-if grep -q '^pool_size *=' "$STACK/revenge.conf"; then
-	sed -i "s/^pool_size *=.*/pool_size = $POOL/" "$STACK/revenge.conf"
-else
-	sed -i "s/^\[server\]\$/[server]\npool_size = $POOL/" "$STACK/revenge.conf"
-fi
-# benchmarks run with rate limits off (SPEC §1.5): one client address
-# making tens of thousands of requests a second is the point here
-grep -q '^\[ratelimit\]' "$STACK/revenge.conf" ||
-	printf '\n[ratelimit]\nenabled = false\n' >>"$STACK/revenge.conf"
-"$S" migrate "$STACK" "$BUILD" >/dev/null 2>&1 || die "migrating the bench database failed"
-"$S" start-app "$STACK" "$BUILD" >/dev/null || die "the application did not start"
-
-ready=0
-for _ in $(seq 1 100); do
-	if [ "$(curl -sk --max-time 2 -o /dev/null -w '%{http_code}' "$BASE/readyz")" = 200 ]; then
-		ready=1
-		break
-	fi
-	sleep 0.1
-done
-[ "$ready" = 1 ] || die "$BASE/readyz did not answer 200 within 10 s"
+bench_stack_up
+bench_start_app
 
 # The static file: byte for byte the body /healthz returns, so both runs
 # move the same payload and differ only in who produces it.
@@ -92,35 +64,11 @@ static_size=$(curl -sk -o /dev/null -w '%{size_download}' "$BASE/$STATIC_NAME")
 
 # --- measuring -------------------------------------------------------------------------
 
-# to_ms VALUE: wrk's "812.00us" / "1.23ms" / "1.02s" in milliseconds.
-to_ms() {
-	awk -v v="$1" 'BEGIN {
-		n = v + 0
-		if (v ~ /us$/) n /= 1000
-		else if (v ~ /ms$/) n += 0
-		else if (v ~ /m$/) n *= 60000
-		else if (v ~ /s$/) n *= 1000
-		printf "%.2f", n
-	}'
-}
-
-# run NAME PATH [wrk options]: warm-up, then the measured run; sets RPS,
-# P99, P50, ERRS.
+# run NAME PATH [wrk options]: wrk_run at $CONNS connections
 run() {
-	local name=$1 url=$BASE$2 out
+	local name=$1 path=$2
 	shift 2
-	wrk -t "$THREADS" -c "$CONNS" -d "${WARMUP}s" "$@" "$url" >/dev/null 2>&1
-	echo "bench: $name: ${DURATION}s, $THREADS threads, $CONNS connections: $url" >&2
-	out=$(wrk -t "$THREADS" -c "$CONNS" -d "${DURATION}s" --latency "$@" "$url" 2>&1)
-	RPS=$(printf '%s\n' "$out" | awk '/^Requests\/sec:/ { printf "%.0f", $2 }')
-	P50=$(to_ms "$(printf '%s\n' "$out" | awk '$1 == "50%" { print $2; exit }')")
-	P99=$(to_ms "$(printf '%s\n' "$out" | awk '$1 == "99%" { print $2; exit }')")
-	# non-2xx answers and socket errors make the numbers meaningless
-	ERRS=$(printf '%s\n' "$out" | awk '
-		/Non-2xx or 3xx responses:/ { n += $NF }
-		/Socket errors:/ { for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+,?$/) n += $i }
-		END { print n + 0 }')
-	[ -n "$RPS" ] || { printf '%s\n' "$out" >&2; die "wrk gave no result for $url"; }
+	wrk_run "$name" "$path" "$CONNS" "$@"
 }
 
 run "FastCGI /healthz" /healthz
