@@ -1,5 +1,7 @@
 #include "http/page.h"
 
+#include "http/validators.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -176,4 +178,54 @@ void page_finish(struct request *req, struct jw *w, const struct page *p,
 	jw_arr_close(w);
 	page_close(req, w, p, pr->more, pr->n ? last_key : NULL, pr->n ? last_id : NULL, pr->total);
 	jw_obj_close(w);
+}
+
+enum app_err page_start(struct request *req, const char *key_prefix, struct page *p,
+			struct field_error *fe)
+{
+	size_t n = strlen(key_prefix);
+	enum app_err e;
+
+	if ((e = page_parse(req, p, fe)))
+		return e;
+	if (p->after) {
+		if (strncmp(p->key, key_prefix, n))
+			return field_fail(fe, APP_ERR_VALIDATION, "cursor",
+					  "was issued for another order of this list");
+		p->key += n;
+	}
+	return APP_OK;
+}
+
+enum app_err page_run(struct request *req, struct response *res, const struct page *p,
+		      const struct db_stmt *list, const struct db_stmt *count, const char **params,
+		      int nparams, const char *key_prefix, struct field_error *fe)
+{
+	struct page_rows rows;
+	struct jw w;
+	enum app_err e;
+
+	if (list->nparams == nparams + 4) {
+		params[nparams] = p->after ? p->key : NULL;
+		params[nparams + 1] = p->after ? p->id : NULL;
+	} else if (list->nparams != nparams + 2) {
+		return APP_ERR_INTERNAL;
+	}
+	if ((e = page_fetch(req, p, list, count, params, &rows)))
+		return e == APP_ERR_VALIDATION
+			   ? field_fail(fe, e, "cursor", "is not a cursor this list issued")
+			   : e;
+	page_begin(&w, &res->body);
+	for (int i = 0; i < rows.n; i++)
+		jw_pg_json(&w, PQgetvalue(rows.rows, i, 0), (size_t)PQgetlength(rows.rows, i, 0));
+	const char *key = NULL, *id = NULL;
+	if (rows.n) {
+		key = arena_printf(req->arena, "%s%s", key_prefix,
+				   PQgetvalue(rows.rows, rows.n - 1, 1));
+		id = PQgetvalue(rows.rows, rows.n - 1, 2);
+		if (!key)
+			return APP_ERR_NOMEM;
+	}
+	page_finish(req, &w, p, &rows, key, id);
+	return APP_OK;
 }

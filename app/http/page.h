@@ -83,4 +83,28 @@ void page_begin(struct jw *w, struct buf *body);
 void page_finish(struct request *req, struct jw *w, const struct page *p,
 		 const struct page_rows *pr, const char *last_key, const char *last_id);
 
+/*
+ * page_start: page_parse, then the cursor's key must begin with key_prefix
+ * (which p->key then skips): a cursor walks the order it was issued for
+ * ("added|desc|"), anything else is APP_ERR_VALIDATION naming `cursor`.
+ */
+enum app_err page_start(struct request *req, const char *key_prefix, struct page *p,
+			struct field_error *fe);
+
+/*
+ * page_run: one page of a list whose statement returns (item json, sort
+ * key text, id) rows, written as {"items":[...], "next_cursor"|"total"}.
+ * params holds the caller's nparams values and room for list->nparams.
+ * The list statement takes, after the caller's: the cursor key and id when
+ * it has nparams + 4 parameters (NULL on the first page; a statement built
+ * for "after a cursor" has them, one for the first page need not), then
+ * the row limit and offset. count takes the caller's nparams (offset mode
+ * only; NULL: total is the rows shown). The next cursor's key is
+ * key_prefix + the last row's key. A cursor key the statement cannot cast
+ * is APP_ERR_VALIDATION naming `cursor`.
+ */
+enum app_err page_run(struct request *req, struct response *res, const struct page *p,
+		      const struct db_stmt *list, const struct db_stmt *count, const char **params,
+		      int nparams, const char *key_prefix, struct field_error *fe);
+
 #endif

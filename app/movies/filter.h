@@ -19,8 +19,7 @@ extern const char *const mv_resolutions[];
 	" AND ($7::int IS NULL OR m.year >= $7::int) AND ($8::int IS NULL OR m.year <= $8::int)"   \
 	" AND ($9::float8 IS NULL OR m.vote_average >= $9::float8)"                                \
 	" AND ($10::float8 IS NULL OR m.vote_average <= $10::float8)"                              \
-	" AND ($11::boolean IS NULL OR $11::boolean = EXISTS (SELECT 1 FROM media_files f"          \
-	"  WHERE f.movie_id = m.id AND f.state = 'present'))"                                      \
+	" AND ($11::boolean IS NULL OR $11::boolean = (m.file_count > 0))"                         \
 	" AND ($12::text IS NULL OR EXISTS (SELECT 1 FROM media_files f WHERE f.movie_id = m.id"   \
 	"  AND f.state = 'present' AND rv_resolution(f.width, f.height) = $12::text))"             \
 	" AND ($13::int IS NULL OR " MV_MIN_AGE("m") " <= $13::int)"

@@ -1,7 +1,6 @@
 #include "movies/movies.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +11,8 @@
 #include "jobs/jobs.h"
 #include "movies/filter.h"
 #include "movies/view.h"
+#include "catalog/kind.h"
+#include "catalog/request.h"
 
 /* --- query parameters ------------------------------------------------------ */
 
@@ -46,49 +47,6 @@ const struct param_spec movies_list_query[] = {
 
 /* clang-format off */
 #define VIEW_FROM " FROM v, movies m WHERE " MV_VISIBLE("m")
-
-
-/* sort keys; NULLs sort as the lowest value so keyset comparisons work */
-static const struct sort_key {
-	const char *expr, *type;
-	bool desc_default;
-} sort_keys[] = {
-	{"rv_sort_title(" MV_TITLE("m") ")", "text", false},
-	{"coalesce(m.year, 0)", "int", false},
-	{"m.added_at", "timestamptz", true},
-	{"coalesce(m.vote_average, -1)", "float8", true},
-	{"coalesce(m.popularity, -1)", "float8", true},
-	{"coalesce(m.runtime, 0)", "int", false},
-};
-#define NSORTS (sizeof(sort_keys) / sizeof(sort_keys[0]))
-
-static struct db_stmt list_stmts[NSORTS][2];
-static char list_names[NSORTS][2][32];
-static pthread_once_t list_once = PTHREAD_ONCE_INIT;
-static const struct db_stmt q_list_count = {
-	"movies_list_count", MV_VIEW_CTE " SELECT count(*)" VIEW_FROM LIST_FILTERS,
-	MV_NPARAMS + LIST_NFILTERS, true};
-
-/* The statement of each sort and direction, built once per process. */
-static void list_build(void)
-{
-	for (size_t s = 0; s < NSORTS; s++)
-		for (int d = 0; d < 2; d++) {
-			const char *k = sort_keys[s].expr, *t = sort_keys[s].type;
-			const char *dir = d ? "DESC" : "ASC";
-			snprintf(list_names[s][d], sizeof(list_names[s][d]), "movies_list_%s_%s",
-			         sort_names[s], orders[d]);
-			char *sql = NULL;
-			if (asprintf(&sql,
-			             MV_VIEW_CTE " SELECT " MV_ITEM("m") ", (%s)::text, m.id" VIEW_FROM
-			             LIST_FILTERS " AND ($14::text IS NULL OR (%s, m.id) %c ($14::%s,"
-			             " $15::uuid)) ORDER BY %s %s, m.id %s LIMIT $16 OFFSET $17",
-			             k, k, d ? '<' : '>', t, k, dir, dir) < 0)
-				sql = NULL;
-			list_stmts[s][d] = (struct db_stmt){list_names[s][d], sql,
-			                                    MV_NPARAMS + LIST_NFILTERS + 4, true};
-		}
-}
 
 #define ONE_MOVIE " AND m.id = $5::uuid"
 static const struct db_stmt q_visible = {
@@ -394,19 +352,28 @@ enum app_err movies_list(struct request *req, struct response *res, struct field
 {
 	const char *p[MV_NPARAMS + LIST_NFILTERS + 4];
 	const struct param_value *sort = req_query(req, "sort"), *order = req_query(req, "order");
-	size_t s = sort ? (size_t)sort->num : 2; /* added */
-	int d = order ? (int)order->num : sort_keys[s].desc_default;
+	const struct catalog_kind *k = &catalog_movie;
+	struct catalog_shape s = {.kind = k};
 	enum app_err e;
 
-	pthread_once(&list_once, list_build);
-	if (!list_stmts[s][d].sql)
-		return APP_ERR_NOMEM;
+	s.sort = sort ? catalog_sort_index(k, sort_names[sort->num]) : k->default_sort;
+	if (s.sort < 0)
+		return APP_ERR_INTERNAL;
+	s.desc = order ? order->num == 1 : k->sorts[s.sort].desc_default;
 	if ((e = mv_viewer(req, p, fe)) || (e = mv_filters(req, p, fe)))
 		return e;
-	const char *prefix = arena_printf(req->arena, "%s|%s|", sort_names[s], orders[d]);
+	/* only the filters present go into the statement, in the kind's order */
+	int n = MV_NPARAMS;
+	for (int i = 0; i < LIST_NFILTERS; i++)
+		if (p[MV_NPARAMS + i]) {
+			s.filters |= 1u << i;
+			p[n++] = p[MV_NPARAMS + i];
+		}
+	const char *prefix = arena_printf(req->arena, "%s|%s|", k->sorts[s.sort].name,
+	                                  orders[s.desc]);
 	if (!prefix)
 		return APP_ERR_NOMEM;
-	return mv_page(req, res, &list_stmts[s][d], &q_list_count, p, prefix, fe);
+	return catalog_page(req, res, s, p, prefix, fe);
 }
 
 /* One json object by the path id (statement: viewer, id), cached; 404
@@ -415,18 +382,18 @@ static enum app_err one_by_id(struct request *req, struct response *res, const s
                               const char *missing, struct field_error *fe)
 {
 	const char *p[MV_NPARAMS + 1];
-	struct mv_cache cache;
+	struct rcache cache;
 	PGresult *r;
 	enum app_err e;
 
 	if ((e = mv_viewer(req, p, fe)))
 		return e;
-	if (mv_cache_hit(req, res, &cache))
+	if (catalog_cache_hit(req, res, p, &cache))
 		return APP_OK;
 	if ((e = mv_by_path_id(req, p, st, missing, &r, fe)))
 		return e;
 	mv_body_json(res, r);
-	mv_cache_fill(req, res, &cache);
+	rcache_fill(req, res, &cache);
 	return APP_OK;
 }
 
@@ -482,7 +449,7 @@ enum app_err movies_collection(struct request *req, struct response *res, struct
 	if (PQntuples(r) != 1)
 		return APP_ERR_INTERNAL;
 	mv_body_json(res, r);
-	mv_validators(req, res);
+	http_validators(req, res);
 	return APP_OK;
 }
 
@@ -514,16 +481,16 @@ enum app_err movies_stats(struct request *req, struct response *res, struct fiel
 	PGresult *r;
 	enum app_err e;
 
-	struct mv_cache cache;
+	struct rcache cache;
 
 	if ((e = mv_viewer(req, p, fe)))
 		return e;
-	if (mv_cache_hit(req, res, &cache))
+	if (catalog_cache_hit(req, res, p, &cache))
 		return APP_OK;
 	if ((e = db_query(req->app->db, req->arena, &q_stats, p, &r)))
 		return e;
 	mv_body_json(res, r);
-	mv_cache_fill(req, res, &cache);
+	rcache_fill(req, res, &cache);
 	return APP_OK;
 }
 

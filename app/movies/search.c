@@ -16,6 +16,7 @@
 #include "movies/filter.h"
 #include "movies/movies.h"
 #include "movies/view.h"
+#include "catalog/request.h"
 
 #define Q_PARAM(req)                                                                               \
 	{.name = "q", .type = PT_STRING, .required = req, .min = 1, .max = 200,                    \
@@ -138,11 +139,11 @@ enum app_err movies_autocomplete(struct request *req, struct response *res,
 	struct jw w;
 	enum app_err e;
 
-	struct mv_cache cache;
+	struct rcache cache;
 
 	if ((e = mv_viewer(req, p, fe)))
 		return e;
-	if (mv_cache_hit(req, res, &cache))
+	if (catalog_cache_hit(req, res, p, &cache))
 		return APP_OK;
 	p[MV_NPARAMS] = req_query(req, "q")->str;
 	p[MV_NPARAMS + 1] = limit ? limit->str : "10";
@@ -153,10 +154,10 @@ enum app_err movies_autocomplete(struct request *req, struct response *res,
 	jw_key(&w, "items");
 	jw_arr_open(&w);
 	for (int i = 0; i < PQntuples(r); i++)
-		mv_raw(&w, PQgetvalue(r, i, 0), (size_t)PQgetlength(r, i, 0));
+		jw_pg_json(&w, PQgetvalue(r, i, 0), (size_t)PQgetlength(r, i, 0));
 	jw_arr_close(&w);
 	jw_obj_close(&w);
-	mv_cache_fill(req, res, &cache);
+	rcache_fill(req, res, &cache);
 	return APP_OK;
 }
 
@@ -167,16 +168,16 @@ enum app_err movies_facets(struct request *req, struct response *res, struct fie
 	PGresult *r;
 	enum app_err e;
 
-	struct mv_cache cache;
+	struct rcache cache;
 
 	if ((e = mv_viewer(req, p, fe)) || (e = mv_filters(req, p, fe)))
 		return e;
-	if (mv_cache_hit(req, res, &cache))
+	if (catalog_cache_hit(req, res, p, &cache))
 		return APP_OK;
 	p[MV_NPARAMS + LIST_NFILTERS] = q ? q->str : NULL;
 	if ((e = db_query(req->app->db, req->arena, &q_facets, p, &r)))
 		return e;
 	mv_body_json(res, r);
-	mv_cache_fill(req, res, &cache);
+	rcache_fill(req, res, &cache);
 	return APP_OK;
 }

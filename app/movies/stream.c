@@ -20,7 +20,7 @@
 #include "app.h"
 #include "auth/auth.h"
 #include "core/log.h"
-#include "movies/headers.h"
+#include "http/headers.h"
 #include "movies/movies.h"
 #include "movies/view.h"
 
@@ -117,7 +117,7 @@ static enum app_err send_file(struct request *req, struct response *res, const c
 		log_warn("stream.outside_root", "a file resolves outside its library's roots");
 		return field_fail(fe, APP_ERR_NOT_FOUND, field, "is not on disk any more");
 	}
-	if (mv_range_check(req_header(req, "Range"), (long long)st.st_size) < 0) {
+	if (http_range_check(req_header(req, "Range"), (long long)st.st_size) < 0) {
 		char cr[40];
 		snprintf(cr, sizeof(cr), "bytes */%lld", (long long)st.st_size);
 		res_header(res, "Content-Range", cr);

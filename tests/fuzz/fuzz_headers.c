@@ -1,6 +1,6 @@
 /*
  * libFuzzer target for the header parsers of app/movies/headers.c:
- * mv_accept_language() and mv_range_check().
+ * http_accept_language() and http_range_check().
  *
  * Input: byte 0 picks the parser (even: Accept-Language, odd: Range) and,
  * for Range, bytes 1..2 the file size; the rest is the header value (cut
@@ -26,7 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "movies/headers.h"
+#include "http/headers.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -47,8 +47,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	text[n] = '\0';
 	if (!(data[0] & 1)) {
 		char a[3], b[3];
-		mv_accept_language(text, langs, a);
-		mv_accept_language(text, langs, b);
+		http_accept_language(text, langs, a);
+		http_accept_language(text, langs, b);
 		if (strcmp(a, b))
 			abort();
 		if (a[0] && (strlen(a) != 2 || a[0] < 'a' || a[0] > 'z' || a[1] < 'a' || a[1] > 'z' ||
@@ -57,11 +57,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	long long sz = (long long)data[1] << 8 | data[2];
-	int r = mv_range_check(text, sz);
+	int r = http_range_check(text, sz);
 	if (r != 0 && r != -1)
 		abort();
 	/* satisfiable for a file stays satisfiable for a bigger one */
-	if (r == 0 && mv_range_check(text, sz + 1 + (long long)data[1] * 1000) != 0)
+	if (r == 0 && http_range_check(text, sz + 1 + (long long)data[1] * 1000) != 0)
 		abort();
 	return 0;
 }

@@ -1,20 +1,20 @@
 /*
- * headers: the request headers the movie routes read themselves, parsed
+ * headers: the request headers handlers read beyond the router (language, byte ranges), parsed
  * without any I/O (so the fuzzer and the unit tests drive them directly).
  */
-#ifndef REVENGE_MOVIES_HEADERS_H
-#define REVENGE_MOVIES_HEADERS_H
+#ifndef REVENGE_HTTP_HEADERS_H
+#define REVENGE_HTTP_HEADERS_H
 
 /* The Accept-Language pick (RFC 9110 §12.5.4): the highest-q language
  * (first among equals; q=0 never) whose primary subtag is one of
  * `languages` ("en,de,fr"), as two lower-case letters in out[3]; "" when
  * none is (also for NULL). */
-void mv_accept_language(const char *header, const char *languages, char out[3]);
+void http_accept_language(const char *header, const char *languages, char out[3]);
 
 /* A Range header against a file of size bytes (RFC 9110 §14.2): 0 when it
  * is absent (NULL) or "bytes=" with ranges "a-b", "a-" or "-n" of which
  * one at least is satisfiable (nginx then serves them); -1 when it is
  * malformed or nothing is satisfiable (416). */
-int mv_range_check(const char *header, long long size);
+int http_range_check(const char *header, long long size);
 
 #endif

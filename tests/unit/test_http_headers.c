@@ -10,14 +10,14 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "movies/headers.h"
+#include "http/headers.h"
 
 #define LANGS "en,de,fr,es,ja"
 
 static const char *pick(const char *h, const char *langs)
 {
 	static char out[3];
-	mv_accept_language(h, langs, out);
+	http_accept_language(h, langs, out);
 	return out;
 }
 
@@ -54,30 +54,30 @@ static void test_accept_language(void **state)
 static void test_range(void **state)
 {
 	(void)state;
-	assert_int_equal(mv_range_check(NULL, 1000), 0);
-	assert_int_equal(mv_range_check("bytes=100-199", 1000), 0);
-	assert_int_equal(mv_range_check("bytes=0-", 1000), 0);
-	assert_int_equal(mv_range_check("bytes=-10", 1000), 0);
-	assert_int_equal(mv_range_check("bytes=0-0, 5-9", 1000), 0);
-	assert_int_equal(mv_range_check("BYTES=0-1", 1000), 0);
+	assert_int_equal(http_range_check(NULL, 1000), 0);
+	assert_int_equal(http_range_check("bytes=100-199", 1000), 0);
+	assert_int_equal(http_range_check("bytes=0-", 1000), 0);
+	assert_int_equal(http_range_check("bytes=-10", 1000), 0);
+	assert_int_equal(http_range_check("bytes=0-0, 5-9", 1000), 0);
+	assert_int_equal(http_range_check("BYTES=0-1", 1000), 0);
 	/* one satisfiable range is enough; nginx trims the rest */
-	assert_int_equal(mv_range_check("bytes=999-2000", 1000), 0);
-	assert_int_equal(mv_range_check("bytes=5000-6000, 1-2", 1000), 0);
+	assert_int_equal(http_range_check("bytes=999-2000", 1000), 0);
+	assert_int_equal(http_range_check("bytes=5000-6000, 1-2", 1000), 0);
 	/* nothing satisfiable */
-	assert_int_equal(mv_range_check("bytes=1000-", 1000), -1);
-	assert_int_equal(mv_range_check("bytes=5000-6000", 1000), -1);
-	assert_int_equal(mv_range_check("bytes=-0", 1000), -1);
-	assert_int_equal(mv_range_check("bytes=0-", 0), -1);
+	assert_int_equal(http_range_check("bytes=1000-", 1000), -1);
+	assert_int_equal(http_range_check("bytes=5000-6000", 1000), -1);
+	assert_int_equal(http_range_check("bytes=-0", 1000), -1);
+	assert_int_equal(http_range_check("bytes=0-", 0), -1);
 	/* malformed */
-	assert_int_equal(mv_range_check("bytes=abc", 1000), -1);
-	assert_int_equal(mv_range_check("bytes=300-200", 1000), -1);
-	assert_int_equal(mv_range_check("bytes=-", 1000), -1);
-	assert_int_equal(mv_range_check("bytes=", 1000), -1);
-	assert_int_equal(mv_range_check("bytes=1-2,", 1000), -1);
-	assert_int_equal(mv_range_check("bytes=1-2;3-4", 1000), -1);
-	assert_int_equal(mv_range_check("items=0-1", 1000), -1);
-	assert_int_equal(mv_range_check("bytes=0x10-20", 1000), -1);
-	assert_int_equal(mv_range_check("bytes=1--2", 1000), -1);
+	assert_int_equal(http_range_check("bytes=abc", 1000), -1);
+	assert_int_equal(http_range_check("bytes=300-200", 1000), -1);
+	assert_int_equal(http_range_check("bytes=-", 1000), -1);
+	assert_int_equal(http_range_check("bytes=", 1000), -1);
+	assert_int_equal(http_range_check("bytes=1-2,", 1000), -1);
+	assert_int_equal(http_range_check("bytes=1-2;3-4", 1000), -1);
+	assert_int_equal(http_range_check("items=0-1", 1000), -1);
+	assert_int_equal(http_range_check("bytes=0x10-20", 1000), -1);
+	assert_int_equal(http_range_check("bytes=1--2", 1000), -1);
 }
 
 int main(void)

@@ -1,4 +1,4 @@
-#include "movies/headers.h"
+#include "http/headers.h"
 
 #include <ctype.h>
 #include <stdbool.h>
@@ -52,7 +52,7 @@ static int qvalue(const char *s, size_t n)
 	return q;
 }
 
-void mv_accept_language(const char *header, const char *languages, char out[3])
+void http_accept_language(const char *header, const char *languages, char out[3])
 {
 	int best = 0;
 
@@ -82,7 +82,7 @@ void mv_accept_language(const char *header, const char *languages, char out[3])
 }
 
 
-int mv_range_check(const char *h, long long size)
+int http_range_check(const char *h, long long size)
 {
 	bool any = false;
 

@@ -1,0 +1,62 @@
+/*
+ * items: the JSON of one item of each kind as lists show it, over the alias
+ * m (and the viewer v, catalog.h). Macros, so statements of the domains
+ * (relations, watch lists) embed the same item their lists show.
+ */
+#ifndef REVENGE_CATALOG_ITEMS_H
+#define REVENGE_CATALOG_ITEMS_H
+
+#include "catalog/catalog.h"
+#include "users/user.h" /* SQL_TS */
+
+/* clang-format off */
+#define CAT_TITLE_CHAIN(i18n, orig_lang, orig_title, title)                                                  \
+	"coalesce(" CAT_I18N(i18n, orig_lang) ", " orig_title ", " title ")"
+#define CAT_USER_DATA(table, fk)                                                                       \
+	"(SELECT json_build_object('position_seconds', w.position_seconds, 'watched', w.watched,"  \
+	" 'play_count', w.play_count, 'last_played_at', " SQL_TS("w.last_played_at") ") FROM "     \
+	table " w WHERE w.user_id = $1::uuid AND w." fk " = m.id)"
+#define CAT_SERIES_TITLE CAT_TITLE_CHAIN("m.titles_i18n", "m.original_language", "m.original_title", "m.title")
+#define CAT_MOVIE_TITLE CAT_TITLE_CHAIN("m.titles_i18n", "m.original_language", "m.original_title", "m.title")
+#define CAT_MOVIE_ITEM \
+	"json_build_object('id', m.id, 'library_id', m.library_id, 'tmdb_id', m.tmdb_id," \
+		" 'imdb_id', m.imdb_id, 'title', " CAT_MOVIE_TITLE ", 'original_title', m.original_title," \
+		" 'original_language', m.original_language, 'year', m.year, 'release_date'," \
+		" m.release_date, 'runtime', m.runtime, 'overview', coalesce(" \
+		CAT_I18N("m.overviews_i18n", "m.original_language") ", m.overview), 'vote_average'," \
+		" m.vote_average, 'vote_count', m.vote_count, 'popularity', m.popularity," \
+		" 'poster_path', m.poster_path, 'poster_url', " CAT_IMAGE("poster", "m.poster_path") "," \
+		" 'backdrop_path', m.backdrop_path, 'added_at', " SQL_TS("m.added_at") "," \
+		" 'file_count', m.file_count, 'user_data', " CAT_USER_DATA("movie_watch", "movie_id") ")"
+
+#define CAT_SERIES_ITEM \
+	"json_build_object('id', m.id, 'library_id', m.library_id, 'tmdb_id', m.tmdb_id," \
+		" 'tvdb_id', m.tvdb_id, 'title', " CAT_SERIES_TITLE ", 'original_title', m.original_title," \
+		" 'original_language', m.original_language, 'year', m.year, 'first_air_date'," \
+		" m.first_air_date, 'last_air_date', m.last_air_date, 'status', m.status, 'overview'," \
+		" coalesce(" CAT_I18N("m.overviews_i18n", "m.original_language") ", m.overview)," \
+		" 'vote_average', m.vote_average, 'vote_count', m.vote_count, 'popularity'," \
+		" m.popularity, 'poster_path', m.poster_path, 'poster_url', " \
+		CAT_IMAGE("poster", "m.poster_path") ", 'added_at', " SQL_TS("m.added_at") "," \
+		" 'file_count', m.file_count)"
+
+#define CAT_SEASON_ITEM \
+	"json_build_object('id', m.id, 'series_id', m.series_id, 'season_number'," \
+		" m.season_number, 'name', " CAT_NAME("m") ", 'overview', coalesce(nullif(" \
+		"m.overviews_i18n->>v.lang, ''), nullif(m.overviews_i18n->>'en', ''), m.overview)," \
+		" 'air_date', m.air_date, 'poster_path', m.poster_path, 'poster_url', " \
+		CAT_IMAGE("poster", "m.poster_path") ", 'episode_count', (SELECT count(*) FROM" \
+		" episodes e WHERE e.season_id = m.id))"
+
+#define CAT_EPISODE_ITEM \
+	"json_build_object('id', m.id, 'series_id', m.series_id, 'season_id', m.season_id," \
+		" 'season_number', m.season_number, 'episode_number', m.episode_number," \
+		" 'absolute_number', m.absolute_number, 'title', coalesce(" \
+		CAT_I18N("m.titles_i18n", "'en'") ", m.title), 'overview', coalesce(" \
+		CAT_I18N("m.overviews_i18n", "'en'") ", m.overview), 'air_date', m.air_date," \
+		" 'runtime', m.runtime, 'still_path', m.still_path, 'still_url', " \
+		CAT_IMAGE("still", "m.still_path") ", 'vote_average', m.vote_average)"
+
+/* clang-format on */
+
+#endif

@@ -1,0 +1,159 @@
+#include "catalog/kind.h"
+
+#include <string.h>
+
+#include "catalog/catalog.h"
+#include "catalog/items.h"
+
+/* clang-format off */
+#define AGE_FILTER(ages) CAT_MIN_AGE(ages) " <= {}::int"
+#define GENRE_FILTER(link, fk)                                                                     \
+	"EXISTS (SELECT 1 FROM " link " mg JOIN genres g ON g.id = mg.genre_id WHERE mg." fk        \
+	" = m.id AND (g.id::text = {}::text OR lower(g.name) = lower({}::text) OR EXISTS (SELECT 1" \
+	" FROM jsonb_each_text(g.names_i18n) gn WHERE lower(gn.value) = lower({}::text))))"
+/* title keys in the viewer's language (catalog_titles, migration 0008) */
+#define TITLE_SORT(kind)                                                                           \
+	{"title", "t.key", "text", " JOIN catalog_titles t ON t.item_id = m.id AND t.kind = '" kind \
+	 "' AND t.lang = v.sort_lang", "t.item_id", false}
+
+/* --- movie ------------------------------------------------------------------ */
+
+
+static const struct catalog_sort movie_sorts[] = {
+	TITLE_SORT("movie"),
+	{"year", "coalesce(m.year, 0)", "int", "", "m.id", false},
+	{"added", "m.added_at", "timestamptz", "", "m.id", true},
+	{"rating", "coalesce(m.vote_average, -1)", "float8", "", "m.id", true},
+	{"popularity", "coalesce(m.popularity, -1)", "float8", "", "m.id", true},
+	{"runtime", "coalesce(m.runtime, 0)", "int", "", "m.id", false},
+};
+
+static const struct catalog_filter movie_filters[] = {
+	{"library_id", "m.library_id = {}::uuid"},
+	{"genre", GENRE_FILTER("movie_genres", "movie_id")},
+	{"year_min", "m.year >= {}::int"},
+	{"year_max", "m.year <= {}::int"},
+	{"rating_min", "m.vote_average >= {}::float8"},
+	{"rating_max", "m.vote_average <= {}::float8"},
+	{"has_file", "(m.file_count > 0) = {}::boolean"},
+	{"resolution", "EXISTS (SELECT 1 FROM media_files f WHERE f.movie_id = m.id"
+	               " AND f.state = 'present' AND rv_resolution(f.width, f.height) = {}::text)"},
+	{"max_age", AGE_FILTER("m.min_ages")},
+};
+
+const struct catalog_kind catalog_movie = {
+	.name = "movie",
+	.from = "movies m",
+	.library = "m.library_id",
+	.ages = "m.min_ages",
+	.item = CAT_MOVIE_ITEM,
+	.sorts = movie_sorts,
+	.nsorts = sizeof(movie_sorts) / sizeof(movie_sorts[0]),
+	.default_sort = 2,
+	.filters = movie_filters,
+	.nfilters = sizeof(movie_filters) / sizeof(movie_filters[0]),
+};
+
+/* --- series ------------------------------------------------------------------- */
+
+
+static const struct catalog_sort series_sorts[] = {
+	TITLE_SORT("series"),
+	{"year", "coalesce(m.year, 0)", "int", "", "m.id", false},
+	{"added", "m.added_at", "timestamptz", "", "m.id", true},
+	{"rating", "coalesce(m.vote_average, -1)", "float8", "", "m.id", true},
+	{"popularity", "coalesce(m.popularity, -1)", "float8", "", "m.id", true},
+};
+
+static const struct catalog_filter series_filters[] = {
+	{"library_id", "m.library_id = {}::uuid"},
+	{"genre", GENRE_FILTER("series_genres", "series_id")},
+	{"year_min", "m.year >= {}::int"},
+	{"year_max", "m.year <= {}::int"},
+	{"status", "m.status = {}::text"},
+	{"has_file", "(m.file_count > 0) = {}::boolean"},
+	{"max_age", AGE_FILTER("m.min_ages")},
+};
+
+const struct catalog_kind catalog_series = {
+	.name = "series",
+	.from = "series m",
+	.library = "m.library_id",
+	.ages = "m.min_ages",
+	.item = CAT_SERIES_ITEM,
+	.sorts = series_sorts,
+	.nsorts = sizeof(series_sorts) / sizeof(series_sorts[0]),
+	.default_sort = 2,
+	.filters = series_filters,
+	.nfilters = sizeof(series_filters) / sizeof(series_filters[0]),
+};
+
+/* --- season and episode: their series decides library and age ------------------ */
+
+static const struct catalog_sort season_sorts[] = {
+	{"number", "m.season_number", "int", "", "m.id", false},
+};
+
+static const struct catalog_filter season_filters[] = {
+	{"series_id", "m.series_id = {}::uuid"},
+	{"library_id", "s.library_id = {}::uuid"},
+	{"max_age", AGE_FILTER("s.min_ages")},
+};
+
+const struct catalog_kind catalog_season = {
+	.name = "season",
+	.from = "seasons m JOIN series s ON s.id = m.series_id",
+	.library = "s.library_id",
+	.ages = "s.min_ages",
+	.item = CAT_SEASON_ITEM,
+	.sorts = season_sorts,
+	.nsorts = 1,
+	.default_sort = 0,
+	.filters = season_filters,
+	.nfilters = sizeof(season_filters) / sizeof(season_filters[0]),
+};
+
+static const struct catalog_sort episode_sorts[] = {
+	{"number", "(m.season_number * 100000 + m.episode_number)", "int", "", "m.id", false},
+	{"aired", "coalesce(m.air_date, '0001-01-01'::date)", "date", "", "m.id", true},
+};
+
+static const struct catalog_filter episode_filters[] = {
+	{"series_id", "m.series_id = {}::uuid"},
+	{"season_id", "m.season_id = {}::uuid"},
+	{"library_id", "s.library_id = {}::uuid"},
+	{"max_age", AGE_FILTER("s.min_ages")},
+};
+
+const struct catalog_kind catalog_episode = {
+	.name = "episode",
+	.from = "episodes m JOIN series s ON s.id = m.series_id",
+	.library = "s.library_id",
+	.ages = "s.min_ages",
+	.item = CAT_EPISODE_ITEM,
+	.sorts = episode_sorts,
+	.nsorts = sizeof(episode_sorts) / sizeof(episode_sorts[0]),
+	.default_sort = 0,
+	.filters = episode_filters,
+	.nfilters = sizeof(episode_filters) / sizeof(episode_filters[0]),
+};
+/* clang-format on */
+
+static const struct catalog_kind *const kinds[] = {&catalog_movie, &catalog_series,
+						     &catalog_season, &catalog_episode};
+
+const struct catalog_kind *catalog_kind_named(const char *name)
+{
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (!strcmp(kinds[i]->name, name))
+			return kinds[i];
+	return NULL;
+}
+
+int catalog_sort_index(const struct catalog_kind *k, const char *name)
+{
+	for (int i = 0; i < k->nsorts; i++)
+		if (!strcmp(k->sorts[i].name, name))
+			return i;
+	return -1;
+}

@@ -1,0 +1,53 @@
+/*
+ * kind: what the catalog needs to know about each browsable kind — its
+ * table, where its library and age limits come from, its list item as
+ * JSON, its orders and its filters. One table drives every list statement
+ * (list.c), like app/metadata/store.c drives the writes.
+ *
+ * SQL fragments use the alias m for the kind's row and may use v (the
+ * viewer, catalog.h). A filter's SQL uses "{}" for its one parameter
+ * (every occurrence is the same parameter).
+ */
+#ifndef REVENGE_CATALOG_KIND_H
+#define REVENGE_CATALOG_KIND_H
+
+#include <stdbool.h>
+
+struct catalog_sort {
+	const char *name; /* the ?sort value */
+	const char *key;  /* the sort expression (NULLs mapped to a lowest value) */
+	const char *type; /* its SQL type, for the cursor parameter */
+	const char *join; /* joined for this order ("" none), e.g. the title keys */
+	const char *id;   /* the tie-breaker ("m.id" unless the join provides it) */
+	bool desc_default;
+};
+
+struct catalog_filter {
+	const char *name; /* the query parameter */
+	const char *sql;  /* a condition on m with {} for the value */
+};
+
+#define CATALOG_MAX_FILTERS 16
+
+struct catalog_kind {
+	const char *name;    /* "movie", "series", "season", "episode" */
+	const char *from;    /* the kind's table as m, with what its scope needs joined */
+	const char *library; /* the library column */
+	const char *ages;    /* the {country: min age} column */
+	const char *item;    /* the list item as one json value */
+	const struct catalog_sort *sorts;
+	int nsorts;
+	int default_sort;
+	const struct catalog_filter *filters; /* at most CATALOG_MAX_FILTERS */
+	int nfilters;
+};
+
+extern const struct catalog_kind catalog_movie, catalog_series, catalog_season, catalog_episode;
+
+/* The kind named name, or NULL. */
+const struct catalog_kind *catalog_kind_named(const char *name);
+
+/* Index of the sort named name in k, or -1. */
+int catalog_sort_index(const struct catalog_kind *k, const char *name);
+
+#endif

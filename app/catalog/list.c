@@ -1,0 +1,163 @@
+#include "catalog/list.h"
+
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "catalog/catalog.h"
+#include "core/buf.h"
+
+/* Append sql with every "{}" replaced by $n. */
+static void put_param_sql(struct buf *b, const char *sql, int n)
+{
+	for (const char *p = sql; *p;) {
+		const char *q = strstr(p, "{}");
+		if (!q) {
+			buf_append(b, p, strlen(p));
+			break;
+		}
+		buf_append(b, p, (size_t)(q - p));
+		buf_printf(b, "$%d", n);
+		p = q + 2;
+	}
+}
+
+int catalog_shape_nparams(const struct catalog_shape *s)
+{
+	int n = CAT_NPARAMS;
+	for (int i = 0; i < s->kind->nfilters; i++)
+		n += (s->filters >> i) & 1u;
+	return n;
+}
+
+/* FROM + WHERE of the shape: visible rows passing the present filters
+ * (parameters from $5 in filter order). Returns the next parameter. */
+static int put_where(struct buf *b, const struct catalog_shape *s, const char *join)
+{
+	const struct catalog_kind *k = s->kind;
+	int n = CAT_NPARAMS + 1;
+
+	buf_printf(b, " FROM %s%s WHERE ", k->from, join);
+	buf_printf(b, CAT_VISIBLE("%s", "%s"), k->library, k->ages);
+	for (int i = 0; i < k->nfilters; i++)
+		if ((s->filters >> i) & 1u) {
+			buf_append(b, " AND ", 5);
+			put_param_sql(b, k->filters[i].sql, n++);
+		}
+	return n;
+}
+
+char *catalog_list_sql(const struct catalog_shape *s, bool count)
+{
+	const struct catalog_kind *k = s->kind;
+	const struct catalog_sort *o = &k->sorts[s->sort];
+	const char *dir = s->desc ? "DESC" : "ASC";
+	struct buf b;
+	int n;
+
+	buf_init(&b, 1 << 16);
+	buf_append(&b, CAT_VIEW_CTE, strlen(CAT_VIEW_CTE));
+	if (count) {
+		buf_printf(&b, " SELECT count(*) FROM v CROSS JOIN LATERAL (SELECT 1");
+		put_where(&b, s, "");
+		buf_printf(&b, ") m");
+	} else {
+		/* the page is chosen in the lateral subquery, which walks the
+		 * order's index; only the rows shown are turned into JSON */
+		buf_printf(&b, " SELECT %s, m.sort_key::text, m.sort_id FROM v CROSS JOIN LATERAL"
+			       " (SELECT m.*, %s AS sort_key, %s AS sort_id", k->item, o->key, o->id);
+		n = put_where(&b, s, o->join);
+		if (s->after) {
+			buf_printf(&b, " AND (%s, %s) %c ($%d::%s, $%d::uuid)", o->key, o->id,
+				   s->desc ? '<' : '>', n, o->type, n + 1);
+			n += 2;
+		}
+		buf_printf(&b, " ORDER BY %s %s, %s %s LIMIT $%d OFFSET $%d) m"
+			       " ORDER BY m.sort_key %s, m.sort_id %s",
+			   o->key, dir, o->id, dir, n, n + 1, dir, dir);
+	}
+	char *sql = buf_detach(&b, NULL);
+	if (sql && !buf_ok(&b)) {
+		free(sql);
+		sql = NULL;
+	}
+	return sql;
+}
+
+/* --- the process's shapes ------------------------------------------------------ */
+
+struct shape_stmt {
+	struct catalog_shape shape;
+	bool count;
+	struct db_stmt stmt;
+	char name[64];
+	struct shape_stmt *next;
+};
+
+static pthread_mutex_t shapes_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct shape_stmt *shapes[64];
+
+static unsigned shape_hash(const struct catalog_shape *s, bool count)
+{
+	unsigned h = (unsigned)(uintptr_t)s->kind;
+	h = h * 31u + (unsigned)s->sort;
+	h = h * 31u + (unsigned)s->desc * 2u + (unsigned)s->after * 4u + (unsigned)count * 8u;
+	return (h * 31u + s->filters) % 64u;
+}
+
+static bool same(const struct shape_stmt *x, const struct catalog_shape *s, bool count)
+{
+	return x->shape.kind == s->kind && x->shape.sort == s->sort && x->shape.desc == s->desc &&
+	       x->shape.after == s->after && x->shape.filters == s->filters && x->count == count;
+}
+
+static const struct db_stmt *shape_stmt(const struct catalog_shape *s, bool count)
+{
+	struct catalog_shape key = *s;
+	struct shape_stmt *x;
+	unsigned h;
+
+	if (count) {
+		/* the order and the cursor do not change a count */
+		key.sort = 0;
+		key.desc = key.after = false;
+	}
+	h = shape_hash(&key, count);
+	pthread_mutex_lock(&shapes_lock);
+	for (x = shapes[h]; x; x = x->next)
+		if (same(x, &key, count))
+			break;
+	if (!x && (x = calloc(1, sizeof(*x)))) {
+		x->shape = key;
+		x->count = count;
+		x->stmt.sql = catalog_list_sql(&key, count);
+		if (!x->stmt.sql) {
+			free(x);
+			x = NULL;
+		} else {
+			snprintf(x->name, sizeof(x->name), "cat_%s_%s%s_%s_%x", key.kind->name,
+				 count ? "count" : key.kind->sorts[key.sort].name,
+				 key.desc ? "_desc" : "", key.after ? "after" : "first", key.filters);
+			x->stmt.name = x->name;
+			x->stmt.nparams = catalog_shape_nparams(&key) + (count ? 0 : 2) +
+					  (key.after && !count ? 2 : 0);
+			x->stmt.idempotent = true;
+			x->next = shapes[h];
+			shapes[h] = x;
+		}
+	}
+	pthread_mutex_unlock(&shapes_lock);
+	return x ? &x->stmt : NULL;
+}
+
+const struct db_stmt *catalog_list_stmt(const struct catalog_shape *s)
+{
+	return shape_stmt(s, false);
+}
+
+const struct db_stmt *catalog_count_stmt(const struct catalog_shape *s)
+{
+	return shape_stmt(s, true);
+}

@@ -1,0 +1,45 @@
+/*
+ * list: the statements that list a kind (kind.h) in one of its orders.
+ *
+ * A statement has one shape per (kind, order, direction, first page or
+ * after a cursor, set of filters present): only the present filters are in
+ * its SQL, and the cursor is a row comparison the sort's index answers, so
+ * every shape gets a plan that walks its index and stops after the page
+ * (no "$n IS NULL OR ..." predicates that a generic plan must scan for).
+ * Shapes are built on first use and kept for the life of the process.
+ *
+ * Parameters: the viewer's four (catalog.h), the present filters' values
+ * in the kind's filter order, then (after a cursor) the cursor key and id,
+ * then the row limit and offset. Rows: (item json, sort key text, id), the
+ * layout page_run (http/page.h) reads. The count statement takes the
+ * viewer's and the filters' parameters.
+ */
+#ifndef REVENGE_CATALOG_LIST_H
+#define REVENGE_CATALOG_LIST_H
+
+#include <stdbool.h>
+
+#include "catalog/kind.h"
+#include "db/db.h"
+
+struct catalog_shape {
+	const struct catalog_kind *kind;
+	int sort;          /* index into kind->sorts */
+	bool desc;
+	bool after;        /* rows after a cursor (key, id) */
+	unsigned filters;  /* bit i: kind->filters[i] is present */
+};
+
+/* The list or count statement of a shape; NULL when out of memory. The
+ * statements live as long as the process. */
+const struct db_stmt *catalog_list_stmt(const struct catalog_shape *s);
+const struct db_stmt *catalog_count_stmt(const struct catalog_shape *s);
+
+/* The number of parameters before the cursor's (viewer + filters). */
+int catalog_shape_nparams(const struct catalog_shape *s);
+
+/* The SQL of a shape's statement in a malloc'd string (for tests and the
+ * documentation's EXPLAIN); NULL when out of memory. */
+char *catalog_list_sql(const struct catalog_shape *s, bool count);
+
+#endif

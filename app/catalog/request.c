@@ -1,0 +1,58 @@
+#include "catalog/request.h"
+
+#include "app.h"
+#include "auth/auth.h"
+#include "http/lang.h"
+#include "http/page.h"
+#include "library/libraries.h"
+
+enum app_err catalog_viewer(struct request *req, const char **p, struct field_error *fe)
+{
+	struct http_lang l;
+	struct viewer v;
+	enum app_err e;
+
+	if ((e = http_language(req, req->app->cfg->metadata_languages, &l, fe)))
+		return e;
+	v.user_id = req->who->user_id;
+	v.sees_all = library_sees_all(req);
+	v.lang = l.param;
+	v.pick = l.pick;
+	catalog_viewer_params(&v, p);
+	return APP_OK;
+}
+
+bool catalog_cache_hit(struct request *req, struct response *res, const char *const *p,
+		       struct rcache *c)
+{
+	int64_t ttl = req->app->cfg->movies_cache_ttl;
+	const char *gen = NULL, *vary = NULL;
+
+	if (ttl > 0 && req->app->cache && cache_up(req->app->cache) &&
+	    (gen = catalog_generation(req->app->db, req->arena, p[0])))
+		vary = arena_printf(req->arena, "%s\n%s\n%s\n%s", p[0], p[3] ? p[3] : "", p[1], gen);
+	return rcache_hit(req, res, ttl, vary, c);
+}
+
+enum app_err catalog_page(struct request *req, struct response *res, struct catalog_shape s, const char **params, const char *key_prefix,
+			  struct field_error *fe)
+{
+	struct page p;
+	struct rcache c;
+	enum app_err e;
+
+	if ((e = page_start(req, key_prefix, &p, fe)))
+		return e;
+	if (catalog_cache_hit(req, res, params, &c))
+		return APP_OK;
+	s.after = p.after;
+	const struct db_stmt *list = catalog_list_stmt(&s);
+	const struct db_stmt *count = p.offset_mode ? catalog_count_stmt(&s) : NULL;
+	if (!list || (p.offset_mode && !count))
+		return APP_ERR_NOMEM;
+	if ((e = page_run(req, res, &p, list, count, params, catalog_shape_nparams(&s), key_prefix,
+			  fe)))
+		return e;
+	rcache_fill(req, res, &c);
+	return APP_OK;
+}

@@ -1,0 +1,36 @@
+/*
+ * request: the catalog at the HTTP edge — the viewer of a request, the
+ * response cache's vary string, and a page of a list shape. Handlers of
+ * every catalog kind (movies, TV) call these; the catalog itself (list.h,
+ * catalog.h) never sees a request.
+ */
+#ifndef REVENGE_CATALOG_REQUEST_H
+#define REVENGE_CATALOG_REQUEST_H
+
+#include "catalog/catalog.h"
+#include "catalog/list.h"
+#include "http/http.h"
+#include "http/rcache.h"
+
+/* The caller as a viewer (user, library rights, ?language, the
+ * Accept-Language pick) in the statement parameters p[0..3]
+ * (CAT_VIEW_CTE). APP_ERR_VALIDATION naming `language` when ?language is
+ * not ISO 639-1. */
+enum app_err catalog_viewer(struct request *req, const char **p, struct field_error *fe);
+
+/* The response cache for this request and viewer (p[0..3]) under
+ * movies.cache_ttl: true when res was answered from it. A miss leaves c
+ * ready for rcache_fill. */
+bool catalog_cache_hit(struct request *req, struct response *res, const char *const *p,
+		       struct rcache *c);
+
+/*
+ * One page of shape s (its `after` decided here from the cursor): params
+ * hold the viewer's parameters (catalog_viewer) and the present filters' values
+ * (catalog_shape_nparams of them) with room for 4 more. key_prefix binds
+ * cursors to the order ("added|desc|"). Cached and validated (ETag).
+ */
+enum app_err catalog_page(struct request *req, struct response *res, struct catalog_shape s, const char **params, const char *key_prefix,
+			  struct field_error *fe);
+
+#endif
