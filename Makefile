@@ -159,6 +159,7 @@ bench: deps
 	@$(MAKE) --no-print-directory all
 	@tests/bench/run.sh $(BUILD)
 	@tests/bench/movies.sh $(BUILD)
+	@BENCH_MOVIES=100000 tests/bench/movies.sh $(BUILD)
 	@if [ -x tests/bench/queue.sh ]; then tests/bench/queue.sh $(BUILD); fi
 	@$(MAKE) --no-print-directory bench-scan
 
@@ -168,6 +169,7 @@ bench-api: deps
 	@$(MAKE) --no-print-directory all
 	@tests/bench/run.sh $(BUILD)
 	@tests/bench/movies.sh $(BUILD)
+	@BENCH_MOVIES=100000 tests/bench/movies.sh $(BUILD)
 
 $(BUILD)/tests/bench/scan_bench: $(BUILD)/obj/tests/bench/scan_bench.o $(LIBAPP)
 	@mkdir -p $(dir $@)

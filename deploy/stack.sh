@@ -407,6 +407,11 @@ pg_write_conf() {
 		echo "unix_socket_permissions = 0700"
 		echo "max_connections = 200"
 		echo "shared_buffers = 128MB"
+		# the catalog is read from memory or SSD: a random read costs
+		# about what a sequential one does, so index walks over a page
+		# of a list win over scanning and sorting the table
+		echo "random_page_cost = 1.1"
+		echo "effective_cache_size = 1GB"
 		echo "timezone = 'UTC'"
 		echo "log_timezone = 'UTC'"
 		echo "lc_messages = 'C'"

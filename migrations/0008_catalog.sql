@@ -236,6 +236,8 @@ CREATE INDEX movies_sort_runtime_idx ON movies ((coalesce(runtime, 0)), id);
 DROP INDEX IF EXISTS movies_year_idx;
 DROP INDEX IF EXISTS movies_vote_idx;
 DROP INDEX IF EXISTS movies_popularity_idx;
+-- counts of what a viewer sees (offset pages' totals) read this alone
+CREATE INDEX movies_visibility_idx ON movies (library_id) INCLUDE (min_ages);
 CREATE INDEX series_sort_added_idx ON series (added_at, id);
 CREATE INDEX series_sort_year_idx ON series ((coalesce(year, 0)), id);
 CREATE INDEX series_sort_rating_idx ON series ((coalesce(vote_average, -1)), id);

@@ -7,10 +7,22 @@
 
 /* clang-format off */
 #define AGE_FILTER(ages) CAT_MIN_AGE(ages) " <= {}::int"
+/* the genre's ids are found once (an uncorrelated array), then each row
+ * is a primary-key probe */
 #define GENRE_FILTER(link, fk)                                                                     \
-	"EXISTS (SELECT 1 FROM " link " mg JOIN genres g ON g.id = mg.genre_id WHERE mg." fk        \
-	" = m.id AND (g.id::text = {}::text OR lower(g.name) = lower({}::text) OR EXISTS (SELECT 1" \
-	" FROM jsonb_each_text(g.names_i18n) gn WHERE lower(gn.value) = lower({}::text))))"
+	"EXISTS (SELECT 1 FROM " link " mg WHERE mg." fk " = m.id AND mg.genre_id = ANY (ARRAY("    \
+	"SELECT g.id FROM genres g WHERE g.id::text = {}::text OR lower(g.name) = lower({}::text)"  \
+	" OR EXISTS (SELECT 1 FROM jsonb_each_text(g.names_i18n) gn WHERE lower(gn.value) ="        \
+	" lower({}::text)))))"
+/* ranges on the sort expressions, so the order's index answers them; the
+ * upper bounds keep excluding unknown values */
+#define RANGE_MIN(expr) expr " >= {}"
+#define RANGE_MAX(expr, col) expr " <= {} AND " col " IS NOT NULL"
+/* a scalar subquery, not EXISTS: the planner must not turn it into a
+ * semi-join over every file; it runs for the rows the order walks */
+#define FILE_RESOLUTION(fk)                                                                        \
+	"(SELECT true FROM media_files f WHERE f." fk " = m.id AND f.state = 'present'"             \
+	" AND rv_resolution(f.width, f.height) = {}::text LIMIT 1)"
 /* title keys in the viewer's language (catalog_titles, migration 0008) */
 #define TITLE_SORT(kind)                                                                           \
 	{"title", "t.key", "text", " JOIN catalog_titles t ON t.item_id = m.id AND t.kind = '" kind \
@@ -31,13 +43,12 @@ static const struct catalog_sort movie_sorts[] = {
 static const struct catalog_filter movie_filters[] = {
 	{"library_id", "m.library_id = {}::uuid"},
 	{"genre", GENRE_FILTER("movie_genres", "movie_id")},
-	{"year_min", "m.year >= {}::int"},
-	{"year_max", "m.year <= {}::int"},
-	{"rating_min", "m.vote_average >= {}::float8"},
-	{"rating_max", "m.vote_average <= {}::float8"},
+	{"year_min", RANGE_MIN("coalesce(m.year, 0)") "::int"},
+	{"year_max", RANGE_MAX("coalesce(m.year, 0)", "m.year") },
+	{"rating_min", RANGE_MIN("coalesce(m.vote_average, -1)") "::float8"},
+	{"rating_max", RANGE_MAX("coalesce(m.vote_average, -1)", "m.vote_average")},
 	{"has_file", "(m.file_count > 0) = {}::boolean"},
-	{"resolution", "EXISTS (SELECT 1 FROM media_files f WHERE f.movie_id = m.id"
-	               " AND f.state = 'present' AND rv_resolution(f.width, f.height) = {}::text)"},
+	{"resolution", FILE_RESOLUTION("movie_id")},
 	{"max_age", AGE_FILTER("m.min_ages")},
 };
 
@@ -68,8 +79,8 @@ static const struct catalog_sort series_sorts[] = {
 static const struct catalog_filter series_filters[] = {
 	{"library_id", "m.library_id = {}::uuid"},
 	{"genre", GENRE_FILTER("series_genres", "series_id")},
-	{"year_min", "m.year >= {}::int"},
-	{"year_max", "m.year <= {}::int"},
+	{"year_min", RANGE_MIN("coalesce(m.year, 0)") "::int"},
+	{"year_max", RANGE_MAX("coalesce(m.year, 0)", "m.year")},
 	{"status", "m.status = {}::text"},
 	{"has_file", "(m.file_count > 0) = {}::boolean"},
 	{"max_age", AGE_FILTER("m.min_ages")},

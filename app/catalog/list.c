@@ -103,14 +103,15 @@ static unsigned shape_hash(const struct catalog_shape *s, bool count)
 {
 	unsigned h = (unsigned)(uintptr_t)s->kind;
 	h = h * 31u + (unsigned)s->sort;
-	h = h * 31u + (unsigned)s->desc * 2u + (unsigned)s->after * 4u + (unsigned)count * 8u;
+	h = h * 31u + (unsigned)s->desc * 2u + (unsigned)s->after * 4u + (unsigned)count * 8u +
+	    (unsigned)s->offset * 16u;
 	return (h * 31u + s->filters) % 64u;
 }
 
 static bool same(const struct shape_stmt *x, const struct catalog_shape *s, bool count)
 {
 	return x->shape.kind == s->kind && x->shape.sort == s->sort && x->shape.desc == s->desc &&
-	       x->shape.after == s->after && x->shape.filters == s->filters && x->count == count;
+	       x->shape.after == s->after && x->shape.offset == s->offset && x->shape.filters == s->filters && x->count == count;
 }
 
 static const struct db_stmt *shape_stmt(const struct catalog_shape *s, bool count)
@@ -122,7 +123,7 @@ static const struct db_stmt *shape_stmt(const struct catalog_shape *s, bool coun
 	if (count) {
 		/* the order and the cursor do not change a count */
 		key.sort = 0;
-		key.desc = key.after = false;
+		key.desc = key.after = key.offset = false;
 	}
 	h = shape_hash(&key, count);
 	pthread_mutex_lock(&shapes_lock);
@@ -139,11 +140,13 @@ static const struct db_stmt *shape_stmt(const struct catalog_shape *s, bool coun
 		} else {
 			snprintf(x->name, sizeof(x->name), "cat_%s_%s%s_%s_%x", key.kind->name,
 				 count ? "count" : key.kind->sorts[key.sort].name,
-				 key.desc ? "_desc" : "", key.after ? "after" : "first", key.filters);
+				 key.desc ? "_desc" : "",
+				 key.offset ? "offset" : key.after ? "after" : "first", key.filters);
 			x->stmt.name = x->name;
 			x->stmt.nparams = catalog_shape_nparams(&key) + (count ? 0 : 2) +
 					  (key.after && !count ? 2 : 0);
 			x->stmt.idempotent = true;
+			x->stmt.custom_plan = count || key.offset;
 			x->next = shapes[h];
 			shapes[h] = x;
 		}

@@ -7,6 +7,8 @@
  * every shape gets a plan that walks its index and stops after the page
  * (no "$n IS NULL OR ..." predicates that a generic plan must scan for).
  * Shapes are built on first use and kept for the life of the process.
+ * Offset pages and counts are planned with their values each time: how
+ * far the offset reaches decides between walking the index and sorting.
  *
  * Parameters: the viewer's four (catalog.h), the present filters' values
  * in the kind's filter order, then (after a cursor) the cursor key and id,
@@ -27,6 +29,7 @@ struct catalog_shape {
 	int sort;          /* index into kind->sorts */
 	bool desc;
 	bool after;        /* rows after a cursor (key, id) */
+	bool offset;       /* offset pagination: planned with the offset's value */
 	unsigned filters;  /* bit i: kind->filters[i] is present */
 };
 

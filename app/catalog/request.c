@@ -46,6 +46,7 @@ enum app_err catalog_page(struct request *req, struct response *res, struct cata
 	if (catalog_cache_hit(req, res, params, &c))
 		return APP_OK;
 	s.after = p.after;
+	s.offset = p.offset_mode;
 	const struct db_stmt *list = catalog_list_stmt(&s);
 	const struct db_stmt *count = p.offset_mode ? catalog_count_stmt(&s) : NULL;
 	if (!list || (p.offset_mode && !count))

@@ -198,6 +198,8 @@ static int conn_broken(const struct db *db)
 
 static PGresult *run_once(struct db *db, const struct db_stmt *st, const char *const *params)
 {
+	if (st->custom_plan)
+		return PQexecParams(db->conn, st->sql, st->nparams, NULL, params, NULL, NULL, 0);
 	if (!is_prepared(db, st)) {
 		PGresult *p = PQprepare(db->conn, st->name, st->sql, st->nparams, NULL);
 		enum app_err e = db_result_err(p);

@@ -27,6 +27,9 @@ struct db_stmt {
 	const char *sql;
 	int nparams;
 	bool idempotent; /* safe to send again after a connection failure */
+	/* planned with each call's values instead of prepared once: for the
+	 * few statements whose best plan depends on a value (a large OFFSET) */
+	bool custom_plan;
 };
 
 struct db;

@@ -39,6 +39,7 @@ bool rcache_hit(struct request *req, struct response *res, int64_t ttl_ms, const
 	    rep->type != REDIS_REPLY_STRING)
 		return false;
 	buf_append(&res->body, rep->str, rep->len);
+	res_header(res, "X-Cache", "hit");
 	http_validators(req, res);
 	c->hit = true;
 	return true;
@@ -52,6 +53,7 @@ void rcache_fill(struct request *req, struct response *res, const struct rcache 
 		const char *argv[] = {"SET", c->key, res->body.data, "PX", ttl};
 		const size_t len[] = {3, strlen(c->key), res->body.len, 2, strlen(ttl)};
 		cache_cmd(req->app->cache, NULL, NULL, 5, argv, len);
+		res_header(res, "X-Cache", "miss");
 	}
 	http_validators(req, res);
 }

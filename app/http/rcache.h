@@ -6,7 +6,9 @@
  * every library, and a generation that changes whenever the data behind
  * the response does). A cache never makes a response wrong, only stale for
  * at most the TTL when a write commits between reading the generation and
- * storing the body. Redis down: no cache, nothing fails.
+ * storing the body. Redis down: no cache, nothing fails. A response the
+ * cache answered carries X-Cache: hit, one it stored X-Cache: miss (the
+ * benchmark counts the hit rate from them).
  */
 #ifndef REVENGE_HTTP_RCACHE_H
 #define REVENGE_HTTP_RCACHE_H

@@ -12,10 +12,10 @@ extern const char *const mv_resolutions[];
 /* $5..$13: library, genre, years, ratings, has_file, resolution, max_age */
 #define LIST_FILTERS                                                                               \
 	" AND ($5::uuid IS NULL OR m.library_id = $5::uuid)"                                       \
-	" AND ($6::text IS NULL OR EXISTS (SELECT 1 FROM movie_genres mg JOIN genres g"            \
-	"  ON g.id = mg.genre_id WHERE mg.movie_id = m.id AND (g.id::text = $6::text"               \
+	" AND ($6::text IS NULL OR EXISTS (SELECT 1 FROM movie_genres mg WHERE mg.movie_id = m.id"  \
+	"  AND mg.genre_id = ANY (ARRAY(SELECT g.id FROM genres g WHERE g.id::text = $6::text"     \
 	"  OR lower(g.name) = lower($6::text) OR EXISTS (SELECT 1 FROM jsonb_each_text(g.names_i18n) gn" \
-	"  WHERE lower(gn.value) = lower($6::text)))))"                                             \
+	"  WHERE lower(gn.value) = lower($6::text))))))"                                            \
 	" AND ($7::int IS NULL OR m.year >= $7::int) AND ($8::int IS NULL OR m.year <= $8::int)"   \
 	" AND ($9::float8 IS NULL OR m.vote_average >= $9::float8)"                                \
 	" AND ($10::float8 IS NULL OR m.vote_average <= $10::float8)"                              \

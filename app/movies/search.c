@@ -17,6 +17,7 @@
 #include "movies/movies.h"
 #include "movies/view.h"
 #include "catalog/request.h"
+#include "catalog/terms.h"
 
 #define Q_PARAM(req)                                                                               \
 	{.name = "q", .type = PT_STRING, .required = req, .min = 1, .max = 200,                    \
@@ -44,49 +45,105 @@ const struct param_spec movies_facets_query[] = {
 /* $14: the query text */
 #define T "rv_fold($14::text)"
 #define TSQ "plainto_tsquery('simple', " T ")"
-/* full-text rank (titles weigh more than people: search_doc's weights),
- * then closeness of spelling to a title, then popularity */
-#define RANK                                                                                       \
-	"(ts_rank(m.search_doc, " TSQ ") * 4 + word_similarity(" T ", m.search_titles) * 2"         \
-	" + word_similarity(" T ", m.search_people) + ln(2 + coalesce(m.popularity, 0)) / 1000)"
-/* Candidates with their rank: the full-text matches; only when there are
- * none (a typo, a word missing) the titles and names whose spelling is
- * close. Each branch is one index scan, and the rank is computed for the
- * candidates only (materialised: inlined, the planner may rank the whole
- * table to sort it). */
+#define POP_RANK "ln(2 + coalesce(m.popularity, 0)) / 1000"
+/* Full-text rank: titles weigh more than people (search_doc's weights),
+ * popularity breaks ties. */
+#define FT_RANK "round((ts_rank(m.search_doc, " TSQ ") * 4 + " POP_RANK ")::numeric, 6)"
+/* The typo rank: closeness of spelling to a title or a name. */
+#define TYPO_RANK                                                                                  \
+	"round((word_similarity(" T ", m.search_titles) * 2 + word_similarity(" T ", m.search_people)" \
+	" + " POP_RANK ")::numeric, 6)"
+/* Candidates of a selective query with their rank: the full-text matches;
+ * only when there are none (a typo, a word missing), the titles and names
+ * whose spelling is close. Each branch is one index scan, filtered to what
+ * the viewer may see, and ranked (materialised: inlined, the planner may
+ * rank the whole table to sort it). */
 #define CANDIDATES                                                                                 \
-	" c AS MATERIALIZED (SELECT m.id, round(" RANK "::numeric, 6) AS rank FROM movies m"        \
-	" WHERE m.search_doc @@ " TSQ " UNION ALL SELECT m.id, round(" RANK "::numeric, 6)"         \
-	" FROM movies m WHERE NOT EXISTS (SELECT 1 FROM movies x WHERE x.search_doc @@ " TSQ ")"   \
-	" AND (" T " <% m.search_titles OR " T " <% m.search_people))"
-#define SEARCH_FROM " FROM v, c JOIN movies m ON m.id = c.id WHERE " MV_VISIBLE("m") LIST_FILTERS
+	" c AS MATERIALIZED (SELECT m.id, " FT_RANK " AS rank FROM v, movies m"                    \
+	" WHERE m.search_doc @@ " TSQ " AND " MV_VISIBLE("m") LIST_FILTERS                          \
+	" UNION ALL SELECT m.id, " TYPO_RANK " FROM v, movies m WHERE NOT EXISTS (SELECT 1"         \
+	" FROM movies x WHERE x.search_doc @@ " TSQ ") AND (" T " <% m.search_titles OR " T        \
+	" <% m.search_people) AND " MV_VISIBLE("m") LIST_FILTERS ")"
 static const struct db_stmt q_search = {
 	"movies_search",
-	MV_VIEW_CTE "," CANDIDATES
-	" SELECT " MV_ITEM("m") "::jsonb || jsonb_build_object('score', c.rank), c.rank::text, m.id"
-	SEARCH_FROM " AND ($15::text IS NULL OR (c.rank, m.id) < ($15::numeric, $16::uuid))"
-	" ORDER BY c.rank DESC, m.id DESC LIMIT $17 OFFSET $18",
+	MV_VIEW_CTE "," CANDIDATES " SELECT " MV_ITEM("m") "::jsonb || jsonb_build_object('score',"
+	" c.rank), c.rank::text, m.id FROM v, (SELECT * FROM c ORDER BY c.rank DESC, c.id DESC"
+	" LIMIT $15 OFFSET $16) c CROSS JOIN LATERAL (SELECT * FROM movies m WHERE m.id = c.id) m"
+	" ORDER BY c.rank DESC, m.id DESC",
+	MV_NPARAMS + LIST_NFILTERS + 3, true};
+static const struct db_stmt q_search_after = {
+	"movies_search_after",
+	MV_VIEW_CTE "," CANDIDATES " SELECT " MV_ITEM("m") "::jsonb || jsonb_build_object('score',"
+	" c.rank), c.rank::text, m.id FROM v, (SELECT * FROM c WHERE (c.rank, c.id) < ($15::numeric,"
+	" $16::uuid) ORDER BY c.rank DESC, c.id DESC LIMIT $17 OFFSET $18) c CROSS JOIN LATERAL"
+	" (SELECT * FROM movies m WHERE m.id = c.id) m ORDER BY c.rank DESC, m.id DESC",
 	MV_NPARAMS + LIST_NFILTERS + 5, true};
 static const struct db_stmt q_search_count = {
-	"movies_search_count", MV_VIEW_CTE "," CANDIDATES " SELECT count(*)" SEARCH_FROM,
+	"movies_search_count", MV_VIEW_CTE "," CANDIDATES " SELECT count(*) FROM c",
 	MV_NPARAMS + LIST_NFILTERS + 1, true};
 
-/* autocomplete: every word a prefix, over titles only; $5 text, $6 limit */
+/* A query whose every word is in most titles ("the", "a"): ranking every
+ * match would read most of the table, and the ranks barely differ. Its
+ * matches come in popularity order instead, from that order's index,
+ * stopping after the page. */
+#define COMMON_KEY "coalesce(m.popularity, -1)"
+#define COMMON_FROM " FROM v, movies m WHERE m.search_doc @@ " TSQ " AND " MV_VISIBLE("m") LIST_FILTERS
+#define COMMON_ITEM                                                                                \
+	" SELECT " MV_ITEM("m") "::jsonb || jsonb_build_object('score', " FT_RANK "), "            \
+	COMMON_KEY "::text, m.id" COMMON_FROM
+static const struct db_stmt q_common = {
+	"movies_search_common",
+	MV_VIEW_CTE COMMON_ITEM " ORDER BY " COMMON_KEY " DESC, m.id DESC LIMIT $15 OFFSET $16",
+	MV_NPARAMS + LIST_NFILTERS + 3, true};
+static const struct db_stmt q_common_after = {
+	"movies_search_common_after",
+	MV_VIEW_CTE COMMON_ITEM " AND (" COMMON_KEY ", m.id) < ($15::float8, $16::uuid)"
+	" ORDER BY " COMMON_KEY " DESC, m.id DESC LIMIT $17 OFFSET $18",
+	MV_NPARAMS + LIST_NFILTERS + 5, true};
+static const struct db_stmt q_common_count = {
+	"movies_search_common_count", MV_VIEW_CTE " SELECT count(*)" COMMON_FROM,
+	MV_NPARAMS + LIST_NFILTERS + 1, true};
+
+/*
+ * Autocomplete, $5 the text, $6 the limit, $7 whether word prefixes are
+ * worth looking up: titles in the viewer's language that begin with the
+ * text (a range of catalog_titles' index, alphabetical), then, when those
+ * are fewer than the limit and $7, titles in any language with a word
+ * beginning with each word typed (the search document's title lexemes, by
+ * popularity), then for three letters or more, close spellings. $7 is false
+ * for one or two letters and for common words, whose prefixes are in most
+ * documents: those stay a range scan.
+ */
 #define AT "rv_fold($5::text)"
+#define AK "rv_sort_title($5::text)"
 #define PREFIX_TSQ                                                                                 \
-	"(SELECT to_tsquery('simple', string_agg(w || ':*', ' & ')) FROM regexp_split_to_table("   \
-	"regexp_replace(" AT ", '[^[:alnum:]]+', ' ', 'g'), ' ') w WHERE w <> '')"
+	"(SELECT to_tsquery('simple', string_agg(quote_literal(w) || ':*A', ' & ')) FROM"          \
+	" regexp_split_to_table(regexp_replace(" AT ", '[^[:alnum:]]+', ' ', 'g'), ' ') w"          \
+	" WHERE w <> '')"
+#define AC_ITEM                                                                                    \
+	"json_build_object('id', m.id, 'title', " MV_TITLE("m") ", 'year', m.year, 'poster_url', "   \
+	MV_IMAGE("poster", "m.poster_path") ")"
 static const struct db_stmt q_autocomplete = {
 	"movies_autocomplete",
-	MV_VIEW_CTE " SELECT json_build_object('id', m.id, 'title', " MV_TITLE("m") ", 'year', m.year,"
-	" 'poster_url', " MV_IMAGE("poster", "m.poster_path") ")"
-	" FROM v, movies m WHERE " MV_VISIBLE("m")
-	" AND (setweight(to_tsvector('simple', m.search_titles), 'A') @@ " PREFIX_TSQ
-	"  OR " AT " <% m.search_titles)"
-	" ORDER BY (CASE WHEN rv_fold(" MV_TITLE("m") ") LIKE replace(replace(replace(" AT ", '\\', '\\\\'),"
-	" '%', '\\%'), '_', '\\_') || '%' THEN 1 ELSE 0 END) DESC,"
-	" word_similarity(" AT ", m.search_titles) DESC, m.popularity DESC NULLS LAST, m.id LIMIT $6",
-	MV_NPARAMS + 2, true};
+	MV_VIEW_CTE ", p1 AS MATERIALIZED (SELECT t.item_id AS id, 1 AS pri, row_number() OVER ()"
+	" AS ord FROM v, (SELECT t.item_id FROM v, catalog_titles t JOIN movies m ON m.id ="
+	" t.item_id WHERE t.kind = 'movie' AND t.lang = v.sort_lang AND t.key >= " AK
+	" AND t.key < " AK " || chr(1114111) AND " MV_VISIBLE("m") " ORDER BY t.key, t.item_id"
+	" LIMIT $6) t),"
+	" p2 AS MATERIALIZED (SELECT m.id, 2 AS pri, row_number() OVER (ORDER BY m.popularity"
+	" DESC NULLS LAST, m.id) AS ord FROM v, movies m WHERE $7::boolean AND (SELECT count(*) FROM p1) < $6"
+	" AND m.search_doc @@ " PREFIX_TSQ " AND m.id NOT IN (SELECT id FROM p1) AND "
+	MV_VISIBLE("m") " ORDER BY m.popularity DESC NULLS LAST, m.id LIMIT $6),"
+	" p3 AS MATERIALIZED (SELECT m.id, 3 AS pri, row_number() OVER (ORDER BY"
+	" word_similarity(" AT ", m.search_titles) DESC, m.id) AS ord FROM v, movies m"
+	" WHERE length(" AT ") >= 3 AND (SELECT count(*) FROM p1) + (SELECT count(*) FROM p2) < $6"
+	" AND " AT " <% m.search_titles AND m.id NOT IN (SELECT id FROM p1 UNION ALL SELECT id"
+	" FROM p2) AND " MV_VISIBLE("m") " ORDER BY word_similarity(" AT ", m.search_titles) DESC,"
+	" m.id LIMIT $6)"
+	" SELECT " AC_ITEM " FROM v, (SELECT * FROM p1 UNION ALL SELECT * FROM p2 UNION ALL"
+	" SELECT * FROM p3 ORDER BY pri, ord LIMIT $6) a JOIN movies m ON m.id = a.id"
+	" ORDER BY a.pri, a.ord",
+	MV_NPARAMS + 3, true};
 
 /* facets of the filtered (and, with q, matched) visible movies */
 #define FACET_MATCH " AND ($14::text IS NULL OR m.id IN (SELECT id FROM c))"
@@ -116,24 +173,49 @@ enum app_err movies_search(struct request *req, struct response *res, struct fie
 {
 	const char *p[MV_NPARAMS + LIST_NFILTERS + 5];
 	const char *q = req_query(req, "q")->str;
+	struct page pg;
+	struct rcache cache;
+	bool common;
 	enum app_err e;
 
 	if ((e = mv_viewer(req, p, fe)) || (e = mv_filters(req, p, fe)))
 		return e;
 	p[MV_NPARAMS + LIST_NFILTERS] = q;
-	/* a cursor belongs to its query: the order is the query's ranking */
+	/* a cursor belongs to its query and to the order it was issued in:
+	 * ranked ("s") or, for a query of common words only, by popularity
+	 * ("c"); it keeps its order even if the statistics changed since */
 	unsigned char h[32];
-	char hex[17], prefix[20];
+	char hex[17], prefix[24];
 	crypto_sha256(q, strlen(q), h);
 	hex_encode(h, 8, hex);
 	snprintf(prefix, sizeof(prefix), "%.16s|", hex);
-	return mv_page(req, res, &q_search, &q_search_count, p, prefix, fe);
+	if ((e = page_start(req, prefix, &pg, fe)))
+		return e;
+	if (pg.after) {
+		if ((pg.key[0] != 's' && pg.key[0] != 'c') || pg.key[1] != '|')
+			return field_fail(fe, APP_ERR_VALIDATION, "cursor",
+			                  "is not a cursor this list issued");
+		common = pg.key[0] == 'c';
+		pg.key += 2;
+	} else {
+		common = catalog_common_query(req->app->db, req->arena, q);
+	}
+	snprintf(prefix, sizeof(prefix), "%.16s|%c|", hex, common ? 'c' : 's');
+	if (catalog_cache_hit(req, res, p, &cache))
+		return APP_OK;
+	const struct db_stmt *list = common ? (pg.after ? &q_common_after : &q_common)
+	                                    : (pg.after ? &q_search_after : &q_search);
+	if ((e = page_run(req, res, &pg, list, common ? &q_common_count : &q_search_count, p,
+	                  MV_NPARAMS + LIST_NFILTERS + 1, prefix, fe)))
+		return e;
+	rcache_fill(req, res, &cache);
+	return APP_OK;
 }
 
 enum app_err movies_autocomplete(struct request *req, struct response *res,
                                  struct field_error *fe)
 {
-	const char *p[MV_NPARAMS + 2];
+	const char *p[MV_NPARAMS + 3];
 	const struct param_value *limit = req_query(req, "limit");
 	PGresult *r;
 	struct jw w;
@@ -147,6 +229,10 @@ enum app_err movies_autocomplete(struct request *req, struct response *res,
 		return APP_OK;
 	p[MV_NPARAMS] = req_query(req, "q")->str;
 	p[MV_NPARAMS + 1] = limit ? limit->str : "10";
+	p[MV_NPARAMS + 2] = strlen(p[MV_NPARAMS]) >= 3 &&
+	                            !catalog_common_query(req->app->db, req->arena, p[MV_NPARAMS])
+	                        ? "true"
+	                        : "false";
 	if ((e = db_query(req->app->db, req->arena, &q_autocomplete, p, &r)))
 		return e;
 	jw_init(&w, &res->body);

@@ -74,6 +74,7 @@ wrk_run() {
 	wrk -t "$THREADS" -c "$c" -d "${WARMUP}s" "$@" "$url" >/dev/null 2>&1
 	echo "bench: $name: ${DURATION}s, $THREADS threads, $c connections: $url" >&2
 	out=$(wrk -t "$THREADS" -c "$c" -d "${DURATION}s" --latency "$@" "$url" 2>&1)
+	WRK_OUT=$out
 	RPS=$(printf '%s\n' "$out" | awk '/^Requests\/sec:/ { printf "%.0f", $2 }')
 	P50=$(to_ms "$(printf '%s\n' "$out" | awk '$1 == "50%" { print $2; exit }')")
 	P99=$(to_ms "$(printf '%s\n' "$out" | awk '$1 == "99%" { print $2; exit }')")

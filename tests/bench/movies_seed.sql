@@ -15,6 +15,11 @@
 -- without movies (a fresh stack). Columns as in migrations 0005 and 0007.
 
 \set ON_ERROR_STOP on
+-- n_movies: how many (default 10 000; -v n_movies=100000 for the large row)
+\if :{?n_movies}
+\else
+\set n_movies 10000
+\endif
 SET client_min_messages = warning;
 
 BEGIN;
@@ -98,12 +103,12 @@ SELECT i,
        CASE WHEN (i / 7) % 10 = 0 THEN NULL
             ELSE (ARRAY['G', 'PG', 'PG', 'PG-13', 'PG-13', 'PG-13', 'R', 'R', 'NC-17'])[(i / 7) % 10]
        END AS cert
-FROM generate_series(0, 9999) AS i, bench_words w,
+FROM generate_series(0, :n_movies - 1) AS i, bench_words w,
 LATERAL (SELECT
 	w.noun_en[1 + i % 41] AS n_en, w.noun_de[1 + i % 41] AS n_de,
 	w.noun_fr[1 + i % 41] AS n_fr, w.noun_ja[1 + i % 41] AS n_ja,
 	w.place[1 + i % 29] AS pl, w.place_ja[1 + i % 29] AS pl_ja,
-	w.numeral[1 + i / 1189] AS num,
+	coalesce(w.numeral[1 + i / 1189], ' ' || (1 + i / 1189)::text) AS num,
 	w.theme_en[1 + i % 13] AS t1_en, w.theme_en[1 + (i % 13 + 1 + (i / 13) % 12) % 13] AS t2_en,
 	w.theme_de[1 + i % 13] AS t1_de, w.theme_de[1 + (i % 13 + 1 + (i / 13) % 12) % 13] AS t2_de,
 	w.theme_fr[1 + i % 13] AS t1_fr, w.theme_fr[1 + (i % 13 + 1 + (i / 13) % 12) % 13] AS t2_fr,
@@ -112,9 +117,9 @@ LATERAL (SELECT
 	-- 1920..2025, more recent years more often (a modulus of its own, so
 	-- the year does not follow the order of addition below)
 	2025 - floor(106 * power(((i * 7727) % 9973) / 9973.0, 2))::int AS yr,
-	-- a permutation of 0..9999 (7919 is prime to 10 000): the order the
+	-- a permutation of 0..n-1 (7919 is prime to 10 000 and 100 000): the order the
 	-- movies were added in is not the order of their ids
-	(i * 7919) % 10000 AS added_rank
+	(i * 7919) % :n_movies AS added_rank
 ) t;
 
 CREATE TEMP TABLE bench_text ON COMMIT DROP AS
