@@ -117,6 +117,9 @@ static void marks(void **state)
 	 * vowel signs and virama */
 	differ("が", "か");
 	assert_string_equal(key("हिन्दी"), "हिन्दी");
+	/* kept marks in either order are the same text (canonical order:
+	 * nukta, class 7, before virama, class 9) */
+	same("\xe0\xa4\x95\xe0\xa4\xbc\xe0\xa5\x8d", "\xe0\xa4\x95\xe0\xa5\x8d\xe0\xa4\xbc");
 	/* a pile of marks on one letter (more than a word buffer) */
 	char zalgo[1 + 2 * 3000 + 1];
 	zalgo[0] = 'e';
