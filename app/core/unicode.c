@@ -95,8 +95,8 @@ static bool apostrophe(uint32_t c)
 static bool diacritic(uint32_t c)
 {
 	return (c >= 0x0300 && c <= 0x036F) || (c >= 0x0483 && c <= 0x0489) ||
-	       (c >= 0x0591 && c <= 0x05C7 && utf8proc_category((utf8proc_int32_t)c) ==
-						      UTF8PROC_CATEGORY_MN) ||
+	       (c >= 0x0591 && c <= 0x05C7 &&
+	        utf8proc_category((utf8proc_int32_t)c) == UTF8PROC_CATEGORY_MN) ||
 	       (c >= 0x0610 && c <= 0x061A) || (c >= 0x064B && c <= 0x065F) || c == 0x0670 ||
 	       (c >= 0x1AB0 && c <= 0x1AFF) || (c >= 0x1DC0 && c <= 0x1DFF) ||
 	       (c >= 0x20D0 && c <= 0x20FF) || (c >= 0xFE20 && c <= 0xFE2F);
@@ -109,9 +109,9 @@ static const char *latin_letter(uint32_t c)
 		uint16_t cp;
 		char s[3];
 	} t[] = {{0x00E6, "ae"}, {0x00F0, "d"}, {0x00F8, "o"}, {0x00FE, "th"}, {0x0111, "d"},
-		 {0x0127, "h"},  {0x0131, "i"}, {0x0138, "k"}, {0x0142, "l"},  {0x014B, "n"},
-		 {0x0153, "oe"}, {0x0167, "t"}, {0x0180, "b"}, {0x0192, "f"},  {0x01B6, "z"},
-		 {0x01E5, "g"},  {0x0268, "i"}, {0x0289, "u"}};
+	         {0x0127, "h"},  {0x0131, "i"}, {0x0138, "k"}, {0x0142, "l"},  {0x014B, "n"},
+	         {0x0153, "oe"}, {0x0167, "t"}, {0x0180, "b"}, {0x0192, "f"},  {0x01B6, "z"},
+	         {0x01E5, "g"},  {0x0268, "i"}, {0x0289, "u"}};
 
 	if (c < 0xE6 || c > 0x289)
 		return NULL;
@@ -150,8 +150,8 @@ static bool word_char(uint32_t c)
 static bool symbol(uint32_t c)
 {
 	utf8proc_category_t k = utf8proc_category((utf8proc_int32_t)c);
-	return k == UTF8PROC_CATEGORY_SM || k == UTF8PROC_CATEGORY_SC || k == UTF8PROC_CATEGORY_SK ||
-	       k == UTF8PROC_CATEGORY_SO;
+	return k == UTF8PROC_CATEGORY_SM || k == UTF8PROC_CATEGORY_SC ||
+	       k == UTF8PROC_CATEGORY_SK || k == UTF8PROC_CATEGORY_SO;
 }
 
 /* Append bytes of one character (or an ASCII spelling), after the pending
@@ -265,7 +265,7 @@ size_t uni_fold(const char *s, size_t n, char *out, size_t cap)
 			continue;
 		}
 		utf8proc_ssize_t k = utf8proc_decompose_char((utf8proc_int32_t)c, d, DECOMP_MAX,
-							     (utf8proc_option_t)DECOMPOSE, NULL);
+		                                             (utf8proc_option_t)DECOMPOSE, NULL);
 		if (k < 0 || k > DECOMP_MAX) {
 			take(&f, ' ');
 			continue;

@@ -52,13 +52,13 @@ static void iteration(void **state)
 	next_decodes("😀", 4, 0x1F600, 4);
 	next_decodes("\xf4\x8f\xbf\xbf", 4, 0x10FFFF, 4);
 	/* ill-formed: each byte alone, as its escape */
-	next_decodes("\x80", 1, UNI_ESCAPE_BASE + 0x80, 1);          /* lone continuation */
-	next_decodes("\xc3", 1, UNI_ESCAPE_BASE + 0xC3, 1);          /* truncated */
-	next_decodes("\xe2\x82", 2, UNI_ESCAPE_BASE + 0xE2, 1);      /* truncated */
-	next_decodes("\xc3(", 2, UNI_ESCAPE_BASE + 0xC3, 1);         /* bad continuation */
-	next_decodes("\xc0\x80", 2, UNI_ESCAPE_BASE + 0xC0, 1);      /* overlong NUL */
-	next_decodes("\xe0\x80\xaf", 3, UNI_ESCAPE_BASE + 0xE0, 1);  /* overlong '/' */
-	next_decodes("\xed\xa0\x80", 3, UNI_ESCAPE_BASE + 0xED, 1);  /* surrogate D800 */
+	next_decodes("\x80", 1, UNI_ESCAPE_BASE + 0x80, 1);             /* lone continuation */
+	next_decodes("\xc3", 1, UNI_ESCAPE_BASE + 0xC3, 1);             /* truncated */
+	next_decodes("\xe2\x82", 2, UNI_ESCAPE_BASE + 0xE2, 1);         /* truncated */
+	next_decodes("\xc3(", 2, UNI_ESCAPE_BASE + 0xC3, 1);            /* bad continuation */
+	next_decodes("\xc0\x80", 2, UNI_ESCAPE_BASE + 0xC0, 1);         /* overlong NUL */
+	next_decodes("\xe0\x80\xaf", 3, UNI_ESCAPE_BASE + 0xE0, 1);     /* overlong '/' */
+	next_decodes("\xed\xa0\x80", 3, UNI_ESCAPE_BASE + 0xED, 1);     /* surrogate D800 */
 	next_decodes("\xf4\x90\x80\x80", 4, UNI_ESCAPE_BASE + 0xF4, 1); /* past U+10FFFF */
 	next_decodes("\xff", 1, UNI_ESCAPE_BASE + 0xFF, 1);
 	assert_true(uni_is_escape(UNI_ESCAPE_BASE + 0x80));
@@ -164,7 +164,9 @@ static void separators_and_apostrophes(void **state)
 	assert_string_equal(key("Love 💔 Actually"), "love actually");
 	/* default-ignorables vanish inside words */
 	same("soft\xc2\xadhyphen", "softhyphen");
-	same("a\xe2\x80\x8b" "b", "ab");
+	same("a\xe2\x80\x8b"
+	     "b",
+	     "ab");
 	assert_string_equal(key(""), "");
 	assert_string_equal(key(" -- ! "), "");
 	/* embedded NUL and controls separate */
@@ -181,7 +183,9 @@ static void invalid_utf8(void **state)
 	same("Schindler\x92s List", "Schindlers List");
 	same("\x8cuvre", "oeuvre");
 	/* the five bytes 1252 leaves undefined separate */
-	assert_string_equal(key("a\x81" "b"), "a b");
+	assert_string_equal(key("a\x81"
+	                        "b"),
+	                    "a b");
 	/* truncated and overlong sequences never crash and give valid UTF-8 */
 	assert_string_equal(key("\xc3"), "a");
 	key("\xe2\x82");
