@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "core/text.h"
+#include "core/unicode.h"
 #include "library/parse_int.h"
 
 #define MAX_FOLDERS 4
@@ -456,28 +457,49 @@ static void resolve(struct seg *g, const char *s, size_t len, int is_file, int h
 		episode_title(g, v->te > v->tb ? v->te : 0, r);
 }
 
+/* Folder names that say nothing about the title, as matching keys
+ * (core/unicode.h: "TV-Shows", "Séries" and "__ Incomplete __" are
+ * "tv shows", "series" and "incomplete"). */
 static const char *const generic_folders[] = {
 	"movies", "movie", "films", "film", "series", "serie", "tv", "tv shows", "tvshows", "shows",
 	"videos", "video", "downloads", "download", "media", "anime", "mnt", "data", "home",
-	"incoming", "torrents", "completed", "complete", "new", "hd", "sd", "serien", "séries",
+	"incoming", "torrents", "completed", "complete", "new", "hd", "sd", "serien",
 	"tv series", "documentaries", "kids", "library", "storage", "share", "public", "volumes",
-	"srv", "nas", "__ incomplete __", "incomplete", NULL};
+	"srv", "nas", "incomplete", NULL};
+static const char *const series_folders[] = {"series", "tv", "tv shows", "tvshows", "shows",
+					     "anime", "serien", "tv series", "serie", NULL};
 
-static int generic_folder(const char *title)
+/* The matching key of a title: case, width, diacritics and punctuation
+ * folded (uni_fold). Room for the key of any title the parser keeps. */
+#define KEY_MAX (4 * NAME_TITLE_MAX)
+
+static size_t title_key(const char *title, char *key, size_t cap)
 {
-	for (int k = 0; generic_folders[k]; k++)
-		if (!strcasecmp(title, generic_folders[k]))
+	return uni_fold(title, strlen(title), key, cap);
+}
+
+/* 1 when title's key is one of list's. */
+static int key_in(const char *title, const char *const *list)
+{
+	char key[32];
+
+	/* a key that fills the buffer is longer than every entry */
+	if (title_key(title, key, sizeof(key)) + 1 >= sizeof(key))
+		return 0;
+	for (int k = 0; list[k]; k++)
+		if (!strcmp(key, list[k]))
 			return 1;
 	return 0;
 }
 
+static int generic_folder(const char *title)
+{
+	return key_in(title, generic_folders);
+}
+
 static int series_folder(const char *title)
 {
-	return !strcasecmp(title, "series") || !strcasecmp(title, "tv") ||
-	       !strcasecmp(title, "tv shows") || !strcasecmp(title, "tvshows") ||
-	       !strcasecmp(title, "shows") || !strcasecmp(title, "anime") ||
-	       !strcasecmp(title, "serien") || !strcasecmp(title, "tv series") ||
-	       !strcasecmp(title, "séries") || !strcasecmp(title, "serie");
+	return key_in(title, series_folders);
 }
 
 /* Extensions that end a file name (containers, subtitles, sidecars). */
@@ -526,24 +548,35 @@ static size_t sanitize(char *dst, const char *src, size_t n)
 	return o;
 }
 
+/* 1 when a and b are the same title once folded, spaces aside
+ * ("Star.Wars" is "StarWars", "Amélie" is "AMELIE"). */
 static int same_title(const char *a, const char *b)
 {
-	while (*a && *b) {
-		while (*a && !isalnum((unsigned char)*a) && !((unsigned char)*a & 0x80))
-			a++;
-		while (*b && !isalnum((unsigned char)*b) && !((unsigned char)*b & 0x80))
-			b++;
-		if (!*a || !*b)
-			break;
-		if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
+	char ka[KEY_MAX], kb[KEY_MAX];
+	const char *x = ka, *y = kb;
+
+	title_key(a, ka, sizeof(ka));
+	title_key(b, kb, sizeof(kb));
+	for (;; x++, y++) {
+		while (*x == ' ')
+			x++;
+		while (*y == ' ')
+			y++;
+		if (*x != *y)
 			return 0;
-		a++, b++;
+		if (!*x)
+			return 1;
 	}
-	while (*a && !isalnum((unsigned char)*a))
-		a++;
-	while (*b && !isalnum((unsigned char)*b))
-		b++;
-	return !*a && !*b;
+}
+
+/* 1 when the folded title a contains the folded title b. */
+static int title_contains(const char *a, const char *b)
+{
+	char ka[KEY_MAX], kb[KEY_MAX];
+
+	title_key(a, ka, sizeof(ka));
+	title_key(b, kb, sizeof(kb));
+	return kb[0] && strstr(ka, kb) != NULL;
 }
 
 int name_parse(const char *path, struct parsed_name *out)
@@ -651,7 +684,7 @@ int name_parse(const char *path, struct parsed_name *out)
 		int same = out->title[0] && same_title(out->title, f->title);
 		int release = f->year || f->source || f->video_codec || f->screen_size;
 		if (!out->title[0] || same ||
-		    (!episodic && release && (!out->year || strcasestr(out->title, f->title)))) {
+		    (!episodic && release && (!out->year || title_contains(out->title, f->title)))) {
 			memcpy(out->title, f->title, sizeof(out->title));
 			if (!out->year)
 				out->year = f->year;

@@ -6,116 +6,16 @@
 #include <string.h>
 
 #include "core/json.h"
-
-/* Decode one UTF-8 character at s (n bytes left); *len receives its length.
- * Invalid bytes decode as themselves, one byte long. */
-static uint32_t utf8_next(const unsigned char *s, size_t n, size_t *len)
-{
-	if (s[0] < 0x80 || n < 2) {
-		*len = 1;
-		return s[0];
-	}
-	if ((s[0] & 0xE0) == 0xC0 && (s[1] & 0xC0) == 0x80) {
-		*len = 2;
-		return ((uint32_t)(s[0] & 0x1F) << 6) | (s[1] & 0x3F);
-	}
-	if ((s[0] & 0xF0) == 0xE0 && n >= 3 && (s[1] & 0xC0) == 0x80 && (s[2] & 0xC0) == 0x80) {
-		*len = 3;
-		return ((uint32_t)(s[0] & 0x0F) << 12) | ((uint32_t)(s[1] & 0x3F) << 6) | (s[2] & 0x3F);
-	}
-	if ((s[0] & 0xF8) == 0xF0 && n >= 4 && (s[1] & 0xC0) == 0x80 && (s[2] & 0xC0) == 0x80 &&
-	    (s[3] & 0xC0) == 0x80) {
-		*len = 4;
-		return ((uint32_t)(s[0] & 0x07) << 18) | ((uint32_t)(s[1] & 0x3F) << 12) |
-		       ((uint32_t)(s[2] & 0x3F) << 6) | (s[3] & 0x3F);
-	}
-	*len = 1;
-	return s[0];
-}
-
-/* Latin-1 Supplement and Latin Extended-A letters to ASCII (lower case);
- * NULL when the code point is not one of them. */
-static const char *fold_latin(uint32_t c, char one[2])
-{
-	static const char *const l1[64] = {
-	    /* C0 */ "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
-	    /* D0 */ "d", "n", "o", "o", "o", "o", "o", NULL, "o", "u", "u", "u", "u", "y", "th", "ss",
-	    /* E0 */ "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
-	    /* F0 */ "d", "n", "o", "o", "o", "o", "o", NULL, "o", "u", "u", "u", "u", "y", "th", "y"};
-	/* U+0100..U+017F, pairs of upper/lower case */
-	static const char ext_a[] = "aaaaaaccccccccddddeeeeeeeeeegggggggghhhhiiiiiiiiiijjjjkkkllllll"
-				    "llllnnnnnnnnnoooooooorrrrrrssssssssttttttuuuuuuuuuuuuwwyyyzzzzzzs";
-
-	if (c >= 0xC0 && c <= 0xFF)
-		return l1[c - 0xC0];
-	if (c >= 0x100 && c <= 0x17F && c - 0x100 < sizeof(ext_a) - 1) {
-		one[0] = ext_a[c - 0x100];
-		one[1] = 0;
-		return one;
-	}
-	return NULL;
-}
+#include "core/unicode.h"
 
 void title_normalize(const char *in, char *out, size_t cap)
 {
-	const unsigned char *s = (const unsigned char *)(in ? in : "");
-	size_t n = strlen((const char *)s), o = 0;
-	bool space = true; /* at the start: no leading blank */
+	static const char *const articles[] = {"the ", "a ", "an ", NULL};
+	size_t o;
 
 	if (!cap)
 		return;
-	for (size_t i = 0; i < n;) {
-		size_t len;
-		uint32_t c = utf8_next(s + i, n - i, &len);
-		const char *rep = NULL;
-		char one[2] = {0, 0};
-
-		if (c < 0x80) {
-			if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
-				one[0] = (char)c;
-				rep = one;
-			} else if (c >= 'A' && c <= 'Z') {
-				one[0] = (char)(c | 0x20);
-				rep = one;
-			} else if (c == '&') {
-				rep = " and ";
-			} else if (c == '\'') {
-				rep = ""; /* "Schindler's" = "schindlers" */
-			} else {
-				rep = " ";
-			}
-		} else if ((rep = fold_latin(c, one))) {
-			/* folded */
-		} else if (c == 0x2019 || c == 0x2018) {
-			rep = "";
-		} else if ((c >= 0x2000 && c <= 0x206F) || c == 0xB7 || c == 0x3000 || c == 0x30FB ||
-			   c == 0xFF1A) {
-			rep = " "; /* general punctuation and CJK separators */
-		}
-		if (rep) {
-			for (const char *r = rep; *r; r++) {
-				if (*r == ' ') {
-					if (!space && o + 1 < cap) {
-						out[o++] = ' ';
-						space = true;
-					}
-				} else if (o + 1 < cap) {
-					out[o++] = *r;
-					space = false;
-				}
-			}
-		} else if (o + len < cap) {
-			/* another script: kept as it is */
-			memcpy(out + o, s + i, len);
-			o += len;
-			space = false;
-		}
-		i += len;
-	}
-	while (o && out[o - 1] == ' ')
-		o--;
-	out[o] = 0;
-	static const char *const articles[] = {"the ", "a ", "an ", NULL};
+	o = uni_fold(in ? in : "", in ? strlen(in) : 0, out, cap);
 	for (int k = 0; articles[k]; k++) {
 		size_t al = strlen(articles[k]);
 		if (o > al && !strncmp(out, articles[k], al)) {
@@ -123,17 +23,6 @@ void title_normalize(const char *in, char *out, size_t cap)
 			break;
 		}
 	}
-}
-
-static size_t decode_all(const char *s, uint32_t *cp, size_t max)
-{
-	size_t n = strlen(s), k = 0;
-	for (size_t i = 0; i < n && k < max;) {
-		size_t len;
-		cp[k++] = utf8_next((const unsigned char *)s + i, n - i, &len);
-		i += len;
-	}
-	return k;
 }
 
 double title_similarity(const char *a, const char *b)
@@ -144,7 +33,8 @@ double title_similarity(const char *a, const char *b)
 
 	title_normalize(a, na, sizeof(na));
 	title_normalize(b, nb, sizeof(nb));
-	size_t la = decode_all(na, ca, MATCH_TITLE_MAX), lb = decode_all(nb, cb, MATCH_TITLE_MAX);
+	size_t la = uni_decode(na, strlen(na), ca, MATCH_TITLE_MAX);
+	size_t lb = uni_decode(nb, strlen(nb), cb, MATCH_TITLE_MAX);
 	if (!la && !lb)
 		return 0.0;
 	if (!la || !lb)

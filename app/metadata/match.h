@@ -25,11 +25,12 @@
 
 #define MATCH_TITLE_MAX 512
 
-/* Lower-case, fold Latin diacritics (é -> e, ß -> ss, æ -> ae), turn "&"
- * into "and", drop punctuation and apostrophes, collapse separators into
- * single spaces, drop a leading English article ("the", "a", "an").
- * Non-Latin letters (CJK, Cyrillic, ...) are kept as they are. Writes at
- * most cap bytes (NUL included), never splitting a character. */
+/* The matching key of a title: uni_fold() (core/unicode.h: NFKC, Unicode
+ * case folding, diacritics removed, æ -> ae, ß -> ss, "&" -> "and",
+ * apostrophes dropped, every other run of punctuation, symbols and spaces
+ * one space; invalid UTF-8 read as Windows-1252) without a leading English
+ * article ("the", "a", "an"; a title that is only the article keeps it).
+ * Writes at most cap bytes (NUL included), never splitting a character. */
 void title_normalize(const char *in, char *out, size_t cap);
 
 /* 0.0 .. 1.0: 1 - Levenshtein distance over code points / longer length,

@@ -3,7 +3,7 @@
  * and nfo_json().
  *
  * fuzz-sources: app/core app/library/nfo.c
- * fuzz-libs: -lcjson -lm -lcrypto
+ * fuzz-libs: -lcjson -lm -lcrypto -lutf8proc
  *
  * Input: the bytes are the file (any bytes; not NUL-terminated: the copy
  * is exactly size bytes so ASan catches any read past len).

@@ -3,7 +3,7 @@
  * name_parse() and name_parse_json().
  *
  * fuzz-sources: app/core app/library/parse.c app/library/parse_scan.c app/library/parse_vocab.c
- * fuzz-libs: -lcjson -lm -lcrypto
+ * fuzz-libs: -lcjson -lm -lcrypto -lutf8proc
  *
  * Input: the bytes, cut at the first NUL, are the name (any bytes: invalid
  * UTF-8, control bytes, names longer than NAME_INPUT_MAX).

@@ -9,7 +9,7 @@
 # in its comment (a directory stands for its *.c files; default: app/core),
 # plus the libraries on a line
 #   fuzz-libs: -lcjson -lm
-# (default: -lcjson -lm -lcrypto, which app/core needs).
+# (default: -lcjson -lm -lcrypto -lutf8proc, which app/core needs).
 #
 # Working files live in FUZZ_BUILD (default build/fuzz):
 #   bin/NAME          the instrumented binary
@@ -95,7 +95,7 @@ build() {
 	"$CC_FUZZ" -g -O1 -fno-omit-frame-pointer \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 		-std=c11 -D_GNU_SOURCE $WARN -Iapp -I/usr/include/postgresql \
-		-o "$FUZZ_BUILD/bin/$t" "$src" "${sources[@]}" ${libs:--lcjson -lm -lcrypto} \
+		-o "$FUZZ_BUILD/bin/$t" "$src" "${sources[@]}" ${libs:--lcjson -lm -lcrypto -lutf8proc} \
 		>"$FUZZ_BUILD/logs/$t.build.log" 2>&1
 }
 

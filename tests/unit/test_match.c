@@ -106,6 +106,53 @@ static void confidence_and_pick(void **state)
 	cJSON_Delete(empty);
 }
 
+/* Titles that differ only in Unicode form (case in any script, width,
+ * decomposition, diacritics, ligatures, encoding) are the same title. */
+static void unicode_forms(void **state)
+{
+	(void)state;
+	static const char *const pairs[][2] = {
+	    {"МОСКВА", "Москва"},
+	    {"Ζ", "ζ"},
+	    {"ＡＫＩＲＡ", "AKIRA"},
+	    {"Ame\xcc\x81lie", "Amélie"},
+	    {"Amélie", "Amelie"},
+	    {"Œuvre", "OEuvre"},
+	    {"Œuvre", "oeuvre"},
+	    {"Taț", "Tat"},
+	    {"Am\xe9lie", "Amélie"}, /* a Latin-1 name from an old share */
+	};
+	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++)
+		assert_true(title_similarity(pairs[i][0], pairs[i][1]) == 1.0);
+
+	/* full confidence for the provider's spelling of the file's title */
+	cJSON *m = cJSON_Parse("{\"id\":1,\"title\":\"Москва\",\"release_date\":\"1927-01-01\"}");
+	cJSON *a = cJSON_Parse("{\"id\":149,\"title\":\"Akira\",\"release_date\":\"1988-07-16\"}");
+	cJSON *e = cJSON_Parse("{\"id\":194,\"title\":\"Amélie\",\"original_title\":"
+			       "\"Le Fabuleux Destin d'Amélie Poulain\",\"release_date\":\"2001-04-25\"}");
+	assert_int_equal(match_confidence("МОСКВА", 1927, m, false, NULL), 100);
+	assert_int_equal(match_confidence("ＡＫＩＲＡ", 1988, a, false, NULL), 100);
+	assert_int_equal(match_confidence("Ame\xcc\x81lie", 2001, e, false, NULL), 100);
+	assert_int_equal(match_confidence("AMELIE", 2001, e, false, NULL), 100);
+	assert_int_equal(match_confidence("le fabuleux destin d\xe2\x80\x99" "ame\xcc\x81lie poulain",
+					  2001, e, false, NULL),
+			 100);
+
+	/* invalid UTF-8 on either side is scored, never a crash */
+	cJSON *bad = cJSON_CreateObject();
+	cJSON_AddNumberToObject(bad, "id", 5);
+	cJSON_AddStringToObject(bad, "title", "\xff\xfe\xc3(\xed\xa0\x80");
+	int c = match_confidence("\xc0\x80\xf4\x90\x80\x80", 0, bad, false, NULL);
+	assert_true(c >= 0 && c <= 100);
+	assert_int_equal(match_confidence("Am\xe9lie", 2001, e, false, NULL), 100);
+	double s = title_similarity("\xe2\x82", "\x80");
+	assert_true(s >= 0.0 && s <= 1.0);
+	cJSON_Delete(m);
+	cJSON_Delete(a);
+	cJSON_Delete(e);
+	cJSON_Delete(bad);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -113,6 +160,7 @@ int main(void)
 	    cmocka_unit_test(similarity),
 	    cmocka_unit_test(years),
 	    cmocka_unit_test(confidence_and_pick),
+	    cmocka_unit_test(unicode_forms),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

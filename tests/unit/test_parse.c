@@ -263,6 +263,22 @@ static void test_episode_folders(void **state)
 	assert_int_equal(p->episodes[0], 5);
 }
 
+/* Folder and file titles compare by their Unicode matching key
+ * (core/unicode.h): case in any script, diacritics, punctuation. */
+static void test_unicode_folders(void **state)
+{
+	(void)state;
+	/* the folder's spelling wins when both name the same series */
+	expect_episode("Séries/Amélie/Season 1/AMELIE S01E02.mkv", "Amélie", 1, 2);
+	expect_episode("TV-Shows/Москва/Season 1/МОСКВА S01E01.mkv", "Москва", 1, 1);
+	expect_episode("Shows/Ame\xcc\x81lie/Season 1/Amélie S01E03.mkv", "Ame\xcc\x81lie", 1, 3);
+	/* spelled differently, generic folders are still generic */
+	expect_episode("TV-Shows/Season 1/S01E07.mkv", "", 1, 7);
+	expect_episode("SÉRIES/S01E07.mkv", "", 1, 7);
+	/* a folder that is another title keeps the file's */
+	expect_movie("Movies/Amélie Poulain/Amelie.mkv", "Amelie", 0);
+}
+
 static void test_bad_input(void **state)
 {
 	(void)state;
@@ -348,6 +364,7 @@ int main(void)
 		cmocka_unit_test(test_daily),
 		cmocka_unit_test(test_anime),
 		cmocka_unit_test(test_episode_folders),
+		cmocka_unit_test(test_unicode_folders),
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_json),
 	};
