@@ -54,6 +54,26 @@ static void usage(FILE *f)
 	      f);
 }
 
+/* The catalog keeps title keys for every configured metadata language
+ * (docs/internals/catalog.md); a language new to it gets them here. */
+static int catalog_languages(PGconn *conn, const char *languages)
+{
+	char arr[512];
+	const char *p[1] = {arr};
+
+	if (snprintf(arr, sizeof(arr), "{%s}", languages ? languages : "") >= (int)sizeof(arr))
+		return 1;
+	PGresult *r = PQexecParams(conn, "SELECT catalog_languages_sync($1::text[])", 1, NULL, p,
+				   NULL, NULL, 0);
+	int ok = PQresultStatus(r) == PGRES_TUPLES_OK;
+	if (!ok)
+		fprintf(stderr, "revenge: migrate: catalog languages: %s", PQerrorMessage(conn));
+	else if (strcmp(PQgetvalue(r, 0, 0), "0"))
+		printf("catalog: title keys for %s new language(s)\n", PQgetvalue(r, 0, 0));
+	PQclear(r);
+	return ok ? 0 : 1;
+}
+
 static int cmd_migrate(const struct config *cfg, int status_only)
 {
 	struct db *db = db_new(cfg->database_url, (int)cfg->database_connect_timeout, 0);
@@ -82,6 +102,7 @@ static int cmd_migrate(const struct config *cfg, int status_only)
 		rc = st.pending ? 1 : 0;
 	} else {
 		printf("applied %d migration(s); schema version %d\n", st.applied_now, st.current);
+		rc = catalog_languages(conn, cfg->metadata_languages);
 	}
 	buf_release(&err);
 	db_free(db);

@@ -1,0 +1,520 @@
+/*
+ * The catalog read layer (app/catalog) against real PostgreSQL: for every
+ * kind the kind table knows, every order walked page by page with cursors
+ * while rows are inserted between pages, and with offsets; the language
+ * fallbacks of titles and their sort keys; age limits and library grants;
+ * and the columns the database keeps for it (min_ages, file_count, title
+ * keys, catalog languages).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <cjson/cJSON.h>
+
+#include "catalog/catalog.h"
+#include "catalog/kind.h"
+#include "catalog/list.h"
+#include "core/arena.h"
+#include "db/db.h"
+#include "testenv.h"
+
+static PGconn *pg;
+static struct db *db;
+static struct arena *arena;
+
+/* ids the fixtures use: md5 of a name, as uuids */
+#define UID(name) "md5('" name "')::uuid"
+
+static PGresult *sql(const char *q, int n, const char *const *params)
+{
+	PGresult *r = PQexecParams(pg, q, n, NULL, params, NULL, NULL, 0);
+	ExecStatusType s = PQresultStatus(r);
+	if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK)
+		fail_msg("%s: %s", q, PQerrorMessage(pg));
+	return r;
+}
+
+static void exec0(const char *q)
+{
+	PQclear(sql(q, 0, NULL));
+}
+
+static char *one(const char *q, int n, const char *const *params)
+{
+	PGresult *r = sql(q, n, params);
+	char *v = PQntuples(r) ? strdup(PQgetvalue(r, 0, 0)) : NULL;
+	PQclear(r);
+	return v;
+}
+
+static void fixtures(void)
+{
+	/* libraries: one open to all, one for granted users only */
+	exec0("INSERT INTO libraries (id, name, type, paths, visibility) VALUES"
+	      " (" UID("open") ", 'Open', 'movie', ARRAY['/srv/open'], 'all'),"
+	      " (" UID("granted") ", 'Granted', 'movie', ARRAY['/srv/granted'], 'granted'),"
+	      " (" UID("tv") ", 'TV', 'tvshow', ARRAY['/srv/tv'], 'all')");
+	/* users: an adult, a child (12, German), one with a grant, one that
+	 * hides unrated items */
+	exec0("INSERT INTO users (id, username, email, password_hash) VALUES"
+	      " (" UID("adult") ", 'adult', 'adult@example.com', 'x'),"
+	      " (" UID("child") ", 'child', 'child@example.com', 'x'),"
+	      " (" UID("granted") ", 'granted', 'granted@example.com', 'x'),"
+	      " (" UID("strict") ", 'strict', 'strict@example.com', 'x')");
+	exec0("INSERT INTO user_preferences (user_id, metadata_language, max_age_rating,"
+	      " allow_unrated) VALUES (" UID("adult") ", NULL, NULL, true),"
+	      " (" UID("child") ", 'de', 12, true), (" UID("granted") ", NULL, NULL, true),"
+	      " (" UID("strict") ", NULL, 18, false)");
+	exec0("INSERT INTO library_grants (user_id, library_id, level) VALUES"
+	      " (" UID("granted") ", " UID("granted") ", 'view')");
+	/* 60 movies: every seventh without a year or rating (NULLs sort
+	 * lowest), every fifth in the granted library, ratings by i, German
+	 * titles for the even ones */
+	exec0("INSERT INTO movies (id, library_id, title, original_title, original_language, year,"
+	      " vote_average, popularity, runtime, titles_i18n, added_at)"
+	      " SELECT md5('movie' || i)::uuid, CASE WHEN i % 5 = 0 THEN " UID("granted")
+	      " ELSE " UID("open") " END, 'Movie ' || lpad(i::text, 2, '0'),"
+	      " 'Movie ' || lpad(i::text, 2, '0'), 'en', CASE WHEN i % 7 = 0 THEN NULL"
+	      " ELSE 1950 + (i * 37) % 70 END, CASE WHEN i % 7 = 0 THEN NULL ELSE (i * 13) % 100"
+	      " / 10.0 END, (i * 17) % 60, 80 + (i * 11) % 90, CASE WHEN i % 2 = 0 THEN"
+	      " jsonb_build_object('en', 'The Movie ' || lpad(i::text, 2, '0'), 'de', 'Zeta Film '"
+	      " || lpad((60 - i)::text, 2, '0')) ELSE jsonb_build_object('en', 'The Movie '"
+	      " || lpad(i::text, 2, '0')) END, now() - i * interval '1 hour'"
+	      " FROM generate_series(1, 60) i");
+	/* US ratings: i % 4 = 0 -> R (17), 1 -> PG (8), 2 -> unrated row
+	 * with an unknown certification, 3 -> none at all */
+	exec0("INSERT INTO movie_age_ratings (movie_id, country, system, certification, min_age)"
+	      " SELECT md5('movie' || i)::uuid, 'US', 'MPAA', CASE i % 4 WHEN 0 THEN 'R'"
+	      " WHEN 1 THEN 'PG' ELSE 'XYZ' END, CASE i % 4 WHEN 0 THEN 17 WHEN 1 THEN 8 END"
+	      " FROM generate_series(1, 60) i WHERE i % 4 <> 3");
+	/* series with seasons and episodes: series 1 rated 16, series 2 all ages */
+	exec0("INSERT INTO series (id, library_id, title, original_language, year, vote_average,"
+	      " popularity, titles_i18n) SELECT md5('series' || i)::uuid, " UID("tv") ","
+	      " 'Show ' || i, 'en', 2000 + i, i, i, jsonb_build_object('de', 'Serie ' || (10 - i))"
+	      " FROM generate_series(1, 8) i");
+	exec0("INSERT INTO series_age_ratings (series_id, country, system, certification, min_age)"
+	      " VALUES (md5('series1')::uuid, 'US', 'US TV', 'TV-14', 16),"
+	      " (md5('series2')::uuid, 'US', 'US TV', 'TV-Y', 0)");
+	exec0("INSERT INTO seasons (id, series_id, season_number, name) SELECT"
+	      " md5('season' || s || '-' || n)::uuid, md5('series' || s)::uuid, n, 'Season ' || n"
+	      " FROM generate_series(1, 2) s, generate_series(0, 5) n");
+	exec0("INSERT INTO episodes (id, series_id, season_id, season_number, episode_number,"
+	      " title, air_date) SELECT md5('ep' || s || '-' || n || '-' || e)::uuid,"
+	      " md5('series' || s)::uuid, md5('season' || s || '-' || n)::uuid, n, e,"
+	      " 'Episode ' || e, date '2020-01-01' + (s * 100 + n * 10 + e)"
+	      " FROM generate_series(1, 2) s, generate_series(0, 5) n, generate_series(1, 6) e");
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	const char *url = testenv_new_database(NULL);
+	pg = testenv_connect(url);
+	db = db_new(url, 5000, 30000);
+	arena = arena_new(1 << 16, 64 << 20);
+	assert_non_null(db);
+	assert_non_null(arena);
+	fixtures();
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	arena_free(arena);
+	db_free(db);
+	PQfinish(pg);
+	return 0;
+}
+
+struct who {
+	const char *user; /* fixture name */
+	bool sees_all;
+	const char *lang;
+};
+
+static void viewer_params(const struct who *w, const char **p, char *uid)
+{
+	const char *name[] = {w->user};
+	char *id = one("SELECT md5($1)::uuid", 1, name);
+	strcpy(uid, id);
+	free(id);
+	struct viewer v = {uid, w->sees_all, w->lang, NULL};
+	catalog_viewer_params(&v, p);
+}
+
+/* Every id of a shape's list, walked with cursors of `limit` rows; when
+ * insert is set it runs between pages. Returns the count, ids in out. */
+static int walk(const struct catalog_kind *k, int sort, bool desc, const struct who *w,
+		unsigned filters, const char *const *fvals, int limit, const char *insert,
+		char ids[][37], int max)
+{
+	const char *p[CAT_NPARAMS + CATALOG_MAX_FILTERS + 4];
+	char uid[37], lim[16], key[256] = "", id[37] = "";
+	int n = 0, np;
+	bool after = false;
+
+	viewer_params(w, p, uid);
+	np = CAT_NPARAMS;
+	for (int i = 0; i < k->nfilters; i++)
+		if ((filters >> i) & 1u)
+			p[np++] = fvals[i];
+	snprintf(lim, sizeof(lim), "%d", limit + 1);
+	for (int page = 0; page < 1000; page++) {
+		struct catalog_shape s = {k, sort, desc, after, false, filters};
+		const struct db_stmt *st = catalog_list_stmt(&s);
+		int q = np;
+		PGresult *r;
+		assert_non_null(st);
+		if (after) {
+			p[q++] = key;
+			p[q++] = id;
+		}
+		p[q++] = lim;
+		p[q++] = "0";
+		assert_int_equal(st->nparams, q);
+		assert_int_equal(db_query(db, arena, st, p, &r), APP_OK);
+		int rows = PQntuples(r), shown = rows > limit ? limit : rows;
+		for (int i = 0; i < shown && n < max; i++)
+			strcpy(ids[n++], PQgetvalue(r, i, 2));
+		if (rows <= limit)
+			return n;
+		snprintf(key, sizeof(key), "%s", PQgetvalue(r, shown - 1, 1));
+		snprintf(id, sizeof(id), "%s", PQgetvalue(r, shown - 1, 2));
+		after = true;
+		if (insert)
+			exec0(insert);
+	}
+	fail_msg("the walk did not end");
+	return n;
+}
+
+/* The ids the viewer sees in the reference order, straight from SQL. */
+static int reference(const char *q, const struct who *w, char ids[][37], int max)
+{
+	const char *name[] = {w->user, w->sees_all ? "true" : "false", w->lang};
+	PGresult *r = sql(q, 3, name);
+	int n = PQntuples(r) < max ? PQntuples(r) : max;
+	for (int i = 0; i < n; i++)
+		strcpy(ids[i], PQgetvalue(r, i, 0));
+	PQclear(r);
+	return n;
+}
+
+/* The walked ids, without the ones inserted while walking, equal the
+ * reference, and no id comes twice. */
+static void same_order(char got[][37], int ngot, char want[][37], int nwant, const char *label)
+{
+	int j = 0;
+	for (int i = 0; i < ngot; i++) {
+		for (int k = 0; k < i; k++)
+			if (!strcmp(got[i], got[k]))
+				fail_msg("%s: %s twice", label, got[i]);
+		bool inserted = true;
+		for (int k = 0; k < nwant; k++)
+			if (!strcmp(got[i], want[k]))
+				inserted = false;
+		if (inserted)
+			continue;
+		if (j >= nwant || strcmp(got[i], want[j]))
+			fail_msg("%s: row %d is %s, want %s", label, i, got[i], j < nwant ? want[j] : "end");
+		j++;
+	}
+	if (j != nwant)
+		fail_msg("%s: %d of %d rows seen", label, j, nwant);
+}
+
+#define VISIBLE_MOVIES                                                                             \
+	" FROM movies m LEFT JOIN user_preferences p ON p.user_id = md5($1)::uuid"                \
+	" WHERE ($2::boolean OR m.library_id IN (SELECT l.id FROM libraries l WHERE"               \
+	" l.visibility = 'all' OR EXISTS (SELECT 1 FROM library_grants g WHERE g.library_id = l.id"\
+	" AND g.user_id = md5($1)::uuid))) AND (p.max_age_rating IS NULL OR coalesce((SELECT"      \
+	" a.min_age FROM movie_age_ratings a WHERE a.movie_id = m.id AND a.country = 'US'),"       \
+	" CASE WHEN p.allow_unrated THEN 0 ELSE 99 END) <= p.max_age_rating) AND $3::text IS NULL"
+
+static void movies_every_order_with_inserts(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *sort, *expr;
+	} orders[] = {
+	    {"title", "rv_sort_title(coalesce(nullif(m.titles_i18n->>coalesce(p.metadata_language,"
+		      " 'en'), ''), nullif(m.titles_i18n->>'en', ''), m.original_title, m.title))"},
+	    {"year", "coalesce(m.year, 0)"},
+	    {"added", "m.added_at"},
+	    {"rating", "coalesce(m.vote_average, -1)"},
+	    {"popularity", "coalesce(m.popularity, -1)"},
+	    {"runtime", "coalesce(m.runtime, 0)"},
+	};
+	const struct who viewers[] = {{"adult", false, NULL}, {"child", false, NULL},
+				      {"granted", false, NULL}, {"strict", false, NULL},
+				      {"adult", true, NULL}};
+	static char got[200][37], want[200][37];
+	char q[2048], ins[512];
+	int serial = 0;
+
+	for (size_t o = 0; o < sizeof(orders) / sizeof(orders[0]); o++)
+		for (int d = 0; d < 2; d++)
+			for (size_t v = 0; v < sizeof(viewers) / sizeof(viewers[0]); v++) {
+				int sort = catalog_sort_index(&catalog_movie, orders[o].sort);
+				assert_true(sort >= 0);
+				snprintf(q, sizeof(q), "SELECT m.id" VISIBLE_MOVIES " ORDER BY %s %s, m.id %s",
+					 orders[o].expr, d ? "DESC" : "ASC", d ? "DESC" : "ASC");
+				int nwant = reference(q, &viewers[v], want, 200);
+				/* a row inserted between pages, in the open library */
+				snprintf(ins, sizeof(ins),
+					 "INSERT INTO movies (id, library_id, title, original_language, year,"
+					 " vote_average, popularity, runtime) VALUES (md5('ins%d-' ||"
+					 " clock_timestamp())::uuid, " UID("open") ", 'Inserted %d', 'en',"
+					 " 1990, 5, 30, 100)",
+					 serial, serial);
+				serial++;
+				int ngot = walk(&catalog_movie, sort, d, &viewers[v], 0, NULL, 7, ins, got, 200);
+				char label[96];
+				snprintf(label, sizeof(label), "movies %s %s as %s%s", orders[o].sort,
+					 d ? "desc" : "asc", viewers[v].user, viewers[v].sees_all ? " (all)" : "");
+				same_order(got, ngot, want, nwant, label);
+				assert_true(nwant > 5);
+				exec0("DELETE FROM movies WHERE title LIKE 'Inserted %'");
+			}
+}
+
+static void movies_offsets_and_counts(void **state)
+{
+	(void)state;
+	const struct who w = {"child", false, NULL};
+	const char *p[CAT_NPARAMS + 2];
+	char uid[37], off[16];
+	static char want[200][37];
+	char q[1024];
+	int sort = catalog_sort_index(&catalog_movie, "year");
+
+	snprintf(q, sizeof(q), "SELECT m.id" VISIBLE_MOVIES " ORDER BY coalesce(m.year, 0), m.id");
+	int nwant = reference(q, &w, want, 200);
+	viewer_params(&w, p, uid);
+	struct catalog_shape s = {&catalog_movie, sort, false, false, true, 0};
+	const struct db_stmt *list = catalog_list_stmt(&s), *count = catalog_count_stmt(&s);
+	assert_true(list->custom_plan && count->custom_plan);
+	PGresult *r;
+	assert_int_equal(db_query(db, arena, count, p, &r), APP_OK);
+	assert_int_equal(atoi(PQgetvalue(r, 0, 0)), nwant);
+	for (int start = 0; start < nwant; start += 4) {
+		snprintf(off, sizeof(off), "%d", start);
+		p[CAT_NPARAMS] = "4";
+		p[CAT_NPARAMS + 1] = off;
+		assert_int_equal(db_query(db, arena, list, p, &r), APP_OK);
+		for (int i = 0; i < PQntuples(r); i++)
+			assert_string_equal(PQgetvalue(r, i, 2), want[start + i]);
+	}
+}
+
+/* The item json of movie i as viewer w sees it in a title-ordered list. */
+static void titles_in(const struct who *w, char titles[][64], int max)
+{
+	const char *p[CAT_NPARAMS + 2];
+	char uid[37];
+	struct catalog_shape s = {&catalog_movie, catalog_sort_index(&catalog_movie, "title"), false,
+				  false, false, 0};
+	PGresult *r;
+
+	viewer_params(w, p, uid);
+	p[CAT_NPARAMS] = "200";
+	p[CAT_NPARAMS + 1] = "0";
+	assert_int_equal(db_query(db, arena, catalog_list_stmt(&s), p, &r), APP_OK);
+	for (int i = 0; i < PQntuples(r) && i < max; i++) {
+		cJSON *j = cJSON_Parse(PQgetvalue(r, i, 0));
+		assert_non_null(j);
+		snprintf(titles[i], 64, "%s", cJSON_GetObjectItem(j, "title")->valuestring);
+		cJSON_Delete(j);
+	}
+}
+
+static void language_fallbacks_and_title_keys(void **state)
+{
+	(void)state;
+	static char de[60][64], en[60][64], xx[60][64];
+	const struct who adult_en = {"adult", true, NULL}, adult_de = {"adult", true, "de"},
+			 adult_it = {"adult", true, "it"};
+
+	titles_in(&adult_en, en, 60);
+	titles_in(&adult_de, de, 60);
+	titles_in(&adult_it, xx, 60);
+	/* English: "The" is not a sort word; Movie 01 first */
+	assert_string_equal(en[0], "The Movie 01");
+	/* German: the German titles where there are (odd movies fall back
+	 * to English), sorted by the German key: "The Movie 01" (m) before
+	 * "Zeta Film 02" (z) */
+	assert_string_equal(de[0], "The Movie 01");
+	int first_zeta = -1;
+	for (int i = 0; i < 60; i++)
+		if (!strncmp(de[i], "Zeta Film", 9)) {
+			first_zeta = i;
+			break;
+		}
+	assert_true(first_zeta > 20);
+	assert_string_equal(de[first_zeta], "Zeta Film 00");
+	/* a language the catalog keeps no keys for sorts and shows English */
+	for (int i = 0; i < 10; i++)
+		assert_string_equal(xx[i], en[i]);
+	/* a new language: its keys are made for every item */
+	const char *langs[] = {"{it}"};
+	char *added = one("SELECT catalog_languages_sync($1::text[])", 1, langs);
+	assert_string_equal(added, "1");
+	free(added);
+	char *keys = one("SELECT count(*) FROM catalog_titles WHERE lang = 'it'", 0, NULL);
+	char *items = one("SELECT (SELECT count(*) FROM movies) + (SELECT count(*) FROM series)", 0, NULL);
+	assert_string_equal(keys, items);
+	free(keys);
+	free(items);
+	/* an edited title moves its key */
+	exec0("UPDATE movies SET titles_i18n = titles_i18n || '{\"de\": \"Aardvark\"}' WHERE id ="
+	      " md5('movie2')::uuid");
+	titles_in(&adult_de, de, 60);
+	assert_string_equal(de[0], "Aardvark");
+	exec0("DELETE FROM catalog_languages WHERE lang = 'it'");
+	exec0("DELETE FROM catalog_titles WHERE lang = 'it'");
+}
+
+static bool listed(const struct catalog_kind *k, const struct who *w, const char *id_sql)
+{
+	static char got[400][37];
+	char *id = one(id_sql, 0, NULL);
+	int n = walk(k, k->default_sort, false, w, 0, NULL, 50, NULL, got, 400);
+	bool found = false;
+	for (int i = 0; i < n; i++)
+		if (!strcmp(got[i], id))
+			found = true;
+	free(id);
+	return found;
+}
+
+static void age_limits_and_grants_for_every_kind(void **state)
+{
+	(void)state;
+	const struct who adult = {"adult", false, NULL}, child = {"child", false, NULL},
+			 granted = {"granted", false, NULL}, strict = {"strict", false, NULL},
+			 admin = {"adult", true, NULL};
+
+	/* movies: R (17) hidden from the child; the granted library only for
+	 * the grant and the admin; unrated hidden from strict (movie 2 has
+	 * an unknown certification, movie 3 none: both unrated) */
+	assert_true(listed(&catalog_movie, &adult, "SELECT md5('movie4')::uuid"));
+	assert_false(listed(&catalog_movie, &child, "SELECT md5('movie4')::uuid"));
+	assert_true(listed(&catalog_movie, &child, "SELECT md5('movie1')::uuid"));
+	assert_false(listed(&catalog_movie, &adult, "SELECT md5('movie5')::uuid"));
+	assert_true(listed(&catalog_movie, &granted, "SELECT md5('movie5')::uuid"));
+	assert_true(listed(&catalog_movie, &admin, "SELECT md5('movie5')::uuid"));
+	assert_false(listed(&catalog_movie, &strict, "SELECT md5('movie2')::uuid"));
+	assert_false(listed(&catalog_movie, &strict, "SELECT md5('movie3')::uuid"));
+	assert_true(listed(&catalog_movie, &strict, "SELECT md5('movie4')::uuid"));
+	/* series 1 is 16+: it, its seasons and its episodes are gone for the child */
+	assert_false(listed(&catalog_series, &child, "SELECT md5('series1')::uuid"));
+	assert_true(listed(&catalog_series, &child, "SELECT md5('series2')::uuid"));
+	assert_false(listed(&catalog_season, &child, "SELECT md5('season1-1')::uuid"));
+	assert_true(listed(&catalog_season, &child, "SELECT md5('season2-1')::uuid"));
+	assert_false(listed(&catalog_episode, &child, "SELECT md5('ep1-1-1')::uuid"));
+	assert_true(listed(&catalog_episode, &child, "SELECT md5('ep2-1-1')::uuid"));
+	assert_true(listed(&catalog_episode, &adult, "SELECT md5('ep1-1-1')::uuid"));
+	/* a restricted TV library hides series, seasons and episodes alike */
+	exec0("UPDATE libraries SET visibility = 'granted' WHERE id = " UID("tv"));
+	assert_false(listed(&catalog_series, &adult, "SELECT md5('series2')::uuid"));
+	assert_false(listed(&catalog_season, &adult, "SELECT md5('season2-1')::uuid"));
+	assert_false(listed(&catalog_episode, &adult, "SELECT md5('ep2-1-1')::uuid"));
+	assert_true(listed(&catalog_episode, &admin, "SELECT md5('ep2-1-1')::uuid"));
+	exec0("UPDATE libraries SET visibility = 'all' WHERE id = " UID("tv"));
+}
+
+static void tv_kinds_in_every_order(void **state)
+{
+	(void)state;
+	const struct catalog_kind *kinds[] = {&catalog_series, &catalog_season, &catalog_episode};
+	const struct who w = {"adult", false, NULL};
+	static char got[400][37], want[400][37];
+	const char *tables[] = {"series", "seasons", "episodes"};
+	char q[1024];
+
+	for (int k = 0; k < 3; k++)
+		for (int s = 0; s < kinds[k]->nsorts; s++)
+			for (int d = 0; d < 2; d++) {
+				const char *key = kinds[k]->sorts[s].key;
+				if (!strcmp(kinds[k]->sorts[s].name, "title"))
+					key = "(SELECT t.key FROM catalog_titles t WHERE t.item_id = m.id"
+					      " AND t.lang = 'en')";
+				snprintf(q, sizeof(q),
+					 "SELECT m.id FROM %s m WHERE $3::text IS NULL AND $2::text IS NOT NULL"
+					 " AND $1::text IS NOT NULL ORDER BY %s %s, m.id %s",
+					 tables[k], key, d ? "DESC" : "ASC", d ? "DESC" : "ASC");
+				int nwant = reference(q, &w, want, 400);
+				int ngot = walk(kinds[k], s, d, &w, 0, NULL, 5, NULL, got, 400);
+				char label[64];
+				snprintf(label, sizeof(label), "%s %s %d", kinds[k]->name,
+					 kinds[k]->sorts[s].name, d);
+				same_order(got, ngot, want, nwant, label);
+			}
+	/* the episodes of one season (a filter) */
+	const char *fv[] = {NULL, "00000000-0000-0000-0000-000000000000", NULL, NULL};
+	char *season = one("SELECT md5('season2-3')::uuid", 0, NULL);
+	fv[1] = season;
+	int n = walk(&catalog_episode, 0, false, &w, 1u << 1, fv, 4, NULL, got, 400);
+	assert_int_equal(n, 6);
+	free(season);
+}
+
+static void kept_columns_follow_their_sources(void **state)
+{
+	(void)state;
+	char *v = one("SELECT min_ages::text FROM movies WHERE id = md5('movie4')::uuid", 0, NULL);
+	assert_string_equal(v, "{\"US\": 17}");
+	free(v);
+	exec0("UPDATE movie_age_ratings SET min_age = 12, certification = 'PG-13' WHERE movie_id ="
+	      " md5('movie4')::uuid");
+	v = one("SELECT min_ages->>'US' FROM movies WHERE id = md5('movie4')::uuid", 0, NULL);
+	assert_string_equal(v, "12");
+	free(v);
+	exec0("DELETE FROM movie_age_ratings WHERE movie_id = md5('movie4')::uuid");
+	v = one("SELECT min_ages::text FROM movies WHERE id = md5('movie4')::uuid", 0, NULL);
+	assert_string_equal(v, "{}");
+	free(v);
+	/* file_count: present files only, following moves and state */
+	exec0("INSERT INTO media_files (id, library_id, path, rel_path, size, mtime_ns, movie_id)"
+	      " VALUES (md5('f1')::uuid, " UID("open") ", '/srv/open/a.mkv', 'a.mkv', 1, 1,"
+	      " md5('movie1')::uuid), (md5('f2')::uuid, " UID("open") ", '/srv/open/b.mkv', 'b.mkv',"
+	      " 1, 1, md5('movie1')::uuid)");
+	v = one("SELECT file_count FROM movies WHERE id = md5('movie1')::uuid", 0, NULL);
+	assert_string_equal(v, "2");
+	free(v);
+	exec0("UPDATE media_files SET state = 'missing' WHERE id = md5('f1')::uuid");
+	exec0("UPDATE media_files SET movie_id = md5('movie3')::uuid WHERE id = md5('f2')::uuid");
+	v = one("SELECT string_agg(file_count::text, ',' ORDER BY title) FROM movies WHERE id IN"
+		" (md5('movie1')::uuid, md5('movie3')::uuid)",
+		0, NULL);
+	assert_string_equal(v, "0,1");
+	free(v);
+	exec0("DELETE FROM media_files");
+	v = one("SELECT sum(file_count) FROM movies", 0, NULL);
+	assert_string_equal(v, "0");
+	free(v);
+	/* a deleted item takes its title keys along */
+	exec0("DELETE FROM movies WHERE id = md5('movie59')::uuid");
+	v = one("SELECT count(*) FROM catalog_titles WHERE item_id = md5('movie59')::uuid", 0, NULL);
+	assert_string_equal(v, "0");
+	free(v);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(movies_every_order_with_inserts),
+	    cmocka_unit_test(movies_offsets_and_counts),
+	    cmocka_unit_test(language_fallbacks_and_title_keys),
+	    cmocka_unit_test(age_limits_and_grants_for_every_kind),
+	    cmocka_unit_test(tv_kinds_in_every_order),
+	    cmocka_unit_test(kept_columns_follow_their_sources),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
