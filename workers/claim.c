@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "db/sql.h"
 
 /* attempted_at as an integer: exact (timestamps are whole microseconds),
  * independent of DateStyle and TimeZone */
@@ -53,7 +54,7 @@ static const struct db_stmt q_fail = {
 	" ELSE now() + $6::bigint * interval '1 millisecond' END,"
 	" finalized_at = CASE WHEN " FAILED_FOR_GOOD " THEN now() END,"
 	" errors = errors || jsonb_build_array(jsonb_build_object('attempt', attempt,"
-	" 'at', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'),"
+	" 'at', " SQL_TS("now()") ","
 	" 'error', $7::text)),"
 	" locked_by = NULL, lease_until = NULL" GUARD " RETURNING state::text",
 	7, false};

@@ -10,11 +10,8 @@
 #include "auth/auth.h"
 #include "core/crypto.h"
 #include "core/text.h"
+#include "db/sql.h"
 #include "http/page.h"
-#include "users/user.h"
-
-/* Microsecond precision: a pagination key must name a row exactly. */
-#define SQL_TS_US(col) "to_char((" col ") AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
 
 /* clang-format off */
 #define KEY_COLUMNS                                                                                \

@@ -8,8 +8,8 @@
 #include "app.h"
 #include "auth/audit.h"
 #include "auth/auth.h"
+#include "db/sql.h"
 #include "http/page.h"
-#include "users/user.h"
 
 /* --- query parameters ------------------------------------------------------- */
 
@@ -160,7 +160,7 @@ struct filter {
 /* clang-format off */
 #define ENTRY_COLUMNS                                                                              \
 	"SELECT id, " SQL_TS("at") ","                                                             \
-	" to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), user_id, action,"  \
+	" " SQL_TS_US("at") ", user_id, action,"                                                   \
 	" resource_type, resource_id, success, error, host(ip), user_agent, request_id,"          \
 	" old_values::text, new_values::text FROM audit_log"
 /* clang-format on */

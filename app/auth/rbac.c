@@ -8,8 +8,8 @@
 #include "auth/audit.h"
 #include "auth/auth.h"
 #include "core/text.h"
+#include "db/sql.h"
 #include "http/page.h"
-#include "users/user.h"
 
 const struct param_spec rbac_page_query[] = {PAGE_PARAMS, {0}};
 

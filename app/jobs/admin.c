@@ -7,9 +7,9 @@
 #include "app.h"
 #include "auth/audit.h"
 #include "core/text.h"
+#include "db/sql.h"
 #include "http/page.h"
 #include "jobs/jobs.h"
-#include "users/user.h"
 
 static const char *const states[] = {"available", "scheduled", "running",  "retryable",
 				     "completed", "discarded", "cancelled", NULL};

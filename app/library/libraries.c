@@ -12,9 +12,9 @@
 #include "auth/audit.h"
 #include "auth/auth.h"
 #include "core/text.h"
+#include "db/sql.h"
 #include "http/page.h"
 #include "jobs/jobs.h"
-#include "users/user.h"
 
 #define MAX_PATHS 16
 #define MAX_EXTENSIONS 32
@@ -32,11 +32,6 @@ const struct param_spec libraries_list_query[] = {
 };
 
 /* clang-format off */
-/* A JSON array parameter of strings as text[], in order. */
-#define SQL_TEXT_ARRAY(p)                                                                          \
-	"ARRAY(SELECT t.v FROM jsonb_array_elements_text(" p "::jsonb) WITH ORDINALITY AS t(v, n)"  \
-	" ORDER BY t.n)"
-
 /* Columns lib_json() reads, from `libraries l`. */
 #define LIB_COLUMNS                                                                                \
 	"l.id, l.name, l.type, array_to_json(l.paths)::text, l.enabled, l.visibility,"             \

@@ -9,10 +9,10 @@
 #include "auth/audit.h"
 #include "auth/auth.h"
 #include "core/text.h"
+#include "db/sql.h"
 #include "http/page.h"
 #include "jobs/jobs.h"
 #include "library/libraries.h"
-#include "users/user.h"
 
 #define TMDB_ID_MAX 2147483647
 
@@ -22,8 +22,6 @@ static const char *const levels[] = {"view", "download", "manage", NULL};
 const struct param_spec libraries_page_query[] = {PAGE_PARAMS, {0}};
 
 /* clang-format off */
-#define SQL_TS_US(col) "to_char((" col ") AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
-
 /* Columns scan_json() reads, from `library_scans s`. */
 #define SCAN_COLUMNS                                                                               \
 	"s.id, s.library_id, s.scan_type, s.status, s.job_id, s.requested_by, s.files_seen,"       \

@@ -8,8 +8,8 @@
 #include "auth/audit.h"
 #include "auth/auth.h"
 #include "auth/rbac.h"
+#include "db/sql.h"
 #include "settings/settings.h"
-#include "users/user.h"
 
 /* What a secret setting's value reads as, everywhere it leaves the server. */
 #define MASKED "\"********\""

@@ -9,11 +9,9 @@
 #include "auth/auth.h"
 #include "auth/session.h"
 #include "core/text.h"
+#include "db/sql.h"
 #include "http/page.h"
 #include "users/user.h"
-
-/* Microsecond precision: a pagination key must name a row exactly. */
-#define SQL_TS_US(col) "to_char((" col ") AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
 
 #define DISPLAY_NAME_MAX 100 /* characters */
 

@@ -10,10 +10,9 @@
 #include <libpq-fe.h>
 
 #include "core/json.h"
+/* SQL_TS lived here; app/movies (and others) still get it through this header */
+#include "db/sql.h"
 #include "http/http.h"
-
-/* UTC ISO-8601 with milliseconds, as every timestamp leaves the API. */
-#define SQL_TS(col) "to_char((" col ") AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
 
 /* The columns user_json() expects, in order, from `users u`. */
 #define USER_COLUMNS                                                                               \
