@@ -231,7 +231,10 @@ static bool check(struct leader *l, int64_t *now_s)
 		lose(l, "the session no longer holds the lock");
 		return false;
 	}
-	*now_s = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
+	if (db_get_int64(r, 0, 1, now_s)) {
+		lose(l, "the leadership check answered no time");
+		return false;
+	}
 	return true;
 }
 

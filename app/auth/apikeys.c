@@ -253,15 +253,16 @@ static enum app_err store_key(struct request *req, const char *const *params, PG
 	const char *owner[] = {params[0]};
 	struct buf audit;
 	struct jw w;
+	int64_t live;
 	PGresult *r;
 	enum app_err e;
 
 	if ((e = db_begin(db)))
 		return e;
 	if ((e = db_query(db, req->arena, &q_lock_owner, owner, NULL)) ||
-	    (e = db_query(db, req->arena, &q_live, owner, &r)))
+	    (e = db_query(db, req->arena, &q_live, owner, &r)) || (e = db_get_int64(r, 0, 0, &live)))
 		goto rollback;
-	if (strtoll(PQgetvalue(r, 0, 0), NULL, 10) >= APIKEYS_MAX) {
+	if (live >= APIKEYS_MAX) {
 		e = field_fail(fe, APP_ERR_CONFLICT, "",
 		               "an account may have at most %d live API keys; revoke one first",
 		               APIKEYS_MAX);

@@ -98,18 +98,20 @@ rollback:
 static enum app_err check_lock(struct request *req, struct response *res, const char *name,
 			       struct field_error *fe)
 {
-	char window[24];
+	char window[24], left[24];
+	int64_t failures, left_s;
 	PGresult *r;
 	enum app_err e;
 
 	snprintf(window, sizeof(window), "%lld", (long long)req->app->cfg->auth_lockout_window);
 	const char *params[] = {name, window};
-	if ((e = db_query(req->app->db, req->arena, &q_failures, params, &r)))
+	if ((e = db_query(req->app->db, req->arena, &q_failures, params, &r)) ||
+	    (e = db_get_int64(r, 0, 0, &failures)) || (e = db_get_int64_or(r, 0, 1, 1, &left_s)))
 		return e;
-	if (strtoll(PQgetvalue(r, 0, 0), NULL, 10) < req->app->cfg->auth_lockout_attempts)
+	if (failures < req->app->cfg->auth_lockout_attempts)
 		return APP_OK;
-	const char *left = PQgetisnull(r, 0, 1) ? "1" : PQgetvalue(r, 0, 1);
-	res_header(res, "Retry-After", strtoll(left, NULL, 10) > 0 ? left : "1");
+	snprintf(left, sizeof(left), "%lld", (long long)(left_s > 0 ? left_s : 1));
+	res_header(res, "Retry-After", left);
 	return field_fail(fe, APP_ERR_LOCKED, "",
 			  "too many failed logins; try again in %s s", left);
 }

@@ -187,7 +187,7 @@ static void role_fields(struct jw *w, const PGresult *r, int row)
 	jw_kbool(w, "is_builtin", PQgetvalue(r, row, RC_BUILTIN)[0] == 't');
 	jw_key(w, "permissions");
 	jw_raw(w, PQgetvalue(r, row, RC_PERMS), (size_t)PQgetlength(r, row, RC_PERMS));
-	jw_kint(w, "user_count", strtoll(PQgetvalue(r, row, RC_USERS), NULL, 10));
+	db_json_int(w, "user_count", r, row, RC_USERS);
 	jw_kstr(w, "created_at", PQgetvalue(r, row, RC_CREATED));
 	jw_kstr(w, "updated_at", PQgetvalue(r, row, RC_UPDATED));
 }
@@ -347,7 +347,8 @@ static enum app_err name_page(struct request *req, struct response *res, const s
 		const char *cp[] = {lead};
 		if ((e = db_query(req->app->db, req->arena, count, lead ? cp : NULL, &c)))
 			return e;
-		total = strtoll(PQgetvalue(c, 0, 0), NULL, 10);
+		if ((e = db_get_int64(c, 0, 0, &total)))
+			return e;
 	}
 	rows = PQntuples(r) > p.limit ? (int)p.limit : PQntuples(r);
 	jw_init(&w, &res->body);
@@ -681,15 +682,14 @@ fail:
 	return change_fail(req, e, "admin.role.assign", "user", user_id, fe);
 }
 
-static enum app_err admin_count(struct request *req, long long *n)
+static enum app_err admin_count(struct request *req, int64_t *n)
 {
 	PGresult *r;
 	enum app_err e;
 
 	if ((e = db_query(req->app->db, req->arena, &q_admins, NULL, &r)))
 		return e;
-	*n = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-	return APP_OK;
+	return db_get_int64(r, 0, 0, n);
 }
 
 enum app_err rbac_user_roles_remove(struct request *req, struct response *res,
@@ -698,7 +698,7 @@ enum app_err rbac_user_roles_remove(struct request *req, struct response *res,
 	const char *user_id = req_path(req, "id")->str, *role = req_path(req, "role")->str;
 	const char *before, *after;
 	struct perm_set perms;
-	long long admins_before = 0, admins_after = 0;
+	int64_t admins_before = 0, admins_after = 0;
 	bool admin_role;
 	PGresult *r;
 	enum app_err e;

@@ -184,11 +184,6 @@ static void raw_col(struct jw *w, const char *key, const PGresult *r, int row, i
 	jw_raw(w, PQgetvalue(r, row, col), (size_t)PQgetlength(r, row, col));
 }
 
-static int64_t int_col(const PGresult *r, int row, int col)
-{
-	return strtoll(PQgetvalue(r, row, col), NULL, 10);
-}
-
 /* The settings of a library (what audit rows record). */
 static void lib_settings(struct jw *w, const PGresult *r, int row)
 {
@@ -197,7 +192,7 @@ static void lib_settings(struct jw *w, const PGresult *r, int row)
 	raw_col(w, "paths", r, row, LC_PATHS);
 	jw_kbool(w, "enabled", PQgetvalue(r, row, LC_ENABLED)[0] == 't');
 	jw_kstr(w, "visibility", PQgetvalue(r, row, LC_VISIBILITY));
-	jw_kint(w, "scan_interval_minutes", int_col(r, row, LC_INTERVAL));
+	db_json_int(w, "scan_interval_minutes", r, row, LC_INTERVAL);
 	jw_kstr(w, "metadata_language", PQgetvalue(r, row, LC_LANGUAGE));
 	raw_col(w, "extensions", r, row, LC_EXTENSIONS);
 	raw_col(w, "exclude_patterns", r, row, LC_EXCLUDES);
@@ -215,9 +210,9 @@ static void lib_json(struct jw *w, const PGresult *r, int row)
 	jw_kstr(w, "updated_at", PQgetvalue(r, row, LC_UPDATED));
 	jw_key(w, "counts");
 	jw_obj_open(w);
-	jw_kint(w, "files", int_col(r, row, LC_FILES));
-	jw_kint(w, movie ? "movies" : "series", int_col(r, row, LC_ITEMS));
-	jw_kint(w, "unmatched", int_col(r, row, LC_UNMATCHED));
+	db_json_int(w, "files", r, row, LC_FILES);
+	db_json_int(w, movie ? "movies" : "series", r, row, LC_ITEMS);
+	db_json_int(w, "unmatched", r, row, LC_UNMATCHED);
 	jw_obj_close(w);
 	jw_kbool(w, "scanning", PQgetvalue(r, row, LC_SCANNING)[0] == 't');
 	jw_obj_close(w);
@@ -729,8 +724,11 @@ enum app_err libraries_delete(struct request *req, struct response *res, struct 
 	    (e = db_query(req->app->db, req->arena, &q_scan_jobs, params, &jobs)))
 		goto fail;
 	for (int i = 0; i < PQntuples(jobs); i++) {
+		int64_t job;
+		if ((e = db_get_int64(jobs, i, 0, &job)))
+			goto fail;
 		/* a job that finished meanwhile is fine: nothing left to stop */
-		e = job_cancel(req->app->db, req->arena, strtoll(PQgetvalue(jobs, i, 0), NULL, 10));
+		e = job_cancel(req->app->db, req->arena, job);
 		if (e && e != APP_ERR_NOT_FOUND && e != APP_ERR_CONFLICT)
 			goto fail;
 	}

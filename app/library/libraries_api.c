@@ -151,14 +151,6 @@ static void raw_col(struct jw *w, const char *key, const PGresult *r, int row, i
 	jw_raw(w, PQgetvalue(r, row, col), (size_t)PQgetlength(r, row, col));
 }
 
-static void int_col(struct jw *w, const char *key, const PGresult *r, int row, int col)
-{
-	if (PQgetisnull(r, row, col))
-		jw_knull(w, key);
-	else
-		jw_kint(w, key, strtoll(PQgetvalue(r, row, col), NULL, 10));
-}
-
 /* A canonical, lower-cased uuid copy of s in the arena, or NULL. */
 static const char *uuid_of(struct request *req, const char *s)
 {
@@ -232,28 +224,28 @@ static enum app_err library_page(struct request *req, struct response *res, cons
 
 static void scan_fields_json(struct jw *w, const PGresult *r, int row)
 {
-	int_col(w, "id", r, row, SC_ID);
+	db_json_int(w, "id", r, row, SC_ID);
 	jw_kstr(w, "library_id", PQgetvalue(r, row, SC_LIBRARY));
 	jw_kstr(w, "scan_type", PQgetvalue(r, row, SC_TYPE));
 	jw_kstr(w, "status", PQgetvalue(r, row, SC_STATUS));
-	int_col(w, "job_id", r, row, SC_JOB);
+	db_json_int(w, "job_id", r, row, SC_JOB);
 	db_json_str(w, "requested_by", r, row, SC_BY);
 	jw_key(w, "files");
 	jw_obj_open(w);
-	int_col(w, "seen", r, row, SC_SEEN);
-	int_col(w, "added", r, row, SC_ADDED);
-	int_col(w, "changed", r, row, SC_CHANGED);
-	int_col(w, "unchanged", r, row, SC_UNCHANGED);
-	int_col(w, "missing", r, row, SC_MISSING);
-	int_col(w, "removed", r, row, SC_REMOVED);
+	db_json_int(w, "seen", r, row, SC_SEEN);
+	db_json_int(w, "added", r, row, SC_ADDED);
+	db_json_int(w, "changed", r, row, SC_CHANGED);
+	db_json_int(w, "unchanged", r, row, SC_UNCHANGED);
+	db_json_int(w, "missing", r, row, SC_MISSING);
+	db_json_int(w, "removed", r, row, SC_REMOVED);
 	jw_obj_close(w);
-	int_col(w, "error_count", r, row, SC_ERRORS);
-	int_col(w, "dirs_walked", r, row, SC_DIRS);
+	db_json_int(w, "error_count", r, row, SC_ERRORS);
+	db_json_int(w, "dirs_walked", r, row, SC_DIRS);
 	db_json_str(w, "message", r, row, SC_MESSAGE);
 	jw_kstr(w, "created_at", PQgetvalue(r, row, SC_CREATED));
 	db_json_str(w, "started_at", r, row, SC_STARTED);
 	db_json_str(w, "finished_at", r, row, SC_FINISHED);
-	int_col(w, "duration_ms", r, row, SC_DURATION);
+	db_json_int(w, "duration_ms", r, row, SC_DURATION);
 }
 
 static void scan_item(struct jw *w, const PGresult *r, int row)
@@ -310,6 +302,8 @@ enum app_err libraries_scan(struct request *req, struct response *res, struct fi
 		e = field_fail(fe, e, "scan", "is already queued or running for this library");
 	if (e)
 		goto fail;
+	int64_t scan_num;
+	TRY(db_get_int64(r, 0, 0, &scan_num));
 	const char *scan_id = arena_strdup(req->arena, PQgetvalue(r, 0, 0));
 	const char *jtype = jstr(req, type);
 	TRY(nomem_if(scan_id && jtype));
@@ -344,7 +338,7 @@ enum app_err libraries_scan(struct request *req, struct response *res, struct fi
 	res->status = 202;
 	jw_init(&w, &res->body);
 	jw_obj_open(&w);
-	jw_kint(&w, "scan_id", strtoll(scan_id, NULL, 10));
+	jw_kint(&w, "scan_id", scan_num);
 	jw_kint(&w, "job_id", job_id);
 	jw_kstr(&w, "status", "queued");
 	jw_obj_close(&w);
@@ -377,7 +371,7 @@ enum app_err libraries_scans_get(struct request *req, struct response *res, stru
 	jw_obj_open(&w);
 	scan_fields_json(&w, r, 0);
 	raw_col(&w, "errors", r, 0, SC_ERROR_LIST);
-	int_col(&w, "elapsed_ms", r, 0, SC_ELAPSED);
+	db_json_int(&w, "elapsed_ms", r, 0, SC_ELAPSED);
 	jw_obj_close(&w);
 	return APP_OK;
 }

@@ -355,6 +355,7 @@ enum app_err settings_user_put(struct request *req, struct response *res, struct
 {
 	const char *key, *text;
 	const cJSON *value;
+	int64_t count;
 	PGresult *r;
 	struct jw w;
 	enum app_err e;
@@ -377,10 +378,10 @@ enum app_err settings_user_put(struct request *req, struct response *res, struct
 		e = APP_ERR_NOT_FOUND;
 		goto rollback;
 	}
-	if ((e = db_query(req->app->db, req->arena, &q_user_count, countp, &r)))
+	if ((e = db_query(req->app->db, req->arena, &q_user_count, countp, &r)) ||
+	    (e = db_get_int64(r, 0, 0, &count)))
 		goto rollback;
-	if (PQgetvalue(r, 0, 1)[0] != 't' &&
-	    strtoll(PQgetvalue(r, 0, 0), NULL, 10) >= USER_SETTINGS_MAX) {
+	if (PQgetvalue(r, 0, 1)[0] != 't' && count >= USER_SETTINGS_MAX) {
 		e = field_fail(fe, APP_ERR_CONFLICT, "key",
 		               "is one setting too many: a user keeps at most %d",
 		               USER_SETTINGS_MAX);
