@@ -91,6 +91,21 @@ struct route {
 /* The stricter rate limit of the authentication routes applies. */
 #define ROUTE_AUTH_LIMIT 0x1u
 
+/*
+ * Hooks the dispatcher calls through struct app, so http/ needs no domain
+ * header (auth/ sits above http/, not beside it).
+ *
+ * http_authorize_fn: authenticate req and check its route's permission,
+ * setting req->who; APP_OK, APP_ERR_UNAUTHORIZED or APP_ERR_FORBIDDEN (fe
+ * may say why). Called for every route but the PERM_PUBLIC ones, before
+ * any input of the request is validated.
+ *
+ * http_rate_limit_fn: APP_OK, or APP_ERR_RATE_LIMITED with
+ * *retry_after_s (>= 1) set. Called for every matched route.
+ */
+typedef enum app_err (*http_authorize_fn)(struct request *req, struct field_error *fe);
+typedef enum app_err (*http_rate_limit_fn)(struct request *req, int *retry_after_s);
+
 struct request {
 	struct app *app;
 	struct arena *arena;
