@@ -3,6 +3,7 @@
  * schema, in one place. docs/openapi.yaml must list exactly these routes
  * (tests/unit/test_openapi.c checks both ways).
  */
+#include "admin/jobs_api.h"
 #include "app.h"
 #include "auth/apikeys.h"
 #include "auth/audit_api.h"
@@ -10,7 +11,6 @@
 #include "auth/rbac.h"
 #include "auth/sessions_api.h"
 #include "http/health.h"
-#include "jobs/admin.h"
 #include "library/libraries.h"
 #include "library/libraries_api.h"
 #include "movies/movies.h"

@@ -1,4 +1,4 @@
-#include "jobs/admin.h"
+#include "admin/jobs_api.h"
 
 #include <stdio.h>
 #include <stdlib.h>
