@@ -15,7 +15,9 @@
 #include "library/libraries_api.h"
 #include "movies/movies.h"
 #include "settings/handlers.h"
-#include "users/handlers.h"
+#include "users/admin.h"
+#include "users/me.h"
+#include "users/preferences.h"
 
 const struct route app_routes[] = {
 	{HTTP_GET, "/healthz", "health.live", PERM_PUBLIC, NULL, BODY_NONE, health_live,
