@@ -94,9 +94,6 @@ static const struct db_stmt q_admins = {
 	" WHERE r.name = 'admin' AND r.is_builtin AND u.deleted_at IS NULL AND u.is_active",
 	0, false};
 
-static const char *const create_fields[] = {"name", "description", "permissions", NULL};
-static const char *const perms_fields[] = {"permissions", NULL};
-static const char *const assign_fields[] = {"role", NULL};
 /* clang-format on */
 
 /* A set of permission names (strings owned by the arena or a cJSON tree). */
@@ -179,6 +176,38 @@ static bool role_name_ok(const char *s)
 	return true;
 }
 
+static enum app_err check_new_role_name(const char *s, const char *field, struct field_error *fe)
+{
+	return role_name_ok(s) ? APP_OK
+	                       : field_fail(fe, APP_ERR_VALIDATION, field,
+	                                    "must be 2 to 32 of a-z 0-9 _ - starting with a letter");
+}
+
+static enum app_err check_role_name(const char *s, const char *field, struct field_error *fe)
+{
+	return role_name_ok(s) ? APP_OK
+	                       : field_fail(fe, APP_ERR_VALIDATION, field, "is not a role name");
+}
+
+static const struct body_field permission_item = {.type = BT_STRING, .min = 1, .max = 64};
+#define PERMISSIONS_FIELD(req)                                                                     \
+	{.name = "permissions", .type = BT_ARRAY, .required = (req), .max = 100, .unique = true,   \
+	 .items = &permission_item, .doc = "Permission names (GET /api/v1/rbac/permissions)."}
+
+const struct body_field rbac_roles_create_body[] = {
+    {.name = "name", .type = BT_STRING, .required = true, .min = 1, .max = 64,
+     .check = check_new_role_name},
+    {.name = "description", .type = BT_STRING, .max = 500, .text = true},
+    PERMISSIONS_FIELD(false),
+    {0},
+};
+const struct body_field rbac_roles_set_permissions_body[] = {PERMISSIONS_FIELD(true), {0}};
+const struct body_field rbac_user_roles_add_body[] = {
+    {.name = "role", .type = BT_STRING, .required = true, .min = 1, .max = 64,
+     .check = check_role_name},
+    {0},
+};
+
 static void role_fields(struct jw *w, const PGresult *r, int row)
 {
 	jw_kstr(w, "id", PQgetvalue(r, row, RC_ID));
@@ -259,11 +288,12 @@ static enum app_err may_handle(const struct principal *who, const char *role,
 	return APP_OK;
 }
 
-/* The body's "permissions": distinct known names (at most 100). */
-static enum app_err body_permissions(struct request *req, bool required, struct perm_set *out,
+/* The body's "permissions" (distinct strings, the table checked): each must
+ * name a permission. */
+static enum app_err body_permissions(struct request *req, struct perm_set *out,
                                      struct field_error *fe)
 {
-	const cJSON *arr = NULL;
+	const cJSON *arr = req_body(req, "permissions");
 	PGresult *known;
 	char field[32];
 	int i = 0;
@@ -271,9 +301,7 @@ static enum app_err body_permissions(struct request *req, bool required, struct 
 
 	out->n = 0;
 	out->names = NULL;
-	if ((e = json_get_array(req->json, "permissions", required, 100, &arr, fe)))
-		return e;
-	if (!arr)
+	if (!cJSON_IsArray(arr))
 		return APP_OK;
 	if ((e = db_query(req->app->db, req->arena, &q_perm_names, NULL, &known)))
 		return e;
@@ -285,16 +313,11 @@ static enum app_err body_permissions(struct request *req, bool required, struct 
 		bool found = false;
 
 		snprintf(field, sizeof(field), "permissions[%d]", i);
-		if (!cJSON_IsString(it))
-			return field_fail(fe, APP_ERR_VALIDATION, field, "must be a string");
 		for (int k = 0; k < PQntuples(known) && !found; k++)
 			found = !strcmp(PQgetvalue(known, k, 0), it->valuestring);
 		if (!found)
 			return field_fail(fe, APP_ERR_VALIDATION, field,
 			                  "is not a permission (GET /api/v1/rbac/permissions)");
-		for (int k = 0; k < out->n; k++)
-			if (!strcmp(out->names[k], it->valuestring))
-				return field_fail(fe, APP_ERR_VALIDATION, field, "is listed twice");
 		out->names[out->n++] = it->valuestring;
 	}
 	return APP_OK;
@@ -442,23 +465,15 @@ static enum app_err change_fail(struct request *req, enum app_err e, const char 
 
 enum app_err rbac_roles_create(struct request *req, struct response *res, struct field_error *fe)
 {
-	const char *name, *desc = "", *id;
+	const char *name = req_body_str(req, "name"), *desc = req_body_str(req, "description"), *id;
 	struct perm_set perms, unused;
 	PGresult *r;
 	struct jw w;
 	enum app_err e;
 
-	if ((e = json_reject_unknown(req->json, create_fields, fe)) ||
-	    (e = json_get_str(req->json, "name", true, 1, 64, &name, fe)) ||
-	    (e = json_get_str(req->json, "description", false, 0, 500, &desc, fe)))
-		return e;
-	if (!role_name_ok(name))
-		return field_fail(fe, APP_ERR_VALIDATION, "name",
-		                  "must be 2 to 32 of a-z 0-9 _ - starting with a letter");
-	if (has_control(desc, strlen(desc)))
-		return field_fail(fe, APP_ERR_VALIDATION, "description",
-		                  "must not contain control characters");
-	if ((e = body_permissions(req, false, &perms, fe)))
+	if (!desc)
+		desc = "";
+	if ((e = body_permissions(req, &perms, fe)))
 		return e;
 	if ((e = may_handle(req->who, name, &perms, "permissions", true, fe))) {
 		audit_refusal(req, "admin.role.create", "role", name, fe);
@@ -550,8 +565,7 @@ enum app_err rbac_roles_set_permissions(struct request *req, struct response *re
 	struct jw w;
 	enum app_err e;
 
-	if ((e = json_reject_unknown(req->json, perms_fields, fe)) ||
-	    (e = body_permissions(req, true, &next, fe)))
+	if ((e = body_permissions(req, &next, fe)))
 		return e;
 	const char *next_text = set_json(req, &next);
 	if (!next_text)
@@ -624,17 +638,13 @@ static const char *roles_values(struct request *req, const char *names)
 
 enum app_err rbac_user_roles_add(struct request *req, struct response *res, struct field_error *fe)
 {
-	const char *user_id = req_path(req, "id")->str, *role, *before, *after;
+	const char *user_id = req_path(req, "id")->str, *role = req_body_str(req, "role"), *before,
+	           *after;
 	struct perm_set perms;
 	PGresult *r;
 	struct jw w;
 	enum app_err e;
 
-	if ((e = json_reject_unknown(req->json, assign_fields, fe)) ||
-	    (e = json_get_str(req->json, "role", true, 1, 64, &role, fe)))
-		return e;
-	if (!role_name_ok(role))
-		return field_fail(fe, APP_ERR_VALIDATION, "role", "is not a role name");
 	if ((e = not_self(req, user_id, fe))) {
 		audit_refusal(req, "admin.role.assign", "user", user_id, fe);
 		return e;

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "http/body.h"
 #include "core/log.h"
 #include "core/text.h"
 
@@ -226,7 +227,9 @@ void http_dispatch(struct app *app, struct request *req, struct response *res)
 		goto fail;
 	if ((e = query_parse(req->route->query, req->query, req, &fe)))
 		goto fail;
-	if (req->route->body == BODY_JSON && (e = read_json_body(app, req, &fe)))
+	if (req->route->body == BODY_JSON &&
+	    ((e = read_json_body(app, req, &fe)) ||
+	     (req->route->body_spec && (e = body_validate(req->route->body_spec, req->json, &fe)))))
 		goto fail;
 	e = req->route->handler(req, res, &fe);
 	/* the transaction (if any) is over: make cache invalidations stick */

@@ -1,6 +1,5 @@
 #include "library/libraries_api.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,9 +118,20 @@ static const struct db_stmt q_file_manual = {
 	"UPDATE media_files SET match_status = 'manual', updated_at = now() WHERE id = $1", 1,
 	false};
 
-static const char *const scan_fields[] = {"scan_type", NULL};
-static const char *const grant_fields[] = {"user_id", "level", NULL};
-static const char *const match_fields[] = {"tmdb_id", NULL};
+const struct body_field libraries_scan_body[] = {
+    {.name = "scan_type", .type = BT_ENUM, .choices = scan_types,
+     .doc = "incremental (the default), full or metadata."},
+    {0},
+};
+const struct body_field libraries_grants_put_body[] = {
+    {.name = "user_id", .type = BT_UUID, .required = true},
+    {.name = "level", .type = BT_ENUM, .required = true, .choices = levels},
+    {0},
+};
+const struct body_field files_match_body[] = {
+    {.name = "tmdb_id", .type = BT_INT, .required = true, .min = 1, .max = TMDB_ID_MAX},
+    {0},
+};
 /* clang-format on */
 
 /* --- helpers -------------------------------------------------------------- */
@@ -149,23 +159,6 @@ static void raw_col(struct jw *w, const char *key, const PGresult *r, int row, i
 {
 	jw_key(w, key);
 	jw_raw(w, PQgetvalue(r, row, col), (size_t)PQgetlength(r, row, col));
-}
-
-/* A canonical, lower-cased uuid copy of s in the arena, or NULL. */
-static const char *uuid_of(struct request *req, const char *s)
-{
-	char out[37];
-
-	if (strlen(s) != 36)
-		return NULL;
-	for (int i = 0; i < 36; i++) {
-		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-		if (dash ? s[i] != '-' : !isxdigit((unsigned char)s[i]))
-			return NULL;
-		out[i] = (char)tolower((unsigned char)s[i]);
-	}
-	out[36] = '\0';
-	return arena_strdup(req->arena, out);
 }
 
 /* s as a JSON string literal in the arena. */
@@ -257,7 +250,7 @@ static void scan_item(struct jw *w, const PGresult *r, int row)
 
 enum app_err libraries_scan(struct request *req, struct response *res, struct field_error *fe)
 {
-	const char *id = path_id(req), *type = "incremental", *values;
+	const char *id = path_id(req), *type = req_body_str(req, "scan_type"), *values;
 	struct db *db = req->app->db;
 	PGresult *r;
 	int64_t job_id = 0;
@@ -265,15 +258,8 @@ enum app_err libraries_scan(struct request *req, struct response *res, struct fi
 	struct jw w;
 	enum app_err e;
 
-	if ((e = json_reject_unknown(req->json, scan_fields, fe)) ||
-	    (e = json_get_str(req->json, "scan_type", false, 1, 32, &type, fe)))
-		return e;
-	bool known = false;
-	for (int i = 0; scan_types[i]; i++)
-		known |= !strcmp(scan_types[i], type);
-	if (!known)
-		return field_fail(fe, APP_ERR_VALIDATION, "scan_type",
-		                  "must be full, incremental or metadata");
+	if (!type)
+		type = "incremental";
 	if ((e = library_access_fe(req, id, "view", "id", fe)))
 		return e;
 	const char *lp[] = {id};
@@ -404,24 +390,13 @@ static const char *grant_values(struct request *req, const char *user_id, const 
 
 enum app_err libraries_grants_put(struct request *req, struct response *res, struct field_error *fe)
 {
-	const char *id = path_id(req), *user_text, *user_id, *level, *old = NULL;
+	const char *id = path_id(req), *user_id = req_body_str(req, "user_id"),
+	           *level = req_body_str(req, "level"), *old = NULL;
 	struct db *db = req->app->db;
 	PGresult *r;
 	struct jw w;
 	enum app_err e;
 
-	if ((e = json_reject_unknown(req->json, grant_fields, fe)) ||
-	    (e = json_get_str(req->json, "user_id", true, 1, 64, &user_text, fe)) ||
-	    (e = json_get_str(req->json, "level", true, 1, 16, &level, fe)))
-		return e;
-	if (!(user_id = uuid_of(req, user_text)))
-		return field_fail(fe, APP_ERR_VALIDATION, "user_id", "must be a uuid");
-	bool known = false;
-	for (int i = 0; levels[i]; i++)
-		known |= !strcmp(levels[i], level);
-	if (!known)
-		return field_fail(fe, APP_ERR_VALIDATION, "level",
-		                  "must be view, download or manage");
 	if ((e = library_access_fe(req, id, "manage", "id", fe)))
 		return e;
 	const char *lp[] = {id}, *up[] = {user_id}, *gp[] = {id, user_id};
@@ -522,9 +497,7 @@ enum app_err files_match(struct request *req, struct response *res, struct field
 	struct jw w;
 	enum app_err e;
 
-	if ((e = json_reject_unknown(req->json, match_fields, fe)) ||
-	    (e = json_get_int(req->json, "tmdb_id", true, 1, TMDB_ID_MAX, &tmdb_id, fe)))
-		return e;
+	req_body_int(req, "tmdb_id", &tmdb_id);
 	if ((e = db_begin(db)))
 		return e;
 	TRY(db_query(db, req->arena, &q_file_lock, fp, &r));

@@ -135,7 +135,8 @@ enum app_err users_admin_get(struct request *req, struct response *res, struct f
 	return APP_OK;
 }
 
-static const char *const admin_fields[] = {"is_active", "display_name", "email", NULL};
+const struct body_field users_admin_update_body[] = {
+    USER_FIELD_IS_ACTIVE, USER_FIELD_DISPLAY_NAME, USER_FIELD_EMAIL, {0}};
 
 static const struct db_stmt q_target_perms = {
     "users_target_perms",
@@ -181,8 +182,7 @@ enum app_err users_admin_update(struct request *req, struct response *res, struc
 	struct user_change ch;
 	enum app_err e;
 
-	if ((e = user_change_parse(req->json, admin_fields, &ch, fe)))
-		return e;
+	user_change_read(req, &ch);
 	/* locking oneself out needs a second admin to undo */
 	if (ch.active == 0 && !strcmp(id, req->who->user_id))
 		return field_fail(fe, APP_ERR_CONFLICT, "is_active",

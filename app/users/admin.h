@@ -19,10 +19,12 @@ enum app_err users_admin_list(struct request *req, struct response *res, struct 
 /* GET /api/v1/admin/users/{id}: one full account (404 when deleted). */
 enum app_err users_admin_get(struct request *req, struct response *res, struct field_error *fe);
 
-/* PATCH /api/v1/admin/users/{id}: is_active, display_name, email. An admin
+/* PATCH /api/v1/admin/users/{id}: is_active, display_name, email
+ * (users_admin_update_body). An admin
  * cannot disable their own account (409), nor an account holding a
  * permission they do not hold (403), nor the last active administrator
  * (409). Audit `admin.user.update`. */
+extern const struct body_field users_admin_update_body[];
 enum app_err users_admin_update(struct request *req, struct response *res, struct field_error *fe);
 
 /* DELETE /api/v1/admin/users/{id}: soft delete; every session and API key

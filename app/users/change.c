@@ -6,139 +6,21 @@
 #include "app.h"
 #include "auth/audit.h"
 #include "auth/session.h"
-#include "core/text.h"
 #include "users/user.h"
-
-#define DISPLAY_NAME_MAX 100 /* characters */
 
 /* --- field rules --------------------------------------------------------- */
 
-static size_t utf8_chars(const char *s)
+void user_change_read(const struct request *req, struct user_change *ch)
 {
-	size_t n = 0;
-
-	for (; *s; s++)
-		n += ((unsigned char)*s & 0xc0) != 0x80;
-	return n;
-}
-
-static bool is_alpha(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static bool is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static enum app_err check_display_name(const char *s, struct field_error *fe)
-{
-	size_t n = utf8_chars(s);
-
-	if (n < 1 || n > DISPLAY_NAME_MAX)
-		return field_fail(fe, APP_ERR_VALIDATION, "display_name",
-		                  "must be 1 to %d characters (or null to clear it)",
-		                  DISPLAY_NAME_MAX);
-	if (has_control(s, strlen(s)))
-		return field_fail(fe, APP_ERR_VALIDATION, "display_name",
-		                  "must not contain control characters");
-	return APP_OK;
-}
-
-/* BCP 47 in shape: a 2-8 letter language subtag, then subtags of 1-8
- * letters or digits joined by '-'. Registry membership is not checked:
- * clients fall back to "en" for tags they do not know. */
-static enum app_err check_locale(const char *s, struct field_error *fe)
-{
-	size_t n = strlen(s), sub = 0;
-	bool first = true;
-
-	if (n < 2 || n > 35)
-		goto bad;
-	for (size_t i = 0; i <= n; i++) {
-		char c = s[i];
-		if (c == '-' || c == '\0') {
-			if (sub < (first ? 2u : 1u) || sub > 8)
-				goto bad;
-			first = false;
-			sub = 0;
-			continue;
-		}
-		if (!is_alpha(c) && (first || !is_digit(c)))
-			goto bad;
-		sub++;
-	}
-	return APP_OK;
-bad:
-	return field_fail(fe, APP_ERR_VALIDATION, "locale",
-	                  "must be a language tag such as en, pt-BR or zh-Hant-TW (2 to 35 bytes)");
-}
-
-static enum app_err check_timezone(const char *s, struct field_error *fe)
-{
-	size_t n = strlen(s);
-
-	if (n < 1 || n > 64 || !is_alpha(s[0]))
-		goto bad;
-	for (size_t i = 0; i < n; i++)
-		if (!is_alpha(s[i]) && !is_digit(s[i]) && !strchr("_+-/", s[i]))
-			goto bad;
-	return APP_OK;
-bad:
-	return field_fail(fe, APP_ERR_VALIDATION, "timezone",
-	                  "must be a time zone name such as Europe/Berlin (letters, digits, "
-	                  "_ + - /; 1 to 64 bytes)");
-}
-
-/* A member given as JSON null where null has no meaning. */
-enum app_err user_refuse_null(const cJSON *obj, const char *key, struct field_error *fe)
-{
-	const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, key);
-
-	if (it && cJSON_IsNull(it))
-		return field_fail(fe, APP_ERR_VALIDATION, key, "must not be null");
-	return APP_OK;
-}
-
-/* --- account changes (PUT /users/me, PATCH /admin/users/{id}) ------------ */
-
-enum app_err user_change_parse(const cJSON *body, const char *const *allowed,
-                               struct user_change *ch, struct field_error *fe)
-{
-	const cJSON *dn = cJSON_GetObjectItemCaseSensitive(body, "display_name");
 	bool active;
-	enum app_err e;
 
 	memset(ch, 0, sizeof(*ch));
-	ch->active = -1;
-	if ((e = json_reject_unknown(body, allowed, fe)))
-		return e;
-	if (dn) {
-		ch->set_display = true;
-		if (!cJSON_IsNull(dn) &&
-		    ((e = json_get_str(body, "display_name", true, 1, 4 * DISPLAY_NAME_MAX,
-		                       &ch->display, fe)) ||
-		     (e = check_display_name(ch->display, fe))))
-			return e;
-	}
-	if ((e = user_refuse_null(body, "email", fe)) ||
-	    (e = json_get_str(body, "email", false, 1, 254, &ch->email, fe)) ||
-	    (ch->email && (e = user_check_email(ch->email, fe))) ||
-	    (e = user_refuse_null(body, "locale", fe)) ||
-	    (e = json_get_str(body, "locale", false, 1, 35, &ch->locale, fe)) ||
-	    (ch->locale && (e = check_locale(ch->locale, fe))) ||
-	    (e = user_refuse_null(body, "timezone", fe)) ||
-	    (e = json_get_str(body, "timezone", false, 1, 64, &ch->timezone, fe)) ||
-	    (ch->timezone && (e = check_timezone(ch->timezone, fe))) ||
-	    (e = user_refuse_null(body, "is_active", fe)))
-		return e;
-	if (cJSON_GetObjectItemCaseSensitive(body, "is_active")) {
-		if ((e = json_get_bool(body, "is_active", true, &active, fe)))
-			return e;
-		ch->active = active;
-	}
-	return APP_OK;
+	ch->set_display = req_body(req, "display_name") != NULL;
+	ch->display = req_body_str(req, "display_name");
+	ch->email = req_body_str(req, "email");
+	ch->locale = req_body_str(req, "locale");
+	ch->timezone = req_body_str(req, "timezone");
+	ch->active = req_body_bool(req, "is_active", &active) ? active : -1;
 }
 
 /* Old and new values of the fields a change really changes, as two JSON

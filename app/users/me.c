@@ -6,7 +6,8 @@
 #include "users/change.h"
 #include "users/user.h"
 
-static const char *const me_fields[] = {"display_name", "email", "locale", "timezone", NULL};
+const struct body_field users_update_me_body[] = {
+    USER_FIELD_DISPLAY_NAME, USER_FIELD_EMAIL, USER_FIELD_LOCALE, USER_FIELD_TIMEZONE, {0}};
 
 enum app_err users_me(struct request *req, struct response *res, struct field_error *fe)
 {
@@ -32,10 +33,8 @@ enum app_err users_me(struct request *req, struct response *res, struct field_er
 enum app_err users_update_me(struct request *req, struct response *res, struct field_error *fe)
 {
 	struct user_change ch;
-	enum app_err e;
 
-	if ((e = user_change_parse(req->json, me_fields, &ch, fe)))
-		return e;
+	user_change_read(req, &ch);
 	return user_change_apply(req, res, req->who->user_id, &ch, "user.update", fe);
 }
 

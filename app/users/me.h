@@ -14,8 +14,9 @@
 enum app_err users_me(struct request *req, struct response *res, struct field_error *fe);
 
 /* PUT /api/v1/users/me: change display_name, email, locale, timezone (any
- * subset); answers the updated account. Audit `user.update` with the
- * changed fields' old and new values. */
+ * subset; users_update_me_body); answers the updated account. Audit
+ * `user.update` with the changed fields' old and new values. */
+extern const struct body_field users_update_me_body[];
 enum app_err users_update_me(struct request *req, struct response *res, struct field_error *fe);
 
 /* GET /api/v1/users/{id}: public profile; 404 for unknown or deleted. */

@@ -6,7 +6,6 @@
 #include "app.h"
 #include "auth/auth.h"
 #include "db/sql.h"
-#include "users/change.h"
 
 #define PREFS_COLUMNS                                                                              \
 	"theme, display_language, metadata_language, array_to_json(content_languages)::text,"      \
@@ -84,149 +83,105 @@ enum app_err users_get_preferences(struct request *req, struct response *res,
 	return APP_OK;
 }
 
-static const char *const prefs_fields[] = {"theme",
-                                           "display_language",
-                                           "metadata_language",
-                                           "content_languages",
-                                           "show_adult",
-                                           "show_spoilers",
-                                           "autoplay",
-                                           "max_age_rating",
-                                           "rating_country",
-                                           "allow_unrated",
-                                           NULL};
-
 static const char *const themes[] = {"system", "light", "dark", NULL};
 
-static bool lang_code(const char *s)
+static enum app_err check_country(const char *s, const char *field, struct field_error *fe)
 {
-	return strlen(s) == 2 && s[0] >= 'a' && s[0] <= 'z' && s[1] >= 'a' && s[1] <= 'z';
-}
-
-/* An optional language code. cleared: the member is null and may be (the
- * caller clears the column; *out stays NULL); otherwise null is refused. */
-static enum app_err opt_lang(const cJSON *body, const char *key, const char **out, bool cleared,
-                             struct field_error *fe)
-{
-	enum app_err e;
-
-	if (cleared)
-		return APP_OK;
-	if ((e = user_refuse_null(body, key, fe)) ||
-	    (e = json_get_str(body, key, false, 0, 64, out, fe)))
-		return e;
-	if (*out && !lang_code(*out))
-		return field_fail(fe, APP_ERR_VALIDATION, key,
-		                  "must be an ISO 639-1 code: two lower-case letters");
+	if (strlen(s) != 2 || s[0] < 'A' || s[0] > 'Z' || s[1] < 'A' || s[1] > 'Z')
+		return field_fail(fe, APP_ERR_VALIDATION, field,
+		                  "must be an ISO 3166-1 code: two upper-case letters");
 	return APP_OK;
 }
 
-/* content_languages as a PostgreSQL array literal; the items are checked to
- * be two letters each, so the literal needs no quoting. */
-static enum app_err opt_languages(struct request *req, const cJSON *body, const char **out,
-                                  struct field_error *fe)
-{
-	const cJSON *arr = NULL, *it;
-	char field[40], *lit;
-	size_t at = 0;
-	int i = 0;
-	enum app_err e;
+static const struct body_field lang_item = {.type = BT_LANG};
 
-	if ((e = user_refuse_null(body, "content_languages", fe)) ||
-	    (e = json_get_array(body, "content_languages", false, 10, &arr, fe)) || !arr)
-		return e;
+#define PREF_BOOL(n, d) {.name = (n), .type = BT_BOOL, .null = BN_REFUSE, .doc = (d)}
+const struct body_field users_update_preferences_body[] = {
+    {.name = "theme", .type = BT_ENUM, .null = BN_REFUSE, .choices = themes},
+    {.name = "display_language", .type = BT_LANG, .null = BN_REFUSE},
+    {.name = "metadata_language", .type = BT_LANG, .null = BN_ALLOW,
+     .doc = "null: follow the client's Accept-Language, then English."},
+    {.name = "content_languages", .type = BT_ARRAY, .null = BN_REFUSE, .max = 10,
+     .unique = true, .items = &lang_item},
+    PREF_BOOL("show_adult", NULL),
+    PREF_BOOL("show_spoilers", NULL),
+    PREF_BOOL("autoplay", NULL),
+    {.name = "max_age_rating", .type = BT_INT, .null = BN_ALLOW, .min = 0, .max = 21,
+     .doc = "null: no limit."},
+    {.name = "rating_country", .type = BT_STRING, .null = BN_REFUSE, .min = 0, .max = 64,
+     .check = check_country, .doc = "ISO 3166-1 alpha-2, such as US."},
+    PREF_BOOL("allow_unrated", NULL),
+    {0},
+};
+
+/* content_languages as a PostgreSQL array literal (NULL when not given); the
+ * table let through ISO 639-1 codes only, so the literal needs no quoting. */
+static const char *languages_literal(struct request *req)
+{
+	const cJSON *arr = req_body(req, "content_languages"), *it;
+	char *lit;
+	size_t at = 0;
+
+	if (!cJSON_IsArray(arr))
+		return NULL;
 	/* "{", then at most 10 codes of 2 letters each with a separator, "}" */
 	if (!(lit = arena_alloc(req->arena, 2 + 3 * 10 + 1)))
-		return APP_ERR_NOMEM;
+		return NULL;
 	lit[at++] = '{';
 	cJSON_ArrayForEach(it, arr)
 	{
-		snprintf(field, sizeof(field), "content_languages[%d]", i);
-		if (!cJSON_IsString(it) || !lang_code(it->valuestring))
-			return field_fail(fe, APP_ERR_VALIDATION, field,
-			                  "must be an ISO 639-1 code: two lower-case letters");
-		for (const cJSON *prev = arr->child; prev != it; prev = prev->next)
-			if (!strcmp(prev->valuestring, it->valuestring))
-				return field_fail(fe, APP_ERR_VALIDATION, field, "repeats %s",
-				                  it->valuestring);
-		if (i++)
+		if (at > 1)
 			lit[at++] = ',';
 		lit[at++] = it->valuestring[0];
 		lit[at++] = it->valuestring[1];
 	}
 	lit[at++] = '}';
 	lit[at] = '\0';
-	*out = lit;
-	return APP_OK;
+	return lit;
 }
 
 /* A boolean preference as SQL text, NULL when absent. */
-static enum app_err opt_bool(const cJSON *body, const char *key, const char **out,
-                             struct field_error *fe)
+static const char *opt_bool(const struct request *req, const char *key)
 {
 	bool v;
-	enum app_err e;
 
-	*out = NULL;
-	if ((e = user_refuse_null(body, key, fe)) || !cJSON_GetObjectItemCaseSensitive(body, key))
-		return e;
-	if ((e = json_get_bool(body, key, true, &v, fe)))
-		return e;
-	*out = v ? "true" : "false";
-	return APP_OK;
+	return req_body_bool(req, key, &v) ? (v ? "true" : "false") : NULL;
 }
 
 enum app_err users_update_preferences(struct request *req, struct response *res,
                                       struct field_error *fe)
 {
-	const cJSON *body = req->json,
-	            *age = cJSON_GetObjectItemCaseSensitive(body, "max_age_rating");
-	const char *theme = NULL, *dl = NULL, *ml = NULL, *langs = NULL, *adult, *spoilers,
-	           *autoplay, *unrated, *country = NULL, *age_txt = NULL;
-	char age_buf[8];
+	const cJSON *age = req_body(req, "max_age_rating");
+	const char *langs = languages_literal(req), *age_txt = NULL;
+	bool ml_null = req_body_null(req, "metadata_language");
+	char age_buf[24];
 	int64_t age_v;
 	PGresult *r;
 	struct jw w;
 	enum app_err e;
 
-	if ((e = json_reject_unknown(body, prefs_fields, fe)) ||
-	    (e = user_refuse_null(body, "theme", fe)) ||
-	    (e = json_get_str(body, "theme", false, 0, 64, &theme, fe)))
-		return e;
-	if (theme) {
-		int i = 0;
-		while (themes[i] && strcmp(themes[i], theme))
-			i++;
-		if (!themes[i])
-			return field_fail(fe, APP_ERR_VALIDATION, "theme",
-			                  "must be one of system, light, dark");
-	}
-	bool ml_null = cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(body, "metadata_language"));
-	if ((e = opt_lang(body, "display_language", &dl, false, fe)) ||
-	    (e = opt_lang(body, "metadata_language", &ml, ml_null, fe)) ||
-	    (e = opt_languages(req, body, &langs, fe)) ||
-	    (e = opt_bool(body, "show_adult", &adult, fe)) ||
-	    (e = opt_bool(body, "show_spoilers", &spoilers, fe)) ||
-	    (e = opt_bool(body, "autoplay", &autoplay, fe)) ||
-	    (e = opt_bool(body, "allow_unrated", &unrated, fe)) ||
-	    (e = user_refuse_null(body, "rating_country", fe)) ||
-	    (e = json_get_str(body, "rating_country", false, 0, 64, &country, fe)))
-		return e;
-	if (country && (strlen(country) != 2 || country[0] < 'A' || country[0] > 'Z' ||
-	                country[1] < 'A' || country[1] > 'Z'))
-		return field_fail(fe, APP_ERR_VALIDATION, "rating_country",
-		                  "must be an ISO 3166-1 code: two upper-case letters");
-	if (age && !cJSON_IsNull(age)) {
-		if ((e = json_get_int(body, "max_age_rating", true, 0, 21, &age_v, fe)))
-			return e;
-		snprintf(age_buf, sizeof(age_buf), "%d", (int)age_v);
+	(void)fe;
+	if (!langs && req_body(req, "content_languages"))
+		return APP_ERR_NOMEM;
+	if (req_body_int(req, "max_age_rating", &age_v)) {
+		snprintf(age_buf, sizeof(age_buf), "%lld", (long long)age_v);
 		age_txt = age_buf;
 	}
 
 	const char *idp[] = {req->who->user_id};
-	const char *up[] = {
-	    req->who->user_id,      theme,   dl,      ml,     langs, adult, spoilers, autoplay,
-	    age ? "true" : "false", age_txt, country, unrated, ml_null ? "true" : "false"};
+	const char *up[] = {req->who->user_id,
+	                    req_body_str(req, "theme"),
+	                    req_body_str(req, "display_language"),
+	                    req_body_str(req, "metadata_language"),
+	                    langs,
+	                    opt_bool(req, "show_adult"),
+	                    opt_bool(req, "show_spoilers"),
+	                    opt_bool(req, "autoplay"),
+	                    age ? "true" : "false",
+	                    age_txt,
+	                    req_body_str(req, "rating_country"),
+	                    opt_bool(req, "allow_unrated"),
+	                    ml_null ? "true" : "false"};
 	if ((e = db_begin(req->app->db)))
 		return e;
 	if ((e = db_query(req->app->db, req->arena, &q_prefs_ensure, idp, NULL)) ||

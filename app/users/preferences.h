@@ -16,6 +16,7 @@
  *   show_adult, show_spoilers, autoplay, allow_unrated   booleans
  *   max_age_rating                      0..21 or null (no limit)
  *   rating_country                      ISO 3166-1 alpha-2 ("US") */
+extern const struct body_field users_update_preferences_body[];
 enum app_err users_get_preferences(struct request *req, struct response *res,
                                    struct field_error *fe);
 enum app_err users_update_preferences(struct request *req, struct response *res,
