@@ -215,6 +215,8 @@ static enum app_err check_object(const struct body_field *spec, cJSON *obj, cons
 		const struct body_field *f = spec;
 		while (f->name && strcmp(f->name, it->string))
 			f++;
+		if (!f->name && !it->string[0]) /* nothing to name it by */
+			return bad(fe, prefix[0] ? prefix : "body", "has a member without a name");
 		if (!f->name) {
 			join(path, sizeof(path), prefix, it->string);
 			return bad(fe, path, "unknown field");
