@@ -78,7 +78,7 @@ static const struct db_stmt q_search_count = {
 static const struct db_stmt q_autocomplete = {
 	"movies_autocomplete",
 	MV_VIEW_CTE " SELECT json_build_object('id', m.id, 'title', " MV_TITLE("m") ", 'year', m.year,"
-	" 'poster_url', " MV_IMAGE("poster", "m.poster_path") ")"
+	" 'poster_url', " MV_ART("poster", "m") ")"
 	" FROM v, movies m WHERE " MV_VISIBLE("m")
 	" AND (setweight(to_tsvector('simple', m.search_titles), 'A') @@ " PREFIX_TSQ
 	"  OR " AT " <% m.search_titles)"

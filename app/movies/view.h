@@ -55,6 +55,13 @@
 	"(SELECT '/' || i.storage_key FROM images i WHERE i.kind = '" kind "'"                     \
 	" AND i.provider_path = " path " AND i.state = 'stored')"
 
+/* A movie's or series' picture of kind poster|backdrop: the provider's
+ * once stored, else the local artwork found next to its files (migration
+ * 0009, library/artwork.h). */
+#define MV_ART(kind, m)                                                                            \
+	"coalesce(" MV_IMAGE(kind, m "." kind "_path") ", (SELECT '/' || i.storage_key FROM images i" \
+	" WHERE i.id = " m ".local_" kind "_id AND i.state = 'stored'))"
+
 /* A movie as lists show it, as one json value. */
 #define MV_ITEM(m)                                                                                 \
 	"json_build_object('id', " m ".id, 'library_id', " m ".library_id, 'tmdb_id', " m          \
@@ -63,7 +70,7 @@
 	" 'release_date', " m ".release_date, 'runtime', " m ".runtime, 'overview', "             \
 	MV_OVERVIEW(m) ", 'vote_average', " m ".vote_average, 'vote_count', " m ".vote_count,"   \
 	" 'popularity', " m ".popularity, 'poster_path', " m ".poster_path, 'poster_url', "       \
-	MV_IMAGE("poster", m ".poster_path") ", 'backdrop_path', " m ".backdrop_path,"            \
+	MV_ART("poster", m) ", 'backdrop_path', " m ".backdrop_path,"            \
 	" 'added_at', " SQL_TS(m ".added_at") ", 'file_count', (SELECT count(*) FROM media_files" \
 	" f WHERE f.movie_id = " m ".id AND f.state = 'present'), 'user_data', (SELECT"           \
 	" json_build_object('position_seconds', w.position_seconds, 'watched', w.watched,"       \
