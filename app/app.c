@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "auth/auth.h"
+#include "auth/ratelimit.h"
 #include "core/log.h"
 #include "jobs/cron.h"
 
@@ -14,6 +16,8 @@ enum app_err app_init(struct app *app, const struct config *cfg, struct metrics 
 			 (int)cfg->database_statement_timeout);
 	app->cache = cache_new(cfg->redis_url, (int)cfg->redis_timeout, cfg->redis_prefix);
 	app->router = router_new(app_routes, app_routes_count);
+	app->authorize = auth_check_route;
+	app->rate_limit = ratelimit_check;
 	if (!app->db || !app->router) {
 		app_release(app);
 		return APP_ERR_NOMEM;

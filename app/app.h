@@ -20,6 +20,11 @@ struct app {
 	struct cache *cache;
 	struct metrics *metrics;
 	struct router *router;
+	/* set by app_init to auth_check_route and ratelimit_check; a NULL
+	 * authorize refuses every non-public route, a NULL rate_limit lets
+	 * everything through */
+	http_authorize_fn authorize;
+	http_rate_limit_fn rate_limit;
 	bool schema_current; /* set once this process saw no pending migrations */
 	unsigned long db_errors_seen, cache_errors_seen;
 };

@@ -140,7 +140,8 @@ static int cmd_create_admin(const struct config *cfg, int argc, char **argv)
 	password[n] = '\0';
 	while (n && (password[n - 1] == '\n' || password[n - 1] == '\r'))
 		password[--n] = '\0';
-	if ((e = user_check_username(username, &fe)) || (e = user_check_email(email, &fe)) ||
+	if ((e = user_check_username(username, "username", &fe)) ||
+	    (e = user_check_email(email, "email", &fe)) ||
 	    (e = user_check_password(password, "password", &fe))) {
 		fprintf(stderr, "revenge: create-admin: %s %s\n", fe.field, fe.detail);
 		return 1;

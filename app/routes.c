@@ -3,6 +3,7 @@
  * schema, in one place. docs/openapi.yaml must list exactly these routes
  * (tests/unit/test_openapi.c checks both ways).
  */
+#include "admin/jobs_api.h"
 #include "app.h"
 #include "auth/apikeys.h"
 #include "auth/audit_api.h"
@@ -10,12 +11,13 @@
 #include "auth/rbac.h"
 #include "auth/sessions_api.h"
 #include "http/health.h"
-#include "jobs/admin.h"
 #include "library/libraries.h"
 #include "library/libraries_api.h"
 #include "movies/movies.h"
 #include "settings/handlers.h"
-#include "users/handlers.h"
+#include "users/admin.h"
+#include "users/me.h"
+#include "users/preferences.h"
 
 const struct route app_routes[] = {
 	{HTTP_GET, "/healthz", "health.live", PERM_PUBLIC, NULL, BODY_NONE, health_live,
@@ -31,27 +33,31 @@ const struct route app_routes[] = {
 
 	/* --- auth --- */
 	{HTTP_POST, "/api/v1/auth/register", "auth.register", PERM_PUBLIC, NULL, BODY_JSON,
-	 auth_register, "Create an account (when registration is enabled).", ROUTE_AUTH_LIMIT},
+	 auth_register, "Create an account (when registration is enabled).",
+	 ROUTE_AUTH_LIMIT, auth_register_body},
 	{HTTP_POST, "/api/v1/auth/login", "auth.login", PERM_PUBLIC, NULL, BODY_JSON, auth_login,
-	 "Log in with username or email and password.", ROUTE_AUTH_LIMIT},
+	 "Log in with username or email and password.", ROUTE_AUTH_LIMIT, auth_login_body},
 	{HTTP_POST, "/api/v1/auth/logout", "auth.logout", "profile:read", NULL, BODY_NONE,
 	 auth_logout, "End the current session.", 0},
 	{HTTP_POST, "/api/v1/auth/refresh", "auth.refresh", PERM_PUBLIC, NULL, BODY_JSON,
-	 auth_refresh, "Exchange a refresh token for a new session.", ROUTE_AUTH_LIMIT},
+	 auth_refresh, "Exchange a refresh token for a new session.",
+	 ROUTE_AUTH_LIMIT, auth_refresh_body},
 	{HTTP_POST, "/api/v1/auth/change-password", "auth.change_password", "profile:update", NULL,
 	 BODY_JSON, auth_change_password, "Change one's password; other sessions end.",
-	 ROUTE_AUTH_LIMIT},
+	 ROUTE_AUTH_LIMIT, auth_change_password_body},
 
 	/* --- users --- */
 	{HTTP_GET, "/api/v1/users/me", "users.me", "profile:read", NULL, BODY_NONE, users_me,
 	 "The caller's own account.", 0},
 	/* --- users & sessions & api keys (helper) --- */
 	{HTTP_PUT, "/api/v1/users/me", "users.update_me", "profile:update", NULL, BODY_JSON,
-	 users_update_me, "Change one's display name, email, locale or time zone.", 0},
+	 users_update_me, "Change one's display name, email, locale or time zone.",
+	 0, users_update_me_body},
 	{HTTP_GET, "/api/v1/users/me/preferences", "users.get_preferences", "profile:read", NULL,
 	 BODY_NONE, users_get_preferences, "The caller's preferences.", 0},
 	{HTTP_PUT, "/api/v1/users/me/preferences", "users.update_preferences", "profile:update",
-	 NULL, BODY_JSON, users_update_preferences, "Change some of the caller's preferences.", 0},
+	 NULL, BODY_JSON, users_update_preferences, "Change some of the caller's preferences.",
+	 0, users_update_preferences_body},
 	{HTTP_GET, "/api/v1/users/{id:uuid}", "users.get", "profile:read", NULL, BODY_NONE,
 	 users_get, "Public profile of an account.", 0},
 	{HTTP_GET, "/api/v1/admin/users", "admin.users.list", "users:list", users_admin_list_query,
@@ -59,7 +65,8 @@ const struct route app_routes[] = {
 	{HTTP_GET, "/api/v1/admin/users/{id:uuid}", "admin.users.get", "users:get", NULL,
 	 BODY_NONE, users_admin_get, "One account, as admins see it.", 0},
 	{HTTP_PATCH, "/api/v1/admin/users/{id:uuid}", "admin.users.update", "users:update", NULL,
-	 BODY_JSON, users_admin_update, "Enable, disable or change an account.", 0},
+	 BODY_JSON, users_admin_update, "Enable, disable or change an account.",
+	 0, users_admin_update_body},
 	{HTTP_DELETE, "/api/v1/admin/users/{id:uuid}", "admin.users.delete", "users:delete", NULL,
 	 BODY_NONE, users_admin_delete, "Delete an account; its sessions and keys end.", 0},
 	{HTTP_GET, "/api/v1/sessions", "sessions.list", "profile:read", sessions_list_query,
@@ -75,7 +82,7 @@ const struct route app_routes[] = {
 	{HTTP_GET, "/api/v1/apikeys", "apikeys.list", "profile:read", apikeys_list_query, BODY_NONE,
 	 apikeys_list, "The caller's live API keys.", 0},
 	{HTTP_POST, "/api/v1/apikeys", "apikeys.create", "profile:update", NULL, BODY_JSON,
-	 apikeys_create, "Create an API key; the key is shown once.", 0},
+	 apikeys_create, "Create an API key; the key is shown once.", 0, apikeys_create_body},
 	{HTTP_GET, "/api/v1/apikeys/{id:uuid}", "apikeys.get", "profile:read", NULL, BODY_NONE,
 	 apikeys_get, "One of the caller's API keys.", 0},
 	{HTTP_DELETE, "/api/v1/apikeys/{id:uuid}", "apikeys.revoke", "profile:update", NULL,
@@ -85,21 +92,22 @@ const struct route app_routes[] = {
 	{HTTP_GET, "/api/v1/rbac/roles", "rbac.roles.list", "users:get", rbac_page_query, BODY_NONE,
 	 rbac_roles_list, "Roles with their permissions and holder counts.", 0},
 	{HTTP_POST, "/api/v1/rbac/roles", "rbac.roles.create", "users:update", NULL, BODY_JSON,
-	 rbac_roles_create, "Create a custom role.", 0},
+	 rbac_roles_create, "Create a custom role.", 0, rbac_roles_create_body},
 	{HTTP_GET, "/api/v1/rbac/roles/{name:str}", "rbac.roles.get", "users:get", NULL, BODY_NONE,
 	 rbac_roles_get, "One role with its permissions.", 0},
 	{HTTP_DELETE, "/api/v1/rbac/roles/{name:str}", "rbac.roles.delete", "users:update", NULL,
 	 BODY_NONE, rbac_roles_delete, "Delete a custom role; its holders lose it.", 0},
 	{HTTP_PUT, "/api/v1/rbac/roles/{name:str}/permissions", "rbac.roles.set_permissions",
 	 "users:update", NULL, BODY_JSON, rbac_roles_set_permissions,
-	 "Replace a custom role's permissions.", 0},
+	 "Replace a custom role's permissions.", 0, rbac_roles_set_permissions_body},
 	{HTTP_GET, "/api/v1/rbac/permissions", "rbac.permissions.list", "users:get",
 	 rbac_page_query, BODY_NONE, rbac_permissions_list, "Every permission with its meaning.",
 	 0},
 	{HTTP_GET, "/api/v1/rbac/users/{id:uuid}/roles", "rbac.user_roles.list", "users:get",
 	 rbac_page_query, BODY_NONE, rbac_user_roles_list, "The roles an account holds.", 0},
 	{HTTP_POST, "/api/v1/rbac/users/{id:uuid}/roles", "rbac.user_roles.add", "users:update",
-	 NULL, BODY_JSON, rbac_user_roles_add, "Assign a role to an account.", 0},
+	 NULL, BODY_JSON, rbac_user_roles_add, "Assign a role to an account.",
+	 0, rbac_user_roles_add_body},
 	{HTTP_DELETE, "/api/v1/rbac/users/{id:uuid}/roles/{role:str}", "rbac.user_roles.remove",
 	 "users:update", NULL, BODY_NONE, rbac_user_roles_remove,
 	 "Take a role away from an account.", 0},
@@ -108,7 +116,7 @@ const struct route app_routes[] = {
 	{HTTP_GET, "/api/v1/settings/server/{key:str}", "settings.server.get", "settings:read",
 	 NULL, BODY_NONE, settings_server_get, "One server setting (secrets masked).", 0},
 	{HTTP_PUT, "/api/v1/settings/server/{key:str}", "settings.server.put", "settings:write",
-	 NULL, BODY_JSON, settings_server_put, "Change a server setting.", 0},
+	 NULL, BODY_JSON, settings_server_put, "Change a server setting.", 0, settings_put_body},
 	{HTTP_GET, "/api/v1/settings/public", "settings.public", PERM_PUBLIC, NULL, BODY_NONE,
 	 settings_public_get, "The public server settings, for clients before login.", 0},
 	{HTTP_GET, "/api/v1/settings/user", "settings.user.list", "settings:user_read", NULL,
@@ -116,7 +124,8 @@ const struct route app_routes[] = {
 	{HTTP_GET, "/api/v1/settings/user/{key:str}", "settings.user.get", "settings:user_read",
 	 NULL, BODY_NONE, settings_user_get, "One setting of the caller.", 0},
 	{HTTP_PUT, "/api/v1/settings/user/{key:str}", "settings.user.put", "settings:user_write",
-	 NULL, BODY_JSON, settings_user_put, "Create or replace one setting of the caller.", 0},
+	 NULL, BODY_JSON, settings_user_put, "Create or replace one setting of the caller.",
+	 0, settings_put_body},
 	{HTTP_DELETE, "/api/v1/settings/user/{key:str}", "settings.user.delete",
 	 "settings:user_write", NULL, BODY_NONE, settings_user_delete,
 	 "Remove one setting of the caller.", 0},
@@ -150,15 +159,15 @@ const struct route app_routes[] = {
 	{HTTP_GET, "/api/v1/libraries", "libraries.list", "libraries:list", libraries_list_query,
 	 BODY_NONE, libraries_list, "The libraries the caller can see, by name.", 0},
 	{HTTP_POST, "/api/v1/libraries", "libraries.create", "libraries:create", NULL, BODY_JSON,
-	 libraries_create, "Create a library.", 0},
+	 libraries_create, "Create a library.", 0, libraries_create_body},
 	{HTTP_GET, "/api/v1/libraries/{id:uuid}", "libraries.get", "libraries:get", NULL, BODY_NONE,
 	 libraries_get, "One library with its counts.", 0},
 	{HTTP_PUT, "/api/v1/libraries/{id:uuid}", "libraries.update", "libraries:update", NULL,
-	 BODY_JSON, libraries_update, "Change a library's settings.", 0},
+	 BODY_JSON, libraries_update, "Change a library's settings.", 0, libraries_update_body},
 	{HTTP_DELETE, "/api/v1/libraries/{id:uuid}", "libraries.delete", "libraries:delete", NULL,
 	 BODY_NONE, libraries_delete, "Delete a library and everything in it.", 0},
 	{HTTP_POST, "/api/v1/libraries/{id:uuid}/scan", "libraries.scan", "libraries:scan", NULL,
-	 BODY_JSON, libraries_scan, "Queue a scan of a library.", 0},
+	 BODY_JSON, libraries_scan, "Queue a scan of a library.", 0, libraries_scan_body},
 	{HTTP_GET, "/api/v1/libraries/{id:uuid}/scans", "libraries.scans.list", "libraries:get",
 	 libraries_page_query, BODY_NONE, libraries_scans_list,
 	 "A library's scan history, newest first.", 0},
@@ -170,7 +179,8 @@ const struct route app_routes[] = {
 	 "Who has been granted access to a library.", 0},
 	{HTTP_POST, "/api/v1/libraries/{id:uuid}/permissions", "libraries.grants.put",
 	 "libraries:update", NULL, BODY_JSON, libraries_grants_put,
-	 "Grant an account access to a library, or change its level.", 0},
+	 "Grant an account access to a library, or change its level.",
+	 0, libraries_grants_put_body},
 	{HTTP_DELETE, "/api/v1/libraries/{id:uuid}/permissions/{user_id:uuid}",
 	 "libraries.grants.delete", "libraries:update", NULL, BODY_NONE, libraries_grants_delete,
 	 "Take an account's grant on a library away.", 0},
@@ -178,7 +188,7 @@ const struct route app_routes[] = {
 	 libraries_page_query, BODY_NONE, libraries_unmatched,
 	 "Files of a library waiting for a manual match.", 0},
 	{HTTP_POST, "/api/v1/files/{id:uuid}/match", "files.match", "libraries:update", NULL,
-	 BODY_JSON, files_match, "Match a file to a TMDb item by hand.", 0},
+	 BODY_JSON, files_match, "Match a file to a TMDb item by hand.", 0, files_match_body},
 	/* --- end libraries --- */
 
 	/* --- movies --- */

@@ -964,6 +964,9 @@ DEMO_CLIPS=(
 	'Night of the Living Dead (1968)|3|pal75bars|660'
 )
 DEMO_SUBTITLED="Nosferatu (1922)" # gets an external "<name>.en.srt"
+DEMO_POSTER="Nosferatu (1922)"    # gets a poster.jpg: local artwork
+# a second version of one movie, in a folder of its own: one movie, two files
+DEMO_VERSION="Charade (1963) 720p|1280x720"
 
 DEMO_TMP=""      # 0700 scratch: request and response bodies, the bearer header
 DEMO_BASE=""
@@ -984,42 +987,66 @@ demo_enabled() {
 
 is_uuid() { [[ $1 =~ ^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$ ]]; }
 
-# demo_media: the clips under DIR/demo-media/<Title (Year)>/, and one
-# subtitle, each made only when missing. DEMO_GENERATED counts the clips.
+# demo_clip OUT TITLE SIZE SECONDS SOURCE HZ: one clip with ffmpeg,
+# written as OUT.part and renamed (the scanner does not take a .part for a
+# video while it is written).
+demo_clip() {
+	local out=$1 title=$2 size=$3 secs=$4 src=$5 freq=$6
+	install -d -m 0755 "$(dirname "$out")" || return 1
+	if ! ffmpeg -nostdin -hide_banner -loglevel error -y -threads 1 \
+		-f lavfi -i "$src=size=$size:rate=24:duration=$secs" \
+		-f lavfi -i "sine=frequency=$freq:sample_rate=48000:duration=$secs" \
+		-map 0:v -map 1:a -c:v libx264 -preset veryfast -crf 30 -pix_fmt yuv420p \
+		-c:a aac -b:a 64k -metadata "title=$title" -metadata:s:a:0 language=eng \
+		-f matroska "$out.part" >"$DEMO_TMP/ffmpeg.log" 2>&1; then
+		tail -n 5 "$DEMO_TMP/ffmpeg.log" >&2
+		rm -f "$out.part"
+		warn "demo: ffmpeg could not make $out"
+		return 1
+	fi
+	chmod 0644 "$out.part" && mv -f "$out.part" "$out"
+}
+
+# demo_media: the clips under DIR/demo-media/<Title (Year)>/, a second
+# version of one of them, one subtitle and one poster, each made only when
+# missing. DEMO_GENERATED counts the clips.
 demo_media() {
-	local root="$DIR/demo-media" entry title secs src freq dir out srt
+	local root="$DIR/demo-media" entry title secs src freq srt
 	local -a todo=()
 	DEMO_GENERATED=0
 	for entry in "${DEMO_CLIPS[@]}"; do
 		title=${entry%%|*}
 		[ -s "$root/$title/$title.mkv" ] || todo+=("$entry")
 	done
+	local vname=${DEMO_VERSION%%|*} vsize=${DEMO_VERSION#*|} n
 	install -d -m 0755 "$root" || return 1
-	if [ "${#todo[@]}" -gt 0 ]; then
+	n=${#todo[@]}
+	[ -s "$root/$vname/$vname.mkv" ] || n=$((n + 1))
+	if [ "$n" -gt 0 ]; then
 		local clips=clips
-		[ "${#todo[@]}" -gt 1 ] || clips=clip
-		echo "demo: generating ${#todo[@]} short $clips with ffmpeg in $root"
+		[ "$n" -gt 1 ] || clips=clip
+		echo "demo: generating $n short $clips with ffmpeg in $root"
 	fi
 	for entry in "${todo[@]}"; do
 		IFS='|' read -r title secs src freq <<<"$entry"
-		dir="$root/$title"
-		out="$dir/$title.mkv"
-		install -d -m 0755 "$dir" || return 1
-		# .part: the scanner does not take it for a video while it is written
-		if ! ffmpeg -nostdin -hide_banner -loglevel error -y -threads 1 \
-			-f lavfi -i "$src=size=320x240:rate=24:duration=$secs" \
-			-f lavfi -i "sine=frequency=$freq:sample_rate=48000:duration=$secs" \
-			-map 0:v -map 1:a -c:v libx264 -preset veryfast -crf 30 -pix_fmt yuv420p \
-			-c:a aac -b:a 64k -metadata "title=$title" -metadata:s:a:0 language=eng \
-			-f matroska "$out.part" >"$DEMO_TMP/ffmpeg.log" 2>&1; then
-			tail -n 5 "$DEMO_TMP/ffmpeg.log" >&2
-			rm -f "$out.part"
-			warn "demo: ffmpeg could not make $out"
-			return 1
-		fi
-		chmod 0644 "$out.part" && mv -f "$out.part" "$out" || return 1
+		demo_clip "$root/$title/$title.mkv" "$title" 320x240 "$secs" "$src" "$freq" || return 1
 		DEMO_GENERATED=$((DEMO_GENERATED + 1))
 	done
+	if [ ! -s "$root/$vname/$vname.mkv" ]; then
+		demo_clip "$root/$vname/$vname.mkv" "${vname% *}" "$vsize" 4 rgbtestsrc 550 || return 1
+		DEMO_GENERATED=$((DEMO_GENERATED + 1))
+	fi
+	local poster="$root/$DEMO_POSTER/poster.jpg"
+	if [ ! -s "$poster" ]; then
+		# a still of its own: the scan finds it next to the clip
+		if ffmpeg -nostdin -hide_banner -loglevel error -y -f lavfi -i testsrc2=size=400x600 \
+			-frames:v 1 -f image2 "$poster.part" >"$DEMO_TMP/ffmpeg.log" 2>&1; then
+			chmod 0644 "$poster.part" && mv -f "$poster.part" "$poster" || return 1
+		else
+			rm -f "$poster.part"
+			warn "demo: ffmpeg could not make $poster"
+		fi
+	fi
 	srt="$root/$DEMO_SUBTITLED/$DEMO_SUBTITLED.en.srt"
 	if [ ! -s "$srt" ]; then
 		cat >"$srt.part" <<'EOF' && chmod 0644 "$srt.part" && mv -f "$srt.part" "$srt" || return 1
@@ -1136,7 +1163,9 @@ demo_wait_items() {
 		files=$(api_jq '.counts.files // 0')
 		movies=$(api_jq '.counts.movies // 0')
 		[[ $files =~ ^[0-9]+$ && $movies =~ ^[0-9]+$ ]] || files=0 movies=0
-		[ "$files" -gt 0 ] && [ "$movies" -ge "$files" ] && return 0
+		# two versions of one movie are two files of one item
+		[ "$files" -gt 0 ] && { [ "$movies" -ge "$files" ] || [ "$movies" -ge "${#DEMO_CLIPS[@]}" ]; } &&
+			return 0
 		if [ "$SECONDS" -ge "$1" ]; then
 			warn "demo: $movies of $files clips identified after ${DEMO_TIMEOUT} s; the rest follow in the background"
 			return 1
@@ -1249,7 +1278,9 @@ demo_library() {
 demo_print() {
 	local shown=$1 base="https://localhost:$HTTPS_PORT"
 	cat <<EOF
-Demo library "$DEMO_NAME": ${#DEMO_CLIPS[@]} generated clips in $shown/demo-media
+Demo library "$DEMO_NAME": ${#DEMO_CLIPS[@]} generated movies in $shown/demo-media
+  ($DEMO_POSTER has a poster.jpg, shown as its poster_url; ${DEMO_VERSION% *|*} is in two
+   versions, listed in its "versions")
   (REVENGE_DEMO=0 skips it; deploy/stack.sh demo-remove $shown deletes it)
   TOKEN=\$(sed -n 's/^password: //p' $shown/admin-credentials | jq -Rc '{username:"admin",password:.}' |
           curl -sk $base/api/v1/auth/login -H 'Content-Type: application/json' --data @- | jq -r .access_token)

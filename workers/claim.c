@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "db/sql.h"
 
 /* attempted_at as an integer: exact (timestamps are whole microseconds),
  * independent of DateStyle and TimeZone */
@@ -53,7 +54,7 @@ static const struct db_stmt q_fail = {
 	" ELSE now() + $6::bigint * interval '1 millisecond' END,"
 	" finalized_at = CASE WHEN " FAILED_FOR_GOOD " THEN now() END,"
 	" errors = errors || jsonb_build_array(jsonb_build_object('attempt', attempt,"
-	" 'at', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'),"
+	" 'at', " SQL_TS("now()") ","
 	" 'error', $7::text)),"
 	" locked_by = NULL, lease_until = NULL" GUARD " RETURNING state::text",
 	7, false};
@@ -139,17 +140,19 @@ enum app_err claim_jobs(struct db *db, struct arena *a, const char *me, unsigned
 		return APP_ERR_NOMEM; /* the claims stand; the heartbeat's orphan check releases them */
 	for (int i = 0; i < count; i++) {
 		struct claim_row *c = &out[i];
-		c->ref.id = strtoll(PQgetvalue(r, i, 0), NULL, 10);
-		c->ref.attempt = atoi(PQgetvalue(r, i, 1));
-		c->ref.at_us = strtoll(PQgetvalue(r, i, 2), NULL, 10);
+		/* an unreadable row is a bug; as above, the heartbeat releases the claims */
+		if ((e = db_get_int64(r, i, 0, &c->ref.id)) ||
+		    (e = db_get_int(r, i, 1, &c->ref.attempt)) ||
+		    (e = db_get_int64(r, i, 2, &c->ref.at_us)) ||
+		    (e = db_get_int(r, i, 6, &c->max_attempts)) ||
+		    (e = db_get_int(r, i, 7, &c->priority)) ||
+		    (e = db_get_int64(r, i, 10, &c->run_at_us)))
+			return e;
 		c->kind = PQgetvalue(r, i, 3);
 		c->args = PQgetvalue(r, i, 4);
 		c->request_id = PQgetisnull(r, i, 5) ? NULL : PQgetvalue(r, i, 5);
-		c->max_attempts = atoi(PQgetvalue(r, i, 6));
-		c->priority = atoi(PQgetvalue(r, i, 7));
 		c->cancel_requested = PQgetvalue(r, i, 8)[0] == 't';
 		c->rerun = PQgetvalue(r, i, 9)[0] == 't';
-		c->run_at_us = strtoll(PQgetvalue(r, i, 10), NULL, 10);
 	}
 	/* UPDATE … RETURNING has no order: restore the claim order (small n) */
 	for (int i = 1; i < count; i++) {
@@ -202,7 +205,9 @@ enum app_err claim_complete(struct db *db, struct arena *a, const char *me,
 		return e;
 	/* ids are unique within a batch: one claim per job at a time */
 	for (int row = 0; row < PQntuples(r); row++) {
-		int64_t id = strtoll(PQgetvalue(r, row, 0), NULL, 10);
+		int64_t id;
+		if ((e = db_get_int64(r, row, 0, &id)))
+			return e;
 		for (size_t i = 0; i < n; i++)
 			if (refs[i].id == id)
 				applied[i] = true;

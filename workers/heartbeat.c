@@ -167,9 +167,12 @@ void *heartbeat_main(void *arg)
 			enum app_err e = claim_heartbeat(db, a, w->id, atomic_load(&w->lease_ms), &r);
 			pthread_mutex_lock(&w->mu);
 			for (int i = 0; !e && i < PQntuples(r); i++) {
-				struct claim_ref ref = {strtoll(PQgetvalue(r, i, 0), NULL, 10),
-							(int)strtol(PQgetvalue(r, i, 2), NULL, 10),
-							strtoll(PQgetvalue(r, i, 3), NULL, 10)};
+				struct claim_ref ref;
+				/* an unreadable row makes the round a failed one */
+				if ((e = db_get_int64(r, i, 0, &ref.id)) ||
+				    (e = db_get_int(r, i, 2, &ref.attempt)) ||
+				    (e = db_get_int64(r, i, 3, &ref.at_us)))
+					break;
 				int64_t id = ref.id;
 				struct held *h = find_held(w, &ref);
 				if (h) {

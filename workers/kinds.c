@@ -20,6 +20,7 @@ static const struct job_kind kinds[] = {
 	{"library.scan", kind_library_scan, 6 * 3600 * 1000LL, false},
 	{"library.match", kind_library_match, 5 * 60 * 1000LL, false},
 	{"image.fetch", kind_image_fetch, 2 * 60 * 1000LL, false},
+	{"image.local", kind_image_local, 2 * 60 * 1000LL, false},
 	{"library.scan_due", kind_library_scan_due, 0, false},
 	{"metadata.refresh", kind_metadata_refresh, 0, false},
 	{"metadata.refresh_stale", kind_metadata_refresh_stale, 0, false},

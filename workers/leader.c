@@ -12,6 +12,7 @@
 #include "core/log.h"
 #include "core/text.h"
 #include "db/db.h"
+#include "db/sql.h"
 #include "jobs/cron.h"
 #include "jobs/jobs.h"
 #include "maintenance.h"
@@ -115,7 +116,7 @@ static const struct db_stmt q_rescue = {
     " finalized_at = CASE WHEN j.cancel_requested OR j.attempt >= j.max_attempts"
     " THEN now() END,"
     " errors = j.errors || jsonb_build_array(jsonb_build_object('attempt', j.attempt,"
-    " 'at', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'),"
+    " 'at', " SQL_TS("now()") ","
     " 'error', 'lease expired (worker ' || coalesce(s.old, 'unknown') || ' gone)')),"
     " run_at = now(), locked_by = NULL, lease_until = NULL"
     " FROM (SELECT id, locked_by AS old FROM jobs WHERE state = 'running' AND lease_until < now()"
@@ -230,7 +231,10 @@ static bool check(struct leader *l, int64_t *now_s)
 		lose(l, "the session no longer holds the lock");
 		return false;
 	}
-	*now_s = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
+	if (db_get_int64(r, 0, 1, now_s)) {
+		lose(l, "the leadership check answered no time");
+		return false;
+	}
 	return true;
 }
 

@@ -8,6 +8,7 @@
 
 #include "core/json.h"
 #include "core/log.h"
+#include "library/artwork.h"
 #include "library/scan.h"
 #include "metadata/identify.h"
 #include "metadata/tmdb.h"
@@ -113,8 +114,36 @@ enum job_outcome kind_library_match(struct job_ctx *ctx, const struct job *job,
 	enum app_err e = identify_file(ctx->db, ctx->arena, &a, &r, err, sizeof(err));
 	if (e)
 		return job_error(res, JOB_RETRY, "identify: %s", err[0] ? err : app_err_title(e));
+	/* pictures next to the file, for the item it is linked to now */
+	if (artwork_enqueue(ctx->db, ctx->arena, a.file_id, a.refresh, job->request_id))
+		return job_error(res, JOB_RETRY, "database error");
 	if (r.retry)
 		return job_error(res, JOB_RETRY, "provider: %s", err);
+	return JOB_OK;
+}
+
+/* --- image.local ----------------------------------------------------------- */
+
+enum job_outcome kind_image_local(struct job_ctx *ctx, const struct job *job,
+				  struct job_result *res)
+{
+	const char *movie = NULL, *series = NULL;
+	struct artwork_result r;
+	char err[200];
+
+	if (json_get_str(job->args, "movie_id", false, 36, 36, &movie, NULL) ||
+	    json_get_str(job->args, "series_id", false, 36, 36, &series, NULL) || !movie == !series)
+		return job_error(res, JOB_FAIL, "args need a movie_id or a series_id");
+	enum app_err e = artwork_ingest(ctx->db, ctx->arena, movie, series, &r, err, sizeof(err));
+	if (e == APP_ERR_NOT_FOUND)
+		return JOB_OK; /* the item went meanwhile */
+	if (e == APP_ERR_VALIDATION)
+		return job_error(res, JOB_FAIL, "%s", err);
+	if (e)
+		return job_error(res, JOB_RETRY, "local artwork: %s", err);
+	log_info("artwork.done", "%s %s: poster=%s backdrop=%s stored=%d refused=%d",
+		 movie ? "movie" : "series", movie ? movie : series, r.poster ? "local" : "none",
+		 r.backdrop ? "local" : "none", r.stored, r.refused);
 	return JOB_OK;
 }
 

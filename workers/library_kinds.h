@@ -6,6 +6,9 @@
  *   library.scan           {library_id, scan_id, scan_type}: walk and upsert
  *   library.match          {file_id, tmdb_id?, manual?, refresh?}: identify
  *   image.fetch            {image_id}: fetch one picture into storage
+ *   image.local            {movie_id|series_id}: store and link the pictures
+ *                          found next to the item's files (library/artwork.h);
+ *                          queued by library.match
  *   library.scan_due       periodic: start the scans whose interval passed
  *   metadata.refresh       {movie_id|series_id|season_id|episode_id}: fetch
  *                          that item's metadata again (its files re-identified)
@@ -25,6 +28,8 @@ enum job_outcome kind_library_scan(struct job_ctx *ctx, const struct job *job,
 enum job_outcome kind_library_match(struct job_ctx *ctx, const struct job *job,
 				    struct job_result *res);
 enum job_outcome kind_image_fetch(struct job_ctx *ctx, const struct job *job,
+				  struct job_result *res);
+enum job_outcome kind_image_local(struct job_ctx *ctx, const struct job *job,
 				  struct job_result *res);
 enum job_outcome kind_library_scan_due(struct job_ctx *ctx, const struct job *job,
 				       struct job_result *res);

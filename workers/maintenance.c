@@ -182,7 +182,8 @@ static enum step_rc drain(struct job_ctx *ctx, const struct db_stmt *st, int64_t
 			return STEP_STOPPED;
 		if (db_query(ctx->db, ctx->arena, st, params, &r))
 			return STEP_FAILED;
-		n = strtoll(PQcmdTuples(r), NULL, 10);
+		if (db_cmd_tuples(r, &n))
+			return STEP_FAILED;
 		*count += n;
 		if (n < MAINTENANCE_BATCH)
 			return STEP_DONE;

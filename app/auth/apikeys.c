@@ -10,11 +10,8 @@
 #include "auth/auth.h"
 #include "core/crypto.h"
 #include "core/text.h"
+#include "db/sql.h"
 #include "http/page.h"
-#include "users/user.h"
-
-/* Microsecond precision: a pagination key must name a row exactly. */
-#define SQL_TS_US(col) "to_char((" col ") AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
 
 /* clang-format off */
 #define KEY_COLUMNS                                                                                \
@@ -104,65 +101,26 @@ enum app_err apikeys_list(struct request *req, struct response *res, struct fiel
 
 /* --- creation ------------------------------------------------------------ */
 
-static const char *const create_fields[] = {"name", "scopes", "expires_at", "expires_in_days",
-                                            NULL};
 static const char *const scope_names[] = {"read", "write", "admin", NULL};
 static const unsigned scope_bits[] = {SCOPE_READ, SCOPE_WRITE, SCOPE_ADMIN};
 
-static enum app_err check_name(const char *s, struct field_error *fe)
+/* The scopes of a checked body as a bit set and a PostgreSQL array literal
+ * in canonical order (the names are fixed words: no quoting needed). */
+static unsigned scopes_of(const struct request *req, char lit[32])
 {
-	size_t chars = 0;
+	const cJSON *it;
+	unsigned bits = 0;
 
-	for (const char *p = s; *p; p++)
-		chars += ((unsigned char)*p & 0xc0) != 0x80;
-	if (chars < 1 || chars > NAME_MAX_CHARS)
-		return field_fail(fe, APP_ERR_VALIDATION, "name", "must be 1 to %d characters",
-		                  NAME_MAX_CHARS);
-	if (has_control(s, strlen(s)))
-		return field_fail(fe, APP_ERR_VALIDATION, "name",
-		                  "must not contain control characters");
-	return APP_OK;
-}
-
-/* scopes -> bit set and a PostgreSQL array literal in canonical order
- * (the names are fixed words, so the literal needs no quoting). */
-static enum app_err parse_scopes(const cJSON *body, unsigned *bits, char lit[32],
-                                 struct field_error *fe)
-{
-	const cJSON *arr, *it;
-	char field[24];
-	int i = 0;
-	enum app_err e;
-
-	*bits = 0;
-	if ((e = json_get_array(body, "scopes", true, 3, &arr, fe)))
-		return e;
-	if (cJSON_GetArraySize(arr) == 0)
-		return field_fail(fe, APP_ERR_VALIDATION, "scopes",
-		                  "must name at least one of read, write, admin");
-	cJSON_ArrayForEach(it, arr)
-	{
-		int k = 0;
-
-		snprintf(field, sizeof(field), "scopes[%d]", i++);
-		if (!cJSON_IsString(it))
-			return field_fail(fe, APP_ERR_VALIDATION, field, "must be a string");
-		while (scope_names[k] && strcmp(scope_names[k], it->valuestring))
-			k++;
-		if (!scope_names[k])
-			return field_fail(fe, APP_ERR_VALIDATION, field,
-			                  "must be one of read, write, admin");
-		if (*bits & scope_bits[k])
-			return field_fail(fe, APP_ERR_VALIDATION, field, "repeats %s",
-			                  scope_names[k]);
-		*bits |= scope_bits[k];
-	}
-	snprintf(lit, 32, "{%s%s%s%s%s}", *bits & SCOPE_READ ? "read" : "",
-	         (*bits & SCOPE_READ) && (*bits & (SCOPE_WRITE | SCOPE_ADMIN)) ? "," : "",
-	         *bits & SCOPE_WRITE ? "write" : "",
-	         (*bits & SCOPE_WRITE) && (*bits & SCOPE_ADMIN) ? "," : "",
-	         *bits & SCOPE_ADMIN ? "admin" : "");
-	return APP_OK;
+	cJSON_ArrayForEach(it, req_body(req, "scopes"))
+		for (int k = 0; scope_names[k]; k++)
+			if (!strcmp(scope_names[k], it->valuestring))
+				bits |= scope_bits[k];
+	snprintf(lit, 32, "{%s%s%s%s%s}", bits & SCOPE_READ ? "read" : "",
+	         (bits & SCOPE_READ) && (bits & (SCOPE_WRITE | SCOPE_ADMIN)) ? "," : "",
+	         bits & SCOPE_WRITE ? "write" : "",
+	         (bits & SCOPE_WRITE) && (bits & SCOPE_ADMIN) ? "," : "",
+	         bits & SCOPE_ADMIN ? "admin" : "");
+	return bits;
 }
 
 static bool digits(const char *s, int n)
@@ -209,31 +167,46 @@ static bool rfc3339(const char *s)
 	       digits(z + 4, 2) && !z[6] && two(z + 1) <= 23 && two(z + 4) <= 59;
 }
 
-static enum app_err parse_expiry(struct request *req, const cJSON *body, const char **at,
-                                 char days_buf[8], const char **days, struct field_error *fe)
+static enum app_err check_rfc3339(const char *s, const char *field, struct field_error *fe)
+{
+	if (!rfc3339(s))
+		return field_fail(fe, APP_ERR_VALIDATION, field,
+		                  "must be an RFC 3339 timestamp such as 2030-01-31T12:00:00Z");
+	return APP_OK;
+}
+
+static const struct body_field scope_item = {.type = BT_ENUM, .choices = scope_names};
+
+const struct body_field apikeys_create_body[] = {
+    {.name = "name", .type = BT_STRING, .required = true, .min = 1, .max = NAME_MAX_CHARS,
+     .chars = true, .text = true},
+    {.name = "scopes", .type = BT_ARRAY, .required = true, .min = 1, .max = 3, .unique = true,
+     .items = &scope_item},
+    {.name = "expires_at", .type = BT_STRING, .min = 1, .max = 64, .check = check_rfc3339},
+    {.name = "expires_in_days", .type = BT_INT, .min = 1, .max = 3650},
+    {0},
+};
+
+/* The expiry of a checked body: the two members exclude each other, and a
+ * time must lie in the future. */
+static enum app_err parse_expiry(struct request *req, const char **at, char days_buf[24],
+                                 const char **days, struct field_error *fe)
 {
 	int64_t d;
 	PGresult *r;
 	enum app_err e;
 
-	*at = *days = NULL;
-	if ((e = json_get_str(body, "expires_at", false, 1, 64, at, fe)))
-		return e;
-	if (cJSON_GetObjectItemCaseSensitive(body, "expires_in_days") &&
-	    !cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(body, "expires_in_days"))) {
+	*at = req_body_str(req, "expires_at");
+	*days = NULL;
+	if (req_body_int(req, "expires_in_days", &d)) {
 		if (*at)
 			return field_fail(fe, APP_ERR_VALIDATION, "expires_in_days",
 			                  "cannot be combined with expires_at");
-		if ((e = json_get_int(body, "expires_in_days", true, 1, 3650, &d, fe)))
-			return e;
-		snprintf(days_buf, 8, "%d", (int)d);
+		snprintf(days_buf, 24, "%lld", (long long)d);
 		*days = days_buf;
 	}
 	if (!*at)
 		return APP_OK;
-	if (!rfc3339(*at))
-		return field_fail(fe, APP_ERR_VALIDATION, "expires_at",
-		                  "must be an RFC 3339 timestamp such as 2030-01-31T12:00:00Z");
 	const char *params[] = {*at};
 	e = db_query(req->app->db, req->arena, &q_in_future, params, &r);
 	if (e == APP_ERR_VALIDATION)
@@ -256,15 +229,16 @@ static enum app_err store_key(struct request *req, const char *const *params, PG
 	const char *owner[] = {params[0]};
 	struct buf audit;
 	struct jw w;
+	int64_t live;
 	PGresult *r;
 	enum app_err e;
 
 	if ((e = db_begin(db)))
 		return e;
 	if ((e = db_query(db, req->arena, &q_lock_owner, owner, NULL)) ||
-	    (e = db_query(db, req->arena, &q_live, owner, &r)))
+	    (e = db_query(db, req->arena, &q_live, owner, &r)) || (e = db_get_int64(r, 0, 0, &live)))
 		goto rollback;
-	if (strtoll(PQgetvalue(r, 0, 0), NULL, 10) >= APIKEYS_MAX) {
+	if (live >= APIKEYS_MAX) {
 		e = field_fail(fe, APP_ERR_CONFLICT, "",
 		               "an account may have at most %d live API keys; revoke one first",
 		               APIKEYS_MAX);
@@ -297,18 +271,16 @@ rollback:
 enum app_err apikeys_create(struct request *req, struct response *res, struct field_error *fe)
 {
 	const struct principal *who = req->who;
-	const char *name, *at, *days;
-	char scopes[32], days_buf[8], key[3 + 64 + 1], hash_hex[65];
+	const char *name = req_body_str(req, "name"), *at, *days;
+	char scopes[32], days_buf[24], key[3 + 64 + 1], hash_hex[65];
 	unsigned char raw[32], h[32];
-	unsigned bits;
 	PGresult *r;
 	struct jw w;
 	enum app_err e;
 
-	if ((e = json_reject_unknown(req->json, create_fields, fe)) ||
-	    (e = json_get_str(req->json, "name", true, 1, 4 * NAME_MAX_CHARS, &name, fe)) ||
-	    (e = check_name(name, fe)) || (e = parse_scopes(req->json, &bits, scopes, fe)) ||
-	    (e = parse_expiry(req, req->json, &at, days_buf, &days, fe)))
+	unsigned bits = scopes_of(req, scopes);
+
+	if ((e = parse_expiry(req, &at, days_buf, &days, fe)))
 		return e;
 	if ((bits & SCOPE_ADMIN) && !who->admin)
 		return field_fail(fe, APP_ERR_FORBIDDEN, "scopes",

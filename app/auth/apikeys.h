@@ -37,8 +37,10 @@ enum app_err apikeys_list(struct request *req, struct response *res, struct fiel
  *   expires_at       RFC 3339 timestamp in the future, or
  *   expires_in_days  1..3650 (not both; neither: no expiry)
  * 201 with the metadata plus "key"; 409 past APIKEYS_MAX live keys. Audit
- * `apikey.create`.
+ * `apikey.create`. apikeys_create_body declares the members; the rules that
+ * span members or need the database stay in the handler.
  */
+extern const struct body_field apikeys_create_body[];
 enum app_err apikeys_create(struct request *req, struct response *res, struct field_error *fe);
 
 /* GET /api/v1/apikeys/{id}: one of the caller's keys (not revoked). */

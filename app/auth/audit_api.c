@@ -8,8 +8,8 @@
 #include "app.h"
 #include "auth/audit.h"
 #include "auth/auth.h"
+#include "db/sql.h"
 #include "http/page.h"
-#include "users/user.h"
 
 /* --- query parameters ------------------------------------------------------- */
 
@@ -160,7 +160,7 @@ struct filter {
 /* clang-format off */
 #define ENTRY_COLUMNS                                                                              \
 	"SELECT id, " SQL_TS("at") ","                                                             \
-	" to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), user_id, action,"  \
+	" " SQL_TS_US("at") ", user_id, action,"                                                   \
 	" resource_type, resource_id, success, error, host(ip), user_agent, request_id,"          \
 	" old_values::text, new_values::text FROM audit_log"
 /* clang-format on */
@@ -329,7 +329,7 @@ static void opt_raw(struct jw *w, const char *key, const PGresult *r, int row, i
 static void entry_json(struct jw *w, const PGresult *r, int row)
 {
 	jw_obj_open(w);
-	jw_kint(w, "id", strtoll(PQgetvalue(r, row, E_ID), NULL, 10));
+	db_json_int(w, "id", r, row, E_ID);
 	jw_kstr(w, "at", PQgetvalue(r, row, E_AT));
 	db_json_str(w, "user_id", r, row, E_USER);
 	jw_kstr(w, "action", PQgetvalue(r, row, E_ACTION));
@@ -372,6 +372,7 @@ static enum app_err list(struct request *req, struct response *res, struct filte
 	const struct db_stmt *st, *cst;
 	struct page p;
 	PGresult *r, *c = NULL;
+	int64_t total = 0;
 	int rows;
 	struct jw w;
 	enum app_err e;
@@ -407,6 +408,8 @@ static enum app_err list(struct request *req, struct response *res, struct filte
 			db_rollback(req->app->db);
 			return e;
 		}
+		if ((e = db_get_int64(c, 0, 0, &total)))
+			return e;
 	}
 	rows = PQntuples(r) > p.limit ? (int)p.limit : PQntuples(r);
 	jw_init(&w, &res->body);
@@ -419,7 +422,7 @@ static enum app_err list(struct request *req, struct response *res, struct filte
 	page_close(req, &w, &p, PQntuples(r) > p.limit,
 	           rows ? PQgetvalue(r, rows - 1, E_KEY) : NULL,
 	           rows ? PQgetvalue(r, rows - 1, E_ID) : NULL,
-	           c ? strtoll(PQgetvalue(c, 0, 0), NULL, 10) : 0);
+	           total);
 	jw_obj_close(&w);
 	return APP_OK;
 }
@@ -490,17 +493,17 @@ enum app_err audit_stats(struct request *req, struct response *res, struct field
 	jw_obj_open(&w);
 	jw_kstr(&w, "from", f.from_text);
 	jw_kstr(&w, "to", f.to_text);
-	jw_kint(&w, "total", strtoll(PQgetvalue(t, 0, 0), NULL, 10));
-	jw_kint(&w, "succeeded", strtoll(PQgetvalue(t, 0, 1), NULL, 10));
-	jw_kint(&w, "failed", strtoll(PQgetvalue(t, 0, 2), NULL, 10));
-	jw_kint(&w, "distinct_users", strtoll(PQgetvalue(t, 0, 3), NULL, 10));
+	db_json_int(&w, "total", t, 0, 0);
+	db_json_int(&w, "succeeded", t, 0, 1);
+	db_json_int(&w, "failed", t, 0, 2);
+	db_json_int(&w, "distinct_users", t, 0, 3);
 	jw_key(&w, "by_action");
 	jw_arr_open(&w);
 	for (int i = 0; i < PQntuples(a); i++) {
 		jw_obj_open(&w);
 		jw_kstr(&w, "action", PQgetvalue(a, i, 0));
-		jw_kint(&w, "count", strtoll(PQgetvalue(a, i, 1), NULL, 10));
-		jw_kint(&w, "failed", strtoll(PQgetvalue(a, i, 2), NULL, 10));
+		db_json_int(&w, "count", a, i, 1);
+		db_json_int(&w, "failed", a, i, 2);
 		jw_obj_close(&w);
 	}
 	jw_arr_close(&w);

@@ -39,12 +39,36 @@ static const struct db_stmt q_get_hash = {
 	"auth_get_hash", "SELECT password_hash FROM users WHERE id = $1 AND deleted_at IS NULL", 1,
 	true};
 
-static const char *const register_fields[] = {"username", "email", "password", "display_name",
-					      NULL};
-static const char *const login_fields[] = {"username", "email", "password", "device_name",
-					   "cookie", NULL};
-static const char *const refresh_fields[] = {"refresh_token", NULL};
-static const char *const change_fields[] = {"current_password", "new_password", NULL};
+const struct body_field auth_register_body[] = {
+	{.name = "username", .type = BT_STRING, .required = true, .min = 1, .max = 64,
+	 .check = user_check_username, .doc = "3 to 30 of letters, digits, _ . -"},
+	{.name = "email", .type = BT_STRING, .required = true, .min = 1, .max = 254,
+	 .check = user_check_email},
+	{.name = "password", .type = BT_STRING, .required = true, .min = PASSWORD_MIN,
+	 .max = PASSWORD_MAX},
+	USER_FIELD_DISPLAY_NAME,
+	{0},
+};
+const struct body_field auth_login_body[] = {
+	{.name = "username", .type = BT_STRING, .min = 1, .max = 254,
+	 .doc = "The username or the email address; one of the two is required."},
+	{.name = "email", .type = BT_STRING, .min = 1, .max = 254},
+	{.name = "password", .type = BT_STRING, .required = true, .min = 1, .max = PASSWORD_MAX},
+	{.name = "device_name", .type = BT_STRING, .min = 0, .max = 100},
+	{.name = "cookie", .type = BT_BOOL, .doc = "Set the session cookie instead of answering tokens."},
+	{0},
+};
+const struct body_field auth_refresh_body[] = {
+	{.name = "refresh_token", .type = BT_STRING, .required = true, .min = 1, .max = 128},
+	{0},
+};
+const struct body_field auth_change_password_body[] = {
+	{.name = "current_password", .type = BT_STRING, .required = true, .min = 1,
+	 .max = PASSWORD_MAX},
+	{.name = "new_password", .type = BT_STRING, .required = true, .min = PASSWORD_MIN,
+	 .max = PASSWORD_MAX},
+	{0},
+};
 
 static void free_hash(char *h)
 {
@@ -56,20 +80,14 @@ static void free_hash(char *h)
 
 enum app_err auth_register(struct request *req, struct response *res, struct field_error *fe)
 {
-	const char *username, *email, *password, *display = NULL, *role;
+	const char *username = req_body_str(req, "username"), *email = req_body_str(req, "email"),
+		   *password = req_body_str(req, "password"),
+		   *display = req_body_str(req, "display_name"), *role;
 	char user_id[37];
 	PGresult *r;
 	enum app_err e;
 	struct jw w;
 
-	if ((e = json_reject_unknown(req->json, register_fields, fe)) ||
-	    (e = json_get_str(req->json, "username", true, 1, 64, &username, fe)) ||
-	    (e = json_get_str(req->json, "email", true, 1, 254, &email, fe)) ||
-	    (e = json_get_str(req->json, "password", true, 0, PASSWORD_MAX, &password, fe)) ||
-	    (e = json_get_str(req->json, "display_name", false, 0, 100, &display, fe)) ||
-	    (e = user_check_username(username, fe)) || (e = user_check_email(email, fe)) ||
-	    (e = user_check_password(password, "password", fe)))
-		return e;
 	if (!settings_get_bool(req, "auth.registration_enabled", true))
 		return field_fail(fe, APP_ERR_FORBIDDEN, "", "registration is disabled on this server");
 	role = settings_get_string(req, "auth.default_role", "user");
@@ -98,18 +116,20 @@ rollback:
 static enum app_err check_lock(struct request *req, struct response *res, const char *name,
 			       struct field_error *fe)
 {
-	char window[24];
+	char window[24], left[24];
+	int64_t failures, left_s;
 	PGresult *r;
 	enum app_err e;
 
 	snprintf(window, sizeof(window), "%lld", (long long)req->app->cfg->auth_lockout_window);
 	const char *params[] = {name, window};
-	if ((e = db_query(req->app->db, req->arena, &q_failures, params, &r)))
+	if ((e = db_query(req->app->db, req->arena, &q_failures, params, &r)) ||
+	    (e = db_get_int64(r, 0, 0, &failures)) || (e = db_get_int64_or(r, 0, 1, 1, &left_s)))
 		return e;
-	if (strtoll(PQgetvalue(r, 0, 0), NULL, 10) < req->app->cfg->auth_lockout_attempts)
+	if (failures < req->app->cfg->auth_lockout_attempts)
 		return APP_OK;
-	const char *left = PQgetisnull(r, 0, 1) ? "1" : PQgetvalue(r, 0, 1);
-	res_header(res, "Retry-After", strtoll(left, NULL, 10) > 0 ? left : "1");
+	snprintf(left, sizeof(left), "%lld", (long long)(left_s > 0 ? left_s : 1));
+	res_header(res, "Retry-After", left);
 	return field_fail(fe, APP_ERR_LOCKED, "",
 			  "too many failed logins; try again in %s s", left);
 }
@@ -183,19 +203,15 @@ static enum app_err issue_session(struct request *req, struct response *res, con
 
 enum app_err auth_login(struct request *req, struct response *res, struct field_error *fe)
 {
-	const char *name = NULL, *email = NULL, *password, *device = NULL;
+	const char *name = req_body_str(req, "username"), *email = req_body_str(req, "email"),
+		   *password = req_body_str(req, "password"),
+		   *device = req_body_str(req, "device_name");
 	bool cookie = false;
 	char user_id[37], *new_hash = NULL;
 	PGresult *r;
 	enum app_err e;
 
-	if ((e = json_reject_unknown(req->json, login_fields, fe)) ||
-	    (e = json_get_str(req->json, "username", false, 1, 254, &name, fe)) ||
-	    (e = json_get_str(req->json, "email", false, 1, 254, &email, fe)) ||
-	    (e = json_get_str(req->json, "password", true, 1, PASSWORD_MAX, &password, fe)) ||
-	    (e = json_get_str(req->json, "device_name", false, 0, 100, &device, fe)) ||
-	    (e = json_get_bool(req->json, "cookie", false, &cookie, fe)))
-		return e;
+	req_body_bool(req, "cookie", &cookie);
 	if (!name)
 		name = email;
 	if (!name)
@@ -248,15 +264,12 @@ enum app_err auth_logout(struct request *req, struct response *res, struct field
 
 enum app_err auth_refresh(struct request *req, struct response *res, struct field_error *fe)
 {
-	const char *refresh;
+	const char *refresh = req_body_str(req, "refresh_token");
 	struct session_tokens t;
 	char user_id[37];
 	enum app_err e;
 	struct jw w;
 
-	if ((e = json_reject_unknown(req->json, refresh_fields, fe)) ||
-	    (e = json_get_str(req->json, "refresh_token", true, 1, 128, &refresh, fe)))
-		return e;
 	if ((e = session_refresh(req, refresh, &t, user_id)))
 		return e == APP_ERR_UNAUTHORIZED
 			       ? field_fail(fe, e, "refresh_token", "is invalid, expired or revoked")
@@ -277,17 +290,13 @@ enum app_err auth_change_password(struct request *req, struct response *res,
 				  struct field_error *fe)
 {
 	struct principal *who = req->who;
-	const char *current, *next;
+	const char *current = req_body_str(req, "current_password"),
+		   *next = req_body_str(req, "new_password");
 	char *hash = NULL;
 	PGresult *r;
 	int revoked = 0;
 	enum app_err e;
 
-	if ((e = json_reject_unknown(req->json, change_fields, fe)) ||
-	    (e = json_get_str(req->json, "current_password", true, 1, PASSWORD_MAX, &current, fe)) ||
-	    (e = json_get_str(req->json, "new_password", true, 0, PASSWORD_MAX, &next, fe)) ||
-	    (e = user_check_password(next, "new_password", fe)))
-		return e;
 	const char *idp[] = {who->user_id};
 	if ((e = db_query(req->app->db, req->arena, &q_get_hash, idp, &r)))
 		return e;

@@ -8,8 +8,8 @@
 #include "auth/audit.h"
 #include "auth/auth.h"
 #include "core/text.h"
+#include "db/sql.h"
 #include "http/page.h"
-#include "users/user.h"
 
 const struct param_spec rbac_page_query[] = {PAGE_PARAMS, {0}};
 
@@ -94,9 +94,6 @@ static const struct db_stmt q_admins = {
 	" WHERE r.name = 'admin' AND r.is_builtin AND u.deleted_at IS NULL AND u.is_active",
 	0, false};
 
-static const char *const create_fields[] = {"name", "description", "permissions", NULL};
-static const char *const perms_fields[] = {"permissions", NULL};
-static const char *const assign_fields[] = {"role", NULL};
 /* clang-format on */
 
 /* A set of permission names (strings owned by the arena or a cJSON tree). */
@@ -179,6 +176,38 @@ static bool role_name_ok(const char *s)
 	return true;
 }
 
+static enum app_err check_new_role_name(const char *s, const char *field, struct field_error *fe)
+{
+	return role_name_ok(s) ? APP_OK
+	                       : field_fail(fe, APP_ERR_VALIDATION, field,
+	                                    "must be 2 to 32 of a-z 0-9 _ - starting with a letter");
+}
+
+static enum app_err check_role_name(const char *s, const char *field, struct field_error *fe)
+{
+	return role_name_ok(s) ? APP_OK
+	                       : field_fail(fe, APP_ERR_VALIDATION, field, "is not a role name");
+}
+
+static const struct body_field permission_item = {.type = BT_STRING, .min = 1, .max = 64};
+#define PERMISSIONS_FIELD(req)                                                                     \
+	{.name = "permissions", .type = BT_ARRAY, .required = (req), .max = 100, .unique = true,   \
+	 .items = &permission_item, .doc = "Permission names (GET /api/v1/rbac/permissions)."}
+
+const struct body_field rbac_roles_create_body[] = {
+    {.name = "name", .type = BT_STRING, .required = true, .min = 1, .max = 64,
+     .check = check_new_role_name},
+    {.name = "description", .type = BT_STRING, .max = 500, .text = true},
+    PERMISSIONS_FIELD(false),
+    {0},
+};
+const struct body_field rbac_roles_set_permissions_body[] = {PERMISSIONS_FIELD(true), {0}};
+const struct body_field rbac_user_roles_add_body[] = {
+    {.name = "role", .type = BT_STRING, .required = true, .min = 1, .max = 64,
+     .check = check_role_name},
+    {0},
+};
+
 static void role_fields(struct jw *w, const PGresult *r, int row)
 {
 	jw_kstr(w, "id", PQgetvalue(r, row, RC_ID));
@@ -187,7 +216,7 @@ static void role_fields(struct jw *w, const PGresult *r, int row)
 	jw_kbool(w, "is_builtin", PQgetvalue(r, row, RC_BUILTIN)[0] == 't');
 	jw_key(w, "permissions");
 	jw_raw(w, PQgetvalue(r, row, RC_PERMS), (size_t)PQgetlength(r, row, RC_PERMS));
-	jw_kint(w, "user_count", strtoll(PQgetvalue(r, row, RC_USERS), NULL, 10));
+	db_json_int(w, "user_count", r, row, RC_USERS);
 	jw_kstr(w, "created_at", PQgetvalue(r, row, RC_CREATED));
 	jw_kstr(w, "updated_at", PQgetvalue(r, row, RC_UPDATED));
 }
@@ -259,11 +288,12 @@ static enum app_err may_handle(const struct principal *who, const char *role,
 	return APP_OK;
 }
 
-/* The body's "permissions": distinct known names (at most 100). */
-static enum app_err body_permissions(struct request *req, bool required, struct perm_set *out,
+/* The body's "permissions" (distinct strings, the table checked): each must
+ * name a permission. */
+static enum app_err body_permissions(struct request *req, struct perm_set *out,
                                      struct field_error *fe)
 {
-	const cJSON *arr = NULL;
+	const cJSON *arr = req_body(req, "permissions");
 	PGresult *known;
 	char field[32];
 	int i = 0;
@@ -271,9 +301,7 @@ static enum app_err body_permissions(struct request *req, bool required, struct 
 
 	out->n = 0;
 	out->names = NULL;
-	if ((e = json_get_array(req->json, "permissions", required, 100, &arr, fe)))
-		return e;
-	if (!arr)
+	if (!cJSON_IsArray(arr))
 		return APP_OK;
 	if ((e = db_query(req->app->db, req->arena, &q_perm_names, NULL, &known)))
 		return e;
@@ -285,16 +313,11 @@ static enum app_err body_permissions(struct request *req, bool required, struct 
 		bool found = false;
 
 		snprintf(field, sizeof(field), "permissions[%d]", i);
-		if (!cJSON_IsString(it))
-			return field_fail(fe, APP_ERR_VALIDATION, field, "must be a string");
 		for (int k = 0; k < PQntuples(known) && !found; k++)
 			found = !strcmp(PQgetvalue(known, k, 0), it->valuestring);
 		if (!found)
 			return field_fail(fe, APP_ERR_VALIDATION, field,
 			                  "is not a permission (GET /api/v1/rbac/permissions)");
-		for (int k = 0; k < out->n; k++)
-			if (!strcmp(out->names[k], it->valuestring))
-				return field_fail(fe, APP_ERR_VALIDATION, field, "is listed twice");
 		out->names[out->n++] = it->valuestring;
 	}
 	return APP_OK;
@@ -347,7 +370,8 @@ static enum app_err name_page(struct request *req, struct response *res, const s
 		const char *cp[] = {lead};
 		if ((e = db_query(req->app->db, req->arena, count, lead ? cp : NULL, &c)))
 			return e;
-		total = strtoll(PQgetvalue(c, 0, 0), NULL, 10);
+		if ((e = db_get_int64(c, 0, 0, &total)))
+			return e;
 	}
 	rows = PQntuples(r) > p.limit ? (int)p.limit : PQntuples(r);
 	jw_init(&w, &res->body);
@@ -441,23 +465,15 @@ static enum app_err change_fail(struct request *req, enum app_err e, const char 
 
 enum app_err rbac_roles_create(struct request *req, struct response *res, struct field_error *fe)
 {
-	const char *name, *desc = "", *id;
+	const char *name = req_body_str(req, "name"), *desc = req_body_str(req, "description"), *id;
 	struct perm_set perms, unused;
 	PGresult *r;
 	struct jw w;
 	enum app_err e;
 
-	if ((e = json_reject_unknown(req->json, create_fields, fe)) ||
-	    (e = json_get_str(req->json, "name", true, 1, 64, &name, fe)) ||
-	    (e = json_get_str(req->json, "description", false, 0, 500, &desc, fe)))
-		return e;
-	if (!role_name_ok(name))
-		return field_fail(fe, APP_ERR_VALIDATION, "name",
-		                  "must be 2 to 32 of a-z 0-9 _ - starting with a letter");
-	if (has_control(desc, strlen(desc)))
-		return field_fail(fe, APP_ERR_VALIDATION, "description",
-		                  "must not contain control characters");
-	if ((e = body_permissions(req, false, &perms, fe)))
+	if (!desc)
+		desc = "";
+	if ((e = body_permissions(req, &perms, fe)))
 		return e;
 	if ((e = may_handle(req->who, name, &perms, "permissions", true, fe))) {
 		audit_refusal(req, "admin.role.create", "role", name, fe);
@@ -549,8 +565,7 @@ enum app_err rbac_roles_set_permissions(struct request *req, struct response *re
 	struct jw w;
 	enum app_err e;
 
-	if ((e = json_reject_unknown(req->json, perms_fields, fe)) ||
-	    (e = body_permissions(req, true, &next, fe)))
+	if ((e = body_permissions(req, &next, fe)))
 		return e;
 	const char *next_text = set_json(req, &next);
 	if (!next_text)
@@ -623,17 +638,13 @@ static const char *roles_values(struct request *req, const char *names)
 
 enum app_err rbac_user_roles_add(struct request *req, struct response *res, struct field_error *fe)
 {
-	const char *user_id = req_path(req, "id")->str, *role, *before, *after;
+	const char *user_id = req_path(req, "id")->str, *role = req_body_str(req, "role"), *before,
+	           *after;
 	struct perm_set perms;
 	PGresult *r;
 	struct jw w;
 	enum app_err e;
 
-	if ((e = json_reject_unknown(req->json, assign_fields, fe)) ||
-	    (e = json_get_str(req->json, "role", true, 1, 64, &role, fe)))
-		return e;
-	if (!role_name_ok(role))
-		return field_fail(fe, APP_ERR_VALIDATION, "role", "is not a role name");
 	if ((e = not_self(req, user_id, fe))) {
 		audit_refusal(req, "admin.role.assign", "user", user_id, fe);
 		return e;
@@ -681,15 +692,14 @@ fail:
 	return change_fail(req, e, "admin.role.assign", "user", user_id, fe);
 }
 
-static enum app_err admin_count(struct request *req, long long *n)
+static enum app_err admin_count(struct request *req, int64_t *n)
 {
 	PGresult *r;
 	enum app_err e;
 
 	if ((e = db_query(req->app->db, req->arena, &q_admins, NULL, &r)))
 		return e;
-	*n = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-	return APP_OK;
+	return db_get_int64(r, 0, 0, n);
 }
 
 enum app_err rbac_user_roles_remove(struct request *req, struct response *res,
@@ -698,7 +708,7 @@ enum app_err rbac_user_roles_remove(struct request *req, struct response *res,
 	const char *user_id = req_path(req, "id")->str, *role = req_path(req, "role")->str;
 	const char *before, *after;
 	struct perm_set perms;
-	long long admins_before = 0, admins_after = 0;
+	int64_t admins_before = 0, admins_after = 0;
 	bool admin_role;
 	PGresult *r;
 	enum app_err e;

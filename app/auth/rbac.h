@@ -40,6 +40,13 @@
 /* Query parameters of the paginated lists: limit, cursor, offset. */
 extern const struct param_spec rbac_page_query[];
 
+/* The bodies of create, set_permissions and user_roles_add, as the
+ * dispatcher checks them (shapes below; names of permissions and roles
+ * are looked up by the handlers). */
+extern const struct body_field rbac_roles_create_body[];
+extern const struct body_field rbac_roles_set_permissions_body[];
+extern const struct body_field rbac_user_roles_add_body[];
+
 /* Lists answer {"items": […], "next_cursor"} (or total/limit/offset in
  * offset mode), sorted by name. A role is
  *   {id, name, description, is_builtin, permissions: [sorted names],

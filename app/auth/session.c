@@ -250,8 +250,11 @@ enum app_err session_resolve(struct request *req, const char *token, struct prin
 	if ((e = auth_permission_list(req, who->user_id, &perms, &gen)) ||
 	    (e = auth_set_permissions(req, who, perms)))
 		return e;
+	int64_t expires_ms;
+	if ((e = db_get_int64(r, 0, 2, &expires_ms)))
+		return e;
 	who->cache_key = key;
-	who->expires_ms = strtoll(PQgetvalue(r, 0, 2), NULL, 10);
+	who->expires_ms = expires_ms;
 	cache_entry(req, key, who->user_id, who->session_id, who->expires_ms, perms, NULL, gen);
 	return APP_OK;
 }

@@ -8,11 +8,8 @@
 #include "auth/audit.h"
 #include "auth/auth.h"
 #include "auth/session.h"
+#include "db/sql.h"
 #include "http/page.h"
-#include "users/user.h"
-
-/* Microsecond precision: a pagination key must name a row exactly. */
-#define SQL_TS_US(col) "to_char((" col ") AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
 
 /* clang-format off */
 #define SESSION_COLUMNS                                                                            \

@@ -65,6 +65,13 @@
 	"(SELECT '/' || i.storage_key FROM images i WHERE i.kind = '" kind "'"                     \
 	" AND i.provider_path = " path " AND i.state = 'stored')"
 
+/* A movie's or series' picture of kind poster|backdrop: the provider's
+ * once stored, else the local artwork found next to its files (migration
+ * 0009, library/artwork.h). */
+#define CAT_ART(kind, m)                                                                           \
+	"coalesce(" CAT_IMAGE(kind, m "." kind "_path") ", (SELECT '/' || i.storage_key FROM"      \
+	" images i WHERE i.id = " m ".local_" kind "_id AND i.state = 'stored'))"
+
 /* Who is looking. */
 struct viewer {
 	const char *user_id; /* canonical uuid */

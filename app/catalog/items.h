@@ -25,7 +25,7 @@
 		" m.release_date, 'runtime', m.runtime, 'overview', coalesce(" \
 		CAT_I18N("m.overviews_i18n", "m.original_language") ", m.overview), 'vote_average'," \
 		" m.vote_average, 'vote_count', m.vote_count, 'popularity', m.popularity," \
-		" 'poster_path', m.poster_path, 'poster_url', " CAT_IMAGE("poster", "m.poster_path") "," \
+		" 'poster_path', m.poster_path, 'poster_url', " CAT_ART("poster", "m") "," \
 		" 'backdrop_path', m.backdrop_path, 'added_at', " SQL_TS("m.added_at") "," \
 		" 'file_count', m.file_count, 'user_data', " CAT_USER_DATA("movie_watch", "movie_id") ")"
 
@@ -37,7 +37,7 @@
 		" coalesce(" CAT_I18N("m.overviews_i18n", "m.original_language") ", m.overview)," \
 		" 'vote_average', m.vote_average, 'vote_count', m.vote_count, 'popularity'," \
 		" m.popularity, 'poster_path', m.poster_path, 'poster_url', " \
-		CAT_IMAGE("poster", "m.poster_path") ", 'added_at', " SQL_TS("m.added_at") "," \
+		CAT_ART("poster", "m") ", 'added_at', " SQL_TS("m.added_at") "," \
 		" 'file_count', m.file_count)"
 
 #define CAT_SEASON_ITEM \

@@ -338,8 +338,3 @@ unsigned long db_error_count(const struct db *db)
 {
 	return db->errors;
 }
-
-void db_json_str(struct jw *w, const char *key, const PGresult *r, int row, int col)
-{
-	jw_kstr(w, key, PQgetisnull(r, row, col) ? NULL : PQgetvalue(r, row, col));
-}

@@ -21,6 +21,8 @@
 #include "core/arena.h"
 #include "core/err.h"
 #include "core/json.h"
+/* typed cell reads (db_get_int64, db_json_str, …) go with every query */
+#include "db/value.h"
 
 struct db_stmt {
 	const char *name; /* unique, used as the server-side statement name */
@@ -88,8 +90,5 @@ unsigned long db_error_count(const struct db *db);
 /* Map a PGresult status/SQLSTATE to an app_err (APP_OK for success). */
 enum app_err db_result_err(const PGresult *res);
 
-/* Write key and a column's value as a JSON string, or null when the
- * column is SQL NULL. */
-void db_json_str(struct jw *w, const char *key, const PGresult *r, int row, int col);
 
 #endif

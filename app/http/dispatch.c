@@ -3,8 +3,7 @@
 #include <string.h>
 
 #include "app.h"
-#include "auth/auth.h"
-#include "auth/ratelimit.h"
+#include "http/body.h"
 #include "core/log.h"
 #include "core/text.h"
 
@@ -166,6 +165,16 @@ void http_purge_cache(struct request *req)
 	req->purge = NULL;
 }
 
+/* Fail closed: an app built without the hook serves only public routes. */
+static enum app_err authorize(struct app *app, struct request *req, struct field_error *fe)
+{
+	if (!app->authorize) {
+		log_error("http.no_auth", "no authorization hook: refusing %s", req->path);
+		return APP_ERR_FORBIDDEN;
+	}
+	return app->authorize(req, fe);
+}
+
 void http_dispatch(struct app *app, struct request *req, struct response *res)
 {
 	struct field_error fe = {{0}, {0}};
@@ -199,7 +208,7 @@ void http_dispatch(struct app *app, struct request *req, struct response *res)
 		goto fail;
 	}
 	int retry;
-	if ((e = ratelimit_check(req, &retry))) {
+	if (app->rate_limit && (e = app->rate_limit(req, &retry))) {
 		char secs[16];
 		snprintf(secs, sizeof(secs), "%d", retry);
 		res_header(res, "Retry-After", secs);
@@ -214,11 +223,13 @@ void http_dispatch(struct app *app, struct request *req, struct response *res)
 	/* the one permission check: every route but the explicit public ones;
 	 * before input validation, so an anonymous caller learns nothing about
 	 * a route's parameters */
-	if (strcmp(req->route->permission, PERM_PUBLIC) && (e = auth_check_route(req, &fe)))
+	if (strcmp(req->route->permission, PERM_PUBLIC) && (e = authorize(app, req, &fe)))
 		goto fail;
 	if ((e = query_parse(req->route->query, req->query, req, &fe)))
 		goto fail;
-	if (req->route->body == BODY_JSON && (e = read_json_body(app, req, &fe)))
+	if (req->route->body == BODY_JSON &&
+	    ((e = read_json_body(app, req, &fe)) ||
+	     (req->route->body_spec && (e = body_validate(req->route->body_spec, req->json, &fe)))))
 		goto fail;
 	e = req->route->handler(req, res, &fe);
 	/* the transaction (if any) is over: make cache invalidations stick */

@@ -127,13 +127,15 @@ static void job_depth(struct request *req, struct buf *out)
 	if (!db_query(req->app->db, req->arena, &q_job_counters, NULL, &r)) {
 		for (int i = 0; i < PQntuples(r); i++) {
 			const char *name = PQgetvalue(r, i, 0);
+			int64_t ms;
 			/* enqueued: ids handed out, so an approximation (a unique
 			 * key that was already queued still takes an id) */
-			if (!strcmp(name, "duration_ms"))
-				buf_printf(out, "# TYPE revenge_jobs_duration_seconds_total counter\n"
-						"revenge_jobs_duration_seconds_total %.3f\n",
-					   (double)strtoll(PQgetvalue(r, i, 1), NULL, 10) / 1000.0);
-			else
+			if (!strcmp(name, "duration_ms")) {
+				if (!db_get_int64(r, i, 1, &ms))
+					buf_printf(out, "# TYPE revenge_jobs_duration_seconds_total counter\n"
+							"revenge_jobs_duration_seconds_total %.3f\n",
+						   (double)ms / 1000.0);
+			} else
 				buf_printf(out, "# TYPE revenge_jobs_%s_total counter\nrevenge_jobs_%s_total %s\n",
 					   name, name, PQgetvalue(r, i, 1));
 		}
@@ -142,10 +144,12 @@ static void job_depth(struct request *req, struct buf *out)
 		return;
 	buf_puts(out, "# HELP revenge_jobs Jobs not yet final, by priority and state.\n"
 		      "# TYPE revenge_jobs gauge\n");
-	for (int i = 0; i < PQntuples(r); i++)
-		buf_printf(out, "revenge_jobs{priority=\"%s\",state=\"%s\"} %s\n",
-			   job_priority_name((int)strtol(PQgetvalue(r, i, 0), NULL, 10)),
-			   PQgetvalue(r, i, 1), PQgetvalue(r, i, 2));
+	for (int i = 0; i < PQntuples(r); i++) {
+		int prio;
+		if (!db_get_int(r, i, 0, &prio))
+			buf_printf(out, "revenge_jobs{priority=\"%s\",state=\"%s\"} %s\n",
+				   job_priority_name(prio), PQgetvalue(r, i, 1), PQgetvalue(r, i, 2));
+	}
 }
 
 enum app_err health_metrics(struct request *req, struct response *res, struct field_error *fe)

@@ -62,6 +62,55 @@ struct param_value {
 	int64_t num;     /* PT_INT, PT_BOOL (0/1), PT_ENUM (index) */
 };
 
+/*
+ * Types a member of a JSON request body can be declared with. The
+ * dispatcher checks the body against the route's table (body_validate in
+ * http/body.h) before the handler runs, and answers 400 naming the member
+ * ("display_name", "paths[2]", "filter.kind") when it does not fit:
+ *
+ *   BT_STRING  a string of min..max bytes (max 0 = 256); with .chars the
+ *              bounds count characters; with .text control characters
+ *              are refused
+ *   BT_INT     an integer (no fraction, within 2^53) in [min, max]
+ *   BT_BOOL    true or false
+ *   BT_UUID    a canonical UUID string; written back in lower case
+ *   BT_ENUM    a string, one of choices
+ *   BT_LANG    an ISO 639-1 language code ("en", core/lang.h)
+ *   BT_ARRAY   min..max items (max 0 = 100), each checked against *items;
+ *              with .unique no item may equal an earlier one
+ *   BT_OBJECT  an object, checked against .fields when given
+ *   BT_ANY     any JSON value without non-finite numbers
+ *
+ * JSON null: by default a null member counts as absent (so "is required"
+ * when required); BN_REFUSE answers "must not be null"; BN_ALLOW hands the
+ * null to the handler, for members where null means something ("clear
+ * it"). Members the table does not name are refused ("unknown field").
+ * A string-valued member may also name a check function for a rule of its
+ * domain (an email address, a role name); it runs after the type checks.
+ */
+enum body_type { BT_STRING, BT_INT, BT_BOOL, BT_UUID, BT_ENUM, BT_LANG, BT_ARRAY, BT_OBJECT, BT_ANY };
+enum body_null { BN_ABSENT = 0, BN_REFUSE, BN_ALLOW };
+
+/* A rule on a string value: APP_OK, or APP_ERR_VALIDATION naming field. */
+typedef enum app_err (*body_check_fn)(const char *value, const char *field,
+				      struct field_error *fe);
+
+struct body_field {
+	const char *name; /* NULL ends a table; not used for array items */
+	enum body_type type;
+	bool required;
+	enum body_null null;
+	int64_t min, max;               /* see enum body_type */
+	bool chars;                     /* BT_STRING: bounds count characters */
+	bool text;                      /* BT_STRING: no control characters */
+	bool unique;                    /* BT_ARRAY: no repeated item */
+	const char *const *choices;     /* BT_ENUM, NULL-terminated */
+	const struct body_field *items; /* BT_ARRAY: what every item is */
+	const struct body_field *fields; /* BT_OBJECT: its members, NULL = any */
+	body_check_fn check;            /* string-valued types: a further rule */
+	const char *doc;
+};
+
 #define MAX_PATH_PARAMS 4
 #define MAX_QUERY_PARAMS 24
 
@@ -86,10 +135,28 @@ struct route {
 	handler_fn handler;
 	const char *summary;
 	unsigned flags; /* ROUTE_* */
+	/* BODY_JSON routes: the body's members, {NULL} terminated, checked by
+	 * the dispatcher; NULL = the handler checks the body itself */
+	const struct body_field *body_spec;
 };
 
 /* The stricter rate limit of the authentication routes applies. */
 #define ROUTE_AUTH_LIMIT 0x1u
+
+/*
+ * Hooks the dispatcher calls through struct app, so http/ needs no domain
+ * header (auth/ sits above http/, not beside it).
+ *
+ * http_authorize_fn: authenticate req and check its route's permission,
+ * setting req->who; APP_OK, APP_ERR_UNAUTHORIZED or APP_ERR_FORBIDDEN (fe
+ * may say why). Called for every route but the PERM_PUBLIC ones, before
+ * any input of the request is validated.
+ *
+ * http_rate_limit_fn: APP_OK, or APP_ERR_RATE_LIMITED with
+ * *retry_after_s (>= 1) set. Called for every matched route.
+ */
+typedef enum app_err (*http_authorize_fn)(struct request *req, struct field_error *fe);
+typedef enum app_err (*http_rate_limit_fn)(struct request *req, int *retry_after_s);
 
 struct request {
 	struct app *app;
@@ -134,6 +201,19 @@ const char *req_header(const struct request *r, const char *name);
 /* A validated path or query parameter, or NULL when absent. */
 const struct param_value *req_path(const struct request *r, const char *name);
 const struct param_value *req_query(const struct request *r, const char *name);
+
+/* Members of a JSON body (req->json), for handlers whose route declares
+ * them (the dispatcher has checked types and bounds):
+ *   req_body      the member as given, JSON null included; NULL when absent
+ *   req_body_str  a string member; NULL when absent or null
+ *   req_body_int  true and *out set when the member is a number
+ *   req_body_bool true and *out set when the member is true or false
+ *   req_body_null true when the member is given as null */
+const cJSON *req_body(const struct request *r, const char *name);
+const char *req_body_str(const struct request *r, const char *name);
+bool req_body_int(const struct request *r, const char *name, int64_t *out);
+bool req_body_bool(const struct request *r, const char *name, bool *out);
+bool req_body_null(const struct request *r, const char *name);
 
 /* Add a response header. Names must be tokens; values with CR, LF or NUL
  * are refused (returns -1, header not added). */

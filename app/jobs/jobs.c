@@ -114,17 +114,16 @@ enum app_err job_enqueue(struct db *db, struct arena *a, const struct job_spec *
 				attempts,   spec->unique_key, spec->request_id};
 	if ((e = db_query(db, a, &q_insert, params, &r)))
 		return e;
-	if (PQntuples(r) == 1) {
-		*id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-		return APP_OK;
-	}
+	if (PQntuples(r) == 1)
+		return db_get_int64(r, 0, 0, id);
 	/* the unique key is taken by a non-final job: report that one */
 	const char *up[] = {spec->unique_key};
 	if ((e = db_query(db, a, &q_existing, up, &r)))
 		return e;
 	if (PQntuples(r) != 1)
 		return APP_ERR_CONFLICT; /* it finished in between: the caller may retry */
-	*id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	if ((e = db_get_int64(r, 0, 0, id)))
+		return e;
 	if (duplicate)
 		*duplicate = true;
 	return APP_OK;
@@ -186,9 +185,9 @@ enum app_err job_enqueue_bulk(struct db *db, struct arena *a, const struct job_s
 		e = db_query(db, a, &q_bulk, params, &r);
 		if (!e && first_id) {
 			*first_id = INT64_MAX;
-			for (int i = 0; i < PQntuples(r); i++) {
-				int64_t v = strtoll(PQgetvalue(r, i, 0), NULL, 10);
-				if (v < *first_id)
+			for (int i = 0; !e && i < PQntuples(r); i++) {
+				int64_t v;
+				if (!(e = db_get_int64(r, i, 0, &v)) && v < *first_id)
 					*first_id = v;
 			}
 		}

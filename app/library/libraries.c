@@ -12,9 +12,9 @@
 #include "auth/audit.h"
 #include "auth/auth.h"
 #include "core/text.h"
+#include "db/sql.h"
 #include "http/page.h"
 #include "jobs/jobs.h"
-#include "users/user.h"
 
 #define MAX_PATHS 16
 #define MAX_EXTENSIONS 32
@@ -32,11 +32,6 @@ const struct param_spec libraries_list_query[] = {
 };
 
 /* clang-format off */
-/* A JSON array parameter of strings as text[], in order. */
-#define SQL_TEXT_ARRAY(p)                                                                          \
-	"ARRAY(SELECT t.v FROM jsonb_array_elements_text(" p "::jsonb) WITH ORDINALITY AS t(v, n)"  \
-	" ORDER BY t.n)"
-
 /* Columns lib_json() reads, from `libraries l`. */
 #define LIB_COLUMNS                                                                                \
 	"l.id, l.name, l.type, array_to_json(l.paths)::text, l.enabled, l.visibility,"             \
@@ -120,9 +115,6 @@ static const struct db_stmt q_scan_jobs = {
 	" AND state IN ('available', 'scheduled', 'running', 'retryable')",
 	1, false};
 
-static const char *const lib_fields[] = {
-	"name", "type", "paths", "enabled", "visibility", "scan_interval_minutes",
-	"metadata_language", "extensions", "exclude_patterns", NULL};
 /* clang-format on */
 
 /* --- access --------------------------------------------------------------- */
@@ -189,11 +181,6 @@ static void raw_col(struct jw *w, const char *key, const PGresult *r, int row, i
 	jw_raw(w, PQgetvalue(r, row, col), (size_t)PQgetlength(r, row, col));
 }
 
-static int64_t int_col(const PGresult *r, int row, int col)
-{
-	return strtoll(PQgetvalue(r, row, col), NULL, 10);
-}
-
 /* The settings of a library (what audit rows record). */
 static void lib_settings(struct jw *w, const PGresult *r, int row)
 {
@@ -202,7 +189,7 @@ static void lib_settings(struct jw *w, const PGresult *r, int row)
 	raw_col(w, "paths", r, row, LC_PATHS);
 	jw_kbool(w, "enabled", PQgetvalue(r, row, LC_ENABLED)[0] == 't');
 	jw_kstr(w, "visibility", PQgetvalue(r, row, LC_VISIBILITY));
-	jw_kint(w, "scan_interval_minutes", int_col(r, row, LC_INTERVAL));
+	db_json_int(w, "scan_interval_minutes", r, row, LC_INTERVAL);
 	jw_kstr(w, "metadata_language", PQgetvalue(r, row, LC_LANGUAGE));
 	raw_col(w, "extensions", r, row, LC_EXTENSIONS);
 	raw_col(w, "exclude_patterns", r, row, LC_EXCLUDES);
@@ -220,9 +207,9 @@ static void lib_json(struct jw *w, const PGresult *r, int row)
 	jw_kstr(w, "updated_at", PQgetvalue(r, row, LC_UPDATED));
 	jw_key(w, "counts");
 	jw_obj_open(w);
-	jw_kint(w, "files", int_col(r, row, LC_FILES));
-	jw_kint(w, movie ? "movies" : "series", int_col(r, row, LC_ITEMS));
-	jw_kint(w, "unmatched", int_col(r, row, LC_UNMATCHED));
+	db_json_int(w, "files", r, row, LC_FILES);
+	db_json_int(w, movie ? "movies" : "series", r, row, LC_ITEMS);
+	db_json_int(w, "unmatched", r, row, LC_UNMATCHED);
 	jw_obj_close(w);
 	jw_kbool(w, "scanning", PQgetvalue(r, row, LC_SCANNING)[0] == 't');
 	jw_obj_close(w);
@@ -259,30 +246,6 @@ struct lib_input {
 	const char *ext;      /* JSON array, NULL = the default list */
 	const char *excludes; /* JSON array */
 };
-
-static bool one_of(const char *s, const char *const *choices)
-{
-	for (int i = 0; choices[i]; i++)
-		if (!strcmp(s, choices[i]))
-			return true;
-	return false;
-}
-
-static enum app_err get_choice(const cJSON *obj, const char *key, bool required,
-                               const char *const *choices, const char *expect, const char **out,
-                               struct field_error *fe)
-{
-	const char *s = NULL;
-	enum app_err e;
-
-	if ((e = json_get_str(obj, key, required, 1, 32, &s, fe)))
-		return e;
-	if (s && !one_of(s, choices))
-		return field_fail(fe, APP_ERR_VALIDATION, key, "must be %s", expect);
-	if (s)
-		*out = s;
-	return APP_OK;
-}
 
 /*
  * Clean one root: absolute, no "." or ".." segment, duplicate and trailing
@@ -361,28 +324,23 @@ static const char *overlap_word(enum overlap o)
 	return o == OV_EQUAL ? "is equal to" : o == OV_INSIDE ? "is inside" : "contains";
 }
 
-static enum app_err body_paths(struct request *req, bool required, struct lib_input *in,
-                               struct field_error *fe)
+/* The roots of a checked body, each resolved (root_check) and none
+ * overlapping another. */
+static enum app_err body_paths(struct request *req, struct lib_input *in, struct field_error *fe)
 {
-	const cJSON *arr = NULL, *it;
+	const cJSON *arr = req_body(req, "paths"), *it;
 	char field[32];
 	struct buf b;
 	int i = 0;
 	enum app_err e;
 
-	if ((e = json_get_array(req->json, "paths", required, MAX_PATHS, &arr, fe)))
-		return e;
-	if (!arr)
+	if (!cJSON_IsArray(arr))
 		return APP_OK;
-	if (!arr->child)
-		return field_fail(fe, APP_ERR_VALIDATION, "paths", "must list at least one root");
 	in->roots = arena_calloc(req->arena, MAX_PATHS, sizeof(*in->roots));
 	if (!in->roots)
 		return APP_ERR_NOMEM;
 	for (it = arr->child; it; it = it->next, i++) {
 		snprintf(field, sizeof(field), "paths[%d]", i);
-		if (!cJSON_IsString(it))
-			return field_fail(fe, APP_ERR_VALIDATION, field, "must be a string");
 		if (!(in->roots[i] = arena_alloc(req->arena, PATH_MAX)))
 			return APP_ERR_NOMEM;
 		if ((e = root_check(it->valuestring, in->roots[i], field, fe)))
@@ -408,54 +366,59 @@ static enum app_err body_paths(struct request *req, bool required, struct lib_in
 	return in->paths ? APP_OK : APP_ERR_NOMEM;
 }
 
-static bool extension_ok(const char *s)
+static enum app_err check_extension(const char *s, const char *field, struct field_error *fe)
 {
 	size_t n = strlen(s);
+	bool ok = n >= 1 && n <= 8;
 
-	if (n < 1 || n > 8)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9')))
-			return false;
-	return true;
+	for (size_t i = 0; ok && i < n; i++)
+		ok = (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9');
+	return ok ? APP_OK
+	          : field_fail(fe, APP_ERR_VALIDATION, field, "must be 1 to 8 of a-z 0-9 (no dot)");
 }
 
-/* A string array member as JSON text: each item checked by ok (extension
- * rule) or by length and control bytes (patterns); duplicates refused. */
-static enum app_err string_list(struct request *req, const char *key, int max_items, bool ext,
-                                const char **out, struct field_error *fe)
-{
-	const cJSON *arr = NULL, *it, *prev;
-	char field[48];
-	struct buf b;
-	int i = 0;
-	enum app_err e;
+static const struct body_field extension_item = {.type = BT_STRING, .min = 1, .max = 8,
+                                                   .check = check_extension};
+static const struct body_field exclude_item = {.type = BT_STRING, .min = 1,
+                                                 .max = EXCLUDE_MAX_BYTES, .text = true};
+static const struct body_field root_item = {.type = BT_STRING, .max = PATH_MAX - 1};
 
-	if ((e = json_get_array(req->json, key, false, max_items, &arr, fe)))
-		return e;
-	if (!arr)
+/* name, type and paths are required on create only */
+/* clang-format off */
+#define LIB_FIELDS(create)                                                                         \
+	{.name = "name", .type = BT_STRING, .required = (create), .min = 1, .max = 100,            \
+	 .text = true},                                                                            \
+	{.name = "type", .type = BT_ENUM, .required = (create), .choices = types,                  \
+	 .doc = "Fixed once the library exists."},                                                 \
+	{.name = "visibility", .type = BT_ENUM, .choices = visibilities},                          \
+	{.name = "scan_interval_minutes", .type = BT_INT, .min = 0, .max = 10080,                  \
+	 .doc = "0: no periodic scans."},                                                          \
+	{.name = "metadata_language", .type = BT_LANG},                                            \
+	{.name = "enabled", .type = BT_BOOL},                                                      \
+	{.name = "extensions", .type = BT_ARRAY, .null = BN_ALLOW, .min = 1,                       \
+	 .max = MAX_EXTENSIONS, .unique = true, .items = &extension_item,                          \
+	 .doc = "File extensions to index; null restores the default list."},                      \
+	{.name = "exclude_patterns", .type = BT_ARRAY, .max = MAX_EXCLUDES, .unique = true,        \
+	 .items = &exclude_item},                                                                  \
+	{.name = "paths", .type = BT_ARRAY, .required = (create), .min = 1, .max = MAX_PATHS,      \
+	 .items = &root_item,                                                                      \
+	 .doc = "Absolute directories; none may overlap a root of another library."},              \
+	{0}
+/* clang-format on */
+
+const struct body_field libraries_create_body[] = {LIB_FIELDS(true)};
+const struct body_field libraries_update_body[] = {LIB_FIELDS(false)};
+
+/* A string array member of a checked body as JSON text; NULL when absent
+ * or null (*out), APP_ERR_NOMEM when it cannot be built. */
+static enum app_err json_list(struct request *req, const char *key, const char **out)
+{
+	const cJSON *arr = req_body(req, key), *it;
+	struct buf b;
+
+	*out = NULL;
+	if (!cJSON_IsArray(arr))
 		return APP_OK;
-	if (ext && !arr->child)
-		return field_fail(fe, APP_ERR_VALIDATION, key,
-		                  "must list at least one extension (null restores the default)");
-	for (it = arr->child; it; it = it->next, i++) {
-		snprintf(field, sizeof(field), "%s[%d]", key, i);
-		if (!cJSON_IsString(it))
-			return field_fail(fe, APP_ERR_VALIDATION, field, "must be a string");
-		size_t n = strlen(it->valuestring);
-		if (ext && !extension_ok(it->valuestring))
-			return field_fail(fe, APP_ERR_VALIDATION, field,
-			                  "must be 1 to 8 of a-z 0-9 (no dot)");
-		if (!ext && (n < 1 || n > EXCLUDE_MAX_BYTES))
-			return field_fail(fe, APP_ERR_VALIDATION, field, "must be 1 to %d bytes",
-			                  EXCLUDE_MAX_BYTES);
-		if (!ext && has_control(it->valuestring, n))
-			return field_fail(fe, APP_ERR_VALIDATION, field,
-			                  "must not contain control characters");
-		for (prev = arr->child; prev != it; prev = prev->next)
-			if (!strcmp(prev->valuestring, it->valuestring))
-				return field_fail(fe, APP_ERR_VALIDATION, field, "is listed twice");
-	}
 	buf_init(&b, 64 * 1024);
 	buf_putc(&b, '[');
 	for (it = arr->child; it; it = it->next) {
@@ -469,47 +432,25 @@ static enum app_err string_list(struct request *req, const char *key, int max_it
 	return *out ? APP_OK : APP_ERR_NOMEM;
 }
 
-/* The whole body; create requires name, type and paths. */
-static enum app_err body_input(struct request *req, bool create, struct lib_input *in,
-                               struct field_error *fe)
+/* The whole (checked) body: the roots resolved, the lists as JSON text. */
+static enum app_err body_input(struct request *req, struct lib_input *in, struct field_error *fe)
 {
-	const cJSON *ext = cJSON_GetObjectItemCaseSensitive(req->json, "extensions");
-	const cJSON *en = cJSON_GetObjectItemCaseSensitive(req->json, "enabled");
-	bool enabled = false;
+	bool enabled;
 	enum app_err e;
 
 	memset(in, 0, sizeof(*in));
-	in->enabled = -1;
-	in->interval = -1;
-	if ((e = json_reject_unknown(req->json, lib_fields, fe)) ||
-	    (e = json_get_str(req->json, "name", create, 1, 100, &in->name, fe)) ||
-	    (e = get_choice(req->json, "type", create, types, "movie or tvshow", &in->type, fe)) ||
-	    (e = get_choice(req->json, "visibility", false, visibilities, "all or granted",
-	                    &in->visibility, fe)) ||
-	    (e = json_get_int(req->json, "scan_interval_minutes", false, 0, 10080, &in->interval,
-	                      fe)) ||
-	    (e = json_get_str(req->json, "metadata_language", false, 1, 16, &in->language, fe)))
+	in->name = req_body_str(req, "name");
+	in->type = req_body_str(req, "type");
+	in->visibility = req_body_str(req, "visibility");
+	in->language = req_body_str(req, "metadata_language");
+	in->enabled = req_body_bool(req, "enabled", &enabled) ? enabled : -1;
+	if (!req_body_int(req, "scan_interval_minutes", &in->interval))
+		in->interval = -1;
+	in->ext_set = req_body(req, "extensions") != NULL;
+	if ((e = json_list(req, "extensions", &in->ext)) ||
+	    (e = json_list(req, "exclude_patterns", &in->excludes)))
 		return e;
-	if (in->name && has_control(in->name, strlen(in->name)))
-		return field_fail(fe, APP_ERR_VALIDATION, "name",
-		                  "must not contain control characters");
-	if (in->language &&
-	    (strlen(in->language) != 2 || in->language[0] < 'a' || in->language[0] > 'z' ||
-	     in->language[1] < 'a' || in->language[1] > 'z'))
-		return field_fail(fe, APP_ERR_VALIDATION, "metadata_language",
-		                  "must be a two-letter lower-case ISO 639-1 code");
-	if (en && !cJSON_IsNull(en)) {
-		if ((e = json_get_bool(req->json, "enabled", true, &enabled, fe)))
-			return e;
-		in->enabled = enabled;
-	}
-	in->ext_set = ext != NULL;
-	if (ext && !cJSON_IsNull(ext) &&
-	    (e = string_list(req, "extensions", MAX_EXTENSIONS, true, &in->ext, fe)))
-		return e;
-	if ((e = string_list(req, "exclude_patterns", MAX_EXCLUDES, false, &in->excludes, fe)))
-		return e;
-	return body_paths(req, create, in, fe);
+	return body_paths(req, in, fe);
 }
 
 /* Under the lock: none of in's roots may overlap a root of another
@@ -645,7 +586,7 @@ enum app_err libraries_create(struct request *req, struct response *res, struct 
 	struct jw w;
 	enum app_err e;
 
-	if ((e = body_input(req, true, &in, fe)))
+	if ((e = body_input(req, &in, fe)))
 		return e;
 	if ((e = change_begin(req)))
 		return e;
@@ -689,7 +630,7 @@ enum app_err libraries_update(struct request *req, struct response *res, struct 
 	enum app_err e;
 
 	if ((e = library_access_fe(req, id, "manage", "id", fe)) ||
-	    (e = body_input(req, false, &in, fe)))
+	    (e = body_input(req, &in, fe)))
 		return e;
 	if ((e = change_begin(req)))
 		return e;
@@ -734,8 +675,11 @@ enum app_err libraries_delete(struct request *req, struct response *res, struct 
 	    (e = db_query(req->app->db, req->arena, &q_scan_jobs, params, &jobs)))
 		goto fail;
 	for (int i = 0; i < PQntuples(jobs); i++) {
+		int64_t job;
+		if ((e = db_get_int64(jobs, i, 0, &job)))
+			goto fail;
 		/* a job that finished meanwhile is fine: nothing left to stop */
-		e = job_cancel(req->app->db, req->arena, strtoll(PQgetvalue(jobs, i, 0), NULL, 10));
+		e = job_cancel(req->app->db, req->arena, job);
 		if (e && e != APP_ERR_NOT_FOUND && e != APP_ERR_CONFLICT)
 			goto fail;
 	}

@@ -101,7 +101,11 @@ enum app_err libraries_get(struct request *req, struct response *res, struct fie
  * library. 400 naming the field for malformed values or unknown fields;
  * 422 naming paths[i] for a root that does not exist, is not a directory
  * or is not readable; 409 naming name (taken, case-insensitive) or
- * paths[i] (overlaps). */
+ * paths[i] (overlaps). The dispatcher checks the members' shapes
+ * (libraries_create_body, libraries_update_body); the roots are checked
+ * against the filesystem here. */
+extern const struct body_field libraries_create_body[];
+extern const struct body_field libraries_update_body[];
 enum app_err libraries_create(struct request *req, struct response *res, struct field_error *fe);
 /* PUT {id}: the same fields, each optional (absent = unchanged;
  * "extensions": null restores the default list). type cannot change (409

@@ -1,6 +1,5 @@
 #include "library/libraries_api.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,10 +8,10 @@
 #include "auth/audit.h"
 #include "auth/auth.h"
 #include "core/text.h"
+#include "db/sql.h"
 #include "http/page.h"
 #include "jobs/jobs.h"
 #include "library/libraries.h"
-#include "users/user.h"
 
 #define TMDB_ID_MAX 2147483647
 
@@ -22,8 +21,6 @@ static const char *const levels[] = {"view", "download", "manage", NULL};
 const struct param_spec libraries_page_query[] = {PAGE_PARAMS, {0}};
 
 /* clang-format off */
-#define SQL_TS_US(col) "to_char((" col ") AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
-
 /* Columns scan_json() reads, from `library_scans s`. */
 #define SCAN_COLUMNS                                                                               \
 	"s.id, s.library_id, s.scan_type, s.status, s.job_id, s.requested_by, s.files_seen,"       \
@@ -121,9 +118,20 @@ static const struct db_stmt q_file_manual = {
 	"UPDATE media_files SET match_status = 'manual', updated_at = now() WHERE id = $1", 1,
 	false};
 
-static const char *const scan_fields[] = {"scan_type", NULL};
-static const char *const grant_fields[] = {"user_id", "level", NULL};
-static const char *const match_fields[] = {"tmdb_id", NULL};
+const struct body_field libraries_scan_body[] = {
+    {.name = "scan_type", .type = BT_ENUM, .choices = scan_types,
+     .doc = "incremental (the default), full or metadata."},
+    {0},
+};
+const struct body_field libraries_grants_put_body[] = {
+    {.name = "user_id", .type = BT_UUID, .required = true},
+    {.name = "level", .type = BT_ENUM, .required = true, .choices = levels},
+    {0},
+};
+const struct body_field files_match_body[] = {
+    {.name = "tmdb_id", .type = BT_INT, .required = true, .min = 1, .max = TMDB_ID_MAX},
+    {0},
+};
 /* clang-format on */
 
 /* --- helpers -------------------------------------------------------------- */
@@ -151,31 +159,6 @@ static void raw_col(struct jw *w, const char *key, const PGresult *r, int row, i
 {
 	jw_key(w, key);
 	jw_raw(w, PQgetvalue(r, row, col), (size_t)PQgetlength(r, row, col));
-}
-
-static void int_col(struct jw *w, const char *key, const PGresult *r, int row, int col)
-{
-	if (PQgetisnull(r, row, col))
-		jw_knull(w, key);
-	else
-		jw_kint(w, key, strtoll(PQgetvalue(r, row, col), NULL, 10));
-}
-
-/* A canonical, lower-cased uuid copy of s in the arena, or NULL. */
-static const char *uuid_of(struct request *req, const char *s)
-{
-	char out[37];
-
-	if (strlen(s) != 36)
-		return NULL;
-	for (int i = 0; i < 36; i++) {
-		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-		if (dash ? s[i] != '-' : !isxdigit((unsigned char)s[i]))
-			return NULL;
-		out[i] = (char)tolower((unsigned char)s[i]);
-	}
-	out[36] = '\0';
-	return arena_strdup(req->arena, out);
 }
 
 /* s as a JSON string literal in the arena. */
@@ -234,28 +217,28 @@ static enum app_err library_page(struct request *req, struct response *res, cons
 
 static void scan_fields_json(struct jw *w, const PGresult *r, int row)
 {
-	int_col(w, "id", r, row, SC_ID);
+	db_json_int(w, "id", r, row, SC_ID);
 	jw_kstr(w, "library_id", PQgetvalue(r, row, SC_LIBRARY));
 	jw_kstr(w, "scan_type", PQgetvalue(r, row, SC_TYPE));
 	jw_kstr(w, "status", PQgetvalue(r, row, SC_STATUS));
-	int_col(w, "job_id", r, row, SC_JOB);
+	db_json_int(w, "job_id", r, row, SC_JOB);
 	db_json_str(w, "requested_by", r, row, SC_BY);
 	jw_key(w, "files");
 	jw_obj_open(w);
-	int_col(w, "seen", r, row, SC_SEEN);
-	int_col(w, "added", r, row, SC_ADDED);
-	int_col(w, "changed", r, row, SC_CHANGED);
-	int_col(w, "unchanged", r, row, SC_UNCHANGED);
-	int_col(w, "missing", r, row, SC_MISSING);
-	int_col(w, "removed", r, row, SC_REMOVED);
+	db_json_int(w, "seen", r, row, SC_SEEN);
+	db_json_int(w, "added", r, row, SC_ADDED);
+	db_json_int(w, "changed", r, row, SC_CHANGED);
+	db_json_int(w, "unchanged", r, row, SC_UNCHANGED);
+	db_json_int(w, "missing", r, row, SC_MISSING);
+	db_json_int(w, "removed", r, row, SC_REMOVED);
 	jw_obj_close(w);
-	int_col(w, "error_count", r, row, SC_ERRORS);
-	int_col(w, "dirs_walked", r, row, SC_DIRS);
+	db_json_int(w, "error_count", r, row, SC_ERRORS);
+	db_json_int(w, "dirs_walked", r, row, SC_DIRS);
 	db_json_str(w, "message", r, row, SC_MESSAGE);
 	jw_kstr(w, "created_at", PQgetvalue(r, row, SC_CREATED));
 	db_json_str(w, "started_at", r, row, SC_STARTED);
 	db_json_str(w, "finished_at", r, row, SC_FINISHED);
-	int_col(w, "duration_ms", r, row, SC_DURATION);
+	db_json_int(w, "duration_ms", r, row, SC_DURATION);
 }
 
 static void scan_item(struct jw *w, const PGresult *r, int row)
@@ -267,7 +250,7 @@ static void scan_item(struct jw *w, const PGresult *r, int row)
 
 enum app_err libraries_scan(struct request *req, struct response *res, struct field_error *fe)
 {
-	const char *id = path_id(req), *type = "incremental", *values;
+	const char *id = path_id(req), *type = req_body_str(req, "scan_type"), *values;
 	struct db *db = req->app->db;
 	PGresult *r;
 	int64_t job_id = 0;
@@ -275,15 +258,8 @@ enum app_err libraries_scan(struct request *req, struct response *res, struct fi
 	struct jw w;
 	enum app_err e;
 
-	if ((e = json_reject_unknown(req->json, scan_fields, fe)) ||
-	    (e = json_get_str(req->json, "scan_type", false, 1, 32, &type, fe)))
-		return e;
-	bool known = false;
-	for (int i = 0; scan_types[i]; i++)
-		known |= !strcmp(scan_types[i], type);
-	if (!known)
-		return field_fail(fe, APP_ERR_VALIDATION, "scan_type",
-		                  "must be full, incremental or metadata");
+	if (!type)
+		type = "incremental";
 	if ((e = library_access_fe(req, id, "view", "id", fe)))
 		return e;
 	const char *lp[] = {id};
@@ -312,6 +288,8 @@ enum app_err libraries_scan(struct request *req, struct response *res, struct fi
 		e = field_fail(fe, e, "scan", "is already queued or running for this library");
 	if (e)
 		goto fail;
+	int64_t scan_num;
+	TRY(db_get_int64(r, 0, 0, &scan_num));
 	const char *scan_id = arena_strdup(req->arena, PQgetvalue(r, 0, 0));
 	const char *jtype = jstr(req, type);
 	TRY(nomem_if(scan_id && jtype));
@@ -346,7 +324,7 @@ enum app_err libraries_scan(struct request *req, struct response *res, struct fi
 	res->status = 202;
 	jw_init(&w, &res->body);
 	jw_obj_open(&w);
-	jw_kint(&w, "scan_id", strtoll(scan_id, NULL, 10));
+	jw_kint(&w, "scan_id", scan_num);
 	jw_kint(&w, "job_id", job_id);
 	jw_kstr(&w, "status", "queued");
 	jw_obj_close(&w);
@@ -379,7 +357,7 @@ enum app_err libraries_scans_get(struct request *req, struct response *res, stru
 	jw_obj_open(&w);
 	scan_fields_json(&w, r, 0);
 	raw_col(&w, "errors", r, 0, SC_ERROR_LIST);
-	int_col(&w, "elapsed_ms", r, 0, SC_ELAPSED);
+	db_json_int(&w, "elapsed_ms", r, 0, SC_ELAPSED);
 	jw_obj_close(&w);
 	return APP_OK;
 }
@@ -412,24 +390,13 @@ static const char *grant_values(struct request *req, const char *user_id, const 
 
 enum app_err libraries_grants_put(struct request *req, struct response *res, struct field_error *fe)
 {
-	const char *id = path_id(req), *user_text, *user_id, *level, *old = NULL;
+	const char *id = path_id(req), *user_id = req_body_str(req, "user_id"),
+	           *level = req_body_str(req, "level"), *old = NULL;
 	struct db *db = req->app->db;
 	PGresult *r;
 	struct jw w;
 	enum app_err e;
 
-	if ((e = json_reject_unknown(req->json, grant_fields, fe)) ||
-	    (e = json_get_str(req->json, "user_id", true, 1, 64, &user_text, fe)) ||
-	    (e = json_get_str(req->json, "level", true, 1, 16, &level, fe)))
-		return e;
-	if (!(user_id = uuid_of(req, user_text)))
-		return field_fail(fe, APP_ERR_VALIDATION, "user_id", "must be a uuid");
-	bool known = false;
-	for (int i = 0; levels[i]; i++)
-		known |= !strcmp(levels[i], level);
-	if (!known)
-		return field_fail(fe, APP_ERR_VALIDATION, "level",
-		                  "must be view, download or manage");
 	if ((e = library_access_fe(req, id, "manage", "id", fe)))
 		return e;
 	const char *lp[] = {id}, *up[] = {user_id}, *gp[] = {id, user_id};
@@ -530,9 +497,7 @@ enum app_err files_match(struct request *req, struct response *res, struct field
 	struct jw w;
 	enum app_err e;
 
-	if ((e = json_reject_unknown(req->json, match_fields, fe)) ||
-	    (e = json_get_int(req->json, "tmdb_id", true, 1, TMDB_ID_MAX, &tmdb_id, fe)))
-		return e;
+	req_body_int(req, "tmdb_id", &tmdb_id);
 	if ((e = db_begin(db)))
 		return e;
 	TRY(db_query(db, req->arena, &q_file_lock, fp, &r));

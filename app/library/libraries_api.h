@@ -15,6 +15,12 @@
 /* Query parameters of the paginated lists: limit, cursor, offset. */
 extern const struct param_spec libraries_page_query[];
 
+/* The bodies of scan, grants_put and files_match, checked by the
+ * dispatcher (shapes as described below). */
+extern const struct body_field libraries_scan_body[];
+extern const struct body_field libraries_grants_put_body[];
+extern const struct body_field files_match_body[];
+
 /*
  * POST {id}/scan {"scan_type": "full"|"incremental"|"metadata"} (the key is
  * optional, default incremental; the dispatcher wants a JSON body, so send

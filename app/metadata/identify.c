@@ -266,7 +266,8 @@ enum app_err identify_file(struct db *db, struct arena *a, const struct identify
 	f.nfo = parse_deferred(a, PQgetvalue(r, 0, 3));
 	f.sidecars = parse_deferred(a, PQgetvalue(r, 0, 4));
 	f.status = PQgetvalue(r, 0, 5);
-	f.linked_tmdb = PQgetisnull(r, 0, 6) ? 0 : strtoll(PQgetvalue(r, 0, 6), NULL, 10);
+	if ((e = db_get_int64_or(r, 0, 6, 0, &f.linked_tmdb)))
+		return e;
 	facts_from(&f);
 
 	pthread_mutex_lock(&cfg_lock);
@@ -329,7 +330,8 @@ enum app_err identify_file(struct db *db, struct arena *a, const struct identify
 		if ((e = db_query(db, a, f.tv ? &q_same_series : &q_same_movie, pq, &same)))
 			return e;
 		if (PQntuples(same)) {
-			id = strtoll(PQgetvalue(same, 0, 0), NULL, 10);
+			if ((e = db_get_int64(same, 0, 0, &id)))
+				return e;
 			strategy = "local";
 			conf = 95;
 		}

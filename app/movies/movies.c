@@ -57,7 +57,7 @@ static const struct db_stmt q_get = {
 	MV_VIEW_CTE " SELECT (" MV_ITEM("m") "::jsonb || jsonb_build_object("
 	"'language', v.lang, 'tagline', " MV_TAGLINE("m") ", 'status', m.status,"
 	" 'budget', m.budget, 'revenue', m.revenue, 'homepage', m.homepage,"
-	" 'trailer_url', m.trailer_url, 'backdrop_url', " MV_IMAGE("backdrop", "m.backdrop_path") ","
+	" 'trailer_url', m.trailer_url, 'backdrop_url', " MV_ART("backdrop", "m") ","
 	" 'identified_by', m.identified_by, 'match_locked', m.match_locked,"
 	" 'radarr_id', m.radarr_id, 'metadata_refreshed_at', " SQL_TS("m.metadata_refreshed_at") ","
 	" 'titles', m.titles_i18n, 'age_ratings', m.age_ratings,"
@@ -71,7 +71,12 @@ static const struct db_stmt q_get = {
 	"  ON g.id = mg.genre_id WHERE mg.movie_id = m.id), '[]'),"
 	" 'directors', coalesce((SELECT json_agg(json_build_object('person_id', p.id, 'name', p.name)"
 	"  ORDER BY p.name) FROM movie_credits c JOIN people p ON p.id = c.person_id"
-	"  WHERE c.movie_id = m.id AND c.kind = 'crew' AND c.job = 'Director'), '[]')))::text"
+	"  WHERE c.movie_id = m.id AND c.kind = 'crew' AND c.job = 'Director'), '[]'),"
+	/* multiple versions: each present file with its label, best resolution first */
+	" 'versions', coalesce((SELECT json_agg(json_build_object('file_id', f.id, 'label', f.version,"
+	"  'stream_url', '/api/v1/movies/' || m.id || '/files/' || f.id || '/stream')"
+	"  ORDER BY f.height DESC NULLS LAST, f.rel_path, f.id) FROM media_files f"
+	"  WHERE f.movie_id = m.id AND f.state = 'present'), '[]')))::text"
 	VIEW_FROM ONE_MOVIE,
 	MV_NPARAMS + 1, true};
 
@@ -94,7 +99,7 @@ static const struct db_stmt q_files = {
 	"  || '/files/' || f.id || '/subtitles/' || (o.i - 1)) ORDER BY o.i)"
 	"  FROM jsonb_array_elements(CASE WHEN jsonb_typeof(f.sidecars->'subtitles') = 'array'"
 	"  THEN f.sidecars->'subtitles' ELSE '[]' END) WITH ORDINALITY o(s, i)), '[]'),"
-	" 'probe_error', f.probe_error,"
+	" 'probe_error', f.probe_error, 'version', f.version,"
 	" 'stream_url', '/api/v1/movies/' || m.id || '/files/' || f.id || '/stream',"
 	" 'added_at', " SQL_TS("f.created_at") "), f.rel_path, f.id"
 	" FROM v, movies m JOIN media_files f ON f.movie_id = m.id AND f.state = 'present'"

@@ -122,7 +122,7 @@ static const struct db_stmt q_common_count = {
 	" WHERE w <> '')"
 #define AC_ITEM                                                                                    \
 	"json_build_object('id', m.id, 'title', " MV_TITLE("m") ", 'year', m.year, 'poster_url', "   \
-	MV_IMAGE("poster", "m.poster_path") ")"
+	MV_ART("poster", "m") ")"
 static const struct db_stmt q_autocomplete = {
 	"movies_autocomplete",
 	MV_VIEW_CTE ", p1 AS MATERIALIZED (SELECT t.item_id AS id, 1 AS pri, row_number() OVER ()"

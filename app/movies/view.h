@@ -28,6 +28,7 @@
 #define MV_TAGLINE(m) "coalesce(" CAT_I18N(m ".taglines_i18n", m ".original_language") ", " m ".tagline)"
 #define MV_NAME(g) CAT_NAME(g)
 #define MV_IMAGE(kind, path) CAT_IMAGE(kind, path)
+#define MV_ART(kind, m) CAT_ART(kind, m)
 #define MV_ITEM(m) CAT_MOVIE_ITEM /* alias m only */
 
 /* The viewer's parameters ($1..$4) in params[0..3] (catalog_viewer). */

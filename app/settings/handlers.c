@@ -1,6 +1,5 @@
 #include "settings/handlers.h"
 
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,8 +7,8 @@
 #include "auth/audit.h"
 #include "auth/auth.h"
 #include "auth/rbac.h"
+#include "db/sql.h"
 #include "settings/settings.h"
-#include "users/user.h"
 
 /* What a secret setting's value reads as, everywhere it leaves the server. */
 #define MASKED "\"********\""
@@ -61,7 +60,6 @@ static const struct db_stmt q_user_delete = {
 	"DELETE FROM user_settings WHERE user_id = $1 AND key = $2 RETURNING 1", 2, false};
 /* clang-format on */
 
-static const char *const value_fields[] = {"value", NULL};
 
 static const char *type_name(enum setting_type t)
 {
@@ -171,31 +169,13 @@ static const char *serialize(struct request *req, const cJSON *v)
 	return out;
 }
 
-/* Does v hold a number that is not finite anywhere inside? */
-static bool has_nonfinite(const cJSON *v)
-{
-	if (cJSON_IsNumber(v))
-		return !isfinite(v->valuedouble);
-	for (const cJSON *c = v->child; c; c = c->next)
-		if (has_nonfinite(c))
-			return true;
-	return false;
-}
-
-/* The "value" member of the body: present (null counts as present). */
-static enum app_err body_value(struct request *req, const cJSON **out, struct field_error *fe)
-{
-	enum app_err e;
-
-	if ((e = json_reject_unknown(req->json, value_fields, fe)))
-		return e;
-	*out = cJSON_GetObjectItemCaseSensitive(req->json, "value");
-	if (!*out)
-		return field_fail(fe, APP_ERR_VALIDATION, "value", "is required");
-	if (has_nonfinite(*out))
-		return field_fail(fe, APP_ERR_VALIDATION, "value", "must hold finite numbers only");
-	return APP_OK;
-}
+/* PUT bodies of both kinds: {"value": any JSON value, null included}; the
+ * value's type per server setting is settings_validate's business. */
+const struct body_field settings_put_body[] = {
+    {.name = "value", .type = BT_ANY, .required = true, .null = BN_ALLOW,
+     .doc = "The new value (for a server setting, of the setting's type)."},
+    {0},
+};
 
 /* {"value": v} for the audit row, masked for secrets. */
 static const char *audit_value(struct request *req, const struct setting_def *d, const char *v)
@@ -207,14 +187,13 @@ static const char *audit_value(struct request *req, const struct setting_def *d,
 enum app_err settings_server_put(struct request *req, struct response *res, struct field_error *fe)
 {
 	const struct setting_def *d;
-	const cJSON *value;
+	const cJSON *value = req_body(req, "value");
 	const char *text, *old;
 	PGresult *r;
 	struct jw w;
 	enum app_err e;
 
-	if ((e = declared(req, &d, fe)) || (e = body_value(req, &value, fe)) ||
-	    (e = settings_validate(d, value, fe)))
+	if ((e = declared(req, &d, fe)) || (e = settings_validate(d, value, fe)))
 		return e;
 	/* every account registration receives this role: setting it is granting it */
 	if (!strcmp(d->key, "auth.default_role") &&
@@ -354,12 +333,13 @@ enum app_err settings_user_get(struct request *req, struct response *res, struct
 enum app_err settings_user_put(struct request *req, struct response *res, struct field_error *fe)
 {
 	const char *key, *text;
-	const cJSON *value;
+	const cJSON *value = req_body(req, "value");
+	int64_t count;
 	PGresult *r;
 	struct jw w;
 	enum app_err e;
 
-	if ((e = user_key(req, &key, fe)) || (e = body_value(req, &value, fe)))
+	if ((e = user_key(req, &key, fe)))
 		return e;
 	if (!(text = serialize(req, value)))
 		return APP_ERR_NOMEM;
@@ -377,10 +357,10 @@ enum app_err settings_user_put(struct request *req, struct response *res, struct
 		e = APP_ERR_NOT_FOUND;
 		goto rollback;
 	}
-	if ((e = db_query(req->app->db, req->arena, &q_user_count, countp, &r)))
+	if ((e = db_query(req->app->db, req->arena, &q_user_count, countp, &r)) ||
+	    (e = db_get_int64(r, 0, 0, &count)))
 		goto rollback;
-	if (PQgetvalue(r, 0, 1)[0] != 't' &&
-	    strtoll(PQgetvalue(r, 0, 0), NULL, 10) >= USER_SETTINGS_MAX) {
+	if (PQgetvalue(r, 0, 1)[0] != 't' && count >= USER_SETTINGS_MAX) {
 		e = field_fail(fe, APP_ERR_CONFLICT, "key",
 		               "is one setting too many: a user keeps at most %d",
 		               USER_SETTINGS_MAX);

@@ -26,6 +26,10 @@
 #define USER_SETTING_MAX_BYTES 16384
 #define USER_SETTINGS_MAX 100
 
+/* The body of both PUTs: {"value": any JSON value without non-finite
+ * numbers}, null included. */
+extern const struct body_field settings_put_body[];
+
 /* GET /api/v1/settings/server: {"items": [setting, …]} in declaration order. */
 enum app_err settings_server_list(struct request *req, struct response *res,
                                   struct field_error *fe);

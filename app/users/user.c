@@ -95,24 +95,24 @@ enum app_err user_create(struct app *app, struct arena *a, const char *username,
 	return APP_OK;
 }
 
-enum app_err user_check_username(const char *s, struct field_error *fe)
+enum app_err user_check_username(const char *s, const char *field, struct field_error *fe)
 {
 	size_t n = strlen(s);
 
 	if (n < 3 || n > 30)
-		return field_fail(fe, APP_ERR_VALIDATION, "username", "must be 3 to 30 characters");
+		return field_fail(fe, APP_ERR_VALIDATION, field, "must be 3 to 30 characters");
 	for (size_t i = 0; i < n; i++) {
 		char c = s[i];
 		int alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 		if (!alnum && (i == 0 || !strchr("_.-", c)))
-			return field_fail(fe, APP_ERR_VALIDATION, "username",
+			return field_fail(fe, APP_ERR_VALIDATION, field,
 					  "may hold letters, digits, '_', '.', '-' and must start "
 					  "with a letter or digit");
 	}
 	return APP_OK;
 }
 
-enum app_err user_check_email(const char *s, struct field_error *fe)
+enum app_err user_check_email(const char *s, const char *field, struct field_error *fe)
 {
 	const char *at = strchr(s, '@');
 	size_t n = strlen(s);
@@ -121,10 +121,10 @@ enum app_err user_check_email(const char *s, struct field_error *fe)
 	 * domain, no spaces or controls; the verification mail proves the rest */
 	if (n < 3 || n > 254 || !at || at == s || strchr(at + 1, '@') || !strchr(at + 1, '.') ||
 	    at[1] == '.' || s[n - 1] == '.')
-		return field_fail(fe, APP_ERR_VALIDATION, "email", "must be an email address");
+		return field_fail(fe, APP_ERR_VALIDATION, field, "must be an email address");
 	for (size_t i = 0; i < n; i++)
 		if ((unsigned char)s[i] <= ' ' || s[i] == 0x7f || s[i] == '<' || s[i] == '>')
-			return field_fail(fe, APP_ERR_VALIDATION, "email",
+			return field_fail(fe, APP_ERR_VALIDATION, field,
 					  "must be an email address");
 	return APP_OK;
 }
@@ -147,4 +147,59 @@ enum app_err user_conflict(struct request *req, struct field_error *fe)
 void user_cache_forget(struct request *req, const char *id)
 {
 	auth_forget_permissions(req->app, req->arena, id, NULL);
+}
+
+static bool is_alpha(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* BCP 47 in shape: a 2-8 letter language subtag, then subtags of 1-8
+ * letters or digits joined by '-'. Registry membership is not checked:
+ * clients fall back to "en" for tags they do not know. */
+enum app_err user_check_locale(const char *s, const char *field, struct field_error *fe)
+{
+	size_t n = strlen(s), sub = 0;
+	bool first = true;
+
+	if (n < 2 || n > 35)
+		goto bad;
+	for (size_t i = 0; i <= n; i++) {
+		char c = s[i];
+		if (c == '-' || c == '\0') {
+			if (sub < (first ? 2u : 1u) || sub > 8)
+				goto bad;
+			first = false;
+			sub = 0;
+			continue;
+		}
+		if (!is_alpha(c) && (first || !is_digit(c)))
+			goto bad;
+		sub++;
+	}
+	return APP_OK;
+bad:
+	return field_fail(fe, APP_ERR_VALIDATION, field,
+	                  "must be a language tag such as en, pt-BR or zh-Hant-TW (2 to 35 bytes)");
+}
+
+enum app_err user_check_timezone(const char *s, const char *field, struct field_error *fe)
+{
+	size_t n = strlen(s);
+
+	if (n < 1 || n > 64 || !is_alpha(s[0]))
+		goto bad;
+	for (size_t i = 0; i < n; i++)
+		if (!is_alpha(s[i]) && !is_digit(s[i]) && !strchr("_+-/", s[i]))
+			goto bad;
+	return APP_OK;
+bad:
+	return field_fail(fe, APP_ERR_VALIDATION, field,
+	                  "must be a time zone name such as Europe/Berlin (letters, digits, "
+	                  "_ + - /; 1 to 64 bytes)");
 }

@@ -10,10 +10,9 @@
 #include <libpq-fe.h>
 
 #include "core/json.h"
+/* SQL_TS lived here; app/movies (and others) still get it through this header */
+#include "db/sql.h"
 #include "http/http.h"
-
-/* UTC ISO-8601 with milliseconds, as every timestamp leaves the API. */
-#define SQL_TS(col) "to_char((" col ") AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
 
 /* The columns user_json() expects, in order, from `users u`. */
 #define USER_COLUMNS                                                                               \
@@ -31,10 +30,43 @@ void user_json(struct jw *w, const PGresult *r, int row, bool full);
 /* Load one live (not deleted) account by id; APP_ERR_NOT_FOUND otherwise. */
 enum app_err user_load(struct request *req, const char *id, PGresult **out);
 
-/* Field rules; each returns APP_OK or APP_ERR_VALIDATION naming the field. */
-enum app_err user_check_username(const char *s, struct field_error *fe);
-enum app_err user_check_email(const char *s, struct field_error *fe);
+/* Field rules, in the shape of body_check_fn so route tables can name them;
+ * each returns APP_OK or APP_ERR_VALIDATION naming field.
+ *   username  3 to 30 of letters, digits, _ . - starting with a letter or digit
+ *   email     one @, something on each side, a dot in the domain, no spaces
+ *   password  PASSWORD_MIN to PASSWORD_MAX bytes
+ *   locale    BCP 47 in shape: 2 to 35 bytes ("en", "pt-BR", "zh-Hant-TW")
+ *   timezone  1 to 64 bytes of letters, digits and _ + - / starting with a
+ *             letter ("Europe/Berlin", "Etc/GMT+5") */
+enum app_err user_check_username(const char *s, const char *field, struct field_error *fe);
+enum app_err user_check_email(const char *s, const char *field, struct field_error *fe);
 enum app_err user_check_password(const char *s, const char *field, struct field_error *fe);
+enum app_err user_check_locale(const char *s, const char *field, struct field_error *fe);
+enum app_err user_check_timezone(const char *s, const char *field, struct field_error *fe);
+
+/* Account members as route body tables declare them (http/http.h):
+ *   display_name  1 to 100 characters without control characters, or null
+ *                 (clears it)
+ *   email         an email address; unique among live accounts (409 naming
+ *                 "email", from the database); a changed address is no
+ *                 longer verified
+ *   locale        user_check_locale; timezone: user_check_timezone
+ *   is_active     boolean (admin only; false revokes every session) */
+#define USER_FIELD_DISPLAY_NAME                                                                    \
+	{.name = "display_name", .type = BT_STRING, .null = BN_ALLOW, .min = 1, .max = 100,        \
+	 .chars = true, .text = true, .doc = "Shown instead of the username; null clears it."}
+#define USER_FIELD_EMAIL                                                                           \
+	{.name = "email", .type = BT_STRING, .null = BN_REFUSE, .min = 1, .max = 254,              \
+	 .check = user_check_email, .doc = "A new address is no longer verified."}
+#define USER_FIELD_LOCALE                                                                          \
+	{.name = "locale", .type = BT_STRING, .null = BN_REFUSE, .min = 1, .max = 35,              \
+	 .check = user_check_locale, .doc = "A BCP 47 language tag such as pt-BR."}
+#define USER_FIELD_TIMEZONE                                                                        \
+	{.name = "timezone", .type = BT_STRING, .null = BN_REFUSE, .min = 1, .max = 64,            \
+	 .check = user_check_timezone, .doc = "A time zone name such as Europe/Berlin."}
+#define USER_FIELD_IS_ACTIVE                                                                       \
+	{.name = "is_active", .type = BT_BOOL, .null = BN_REFUSE,                                  \
+	 .doc = "false disables the account and ends its sessions."}
 
 struct app;
 

@@ -25,6 +25,14 @@ static const struct db_stmt q_insert = {
 static const struct db_stmt q_count = {
 	"t_count", "SELECT count(*) FROM t_items", 0, true};
 
+static const struct db_stmt q_cells = {
+	"t_cells",
+	"SELECT 9223372036854775807::bigint, '-2147483648'::int, 2147483648::bigint, NULL::int,"
+	" 'twelve'::text, 1.5::numeric, $1::int",
+	1, true};
+static const struct db_stmt q_update = {
+	"t_update", "UPDATE t_items SET name = name WHERE id > 0", 0, false};
+
 static int setup(void **state)
 {
 	struct db *db = db_new(url, 5000, 10000);
@@ -146,10 +154,53 @@ static void unreachable_is_fast_and_recovers(void **state)
 	assert_int_equal(scalar(db, &q_add, two), 4);
 }
 
+/* db/value's checked reads on what the server really sends */
+static void checked_integer_reads(void **state)
+{
+	struct db *db = *state;
+	struct arena *a = arena_new(4096, 1 << 20);
+	const char *p[] = {"-17"};
+	PGresult *r, *u;
+	int64_t v = 0;
+	int i = 0;
+
+	assert_int_equal(db_query(db, a, &q_cells, p, &r), APP_OK);
+	assert_int_equal(db_get_int64(r, 0, 0, &v), APP_OK);
+	assert_true(v == INT64_MAX);
+	assert_int_equal(db_get_int(r, 0, 1, &i), APP_OK);
+	assert_int_equal(i, -2147483647 - 1);
+	/* a bigint that does not fit an int */
+	assert_int_equal(db_get_int(r, 0, 2, &i), APP_ERR_INTERNAL);
+	assert_int_equal(db_get_int64(r, 0, 2, &v), APP_OK);
+	assert_int_equal(v, 2147483648LL);
+	/* NULL: an error, unless a default is asked for */
+	assert_int_equal(db_get_int64(r, 0, 3, &v), APP_ERR_INTERNAL);
+	assert_int_equal(db_get_int64_or(r, 0, 3, 8, &v), APP_OK);
+	assert_int_equal(v, 8);
+	/* text and numeric are not integers */
+	assert_int_equal(db_get_int64(r, 0, 4, &v), APP_ERR_INTERNAL);
+	assert_int_equal(db_get_int64(r, 0, 5, &v), APP_ERR_INTERNAL);
+	assert_int_equal(db_get_int(r, 0, 6, &i), APP_OK);
+	assert_int_equal(i, -17);
+	/* past the last column or row */
+	assert_int_equal(db_get_int64(r, 0, 7, &v), APP_ERR_INTERNAL);
+	assert_int_equal(db_get_int64(r, 1, 0, &v), APP_ERR_INTERNAL);
+
+	/* the row count of a command */
+	assert_int_equal(db_exec(db, "INSERT INTO t_items (name) VALUES ('cnt1'), ('cnt2')"), APP_OK);
+	assert_int_equal(db_query(db, a, &q_update, NULL, &u), APP_OK);
+	assert_int_equal(db_cmd_tuples(u, &v), APP_OK);
+	assert_true(v >= 2);
+	assert_int_equal(db_cmd_tuples(r, &v), APP_OK); /* SELECT reports its rows */
+	assert_int_equal(v, 1);
+	arena_free(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(prepared_and_errors),
+		cmocka_unit_test(checked_integer_reads),
 		cmocka_unit_test(transactions),
 		cmocka_unit_test(survives_server_restart),
 		cmocka_unit_test(transaction_lost_with_its_connection),

@@ -44,12 +44,26 @@ struct op {
 	int nkeys;    /* six-space keys seen so far, for the layout rule */
 	int matched;  /* a route claimed it */
 	int has_body; /* a requestBody key */
+	char body_ref[128]; /* its schema, "X" of $ref '#/components/schemas/X' */
 	struct yparam params[MAX_YPARAMS];
 	int nparams;
 };
 
 static struct op *ops;
 static int nops;
+
+/* A schema of components/schemas: its property names and required list. */
+#define MAX_SCHEMAS 512
+#define MAX_PROPS 48
+struct schema {
+	char name[128];
+	char props[MAX_PROPS][64];
+	int nprops;
+	char required[512]; /* "[a, b]" as written, "" when none */
+	int line;
+};
+static struct schema *schemas;
+static int nschemas;
 static int problems;
 static char layout[8192]; /* layout problems found while scanning */
 
@@ -192,6 +206,38 @@ static void scan_param_line(struct op *o, const char *line, int lineno)
 	}
 }
 
+/* One line of components/schemas (indent 4 and deeper). */
+static void scan_schema_line(const char *line, int lineno, int *in_props)
+{
+	int ind = indent_of(line);
+	struct schema *sc = nschemas ? &schemas[nschemas - 1] : NULL;
+	const char *v, *colon = strchr(line + ind, ':');
+
+	if (ind == 4 && colon && !colon[1]) {
+		*in_props = 0;
+		if (nschemas == MAX_SCHEMAS) {
+			layout_problem(lineno, "too many schemas for the scanner");
+			return;
+		}
+		sc = &schemas[nschemas++];
+		memset(sc, 0, sizeof(*sc));
+		snprintf(sc->name, sizeof(sc->name), "%.*s", (int)(colon - line - 4), line + 4);
+		sc->line = lineno;
+		return;
+	}
+	if (!sc)
+		return;
+	if (ind == 6) {
+		*in_props = key_is(line, 6, "properties", &v);
+		if (key_is(line, 6, "required", &v))
+			scalar(v, sc->required, sizeof(sc->required));
+		return;
+	}
+	if (*in_props && ind == 8 && colon && !colon[1] && sc->nprops < MAX_PROPS)
+		snprintf(sc->props[sc->nprops++], sizeof(sc->props[0]), "%.*s",
+		         (int)(colon - line - 8), line + 8);
+}
+
 /* One six-space key of an operation. Returns 1 when it opens the
  * parameters block. */
 static int scan_op_key(struct op *o, const char *line, int lineno)
@@ -223,7 +269,8 @@ static void scan(FILE *f)
 	char *line = NULL, path[256] = "";
 	size_t cap = 0;
 	ssize_t len;
-	int lineno = 0, in_paths = 0, in_params = 0;
+	int lineno = 0, in_paths = 0, in_params = 0, in_components = 0, in_schemas = 0;
+	int in_props = 0, in_body = 0;
 	struct op *o = NULL;
 
 	while ((len = getline(&line, &cap, f)) >= 0) {
@@ -239,7 +286,16 @@ static void scan(FILE *f)
 			layout_problem(lineno, "tab character (YAML indents with spaces)");
 		if (ind == 0) {
 			in_paths = !strcmp(line, "paths:");
+			in_components = !strcmp(line, "components:");
+			in_schemas = 0;
 			o = NULL;
+			continue;
+		}
+		if (in_components) {
+			if (ind == 2)
+				in_schemas = !strcmp(line, "  schemas:");
+			else if (in_schemas)
+				scan_schema_line(line, lineno, &in_props);
 			continue;
 		}
 		if (!in_paths)
@@ -281,6 +337,12 @@ static void scan(FILE *f)
 			continue;
 		if (ind == 6) {
 			in_params = scan_op_key(o, line, lineno);
+			in_body = o->has_body && !strncmp(line + 6, "requestBody:", 12);
+			continue;
+		}
+		if (in_body && strstr(line, "$ref: '#/components/schemas/")) {
+			const char *n = strstr(line, "schemas/") + 8;
+			snprintf(o->body_ref, sizeof(o->body_ref), "%.*s", (int)strcspn(n, "'"), n);
 			continue;
 		}
 		if (in_params)
@@ -305,7 +367,8 @@ static int load_yaml(void **state)
 		return -1;
 	}
 	ops = calloc(MAX_OPS, sizeof(*ops));
-	if (!ops) {
+	schemas = calloc(MAX_SCHEMAS, sizeof(*schemas));
+	if (!ops || !schemas) {
 		fclose(f);
 		return -1;
 	}
@@ -319,6 +382,8 @@ static int free_yaml(void **state)
 	(void)state;
 	free(ops);
 	ops = NULL;
+	free(schemas);
+	schemas = NULL;
 	return 0;
 }
 
@@ -722,6 +787,78 @@ static void test_no_undeclared_operations(void **state)
 	finish();
 }
 
+static const struct schema *find_schema(const char *name)
+{
+	for (int i = 0; i < nschemas; i++)
+		if (!strcmp(schemas[i].name, name))
+			return &schemas[i];
+	return NULL;
+}
+
+/* Is name an item of a "[a, b]" list as written? */
+static int listed(const char *list, const char *name)
+{
+	char buf[512], item[128];
+
+	if (list[0] != '[')
+		return 0;
+	snprintf(buf, sizeof(buf), "%s", list + 1);
+	for (char *p = strtok(buf, ",]"); p; p = strtok(NULL, ",]")) {
+		scalar(p, item, sizeof(item));
+		if (!strcmp(item, name))
+			return 1;
+	}
+	return 0;
+}
+
+/* A route's declared body members against the schema its requestBody
+ * names: the same member names, and required exactly where declared. */
+static void test_request_bodies_documented(void **state)
+{
+	char label[512], path[256];
+	struct pparam pp[MAX_PATH_PARAMS];
+	int npp;
+
+	(void)state;
+	for (size_t i = 0; i < app_routes_count; i++) {
+		const struct route *r = &app_routes[i];
+		const struct schema *sc;
+		struct op *o;
+
+		if (!r->body_spec || openapi_path(r->pattern, path, sizeof(path), pp, &npp) < 0 ||
+		    !(o = find_op(r, path)))
+			continue; /* test_routes_documented reports these */
+		route_label(r, label, sizeof(label));
+		if (!o->body_ref[0] || !(sc = find_schema(o->body_ref))) {
+			problem("%s: %s:%d: the requestBody names no schema of components/schemas",
+			        label, YAML_PATH, o->line);
+			continue;
+		}
+		for (const struct body_field *f = r->body_spec; f->name; f++) {
+			int found = 0;
+			for (int k = 0; k < sc->nprops; k++)
+				found |= !strcmp(sc->props[k], f->name);
+			if (!found)
+				problem("%s: body member %s is not a property of schema %s (%s:%d)",
+				        label, f->name, sc->name, YAML_PATH, sc->line);
+			if (listed(sc->required, f->name) != (int)f->required)
+				problem("%s: schema %s (%s:%d) must %slist %s under required", label,
+				        sc->name, YAML_PATH, sc->line, f->required ? "" : "not ",
+				        f->name);
+		}
+		for (int k = 0; k < sc->nprops; k++) {
+			const struct body_field *f = r->body_spec;
+			while (f->name && strcmp(f->name, sc->props[k]))
+				f++;
+			if (!f->name)
+				problem("%s: schema %s (%s:%d) documents %s, which the route's body "
+				        "table does not declare",
+				        label, sc->name, YAML_PATH, sc->line, sc->props[k]);
+		}
+	}
+	finish();
+}
+
 /* The helpers the comparison rests on must themselves be right. */
 static void test_helpers(void **state)
 {
@@ -759,6 +896,13 @@ static void test_helpers(void **state)
 	assert_false(enum_matches("[json]", (const char *const[]){"json", "logfmt", NULL}));
 	assert_false(enum_matches("[logfmt, json]", (const char *const[]){"json", "logfmt", NULL}));
 	assert_false(enum_matches("", (const char *const[]){"json", NULL}));
+
+	assert_true(listed("[name, type, paths]", "type"));
+	assert_true(listed("[value]", "value"));
+	assert_false(listed("[name, types]", "type"));
+	assert_false(listed("", "name"));
+	assert_non_null(find_schema("UserUpdate"));
+	assert_true(find_schema("UserUpdate")->nprops >= 4);
 }
 
 int main(void)
@@ -769,6 +913,7 @@ int main(void)
 	    cmocka_unit_test(test_route_table_sane),
 	    cmocka_unit_test(test_routes_documented),
 	    cmocka_unit_test(test_no_undeclared_operations),
+	    cmocka_unit_test(test_request_bodies_documented),
 	};
 
 	return cmocka_run_group_tests(tests, load_yaml, free_yaml);

@@ -1,9 +1,13 @@
 /*
  * The admin jobs API (/api/v1/admin/jobs...): list and filter, detail with
  * every attempt's error, retry, cancel, queue depth by priority and state.
+ *
+ * It lives in app/admin, not app/jobs: app/jobs is the enqueue library the
+ * FastCGI children and the worker both link, and has no HTTP in it; this
+ * module is only the HTTP face of it (and of the audit log) for admins.
  */
-#ifndef REVENGE_JOBS_ADMIN_H
-#define REVENGE_JOBS_ADMIN_H
+#ifndef REVENGE_ADMIN_JOBS_API_H
+#define REVENGE_ADMIN_JOBS_API_H
 
 #include "http/http.h"
 

@@ -1,4 +1,4 @@
-#include "jobs/admin.h"
+#include "admin/jobs_api.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,9 +7,9 @@
 #include "app.h"
 #include "auth/audit.h"
 #include "core/text.h"
+#include "db/sql.h"
 #include "http/page.h"
 #include "jobs/jobs.h"
-#include "users/user.h"
 
 static const char *const states[] = {"available", "scheduled", "running",  "retryable",
 				     "completed", "discarded", "cancelled", NULL};
@@ -55,17 +55,19 @@ static const struct db_stmt q_oldest = {
 
 static void job_json(struct jw *w, const PGresult *r, int row)
 {
-	int64_t prio = strtoll(PQgetvalue(r, row, 3), NULL, 10);
+	int prio = 0;
 
+	if (db_get_int(r, row, 3, &prio))
+		w->b->failed = 1; /* a 500, not a made-up priority */
 	jw_obj_open(w);
-	jw_kint(w, "id", strtoll(PQgetvalue(r, row, 0), NULL, 10));
+	db_json_int(w, "id", r, row, 0);
 	jw_kstr(w, "kind", PQgetvalue(r, row, 1));
 	jw_key(w, "args");
 	jw_raw(w, PQgetvalue(r, row, 2), (size_t)PQgetlength(r, row, 2));
-	jw_kstr(w, "priority", job_priority_name((int)prio));
+	jw_kstr(w, "priority", job_priority_name(prio));
 	jw_kstr(w, "state", PQgetvalue(r, row, 4));
-	jw_kint(w, "attempt", strtoll(PQgetvalue(r, row, 5), NULL, 10));
-	jw_kint(w, "max_attempts", strtoll(PQgetvalue(r, row, 6), NULL, 10));
+	db_json_int(w, "attempt", r, row, 5);
+	db_json_int(w, "max_attempts", r, row, 6);
 	jw_kstr(w, "run_at", PQgetvalue(r, row, 7));
 	db_json_str(w, "unique_key", r, row, 8);
 	db_json_str(w, "request_id", r, row, 9);
@@ -120,15 +122,20 @@ enum app_err jobs_admin_stats(struct request *req, struct response *res, struct 
 	    (e = db_query(req->app->db, req->arena, &q_oldest, NULL, &o)))
 		return e;
 	for (int i = 0; i < PQntuples(r); i++) {
-		int64_t p = strtoll(PQgetvalue(r, i, 0), NULL, 10);
+		int p;
+		if ((e = db_get_int(r, i, 0, &p)))
+			return e;
 		for (int s = 0; states[s]; s++)
-			if (p >= 0 && p < JOB_PRIORITIES && !strcmp(states[s], PQgetvalue(r, i, 1)))
-				depth[p][s] = strtoll(PQgetvalue(r, i, 2), NULL, 10);
+			if (p >= 0 && p < JOB_PRIORITIES && !strcmp(states[s], PQgetvalue(r, i, 1)) &&
+			    (e = db_get_int64(r, i, 2, &depth[p][s])))
+				return e;
 	}
 	for (int i = 0; i < PQntuples(o); i++) {
-		int64_t p = strtoll(PQgetvalue(o, i, 0), NULL, 10);
-		if (p >= 0 && p < JOB_PRIORITIES)
-			oldest[p] = strtoll(PQgetvalue(o, i, 1), NULL, 10);
+		int p;
+		if ((e = db_get_int(o, i, 0, &p)))
+			return e;
+		if (p >= 0 && p < JOB_PRIORITIES && (e = db_get_int64(o, i, 1, &oldest[p])))
+			return e;
 	}
 	jw_init(&w, &res->body);
 	jw_obj_open(&w);
