@@ -12,7 +12,11 @@
 
 #include <stdbool.h>
 
+#include "core/arena.h"
+#include "db/db.h"
 #include "http/http.h"
+
+struct principal;
 
 struct audit_entry {
 	const char *user_id;       /* actor; NULL = req->who's user, or anonymous */
@@ -25,7 +29,24 @@ struct audit_entry {
 	const char *new_values; /* JSON text or NULL */
 };
 
-/* Insert one row (IP, user agent and request id come from req). */
+/* Where an action came from, for the row; every member may be NULL (a job
+ * or the CLI has no address; a job passes the request id it carries). */
+struct audit_origin {
+	const char *ip; /* the client address as nginx saw it */
+	const char *user_agent;
+	const char *request_id;
+};
+
+/* Insert one row through db (the result lives in arena a). The actor is
+ * e->user_id, else who's user (who may be NULL: anonymous or the system);
+ * origin may be NULL. Errors: those of db_query (APP_ERR_VALIDATION for
+ * values text that is not JSON). Callable from a handler, a job or the
+ * CLI. */
+enum app_err audit_record(struct db *db, struct arena *a, const struct principal *who,
+			  const struct audit_origin *origin, const struct audit_entry *e);
+
+/* audit_record for a request: req's caller, address, User-Agent and
+ * request id. */
 enum app_err audit_write(struct request *req, const struct audit_entry *e);
 
 #endif

@@ -119,9 +119,14 @@ static const struct db_stmt q_scan_jobs = {
 
 /* --- access --------------------------------------------------------------- */
 
+bool library_sees_all_for(const struct principal *who)
+{
+	return who && (who->admin || auth_has(who, "libraries:update"));
+}
+
 bool library_sees_all(const struct request *req)
 {
-	return req->who && (req->who->admin || auth_has(req->who, "libraries:update"));
+	return library_sees_all_for(req->who);
 }
 
 const char *library_sees_all_param(const struct request *req)
@@ -137,20 +142,21 @@ static int level_rank(const char *level)
 	return -1;
 }
 
-enum app_err library_access(struct request *req, const char *library_id, const char *level)
+enum app_err library_access_for(struct db *db, struct arena *a, const struct principal *who,
+                                const char *library_id, const char *level)
 {
-	const char *params[] = {library_id, req->who ? req->who->user_id : NULL};
+	const char *params[] = {library_id, who ? who->user_id : NULL};
 	int want = level ? level_rank(level) : -1;
 	PGresult *r;
 	enum app_err e;
 
 	if (want < 0)
 		return APP_ERR_INTERNAL;
-	if ((e = db_query(req->app->db, req->arena, &q_access, params, &r)))
+	if ((e = db_query(db, a, &q_access, params, &r)))
 		return e;
 	if (PQntuples(r) != 1)
 		return APP_ERR_NOT_FOUND;
-	if (library_sees_all(req))
+	if (library_sees_all_for(who))
 		return APP_OK;
 	bool granted = !PQgetisnull(r, 0, 1);
 	if (!granted && strcmp(PQgetvalue(r, 0, 0), "all"))
@@ -160,10 +166,16 @@ enum app_err library_access(struct request *req, const char *library_id, const c
 	return have >= want ? APP_OK : APP_ERR_FORBIDDEN;
 }
 
-enum app_err library_access_fe(struct request *req, const char *library_id, const char *level,
-                               const char *field, struct field_error *fe)
+enum app_err library_access(struct request *req, const char *library_id, const char *level)
 {
-	enum app_err e = library_access(req, library_id, level);
+	return library_access_for(req->app->db, req->arena, req->who, library_id, level);
+}
+
+enum app_err library_access_fe_for(struct db *db, struct arena *a, const struct principal *who,
+                                   const char *library_id, const char *level,
+                                   const char *field, struct field_error *fe)
+{
+	enum app_err e = library_access_for(db, a, who, library_id, level);
 
 	if (e == APP_ERR_NOT_FOUND)
 		return field_fail(fe, e, field, "is not a library");
@@ -171,6 +183,13 @@ enum app_err library_access_fe(struct request *req, const char *library_id, cons
 		return field_fail(fe, e, field, "is a library you may not %s",
 		                  !strcmp(level, "manage") ? "manage" : "download from");
 	return e;
+}
+
+enum app_err library_access_fe(struct request *req, const char *library_id, const char *level,
+                               const char *field, struct field_error *fe)
+{
+	return library_access_fe_for(req->app->db, req->arena, req->who, library_id, level, field,
+	                             fe);
 }
 
 /* --- rendering ------------------------------------------------------------ */

@@ -31,6 +31,7 @@
 
 #include <stdbool.h>
 
+#include "db/db.h"
 #include "http/http.h"
 
 /* pg_advisory_xact_lock key of every library create/update/delete
@@ -54,6 +55,26 @@
 	"(" admin_param "::boolean OR EXISTS (SELECT 1 FROM libraries lv WHERE lv.id = " lib_col   \
 	" AND (lv.visibility = 'all' OR EXISTS (SELECT 1 FROM library_grants lg"                   \
 	" WHERE lg.library_id = lv.id AND lg.user_id = " user_param "::uuid))))"
+
+/*
+ * Access checks for a principal, callable from a handler, a job or the CLI
+ * (who may be NULL: nobody, who sees only open libraries and holds no
+ * grant). The request forms below pass req->app->db, req->arena and
+ * req->who.
+ */
+struct principal;
+
+/* Does who see every library (admin:* or libraries:update)? */
+bool library_sees_all_for(const struct principal *who);
+
+/* library_access (below) for who, querying through db with results in a. */
+enum app_err library_access_for(struct db *db, struct arena *a, const struct principal *who,
+                                const char *library_id, const char *level);
+
+/* library_access_for with a field_error naming field (404/403). */
+enum app_err library_access_fe_for(struct db *db, struct arena *a, const struct principal *who,
+                                   const char *library_id, const char *level,
+                                   const char *field, struct field_error *fe);
 
 /* Does the caller see every library (admin:* or libraries:update)? false
  * without a caller. */

@@ -35,14 +35,19 @@ void user_json(struct jw *w, const PGresult *r, int row, bool full)
 	jw_obj_close(w);
 }
 
-enum app_err user_load(struct request *req, const char *id, PGresult **out)
+enum app_err user_load_from(struct db *db, struct arena *a, const char *id, PGresult **out)
 {
 	const char *params[] = {id};
-	enum app_err e = db_query(req->app->db, req->arena, &q_load, params, out);
+	enum app_err e = db_query(db, a, &q_load, params, out);
 
 	if (!e && PQntuples(*out) != 1)
 		return APP_ERR_NOT_FOUND;
 	return e;
+}
+
+enum app_err user_load(struct request *req, const char *id, PGresult **out)
+{
+	return user_load_from(req->app->db, req->arena, id, out);
 }
 
 static const struct db_stmt q_insert_user = {

@@ -11,6 +11,7 @@
 
 #include "core/json.h"
 /* SQL_TS lived here; app/movies (and others) still get it through this header */
+#include "db/db.h"
 #include "db/sql.h"
 #include "http/http.h"
 
@@ -27,7 +28,10 @@
  * created_at. */
 void user_json(struct jw *w, const PGresult *r, int row, bool full);
 
-/* Load one live (not deleted) account by id; APP_ERR_NOT_FOUND otherwise. */
+/* Load one live (not deleted) account by id (USER_COLUMNS, one row; the
+ * result lives in arena a); APP_ERR_NOT_FOUND otherwise. user_load is the
+ * same for a request. */
+enum app_err user_load_from(struct db *db, struct arena *a, const char *id, PGresult **out);
 enum app_err user_load(struct request *req, const char *id, PGresult **out);
 
 /* Field rules, in the shape of body_check_fn so route tables can name them;
