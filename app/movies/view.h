@@ -70,7 +70,7 @@
 	" 'release_date', " m ".release_date, 'runtime', " m ".runtime, 'overview', "             \
 	MV_OVERVIEW(m) ", 'vote_average', " m ".vote_average, 'vote_count', " m ".vote_count,"   \
 	" 'popularity', " m ".popularity, 'poster_path', " m ".poster_path, 'poster_url', "       \
-	MV_ART("poster", m) ", 'backdrop_path', " m ".backdrop_path,"            \
+	MV_ART("poster", m) ", 'backdrop_path', " m ".backdrop_path,"                             \
 	" 'added_at', " SQL_TS(m ".added_at") ", 'file_count', (SELECT count(*) FROM media_files" \
 	" f WHERE f.movie_id = " m ".id AND f.state = 'present'), 'user_data', (SELECT"           \
 	" json_build_object('position_seconds', w.position_seconds, 'watched', w.watched,"       \
