@@ -2,10 +2,11 @@
  * Movie search (SPEC §10): full text over the folded (lower case, no
  * accents) titles in every stored language, the original title, the top of
  * the cast and the directors (movies.search_doc, kept by the database),
- * plus trigram word similarity over the titles and names for typos
- * ("matirx" finds The Matrix; pg_trgm.word_similarity_threshold is set for
- * every connection, app/db). Results pass the viewer's library and age
- * checks and the list filters.
+ * and, for a query that matches nothing, the same search with each word
+ * replaced by the closest word the documents contain (trigram similarity
+ * over search_words: "matirx" finds The Matrix). Results pass the viewer's
+ * library and age checks and the list filters. Design and plans:
+ * docs/internals/catalog.md.
  */
 #include <stdio.h>
 #include <string.h>
@@ -49,21 +50,19 @@ const struct param_spec movies_facets_query[] = {
 /* Full-text rank: titles weigh more than people (search_doc's weights),
  * popularity breaks ties. */
 #define FT_RANK "round((ts_rank(m.search_doc, " TSQ ") * 4 + " POP_RANK ")::numeric, 6)"
-/* The typo rank: closeness of spelling to a title or a name. */
-#define TYPO_RANK                                                                                  \
-	"round((word_similarity(" T ", m.search_titles) * 2 + word_similarity(" T ", m.search_people)" \
-	" + " POP_RANK ")::numeric, 6)"
 /* Candidates of a selective query with their rank: the full-text matches;
- * only when there are none (a typo, a word missing), the titles and names
- * whose spelling is close. Each branch is one index scan, filtered to what
- * the viewer may see, and ranked (materialised: inlined, the planner may
- * rank the whole table to sort it). */
+ * only when there are none (a typo, a word missing), the matches of the
+ * query with every word replaced by the closest known word (search_words,
+ * migration 0010; fx is computed only then). Each branch is one index
+ * scan, filtered to what the viewer may see, and ranked (materialised:
+ * inlined, the planner may rank the whole table to sort it). */
 #define CANDIDATES                                                                                 \
+	" fx AS MATERIALIZED (SELECT rv_corrected_tsquery($14::text) AS q),"                       \
 	" c AS MATERIALIZED (SELECT m.id, " FT_RANK " AS rank FROM v, movies m"                    \
 	" WHERE m.search_doc @@ " TSQ " AND " MV_VISIBLE("m") LIST_FILTERS                          \
-	" UNION ALL SELECT m.id, " TYPO_RANK " FROM v, movies m WHERE NOT EXISTS (SELECT 1"         \
-	" FROM movies x WHERE x.search_doc @@ " TSQ ") AND (" T " <% m.search_titles OR " T        \
-	" <% m.search_people) AND " MV_VISIBLE("m") LIST_FILTERS ")"
+	" UNION ALL SELECT m.id, round((ts_rank(m.search_doc, fx.q) * 4 + " POP_RANK ")::numeric, 6)" \
+	" FROM v, fx, movies m WHERE NOT EXISTS (SELECT 1 FROM movies x WHERE x.search_doc @@ " TSQ \
+	") AND m.search_doc @@ fx.q AND " MV_VISIBLE("m") LIST_FILTERS ")"
 static const struct db_stmt q_search = {
 	"movies_search",
 	MV_VIEW_CTE "," CANDIDATES " SELECT " MV_ITEM("m") "::jsonb || jsonb_build_object('score',"
@@ -110,7 +109,8 @@ static const struct db_stmt q_common_count = {
  * text (a range of catalog_titles' index, alphabetical), then, when those
  * are fewer than the limit and $7, titles in any language with a word
  * beginning with each word typed (the search document's title lexemes, by
- * popularity), then for three letters or more, close spellings. $7 is false
+ * popularity), then for three letters or more, the titles matching the
+ * words as the closest known words (typos). $7 is false
  * for one or two letters and for common words, whose prefixes are in most
  * documents: those stay a range scan.
  */
@@ -134,11 +134,11 @@ static const struct db_stmt q_autocomplete = {
 	" DESC NULLS LAST, m.id) AS ord FROM v, movies m WHERE $7::boolean AND (SELECT count(*) FROM p1) < $6"
 	" AND m.search_doc @@ " PREFIX_TSQ " AND m.id NOT IN (SELECT id FROM p1) AND "
 	MV_VISIBLE("m") " ORDER BY m.popularity DESC NULLS LAST, m.id LIMIT $6),"
-	" p3 AS MATERIALIZED (SELECT m.id, 3 AS pri, row_number() OVER (ORDER BY"
-	" word_similarity(" AT ", m.search_titles) DESC, m.id) AS ord FROM v, movies m"
-	" WHERE length(" AT ") >= 3 AND (SELECT count(*) FROM p1) + (SELECT count(*) FROM p2) < $6"
-	" AND " AT " <% m.search_titles AND m.id NOT IN (SELECT id FROM p1 UNION ALL SELECT id"
-	" FROM p2) AND " MV_VISIBLE("m") " ORDER BY word_similarity(" AT ", m.search_titles) DESC,"
+	" p3 AS MATERIALIZED (SELECT m.id, 3 AS pri, row_number() OVER (ORDER BY m.popularity"
+	" DESC NULLS LAST, m.id) AS ord FROM v, movies m WHERE length(" AT ") >= 3 AND $7::boolean"
+	" AND (SELECT count(*) FROM p1) + (SELECT count(*) FROM p2) < $6"
+	" AND m.search_doc @@ rv_corrected_tsquery($5::text) AND m.id NOT IN (SELECT id FROM p1"
+	" UNION ALL SELECT id FROM p2) AND " MV_VISIBLE("m") " ORDER BY m.popularity DESC NULLS LAST,"
 	" m.id LIMIT $6)"
 	" SELECT " AC_ITEM " FROM v, (SELECT * FROM p1 UNION ALL SELECT * FROM p2 UNION ALL"
 	" SELECT * FROM p3 ORDER BY pri, ord LIMIT $6) a JOIN movies m ON m.id = a.id"
