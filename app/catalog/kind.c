@@ -150,17 +150,6 @@ const struct catalog_kind catalog_episode = {
 };
 /* clang-format on */
 
-static const struct catalog_kind *const kinds[] = {&catalog_movie, &catalog_series,
-						     &catalog_season, &catalog_episode};
-
-const struct catalog_kind *catalog_kind_named(const char *name)
-{
-	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
-		if (!strcmp(kinds[i]->name, name))
-			return kinds[i];
-	return NULL;
-}
-
 int catalog_sort_index(const struct catalog_kind *k, const char *name)
 {
 	for (int i = 0; i < k->nsorts; i++)

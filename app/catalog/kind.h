@@ -44,9 +44,6 @@ struct catalog_kind {
 
 extern const struct catalog_kind catalog_movie, catalog_series, catalog_season, catalog_episode;
 
-/* The kind named name, or NULL. */
-const struct catalog_kind *catalog_kind_named(const char *name);
-
 /* Index of the sort named name in k, or -1. */
 int catalog_sort_index(const struct catalog_kind *k, const char *name);
 

@@ -34,26 +34,36 @@ bool catalog_cache_hit(struct request *req, struct response *res, const char *co
 	return rcache_hit(req, res, ttl, vary, c);
 }
 
-enum app_err catalog_page(struct request *req, struct response *res, struct catalog_shape s, const char **params, const char *key_prefix,
-			  struct field_error *fe)
+enum app_err catalog_cached_page(struct request *req, struct response *res, const struct page *p,
+				 const struct db_stmt *list, const struct db_stmt *count,
+				 const char **params, int nparams, const char *key_prefix,
+				 struct field_error *fe)
+{
+	struct rcache c;
+	enum app_err e;
+
+	if (catalog_cache_hit(req, res, params, &c))
+		return APP_OK;
+	if ((e = page_run(req, res, p, list, count, params, nparams, key_prefix, fe)))
+		return e;
+	rcache_fill(req, res, &c);
+	return APP_OK;
+}
+
+enum app_err catalog_page(struct request *req, struct response *res, struct catalog_shape s,
+			  const char **params, const char *key_prefix, struct field_error *fe)
 {
 	struct page p;
-	struct rcache c;
 	enum app_err e;
 
 	if ((e = page_start(req, key_prefix, &p, fe)))
 		return e;
-	if (catalog_cache_hit(req, res, params, &c))
-		return APP_OK;
 	s.after = p.after;
 	s.offset = p.offset_mode;
 	const struct db_stmt *list = catalog_list_stmt(&s);
 	const struct db_stmt *count = p.offset_mode ? catalog_count_stmt(&s) : NULL;
 	if (!list || (p.offset_mode && !count))
 		return APP_ERR_NOMEM;
-	if ((e = page_run(req, res, &p, list, count, params, catalog_shape_nparams(&s), key_prefix,
-			  fe)))
-		return e;
-	rcache_fill(req, res, &c);
-	return APP_OK;
+	return catalog_cached_page(req, res, &p, list, count, params, catalog_shape_nparams(&s),
+				   key_prefix, fe);
 }

@@ -10,6 +10,7 @@
 #include "catalog/catalog.h"
 #include "catalog/list.h"
 #include "http/http.h"
+#include "http/page.h"
 #include "http/rcache.h"
 
 /* The caller as a viewer (user, library rights, ?language, the
@@ -32,5 +33,16 @@ bool catalog_cache_hit(struct request *req, struct response *res, const char *co
  */
 enum app_err catalog_page(struct request *req, struct response *res, struct catalog_shape s, const char **params, const char *key_prefix,
 			  struct field_error *fe);
+
+/*
+ * A page of list (after page_start; see page_run for the parameters),
+ * answered from the response cache when it holds it and stored there
+ * otherwise, with its validators. What mv_page, catalog_page and the
+ * search share once they have picked their statement.
+ */
+enum app_err catalog_cached_page(struct request *req, struct response *res, const struct page *p,
+				 const struct db_stmt *list, const struct db_stmt *count,
+				 const char **params, int nparams, const char *key_prefix,
+				 struct field_error *fe);
 
 #endif

@@ -34,14 +34,6 @@ static void drop_words(void)
 	nwords = 0;
 }
 
-void catalog_terms_reset(void)
-{
-	pthread_mutex_lock(&lock);
-	drop_words();
-	fetched = 0;
-	pthread_mutex_unlock(&lock);
-}
-
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -77,6 +69,9 @@ bool catalog_words_common(const char *q, const char *const *common, int ncommon)
 {
 	char w[MAX_WORD + 1];
 	int nseen = 0;
+
+	if (!common || ncommon <= 0)
+		return false; /* bsearch may not be handed a NULL array */
 
 	for (const unsigned char *s = (const unsigned char *)q; *s;) {
 		while (*s && *s < 0x80 && !isalnum(*s))

@@ -26,10 +26,8 @@
  */
 bool catalog_common_query(struct db *db, struct arena *a, const char *q);
 
-/* Forget the statistics read so far (tests that ANALYZE). */
-void catalog_terms_reset(void);
-
-/* The decision for q against a given list of common words (unit tests). */
+/* The decision for q against common, a sorted list of folded words (what
+ * catalog_common_query applies to the statistics it read). */
 bool catalog_words_common(const char *q, const char *const *common, int ncommon);
 
 #endif

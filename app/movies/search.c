@@ -174,7 +174,6 @@ enum app_err movies_search(struct request *req, struct response *res, struct fie
 	const char *p[MV_NPARAMS + LIST_NFILTERS + 5];
 	const char *q = req_query(req, "q")->str;
 	struct page pg;
-	struct rcache cache;
 	bool common;
 	enum app_err e;
 
@@ -201,15 +200,10 @@ enum app_err movies_search(struct request *req, struct response *res, struct fie
 		common = catalog_common_query(req->app->db, req->arena, q);
 	}
 	snprintf(prefix, sizeof(prefix), "%.16s|%c|", hex, common ? 'c' : 's');
-	if (catalog_cache_hit(req, res, p, &cache))
-		return APP_OK;
 	const struct db_stmt *list = common ? (pg.after ? &q_common_after : &q_common)
 	                                    : (pg.after ? &q_search_after : &q_search);
-	if ((e = page_run(req, res, &pg, list, common ? &q_common_count : &q_search_count, p,
-	                  MV_NPARAMS + LIST_NFILTERS + 1, prefix, fe)))
-		return e;
-	rcache_fill(req, res, &cache);
-	return APP_OK;
+	return catalog_cached_page(req, res, &pg, list, common ? &q_common_count : &q_search_count, p,
+	                           MV_NPARAMS + LIST_NFILTERS + 1, prefix, fe);
 }
 
 enum app_err movies_autocomplete(struct request *req, struct response *res,

@@ -18,17 +18,12 @@ enum app_err mv_page(struct request *req, struct response *res, const struct db_
                      struct field_error *fe)
 {
 	struct page p;
-	struct rcache cache;
 	enum app_err e;
 
 	if ((e = page_start(req, key_prefix, &p, fe)))
 		return e;
-	if (catalog_cache_hit(req, res, params, &cache))
-		return APP_OK;
-	if ((e = page_run(req, res, &p, list, count, params, list->nparams - 4, key_prefix, fe)))
-		return e;
-	rcache_fill(req, res, &cache);
-	return APP_OK;
+	return catalog_cached_page(req, res, &p, list, count, params, list->nparams - 4, key_prefix,
+	                           fe);
 }
 
 enum app_err mv_list(struct request *req, struct response *res, const struct db_stmt *list,

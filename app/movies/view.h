@@ -24,7 +24,6 @@
 #define MV_MIN_AGE(m) CAT_MIN_AGE(m ".min_ages")
 #define MV_VISIBLE(m) CAT_VISIBLE(m ".library_id", m ".min_ages")
 #define MV_TITLE(m) CAT_MOVIE_TITLE /* alias m only */
-#define MV_OVERVIEW(m) "coalesce(" CAT_I18N(m ".overviews_i18n", m ".original_language") ", " m ".overview)"
 #define MV_TAGLINE(m) "coalesce(" CAT_I18N(m ".taglines_i18n", m ".original_language") ", " m ".tagline)"
 #define MV_NAME(g) CAT_NAME(g)
 #define MV_IMAGE(kind, path) CAT_IMAGE(kind, path)
