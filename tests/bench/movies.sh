@@ -22,6 +22,9 @@
 #   BENCH_MOVIES      movies in the library (default 10000)
 #   BENCH_USERS       users of the mix (default 50)
 #   BENCH_POOL_SIZE   server.pool_size (default 2 x CPU cores)
+#   BENCH_SETUP_ONLY  1: seed, register the users and write the path files,
+#                     then leave the stack running (cache off) for profiling
+#                     by hand; `deploy/stack.sh destroy DIR` removes it
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -246,6 +249,12 @@ done
 for q in a b t r k s th ri kyo mon riv the%20ri gar zu lig sh; do
 	printf '/api/v1/search/movies/autocomplete?q=%s\n' "$q" >>"$AUTO_PATHS"
 done
+
+if [ "${BENCH_SETUP_ONLY:-0}" = 1 ]; then
+	trap - EXIT
+	echo "bench: stack left running in $STACK ($BASE); tokens in $TOKENS, paths in $STACK/paths-*.txt"
+	exit 0
+fi
 
 # --- measuring -----------------------------------------------------------------------
 declare -A R # row key -> "rps p50 p99 errs mibs hitpct"
