@@ -289,6 +289,11 @@ for ttl in 0 60s; do
 	mix "auto_$c" "autocomplete mix, cache $c" "$AUTO_PATHS"
 done
 measure static "static copy of a list page" "/$LIST_STATIC" "$CONNS"
+# the floor of any API answer: the pool's liveness route (no database, no
+# session) and /users/me (a bearer session and one small read). A list
+# page cannot be cheaper than these; they bound what "% of static" can be.
+measure floor_health "pool floor: /healthz" "/healthz" "$CONNS"
+measure floor_me "pool floor: /users/me" "/api/v1/users/me" "$CONNS" -H "$AUTH"
 start_app 0
 
 STREAM_PATH=/api/v1/movies/$MOVIE_ID/files/$FILE_ID/stream
@@ -358,6 +363,8 @@ printf '%-34s %9s %8s %8s %7s %9s %6s\n' "---" "-----" "------" "------" "------
 line list_off "list mix, cache off"
 line list_on "list mix, cache on"
 line static "list page, static (nginx)"
+line floor_health "floor: /healthz (no database)"
+line floor_me "floor: /users/me (session, 1 read)"
 line detail_off "detail mix, cache off"
 line detail_on "detail mix, cache on"
 line search_off "search mix, cache off"
@@ -372,6 +379,11 @@ if [ -n "${R[list_off]:-}" ] && [ -n "${R[static]:-}" ]; then
 	lp=$(pct "$(col list_off 1)" "$(col static 1)")
 	printf 'list, cache off: %s %% of static   (target >= %s %%: %s)\n' "$lp" "$TARGET_LIST_PCT" \
 		"$(verdict "$(ge "$lp" "$TARGET_LIST_PCT")")"
+	if [ -n "${R[floor_health]:-}" ]; then
+		printf 'floor: /healthz is %s %% and /users/me %s %% of static; the list is %s %% of /users/me\n' \
+			"$(pct "$(col floor_health 1)" "$(col static 1)")" "$(pct "$(col floor_me 1)" "$(col static 1)")" \
+			"$(pct "$(col list_off 1)" "$(col floor_me 1)")"
+	fi
 	printf 'list, cache off: p99 %s ms   (target <= %s ms: %s)\n' "$(col list_off 3)" \
 		"$TARGET_LIST_P99_MS" "$(verdict "$(le "$(col list_off 3)" "$TARGET_LIST_P99_MS")")"
 fi
