@@ -18,7 +18,12 @@
 	table " w WHERE w.user_id = $1::uuid AND w." fk " = m.id)"
 #define CAT_SERIES_TITLE CAT_TITLE_CHAIN("m.titles_i18n", "m.original_language", "m.original_title", "m.title")
 #define CAT_MOVIE_TITLE CAT_TITLE_CHAIN("m.titles_i18n", "m.original_language", "m.original_title", "m.title")
-#define CAT_MOVIE_ITEM \
+/* The list item with more fields: EXTRA is "" or ", 'key', value, ...".
+ * One json_build_object, not an item merged with more fields as jsonb: the
+ * cast to jsonb re-parses the item's text, about a fifth of what a search
+ * page of 20 items cost the database. */
+#define CAT_MOVIE_ITEM CAT_MOVIE_ITEM_PLUS("")
+#define CAT_MOVIE_ITEM_PLUS(extra) \
 	"json_build_object('id', m.id, 'library_id', m.library_id, 'tmdb_id', m.tmdb_id," \
 		" 'imdb_id', m.imdb_id, 'title', " CAT_MOVIE_TITLE ", 'original_title', m.original_title," \
 		" 'original_language', m.original_language, 'year', m.year, 'release_date'," \
@@ -27,7 +32,7 @@
 		" m.vote_average, 'vote_count', m.vote_count, 'popularity', m.popularity," \
 		" 'poster_path', m.poster_path, 'poster_url', " CAT_ART("poster", "m") "," \
 		" 'backdrop_path', m.backdrop_path, 'added_at', " SQL_TS("m.added_at") "," \
-		" 'file_count', m.file_count, 'user_data', " CAT_USER_DATA("movie_watch", "movie_id") ")"
+		" 'file_count', m.file_count, 'user_data', " CAT_USER_DATA("movie_watch", "movie_id") extra ")"
 
 #define CAT_SERIES_ITEM \
 	"json_build_object('id', m.id, 'library_id', m.library_id, 'tmdb_id', m.tmdb_id," \

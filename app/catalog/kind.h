@@ -35,6 +35,7 @@ struct catalog_kind {
 	const char *library; /* the library column */
 	const char *ages;    /* the {country: min age} column */
 	const char *item;    /* the list item as one json value */
+	const char *counts;  /* its kind in catalog_counts (migration 0016), or NULL */
 	const struct catalog_sort *sorts;
 	int nsorts;
 	int default_sort;

@@ -54,7 +54,7 @@ static const struct db_stmt q_visible = {
 
 static const struct db_stmt q_get = {
 	"movies_get",
-	MV_VIEW_CTE " SELECT (" MV_ITEM("m") "::jsonb || jsonb_build_object("
+	MV_VIEW_CTE " SELECT " MV_ITEM_PLUS("m", ", "
 	"'language', v.lang, 'tagline', " MV_TAGLINE("m") ", 'status', m.status,"
 	" 'budget', m.budget, 'revenue', m.revenue, 'homepage', m.homepage,"
 	" 'trailer_url', m.trailer_url, 'backdrop_url', " MV_ART("backdrop", "m") ","
@@ -76,7 +76,7 @@ static const struct db_stmt q_get = {
 	" 'versions', coalesce((SELECT json_agg(json_build_object('file_id', f.id, 'label', f.version,"
 	"  'stream_url', '/api/v1/movies/' || m.id || '/files/' || f.id || '/stream')"
 	"  ORDER BY f.height DESC NULLS LAST, f.rel_path, f.id) FROM media_files f"
-	"  WHERE f.movie_id = m.id AND f.state = 'present'), '[]')))::text"
+	"  WHERE f.movie_id = m.id AND f.state = 'present'), '[]')") "::text"
 	VIEW_FROM ONE_MOVIE,
 	MV_NPARAMS + 1, true};
 

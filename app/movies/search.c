@@ -65,15 +65,15 @@ const struct param_spec movies_facets_query[] = {
 	") AND m.search_doc @@ fx.q AND " MV_VISIBLE("m") LIST_FILTERS ")"
 static const struct db_stmt q_search = {
 	"movies_search",
-	MV_VIEW_CTE "," CANDIDATES " SELECT " MV_ITEM("m") "::jsonb || jsonb_build_object('score',"
-	" c.rank), c.rank::text, m.id FROM v, (SELECT * FROM c ORDER BY c.rank DESC, c.id DESC"
+	MV_VIEW_CTE "," CANDIDATES " SELECT " MV_ITEM_PLUS("m", ", 'score', c.rank") ","
+	" c.rank::text, m.id FROM v, (SELECT * FROM c ORDER BY c.rank DESC, c.id DESC"
 	" LIMIT $15 OFFSET $16) c CROSS JOIN LATERAL (SELECT * FROM movies m WHERE m.id = c.id) m"
 	" ORDER BY c.rank DESC, m.id DESC",
 	MV_NPARAMS + LIST_NFILTERS + 3, true};
 static const struct db_stmt q_search_after = {
 	"movies_search_after",
-	MV_VIEW_CTE "," CANDIDATES " SELECT " MV_ITEM("m") "::jsonb || jsonb_build_object('score',"
-	" c.rank), c.rank::text, m.id FROM v, (SELECT * FROM c WHERE (c.rank, c.id) < ($15::numeric,"
+	MV_VIEW_CTE "," CANDIDATES " SELECT " MV_ITEM_PLUS("m", ", 'score', c.rank") ","
+	" c.rank::text, m.id FROM v, (SELECT * FROM c WHERE (c.rank, c.id) < ($15::numeric,"
 	" $16::uuid) ORDER BY c.rank DESC, c.id DESC LIMIT $17 OFFSET $18) c CROSS JOIN LATERAL"
 	" (SELECT * FROM movies m WHERE m.id = c.id) m ORDER BY c.rank DESC, m.id DESC",
 	MV_NPARAMS + LIST_NFILTERS + 5, true};
@@ -88,7 +88,7 @@ static const struct db_stmt q_search_count = {
 #define COMMON_KEY "coalesce(m.popularity, -1)"
 #define COMMON_FROM " FROM v, movies m WHERE m.search_doc @@ " TSQ " AND " MV_VISIBLE("m") LIST_FILTERS
 #define COMMON_ITEM                                                                                \
-	" SELECT " MV_ITEM("m") "::jsonb || jsonb_build_object('score', " FT_RANK "), "            \
+	" SELECT " MV_ITEM_PLUS("m", ", 'score', " FT_RANK) ", "                                   \
 	COMMON_KEY "::text, m.id" COMMON_FROM
 static const struct db_stmt q_common = {
 	"movies_search_common",

@@ -29,6 +29,7 @@
 #define MV_IMAGE(kind, path) CAT_IMAGE(kind, path)
 #define MV_ART(kind, m) CAT_ART(kind, m)
 #define MV_ITEM(m) CAT_MOVIE_ITEM /* alias m only */
+#define MV_ITEM_PLUS(m, extra) CAT_MOVIE_ITEM_PLUS(extra) /* alias m only */
 
 /* The viewer's parameters ($1..$4) in params[0..3] (catalog_viewer). */
 enum app_err mv_viewer(struct request *req, const char **params, struct field_error *fe);
