@@ -481,6 +481,32 @@ static void kept_columns_follow_their_sources(void **state)
 	v = one("SELECT min_ages::text FROM movies WHERE id = md5('movie4')::uuid", 0, NULL);
 	assert_string_equal(v, "{}");
 	free(v);
+	/* one trigger function serves every kind (migration 0011): series
+	 * ratings inserted, moved to another series and deleted */
+	v = one("SELECT string_agg(p.proname, ',' ORDER BY p.proname) FROM pg_trigger t JOIN pg_proc p"
+		" ON p.oid = t.tgfoid WHERE t.tgname ~ '^(movie|series)_ages_(ins|upd|del)$'", 0, NULL);
+	assert_string_equal(v, "catalog_min_ages_sync,catalog_min_ages_sync,catalog_min_ages_sync,"
+			       "catalog_min_ages_sync,catalog_min_ages_sync,catalog_min_ages_sync");
+	free(v);
+	exec0("INSERT INTO series_age_ratings (series_id, country, system, certification, min_age)"
+	      " VALUES (md5('series3')::uuid, 'DE', 'FSK', '12', 12),"
+	      " (md5('series3')::uuid, 'US', 'US TV', 'TV-?', NULL)");
+	v = one("SELECT min_ages::text FROM series WHERE id = md5('series3')::uuid", 0, NULL);
+	assert_string_equal(v, "{\"DE\": 12}");
+	free(v);
+	exec0("UPDATE series_age_ratings SET series_id = md5('series4')::uuid WHERE series_id ="
+	      " md5('series3')::uuid AND country = 'DE'");
+	v = one("SELECT string_agg(min_ages::text, ';' ORDER BY title) FROM series WHERE id IN"
+		" (md5('series3')::uuid, md5('series4')::uuid)", 0, NULL);
+	assert_string_equal(v, "{};{\"DE\": 12}");
+	free(v);
+	exec0("DELETE FROM series_age_ratings WHERE series_id = md5('series4')::uuid");
+	v = one("SELECT min_ages::text FROM series WHERE id = md5('series4')::uuid", 0, NULL);
+	assert_string_equal(v, "{}");
+	free(v);
+	v = one("SELECT min_ages::text FROM series WHERE id = md5('series1')::uuid", 0, NULL);
+	assert_string_equal(v, "{\"US\": 16}");
+	free(v);
 	/* file_count: present files only, following moves and state */
 	exec0("INSERT INTO media_files (id, library_id, path, rel_path, size, mtime_ns, movie_id)"
 	      " VALUES (md5('f1')::uuid, " UID("open") ", '/srv/open/a.mkv', 'a.mkv', 1, 1,"
