@@ -10,6 +10,7 @@
 #include "auth/handlers.h"
 #include "auth/rbac.h"
 #include "auth/sessions_api.h"
+#include "catalog/watch.h"
 #include "http/health.h"
 #include "library/libraries.h"
 #include "library/libraries_api.h"
@@ -229,7 +230,8 @@ const struct route app_routes[] = {
 	{HTTP_GET, "/api/v1/movies/{id:uuid}/progress", "movies.progress.get", "movies:get", NULL,
 	 BODY_NONE, movies_progress_get, "The caller's watch state of the movie.", 0},
 	{HTTP_PUT, "/api/v1/movies/{id:uuid}/progress", "movies.progress.put", "playback:progress",
-	 NULL, BODY_JSON, movies_progress_put, "Report the playback position.", 0},
+	 NULL, BODY_JSON, movies_progress_put, "Report the playback position.", 0,
+	 catalog_progress_body},
 	{HTTP_DELETE, "/api/v1/movies/{id:uuid}/progress", "movies.progress.delete",
 	 "playback:progress", NULL, BODY_NONE, movies_progress_delete,
 	 "Forget the resume position.", 0},

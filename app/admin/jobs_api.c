@@ -82,15 +82,21 @@ static void job_json(struct jw *w, const PGresult *r, int row)
 	jw_obj_close(w);
 }
 
+static void job_item(struct jw *w, const PGresult *r, int row, const void *ctx)
+{
+	(void)ctx;
+	job_json(w, r, row);
+}
+
 enum app_err jobs_admin_list(struct request *req, struct response *res, struct field_error *fe)
 {
 	const struct param_value *kind = req_query(req, "kind"), *state = req_query(req, "state"),
 				 *prio = req_query(req, "priority");
+	static const struct page_list l = {.list = &q_list, .count = &q_count, .item = job_item,
+					   .id_col = 0, .key_col = 0, .id_only = true};
 	char pr[8];
 	int64_t after = 0;
 	struct page p;
-	struct page_rows rows;
-	struct jw w;
 	enum app_err e;
 
 	if ((e = page_parse(req, &p, fe)))
@@ -100,14 +106,8 @@ enum app_err jobs_admin_list(struct request *req, struct response *res, struct f
 	if (prio)
 		snprintf(pr, sizeof(pr), "%lld", (long long)prio->num);
 	const char *params[] = {kind ? kind->str : NULL, state ? state->str : NULL,
-				prio ? pr : NULL, p.after ? p.id : NULL, NULL, NULL};
-	if ((e = page_fetch(req, &p, &q_list, &q_count, params, &rows)))
-		return e;
-	page_begin(&w, &res->body);
-	for (int i = 0; i < rows.n; i++)
-		job_json(&w, rows.rows, i);
-	page_finish(req, &w, &p, &rows, "", rows.n ? PQgetvalue(rows.rows, rows.n - 1, 0) : NULL);
-	return APP_OK;
+				prio ? pr : NULL, NULL, NULL, NULL};
+	return page_run(req, res, &p, &l, params, 3, fe);
 }
 
 enum app_err jobs_admin_stats(struct request *req, struct response *res, struct field_error *fe)

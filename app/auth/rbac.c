@@ -221,15 +221,17 @@ static void role_fields(struct jw *w, const PGresult *r, int row)
 	jw_kstr(w, "updated_at", PQgetvalue(r, row, RC_UPDATED));
 }
 
-static void role_item(struct jw *w, const PGresult *r, int row)
+static void role_item(struct jw *w, const PGresult *r, int row, const void *ctx)
 {
+	(void)ctx;
 	jw_obj_open(w);
 	role_fields(w, r, row);
 	jw_obj_close(w);
 }
 
-static void user_role_item(struct jw *w, const PGresult *r, int row)
+static void user_role_item(struct jw *w, const PGresult *r, int row, const void *ctx)
 {
+	(void)ctx;
 	jw_obj_open(w);
 	role_fields(w, r, row);
 	jw_kstr(w, "granted_at", PQgetvalue(r, row, RC_N));
@@ -238,8 +240,9 @@ static void user_role_item(struct jw *w, const PGresult *r, int row)
 	jw_obj_close(w);
 }
 
-static void perm_item(struct jw *w, const PGresult *r, int row)
+static void perm_item(struct jw *w, const PGresult *r, int row, const void *ctx)
 {
+	(void)ctx;
 	jw_obj_open(w);
 	jw_kstr(w, "name", PQgetvalue(r, row, 0));
 	jw_kstr(w, "description", PQgetvalue(r, row, 1));
@@ -343,49 +346,18 @@ static enum app_err load_role(struct request *req, const char *name, const char 
  * written by item; key_col and id_col make the cursor. */
 static enum app_err name_page(struct request *req, struct response *res, const struct db_stmt *stmt,
                               const struct db_stmt *count, const char *lead,
-                              void (*item)(struct jw *, const PGresult *, int), int key_col,
-                              int id_col, struct field_error *fe)
+                              void (*item)(struct jw *, const PGresult *, int, const void *),
+                              int key_col, int id_col, struct field_error *fe)
 {
+	const struct page_list l = {
+	    .list = stmt, .count = count, .item = item, .key_col = key_col, .id_col = id_col};
+	const char *params[4] = {lead};
 	struct page p;
-	char lim[24], off[24];
-	const char *params[4];
-	PGresult *r, *c;
-	int n = 0, rows;
-	int64_t total = 0;
-	struct jw w;
 	enum app_err e;
 
 	if ((e = page_parse(req, &p, fe)))
 		return e;
-	snprintf(lim, sizeof(lim), "%lld", (long long)p.limit + 1);
-	snprintf(off, sizeof(off), "%lld", (long long)(p.offset_mode ? p.offset : 0));
-	if (lead)
-		params[n++] = lead;
-	params[n++] = p.after ? p.key : NULL;
-	params[n++] = lim;
-	params[n++] = off;
-	if ((e = db_query(req->app->db, req->arena, stmt, params, &r)))
-		return e;
-	if (p.offset_mode) {
-		const char *cp[] = {lead};
-		if ((e = db_query(req->app->db, req->arena, count, lead ? cp : NULL, &c)))
-			return e;
-		if ((e = db_get_int64(c, 0, 0, &total)))
-			return e;
-	}
-	rows = PQntuples(r) > p.limit ? (int)p.limit : PQntuples(r);
-	jw_init(&w, &res->body);
-	jw_obj_open(&w);
-	jw_key(&w, "items");
-	jw_arr_open(&w);
-	for (int i = 0; i < rows; i++)
-		item(&w, r, i);
-	jw_arr_close(&w);
-	page_close(req, &w, &p, PQntuples(r) > p.limit,
-	           rows ? PQgetvalue(r, rows - 1, key_col) : NULL,
-	           rows ? PQgetvalue(r, rows - 1, id_col) : NULL, total);
-	jw_obj_close(&w);
-	return APP_OK;
+	return page_run(req, res, &p, &l, params, lead ? 1 : 0, fe);
 }
 
 /* --- reads ---------------------------------------------------------------- */
@@ -412,7 +384,7 @@ enum app_err rbac_roles_get(struct request *req, struct response *res, struct fi
 	if ((e = load_role(req, req_path(req, "name")->str, "name", &r, &perms, fe)))
 		return e;
 	jw_init(&w, &res->body);
-	role_item(&w, r, 0);
+	role_item(&w, r, 0, NULL);
 	return APP_OK;
 }
 
@@ -507,7 +479,7 @@ enum app_err rbac_roles_create(struct request *req, struct response *res, struct
 	}
 	res->status = 201;
 	jw_init(&w, &res->body);
-	role_item(&w, r, 0);
+	role_item(&w, r, 0, NULL);
 	return APP_OK;
 }
 
@@ -602,7 +574,7 @@ enum app_err rbac_roles_set_permissions(struct request *req, struct response *re
 		goto fail;
 	auth_forget_permissions(req->app, req->arena, NULL, role_id);
 	jw_init(&w, &res->body);
-	role_item(&w, r, 0);
+	role_item(&w, r, 0, NULL);
 	return APP_OK;
 fail:
 	return change_fail(req, e, "admin.role.update", "role", name, fe);

@@ -53,26 +53,23 @@ static void session_json(struct jw *w, const PGresult *r, int row, const char *c
 	jw_obj_close(w);
 }
 
+static void session_item(struct jw *w, const PGresult *r, int row, const void *current_id)
+{
+	session_json(w, r, row, current_id);
+}
+
 enum app_err sessions_list(struct request *req, struct response *res, struct field_error *fe)
 {
-	const struct principal *who = req->who;
+	const struct page_list l = {.list = &q_list, .count = &q_count, .item = session_item,
+	                            .ctx = req->who->session_id, .key_col = SESSION_KEY_COL,
+	                            .id_col = 0};
 	struct page p;
-	struct page_rows pr;
-	struct jw w;
 	enum app_err e;
 
 	if ((e = page_parse(req, &p, fe)))
 		return e;
-	const char *params[] = {who->user_id, p.after ? p.key : NULL, p.after ? p.id : NULL, NULL,
-	                        NULL};
-	if ((e = page_fetch(req, &p, &q_list, &q_count, params, &pr)))
-		return e;
-	page_begin(&w, &res->body);
-	for (int i = 0; i < pr.n; i++)
-		session_json(&w, pr.rows, i, who->session_id);
-	page_finish(req, &w, &p, &pr, pr.n ? PQgetvalue(pr.rows, pr.n - 1, SESSION_KEY_COL) : NULL,
-	            pr.n ? PQgetvalue(pr.rows, pr.n - 1, 0) : NULL);
-	return APP_OK;
+	const char *params[] = {req->who->user_id, NULL, NULL, NULL, NULL};
+	return page_run(req, res, &p, &l, params, 1, fe);
 }
 
 enum app_err sessions_revoke_all(struct request *req, struct response *res, struct field_error *fe)

@@ -23,6 +23,10 @@
 #define FILE_RESOLUTION(fk)                                                                        \
 	"(SELECT true FROM media_files f WHERE f." fk " = m.id AND f.state = 'present'"             \
 	" AND rv_resolution(f.width, f.height) = {}::text LIMIT 1)"
+/* the length of an item in seconds: its longest present file (the probed
+ * duration), else its runtime; files is a SELECT of max(f.duration_ms) */
+#define FILE_DURATION(files)                                                                       \
+	"coalesce((" files " AND f.state = 'present') / 1000, m.runtime * 60)::int"
 /* title keys in the viewer's language (catalog_titles, migration 0008) */
 #define TITLE_SORT(kind)                                                                           \
 	{"title", "t.key", "text", " JOIN catalog_titles t ON t.item_id = m.id AND t.kind = '" kind \
@@ -64,6 +68,11 @@ const struct catalog_kind catalog_movie = {
 	.default_sort = 2,
 	.filters = movie_filters,
 	.nfilters = sizeof(movie_filters) / sizeof(movie_filters[0]),
+	.missing = "is not a movie",
+	.watch = "movie_watch",
+	.history = "movie_watch_history",
+	.watch_id = "movie_id",
+	.duration = FILE_DURATION("SELECT max(f.duration_ms) FROM media_files f WHERE f.movie_id = m.id"),
 };
 
 /* --- series ------------------------------------------------------------------- */
@@ -99,6 +108,7 @@ const struct catalog_kind catalog_series = {
 	.default_sort = 2,
 	.filters = series_filters,
 	.nfilters = sizeof(series_filters) / sizeof(series_filters[0]),
+	.missing = "is not a series",
 };
 
 /* --- season and episode: their series decides library and age ------------------ */
@@ -124,6 +134,7 @@ const struct catalog_kind catalog_season = {
 	.default_sort = 0,
 	.filters = season_filters,
 	.nfilters = sizeof(season_filters) / sizeof(season_filters[0]),
+	.missing = "is not a season",
 };
 
 static const struct catalog_sort episode_sorts[] = {
@@ -149,6 +160,12 @@ const struct catalog_kind catalog_episode = {
 	.default_sort = 0,
 	.filters = episode_filters,
 	.nfilters = sizeof(episode_filters) / sizeof(episode_filters[0]),
+	.missing = "is not an episode",
+	/* no watch table yet: the TV migration adds episode_watch and
+	 * episode_watch_history (same columns as the movie ones, episode_id)
+	 * and names them here */
+	.duration = FILE_DURATION("SELECT max(f.duration_ms) FROM media_file_episodes fe"
+				  " JOIN media_files f ON f.id = fe.file_id WHERE fe.episode_id = m.id"),
 };
 /* clang-format on */
 

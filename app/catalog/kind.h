@@ -41,6 +41,12 @@ struct catalog_kind {
 	int default_sort;
 	const struct catalog_filter *filters; /* at most CATALOG_MAX_FILTERS */
 	int nfilters;
+	const char *missing; /* the 404 detail for an id the viewer cannot see */
+	/* watch state (watch.h); watch NULL: the kind has none */
+	const char *watch;    /* per-user state table ("movie_watch") */
+	const char *history;  /* its events ("movie_watch_history") */
+	const char *watch_id; /* the item's column in both ("movie_id") */
+	const char *duration; /* m's length in seconds, NULL when unknown */
 };
 
 extern const struct catalog_kind catalog_movie, catalog_series, catalog_season, catalog_episode;

@@ -42,9 +42,11 @@ enum app_err catalog_cached_page(struct request *req, struct response *res, cons
 	struct rcache c;
 	enum app_err e;
 
+	const struct page_list l = {.list = list, .count = count, .key_prefix = key_prefix};
+
 	if (catalog_cache_hit(req, res, params, &c))
 		return APP_OK;
-	if ((e = page_run(req, res, p, list, count, params, nparams, key_prefix, fe)))
+	if ((e = page_run(req, res, p, &l, params, nparams, fe)))
 		return e;
 	rcache_fill(req, res, &c);
 	return APP_OK;

@@ -2,12 +2,8 @@
 
 #include <string.h>
 
+#include "core/lang.h"
 #include "http/headers.h"
-
-bool http_iso639_1(const char *s)
-{
-	return s && s[0] >= 'a' && s[0] <= 'z' && s[1] >= 'a' && s[1] <= 'z' && !s[2];
-}
 
 enum app_err http_language(struct request *req, const char *languages, struct http_lang *l,
 			   struct field_error *fe)
@@ -16,9 +12,9 @@ enum app_err http_language(struct request *req, const char *languages, struct ht
 	char pick[3];
 
 	l->param = l->pick = NULL;
-	if (lang && !http_iso639_1(lang->str))
+	if (lang && !lang_is_iso639_1(lang->str))
 		return field_fail(fe, APP_ERR_VALIDATION, "language",
-				  "must be an ISO 639-1 code: two lower-case letters");
+				  "must be an ISO 639-1 language code: two lower-case letters such as en");
 	l->param = lang ? lang->str : NULL;
 	http_accept_language(req_header(req, "Accept-Language"), languages, pick);
 	if (pick[0] && !(l->pick = arena_strdup(req->arena, pick)))

@@ -10,12 +10,9 @@
 #include "http/http.h"
 
 struct http_lang {
-	const char *param; /* ?language, two lower-case letters, or NULL */
+	const char *param; /* ?language, an ISO 639-1 code (core/lang.h), or NULL */
 	const char *pick;  /* Accept-Language pick among `languages`, or NULL */
 };
-
-/* Is s two lower-case ASCII letters? */
-bool http_iso639_1(const char *s);
 
 /* Fill l from req (strings in the request's arena). APP_ERR_VALIDATION
  * naming `language` when ?language is not ISO 639-1; APP_ERR_NOMEM. */

@@ -8,6 +8,7 @@
 
 #include "app.h"
 #include "core/crypto.h"
+#include "db/value.h"
 
 #define MAC_BYTES 16
 
@@ -138,9 +139,20 @@ void page_close(struct request *req, struct jw *w, const struct page *p, bool ha
 		jw_knull(w, "next_cursor");
 }
 
-enum app_err page_fetch(struct request *req, const struct page *p, const struct db_stmt *list,
-			const struct db_stmt *count, const char **params, struct page_rows *out)
+/* One page of rows. */
+struct page_rows {
+	PGresult *rows; /* owned by the request's arena */
+	int n;          /* rows to show (the extra probe row is cut) */
+	bool more;      /* cursor mode: another page follows */
+	int64_t total;  /* offset mode: rows in the whole list */
+};
+
+/* Run the list statement (its last two parameters the row limit and
+ * offset) and, in offset mode, the count. */
+static enum app_err fetch(struct request *req, const struct page *p, const struct page_list *l,
+			  const char **params, struct page_rows *out)
 {
+	const struct db_stmt *list = l->list;
 	PGresult *c;
 	enum app_err e;
 
@@ -152,32 +164,17 @@ enum app_err page_fetch(struct request *req, const struct page *p, const struct 
 		return APP_ERR_NOMEM;
 	if ((e = db_query(req->app->db, req->arena, list, params, &out->rows)))
 		return e;
-	if (p->offset_mode && count) {
-		if ((e = db_query(req->app->db, req->arena, count, params, &c)))
-			return e;
-		out->total = strtoll(PQgetvalue(c, 0, 0), NULL, 10);
-	}
 	out->n = PQntuples(out->rows);
+	if (p->offset_mode) {
+		out->total = out->n;
+		if (l->count && ((e = db_query(req->app->db, req->arena, l->count, params, &c)) ||
+				 (e = db_get_int64(c, 0, 0, &out->total))))
+			return e;
+	}
 	out->more = !p->offset_mode && out->n > p->limit;
 	if (out->more)
 		out->n = (int)p->limit;
 	return APP_OK;
-}
-
-void page_begin(struct jw *w, struct buf *body)
-{
-	jw_init(w, body);
-	jw_obj_open(w);
-	jw_key(w, "items");
-	jw_arr_open(w);
-}
-
-void page_finish(struct request *req, struct jw *w, const struct page *p,
-		 const struct page_rows *pr, const char *last_key, const char *last_id)
-{
-	jw_arr_close(w);
-	page_close(req, w, p, pr->more, pr->n ? last_key : NULL, pr->n ? last_id : NULL, pr->total);
-	jw_obj_close(w);
 }
 
 enum app_err page_start(struct request *req, const char *key_prefix, struct page *p,
@@ -198,34 +195,52 @@ enum app_err page_start(struct request *req, const char *key_prefix, struct page
 }
 
 enum app_err page_run(struct request *req, struct response *res, const struct page *p,
-		      const struct db_stmt *list, const struct db_stmt *count, const char **params,
-		      int nparams, const char *key_prefix, struct field_error *fe)
+		      const struct page_list *l, const char **params, int nparams,
+		      struct field_error *fe)
 {
+	int key_col = l->item ? l->key_col : 1, id_col = l->item ? l->id_col : 2;
 	struct page_rows rows;
 	struct jw w;
 	enum app_err e;
 
-	if (list->nparams == nparams + 4) {
+	switch (l->list->nparams - nparams) {
+	case 4:
 		params[nparams] = p->after ? p->key : NULL;
 		params[nparams + 1] = p->after ? p->id : NULL;
-	} else if (list->nparams != nparams + 2) {
+		break;
+	case 3:
+		params[nparams] = !p->after ? NULL : l->id_only ? p->id : p->key;
+		break;
+	case 2:
+		break;
+	default:
 		return APP_ERR_INTERNAL;
 	}
-	if ((e = page_fetch(req, p, list, count, params, &rows)))
+	if ((e = fetch(req, p, l, params, &rows)))
 		return e == APP_ERR_VALIDATION
 			   ? field_fail(fe, e, "cursor", "is not a cursor this list issued")
 			   : e;
-	page_begin(&w, &res->body);
-	for (int i = 0; i < rows.n; i++)
-		jw_pg_json(&w, PQgetvalue(rows.rows, i, 0), (size_t)PQgetlength(rows.rows, i, 0));
+	jw_init(&w, &res->body);
+	jw_obj_open(&w);
+	jw_key(&w, "items");
+	jw_arr_open(&w);
+	for (int i = 0; i < rows.n; i++) {
+		if (l->item)
+			l->item(&w, rows.rows, i, l->ctx);
+		else
+			jw_pg_json(&w, PQgetvalue(rows.rows, i, 0),
+				   (size_t)PQgetlength(rows.rows, i, 0));
+	}
+	jw_arr_close(&w);
 	const char *key = NULL, *id = NULL;
 	if (rows.n) {
-		key = arena_printf(req->arena, "%s%s", key_prefix,
-				   PQgetvalue(rows.rows, rows.n - 1, 1));
-		id = PQgetvalue(rows.rows, rows.n - 1, 2);
+		key = arena_printf(req->arena, "%s%s", l->key_prefix ? l->key_prefix : "",
+				   PQgetvalue(rows.rows, rows.n - 1, key_col));
+		id = PQgetvalue(rows.rows, rows.n - 1, id_col);
 		if (!key)
 			return APP_ERR_NOMEM;
 	}
-	page_finish(req, &w, p, &rows, key, id);
+	page_close(req, &w, p, rows.more, key, id, rows.total);
+	jw_obj_close(&w);
 	return APP_OK;
 }

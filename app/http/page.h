@@ -58,31 +58,6 @@ const char *page_cursor(struct request *req, const char *key, const char *id);
 void page_close(struct request *req, struct jw *w, const struct page *p, bool has_more,
 		const char *last_key, const char *last_id, int64_t total);
 
-/* One page of rows. */
-struct page_rows {
-	PGresult *rows; /* owned by the request's arena */
-	int n;          /* rows to show (the extra probe row is cut) */
-	bool more;      /* cursor mode: another page follows */
-	int64_t total;  /* offset mode: rows in the whole list */
-};
-
-/*
- * Run a list statement for page p. The statement's last two parameters
- * are the row limit and the offset: page_fetch fills params[nparams-2] and
- * params[nparams-1] (cursor mode asks for one row more than the page to
- * learn whether another follows). In offset mode `count`, which takes the
- * same parameters, gives the total.
- */
-enum app_err page_fetch(struct request *req, const struct page *p, const struct db_stmt *list,
-			const struct db_stmt *count, const char **params, struct page_rows *out);
-
-/* `{"items":[` — the caller writes the items, then page_finish closes the
- * array and adds next_cursor or total from the last shown row's sort key
- * and id. */
-void page_begin(struct jw *w, struct buf *body);
-void page_finish(struct request *req, struct jw *w, const struct page *p,
-		 const struct page_rows *pr, const char *last_key, const char *last_id);
-
 /*
  * page_start: page_parse, then the cursor's key must begin with key_prefix
  * (which p->key then skips): a cursor walks the order it was issued for
@@ -91,20 +66,37 @@ void page_finish(struct request *req, struct jw *w, const struct page *p,
 enum app_err page_start(struct request *req, const char *key_prefix, struct page *p,
 			struct field_error *fe);
 
+/* What page_run runs and how it reads the rows. */
+struct page_list {
+	const struct db_stmt *list;
+	/* offset mode: the total, taking the caller's parameters; NULL: the
+	 * rows shown */
+	const struct db_stmt *count;
+	const char *key_prefix; /* the next cursor's key is this + the row's */
+	/* NULL: column 0 of a row is the item's JSON, columns 1 and 2 its
+	 * sort key (text) and id. Else item writes row `row` of r as one JSON
+	 * value (ctx passed through) and key_col, id_col make the cursor. */
+	void (*item)(struct jw *w, const PGresult *r, int row, const void *ctx);
+	const void *ctx;
+	int key_col, id_col;
+	/* a list statement with one cursor parameter takes the cursor's id
+	 * (an id-ordered list), else its key */
+	bool id_only;
+};
+
 /*
- * page_run: one page of a list whose statement returns (item json, sort
- * key text, id) rows, written as {"items":[...], "next_cursor"|"total"}.
- * params holds the caller's nparams values and room for list->nparams.
- * The list statement takes, after the caller's: the cursor key and id when
- * it has nparams + 4 parameters (NULL on the first page; a statement built
- * for "after a cursor" has them, one for the first page need not), then
- * the row limit and offset. count takes the caller's nparams (offset mode
- * only; NULL: total is the rows shown). The next cursor's key is
- * key_prefix + the last row's key. A cursor key the statement cannot cast
- * is APP_ERR_VALIDATION naming `cursor`.
+ * page_run: one page of l->list, written as {"items":[...],
+ * "next_cursor"|"total"} (with limit and offset in offset mode). params
+ * holds the caller's nparams values and room for the rest of
+ * l->list->nparams: after the caller's come the cursor's parameters (key
+ * and id when the statement has nparams + 4; the id or the key as
+ * l->id_only says when nparams + 3; none when nparams + 2; NULL on the
+ * first page), then the row limit and offset. Cursor mode asks for one row
+ * more than the page to learn whether another follows. A cursor value the
+ * statement cannot cast is APP_ERR_VALIDATION naming `cursor`.
  */
 enum app_err page_run(struct request *req, struct response *res, const struct page *p,
-		      const struct db_stmt *list, const struct db_stmt *count, const char **params,
-		      int nparams, const char *key_prefix, struct field_error *fe);
+		      const struct page_list *l, const char **params, int nparams,
+		      struct field_error *fe);
 
 #endif

@@ -529,33 +529,25 @@ static enum app_err apply(struct request *req, const char *id, const struct lib_
 
 /* --- handlers ------------------------------------------------------------- */
 
+static void lib_item(struct jw *w, const PGresult *r, int row, const void *ctx)
+{
+	(void)ctx;
+	lib_json(w, r, row);
+}
+
 enum app_err libraries_list(struct request *req, struct response *res, struct field_error *fe)
 {
+	static const struct page_list l = {.list = &q_list, .count = &q_count, .item = lib_item,
+	                                   .key_col = LC_SORT, .id_col = LC_ID};
 	const struct param_value *type = req_query(req, "type");
 	struct page p;
-	struct page_rows rows;
-	struct jw w;
 	enum app_err e;
 
 	if ((e = page_parse(req, &p, fe)))
 		return e;
-	const char *params[] = {req->who->user_id,
-	                        library_sees_all_param(req),
-	                        type ? type->str : NULL,
-	                        p.after ? p.key : NULL,
-	                        p.after ? p.id : NULL,
-	                        NULL,
-	                        NULL};
-	if ((e = page_fetch(req, &p, &q_list, &q_count, params, &rows)))
-		return e == APP_ERR_VALIDATION
-		           ? field_fail(fe, e, "cursor", "is not a cursor this list issued")
-		           : e;
-	page_begin(&w, &res->body);
-	for (int i = 0; i < rows.n; i++)
-		lib_json(&w, rows.rows, i);
-	page_finish(req, &w, &p, &rows, rows.n ? PQgetvalue(rows.rows, rows.n - 1, LC_SORT) : NULL,
-	            rows.n ? PQgetvalue(rows.rows, rows.n - 1, LC_ID) : NULL);
-	return APP_OK;
+	const char *params[] = {req->who->user_id, library_sees_all_param(req),
+	                        type ? type->str : NULL, NULL, NULL, NULL, NULL};
+	return page_run(req, res, &p, &l, params, 3, fe);
 }
 
 static enum app_err load(struct request *req, const struct db_stmt *st, const char *id,

@@ -179,12 +179,13 @@ static const char *jstr(struct request *req, const char *s)
  * (key_params 1: the id only, 2: both), limit and offset. */
 static enum app_err library_page(struct request *req, struct response *res, const char *level,
                                  const struct db_stmt *list, const struct db_stmt *count,
-                                 int key_params, void (*item)(struct jw *, const PGresult *, int),
+                                 int key_params,
+                                 void (*item)(struct jw *, const PGresult *, int, const void *),
                                  int key_col, int id_col, struct field_error *fe)
 {
+	const struct page_list l = {.list = list, .count = count, .item = item,
+	                            .key_col = key_col, .id_col = id_col, .id_only = key_params == 1};
 	struct page p;
-	struct page_rows rows;
-	struct jw w;
 	const char *params[5] = {path_id(req)};
 	int64_t after;
 	enum app_err e;
@@ -192,25 +193,9 @@ static enum app_err library_page(struct request *req, struct response *res, cons
 	if ((e = library_access_fe(req, params[0], level, "id", fe)) ||
 	    (e = page_parse(req, &p, fe)))
 		return e;
-	if (key_params == 1) {
-		if (p.after && parse_int64(p.id, 1, INT64_MAX, &after) < 0)
-			return field_fail(fe, APP_ERR_VALIDATION, "cursor",
-			                  "is not a cursor this list issued");
-		params[1] = p.after ? p.id : NULL;
-	} else {
-		params[1] = p.after ? p.key : NULL;
-		params[2] = p.after ? p.id : NULL;
-	}
-	if ((e = page_fetch(req, &p, list, count, params, &rows)))
-		return e == APP_ERR_VALIDATION
-		           ? field_fail(fe, e, "cursor", "is not a cursor this list issued")
-		           : e;
-	page_begin(&w, &res->body);
-	for (int i = 0; i < rows.n; i++)
-		item(&w, rows.rows, i);
-	page_finish(req, &w, &p, &rows, rows.n ? PQgetvalue(rows.rows, rows.n - 1, key_col) : NULL,
-	            rows.n ? PQgetvalue(rows.rows, rows.n - 1, id_col) : NULL);
-	return APP_OK;
+	if (key_params == 1 && p.after && parse_int64(p.id, 1, INT64_MAX, &after) < 0)
+		return field_fail(fe, APP_ERR_VALIDATION, "cursor", "is not a cursor this list issued");
+	return page_run(req, res, &p, &l, params, 1, fe);
 }
 
 /* --- scans ---------------------------------------------------------------- */
@@ -241,8 +226,9 @@ static void scan_fields_json(struct jw *w, const PGresult *r, int row)
 	db_json_int(w, "duration_ms", r, row, SC_DURATION);
 }
 
-static void scan_item(struct jw *w, const PGresult *r, int row)
+static void scan_item(struct jw *w, const PGresult *r, int row, const void *ctx)
 {
+	(void)ctx;
 	jw_obj_open(w);
 	scan_fields_json(w, r, row);
 	jw_obj_close(w);
@@ -364,8 +350,9 @@ enum app_err libraries_scans_get(struct request *req, struct response *res, stru
 
 /* --- grants --------------------------------------------------------------- */
 
-static void grant_item(struct jw *w, const PGresult *r, int row)
+static void grant_item(struct jw *w, const PGresult *r, int row, const void *ctx)
 {
+	(void)ctx;
 	jw_obj_open(w);
 	jw_kstr(w, "user_id", PQgetvalue(r, row, 0));
 	jw_kstr(w, "username", PQgetvalue(r, row, 1));
@@ -427,7 +414,7 @@ enum app_err libraries_grants_put(struct request *req, struct response *res, str
 	 * every request, never cached with the permission sets */
 	res->status = old ? 200 : 201;
 	jw_init(&w, &res->body);
-	grant_item(&w, r, 0);
+	grant_item(&w, r, 0, NULL);
 	return APP_OK;
 fail:
 	db_rollback(db);
@@ -466,8 +453,9 @@ fail:
 
 /* --- unmatched files and manual matches ------------------------------------ */
 
-static void unmatched_item(struct jw *w, const PGresult *r, int row)
+static void unmatched_item(struct jw *w, const PGresult *r, int row, const void *ctx)
 {
+	(void)ctx;
 	jw_obj_open(w);
 	jw_kstr(w, "id", PQgetvalue(r, row, 0));
 	jw_kstr(w, "path", PQgetvalue(r, row, 1));

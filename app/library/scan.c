@@ -9,6 +9,7 @@
 #include "core/json.h"
 #include "core/log.h"
 #include "core/text.h"
+#include "db/value.h"
 #include "library/scan_int.h"
 
 int scan_type_parse(const char *s)
@@ -207,7 +208,8 @@ static enum app_err settle_unseen(struct scan *s, char roots[][PATH_MAX], const 
 		if (in_any && !readable)
 			continue; /* its root is unreadable now: leave it alone */
 		bool missing = PQgetvalue(s->known.rows, i, 4)[0] == 't';
-		int64_t ms = strtoll(PQgetvalue(s->known.rows, i, 5), NULL, 10);
+		int64_t ms = 0; /* a cell that does not read (logged): not yet past the grace */
+		(void)db_get_int64(s->known.rows, i, 5, &ms);
 		if (!missing) {
 			if (miss.len > 1)
 				buf_putc(&miss, ',');

@@ -9,6 +9,7 @@
 
 #include "core/json.h"
 #include "core/text.h"
+#include "db/value.h"
 #include "library/parse.h"
 #include "library/scan_int.h"
 
@@ -105,8 +106,11 @@ static void add_video(struct scan *s, const char *dir, const char *name, const s
 	row = scan_known_find(&s->known, path);
 	if (row >= 0) {
 		s->known.seen[row] = 1;
-		bool same = strtoll(PQgetvalue(s->known.rows, row, 2), NULL, 10) == sb->st_size &&
-			    strtoll(PQgetvalue(s->known.rows, row, 3), NULL, 10) == mtime;
+		int64_t size, known_mtime;
+		/* a cell that does not read (logged) counts as a change */
+		bool same = !db_get_int64(s->known.rows, row, 2, &size) &&
+			    !db_get_int64(s->known.rows, row, 3, &known_mtime) &&
+			    size == sb->st_size && known_mtime == mtime;
 		if (same && s->o->type != SCAN_FULL) {
 			s->st->unchanged++;
 			if (PQgetvalue(s->known.rows, row, 4)[0] == 't') {

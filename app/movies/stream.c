@@ -1,26 +1,16 @@
 /*
- * Direct play (SPEC §4.3): the application authorises, nginx serves.
+ * Direct play of movie files (SPEC §4.3): the application authorises,
+ * nginx serves (http/accel.h).
  *
  * The handler checks the session, playback:stream (the route), library
- * access and the age limit (the viewer), resolves the file's real path and
- * checks that it lies inside one of its library's roots (a symlink out of
- * the library is refused), validates the Range header, and answers with
- * X-Accel-Redirect to nginx's internal /_media/ location, which sends the
- * file with sendfile, byte ranges (206/416) and its own validators. No
- * byte of media passes through a FastCGI process.
+ * access and the age limit (the viewer) and that the file is one of the
+ * movie's; accel_send_file checks the file against its library's roots and
+ * the Range header and hands it to nginx.
  */
-#include <ctype.h>
-#include <limits.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/stat.h>
 
 #include "app.h"
-#include "auth/auth.h"
-#include "core/log.h"
-#include "http/headers.h"
+#include "http/accel.h"
 #include "movies/movies.h"
 #include "movies/view.h"
 
@@ -34,106 +24,6 @@ static const struct db_stmt q_file = {
 	" WHERE " MV_VISIBLE("m") " AND m.id = $5::uuid AND f.id = $6::uuid",
 	MV_NPARAMS + 2, true};
 /* clang-format on */
-
-/* Is real (a resolved path) inside one of the roots (a JSON array)? */
-static bool inside_roots(const char *real, const char *roots_json)
-{
-	cJSON *roots = cJSON_Parse(roots_json), *it;
-	char root[PATH_MAX];
-	bool ok = false;
-
-	cJSON_ArrayForEach(it, roots)
-	{
-		if (!cJSON_IsString(it) || !realpath(it->valuestring, root))
-			continue;
-		size_t n = strlen(root);
-		if (!strncmp(real, root, n) && (real[n] == '/' || (n == 1 && root[0] == '/'))) {
-			ok = true;
-			break;
-		}
-	}
-	cJSON_Delete(roots);
-	return ok;
-}
-
-/* "/_media" + the path with every byte outside [A-Za-z0-9/._~-]
- * percent-encoded (spaces, "?", "#", "%" and non-ASCII names). */
-static const char *accel_uri(struct request *req, const char *real)
-{
-	static const char hexd[] = "0123456789ABCDEF";
-	size_t n = strlen(real);
-	char *out = arena_alloc(req->arena, 8 + 3 * n), *o;
-
-	if (!out)
-		return NULL;
-	o = out + sprintf(out, "/_media");
-	for (const unsigned char *s = (const unsigned char *)real; *s; s++) {
-		if (isalnum(*s) || strchr("/._~-", *s)) {
-			*o++ = (char)*s;
-		} else {
-			*o++ = '%';
-			*o++ = hexd[*s >> 4];
-			*o++ = hexd[*s & 15];
-		}
-	}
-	*o = '\0';
-	return out;
-}
-
-/* The Content-Type of a media or subtitle file by its extension. nginx
- * keeps the type the application sends with X-Accel-Redirect, so the
- * application names it (the same map as nginx/revenge.conf.in's). */
-static const char *media_type(const char *path)
-{
-	static const char *const map[][2] = {
-	    {"mkv", "video/x-matroska"}, {"mk3d", "video/x-matroska"}, {"mka", "audio/x-matroska"},
-	    {"mp4", "video/mp4"},        {"m4v", "video/mp4"},         {"webm", "video/webm"},
-	    {"avi", "video/x-msvideo"},  {"mov", "video/quicktime"},   {"wmv", "video/x-ms-wmv"},
-	    {"ts", "video/mp2t"},        {"m2ts", "video/mp2t"},       {"mts", "video/mp2t"},
-	    {"mpg", "video/mpeg"},       {"mpeg", "video/mpeg"},       {"vob", "video/mpeg"},
-	    {"ogv", "video/ogg"},        {"flv", "video/x-flv"},       {"srt", "application/x-subrip"},
-	    {"vtt", "text/vtt"},         {"ass", "text/x-ssa"},        {"ssa", "text/x-ssa"},
-	    {"sub", "text/plain"},
-	};
-	const char *dot = strrchr(path, '.');
-
-	if (dot && !strchr(dot, '/'))
-		for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
-			if (!strcasecmp(dot + 1, map[i][0]))
-				return map[i][1];
-	return "application/octet-stream";
-}
-
-/* Hand path (inside the file's library) to nginx. */
-static enum app_err send_file(struct request *req, struct response *res, const char *path,
-                              const char *roots, const char *field, struct field_error *fe)
-{
-	char real[PATH_MAX];
-	struct stat st;
-
-	if (!realpath(path, real) || stat(real, &st) < 0 || !S_ISREG(st.st_mode))
-		return field_fail(fe, APP_ERR_NOT_FOUND, field, "is not on disk any more");
-	if (!inside_roots(real, roots)) {
-		log_warn("stream.outside_root", "a file resolves outside its library's roots");
-		return field_fail(fe, APP_ERR_NOT_FOUND, field, "is not on disk any more");
-	}
-	if (http_range_check(req_header(req, "Range"), (long long)st.st_size) < 0) {
-		char cr[40];
-		snprintf(cr, sizeof(cr), "bytes */%lld", (long long)st.st_size);
-		res_header(res, "Content-Range", cr);
-		return field_fail(fe, APP_ERR_RANGE, "Range",
-		                  "must be bytes=first-last within the file's %lld bytes",
-		                  (long long)st.st_size);
-	}
-	const char *uri = accel_uri(req, real);
-	if (!uri)
-		return APP_ERR_NOMEM;
-	res_header(res, "X-Accel-Redirect", uri);
-	/* nginx serves from the file: type by extension, ranges, validators */
-	res_header(res, "Cache-Control", "private, max-age=0");
-	res->content_type = media_type(real);
-	return APP_OK;
-}
 
 static enum app_err file_row(struct request *req, PGresult **r, struct field_error *fe)
 {
@@ -157,7 +47,7 @@ enum app_err movies_stream(struct request *req, struct response *res, struct fie
 
 	if ((e = file_row(req, &r, fe)))
 		return e;
-	return send_file(req, res, PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1), "file_id", fe);
+	return accel_send_file(req, res, PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1), "file_id", fe);
 }
 
 /* An external subtitle: sidecar `index` of the file, from its directory. */
@@ -184,5 +74,5 @@ enum app_err movies_subtitle(struct request *req, struct response *res, struct f
 	cJSON_Delete(side);
 	if (!path)
 		return field_fail(fe, APP_ERR_NOT_FOUND, "index", "is not a subtitle of this file");
-	return send_file(req, res, path, PQgetvalue(r, 0, 1), "index", fe);
+	return accel_send_file(req, res, path, PQgetvalue(r, 0, 1), "index", fe);
 }

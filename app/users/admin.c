@@ -79,6 +79,12 @@ static enum app_err check_role_filter(struct request *req, const char *role, str
 	return APP_OK;
 }
 
+static void user_item(struct jw *w, const PGresult *r, int row, const void *ctx)
+{
+	(void)ctx;
+	user_json(w, r, row, true);
+}
+
 enum app_err users_admin_list(struct request *req, struct response *res, struct field_error *fe)
 {
 	const struct param_value *q = req_query(req, "q"), *active = req_query(req, "is_active"),
@@ -86,10 +92,13 @@ enum app_err users_admin_list(struct request *req, struct response *res, struct 
 	bool by_name = sort && sort->num == 1;
 	/* the cursor carries its sort, so a cursor of one order is refused by the other */
 	const char *tag = by_name ? "u:" : "c:";
-	const char *key = NULL, *after_id = NULL;
+	const struct page_list l = {.list = by_name ? &q_list_username : &q_list_created,
+	                            .count = &q_list_count,
+	                            .key_prefix = tag,
+	                            .item = user_item,
+	                            .key_col = USER_KEY_COL,
+	                            .id_col = 0};
 	struct page p;
-	struct page_rows pr;
-	struct jw w;
 	enum app_err e;
 
 	if ((e = page_parse(req, &p, fe)) ||
@@ -99,27 +108,16 @@ enum app_err users_admin_list(struct request *req, struct response *res, struct 
 		if (strncmp(p.key, tag, 2))
 			return field_fail(fe, APP_ERR_VALIDATION, "cursor",
 			                  "belongs to another sort order");
-		key = p.key + 2;
-		after_id = p.id;
+		p.key += 2;
 	}
 	const char *params[] = {q ? q->str : NULL,
 	                        active ? active->str : NULL,
 	                        role ? role->str : NULL,
-	                        key,
-	                        after_id,
+	                        NULL,
+	                        NULL,
 	                        NULL,
 	                        NULL};
-	if ((e = page_fetch(req, &p, by_name ? &q_list_username : &q_list_created, &q_list_count,
-	                    params, &pr)))
-		return e;
-	page_begin(&w, &res->body);
-	for (int i = 0; i < pr.n; i++)
-		user_json(&w, pr.rows, i, true);
-	const char *last_key =
-	    pr.n ? arena_printf(req->arena, "%s%s", tag, PQgetvalue(pr.rows, pr.n - 1, USER_KEY_COL))
-	         : NULL;
-	page_finish(req, &w, &p, &pr, last_key, pr.n ? PQgetvalue(pr.rows, pr.n - 1, 0) : NULL);
-	return APP_OK;
+	return page_run(req, res, &p, &l, params, 3, fe);
 }
 
 enum app_err users_admin_get(struct request *req, struct response *res, struct field_error *fe)

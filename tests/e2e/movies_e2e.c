@@ -542,6 +542,11 @@ static void filters(void)
 	expect("language not ISO 639-1", 400, "language");
 	get("/api/v1/movies?language=EN", admin_tok);
 	expect("language upper case", 400, "language");
+	/* two lower-case letters that are no ISO 639-1 code (core/lang.h's table) */
+	get("/api/v1/movies?language=zz", admin_tok);
+	expect("language zz is no ISO 639-1 code", 400, "language");
+	get("/api/v1/movies/search?q=river&language=qq", admin_tok);
+	expect("search: language qq is no ISO 639-1 code", 400, "language");
 	get("/api/v1/movies/123", admin_tok);
 	expect("movie id not a uuid", 400, "id");
 	get("/api/v1/movies?bogus=1", admin_tok);

@@ -19,6 +19,7 @@
 #include "catalog/catalog.h"
 #include "catalog/kind.h"
 #include "catalog/list.h"
+#include "catalog/watch.h"
 #include "core/arena.h"
 #include "db/db.h"
 #include "testenv.h"
@@ -480,6 +481,32 @@ static void kept_columns_follow_their_sources(void **state)
 	v = one("SELECT min_ages::text FROM movies WHERE id = md5('movie4')::uuid", 0, NULL);
 	assert_string_equal(v, "{}");
 	free(v);
+	/* one trigger function serves every kind (migration 0011): series
+	 * ratings inserted, moved to another series and deleted */
+	v = one("SELECT string_agg(p.proname, ',' ORDER BY p.proname) FROM pg_trigger t JOIN pg_proc p"
+		" ON p.oid = t.tgfoid WHERE t.tgname ~ '^(movie|series)_ages_(ins|upd|del)$'", 0, NULL);
+	assert_string_equal(v, "catalog_min_ages_sync,catalog_min_ages_sync,catalog_min_ages_sync,"
+			       "catalog_min_ages_sync,catalog_min_ages_sync,catalog_min_ages_sync");
+	free(v);
+	exec0("INSERT INTO series_age_ratings (series_id, country, system, certification, min_age)"
+	      " VALUES (md5('series3')::uuid, 'DE', 'FSK', '12', 12),"
+	      " (md5('series3')::uuid, 'US', 'US TV', 'TV-?', NULL)");
+	v = one("SELECT min_ages::text FROM series WHERE id = md5('series3')::uuid", 0, NULL);
+	assert_string_equal(v, "{\"DE\": 12}");
+	free(v);
+	exec0("UPDATE series_age_ratings SET series_id = md5('series4')::uuid WHERE series_id ="
+	      " md5('series3')::uuid AND country = 'DE'");
+	v = one("SELECT string_agg(min_ages::text, ';' ORDER BY title) FROM series WHERE id IN"
+		" (md5('series3')::uuid, md5('series4')::uuid)", 0, NULL);
+	assert_string_equal(v, "{};{\"DE\": 12}");
+	free(v);
+	exec0("DELETE FROM series_age_ratings WHERE series_id = md5('series4')::uuid");
+	v = one("SELECT min_ages::text FROM series WHERE id = md5('series4')::uuid", 0, NULL);
+	assert_string_equal(v, "{}");
+	free(v);
+	v = one("SELECT min_ages::text FROM series WHERE id = md5('series1')::uuid", 0, NULL);
+	assert_string_equal(v, "{\"US\": 16}");
+	free(v);
 	/* file_count: present files only, following moves and state */
 	exec0("INSERT INTO media_files (id, library_id, path, rel_path, size, mtime_ns, movie_id)"
 	      " VALUES (md5('f1')::uuid, " UID("open") ", '/srv/open/a.mkv', 'a.mkv', 1, 1,"
@@ -590,6 +617,68 @@ static void gin_indexes_have_no_pending_list(void **state)
 	free(v);
 }
 
+/* The watch state's domain calls (catalog/watch.h) through the kind table,
+ * with no request: a play counts once when a report crosses 90 %, a
+ * position past the end is stored as the end, mark and unmark leave
+ * history events, reset keeps the plays; a kind without a watch table is
+ * refused and leaves no transaction open. */
+static void watch_state_through_the_kind_table(void **state)
+{
+	char uid[37], mid[37];
+	(void)state;
+
+	char *u = one("SELECT " UID("adult") "::text", 0, NULL);
+	char *m = one("SELECT md5('movie3')::uuid::text", 0, NULL);
+	snprintf(uid, sizeof(uid), "%s", u);
+	snprintf(mid, sizeof(mid), "%s", m);
+	free(u);
+	free(m);
+	const char *p[] = {uid, mid};
+#define ROW "SELECT position_seconds || '/' || coalesce(duration_seconds, 0) || '/' || watched" \
+	    " || '/' || play_count FROM movie_watch WHERE user_id = $1::uuid AND movie_id = $2::uuid"
+#define EVENTS "SELECT string_agg(event, ',' ORDER BY id) FROM movie_watch_history" \
+	       " WHERE user_id = $1::uuid AND movie_id = $2::uuid"
+	char *got;
+
+	assert_int_equal(catalog_watch_report(db, arena, &catalog_movie, uid, mid, 100, 1000), APP_OK);
+	assert_string_equal(got = one(ROW, 2, p), "100/1000/false/0");
+	free(got);
+	assert_int_equal(catalog_watch_report(db, arena, &catalog_movie, uid, mid, 950, 1000), APP_OK);
+	assert_string_equal(got = one(ROW, 2, p), "950/1000/true/1");
+	free(got);
+	/* above the line again: not another play */
+	assert_int_equal(catalog_watch_report(db, arena, &catalog_movie, uid, mid, 990, 1000), APP_OK);
+	assert_string_equal(got = one(ROW, 2, p), "990/1000/true/1");
+	free(got);
+	/* back under it and across again: a second play; past the end: the end */
+	assert_int_equal(catalog_watch_report(db, arena, &catalog_movie, uid, mid, 10, 1000), APP_OK);
+	assert_int_equal(catalog_watch_report(db, arena, &catalog_movie, uid, mid, 5000, 1000), APP_OK);
+	assert_string_equal(got = one(ROW, 2, p), "1000/1000/true/2");
+	free(got);
+	assert_int_equal(catalog_watch_reset(db, arena, &catalog_movie, uid, mid), APP_OK);
+	assert_string_equal(got = one(ROW, 2, p), "0/1000/true/2");
+	free(got);
+	assert_int_equal(catalog_watch_set(db, arena, &catalog_movie, uid, mid, false), APP_OK);
+	assert_string_equal(got = one(ROW, 2, p), "0/1000/false/0");
+	free(got);
+	assert_int_equal(catalog_watch_set(db, arena, &catalog_movie, uid, mid, true), APP_OK);
+	assert_string_equal(got = one(ROW, 2, p), "0/1000/true/1");
+	free(got);
+	assert_string_equal(got = one(EVENTS, 2, p), "completed,completed,unmarked,marked");
+	free(got);
+
+	/* episodes have no watch table yet */
+	assert_int_equal(catalog_watch_report(db, arena, &catalog_episode, uid, mid, 1, 10),
+			 APP_ERR_INTERNAL);
+	assert_int_equal(catalog_watch_set(db, arena, &catalog_episode, uid, mid, true),
+			 APP_ERR_INTERNAL);
+	assert_int_equal(catalog_watch_report(db, arena, &catalog_movie, uid, mid, 20, 1000), APP_OK);
+	assert_string_equal(got = one(ROW, 2, p), "20/1000/true/1");
+	free(got);
+#undef ROW
+#undef EVENTS
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -599,6 +688,7 @@ int main(void)
 	    cmocka_unit_test(age_limits_and_grants_for_every_kind),
 	    cmocka_unit_test(tv_kinds_in_every_order),
 	    cmocka_unit_test(kept_columns_follow_their_sources),
+	    cmocka_unit_test(watch_state_through_the_kind_table),
 	    cmocka_unit_test(kept_counts_follow_every_change),
 	    cmocka_unit_test(gin_indexes_have_no_pending_list),
 	};
