@@ -75,6 +75,14 @@ static void split_uri(struct request *r, const char *uri)
 		r->path = "/";
 }
 
+static bool plain_ascii(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] >= 0x7f)
+			return false;
+	return true;
+}
+
 /* The FastCGI parameters with every header value (HTTP_*, CONTENT_TYPE)
  * cleaned by http_header_clean(), in the arena. This is the one place
  * header bytes enter the application, so nothing downstream (SQL, the
@@ -97,6 +105,8 @@ static char *const *clean_env(struct arena *a, char **envp)
 			continue;
 		size_t name = (size_t)(eq - e), len = strlen(eq + 1);
 		size_t cap = !strncmp(e, "HTTP_COOKIE=", 12) ? HTTP_COOKIE_MAX : HTTP_HEADER_MAX;
+		if (len <= cap && plain_ascii(eq + 1, len))
+			continue; /* the common case: nothing to clean */
 		/* each bad byte may grow into three */
 		size_t room = (len * 3 < cap ? len * 3 : cap) + 1;
 		char *copy = arena_alloc(a, name + 1 + room);
