@@ -225,16 +225,18 @@ static enum app_err login_failed(struct request *req, const char *name,
 	    (e = audit_write(req, &a)) ||
 	    (e = count_failures(req, &q_failures, user_id, name, &failures, &left_s)) ||
 	    (ip && (e = count_failures(req, &q_ip_failures, ip, NULL, &ip_failures, &left_s))) ||
-	    (failures == cfg->auth_lockout_attempts && (e = audit_write(req, &l))) ||
-	    (ip_failures == cfg->auth_lockout_ip_attempts && (e = audit_write(req, &ipl)))) {
+	    /* ≥, not ==: two concurrent failures may step over the limit
+	     * together; past it the lock check stops further failures */
+	    (failures >= cfg->auth_lockout_attempts && (e = audit_write(req, &l))) ||
+	    (ip && ip_failures >= cfg->auth_lockout_ip_attempts && (e = audit_write(req, &ipl)))) {
 		db_rollback(req->app->db);
 		goto fail;
 	}
 	if ((e = db_commit(req->app->db)))
 		goto fail;
-	if (failures == cfg->auth_lockout_attempts)
+	if (failures >= cfg->auth_lockout_attempts)
 		log_warn("auth.locked", "login locked after repeated failures");
-	if (ip_failures == cfg->auth_lockout_ip_attempts)
+	if (ip && ip_failures >= cfg->auth_lockout_ip_attempts)
 		log_warn("auth.address_locked", "logins from %s blocked after repeated failures", ip);
 	return field_fail(fe, APP_ERR_UNAUTHORIZED, "", "invalid username or password");
 fail:
