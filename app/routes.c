@@ -8,6 +8,7 @@
 #include "auth/apikeys.h"
 #include "auth/audit_api.h"
 #include "auth/handlers.h"
+#include "auth/invitations.h"
 #include "auth/rbac.h"
 #include "auth/sessions_api.h"
 #include "catalog/watch.h"
@@ -17,6 +18,7 @@
 #include "movies/movies.h"
 #include "settings/handlers.h"
 #include "users/admin.h"
+#include "users/create.h"
 #include "users/me.h"
 #include "users/preferences.h"
 
@@ -63,6 +65,16 @@ const struct route app_routes[] = {
 	 users_get, "Public profile of an account.", 0},
 	{HTTP_GET, "/api/v1/admin/users", "admin.users.list", "users:list", users_admin_list_query,
 	 BODY_NONE, users_admin_list, "List and search accounts.", 0},
+	{HTTP_POST, "/api/v1/admin/users", "admin.users.create", "users:create", NULL, BODY_JSON,
+	 users_admin_create, "Create an account (with a role the caller may grant).", 0,
+	 users_admin_create_body},
+	{HTTP_GET, "/api/v1/admin/invitations", "admin.invitations.list", "users:create",
+	 invitations_list_query, BODY_NONE, invitations_list, "Every invitation, newest first.", 0},
+	{HTTP_POST, "/api/v1/admin/invitations", "admin.invitations.create", "users:create", NULL,
+	 BODY_JSON, invitations_create, "Make a single-use invitation to register with a role.", 0,
+	 invitations_create_body},
+	{HTTP_DELETE, "/api/v1/admin/invitations/{id:uuid}", "admin.invitations.revoke",
+	 "users:create", NULL, BODY_NONE, invitations_revoke, "Revoke a pending invitation.", 0},
 	{HTTP_GET, "/api/v1/admin/users/{id:uuid}", "admin.users.get", "users:get", NULL,
 	 BODY_NONE, users_admin_get, "One account, as admins see it.", 0},
 	{HTTP_PATCH, "/api/v1/admin/users/{id:uuid}", "admin.users.update", "users:update", NULL,

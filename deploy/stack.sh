@@ -1390,6 +1390,15 @@ Revenge is running: https://localhost:$HTTPS_PORT/  (self-signed certificate)
     curl -sk https://localhost:$HTTPS_PORT/api/v1/auth/login -H 'Content-Type: application/json' \\
          --data '{"username":"admin","password":"PASSWORD"}'
     curl -sk https://localhost:$HTTPS_PORT/api/v1/users/me -H 'Authorization: Bearer ACCESS_TOKEN'
+  more users (registration is closed by default): as admin, create one
+    curl -sk https://localhost:$HTTPS_PORT/api/v1/admin/users -H 'Authorization: Bearer ACCESS_TOKEN' \
+         -H 'Content-Type: application/json' \
+         --data '{"username":"NAME","email":"NAME@example.com","password":"PASSWORD","role":"user"}'
+  or invite someone (the answer's token registers once, within 7 days):
+    curl -sk https://localhost:$HTTPS_PORT/api/v1/admin/invitations -H 'Authorization: Bearer ACCESS_TOKEN' \
+         -H 'Content-Type: application/json' --data '{"role":"user"}'
+    curl -sk https://localhost:$HTTPS_PORT/api/v1/auth/register -H 'Content-Type: application/json' \
+         --data '{"username":"NAME","email":"NAME@example.com","password":"PASSWORD","invitation":"rvi_..."}'
   $build_shown/revenge --config $shown/revenge.conf config check
   logs: $shown/log/    stop: $stop
 EOF

@@ -67,6 +67,7 @@ stack_up() {
 		echo "tests: migrating the template failed" >&2
 		exit 1
 	}
+	open_registration revenge_template
 }
 
 # Processes under test log to the stack's log directory; a sanitizer report
@@ -80,6 +81,14 @@ check_sanitizer_logs() {
 		FAILED=$((FAILED + 1))
 		FAILED_NAMES+=("sanitizer")
 	fi
+}
+
+# Registration is closed by default (migration 0013). The tests register
+# their users through the public route, so the test databases open it, as
+# an administrator would; the tests of the closed default switch it off in
+# their own database.
+open_registration() {
+	psql -q -d "$1" -c "UPDATE server_settings SET value = 'true' WHERE key = 'auth.registration_enabled'" >/dev/null
 }
 
 stack_down() {
@@ -117,6 +126,7 @@ run_e2e() {
 		FAILED=$((FAILED + 1))
 		return
 	}
+	open_registration "$PGDATABASE"
 	deploy/stack.sh start-app "$STACK" "$BUILD" >/dev/null || {
 		echo "e2e: the application did not start" >&2
 		FAILED=$((FAILED + 1))

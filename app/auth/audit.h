@@ -41,12 +41,19 @@ struct audit_origin {
  * e->user_id, else who's user (who may be NULL: anonymous or the system);
  * origin may be NULL. Errors: those of db_query (APP_ERR_VALIDATION for
  * values text that is not JSON). Callable from a handler, a job or the
- * CLI. */
-enum app_err audit_record(struct db *db, struct arena *a, const struct principal *who,
-			  const struct audit_origin *origin, const struct audit_entry *e);
+ * CLI.
+ *
+ * The result must be used (the compiler refuses a call that drops it): an
+ * action whose row cannot be written fails, or, when it already happened,
+ * the failure is logged as `audit.write_failed` at least. */
+__attribute__((warn_unused_result)) enum app_err
+audit_record(struct db *db, struct arena *a, const struct principal *who,
+	     const struct audit_origin *origin, const struct audit_entry *e);
 
-/* audit_record for a request: req's caller, address, User-Agent and
- * request id. */
-enum app_err audit_write(struct request *req, const struct audit_entry *e);
+/* audit_record for a request: req's caller, address, User-Agent (as
+ * cleaned at the FastCGI edge: valid UTF-8, at most HTTP_HEADER_MAX bytes)
+ * and request id. */
+__attribute__((warn_unused_result)) enum app_err audit_write(struct request *req,
+							     const struct audit_entry *e);
 
 #endif

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "core/log.h"
 #include "auth/audit.h"
 #include "auth/auth.h"
 #include "core/text.h"
@@ -256,8 +257,12 @@ static void audit_refusal(struct request *req, const char *action, const char *t
 	char *why =
 	    arena_printf(req->arena, "%s%s%s", fe->field, fe->field[0] ? " " : "", fe->detail);
 	struct audit_entry a = {NULL, action, type, id, false, why, NULL, NULL};
+	enum app_err e;
 
-	audit_write(req, &a);
+	/* the refusal stands either way; a lost row is at least logged */
+	if ((e = audit_write(req, &a)))
+		log_error("audit.write_failed", "%s refusal not recorded: %s", action,
+			  app_err_slug(e));
 }
 
 /* Rules 1 and 2 for granting or taking away `role` (may be NULL) whose

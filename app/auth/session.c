@@ -6,6 +6,8 @@
 #include <openssl/crypto.h>
 
 #include "app.h"
+#include "auth/audit.h"
+#include "core/log.h"
 #include "core/crypto.h"
 #include "core/text.h"
 #include "http/dispatch.h"
@@ -15,11 +17,12 @@
 static const struct db_stmt q_insert = {
 	"session_insert",
 	"INSERT INTO sessions (user_id, token_hash, refresh_hash, ip, user_agent, device_name,"
-	" via_cookie, expires_at, refresh_expires_at)"
+	" via_cookie, expires_at, refresh_expires_at, family_id)"
 	" VALUES ($1, decode($2, 'hex'), decode($3, 'hex'), $4::inet, left($5, 512), left($6, 100),"
 	" $7, now() + $8::bigint * interval '1 millisecond',"
-	" now() + $9::bigint * interval '1 millisecond') RETURNING id",
-	9, false};
+	" now() + $9::bigint * interval '1 millisecond', coalesce($10::uuid, gen_random_uuid()))"
+	" RETURNING id",
+	10, false};
 
 /* keep the newest max_sessions live sessions; revoke the rest */
 static const struct db_stmt q_trim = {
@@ -45,9 +48,31 @@ static const struct db_stmt q_touch = {
 
 static const struct db_stmt q_by_refresh = {
 	"session_by_refresh",
-	"SELECT s.id, s.user_id, s.device_name, s.via_cookie FROM sessions s JOIN users u ON u.id = s.user_id"
+	"SELECT s.id, s.user_id, s.device_name, s.via_cookie, s.family_id FROM sessions s"
+	" JOIN users u ON u.id = s.user_id"
 	" WHERE s.refresh_hash = decode($1, 'hex') AND s.revoked_at IS NULL"
 	" AND s.refresh_expires_at > now() AND u.is_active AND u.deleted_at IS NULL FOR UPDATE OF s",
+	1, false};
+
+/* the refresh token of a session that was refreshed stays known until it
+ * would have expired (expired ones go on the way) */
+static const struct db_stmt q_rotate = {
+	"session_rotate",
+	"WITH gone AS (DELETE FROM session_rotations WHERE refresh_expires_at < now())"
+	" INSERT INTO session_rotations (refresh_hash, family_id, user_id, refresh_expires_at)"
+	" SELECT refresh_hash, family_id, user_id, refresh_expires_at FROM sessions WHERE id = $1",
+	1, false};
+
+static const struct db_stmt q_rotated = {
+	"session_rotated",
+	"SELECT family_id, user_id FROM session_rotations"
+	" WHERE refresh_hash = decode($1, 'hex') AND refresh_expires_at > now()",
+	1, false};
+
+static const struct db_stmt q_revoke_family = {
+	"session_revoke_family",
+	"UPDATE sessions SET revoked_at = now(), revoked_reason = 'refresh token reused'"
+	" WHERE family_id = $1 AND revoked_at IS NULL RETURNING encode(token_hash, 'hex')",
 	1, false};
 
 static const struct db_stmt q_revoke_one = {
@@ -101,8 +126,9 @@ static void uncache(struct request *req, PGresult *hashes)
 	}
 }
 
-enum app_err session_create(struct request *req, const char *user_id, const char *device,
-			    bool cookie, struct session_tokens *out)
+/* session_create into family (NULL: a new family). */
+static enum app_err create_in_family(struct request *req, const char *user_id, const char *device,
+				     bool cookie, const char *family, struct session_tokens *out)
 {
 	const struct config *cfg = req->app->cfg;
 	char access_hash[65], refresh_hash[65], life[24], rlife[24], max[24];
@@ -119,7 +145,7 @@ enum app_err session_create(struct request *req, const char *user_id, const char
 	snprintf(max, sizeof(max), "%lld", (long long)cfg->auth_max_sessions);
 	const char *params[] = {user_id, access_hash, refresh_hash, ip,
 				req_header(req, "User-Agent"), device, cookie ? "true" : "false",
-				life, rlife};
+				life, rlife, family};
 	if ((e = db_query(req->app->db, req->arena, &q_insert, params, &r)))
 		return e;
 	snprintf(out->id, sizeof(out->id), "%s", PQgetvalue(r, 0, 0));
@@ -129,6 +155,12 @@ enum app_err session_create(struct request *req, const char *user_id, const char
 		return e;
 	uncache(req, trimmed);
 	return APP_OK;
+}
+
+enum app_err session_create(struct request *req, const char *user_id, const char *device,
+			    bool cookie, struct session_tokens *out)
+{
+	return create_in_family(req, user_id, device, cookie, NULL, out);
 }
 
 /* The cached entry: "user_id session_id expires_ms perm perm ...\n" and,
@@ -259,14 +291,40 @@ enum app_err session_resolve(struct request *req, const char *token, struct prin
 	return APP_OK;
 }
 
-enum app_err session_refresh(struct request *req, const char *refresh, struct session_tokens *out,
-			     char user_id_out[37])
+/* A rotated refresh token came back (the transaction is open): revoke
+ * every live session of its family and audit it, committed, so the
+ * answer can be 401 and the revocation still stands. */
+static enum app_err refresh_reused(struct request *req, PGresult *rot)
 {
-	char hash[65], old_id[37];
-	PGresult *r, *old;
+	const char *family = PQgetvalue(rot, 0, 0), *user = PQgetvalue(rot, 0, 1);
+	const char *fp[] = {family};
+	struct audit_entry a = {user, "session.refresh_reuse", "session_family", family, false,
+				"a rotated refresh token was used again; the family is revoked", NULL,
+				NULL};
+	PGresult *revoked;
+	enum app_err e;
+
+	if ((e = db_query(req->app->db, req->arena, &q_revoke_family, fp, &revoked)) ||
+	    (e = audit_write(req, &a)) || (e = db_commit(req->app->db))) {
+		log_error("auth.refresh_reuse", "revoking a reused refresh token's family failed: %s",
+			  app_err_slug(e));
+		return e;
+	}
+	uncache(req, revoked);
+	log_warn("auth.refresh_reuse", "rotated refresh token reused: %d session(s) revoked",
+		 PQntuples(revoked));
+	return APP_ERR_UNAUTHORIZED;
+}
+
+enum app_err session_refresh(struct request *req, const char *refresh, struct session_tokens *out,
+			     char user_id_out[37], bool *reused)
+{
+	char hash[65], old_id[37], family[37];
+	PGresult *r, *old, *rot;
 	enum app_err e;
 	bool cookie;
 
+	*reused = false;
 	if (!valid_token_shape(refresh, "rvr_"))
 		return APP_ERR_UNAUTHORIZED;
 	token_hash_hex(refresh, hash);
@@ -276,18 +334,29 @@ enum app_err session_refresh(struct request *req, const char *refresh, struct se
 	if ((e = db_query(req->app->db, req->arena, &q_by_refresh, params, &r)))
 		goto fail;
 	if (PQntuples(r) != 1) {
+		if ((e = db_query(req->app->db, req->arena, &q_rotated, params, &rot)))
+			goto fail;
+		if (PQntuples(rot) == 1) {
+			*reused = true;
+			if ((e = refresh_reused(req, rot)) != APP_ERR_UNAUTHORIZED)
+				goto fail;
+			return e;
+		}
 		e = APP_ERR_UNAUTHORIZED;
 		goto fail;
 	}
 	snprintf(old_id, sizeof(old_id), "%s", PQgetvalue(r, 0, 0));
 	snprintf(user_id_out, 37, "%s", PQgetvalue(r, 0, 1));
+	snprintf(family, sizeof(family), "%s", PQgetvalue(r, 0, 4));
 	cookie = PQgetvalue(r, 0, 3)[0] == 't';
 	/* the new session exists before the old one is revoked */
-	if ((e = session_create(req, user_id_out, PQgetisnull(r, 0, 2) ? NULL : PQgetvalue(r, 0, 2),
-				cookie, out)))
+	if ((e = create_in_family(req, user_id_out,
+				  PQgetisnull(r, 0, 2) ? NULL : PQgetvalue(r, 0, 2), cookie, family,
+				  out)))
 		goto fail;
-	const char *rp[] = {old_id, user_id_out, "refreshed"};
-	if ((e = db_query(req->app->db, req->arena, &q_revoke_one, rp, &old)))
+	const char *rp[] = {old_id, user_id_out, "refreshed"}, *op[] = {old_id};
+	if ((e = db_query(req->app->db, req->arena, &q_revoke_one, rp, &old)) ||
+	    (e = db_query(req->app->db, req->arena, &q_rotate, op, NULL)))
 		goto fail;
 	if ((e = db_commit(req->app->db)))
 		return e;

@@ -38,11 +38,22 @@ void session_cache_profile(struct request *req, const struct principal *who, con
 /* Resolve an access token into who (user_id, session_id). */
 enum app_err session_resolve(struct request *req, const char *token, struct principal *who);
 
-/* Exchange a refresh token: one transaction creates the new session, then
- * revokes the old one. APP_ERR_UNAUTHORIZED for an unknown, revoked or
- * expired refresh token. user_id_out receives the owner. */
+/*
+ * Exchange a refresh token: one transaction creates the new session (of
+ * the same family), revokes the old one, and keeps the old refresh token's
+ * hash until its refresh lifetime ends (session_rotations).
+ * APP_ERR_UNAUTHORIZED for an unknown, revoked or expired refresh token.
+ * user_id_out receives the owner.
+ *
+ * Reuse: a refresh token that was already exchanged means two parties
+ * hold the family (a stolen token, or a client that lost the answer).
+ * Every live session of the family is then revoked (the newest included),
+ * `session.refresh_reuse` is audited, both committed, and the answer is
+ * APP_ERR_UNAUTHORIZED with *reused set. Two concurrent exchanges of one
+ * token count as reuse too: the loser revokes the winner's session.
+ */
 enum app_err session_refresh(struct request *req, const char *refresh, struct session_tokens *out,
-			     char user_id_out[37]);
+			     char user_id_out[37], bool *reused);
 
 /* Revoke one session of user_id (APP_ERR_NOT_FOUND when it is not theirs
  * or already revoked). */

@@ -95,6 +95,8 @@ static const struct config_key keys[] = {
      "Live sessions per user; the oldest is revoked beyond it."},
     {"auth", "lockout_attempts", CFG_INT, OFF(auth_lockout_attempts), "5", 1, 1000, NULL, 0,
      "Failed logins for one account within lockout_window that lock it."},
+    {"auth", "lockout_ip_attempts", CFG_INT, OFF(auth_lockout_ip_attempts), "50", 1, 100000, NULL,
+     0, "Failed logins from one client address within lockout_window that block its logins."},
     {"auth", "lockout_window", CFG_DURATION, OFF(auth_lockout_window), "15m", MINUTE, 24 * HOUR,
      NULL, 0, "The window failed logins are counted in; a lock lasts for the rest of it."},
     {"auth", "cookie_secure", CFG_BOOL, OFF(auth_cookie_secure), "true", 0, 0, NULL, 0,

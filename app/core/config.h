@@ -72,6 +72,7 @@ struct config {
 	int64_t auth_session_cache_ttl; /* ms */
 	int64_t auth_max_sessions;
 	int64_t auth_lockout_attempts;
+	int64_t auth_lockout_ip_attempts;
 	int64_t auth_lockout_window; /* ms */
 	bool auth_cookie_secure;
 	/* [ratelimit] */

@@ -177,9 +177,10 @@ static enum app_err authorize(struct app *app, struct request *req, struct field
 
 void http_dispatch(struct app *app, struct request *req, struct response *res)
 {
-	struct field_error fe = {{0}, {0}};
+	struct field_error fe = {{0}, {0}}, bad_param = {{0}, {0}};
 	enum app_err e;
 	int allow = 0;
+	bool param_failed = false;
 
 	req->app = app;
 	req->route_index = -1;
@@ -204,8 +205,12 @@ void http_dispatch(struct app *app, struct request *req, struct response *res)
 		goto fail;
 	}
 	case ROUTE_BAD_PARAM:
-		e = APP_ERR_VALIDATION;
-		goto fail;
+		/* answered after the permission check below: a malformed id is
+		 * the route's input, which an anonymous caller must not probe */
+		bad_param = fe;
+		fe = (struct field_error){{0}, {0}};
+		param_failed = true;
+		break;
 	}
 	int retry;
 	if (app->rate_limit && (e = app->rate_limit(req, &retry))) {
@@ -221,10 +226,15 @@ void http_dispatch(struct app *app, struct request *req, struct response *res)
 		goto fail;
 	}
 	/* the one permission check: every route but the explicit public ones;
-	 * before input validation, so an anonymous caller learns nothing about
-	 * a route's parameters */
+	 * before input validation (path, query and body alike), so an
+	 * anonymous caller learns nothing about a route's parameters */
 	if (strcmp(req->route->permission, PERM_PUBLIC) && (e = authorize(app, req, &fe)))
 		goto fail;
+	if (param_failed) {
+		fe = bad_param;
+		e = APP_ERR_VALIDATION;
+		goto fail;
+	}
 	if ((e = query_parse(req->route->query, req->query, req, &fe)))
 		goto fail;
 	if (req->route->body == BODY_JSON &&

@@ -14,6 +14,7 @@
 #include "core/log.h"
 #include "core/text.h"
 #include "http/dispatch.h"
+#include "http/headers.h"
 
 #define MAX_CONNS 64
 #define POLL_MS 500
@@ -72,6 +73,52 @@ static void split_uri(struct request *r, const char *uri)
 	r->query = q ? q + 1 : "";
 	if (!r->path)
 		r->path = "/";
+}
+
+static bool plain_ascii(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] >= 0x7f)
+			return false;
+	return true;
+}
+
+/* The FastCGI parameters with every header value (HTTP_*, CONTENT_TYPE)
+ * cleaned by http_header_clean(), in the arena. This is the one place
+ * header bytes enter the application, so nothing downstream (SQL, the
+ * audit log, log lines) ever sees invalid UTF-8, control bytes or an
+ * unbounded value. Entries that are already clean are shared, not copied.
+ * NULL when the arena is exhausted. */
+static char *const *clean_env(struct arena *a, char **envp)
+{
+	size_t n = 0;
+	char **out;
+
+	while (envp && envp[n])
+		n++;
+	if (!(out = arena_alloc(a, (n + 1) * sizeof(*out))))
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		char *e = envp[i], *eq = strchr(e, '=');
+		out[i] = e;
+		if (!eq || (strncmp(e, "HTTP_", 5) && strncmp(e, "CONTENT_TYPE=", 13)))
+			continue;
+		size_t name = (size_t)(eq - e), len = strlen(eq + 1);
+		size_t cap = !strncmp(e, "HTTP_COOKIE=", 12) ? HTTP_COOKIE_MAX : HTTP_HEADER_MAX;
+		if (len <= cap && plain_ascii(eq + 1, len))
+			continue; /* the common case: nothing to clean */
+		/* each bad byte may grow into three */
+		size_t room = (len * 3 < cap ? len * 3 : cap) + 1;
+		char *copy = arena_alloc(a, name + 1 + room);
+		if (!copy)
+			return NULL;
+		memcpy(copy, e, name + 1);
+		size_t got = http_header_clean(eq + 1, len, copy + name + 1, room);
+		if (got != len || memcmp(copy + name + 1, eq + 1, len))
+			out[i] = copy;
+	}
+	out[n] = NULL;
+	return out;
 }
 
 static void write_response(FCGX_Request *fr, const struct request *req, struct response *res)
@@ -151,7 +198,7 @@ static void handle(struct app *app, FCGX_Request *fr, struct arena *arena)
 	memset(&req, 0, sizeof(req));
 	req.started_us = now_mono_us();
 	req.arena = arena;
-	req.env = fr->envp;
+	req.env = clean_env(arena, fr->envp);
 	req.route_index = -1;
 	req.method_name = FCGX_GetParam("REQUEST_METHOD", fr->envp);
 	req.method = http_method_parse(req.method_name);
@@ -163,7 +210,9 @@ static void handle(struct app *app, FCGX_Request *fr, struct arena *arena)
 	log_set_request_id(req.request_id);
 
 	http_response_init(&res, (size_t)app->cfg->server_request_memory);
-	if ((e = read_body(fr, &req, app->cfg->server_max_body_size, &fe))) {
+	if (!req.env) {
+		http_problem(&req, &res, APP_ERR_NOMEM, NULL, NULL);
+	} else if ((e = read_body(fr, &req, app->cfg->server_max_body_size, &fe))) {
 		fr->keepConnection = 0;
 		http_problem(&req, &res, e, &fe, NULL);
 	} else {

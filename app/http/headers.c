@@ -6,6 +6,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/buf.h"
+
 /* Is the two-letter code lang one of "en,de,fr"? */
 static bool listed(const char *languages, const char *lang)
 {
@@ -121,3 +123,40 @@ int http_range_check(const char *h, long long size)
 	return any ? 0 : -1;
 }
 
+size_t http_header_clean(const char *in, size_t n, char *out, size_t cap)
+{
+	static const char replacement[] = "\xef\xbf\xbd"; /* U+FFFD */
+	size_t o = 0;
+
+	if (cap == 0)
+		return 0;
+	for (size_t i = 0; i < n;) {
+		unsigned char c = (unsigned char)in[i];
+		const char *emit = in + i;
+		size_t k = 1, used = 1;
+
+		if (c == '\t') {
+			emit = " ";
+		} else if (c < 0x20 || c == 0x7f) {
+			i++;
+			continue;
+		} else if (c >= 0x80) {
+			used = k = buf_utf8_seq_len(in + i, n - i);
+			if (k == 0) {
+				emit = replacement;
+				k = 3;
+				used = 1;
+			} else if (k == 2 && c == 0xc2 && (unsigned char)in[i + 1] < 0xa0) {
+				i += 2; /* C1 control, U+0080..U+009F */
+				continue;
+			}
+		}
+		if (o + k > cap - 1)
+			break; /* never half a character */
+		memcpy(out + o, emit, k);
+		o += k;
+		i += used;
+	}
+	out[o] = '\0';
+	return o;
+}

@@ -329,7 +329,7 @@ enum route_match router_match(const struct router *r, int method, const char *pa
 			      struct request *req, int *allow, struct field_error *fe)
 {
 	int want = method == HTTP_HEAD ? HTTP_GET : method;
-	int bad_param = 0;
+	int bad_param = -1;
 	struct field_error first = {{0}, {0}};
 
 	*allow = 0;
@@ -344,9 +344,11 @@ enum route_match router_match(const struct router *r, int method, const char *pa
 			continue;
 		}
 		if (m < 0) {
-			if (!bad_param && fe)
-				*fe = first;
-			bad_param = 1;
+			if (bad_param < 0) {
+				if (fe)
+					*fe = first;
+				bad_param = (int)i;
+			}
 			continue;
 		}
 		req->route = &r->routes[i];
@@ -354,8 +356,13 @@ enum route_match router_match(const struct router *r, int method, const char *pa
 		return ROUTE_FOUND;
 	}
 	req->npath = 0;
-	if (bad_param)
+	if (bad_param >= 0) {
+		/* the route stays known so the dispatcher can authenticate and
+		 * rate-limit for it before telling anyone about the parameter */
+		req->route = &r->routes[bad_param];
+		req->route_index = bad_param;
 		return ROUTE_BAD_PARAM;
+	}
 	return *allow ? ROUTE_BAD_METHOD : ROUTE_NOT_FOUND;
 }
 

@@ -32,7 +32,10 @@ enum route_match {
 /*
  * Match path (already split from its query, percent-encoded as received).
  * On ROUTE_FOUND fills req->route, req->route_index, req->path_params and
- * req->npath (decoded values in req->arena). HEAD matches GET routes.
+ * req->npath (decoded values in req->arena). On ROUTE_BAD_PARAM fills
+ * req->route and req->route_index with the first route whose parameter did
+ * not parse (req->npath is 0), so the caller can authenticate for that
+ * route before it answers 400. HEAD matches GET routes.
  */
 enum route_match router_match(const struct router *r, int method, const char *path,
 			      struct request *req, int *allow, struct field_error *fe);

@@ -5,8 +5,9 @@
 #include "app.h"
 
 static const struct setting_def defs[] = {
-	{"auth.registration_enabled", ST_BOOL, "true", 0, 0, true, false,
-	 "Anyone may create an account with POST /api/v1/auth/register."},
+	{"auth.registration_enabled", ST_BOOL, "false", 0, 0, true, false,
+	 "Anyone may create an account with POST /api/v1/auth/register (off: only administrators"
+	 " and invitations make accounts)."},
 	{"auth.default_role", ST_STRING, "\"user\"", 1, 32, false, false,
 	 "Role given to accounts created by registration."},
 	{"server.name", ST_STRING, "\"Revenge\"", 1, 100, true, false,

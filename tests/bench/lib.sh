@@ -29,6 +29,10 @@ bench_stack_up() {
 	grep -q '^\[ratelimit\]' "$STACK/revenge.conf" ||
 		printf '\n[ratelimit]\nenabled = false\n' >>"$STACK/revenge.conf"
 	"$S" migrate "$STACK" "$BUILD" >/dev/null 2>&1 || die "migrating the bench database failed"
+	# registration is closed by default; the benches register their users
+	(eval "$("$S" env "$STACK")" &&
+		psql -q -c "UPDATE server_settings SET value = 'true' WHERE key = 'auth.registration_enabled'") \
+		>/dev/null || die "opening registration on the bench database failed"
 }
 
 # bench_start_app: the FastCGI pool and a worker, then up to 10 s for

@@ -63,6 +63,11 @@ check_json "me: id" id "$USER_ID"
 check_json "me: email" email "\"$U@example.com\""
 check_header "me: not cached" Cache-Control no-store
 
+# a User-Agent that is not UTF-8 passes nginx as raw bytes; the login still
+# works (the value is cleaned before it reaches SQL)
+http POST /api/v1/auth/login "${JSON[@]}" -A $'\xff\xfe\x01' --data "{\"username\":\"$U\",\"password\":\"$PW\"}"
+check_status "login with a non-UTF-8 User-Agent: 200" 200
+
 # --- refresh and logout -----------------------------------------------------------
 http POST /api/v1/auth/refresh "${JSON[@]}" --data "{\"refresh_token\":\"$REFRESH\"}"
 check_status "refresh: 200" 200
@@ -73,6 +78,12 @@ http GET /api/v1/users/me -H "Authorization: Bearer $ACCESS2"
 check_status "new access token: 200" 200
 http POST /api/v1/auth/refresh "${JSON[@]}" --data "{\"refresh_token\":\"$REFRESH\"}"
 check_status "refresh token reused: 401" 401
+# the reuse revoked the whole family, the newer session too (issue 14)
+http GET /api/v1/users/me -H "Authorization: Bearer $ACCESS2"
+check_status "reuse revoked the refreshed session: 401" 401
+http POST /api/v1/auth/login "${JSON[@]}" --data "{\"username\":\"$U\",\"password\":\"$PW\"}"
+check_status "login after reuse: 200" 200
+ACCESS2=$(json_get access_token | tr -d '"')
 
 http POST /api/v1/auth/logout -H "Authorization: Bearer $ACCESS2"
 check_status "logout: 204" 204

@@ -241,6 +241,10 @@ static void refresh_logout_and_password_change(void **state)
 	assert_int_equal(req("POST", "/api/v1/auth/refresh", body, NULL, &res), 401);
 	assert_non_null(strstr(res.body, "\"field\":\"refresh_token\""));
 	assert_int_equal(req("POST", "/api/v1/auth/refresh", "{\"refresh_token\":\"rvr_forged\"}", NULL, &res), 401);
+	/* reusing the rotated r1 revoked its whole family, a2 included (issue
+	 * 14: test_auth_hardening covers it); a new login carries on */
+	assert_int_equal(me(a2), 401);
+	assert_int_equal(login("erin", "erin-password", a2, NULL, &res), 200);
 
 	/* change password: other sessions end, this one stays */
 	assert_int_equal(login("erin", "erin-password", b1, NULL, &res), 200);

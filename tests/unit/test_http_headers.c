@@ -1,7 +1,8 @@
 /*
  * The request headers the movie routes parse themselves: Accept-Language
  * (q-values, region subtags, only configured languages, q=0 never) and
- * Range (what is handed to nginx and what is a 416).
+ * Range (what is handed to nginx and what is a 416); and the cleaning every
+ * header value gets at the FastCGI edge (http_header_clean).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -80,11 +81,51 @@ static void test_range(void **state)
 	assert_int_equal(http_range_check("bytes=1--2", 1000), -1);
 }
 
+static const char *clean(const char *in, size_t n, size_t cap)
+{
+	static char out[64];
+	assert_true(cap <= sizeof(out));
+	size_t len = http_header_clean(in, n, out, cap);
+	assert_int_equal(len, strlen(out));
+	assert_true(len < cap);
+	return out;
+}
+
+#define FFFD "\xef\xbf\xbd"
+/* a literal and its length (NUL bytes included) */
+#define S(lit) lit, sizeof(lit) - 1
+
+static void test_header_clean(void **state)
+{
+	(void)state;
+	/* clean text passes unchanged, UTF-8 included */
+	assert_string_equal(clean(S("Mozilla/5.0 (X11) Am\xc3\xa9lie"), 64),
+	                    "Mozilla/5.0 (X11) Am\xc3\xa9lie");
+	/* every byte that is not UTF-8 becomes U+FFFD */
+	assert_string_equal(clean("\xff\xfe", 2, 64), FFFD FFFD);
+	assert_string_equal(clean("a\xc3(b", 4, 64), "a" FFFD "(b");
+	assert_string_equal(clean("\xe2\x82", 2, 64), FFFD FFFD);          /* cut short */
+	assert_string_equal(clean("\xc0\xaf", 2, 64), FFFD FFFD);          /* overlong */
+	assert_string_equal(clean("\xed\xa0\x80", 3, 64), FFFD FFFD FFFD); /* surrogate */
+	/* control characters go (C0, DEL, C1); TAB becomes a space; NUL too */
+	assert_string_equal(clean(S("a\x01" "b\r\nc\x7f\xc2\x85" "d\te"), 64), "abcd e");
+	assert_string_equal(clean("a\0b", 3, 64), "ab");
+	assert_string_equal(clean("\xc2\xa0x", 3, 64), "\xc2\xa0x"); /* U+00A0 is no control */
+	/* cut at cap - 1 bytes, never inside a character */
+	assert_string_equal(clean("abcdef", 6, 4), "abc");
+	assert_string_equal(clean("ab\xc3\xa9", 4, 4), "ab");
+	assert_string_equal(clean("ab\xc3\xa9", 4, 5), "ab\xc3\xa9");
+	assert_string_equal(clean("a\xff", 2, 4), "a"); /* U+FFFD needs 3 */
+	assert_string_equal(clean("abc", 3, 1), "");
+	assert_int_equal(http_header_clean("abc", 3, NULL, 0), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_accept_language),
 	    cmocka_unit_test(test_range),
+	    cmocka_unit_test(test_header_clean),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
