@@ -106,27 +106,26 @@ static void token_hash_hex(const char *token, char out[65])
 	hex_encode(h, sizeof(h), out);
 }
 
+static void invitation_item(struct jw *w, const PGresult *r, int row, const void *ctx)
+{
+	(void)ctx;
+	jw_obj_open(w);
+	invitation_members(w, r, row);
+	jw_obj_close(w);
+}
+
 enum app_err invitations_list(struct request *req, struct response *res, struct field_error *fe)
 {
+	static const struct page_list l = {.list = &q_list, .count = &q_count,
+	                                   .item = invitation_item, .key_col = INV_SORT_COL,
+	                                   .id_col = 0};
 	struct page p;
-	struct page_rows pr;
-	struct jw w;
 	enum app_err e;
 
 	if ((e = page_parse(req, &p, fe)))
 		return e;
-	const char *params[] = {p.after ? p.key : NULL, p.after ? p.id : NULL, NULL, NULL};
-	if ((e = page_fetch(req, &p, &q_list, &q_count, params, &pr)))
-		return e;
-	page_begin(&w, &res->body);
-	for (int i = 0; i < pr.n; i++) {
-		jw_obj_open(&w);
-		invitation_members(&w, pr.rows, i);
-		jw_obj_close(&w);
-	}
-	page_finish(req, &w, &p, &pr, pr.n ? PQgetvalue(pr.rows, pr.n - 1, INV_SORT_COL) : NULL,
-	            pr.n ? PQgetvalue(pr.rows, pr.n - 1, 0) : NULL);
-	return APP_OK;
+	const char *params[] = {NULL, NULL, NULL, NULL};
+	return page_run(req, res, &p, &l, params, 0, fe);
 }
 
 enum app_err invitations_create(struct request *req, struct response *res, struct field_error *fe)
