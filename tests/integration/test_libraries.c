@@ -33,6 +33,11 @@ static struct api_user admin, moder, plain;
 static char base[256], dir_a[300], dir_inner[300], dir_b[300], dir_b_sub[300], dir_c[300],
     dir_d[300], dir_e[300], dir_locked[300], file_txt[300], link_a[300];
 static char movies_id[37], secret_id[37], shows_id[37];
+/* library.allowed_roots of the server: the stack directory (where base
+ * lies) and state/etc/media. The server's own state: its configuration
+ * in state/etc, its storage in state/storage. outside: a directory in no
+ * allowed root, reached by the link base/escape. */
+static char state_dir[300], outside[300], link_out[300];
 
 /* --- helpers ---------------------------------------------------------------- */
 
@@ -105,7 +110,6 @@ static int setup(void **state)
 	FILE *f;
 
 	(void)state;
-	snprintf(conf, sizeof(conf), "/tmp/revenge-libs-%d.conf", (int)getpid());
 	snprintf(sock, sizeof(sock), "/tmp/revenge-libs-%d.sock", (int)getpid());
 	snprintf(log_path, sizeof(log_path), "%s/log/test_libraries.log", testenv_stack_dir());
 	snprintf(base, sizeof(base), "%s/libs-XXXXXX", testenv_stack_dir());
@@ -152,10 +156,31 @@ static int setup(void **state)
 	snprintf(file_txt, sizeof(file_txt), "%s/file.txt", base);
 	snprintf(link_a, sizeof(link_a), "%s/link", base);
 
+	snprintf(state_dir, sizeof(state_dir), "%s/libstate-XXXXXX", testenv_stack_dir());
+	snprintf(outside, sizeof(outside), "/tmp/revenge-libs-outside-XXXXXX");
+	if (!mkdtemp(state_dir) || !realpath(state_dir, real) || strlen(real) >= sizeof(state_dir) ||
+	    !mkdtemp(outside))
+		return -1;
+	memcpy(state_dir, real, strlen(real) + 1);
+	snprintf(link_out, sizeof(link_out), "%s/escape", base);
+	if (symlink(outside, link_out) < 0)
+		return -1;
+	mkdir_or_fail(fmt("%s/etc", state_dir));
+	mkdir_or_fail(fmt("%s/etc/media", state_dir));
+	mkdir_or_fail(fmt("%s/etc/other", state_dir));
+	mkdir_or_fail(fmt("%s/storage", state_dir));
+	mkdir_or_fail(fmt("%s/storage/images", state_dir));
+	mkdir_or_fail(fmt("%s/media", state_dir));
+	snprintf(conf, sizeof(conf), "%s/etc/revenge.conf", state_dir);
+
 	pg = testenv_connect(db);
 	api_pg = pg;
 	api_sock = sock;
-	testenv_write_config(conf, db, sock, "pool_size = 2\n" TESTENV_FAST_AUTH);
+	testenv_write_config(conf, db, sock,
+	                     fmt("pool_size = 2\n" TESTENV_FAST_AUTH
+	                         "[library]\nallowed_roots = %s, %s/etc/media\n"
+	                         "[storage]\npath = %s/storage\n",
+	                         testenv_stack_dir(), state_dir, state_dir));
 	server = server_start(conf, sock, log_path);
 	if (server <= 0)
 		return -1;
@@ -174,6 +199,10 @@ static int teardown(void **state)
 	PQfinish(pg);
 	unlink(conf);
 	chmod(dir_locked, 0755);
+	unlink(link_out);
+	rmdir(outside);
+	if (state_dir[0] && system(fmt("rm -rf '%s'", state_dir)) != 0)
+		print_message("could not remove %s\n", state_dir);
 	unlink(link_a);
 	unlink(file_txt);
 	rmdir(dir_locked);
@@ -845,6 +874,75 @@ static void delete_library(void **state)
 	assert_int_equal(q_long("SELECT count(*) FROM libraries WHERE id = $1", shows_id, NULL), 0);
 }
 
+/* --- where a library may point (issue 14, item 1) --------------------------- */
+
+static void roots_policy(void **state)
+{
+	char saved[64], media_id[37], opened_id[37];
+	long before;
+
+	(void)state;
+	/* accepted: a folder of an allowed root, with video and sidecar types */
+	EXPECT(create(moder.token, fmt("{\"name\":\"R\",\"type\":\"movie\",\"paths\":"
+	                               "[\"%s/media\"],\"extensions\":[\"mkv\",\"mp4\",\"srt\","
+	                               "\"nfo\",\"jpg\"]}",
+	                               state_dir)),
+	       201);
+	snprintf(media_id, sizeof(media_id), "%s", api_str(api_last_json, "id"));
+	before = count_libraries();
+	snprintf(saved, sizeof(saved), "%s",
+	         api_q("SELECT md5(string_agg(l::text, ',' ORDER BY id)) FROM libraries l", NULL,
+	               NULL));
+#define LIB(paths) fmt("{\"name\":\"X\",\"type\":\"movie\",\"paths\":[%s]}", paths)
+	/* outside every allowed root, for a moderator as for an admin */
+	EXPECT_FIELD(create(moder.token, LIB("\"/etc\"")), 422, "paths[0]");
+	EXPECT_FIELD(create(admin.token, LIB("\"/etc\"")), 422, "paths[0]");
+	EXPECT_FIELD(create(admin.token, LIB(fmt("\"%s/etc/media\",\"/etc\"", state_dir))), 422,
+	             "paths[1]");
+	/* a symlink inside an allowed root that leads out of it */
+	EXPECT_FIELD(create(admin.token, LIB(fmt("\"%s\"", link_out))), 422, "paths[0]");
+	/* ".." is refused before anything is resolved */
+	EXPECT_FIELD(create(admin.token, LIB(fmt("\"%s/../../../../../../etc\"", base))), 400,
+	             "paths[0]");
+	/* the server's own state: its storage, its configuration directory,
+	 * what contains them and what lies inside them */
+	EXPECT_FIELD(create(admin.token, LIB(fmt("\"%s/storage\"", state_dir))), 422, "paths[0]");
+	EXPECT_FIELD(create(admin.token, LIB(fmt("\"%s/storage/images\"", state_dir))), 422,
+	             "paths[0]");
+	EXPECT_FIELD(create(admin.token, LIB(fmt("\"%s\"", state_dir))), 422, "paths[0]");
+	EXPECT_FIELD(create(admin.token, LIB(fmt("\"%s/etc\"", state_dir))), 422, "paths[0]");
+	EXPECT_FIELD(create(admin.token, LIB(fmt("\"%s/etc/other\"", state_dir))), 422,
+	             "paths[0]");
+	/* extensions: video containers and sidecars only */
+	EXPECT_FIELD(create(admin.token, fmt("{\"name\":\"X\",\"type\":\"movie\",\"paths\":"
+	                                     "[\"%s/etc/media\"],\"extensions\":[\"txt\"]}",
+	                                     state_dir)),
+	             422, "extensions[0]");
+	EXPECT_FIELD(create(admin.token, fmt("{\"name\":\"X\",\"type\":\"movie\",\"paths\":"
+	                                     "[\"%s/etc/media\"],\"extensions\":[\"mkv\",\"pem\"]}",
+	                                     state_dir)),
+	             422, "extensions[1]");
+	/* an update is held to the same rules */
+	EXPECT_FIELD(api_call("PUT", lib_uri(media_id, NULL), admin.token, "{\"paths\":[\"/etc\"]}"),
+	             422, "paths[0]");
+	EXPECT_FIELD(api_call("PUT", lib_uri(media_id, NULL), moder.token,
+	                      fmt("{\"paths\":[\"%s\"]}", link_out)),
+	             422, "paths[0]");
+	EXPECT_FIELD(api_call("PUT", lib_uri(media_id, NULL), admin.token,
+	                      "{\"extensions\":[\"txt\"]}"),
+	             422, "extensions[0]");
+	assert_int_equal(count_libraries(), before);
+	assert_string_equal(
+	    api_q("SELECT md5(string_agg(l::text, ',' ORDER BY id)) FROM libraries l", NULL, NULL),
+	    saved);
+	/* an allowed root listed inside the configuration directory opens it */
+	EXPECT(create(admin.token, LIB(fmt("\"%s/etc/media\"", state_dir))), 201);
+	snprintf(opened_id, sizeof(opened_id), "%s", api_str(api_last_json, "id"));
+	EXPECT(api_call("DELETE", lib_uri(media_id, NULL), admin.token, NULL), 204);
+	EXPECT(api_call("DELETE", lib_uri(opened_id, NULL), admin.token, NULL), 204);
+#undef LIB
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -855,6 +953,7 @@ int main(void)
 	    cmocka_unit_test(scans),
 	    cmocka_unit_test(unmatched_and_match),
 	    cmocka_unit_test(delete_library),
+	    cmocka_unit_test(roots_policy),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
