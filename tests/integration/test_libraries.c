@@ -799,6 +799,72 @@ static void unmatched_and_match(void **state)
 	assert_int_equal(api_get(api_get(api_last_json, "counts"), "unmatched")->valueint, 1);
 }
 
+/* Parental limits reach the lists outside the catalog (issue 14, item 5):
+ * a child limited to 12 sees neither the file of an R-rated movie in the
+ * unmatched list nor its scan error; a file no item claims is unrated. */
+static void unmatched_respects_parental_limits(void **state)
+{
+	struct api_user kid;
+	char movie[37], rated[37], loose[37], scan[24];
+	const cJSON *items;
+
+	(void)state;
+	api_new_user(&kid, "lib_kid", NULL);
+	api_q("INSERT INTO user_preferences (user_id, max_age_rating, rating_country, allow_unrated)"
+	      " VALUES ($1, 12, 'US', true) ON CONFLICT (user_id) DO UPDATE SET max_age_rating = 12,"
+	      " rating_country = 'US', allow_unrated = true",
+	      kid.id, NULL);
+	snprintf(movie, sizeof(movie), "%s",
+	         api_q("INSERT INTO movies (library_id, title) VALUES ($1, 'Grim Film') RETURNING id",
+	               movies_id, NULL));
+	api_q("INSERT INTO movie_age_ratings (movie_id, country, system, certification, min_age)"
+	      " VALUES ($1, 'US', 'MPAA', 'R', 17)",
+	      movie, NULL);
+	snprintf(rated, sizeof(rated), "%s", insert_file("Grim Film (1990)/grim.mkv", "local", "present"));
+	api_q("UPDATE media_files SET movie_id = $2 WHERE id = $1", rated, movie);
+	snprintf(loose, sizeof(loose), "%s", insert_file("Loose.Clip.mkv", "unmatched", "present"));
+	snprintf(scan, sizeof(scan), "%s",
+	         api_q(fmt("INSERT INTO library_scans (library_id, scan_type, status, errors)"
+	                   " VALUES ($1, 'full', 'completed', jsonb_build_array("
+	                   "jsonb_build_object('path', '%s/Grim Film (1990)/grim.mkv', 'error', 'x'),"
+	                   "jsonb_build_object('path', '%s/Loose.Clip.mkv', 'error', 'y')))"
+	                   " RETURNING id",
+	                   dir_a, dir_a),
+	               movies_id, NULL));
+
+	/* without a limit both are there */
+	EXPECT(api_call("GET", lib_uri(movies_id, "/unmatched?limit=100"), plain.token, NULL), 200);
+	items = api_get(api_last_json, "items");
+	assert_non_null(item_with(items, "id", rated));
+	assert_non_null(item_with(items, "id", loose));
+	EXPECT(api_call("GET", lib_uri(movies_id, fmt("/scans/%s", scan)), plain.token, NULL), 200);
+	assert_int_equal(cJSON_GetArraySize(api_get(api_last_json, "errors")), 2);
+
+	/* the child: the R-rated file is gone from the list, its count and the scan */
+	EXPECT(api_call("GET", lib_uri(movies_id, "/unmatched?limit=100"), kid.token, NULL), 200);
+	items = api_get(api_last_json, "items");
+	assert_null(item_with(items, "id", rated));
+	assert_non_null(item_with(items, "id", loose));
+	EXPECT(api_call("GET", lib_uri(movies_id, "/unmatched?offset=0&limit=100"), kid.token, NULL),
+	       200);
+	assert_int_equal(api_get(api_last_json, "total")->valueint,
+	                 cJSON_GetArraySize(api_get(api_last_json, "items")));
+	assert_null(item_with(api_get(api_last_json, "items"), "id", rated));
+	EXPECT(api_call("GET", lib_uri(movies_id, fmt("/scans/%s", scan)), kid.token, NULL), 200);
+	items = api_get(api_last_json, "errors");
+	assert_int_equal(cJSON_GetArraySize(items), 1);
+	assert_non_null(strstr(api_str(cJSON_GetArrayItem(items, 0), "path"), "Loose.Clip.mkv"));
+
+	/* hiding unrated items hides the file no item claims as well */
+	api_q("UPDATE user_preferences SET allow_unrated = false WHERE user_id = $1", kid.id, NULL);
+	EXPECT(api_call("GET", lib_uri(movies_id, "/unmatched?limit=100"), kid.token, NULL), 200);
+	assert_null(item_with(api_get(api_last_json, "items"), "id", loose));
+
+	api_q("DELETE FROM library_scans WHERE id = $1::bigint", scan, NULL);
+	api_q("DELETE FROM media_files WHERE id IN ($1::uuid, $2::uuid)", rated, loose);
+	api_q("DELETE FROM movies WHERE id = $1", movie, NULL);
+}
+
 /* --- delete ------------------------------------------------------------------ */
 
 static void delete_library(void **state)
@@ -952,6 +1018,7 @@ int main(void)
 	    cmocka_unit_test(visibility_and_grants),
 	    cmocka_unit_test(scans),
 	    cmocka_unit_test(unmatched_and_match),
+	    cmocka_unit_test(unmatched_respects_parental_limits),
 	    cmocka_unit_test(delete_library),
 	    cmocka_unit_test(roots_policy),
 	};
