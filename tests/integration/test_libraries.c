@@ -24,7 +24,7 @@
 #include "server.h"
 #include "testenv.h"
 
-static char conf[256], sock[256], log_path[256];
+static char conf[400], sock[256], log_path[256];
 static pid_t server = -1;
 static PGconn *pg;
 static struct api_user admin, moder, plain;
