@@ -165,6 +165,10 @@ static int setup(void **state)
 	snprintf(link_out, sizeof(link_out), "%s/escape", base);
 	if (symlink(outside, link_out) < 0)
 		return -1;
+	/* deep enough to reach "/" from anywhere, then /etc */
+	if (symlink("../../../../../../../../../../../../../../../../etc",
+	            fmt("%s/dotdot", base)) < 0)
+		return -1;
 	mkdir_or_fail(fmt("%s/etc", state_dir));
 	mkdir_or_fail(fmt("%s/etc/media", state_dir));
 	mkdir_or_fail(fmt("%s/etc/other", state_dir));
@@ -200,6 +204,7 @@ static int teardown(void **state)
 	unlink(conf);
 	chmod(dir_locked, 0755);
 	unlink(link_out);
+	unlink(fmt("%s/dotdot", base));
 	rmdir(outside);
 	if (state_dir[0] && system(fmt("rm -rf '%s'", state_dir)) != 0)
 		print_message("could not remove %s\n", state_dir);
@@ -967,9 +972,11 @@ static void roots_policy(void **state)
 	             "paths[1]");
 	/* a symlink inside an allowed root that leads out of it */
 	EXPECT_FIELD(create(admin.token, LIB(fmt("\"%s\"", link_out))), 422, "paths[0]");
-	/* ".." is refused before anything is resolved */
+	/* ".." is refused before anything is resolved, and a link whose
+	 * target climbs out with ".." is judged by where it resolves */
 	EXPECT_FIELD(create(admin.token, LIB(fmt("\"%s/../../../../../../etc\"", base))), 400,
 	             "paths[0]");
+	EXPECT_FIELD(create(admin.token, LIB(fmt("\"%s/dotdot\"", base))), 422, "paths[0]");
 	/* the server's own state: its storage, its configuration directory,
 	 * what contains them and what lies inside them */
 	EXPECT_FIELD(create(admin.token, LIB(fmt("\"%s/storage\"", state_dir))), 422, "paths[0]");
