@@ -6,6 +6,7 @@
 #include "auth/ratelimit.h"
 #include "core/log.h"
 #include "jobs/cron.h"
+#include "library/roots.h"
 
 enum app_err app_init(struct app *app, const struct config *cfg, struct metrics *m)
 {
@@ -61,7 +62,7 @@ enum app_err app_config_check(const struct config *cfg, struct buf *err)
 			return APP_ERR_VALIDATION;
 		}
 	}
-	return APP_OK;
+	return library_roots_config_check(cfg, err);
 }
 
 void app_release(struct app *app)

@@ -20,6 +20,7 @@
 #include "users/admin.h"
 #include "users/create.h"
 #include "users/me.h"
+#include "users/parental.h"
 #include "users/preferences.h"
 
 const struct route app_routes[] = {
@@ -82,6 +83,12 @@ const struct route app_routes[] = {
 	 0, users_admin_update_body},
 	{HTTP_DELETE, "/api/v1/admin/users/{id:uuid}", "admin.users.delete", "users:delete", NULL,
 	 BODY_NONE, users_admin_delete, "Delete an account; its sessions and keys end.", 0},
+	{HTTP_GET, "/api/v1/admin/users/{id:uuid}/parental", "admin.users.parental.get", "users:get",
+	 NULL, BODY_NONE, users_parental_get,
+	 "An account's parental limits and whether they are locked.", 0},
+	{HTTP_PUT, "/api/v1/admin/users/{id:uuid}/parental", "admin.users.parental.set",
+	 "users:update", NULL, BODY_JSON, users_parental_put,
+	 "Set an account's parental limits and lock them.", 0, users_parental_body},
 	{HTTP_GET, "/api/v1/sessions", "sessions.list", "profile:read", sessions_list_query,
 	 BODY_NONE, sessions_list, "The caller's live sessions.", 0},
 	{HTTP_DELETE, "/api/v1/sessions", "sessions.revoke_all", "profile:update", NULL, BODY_NONE,

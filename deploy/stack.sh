@@ -15,6 +15,7 @@
 #   DIR/tls/             self-signed cert.pem / key.pem for localhost
 #   DIR/www/             static web root     DIR/storage/ user content; its images/ is cached artwork
 #   DIR/media/           sample media root   DIR/log/     every log file
+#                        (DIR/media and DIR/demo-media are the config's library.allowed_roots)
 #   DIR/demo-media/      the clips of the demo library `run` makes
 #   DIR/demo-removed     marker of `demo-remove`: `run` makes no demo library
 #   DIR/run/             pg/ (PostgreSQL socket dir), redis.sock, fcgi.sock, *.pid
@@ -597,8 +598,19 @@ EOF
 	mv -f "$DIR/tls/cert.pem.tmp" "$DIR/tls/cert.pem"
 }
 
+# The media folders libraries may use (library.allowed_roots): the sample
+# media root and the demo's folder. Both lie in the stack directory, which
+# holds the server's state; listing them is what opens them.
+app_conf_roots() { printf '%s/media, %s/demo-media' "$DIR" "$DIR"; }
+
 app_conf_init() {
-	[ -e "$DIR/revenge.conf" ] && return 0
+	if [ -e "$DIR/revenge.conf" ]; then
+		# a stack made before library.allowed_roots existed gets it once
+		grep -qE '^[[:space:]]*allowed_roots[[:space:]]*=' "$DIR/revenge.conf" ||
+			printf '\n[library]\n# added by deploy/stack.sh: the media folders libraries may use\nallowed_roots = %s\n' \
+				"$(app_conf_roots)" >>"$DIR/revenge.conf"
+		return 0
+	fi
 	(
 		umask 077
 		cat >"$DIR/revenge.conf.tmp" <<EOF
@@ -625,6 +637,10 @@ format = logfmt
 [storage]
 # nginx serves $DIR/storage/images at /images/
 path = $DIR/storage
+
+[library]
+# the media folders libraries may use (every root must lie in one of them)
+allowed_roots = $(app_conf_roots)
 EOF
 	)
 	mv -f "$DIR/revenge.conf.tmp" "$DIR/revenge.conf"

@@ -181,6 +181,9 @@ static const struct config_key keys[] = {
      365 * 24 * HOUR, NULL, 0, "How long a vanished file is kept as missing before it is removed."},
     {"library", "scan_batch", CFG_INT, OFF(library_scan_batch), "500", 1, 100000, NULL, 0,
      "Files a scan writes per transaction (progress is reported per batch)."},
+    {"library", "allowed_roots", CFG_STRING, OFF(library_allowed_roots), "", 0, 0, NULL, 0,
+     "Comma-separated absolute directories every library root must lie in; unset, no library "
+     "can be created or given new roots."},
     {"movies", "cache_ttl", CFG_DURATION, OFF(movies_cache_ttl), "60s", 0, HOUR, NULL, 0,
      "How long movie lists, searches and details are kept in Redis per user (0: not cached)."},
     {"storage", "backend", CFG_ENUM, OFF(storage_backend), "local", 0, 0, storage_choices, 0,
@@ -879,6 +882,12 @@ enum app_err config_load(struct config *c, const char *path, char *const *envp, 
 		goto out;
 	}
 	e = config_load_text(c, text.data, text.len, file, envp, err);
+	/* the directory of the file is the server's own state (library roots
+	 * may not reach it); realpath so a symlinked path compares right */
+	if (!e && !(c->config_file = realpath(file, NULL)) && errno == ENOMEM) {
+		config_release(c);
+		e = APP_ERR_NOMEM;
+	}
 out:
 	if (text.cap)
 		explicit_bzero(text.data, text.cap);
@@ -901,6 +910,8 @@ void config_release(struct config *c)
 		free(*slot);
 		*slot = NULL;
 	}
+	free(c->config_file);
+	c->config_file = NULL;
 }
 
 /* --- dump ---------------------------------------------------------------- */

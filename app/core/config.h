@@ -118,6 +118,7 @@ struct config {
 	/* [library] */
 	int64_t library_missing_grace; /* ms */
 	int64_t library_scan_batch;
+	char *library_allowed_roots; /* "/srv/media, /mnt/films"; NULL: none */
 	/* [movies] */
 	int64_t movies_cache_ttl; /* ms */
 	/* [storage] */
@@ -129,6 +130,9 @@ struct config {
 	char *images_backdrop_size;
 	char *images_still_size;
 	char *images_profile_size;
+	/* not a key: the resolved path of the file config_load() read (NULL
+	 * when none was read), owned like the strings */
+	char *config_file;
 };
 
 enum config_type {

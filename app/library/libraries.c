@@ -15,6 +15,7 @@
 #include "db/sql.h"
 #include "http/page.h"
 #include "jobs/jobs.h"
+#include "library/roots.h"
 
 #define MAX_PATHS 16
 #define MAX_EXTENSIONS 32
@@ -362,7 +363,8 @@ static enum app_err body_paths(struct request *req, struct lib_input *in, struct
 		snprintf(field, sizeof(field), "paths[%d]", i);
 		if (!(in->roots[i] = arena_alloc(req->arena, PATH_MAX)))
 			return APP_ERR_NOMEM;
-		if ((e = root_check(it->valuestring, in->roots[i], field, fe)))
+		if ((e = root_check(it->valuestring, in->roots[i], field, fe)) ||
+		    (e = library_root_permitted(req->app->cfg, in->roots[i], field, fe)))
 			return e;
 		for (int k = 0; k < i; k++) {
 			enum overlap o = overlap_of(in->roots[i], in->roots[k]);
@@ -451,6 +453,24 @@ static enum app_err json_list(struct request *req, const char *key, const char *
 	return *out ? APP_OK : APP_ERR_NOMEM;
 }
 
+/* Only what a scan may index: a video container or a sidecar type. */
+static enum app_err body_extensions(struct request *req, struct field_error *fe)
+{
+	const cJSON *arr = req_body(req, "extensions"), *it;
+	int i = 0;
+
+	if (!cJSON_IsArray(arr))
+		return APP_OK;
+	for (it = arr->child; it; it = it->next, i++)
+		if (!library_extension_permitted(it->valuestring)) {
+			char field[32];
+			snprintf(field, sizeof(field), "extensions[%d]", i);
+			return field_fail(fe, APP_ERR_UNPROCESSABLE, field,
+			                  "is not a video container or a subtitle, NFO or picture type");
+		}
+	return APP_OK;
+}
+
 /* The whole (checked) body: the roots resolved, the lists as JSON text. */
 static enum app_err body_input(struct request *req, struct lib_input *in, struct field_error *fe)
 {
@@ -466,7 +486,7 @@ static enum app_err body_input(struct request *req, struct lib_input *in, struct
 	if (!req_body_int(req, "scan_interval_minutes", &in->interval))
 		in->interval = -1;
 	in->ext_set = req_body(req, "extensions") != NULL;
-	if ((e = json_list(req, "extensions", &in->ext)) ||
+	if ((e = body_extensions(req, fe)) || (e = json_list(req, "extensions", &in->ext)) ||
 	    (e = json_list(req, "exclude_patterns", &in->excludes)))
 		return e;
 	return body_paths(req, in, fe);

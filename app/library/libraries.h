@@ -120,8 +120,11 @@ enum app_err libraries_get(struct request *req, struct response *res, struct fie
 /* POST {name, type, paths, enabled?, visibility?, scan_interval_minutes?,
  * metadata_language?, extensions?, exclude_patterns?}: 201 with the
  * library. 400 naming the field for malformed values or unknown fields;
- * 422 naming paths[i] for a root that does not exist, is not a directory
- * or is not readable; 409 naming name (taken, case-insensitive) or
+ * 422 naming paths[i] for a root that does not exist, is not a directory,
+ * is not readable or is refused by library/roots.h (outside
+ * library.allowed_roots, the server's own files), 422 naming extensions[i]
+ * for a type that is no video container nor sidecar; 409 naming name
+ * (taken, case-insensitive) or
  * paths[i] (overlaps). The dispatcher checks the members' shapes
  * (libraries_create_body, libraries_update_body); the roots are checked
  * against the filesystem here. */

@@ -32,7 +32,7 @@ const struct param_spec libraries_page_query[] = {PAGE_PARAMS, {0}};
 enum {
 	SC_ID, SC_LIBRARY, SC_TYPE, SC_STATUS, SC_JOB, SC_BY, SC_SEEN, SC_ADDED, SC_CHANGED,
 	SC_UNCHANGED, SC_MISSING, SC_REMOVED, SC_ERRORS, SC_DIRS, SC_MESSAGE, SC_CREATED,
-	SC_STARTED, SC_FINISHED, SC_DURATION, SC_ERROR_LIST, SC_ELAPSED
+	SC_STARTED, SC_FINISHED, SC_DURATION, SC_ERROR_LIST, SC_ELAPSED, SC_VISIBLE_ERRORS
 };
 
 static const struct db_stmt q_lib_for_scan = {
@@ -56,9 +56,17 @@ static const struct db_stmt q_scans_page = {
 	4, true};
 static const struct db_stmt q_scans_count = {
 	"libapi_scans_count", "SELECT count(*) FROM library_scans WHERE library_id = $1", 1, true};
+/* $3 the viewer: an error about a file of an item their parental limit
+ * hides is left out (a path no file row has counts as unrated) */
 static const struct db_stmt q_scan_get = {
 	"libapi_scan_get",
-	"SELECT " SCAN_COLUMNS " FROM library_scans s WHERE s.library_id = $1 AND s.id = $2", 2,
+	"SELECT " SCAN_COLUMNS ", (SELECT coalesce(jsonb_agg(x.e ORDER BY x.n), '[]')::text"
+	" FROM jsonb_array_elements(s.errors) WITH ORDINALITY x(e, n)"
+	" WHERE NOT parental_hides($3::uuid, (SELECT coalesce(m.min_ages, se.min_ages)"
+	" FROM media_files f LEFT JOIN movies m ON m.id = f.movie_id"
+	" LEFT JOIN series se ON se.id = f.series_id"
+	" WHERE f.library_id = s.library_id AND f.path = x.e->>'path' LIMIT 1)))"
+	" FROM library_scans s WHERE s.library_id = $1 AND s.id = $2", 3,
 	true};
 
 #define GRANT_COLUMNS                                                                              \
@@ -95,20 +103,23 @@ static const struct db_stmt q_grant_delete = {
 	"DELETE FROM library_grants WHERE library_id = $1 AND user_id = $2 RETURNING level", 2,
 	false};
 
+/* $2 the viewer: a file whose item their parental limit hides is not
+ * listed (a file no item claims counts as unrated) */
+#define UNMATCHED_WHERE                                                                            \
+	" FROM media_files f WHERE f.library_id = $1 AND f.state = 'present'"                      \
+	" AND f.match_status IN ('unmatched', 'local', 'error')"                                   \
+	" AND NOT parental_hides($2::uuid, coalesce((SELECT m.min_ages FROM movies m"              \
+	" WHERE m.id = f.movie_id), (SELECT se.min_ages FROM series se WHERE se.id = f.series_id)))"
 static const struct db_stmt q_unmatched_page = {
 	"libapi_unmatched_page",
 	"SELECT f.id, f.rel_path, f.parsed::text, f.match_status, f.match_confidence,"
 	" coalesce(f.match_candidates::text, 'null'), " SQL_TS_US("f.created_at")
-	" FROM media_files f WHERE f.library_id = $1 AND f.state = 'present'"
-	" AND f.match_status IN ('unmatched', 'local', 'error')"
-	" AND ($2::text IS NULL OR (f.created_at, f.id) > ($2::timestamptz, $3::uuid))"
-	" ORDER BY f.created_at, f.id LIMIT $4 OFFSET $5",
-	5, true};
+	UNMATCHED_WHERE
+	" AND ($3::text IS NULL OR (f.created_at, f.id) > ($3::timestamptz, $4::uuid))"
+	" ORDER BY f.created_at, f.id LIMIT $5 OFFSET $6",
+	6, true};
 static const struct db_stmt q_unmatched_count = {
-	"libapi_unmatched_count",
-	"SELECT count(*) FROM media_files f WHERE f.library_id = $1 AND f.state = 'present'"
-	" AND f.match_status IN ('unmatched', 'local', 'error')",
-	1, true};
+	"libapi_unmatched_count", "SELECT count(*)" UNMATCHED_WHERE, 2, true};
 
 static const struct db_stmt q_file_lock = {
 	"libapi_file_lock",
@@ -175,27 +186,31 @@ static const char *jstr(struct request *req, const char *s)
 }
 
 /* A keyset page of stmt over the library of the path (needing `level`
- * access), whose parameters are the library id, the cursor's key and id
- * (key_params 1: the id only, 2: both), limit and offset. */
+ * access), whose parameters are the library id, with `viewer` the
+ * caller's user id, the cursor's key and id (key_params 1: the id only,
+ * 2: both), limit and offset. */
 static enum app_err library_page(struct request *req, struct response *res, const char *level,
-                                 const struct db_stmt *list, const struct db_stmt *count,
-                                 int key_params,
+                                 bool viewer, const struct db_stmt *list,
+                                 const struct db_stmt *count, int key_params,
                                  void (*item)(struct jw *, const PGresult *, int, const void *),
                                  int key_col, int id_col, struct field_error *fe)
 {
 	const struct page_list l = {.list = list, .count = count, .item = item,
 	                            .key_col = key_col, .id_col = id_col, .id_only = key_params == 1};
 	struct page p;
-	const char *params[5] = {path_id(req)};
+	const char *params[6] = {path_id(req)};
+	int k = 1;
 	int64_t after;
 	enum app_err e;
 
 	if ((e = library_access_fe(req, params[0], level, "id", fe)) ||
 	    (e = page_parse(req, &p, fe)))
 		return e;
+	if (viewer)
+		params[k++] = req->who->user_id;
 	if (key_params == 1 && p.after && parse_int64(p.id, 1, INT64_MAX, &after) < 0)
 		return field_fail(fe, APP_ERR_VALIDATION, "cursor", "is not a cursor this list issued");
-	return page_run(req, res, &p, &l, params, 1, fe);
+	return page_run(req, res, &p, &l, params, k, fe);
 }
 
 /* --- scans ---------------------------------------------------------------- */
@@ -322,13 +337,13 @@ fail:
 
 enum app_err libraries_scans_list(struct request *req, struct response *res, struct field_error *fe)
 {
-	return library_page(req, res, "view", &q_scans_page, &q_scans_count, 1, scan_item, SC_ID,
+	return library_page(req, res, "view", false, &q_scans_page, &q_scans_count, 1, scan_item, SC_ID,
 	                    SC_ID, fe);
 }
 
 enum app_err libraries_scans_get(struct request *req, struct response *res, struct field_error *fe)
 {
-	const char *params[] = {path_id(req), req_path(req, "scan_id")->str};
+	const char *params[] = {path_id(req), req_path(req, "scan_id")->str, req->who->user_id};
 	PGresult *r;
 	struct jw w;
 	enum app_err e;
@@ -342,7 +357,7 @@ enum app_err libraries_scans_get(struct request *req, struct response *res, stru
 	jw_init(&w, &res->body);
 	jw_obj_open(&w);
 	scan_fields_json(&w, r, 0);
-	raw_col(&w, "errors", r, 0, SC_ERROR_LIST);
+	raw_col(&w, "errors", r, 0, SC_VISIBLE_ERRORS);
 	db_json_int(&w, "elapsed_ms", r, 0, SC_ELAPSED);
 	jw_obj_close(&w);
 	return APP_OK;
@@ -366,7 +381,7 @@ enum app_err libraries_grants_list(struct request *req, struct response *res,
                                    struct field_error *fe)
 {
 	/* seeing who may see a library is managing it */
-	return library_page(req, res, "manage", &q_grants_page, &q_grants_count, 2, grant_item, 1,
+	return library_page(req, res, "manage", false, &q_grants_page, &q_grants_count, 2, grant_item, 1,
 	                    0, fe);
 }
 
@@ -471,7 +486,7 @@ static void unmatched_item(struct jw *w, const PGresult *r, int row, const void 
 
 enum app_err libraries_unmatched(struct request *req, struct response *res, struct field_error *fe)
 {
-	return library_page(req, res, "view", &q_unmatched_page, &q_unmatched_count, 2,
+	return library_page(req, res, "view", true, &q_unmatched_page, &q_unmatched_count, 2,
 	                    unmatched_item, 6, 0, fe);
 }
 

@@ -40,6 +40,8 @@ enum app_err libraries_scan(struct request *req, struct response *res, struct fi
  * dirs_walked, message, created_at, started_at, finished_at, duration_ms};
  * the single-scan view adds "errors" ([{path, error}], the first 100) and
  * "elapsed_ms" (so far, for a running scan; the duration once finished).
+ * "errors" leaves out the files whose item the caller's parental limit
+ * hides (as the unmatched list does).
  */
 /* GET {id}/scans: newest first. */
 enum app_err libraries_scans_list(struct request *req, struct response *res,
@@ -67,7 +69,9 @@ enum app_err libraries_grants_delete(struct request *req, struct response *res,
 /* GET {id}/unmatched: present files whose match_status is unmatched, local
  * or error, oldest first: items {id, path (relative to its root), parsed
  * (the filename parser's JSON), match_status, match_confidence,
- * match_candidates (JSON or null)}. Needs view access. */
+ * match_candidates (JSON or null)}. Needs view access. A file whose item
+ * the caller's parental limit hides is not listed (nor counted); a file no
+ * item claims counts as unrated (users/parental.h). */
 enum app_err libraries_unmatched(struct request *req, struct response *res, struct field_error *fe);
 
 /* POST /files/{id}/match {"tmdb_id": N}: in one transaction the file's

@@ -6,6 +6,7 @@
 #include "app.h"
 #include "auth/auth.h"
 #include "db/sql.h"
+#include "users/parental.h"
 
 #define PREFS_COLUMNS                                                                              \
 	"theme, display_language, metadata_language, array_to_json(content_languages)::text,"      \
@@ -85,7 +86,7 @@ enum app_err users_get_preferences(struct request *req, struct response *res,
 
 static const char *const themes[] = {"system", "light", "dark", NULL};
 
-static enum app_err check_country(const char *s, const char *field, struct field_error *fe)
+enum app_err users_check_country(const char *s, const char *field, struct field_error *fe)
 {
 	if (strlen(s) != 2 || s[0] < 'A' || s[0] > 'Z' || s[1] < 'A' || s[1] > 'Z')
 		return field_fail(fe, APP_ERR_VALIDATION, field,
@@ -109,7 +110,7 @@ const struct body_field users_update_preferences_body[] = {
     {.name = "max_age_rating", .type = BT_INT, .null = BN_ALLOW, .min = 0, .max = 21,
      .doc = "null: no limit."},
     {.name = "rating_country", .type = BT_STRING, .null = BN_REFUSE, .min = 0, .max = 64,
-     .check = check_country, .doc = "ISO 3166-1 alpha-2, such as US."},
+     .check = users_check_country, .doc = "ISO 3166-1 alpha-2, such as US."},
     PREF_BOOL("allow_unrated", NULL),
     {0},
 };
@@ -160,7 +161,6 @@ enum app_err users_update_preferences(struct request *req, struct response *res,
 	struct jw w;
 	enum app_err e;
 
-	(void)fe;
 	if (!langs && req_body(req, "content_languages"))
 		return APP_ERR_NOMEM;
 	if (req_body_int(req, "max_age_rating", &age_v)) {
@@ -185,6 +185,7 @@ enum app_err users_update_preferences(struct request *req, struct response *res,
 	if ((e = db_begin(req->app->db)))
 		return e;
 	if ((e = db_query(req->app->db, req->arena, &q_prefs_ensure, idp, NULL)) ||
+	    (e = users_parental_check_self(req, fe)) ||
 	    (e = db_query(req->app->db, req->arena, &q_prefs_update, up, &r)) ||
 	    (e = db_commit(req->app->db))) {
 		db_rollback(req->app->db);

@@ -15,7 +15,8 @@ for c in jq ffmpeg psql; do
 done
 
 tag=$$
-media=$STACK_DIR/e2e-local-$tag
+# under the stack's media folder: the stack's library.allowed_roots
+media=$STACK_DIR/media/e2e-local-$tag
 root=$media/movies
 title="Local Art (1931)"
 sd_rel="$title/$title.mkv"

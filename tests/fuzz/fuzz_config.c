@@ -3,18 +3,29 @@
  *
  * Oracle beyond "no crash": an accepted file, dumped by config_dump, must
  * load again and give the same values (secrets aside, which are masked).
+ * The library.allowed_roots list of an accepted file is checked as well.
+ *
+ * fuzz-sources: app/core app/library/roots.c
+ * fuzz-seed: [library]\nallowed_roots = /srv/media, relative , ,/mnt/films/\n
+ * fuzz-seed: [library]\nallowed_roots = ",,,/a,\\"b"\n[storage]\npath = /var/x\n
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/config.h"
+#include "library/roots.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+static int same_opt(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
 static int same(const struct config *a, const struct config *b)
 {
-	return strcmp(a->server_socket, b->server_socket) == 0 &&
+	return same_opt(a->library_allowed_roots, b->library_allowed_roots) && strcmp(a->server_socket, b->server_socket) == 0 &&
 	       strcmp(a->redis_prefix, b->redis_prefix) == 0 &&
 	       a->server_socket_mode == b->server_socket_mode &&
 	       a->server_backlog == b->server_backlog &&
@@ -41,6 +52,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		buf_release(&err);
 		return 0;
 	}
+	/* the library.allowed_roots list (library/roots.c) takes any value the
+	 * table lets through */
+	library_roots_config_check(&a, &err);
 	buf_init(&dump, 1 << 16);
 	config_dump(&a, &dump);
 	if (!buf_ok(&dump) ||

@@ -235,7 +235,8 @@ static void same_order(char got[][37], int ngot, char want[][37], int nwant, con
 	" WHERE ($2::boolean OR m.library_id IN (SELECT l.id FROM libraries l WHERE"               \
 	" l.visibility = 'all' OR EXISTS (SELECT 1 FROM library_grants g WHERE g.library_id = l.id"\
 	" AND g.user_id = md5($1)::uuid))) AND (p.max_age_rating IS NULL OR coalesce((SELECT"      \
-	" a.min_age FROM movie_age_ratings a WHERE a.movie_id = m.id AND a.country = 'US'),"       \
+	" rating_min_age(a.certification, a.min_age) FROM movie_age_ratings a"                     \
+	" WHERE a.movie_id = m.id AND a.country = 'US'),"                                          \
 	" CASE WHEN p.allow_unrated THEN 0 ELSE 99 END) <= p.max_age_rating) AND $3::text IS NULL"
 
 static void movies_every_order_with_inserts(void **state)
@@ -402,8 +403,9 @@ static void age_limits_and_grants_for_every_kind(void **state)
 			 admin = {"adult", true, NULL};
 
 	/* movies: R (17) hidden from the child; the granted library only for
-	 * the grant and the admin; unrated hidden from strict (movie 2 has
-	 * an unknown certification, movie 3 none: both unrated) */
+	 * the grant and the admin; unrated hidden from strict (movie 3 has
+	 * no rating; movie 2 an unknown certification, which counts as the
+	 * strictest age, 21: hidden from both limits, issue 14 item 5) */
 	assert_true(listed(&catalog_movie, &adult, "SELECT md5('movie4')::uuid"));
 	assert_false(listed(&catalog_movie, &child, "SELECT md5('movie4')::uuid"));
 	assert_true(listed(&catalog_movie, &child, "SELECT md5('movie1')::uuid"));
@@ -412,6 +414,9 @@ static void age_limits_and_grants_for_every_kind(void **state)
 	assert_true(listed(&catalog_movie, &admin, "SELECT md5('movie5')::uuid"));
 	assert_false(listed(&catalog_movie, &strict, "SELECT md5('movie2')::uuid"));
 	assert_false(listed(&catalog_movie, &strict, "SELECT md5('movie3')::uuid"));
+	assert_false(listed(&catalog_movie, &child, "SELECT md5('movie2')::uuid"));
+	assert_true(listed(&catalog_movie, &child, "SELECT md5('movie3')::uuid"));
+	assert_true(listed(&catalog_movie, &adult, "SELECT md5('movie2')::uuid"));
 	assert_true(listed(&catalog_movie, &strict, "SELECT md5('movie4')::uuid"));
 	/* series 1 is 16+: it, its seasons and its episodes are gone for the child */
 	assert_false(listed(&catalog_series, &child, "SELECT md5('series1')::uuid"));
@@ -491,14 +496,15 @@ static void kept_columns_follow_their_sources(void **state)
 	exec0("INSERT INTO series_age_ratings (series_id, country, system, certification, min_age)"
 	      " VALUES (md5('series3')::uuid, 'DE', 'FSK', '12', 12),"
 	      " (md5('series3')::uuid, 'US', 'US TV', 'TV-?', NULL)");
+	/* an unknown certification counts as the strictest age (0012) */
 	v = one("SELECT min_ages::text FROM series WHERE id = md5('series3')::uuid", 0, NULL);
-	assert_string_equal(v, "{\"DE\": 12}");
+	assert_string_equal(v, "{\"DE\": 12, \"US\": 21}");
 	free(v);
 	exec0("UPDATE series_age_ratings SET series_id = md5('series4')::uuid WHERE series_id ="
 	      " md5('series3')::uuid AND country = 'DE'");
 	v = one("SELECT string_agg(min_ages::text, ';' ORDER BY title) FROM series WHERE id IN"
 		" (md5('series3')::uuid, md5('series4')::uuid)", 0, NULL);
-	assert_string_equal(v, "{};{\"DE\": 12}");
+	assert_string_equal(v, "{\"US\": 21};{\"DE\": 12}");
 	free(v);
 	exec0("DELETE FROM series_age_ratings WHERE series_id = md5('series4')::uuid");
 	v = one("SELECT min_ages::text FROM series WHERE id = md5('series4')::uuid", 0, NULL);

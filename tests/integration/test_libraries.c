@@ -24,7 +24,7 @@
 #include "server.h"
 #include "testenv.h"
 
-static char conf[256], sock[256], log_path[256];
+static char conf[400], sock[256], log_path[256];
 static pid_t server = -1;
 static PGconn *pg;
 static struct api_user admin, moder, plain;
@@ -33,6 +33,11 @@ static struct api_user admin, moder, plain;
 static char base[256], dir_a[300], dir_inner[300], dir_b[300], dir_b_sub[300], dir_c[300],
     dir_d[300], dir_e[300], dir_locked[300], file_txt[300], link_a[300];
 static char movies_id[37], secret_id[37], shows_id[37];
+/* library.allowed_roots of the server: the stack directory (where base
+ * lies) and state/etc/media. The server's own state: its configuration
+ * in state/etc, its storage in state/storage. outside: a directory in no
+ * allowed root, reached by the link base/escape. */
+static char state_dir[300], outside[300], link_out[300];
 
 /* --- helpers ---------------------------------------------------------------- */
 
@@ -105,7 +110,6 @@ static int setup(void **state)
 	FILE *f;
 
 	(void)state;
-	snprintf(conf, sizeof(conf), "/tmp/revenge-libs-%d.conf", (int)getpid());
 	snprintf(sock, sizeof(sock), "/tmp/revenge-libs-%d.sock", (int)getpid());
 	snprintf(log_path, sizeof(log_path), "%s/log/test_libraries.log", testenv_stack_dir());
 	snprintf(base, sizeof(base), "%s/libs-XXXXXX", testenv_stack_dir());
@@ -152,10 +156,35 @@ static int setup(void **state)
 	snprintf(file_txt, sizeof(file_txt), "%s/file.txt", base);
 	snprintf(link_a, sizeof(link_a), "%s/link", base);
 
+	snprintf(state_dir, sizeof(state_dir), "%s/libstate-XXXXXX", testenv_stack_dir());
+	snprintf(outside, sizeof(outside), "/tmp/revenge-libs-outside-XXXXXX");
+	if (!mkdtemp(state_dir) || !realpath(state_dir, real) || strlen(real) >= sizeof(state_dir) ||
+	    !mkdtemp(outside))
+		return -1;
+	memcpy(state_dir, real, strlen(real) + 1);
+	snprintf(link_out, sizeof(link_out), "%s/escape", base);
+	if (symlink(outside, link_out) < 0)
+		return -1;
+	/* deep enough to reach "/" from anywhere, then /etc */
+	if (symlink("../../../../../../../../../../../../../../../../etc",
+	            fmt("%s/dotdot", base)) < 0)
+		return -1;
+	mkdir_or_fail(fmt("%s/etc", state_dir));
+	mkdir_or_fail(fmt("%s/etc/media", state_dir));
+	mkdir_or_fail(fmt("%s/etc/other", state_dir));
+	mkdir_or_fail(fmt("%s/storage", state_dir));
+	mkdir_or_fail(fmt("%s/storage/images", state_dir));
+	mkdir_or_fail(fmt("%s/media", state_dir));
+	snprintf(conf, sizeof(conf), "%s/etc/revenge.conf", state_dir);
+
 	pg = testenv_connect(db);
 	api_pg = pg;
 	api_sock = sock;
-	testenv_write_config(conf, db, sock, "pool_size = 2\n" TESTENV_FAST_AUTH);
+	testenv_write_config(conf, db, sock,
+	                     fmt("pool_size = 2\n" TESTENV_FAST_AUTH
+	                         "[library]\nallowed_roots = %s, %s/etc/media\n"
+	                         "[storage]\npath = %s/storage\n",
+	                         testenv_stack_dir(), state_dir, state_dir));
 	server = server_start(conf, sock, log_path);
 	if (server <= 0)
 		return -1;
@@ -174,6 +203,11 @@ static int teardown(void **state)
 	PQfinish(pg);
 	unlink(conf);
 	chmod(dir_locked, 0755);
+	unlink(link_out);
+	unlink(fmt("%s/dotdot", base));
+	rmdir(outside);
+	if (state_dir[0] && system(fmt("rm -rf '%s'", state_dir)) != 0)
+		print_message("could not remove %s\n", state_dir);
 	unlink(link_a);
 	unlink(file_txt);
 	rmdir(dir_locked);
@@ -770,6 +804,72 @@ static void unmatched_and_match(void **state)
 	assert_int_equal(api_get(api_get(api_last_json, "counts"), "unmatched")->valueint, 1);
 }
 
+/* Parental limits reach the lists outside the catalog (issue 14, item 5):
+ * a child limited to 12 sees neither the file of an R-rated movie in the
+ * unmatched list nor its scan error; a file no item claims is unrated. */
+static void unmatched_respects_parental_limits(void **state)
+{
+	struct api_user kid;
+	char movie[37], rated[37], loose[37], scan[24];
+	const cJSON *items;
+
+	(void)state;
+	api_new_user(&kid, "lib_kid", NULL);
+	api_q("INSERT INTO user_preferences (user_id, max_age_rating, rating_country, allow_unrated)"
+	      " VALUES ($1, 12, 'US', true) ON CONFLICT (user_id) DO UPDATE SET max_age_rating = 12,"
+	      " rating_country = 'US', allow_unrated = true",
+	      kid.id, NULL);
+	snprintf(movie, sizeof(movie), "%s",
+	         api_q("INSERT INTO movies (library_id, title) VALUES ($1, 'Grim Film') RETURNING id",
+	               movies_id, NULL));
+	api_q("INSERT INTO movie_age_ratings (movie_id, country, system, certification, min_age)"
+	      " VALUES ($1, 'US', 'MPAA', 'R', 17)",
+	      movie, NULL);
+	snprintf(rated, sizeof(rated), "%s", insert_file("Grim Film (1990)/grim.mkv", "local", "present"));
+	api_q("UPDATE media_files SET movie_id = $2 WHERE id = $1", rated, movie);
+	snprintf(loose, sizeof(loose), "%s", insert_file("Loose.Clip.mkv", "unmatched", "present"));
+	snprintf(scan, sizeof(scan), "%s",
+	         api_q(fmt("INSERT INTO library_scans (library_id, scan_type, status, errors)"
+	                   " VALUES ($1, 'full', 'completed', jsonb_build_array("
+	                   "jsonb_build_object('path', '%s/Grim Film (1990)/grim.mkv', 'error', 'x'),"
+	                   "jsonb_build_object('path', '%s/Loose.Clip.mkv', 'error', 'y')))"
+	                   " RETURNING id",
+	                   dir_a, dir_a),
+	               movies_id, NULL));
+
+	/* without a limit both are there */
+	EXPECT(api_call("GET", lib_uri(movies_id, "/unmatched?limit=100"), plain.token, NULL), 200);
+	items = api_get(api_last_json, "items");
+	assert_non_null(item_with(items, "id", rated));
+	assert_non_null(item_with(items, "id", loose));
+	EXPECT(api_call("GET", lib_uri(movies_id, fmt("/scans/%s", scan)), plain.token, NULL), 200);
+	assert_int_equal(cJSON_GetArraySize(api_get(api_last_json, "errors")), 2);
+
+	/* the child: the R-rated file is gone from the list, its count and the scan */
+	EXPECT(api_call("GET", lib_uri(movies_id, "/unmatched?limit=100"), kid.token, NULL), 200);
+	items = api_get(api_last_json, "items");
+	assert_null(item_with(items, "id", rated));
+	assert_non_null(item_with(items, "id", loose));
+	EXPECT(api_call("GET", lib_uri(movies_id, "/unmatched?offset=0&limit=100"), kid.token, NULL),
+	       200);
+	assert_int_equal(api_get(api_last_json, "total")->valueint,
+	                 cJSON_GetArraySize(api_get(api_last_json, "items")));
+	assert_null(item_with(api_get(api_last_json, "items"), "id", rated));
+	EXPECT(api_call("GET", lib_uri(movies_id, fmt("/scans/%s", scan)), kid.token, NULL), 200);
+	items = api_get(api_last_json, "errors");
+	assert_int_equal(cJSON_GetArraySize(items), 1);
+	assert_non_null(strstr(api_str(cJSON_GetArrayItem(items, 0), "path"), "Loose.Clip.mkv"));
+
+	/* hiding unrated items hides the file no item claims as well */
+	api_q("UPDATE user_preferences SET allow_unrated = false WHERE user_id = $1", kid.id, NULL);
+	EXPECT(api_call("GET", lib_uri(movies_id, "/unmatched?limit=100"), kid.token, NULL), 200);
+	assert_null(item_with(api_get(api_last_json, "items"), "id", loose));
+
+	api_q("DELETE FROM library_scans WHERE id = $1::bigint", scan, NULL);
+	api_q("DELETE FROM media_files WHERE id IN ($1::uuid, $2::uuid)", rated, loose);
+	api_q("DELETE FROM movies WHERE id = $1", movie, NULL);
+}
+
 /* --- delete ------------------------------------------------------------------ */
 
 static void delete_library(void **state)
@@ -845,6 +945,77 @@ static void delete_library(void **state)
 	assert_int_equal(q_long("SELECT count(*) FROM libraries WHERE id = $1", shows_id, NULL), 0);
 }
 
+/* --- where a library may point (issue 14, item 1) --------------------------- */
+
+static void roots_policy(void **state)
+{
+	char saved[64], media_id[37], opened_id[37];
+	long before;
+
+	(void)state;
+	/* accepted: a folder of an allowed root, with video and sidecar types */
+	EXPECT(create(moder.token, fmt("{\"name\":\"R\",\"type\":\"movie\",\"paths\":"
+	                               "[\"%s/media\"],\"extensions\":[\"mkv\",\"mp4\",\"srt\","
+	                               "\"nfo\",\"jpg\"]}",
+	                               state_dir)),
+	       201);
+	snprintf(media_id, sizeof(media_id), "%s", api_str(api_last_json, "id"));
+	before = count_libraries();
+	snprintf(saved, sizeof(saved), "%s",
+	         api_q("SELECT md5(string_agg(l::text, ',' ORDER BY id)) FROM libraries l", NULL,
+	               NULL));
+#define LIB(paths) fmt("{\"name\":\"X\",\"type\":\"movie\",\"paths\":[%s]}", paths)
+	/* outside every allowed root, for a moderator as for an admin */
+	EXPECT_FIELD(create(moder.token, LIB("\"/etc\"")), 422, "paths[0]");
+	EXPECT_FIELD(create(admin.token, LIB("\"/etc\"")), 422, "paths[0]");
+	EXPECT_FIELD(create(admin.token, LIB(fmt("\"%s/etc/media\",\"/etc\"", state_dir))), 422,
+	             "paths[1]");
+	/* a symlink inside an allowed root that leads out of it */
+	EXPECT_FIELD(create(admin.token, LIB(fmt("\"%s\"", link_out))), 422, "paths[0]");
+	/* ".." is refused before anything is resolved, and a link whose
+	 * target climbs out with ".." is judged by where it resolves */
+	EXPECT_FIELD(create(admin.token, LIB(fmt("\"%s/../../../../../../etc\"", base))), 400,
+	             "paths[0]");
+	EXPECT_FIELD(create(admin.token, LIB(fmt("\"%s/dotdot\"", base))), 422, "paths[0]");
+	/* the server's own state: its storage, its configuration directory,
+	 * what contains them and what lies inside them */
+	EXPECT_FIELD(create(admin.token, LIB(fmt("\"%s/storage\"", state_dir))), 422, "paths[0]");
+	EXPECT_FIELD(create(admin.token, LIB(fmt("\"%s/storage/images\"", state_dir))), 422,
+	             "paths[0]");
+	EXPECT_FIELD(create(admin.token, LIB(fmt("\"%s\"", state_dir))), 422, "paths[0]");
+	EXPECT_FIELD(create(admin.token, LIB(fmt("\"%s/etc\"", state_dir))), 422, "paths[0]");
+	EXPECT_FIELD(create(admin.token, LIB(fmt("\"%s/etc/other\"", state_dir))), 422,
+	             "paths[0]");
+	/* extensions: video containers and sidecars only */
+	EXPECT_FIELD(create(admin.token, fmt("{\"name\":\"X\",\"type\":\"movie\",\"paths\":"
+	                                     "[\"%s/etc/media\"],\"extensions\":[\"txt\"]}",
+	                                     state_dir)),
+	             422, "extensions[0]");
+	EXPECT_FIELD(create(admin.token, fmt("{\"name\":\"X\",\"type\":\"movie\",\"paths\":"
+	                                     "[\"%s/etc/media\"],\"extensions\":[\"mkv\",\"pem\"]}",
+	                                     state_dir)),
+	             422, "extensions[1]");
+	/* an update is held to the same rules */
+	EXPECT_FIELD(api_call("PUT", lib_uri(media_id, NULL), admin.token, "{\"paths\":[\"/etc\"]}"),
+	             422, "paths[0]");
+	EXPECT_FIELD(api_call("PUT", lib_uri(media_id, NULL), moder.token,
+	                      fmt("{\"paths\":[\"%s\"]}", link_out)),
+	             422, "paths[0]");
+	EXPECT_FIELD(api_call("PUT", lib_uri(media_id, NULL), admin.token,
+	                      "{\"extensions\":[\"txt\"]}"),
+	             422, "extensions[0]");
+	assert_int_equal(count_libraries(), before);
+	assert_string_equal(
+	    api_q("SELECT md5(string_agg(l::text, ',' ORDER BY id)) FROM libraries l", NULL, NULL),
+	    saved);
+	/* an allowed root listed inside the configuration directory opens it */
+	EXPECT(create(admin.token, LIB(fmt("\"%s/etc/media\"", state_dir))), 201);
+	snprintf(opened_id, sizeof(opened_id), "%s", api_str(api_last_json, "id"));
+	EXPECT(api_call("DELETE", lib_uri(media_id, NULL), admin.token, NULL), 204);
+	EXPECT(api_call("DELETE", lib_uri(opened_id, NULL), admin.token, NULL), 204);
+#undef LIB
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -854,7 +1025,9 @@ int main(void)
 	    cmocka_unit_test(visibility_and_grants),
 	    cmocka_unit_test(scans),
 	    cmocka_unit_test(unmatched_and_match),
+	    cmocka_unit_test(unmatched_respects_parental_limits),
 	    cmocka_unit_test(delete_library),
+	    cmocka_unit_test(roots_policy),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

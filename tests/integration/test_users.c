@@ -588,6 +588,85 @@ static void public_profile(void **state)
 	expect_problem(401, "", "GET", uri, NULL, NULL);
 }
 
+/* --- parental limits an administrator locks (issue 14, item 5) ------------- */
+
+static void parental_lock(void **state)
+{
+	struct user admin, kid;
+	char uri[128], *before;
+
+	(void)state;
+	register_user(&admin, "par_admin");
+	make_admin(&admin);
+	login(&admin);
+	register_user(&kid, "par_kid");
+	login(&kid);
+	snprintf(uri, sizeof(uri), "/api/v1/admin/users/%s/parental", kid.id);
+
+	/* only holders of users:get / users:update; unknown accounts are 404 */
+	expect(403, "GET", uri, kid.token, NULL);
+	expect(403, "PUT", uri, kid.token, "{\"locked\":false}");
+	expect_problem(404, "id", "GET",
+	               "/api/v1/admin/users/00000000-0000-4000-8000-000000000000/parental",
+	               admin.token, NULL);
+	expect_problem(400, "max_age_rating", "PUT", uri, admin.token, "{\"max_age_rating\":22}");
+	expect_problem(400, "locked", "PUT", uri, admin.token, "{\"locked\":\"yes\"}");
+	expect_problem(400, "rating_country", "PUT", uri, admin.token, "{\"rating_country\":\"us\"}");
+
+	/* the admin sets and locks the limits */
+	expect(200, "PUT", uri, admin.token,
+	       "{\"max_age_rating\":12,\"rating_country\":\"DE\",\"allow_unrated\":false,"
+	       "\"locked\":true}");
+	assert_int_equal(get(body, "max_age_rating")->valueint, 12);
+	assert_string_equal(str(body, "rating_country"), "DE");
+	assert_false(boolean(body, "allow_unrated"));
+	assert_true(boolean(body, "locked"));
+	assert_string_equal(str(body, "user_id"), kid.id);
+	assert_int_equal(audit_count("admin.user.parental", kid.id), 1);
+	expect(200, "GET", uri, admin.token, NULL);
+	assert_true(boolean(body, "locked"));
+
+	/* the child cannot clear or change any of them: 403 naming the field,
+	 * and nothing of the request is written (not even the theme) */
+	before = prefs_row(&kid);
+	expect_problem(403, "max_age_rating", "PUT", "/api/v1/users/me/preferences", kid.token,
+	               "{\"theme\":\"dark\",\"max_age_rating\":null}");
+	expect_problem(403, "max_age_rating", "PUT", "/api/v1/users/me/preferences", kid.token,
+	               "{\"max_age_rating\":18}");
+	expect_problem(403, "rating_country", "PUT", "/api/v1/users/me/preferences", kid.token,
+	               "{\"rating_country\":\"US\"}");
+	expect_problem(403, "allow_unrated", "PUT", "/api/v1/users/me/preferences", kid.token,
+	               "{\"allow_unrated\":true}");
+	char *after = prefs_row(&kid);
+	assert_string_equal(before, after);
+	free(after);
+	assert_int_equal(sql_long("SELECT max_age_rating FROM user_preferences WHERE user_id = $1",
+	                          kid.id, NULL),
+	                 12);
+	/* the other preferences stay the child's, and repeating a locked
+	 * value is no change */
+	expect(200, "PUT", "/api/v1/users/me/preferences", kid.token,
+	       "{\"theme\":\"dark\",\"max_age_rating\":12,\"rating_country\":\"DE\"}");
+	assert_string_equal(str(body, "theme"), "dark");
+	assert_int_equal(get(body, "max_age_rating")->valueint, 12);
+
+	/* the admin can clear the limit; once unlocked the child decides */
+	expect(200, "PUT", uri, admin.token, "{\"max_age_rating\":null}");
+	assert_true(is_null(body, "max_age_rating"));
+	assert_true(boolean(body, "locked"));
+	assert_true(sql_long("SELECT count(*) FROM user_preferences WHERE user_id = $1"
+	                     " AND max_age_rating IS NULL",
+	                     kid.id, NULL) == 1);
+	expect_problem(403, "max_age_rating", "PUT", "/api/v1/users/me/preferences", kid.token,
+	               "{\"max_age_rating\":10}");
+	expect(200, "PUT", uri, admin.token, "{\"locked\":false}");
+	assert_false(boolean(body, "locked"));
+	expect(200, "PUT", "/api/v1/users/me/preferences", kid.token, "{\"max_age_rating\":10}");
+	assert_int_equal(get(body, "max_age_rating")->valueint, 10);
+	assert_int_equal(audit_count("admin.user.parental", kid.id), 3);
+	free(before);
+}
+
 /* --- admin: list and pagination --------------------------------------------- */
 
 /* Walk every page of uri (which has a query string) as token; registers a
@@ -1370,6 +1449,7 @@ int main(void)
 	    cmocka_unit_test(admin_update),   cmocka_unit_test(admin_delete),
 	    cmocka_unit_test(sessions),       cmocka_unit_test(session_limit),
 	    cmocka_unit_test(apikeys),        cmocka_unit_test(admin_protection),
+	    cmocka_unit_test(parental_lock),
 	};
 
 	snprintf(conf, sizeof(conf), "/tmp/revenge-users-%d.conf", (int)getpid());
