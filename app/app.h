@@ -39,7 +39,8 @@ enum app_err app_init(struct app *app, const struct config *cfg, struct metrics 
 void app_release(struct app *app);
 
 /* Checks beyond the key table that need domain knowledge (the Redis URL
- * syntax, the arena/body sizes, the [schedule] cron expressions).
+ * syntax, the arena/body sizes, the [schedule] cron expressions, the
+ * http.server_name and http.cors_origins syntax).
  * APP_ERR_VALIDATION with one line naming the key in err. */
 enum app_err app_config_check(const struct config *cfg, struct buf *err);
 

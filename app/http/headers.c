@@ -121,3 +121,18 @@ int http_range_check(const char *h, long long size)
 	return any ? 0 : -1;
 }
 
+bool http_media_type_is(const char *ct, const char *type)
+{
+	size_t n = strlen(type);
+
+	if (!ct)
+		return false;
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	if (strncasecmp(ct, type, n))
+		return false;
+	ct += n;
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	return *ct == '\0' || *ct == ';';
+}

@@ -5,6 +5,8 @@
 #ifndef REVENGE_HTTP_HEADERS_H
 #define REVENGE_HTTP_HEADERS_H
 
+#include <stdbool.h>
+
 /* The Accept-Language pick (RFC 9110 §12.5.4): the highest-q language
  * (first among equals; q=0 never) whose primary subtag is one of
  * `languages` ("en,de,fr"), as two lower-case letters in out[3]; "" when
@@ -16,5 +18,11 @@ void http_accept_language(const char *header, const char *languages, char out[3]
  * one at least is satisfiable (nginx then serves them); -1 when it is
  * malformed or nothing is satisfiable (416). */
 int http_range_check(const char *header, long long size);
+
+/* Is the media type of a Content-Type value (RFC 9110 §8.3.1) `type`
+ * ("application/json")? Type and subtype compare case-insensitively,
+ * blanks before parameters are allowed and the parameters (";
+ * charset=UTF-8") are not looked at. NULL or malformed: false. */
+bool http_media_type_is(const char *content_type, const char *type);
 
 #endif
