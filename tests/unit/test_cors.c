@@ -77,6 +77,45 @@ static void test_listed(void **state)
 	assert_false(cors_origin_listed(NULL, "https://app.example.test"));
 }
 
+/* app_config_check refuses a bad list or server name, naming the key */
+static enum app_err check_conf(const char *text, struct buf *err)
+{
+	struct config c;
+	char *env[] = {NULL};
+	enum app_err e;
+
+	buf_reset(err);
+	if ((e = config_load_text(&c, text, strlen(text), "test", env, err)))
+		return e;
+	e = app_config_check(&c, err);
+	config_release(&c);
+	return e;
+}
+
+static void test_config_check(void **state)
+{
+	struct buf err;
+
+	(void)state;
+	buf_init(&err, 1024);
+	assert_int_equal(check_conf("[http]\ncors_origins = https://a.example\n", &err), APP_OK);
+	assert_int_equal(check_conf("[http]\nserver_name = media.example.org\n", &err), APP_OK);
+	assert_int_equal(check_conf("[http]\ncors_origins = *\n", &err), APP_ERR_VALIDATION);
+	assert_non_null(strstr(err.data, "http.cors_origins: origin 1"));
+	assert_int_equal(check_conf("[http]\ncors_origins = https://a.example/app\n", &err),
+	                 APP_ERR_VALIDATION);
+	assert_non_null(strstr(err.data, "http.cors_origins"));
+	/* the name is pasted into nginx.conf: nothing but a host name */
+	assert_int_equal(check_conf("[http]\nserver_name = \"a.example; return 200\"\n", &err),
+	                 APP_ERR_VALIDATION);
+	assert_non_null(strstr(err.data, "http.server_name"));
+	assert_int_equal(check_conf("[http]\nserver_name = evil.example/x\n", &err),
+	                 APP_ERR_VALIDATION);
+	assert_int_equal(check_conf("[http]\nserver_name = -a.example\n", &err),
+	                 APP_ERR_VALIDATION);
+	buf_release(&err);
+}
+
 /* --- through the dispatcher ------------------------------------------------- */
 
 static int handler_calls;
@@ -321,6 +360,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_check),
 	    cmocka_unit_test(test_listed),
+	    cmocka_unit_test(test_config_check),
 	    cmocka_unit_test_setup_teardown(preflight_listed, setup, teardown),
 	    cmocka_unit_test_setup_teardown(preflight_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(actual_requests, setup, teardown),
