@@ -1,5 +1,6 @@
 #include "http/cors.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -31,8 +32,7 @@ static bool origin_valid(const char *s, size_t n, const char **why)
 	}
 	size_t host = i;
 	if (i < n && s[i] == '[') {
-		while (i < n && s[i] != ']' &&
-		       (s[i] == '[' || s[i] == ':' || s[i] == '.' || is_host_char(s[i])))
+		for (i++; i < n && (isxdigit((unsigned char)s[i]) || s[i] == ':' || s[i] == '.');)
 			i++;
 		if (i >= n || s[i] != ']' || i == host + 1) {
 			*why = "has a malformed IPv6 address";

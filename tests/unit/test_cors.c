@@ -53,6 +53,8 @@ static void test_check(void **state)
 	    cors_origins_check("https://a.example,,https://b.example", why, sizeof(why)), -1);
 	assert_non_null(strstr(why, "empty"));
 	assert_int_equal(cors_origins_check("https://[]", why, sizeof(why)), -1);
+	assert_int_equal(cors_origins_check("https://[[::1]", why, sizeof(why)), -1);
+	assert_int_equal(cors_origins_check("https://[::g]", why, sizeof(why)), -1);
 	assert_int_equal(cors_origins_check("https://a_b.example", why, sizeof(why)), -1);
 	assert_int_equal(cors_origins_check("null", why, sizeof(why)), -1);
 }
