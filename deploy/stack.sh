@@ -642,7 +642,8 @@ www_init() {
 <h1>Revenge is running</h1>
 <p>The JSON API lives under <a href="/api/v1/">/api/v1</a>.
 Health: <a href="/healthz">/healthz</a>, readiness: <a href="/readyz">/readyz</a>.</p>
-<p>Every route is described in <code>docs/openapi.yaml</code> of the source tree;
+<p>Every route is described in <a href="/api/v1/openapi.yaml">/api/v1/openapi.yaml</a>
+(<code>docs/openapi.yaml</code> of the source tree);
 operations in <code>docs/operations.md</code>.</p>
 </body>
 </html>
