@@ -28,9 +28,10 @@ endif
 APP_SRCS    := $(filter-out app/main_%.c,$(shell find app -name '*.c' | sort))
 WORKER_SRCS := $(filter-out workers/main.c,$(wildcard workers/*.c))
 MIGRATIONS  := $(sort $(wildcard migrations/*.sql))
-GEN_SRCS    := $(BUILD)/gen/migrations_data.c
+GEN_SRCS    := $(BUILD)/gen/migrations_data.c $(BUILD)/gen/openapi_data.c
 
-APP_OBJS    := $(APP_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/migrations_data.o
+APP_OBJS    := $(APP_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/migrations_data.o \
+               $(BUILD)/obj/gen/openapi_data.o
 WORKER_OBJS := $(WORKER_SRCS:%.c=$(BUILD)/obj/%.o)
 LIBAPP      := $(BUILD)/libapp.a
 LIBWORKER   := $(BUILD)/libworker.a
@@ -69,6 +70,15 @@ $(BUILD)/gen/migrations_data.c: $(MIGRATIONS) deploy/embed-migrations.sh
 	deploy/embed-migrations.sh $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/obj/gen/migrations_data.o: $(BUILD)/gen/migrations_data.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+# the OpenAPI document the API serves at /api/v1/openapi.yaml
+$(BUILD)/gen/openapi_data.c: docs/openapi.yaml deploy/embed-text.sh
+	@mkdir -p $(dir $@)
+	deploy/embed-text.sh openapi_yaml docs/openapi.yaml > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/gen/openapi_data.o: $(BUILD)/gen/openapi_data.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 

@@ -5,6 +5,7 @@
 #include "auth/auth.h"
 #include "auth/ratelimit.h"
 #include "core/log.h"
+#include "http/cors.h"
 #include "jobs/cron.h"
 #include "library/roots.h"
 
@@ -31,6 +32,21 @@ enum app_err app_init(struct app *app, const struct config *cfg, struct metrics 
 	return APP_OK;
 }
 
+/* The rule deploy/stack.sh applies before it pastes the name into
+ * nginx.conf: 1..253 of [A-Za-z0-9.-], not starting or ending in '.'/'-'. */
+static bool host_name_valid(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	if (n == 0 || n > 253 || s[0] == '.' || s[0] == '-' || s[n - 1] == '.' || s[n - 1] == '-')
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= '0' && s[i] <= '9') || s[i] == '.' || s[i] == '-'))
+			return false;
+	return true;
+}
+
 enum app_err app_config_check(const struct config *cfg, struct buf *err)
 {
 	struct cache_url u;
@@ -44,6 +60,16 @@ enum app_err app_config_check(const struct config *cfg, struct buf *err)
 	/* the body is read into the request's arena, so the arena must hold it */
 	if (cfg->server_request_memory < cfg->server_max_body_size + 256 * 1024) {
 		buf_puts(err, "server.request_memory: must exceed server.max_body_size by at least 256k");
+		return APP_ERR_VALIDATION;
+	}
+	if (!host_name_valid(cfg->http_server_name)) {
+		buf_puts(err, "http.server_name: must be a host name or IPv4 address (letters, digits, "
+			      "'.' and '-'; it is written into nginx.conf)");
+		return APP_ERR_VALIDATION;
+	}
+	char cors_why[160];
+	if (cors_origins_check(cfg->http_cors_origins, cors_why, sizeof(cors_why)) < 0) {
+		buf_printf(err, "http.cors_origins: %s", cors_why);
 		return APP_ERR_VALIDATION;
 	}
 	/* a bad schedule must stop start-up, not surface as a leader that

@@ -40,7 +40,8 @@ void app_release(struct app *app);
 
 /* Checks beyond the key table that need domain knowledge (the Redis URL
  * syntax, the arena/body sizes, the [schedule] cron expressions,
- * library.allowed_roots).
+ * library.allowed_roots, the http.server_name and http.cors_origins
+ * syntax).
  * APP_ERR_VALIDATION with one line naming the key in err. */
 enum app_err app_config_check(const struct config *cfg, struct buf *err);
 

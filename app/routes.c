@@ -34,6 +34,8 @@ const struct route app_routes[] = {
 	 "Prometheus metrics summed over the pool (loopback only)."},
 	{HTTP_GET, "/api/v1/system/info", "system.info", PERM_PUBLIC, NULL, BODY_NONE,
 	 system_info, "Public server information."},
+	{HTTP_GET, "/api/v1/openapi.yaml", "system.openapi", PERM_PUBLIC, NULL, BODY_NONE,
+	 system_openapi, "The OpenAPI description of this API."},
 
 	/* --- auth --- */
 	{HTTP_POST, "/api/v1/auth/register", "auth.register", PERM_PUBLIC, NULL, BODY_JSON,

@@ -108,6 +108,7 @@ BASE_DEPS=(
 	'postgresql-contrib|file:/usr/share/postgresql/*/extension/pg_trgm.control|file:/usr/share/postgresql/*/extension/unaccent.control|file:/usr/share/postgresql/*/extension/pgcrypto.control'
 	'redis-server|cmd:redis-server|cmd:redis-cli'
 	'nginx|cmd:nginx|file:/etc/nginx/mime.types|file:/etc/nginx/fastcgi_params'
+	'libnginx-mod-http-brotli-filter|file:/usr/lib/nginx/modules/ngx_http_brotli_filter_module.so'
 	'openssl|cmd:openssl'
 	'curl|cmd:curl'
 	'jq|cmd:jq'
@@ -657,7 +658,8 @@ www_init() {
 <h1>Revenge is running</h1>
 <p>The JSON API lives under <a href="/api/v1/">/api/v1</a>.
 Health: <a href="/healthz">/healthz</a>, readiness: <a href="/readyz">/readyz</a>.</p>
-<p>Every route is described in <code>docs/openapi.yaml</code> of the source tree;
+<p>Every route is described in <a href="/api/v1/openapi.yaml">/api/v1/openapi.yaml</a>
+(<code>docs/openapi.yaml</code> of the source tree);
 operations in <code>docs/operations.md</code>.</p>
 </body>
 </html>
@@ -675,6 +677,29 @@ nginx_cmd() {
 }
 
 nginx_running() { pid_alive "$DIR/run/nginx.pid" nginx; }
+
+# The public host name: http.server_name of the stack's revenge.conf (the
+# last one given wins, as in the application), localhost when it is not
+# set. Only a plain host name or address is accepted: the value is pasted
+# into nginx.conf.
+conf_server_name() {
+	local name
+	name=$(awk '
+		/^[ \t]*\[/ { s = $0; gsub(/[ \t]/, "", s); in_http = (s == "[http]"); next }
+		in_http && /^[ \t]*server_name[ \t]*=/ {
+			v = $0
+			sub(/^[^=]*=[ \t]*/, "", v); sub(/[ \t]+[#;].*$/, "", v); sub(/[ \t]*$/, "", v)
+			gsub(/^"|"$/, "", v)
+			name = v
+		}
+		END { print name }' "$DIR/revenge.conf" 2>/dev/null)
+	name=${name:-localhost}
+	[[ $name =~ ^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$ ]] ||
+		die "http.server_name in $DIR/revenge.conf is not a host name: $name"
+	printf '%s' "$name"
+}
+
+BROTLI_SO=/usr/lib/nginx/modules/ngx_http_brotli_filter_module.so
 
 nginx_render() {
 	local template="$ROOT/nginx/revenge.conf.in" headers="$ROOT/nginx/security-headers.conf"
@@ -699,6 +724,14 @@ nginx_render() {
 	if nginx -V 2>&1 | grep -q -- '--with-threads'; then
 		aio="aio threads;"
 	fi
+	# brotli only where Debian's module is installed; gzip always
+	local brotli="#" brotli_module="# brotli: $BROTLI_SO is not installed, gzip only"
+	if [ -f "$BROTLI_SO" ]; then
+		brotli=""
+		brotli_module="load_module $BROTLI_SO;"
+	fi
+	local server_name
+	server_name=$(conf_server_name) || exit 1
 	local -a subst=(
 		-e "s|@DIR@|$DIR|g"
 		-e "s|@HTTPS_PORT@|$HTTPS_PORT|g"
@@ -708,6 +741,9 @@ nginx_render() {
 		-e "s|@MAX_BODY@|$MAX_BODY|g"
 		-e "s|@IPV6@|$ipv6|g"
 		-e "s|@AIO@|$aio|g"
+		-e "s|@SERVER_NAME@|$server_name|g"
+		-e "s|@BROTLI_MODULE@|$brotli_module|g"
+		-e "s|@BROTLI@|$brotli|g"
 	)
 	sed "${subst[@]}" "$template" >"$DIR/nginx/nginx.conf.tmp"
 	sed "${subst[@]}" "$headers" >"$DIR/nginx/security-headers.conf"

@@ -51,6 +51,9 @@ stack_up() {
 	# limits (their own tests turn them on) and cheap password hashing
 	grep -q '^\[ratelimit\]' "$STACK/revenge.conf" ||
 		printf '\n[ratelimit]\nenabled = false\n[auth]\nargon2_memory = 1m\nargon2_iterations = 1\n' >>"$STACK/revenge.conf"
+	# a web client on another origin, for the CORS tests (tests/e2e/t_edge.sh)
+	grep -q '^cors_origins' "$STACK/revenge.conf" ||
+		printf '\n[http]\ncors_origins = https://app.example.test\n' >>"$STACK/revenge.conf"
 	eval "$(deploy/stack.sh env "$STACK")"
 	# the application rejects REVENGE_* variables that are not settings
 	export STACK_DIR=$STACK

@@ -61,6 +61,14 @@ static const struct config_key keys[] = {
      "Largest request body accepted (413 beyond)."},
     {"server", "request_memory", CFG_SIZE, OFF(server_request_memory), "16m", 64 * KIB, GIB, NULL,
      0, "Cap on one request's arena."},
+    {"http", "server_name", CFG_STRING, OFF(http_server_name), "localhost", 0, 0, NULL, 0,
+     "Public host name of the server: nginx's server_name and the host plain HTTP is redirected "
+     "to."},
+    {"http", "cors_origins", CFG_STRING, OFF(http_cors_origins), "", 0, 0, NULL, 0,
+     "Comma-separated origins (scheme://host[:port]) whose web pages may call the API with "
+     "credentials; unset, none may."},
+    {"http", "cors_max_age", CFG_DURATION, OFF(http_cors_max_age), "10m", 0, 24 * HOUR, NULL, 0,
+     "How long a browser may keep a preflight answer."},
     {"database", "url", CFG_STRING, OFF(database_url), "postgresql:///revenge", 0, 0, NULL,
      CFG_SECRET, "libpq connection URI or key=value string."},
     {"database", "connect_timeout", CFG_DURATION, OFF(database_connect_timeout), "5s", SEC,

@@ -50,6 +50,10 @@ struct config {
 	int64_t server_drain_timeout;  /* ms */
 	int64_t server_max_body_size;  /* bytes */
 	int64_t server_request_memory; /* bytes, per-request arena cap */
+	/* [http] what nginx and browsers see */
+	char *http_server_name;    /* public host name (nginx.conf, redirects) */
+	char *http_cors_origins;   /* "https://a.example, http://localhost:3000"; NULL = none */
+	int64_t http_cors_max_age; /* ms */
 	/* [database] */
 	char *database_url;
 	int64_t database_connect_timeout;   /* ms */

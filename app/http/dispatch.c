@@ -4,6 +4,8 @@
 
 #include "app.h"
 #include "http/body.h"
+#include "http/cors.h"
+#include "http/headers.h"
 #include "core/log.h"
 #include "core/text.h"
 
@@ -132,7 +134,7 @@ static enum app_err read_json_body(struct app *app, struct request *req, struct 
 
 	if (req->body_len == 0)
 		return field_fail(fe, APP_ERR_VALIDATION, "body", "is required (a JSON object)");
-	if (!ct || (strncmp(ct, "application/json", 16) || (ct[16] && ct[16] != ';')))
+	if (!http_media_type_is(ct, "application/json"))
 		return field_fail(fe, APP_ERR_UNSUPPORTED, "Content-Type",
 				  "must be application/json");
 	if ((e = json_parse(req->body, req->body_len, &lim, &req->json, fe)))
@@ -184,6 +186,8 @@ void http_dispatch(struct app *app, struct request *req, struct response *res)
 
 	req->app = app;
 	req->route_index = -1;
+	if (http_cors(req, res))
+		return; /* a preflight, answered */
 	/* an unknown method (TRACE, …) matches no route: 405 with Allow, or 404 */
 	switch (router_match(app->router, req->method, req->path, req, &allow, &fe)) {
 	case ROUTE_FOUND:

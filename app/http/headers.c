@@ -160,3 +160,19 @@ size_t http_header_clean(const char *in, size_t n, char *out, size_t cap)
 	out[o] = '\0';
 	return o;
 }
+
+bool http_media_type_is(const char *ct, const char *type)
+{
+	size_t n = strlen(type);
+
+	if (!ct)
+		return false;
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	if (strncasecmp(ct, type, n))
+		return false;
+	ct += n;
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	return *ct == '\0' || *ct == ';';
+}

@@ -5,6 +5,7 @@
 #ifndef REVENGE_HTTP_HEADERS_H
 #define REVENGE_HTTP_HEADERS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* The longest header value the application keeps, in bytes after cleaning
@@ -35,5 +36,11 @@ void http_accept_language(const char *header, const char *languages, char out[3]
  * one at least is satisfiable (nginx then serves them); -1 when it is
  * malformed or nothing is satisfiable (416). */
 int http_range_check(const char *header, long long size);
+
+/* Is the media type of a Content-Type value (RFC 9110 §8.3.1) `type`
+ * ("application/json")? Type and subtype compare case-insensitively,
+ * blanks before parameters are allowed and the parameters (";
+ * charset=UTF-8") are not looked at. NULL or malformed: false. */
+bool http_media_type_is(const char *content_type, const char *type);
 
 #endif

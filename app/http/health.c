@@ -7,6 +7,7 @@
 #include "db/migrate.h"
 #include "jobs/jobs.h"
 #include "http/dispatch.h"
+#include "http/validators.h"
 #include "version.h"
 
 const struct param_spec health_ready_query[] = {
@@ -179,5 +180,22 @@ enum app_err system_info(struct request *req, struct response *res, struct field
 	jw_kstr(&w, "api_version", "v1");
 	jw_obj_close(&w);
 	res_header(res, "Cache-Control", "public, max-age=60");
+	return APP_OK;
+}
+
+/* docs/openapi.yaml as built in (build/gen/openapi_data.c, made by
+ * deploy/embed-text.sh): the description always matches the binary. */
+extern const char openapi_yaml[];
+extern const size_t openapi_yaml_len;
+
+enum app_err system_openapi(struct request *req, struct response *res, struct field_error *fe)
+{
+	(void)fe;
+	/* RFC 9512; nginx compresses it (gzip_types) */
+	res->content_type = "application/yaml";
+	buf_append(&res->body, openapi_yaml, openapi_yaml_len);
+	if (!buf_ok(&res->body))
+		return APP_ERR_NOMEM;
+	http_validators(req, res);
 	return APP_OK;
 }

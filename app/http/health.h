@@ -14,5 +14,8 @@ enum app_err health_ready(struct request *req, struct response *res, struct fiel
 enum app_err health_startup(struct request *req, struct response *res, struct field_error *fe);
 enum app_err health_metrics(struct request *req, struct response *res, struct field_error *fe);
 enum app_err system_info(struct request *req, struct response *res, struct field_error *fe);
+/* The OpenAPI description of this build (docs/openapi.yaml), as
+ * application/yaml with an ETag. */
+enum app_err system_openapi(struct request *req, struct response *res, struct field_error *fe);
 
 #endif

@@ -1,10 +1,11 @@
 /*
  * libFuzzer target for the header code of app/http/headers.c:
- * http_accept_language(), http_range_check() and http_header_clean().
+ * http_accept_language(), http_range_check(), http_header_clean() and
+ * http_media_type_is().
  *
- * Input: byte 0 picks the function (& 3 == 2: header cleaning, with byte 1
- * the output capacity; otherwise even: Accept-Language, odd: Range with
- * bytes 1..2 the file size); the rest is the header value, cut at the
+ * Input: byte 0 picks the function (& 3: 0 Accept-Language, 1 Range with
+ * bytes 1..2 the file size, 2 header cleaning with byte 1 the output
+ * capacity, 3 Content-Type); the rest is the header value, cut at the
  * first NUL for the parsers (FastCGI cannot carry one either) and taken
  * whole, NULs and all, for the cleaner.
  *
@@ -18,6 +19,8 @@
  *                    shorter than the capacity, without control bytes
  *                    (TAB included); cleaning it again changes nothing;
  *                    a larger capacity never yields a shorter output
+ *   content-type     a value that is application/json stays so in any
+ *                    letter case, and starts with the type ignoring case
  *
  * fuzz-seed: \x00fr-CH, fr;q=0.9, en;q=0.8, de;q=0.7, *;q=0.5
  * fuzz-seed: \x00de;q=0, ja;q=0.001
@@ -26,9 +29,14 @@
  * fuzz-seed: \x01\x00\x10bytes=abc
  * fuzz-seed: \x02\x40\xff\xfeMozilla/5.0\x01\t(X11)\xc3(\xc2\x85\xed\xa0\x80
  * fuzz-seed: \x02\x05ab\xc3\xa9\xe2\x82\xac
+ * fuzz-seed: \x03APPLICATION/JSON; Charset=UTF-8
+ * fuzz-seed: \x03application/jsonx
  *
  * fuzz-sources: app/http/headers.c app/core
+ * fuzz-libs: -lcjson -lutf8proc -lcrypto -lm
  */
+#include <ctype.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,13 +81,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			check_clean(data, size);
 		return 0;
 	}
-	skip = (data[0] & 1) ? 3 : 1;
+	skip = (data[0] & 3) == 1 ? 3 : 1;
 	if (size < skip)
 		return 0;
 	n = size - skip < sizeof(text) - 1 ? size - skip : sizeof(text) - 1;
 	memcpy(text, data + skip, n);
 	text[n] = '\0';
-	if (!(data[0] & 1)) {
+	if ((data[0] & 3) == 3) {
+		bool json = http_media_type_is(text, "application/json");
+		for (size_t i = 0; i < n; i++)
+			text[i] = (char)toupper((unsigned char)text[i]);
+		if (json != http_media_type_is(text, "application/json"))
+			abort();
+		if (json && !strstr(text, "APPLICATION/JSON"))
+			abort();
+		return 0;
+	}
+	if ((data[0] & 3) == 0) {
 		char a[3], b[3];
 		http_accept_language(text, langs, a);
 		http_accept_language(text, langs, b);

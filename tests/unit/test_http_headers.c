@@ -120,12 +120,33 @@ static void test_header_clean(void **state)
 	assert_int_equal(http_header_clean("abc", 3, NULL, 0), 0);
 }
 
+/* issue 14 item 8: "APPLICATION/JSON; Charset=UTF-8" is JSON */
+static void test_media_type(void **state)
+{
+	(void)state;
+	assert_true(http_media_type_is("application/json", "application/json"));
+	assert_true(http_media_type_is("APPLICATION/JSON; Charset=UTF-8", "application/json"));
+	assert_true(http_media_type_is("Application/Json", "application/json"));
+	assert_true(http_media_type_is("application/json;charset=utf-8", "application/json"));
+	assert_true(http_media_type_is("application/json ; charset=utf-8", "application/json"));
+	assert_true(http_media_type_is(" application/json", "application/json"));
+	assert_false(http_media_type_is(NULL, "application/json"));
+	assert_false(http_media_type_is("", "application/json"));
+	assert_false(http_media_type_is("application/jsonx", "application/json"));
+	assert_false(http_media_type_is("application/json-seq", "application/json"));
+	assert_false(http_media_type_is("application/jso", "application/json"));
+	assert_false(http_media_type_is("text/json", "application/json"));
+	assert_false(http_media_type_is("application/problem+json", "application/json"));
+	assert_false(http_media_type_is("application/json x", "application/json"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_accept_language),
 	    cmocka_unit_test(test_range),
 	    cmocka_unit_test(test_header_clean),
+	    cmocka_unit_test(test_media_type),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
