@@ -15,7 +15,7 @@ CFLAGS   ?= $(OPT) -g
 CFLAGS   += -std=c11 -D_GNU_SOURCE $(WARN) -Iapp -Iworkers -I$(BUILD)/gen -I/usr/include/postgresql -Itests/lib \
             -fstack-protector-strong -fno-strict-aliasing -MMD -MP
 LDFLAGS  ?=
-LDLIBS   := -lfcgi -lpq -lhiredis -lcjson -lcurl -lssl -lcrypto -largon2 -lavformat -lavcodec -lavutil -lutf8proc \
+LDLIBS   := -lfcgi -lpq -lhiredis -lcjson -lcurl -lssl -lcrypto -largon2 -lavformat -lavcodec -lavutil -lutf8proc -lsystemd \
             -lpthread -lm
 
 ifeq ($(SAN),1)

@@ -11,6 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <systemd/sd-daemon.h>
+
 #include "app.h"
 #include "core/config.h"
 #include "core/buf.h"
@@ -47,6 +49,14 @@ struct db *worker_db(const struct worker *w)
 
 /* ---- configuration ------------------------------------------------------ */
 
+/* One line of text for a STATUS= field (the notify protocol is line based). */
+static void one_line(char *s)
+{
+	for (; *s; s++)
+		if (*s == '\n' || *s == '\r')
+			*s = ' ';
+}
+
 static struct config *load_config(const char *path, bool at_start)
 {
 	struct config *c = calloc(1, sizeof(*c));
@@ -62,9 +72,14 @@ static struct config *load_config(const char *path, bool at_start)
 		if (at_start)
 			fprintf(stderr, "revenge-worker: configuration error: %s\n",
 				err.len ? err.data : "out of memory");
-		else
+		else {
 			log_error("worker.reload", "configuration refused, the old one stays: %s",
 				  err.len ? err.data : "out of memory");
+			one_line(err.data);
+			sd_notifyf(0,
+				   "READY=1\nERRNO=%d\nSTATUS=reload refused, old configuration kept: %.200s",
+				   EINVAL, err.len ? err.data : "out of memory");
+		}
 		free(c);
 		c = NULL;
 	}
@@ -258,10 +273,12 @@ static bool str_differs(const char *a, const char *b)
 static void reload(struct worker *w, struct config **cfgp, const char *path,
 		   struct leader **leader)
 {
-	struct config *n = load_config(path, false), *o = *cfgp;
+	struct config *n, *o = *cfgp;
 
-	if (!n)
-		return;
+	sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%lld\nSTATUS=reloading the configuration",
+		   (long long)now_mono_us());
+	if (!(n = load_config(path, false)))
+		return; /* refused: load_config told systemd */
 	if (str_differs(n->database_url, o->database_url) ||
 	    n->database_connect_timeout != o->database_connect_timeout ||
 	    n->database_statement_timeout != o->database_statement_timeout)
@@ -286,6 +303,7 @@ static void reload(struct worker *w, struct config **cfgp, const char *path,
 	log_sizes(w, "worker.reload", "configuration reloaded");
 	free_config(o);
 	*cfgp = n;
+	sd_notify(0, "READY=1\nSTATUS=running");
 }
 
 /* ---- shutdown ----------------------------------------------------------- */
@@ -475,6 +493,13 @@ int worker_run(const char *config_path)
 	if (kinds_debug_enabled())
 		log_warn("worker.debug_kinds", "debug job kinds are registered (RV_WORKER_DEBUG_KINDS)");
 
+	/* WatchdogSec=: pinged at half the interval from this loop only */
+	uint64_t watchdog_us = 0;
+	int64_t next_ping = 0;
+	if (sd_watchdog_enabled(0, &watchdog_us) <= 0)
+		watchdog_us = 0;
+	sd_notifyf(0, "READY=1\nMAINPID=%d\nSTATUS=running", (int)getpid());
+
 	int64_t next_stats = now_mono_us() + STATS_EVERY_US;
 	int64_t next_counters = now_mono_us() + COUNTERS_EVERY_US;
 	unsigned long long flushed[9] = {0};
@@ -497,7 +522,12 @@ int worker_run(const char *config_path)
 			flush_counters(w, mdb, flushed);
 			next_counters = now_mono_us() + COUNTERS_EVERY_US;
 		}
+		if (watchdog_us && now_mono_us() >= next_ping) {
+			sd_notify(0, "WATCHDOG=1");
+			next_ping = now_mono_us() + (int64_t)(watchdog_us / 2);
+		}
 	}
+	sd_notify(0, "STOPPING=1\nSTATUS=stopping");
 
 	/* stop: claims, then the leader and the listener, then the jobs */
 	int64_t deadline = now_mono_us() + cfg->worker_shutdown_timeout * 1000;
