@@ -51,6 +51,7 @@ static struct held *held_new(const struct claim_row *c)
 	h->priority = c->priority;
 	h->cancel_at_claim = c->cancel_requested;
 	h->rerun = c->rerun;
+	h->started = c->started;
 	return h;
 }
 
@@ -154,10 +155,14 @@ static void claim_for_pool(struct executor *ex, int limit)
 	struct claim_row *rows;
 	int n = 0, got = 0;
 
+	/* the idle executors (this one included) take the first rows at once:
+	 * the claim marks those started; the others are marked when they start */
+	int start_now = p->idle;
+
 	p->claiming = true;
 	p->wanted = false;
 	pthread_mutex_unlock(&w->mu);
-	enum app_err e = claim_jobs(ex->db, ex->arena, w->id, p->allowed, limit,
+	enum app_err e = claim_jobs(ex->db, ex->arena, w->id, p->allowed, limit, start_now,
 				    atomic_load(&w->lease_ms), &rows, &n);
 	struct held **hs = n ? calloc((size_t)n, sizeof(*hs)) : NULL;
 	for (int i = 0; i < n && hs; i++)
@@ -466,6 +471,48 @@ static enum job_outcome run_handler(struct executor *ex, struct held *h, const s
 	return k->fn(&ctx, &job, res);
 }
 
+/* A job the claim did not mark started is marked before its handler runs,
+ * so that a rescue after this point counts the attempt (a job that crashes
+ * its worker must use up its attempts). When the mark cannot be written
+ * the job is handed back unstarted; when the claim is no longer ours it is
+ * dropped. Returns whether the job may run. */
+static bool mark_started(struct executor *ex, struct held *h)
+{
+	struct worker *w = ex->w;
+	bool applied = false;
+
+	if (h->started)
+		return true;
+	enum app_err e = claim_mark_started(ex->db, ex->arena, w->id, &h->ref, &applied);
+	arena_reset(ex->arena);
+	if (!e && applied)
+		return true;
+	pthread_mutex_lock(&w->mu);
+	bool decided = h->abandoned; /* released by a shutdown meanwhile */
+	held_remove(w, h);
+	if (e && !decided) {
+		struct outcome *o = outcome_new(&h->ref, false, CLAIM_RELEASE, NULL, 0);
+		if (o)
+			outcome_push(w, o);
+	}
+	pthread_mutex_unlock(&w->mu);
+	if (decided)
+		return false;
+	set_request_id(h);
+	if (e) {
+		atomic_fetch_add(&w->stats.released, 1);
+		log_job(LL_WARN, "job.released", h, "cannot record its start: handed back unstarted",
+			-1, NULL, NULL);
+	} else {
+		atomic_fetch_add(&w->stats.lost, 1);
+		log_job(LL_WARN, "job.lost", h, "no longer this worker's before it started", -1, NULL,
+			NULL);
+	}
+	log_set_request_id(NULL);
+	db_end_work(ex->db);
+	return false;
+}
+
 static void run_job(struct executor *ex, struct held *h)
 {
 	struct worker *w = ex->w;
@@ -590,7 +637,8 @@ static void *executor_main(void *arg)
 			h->phase = HELD_RUNNING;
 			ex->current = h;
 			pthread_mutex_unlock(&w->mu);
-			run_job(ex, h);
+			if (mark_started(ex, h))
+				run_job(ex, h);
 			pthread_mutex_lock(&w->mu);
 			ex->current = NULL;
 			held_free(h);

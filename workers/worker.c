@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
-#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -19,6 +18,7 @@
 #include "core/log.h"
 #include "core/text.h"
 #include "executor.h"
+#include "identity.h"
 #include "kinds.h"
 #include "library_kinds.h"
 #include "leader.h"
@@ -382,24 +382,10 @@ static int stop_executors(struct worker *w, int64_t deadline)
 
 /* ---- start and run ------------------------------------------------------ */
 
-static void make_id(char *id, size_t n)
-{
-	char host[64] = "host";
-	uint32_t r = 0;
-
-	if (gethostname(host, sizeof(host)) != 0)
-		snprintf(host, sizeof(host), "host");
-	host[sizeof(host) - 1] = '\0';
-	if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
-		r = (uint32_t)now_real_us();
-	snprintf(id, n, "%s:%d:%08x", host, (int)getpid(), r);
-}
-
 static int init_worker(struct worker *w, const struct config *cfg)
 {
 	pthread_condattr_t ca;
 
-	make_id(w->id, sizeof(w->id));
 	if (!(w->db_url = strdup(cfg->database_url)))
 		return -1;
 	w->connect_timeout_ms = (int)cfg->database_connect_timeout;
@@ -467,6 +453,9 @@ int worker_run(const char *config_path)
 	}
 	library_kinds_configure(cfg);
 	kinds_enable_debug(dbg && !strcmp(dbg, "1"));
+	/* the id before any thread uses it; an earlier process of this
+	 * identity hands its claims back now */
+	struct identity *ident = identity_take(w);
 	struct db *mdb = worker_db(w); /* the main thread's, for the debug table */
 	bool debug_ready = !kinds_debug_enabled() || (mdb && !db_exec(mdb, debug_kinds_setup_sql));
 
@@ -520,6 +509,7 @@ int worker_run(const char *config_path)
 		}
 		if (now_mono_us() >= next_counters) {
 			flush_counters(w, mdb, flushed);
+			identity_check(ident);
 			next_counters = now_mono_us() + COUNTERS_EVERY_US;
 		}
 		if (watchdog_us && now_mono_us() >= next_ping) {
@@ -556,6 +546,7 @@ int worker_run(const char *config_path)
 	log_stats(w, "worker.stats");
 	flush_counters(w, mdb, flushed);
 	log_info("worker.stop", "revenge-worker stopped cleanly");
+	identity_release(ident);
 	db_free(mdb);
 	free_config(cfg);
 	/* abandoned handlers may still touch the worker's state: leave it to
