@@ -23,6 +23,7 @@
 #include "core/log.h"
 #include "core/text.h"
 #include "kinds.h"
+#include "stats.h"
 
 #define ARENA_BLOCK (64 * 1024)
 #define ARENA_MAX (64u * 1024 * 1024)
@@ -106,7 +107,7 @@ static void release_one(struct worker *w, struct held *h)
 
 	if (o)
 		outcome_push(w, o);
-	atomic_fetch_add(&w->stats.released, 1);
+	stats_count(w, h->kind, JT_RELEASED);
 }
 
 void pool_release_queue(struct worker *w, struct pool *p)
@@ -276,24 +277,23 @@ static double jitter01(void)
 	return (double)(s >> 11) / 9007199254740992.0;
 }
 
-static void count_outcome(struct worker *w, enum claim_op op, const char *state)
+static void count_outcome(struct worker *w, const struct held *h, enum claim_op op,
+			  const char *state)
 {
 	switch (op) {
 	case CLAIM_RETRY:
 	case CLAIM_DISCARD:
-		if (state && !strcmp(state, "discarded"))
-			atomic_fetch_add(&w->stats.discarded, 1);
-		else
-			atomic_fetch_add(&w->stats.retried, 1);
+		stats_count(w, h->kind,
+			    state && !strcmp(state, "discarded") ? JT_DISCARDED : JT_RETRIED);
 		break;
 	case CLAIM_CANCEL:
-		atomic_fetch_add(&w->stats.cancelled, 1);
+		stats_count(w, h->kind, JT_CANCELLED);
 		break;
 	case CLAIM_SNOOZE:
-		atomic_fetch_add(&w->stats.snoozed, 1);
+		stats_count(w, h->kind, JT_SNOOZED);
 		break;
 	case CLAIM_RELEASE:
-		atomic_fetch_add(&w->stats.released, 1);
+		stats_count(w, h->kind, JT_RELEASED);
 		break;
 	}
 }
@@ -328,17 +328,17 @@ static void write_outcome(struct executor *ex, struct held *h, enum claim_op op,
 		log_job(LL_WARN, "job.outcome_deferred", h,
 			"database unavailable: the outcome is written when it is back", duration_ms,
 			NULL, error);
-		count_outcome(w, op, NULL);
+		count_outcome(w, h, op, NULL);
 		return;
 	}
 	done_with(ex, h);
 	if (!applied) {
-		atomic_fetch_add(&w->stats.lost, 1);
+		stats_count(w, h->kind, JT_LOST);
 		log_job(LL_WARN, "job.lost", h, "no longer this worker's (rescued): result dropped",
 			duration_ms, NULL, error);
 		return;
 	}
-	count_outcome(w, op, state);
+	count_outcome(w, h, op, state);
 	switch (op) {
 	case CLAIM_RETRY:
 	case CLAIM_DISCARD: {
@@ -413,7 +413,7 @@ static bool commit_tx_job(struct executor *ex, struct held *h, int backend_pid, 
 	if (!applied) {
 		db_rollback(ex->db);
 		done_with(ex, h);
-		atomic_fetch_add(&w->stats.lost, 1);
+		stats_count(w, h->kind, JT_LOST);
 		log_job(LL_WARN, "job.lost", h, "no longer this worker's (rescued): rolled back",
 			duration_ms, NULL, NULL);
 		return true;
@@ -425,7 +425,7 @@ static bool commit_tx_job(struct executor *ex, struct held *h, int backend_pid, 
 		return false;
 	}
 	done_with(ex, h);
-	atomic_fetch_add(&w->stats.completed, 1);
+	stats_count(w, h->kind, JT_COMPLETED);
 	log_job(LL_INFO, "job.done", h, NULL, duration_ms, "completed", NULL);
 	return true;
 }
@@ -500,11 +500,11 @@ static bool mark_started(struct executor *ex, struct held *h)
 		return false;
 	set_request_id(h);
 	if (e) {
-		atomic_fetch_add(&w->stats.released, 1);
+		stats_count(w, h->kind, JT_RELEASED);
 		log_job(LL_WARN, "job.released", h, "cannot record its start: handed back unstarted",
 			-1, NULL, NULL);
 	} else {
-		atomic_fetch_add(&w->stats.lost, 1);
+		stats_count(w, h->kind, JT_LOST);
 		log_job(LL_WARN, "job.lost", h, "no longer this worker's before it started", -1, NULL,
 			NULL);
 	}
@@ -580,7 +580,7 @@ static void run_job(struct executor *ex, struct held *h)
 		if (oc)
 			outcome_push(w, oc);
 		pthread_mutex_unlock(&w->mu);
-		atomic_fetch_add(&w->stats.completed, 1);
+		stats_count(w, h->kind, JT_COMPLETED);
 		log_job(LL_INFO, "job.done", h, NULL, duration_ms, "completed", NULL);
 		goto out;
 	}

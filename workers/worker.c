@@ -23,6 +23,7 @@
 #include "library_kinds.h"
 #include "leader.h"
 #include "maintenance.h"
+#include "stats.h"
 #include "version.h"
 
 extern char **environ;
@@ -182,49 +183,6 @@ static int running_jobs(const struct worker *w)
 
 #define COUNTERS_EVERY_US (5LL * 1000 * 1000)
 
-static const struct db_stmt q_counters = {
-	"worker_counters",
-	"INSERT INTO job_counters (name, value) SELECT * FROM unnest($1::text[], $2::bigint[])"
-	" ON CONFLICT (name) DO UPDATE SET value = job_counters.value + EXCLUDED.value",
-	2, false};
-
-/* Add what happened since the last flush to job_counters (read by the
- * pool's /metrics). A failed flush keeps the deltas for the next one. */
-static void flush_counters(struct worker *w, struct db *db, unsigned long long flushed[9])
-{
-	static const char *const names[9] = {"started",   "completed", "retried",
-					     "discarded", "cancelled", "snoozed",
-					     "released",  "timeouts",  "duration_ms"};
-	struct worker_stats *s = &w->stats;
-	unsigned long long now[9] = {
-		atomic_load(&s->started),   atomic_load(&s->completed), atomic_load(&s->retried),
-		atomic_load(&s->discarded), atomic_load(&s->cancelled), atomic_load(&s->snoozed),
-		atomic_load(&s->released),  atomic_load(&s->timeouts),  atomic_load(&s->duration_ms)};
-	struct buf keys, vals;
-	int n = 0;
-
-	if (!db)
-		return;
-	buf_init(&keys, 4096);
-	buf_init(&vals, 4096);
-	buf_putc(&keys, '{');
-	buf_putc(&vals, '{');
-	for (int i = 0; i < 9; i++) {
-		if (now[i] == flushed[i])
-			continue;
-		buf_printf(&keys, "%s%s", n ? "," : "", names[i]);
-		buf_printf(&vals, "%s%llu", n ? "," : "", now[i] - flushed[i]);
-		n++;
-	}
-	buf_putc(&keys, '}');
-	buf_putc(&vals, '}');
-	const char *params[] = {keys.data, vals.data};
-	if (n && buf_ok(&keys) && buf_ok(&vals) && !db_query(db, NULL, &q_counters, params, NULL))
-		memcpy(flushed, now, sizeof(now));
-	buf_release(&keys);
-	buf_release(&vals);
-}
-
 static void log_stats(struct worker *w, const char *event)
 {
 	struct worker_stats *s = &w->stats;
@@ -331,7 +289,7 @@ static int release_running(struct worker *w)
 			held_remove(w, h);
 			if (o)
 				outcome_push(w, o);
-			atomic_fetch_add(&w->stats.released, 1);
+			stats_count(w, h->kind, JT_RELEASED);
 			n++;
 		}
 	return n;
@@ -491,7 +449,6 @@ int worker_run(const char *config_path)
 
 	int64_t next_stats = now_mono_us() + STATS_EVERY_US;
 	int64_t next_counters = now_mono_us() + COUNTERS_EVERY_US;
-	unsigned long long flushed[9] = {0};
 	while (!got_stop) {
 		poll(NULL, 0, TICK_MS); /* a signal cuts it short */
 		if (got_reload) {
@@ -508,7 +465,7 @@ int worker_run(const char *config_path)
 			next_stats += STATS_EVERY_US;
 		}
 		if (now_mono_us() >= next_counters) {
-			flush_counters(w, mdb, flushed);
+			stats_flush(w, mdb);
 			identity_check(ident);
 			next_counters = now_mono_us() + COUNTERS_EVERY_US;
 		}
@@ -544,7 +501,7 @@ int worker_run(const char *config_path)
 	pthread_join(heartbeat, NULL);
 
 	log_stats(w, "worker.stats");
-	flush_counters(w, mdb, flushed);
+	stats_flush(w, mdb);
 	log_info("worker.stop", "revenge-worker stopped cleanly");
 	identity_release(ident);
 	db_free(mdb);
