@@ -15,7 +15,7 @@ CFLAGS   ?= $(OPT) -g
 CFLAGS   += -std=c11 -D_GNU_SOURCE $(WARN) -Iapp -Iworkers -I$(BUILD)/gen -I/usr/include/postgresql -Itests/lib \
             -fstack-protector-strong -fno-strict-aliasing -MMD -MP
 LDFLAGS  ?=
-LDLIBS   := -lfcgi -lpq -lhiredis -lcjson -lcurl -lssl -lcrypto -largon2 -lavformat -lavcodec -lavutil -lutf8proc \
+LDLIBS   := -lfcgi -lpq -lhiredis -lcjson -lcurl -lssl -lcrypto -largon2 -lavformat -lavcodec -lavutil -lutf8proc -lsystemd \
             -lpthread -lm
 
 ifeq ($(SAN),1)
@@ -68,6 +68,19 @@ deps:
 $(BUILD)/gen/migrations_data.c: $(MIGRATIONS) deploy/embed-migrations.sh
 	@mkdir -p $(dir $@)
 	deploy/embed-migrations.sh $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
+
+# the commit the binaries are built from, for revenge_build_info in /metrics;
+# rewritten only when it changes, so a rebuild recompiles one file
+$(BUILD)/gen/build_commit.h: FORCE
+	@mkdir -p $(dir $@)
+	@c=$$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown); \
+	 printf '#define REVENGE_COMMIT "%s"\n' "$$c" > $@.tmp; \
+	 cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+
+$(BUILD)/obj/app/http/metrics.o: $(BUILD)/gen/build_commit.h
+
+.PHONY: FORCE
+FORCE:
 
 $(BUILD)/obj/gen/migrations_data.o: $(BUILD)/gen/migrations_data.c
 	@mkdir -p $(dir $@)

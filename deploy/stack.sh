@@ -104,6 +104,8 @@ BASE_DEPS=(
 	'libcmocka-dev|file:/usr/include/cmocka.h'
 	'libargon2-dev|file:/usr/include/argon2.h'
 	'libutf8proc-dev|file:/usr/include/utf8proc.h'
+	'libsystemd-dev|file:/usr/include/systemd/sd-daemon.h'
+	'prometheus|cmd:promtool'
 	'postgresql|file:/usr/lib/postgresql/*/bin/initdb|file:/usr/lib/postgresql/*/bin/pg_ctl|file:/usr/lib/postgresql/*/bin/psql'
 	'postgresql-contrib|file:/usr/share/postgresql/*/extension/pg_trgm.control|file:/usr/share/postgresql/*/extension/unaccent.control|file:/usr/share/postgresql/*/extension/pgcrypto.control'
 	'redis-server|cmd:redis-server|cmd:redis-cli'

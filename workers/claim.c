@@ -23,17 +23,39 @@
 static const struct db_stmt q_claim = {
 	"worker_claim",
 	"WITH picked AS ("
-	" SELECT id, attempted_at IS NOT NULL AS rerun FROM jobs"
+	" SELECT id, priority, run_at, attempted_at IS NOT NULL AS rerun FROM jobs"
 	" WHERE state IN ('available', 'scheduled', 'retryable') AND run_at <= now()"
 	" AND priority = ANY($1::smallint[])"
-	" ORDER BY priority, run_at, id LIMIT $2::int FOR UPDATE SKIP LOCKED)"
+	" ORDER BY priority, run_at, id LIMIT $2::int FOR UPDATE SKIP LOCKED),"
+	" first AS (SELECT id FROM picked ORDER BY priority, run_at, id LIMIT $5::int)"
 	" UPDATE jobs j SET state = 'running', attempt = j.attempt + 1, attempted_at = now(),"
-	" locked_by = $3, lease_until = now() + $4::bigint * interval '1 millisecond'"
+	" locked_by = $3, lease_until = now() + $4::bigint * interval '1 millisecond',"
+	" started = j.id IN (SELECT id FROM first)"
 	" FROM picked WHERE j.id = picked.id"
 	" RETURNING j.id, j.attempt, " AT_US("j.attempted_at") ", j.kind, j.args::text,"
 	" j.request_id, j.max_attempts, j.priority, j.cancel_requested, picked.rerun,"
-	" " AT_US("j.run_at"),
-	4, false};
+	" " AT_US("j.run_at") ", j.started",
+	5, false};
+
+static const struct db_stmt q_started = {
+	"worker_started", "UPDATE jobs SET started = true" GUARD " RETURNING id", 4, false};
+
+/* Claims of an earlier process with the same identity ($1, "host/slot"),
+ * released by its successor at start-up: the prefix must be followed by
+ * ':' (so slot 1 never matches slot 10); $2 is the caller's own id. The
+ * identity lock ($3 class, hashtext($1)) is taken again in the statement:
+ * a session that db silently reconnected and that lost it to another
+ * process changes nothing. */
+static const struct db_stmt q_release_identity = {
+	"worker_release_identity",
+	"WITH mine AS (SELECT pg_try_advisory_lock($3::int, hashtext($1)) AS ok)"
+	" UPDATE jobs j SET" CLAIM_RESCUE_SET("'worker ' || s.old || ' restarted'")
+	" FROM (SELECT id, locked_by AS old, NOT started AS unstarted FROM jobs"
+	" WHERE state = 'running' AND left(locked_by, length($1) + 1) = $1 || ':'"
+	" AND locked_by <> $2 AND (SELECT ok FROM mine) FOR UPDATE) s"
+	" WHERE j.id = s.id"
+	" RETURNING j.id, j.kind, j.state::text, j.attempt, s.unstarted",
+	3, false};
 
 static const struct db_stmt q_complete = {
 	"worker_complete",
@@ -114,9 +136,9 @@ static bool claim_before(const struct claim_row *x, const struct claim_row *y)
 }
 
 enum app_err claim_jobs(struct db *db, struct arena *a, const char *me, unsigned allowed, int limit,
-			int64_t lease_ms, struct claim_row **rows, int *n)
+			int start_now, int64_t lease_ms, struct claim_row **rows, int *n)
 {
-	char prios[32], lim[16], lease[24];
+	char prios[32], lim[16], lease[24], started[16];
 	struct buf b;
 	PGresult *r;
 	enum app_err e;
@@ -129,7 +151,8 @@ enum app_err claim_jobs(struct db *db, struct arena *a, const char *me, unsigned
 	buf_release(&b);
 	snprintf(lim, sizeof(lim), "%d", limit);
 	snprintf(lease, sizeof(lease), "%lld", (long long)lease_ms);
-	const char *params[] = {prios, lim, me, lease};
+	snprintf(started, sizeof(started), "%d", start_now > 0 ? start_now : 0);
+	const char *params[] = {prios, lim, me, lease, started};
 	if ((e = db_query(db, a, &q_claim, params, &r)))
 		return e;
 	int count = PQntuples(r);
@@ -153,6 +176,7 @@ enum app_err claim_jobs(struct db *db, struct arena *a, const char *me, unsigned
 		c->request_id = PQgetisnull(r, i, 5) ? NULL : PQgetvalue(r, i, 5);
 		c->cancel_requested = PQgetvalue(r, i, 8)[0] == 't';
 		c->rerun = PQgetvalue(r, i, 9)[0] == 't';
+		c->started = PQgetvalue(r, i, 11)[0] == 't';
 	}
 	/* UPDATE … RETURNING has no order: restore the claim order (small n) */
 	for (int i = 1; i < count; i++) {
@@ -298,4 +322,43 @@ int64_t claim_backoff_ms(int attempt, double r)
 	if (r >= 1)
 		r = 0.999999;
 	return (int64_t)((double)base * (0.9 + 0.2 * r));
+}
+
+/* The four guard parameters of one claim, as text in the caller's buffers. */
+static void guard_params(const char *me, const struct claim_ref *ref, char id[24], char att[16],
+			 char at[24], const char *params[4])
+{
+	snprintf(id, 24, "%lld", (long long)ref->id);
+	snprintf(att, 16, "%d", ref->attempt);
+	snprintf(at, 24, "%lld", (long long)ref->at_us);
+	params[0] = id;
+	params[1] = me;
+	params[2] = att;
+	params[3] = at;
+}
+
+enum app_err claim_mark_started(struct db *db, struct arena *a, const char *me,
+				const struct claim_ref *ref, bool *applied)
+{
+	char id[24], att[16], at[24];
+	const char *params[4];
+	PGresult *r;
+	enum app_err e;
+
+	*applied = false;
+	guard_params(me, ref, id, att, at, params);
+	if ((e = db_query(db, a, &q_started, params, &r)))
+		return e;
+	*applied = PQntuples(r) == 1;
+	return APP_OK;
+}
+
+enum app_err claim_release_identity(struct db *db, struct arena *a, const char *identity,
+				    const char *me, PGresult **res)
+{
+	char cls[16];
+	const char *params[] = {identity, me, cls};
+
+	snprintf(cls, sizeof(cls), "%d", CLAIM_IDENTITY_LOCK_CLASS);
+	return db_query(db, a, &q_release_identity, params, res);
 }

@@ -25,6 +25,7 @@
 #include "core/arena.h"
 #include "core/err.h"
 #include "db/db.h"
+#include "db/sql.h"
 
 /* One claim of one job. */
 struct claim_ref {
@@ -44,7 +45,30 @@ struct claim_row {
 	int64_t run_at_us;
 	bool cancel_requested; /* cancelled while it ran before (e.g. rescued) */
 	bool rerun;            /* attempted before */
+	bool started;          /* marked started by the claim (jobs.started) */
 };
+
+/*
+ * The SET list that takes a claim of a gone worker back, used by the
+ * leader's rescuer (expired lease) and at a worker's start-up (same
+ * identity). A claim that started (jobs.started) counts as a failed
+ * attempt: retryable, discarded when attempt >= max_attempts, or cancelled
+ * when asked, with {attempt, at, error: <reason, an SQL text expression>}
+ * appended to errors. A claim that never started spends nothing: it
+ * becomes available (cancelled when asked) with attempt - 1 and no error.
+ */
+#define CLAIM_RESCUE_SET(reason)                                                                   \
+	" state = (CASE WHEN cancel_requested THEN 'cancelled'"                                    \
+	" WHEN NOT started THEN 'available'"                                                \
+	" WHEN attempt >= max_attempts THEN 'discarded' ELSE 'retryable' END)::job_state,"        \
+	" finalized_at = CASE WHEN cancel_requested"                                               \
+	" OR (started AND attempt >= max_attempts) THEN now() END,"                \
+	" errors = CASE WHEN NOT started THEN errors"                                       \
+	" ELSE errors || jsonb_build_array(jsonb_build_object('attempt', attempt,"                \
+	" 'at', " SQL_TS("now()") ","                                                              \
+	" 'error', " reason ")) END,"                                                              \
+	" attempt = CASE WHEN NOT started THEN greatest(attempt - 1, 0) ELSE attempt END,"  \
+	" run_at = now(), locked_by = NULL, lease_until = NULL, started = true"
 
 /*
  * Claim up to limit due jobs (available, scheduled or retryable with run_at
@@ -52,10 +76,32 @@ struct claim_row {
  * claim order: priority, then run_at, then id. Rows locked by another
  * claimer are skipped (FOR UPDATE SKIP LOCKED), so concurrent claimers never
  * take the same job. *rows (arena) receives them in claim order, *n their
- * number.
+ * number. The first start_now of them (in claim order) are marked started
+ * by the claim itself (row->started): the caller has that many idle
+ * executors that start them at once; the others must be marked with
+ * claim_mark_started before their handler runs.
  */
 enum app_err claim_jobs(struct db *db, struct arena *a, const char *me, unsigned allowed, int limit,
-			int64_t lease_ms, struct claim_row **rows, int *n);
+			int start_now, int64_t lease_ms, struct claim_row **rows, int *n);
+
+/* Record that the handler of this claim starts (jobs.started) before it
+ * runs: from then on a rescue counts the attempt. *applied is false when
+ * the claim is no longer ours. */
+enum app_err claim_mark_started(struct db *db, struct arena *a, const char *me,
+				const struct claim_ref *ref, bool *applied);
+
+/* Advisory lock class of worker identities ("RVWI"): a worker holds
+ * (class, hashtext("host/slot")) on a session of its own for its life. */
+#define CLAIM_IDENTITY_LOCK_CLASS 0x52565749
+
+/* Take back every running claim whose locked_by starts with "identity:"
+ * (an earlier process of this worker identity, "host/slot") and is not me,
+ * as the rescuer does (CLAIM_RESCUE_SET). The caller must hold the
+ * identity's lock (the statement takes it again, so a session that lost it
+ * changes nothing). *res: (id, kind, new state, attempt, "t" when the
+ * claim never started). */
+enum app_err claim_release_identity(struct db *db, struct arena *a, const char *identity,
+				    const char *me, PGresult **res);
 
 /* Mark n claims completed in one statement. applied[i] (caller's array of
  * n) tells whether refs[i] was still this worker's claim and is now

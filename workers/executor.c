@@ -23,6 +23,7 @@
 #include "core/log.h"
 #include "core/text.h"
 #include "kinds.h"
+#include "stats.h"
 
 #define ARENA_BLOCK (64 * 1024)
 #define ARENA_MAX (64u * 1024 * 1024)
@@ -51,6 +52,7 @@ static struct held *held_new(const struct claim_row *c)
 	h->priority = c->priority;
 	h->cancel_at_claim = c->cancel_requested;
 	h->rerun = c->rerun;
+	h->started = c->started;
 	return h;
 }
 
@@ -105,7 +107,7 @@ static void release_one(struct worker *w, struct held *h)
 
 	if (o)
 		outcome_push(w, o);
-	atomic_fetch_add(&w->stats.released, 1);
+	stats_count(w, h->kind, JT_RELEASED);
 }
 
 void pool_release_queue(struct worker *w, struct pool *p)
@@ -154,10 +156,14 @@ static void claim_for_pool(struct executor *ex, int limit)
 	struct claim_row *rows;
 	int n = 0, got = 0;
 
+	/* the idle executors (this one included) take the first rows at once:
+	 * the claim marks those started; the others are marked when they start */
+	int start_now = p->idle;
+
 	p->claiming = true;
 	p->wanted = false;
 	pthread_mutex_unlock(&w->mu);
-	enum app_err e = claim_jobs(ex->db, ex->arena, w->id, p->allowed, limit,
+	enum app_err e = claim_jobs(ex->db, ex->arena, w->id, p->allowed, limit, start_now,
 				    atomic_load(&w->lease_ms), &rows, &n);
 	struct held **hs = n ? calloc((size_t)n, sizeof(*hs)) : NULL;
 	for (int i = 0; i < n && hs; i++)
@@ -271,24 +277,23 @@ static double jitter01(void)
 	return (double)(s >> 11) / 9007199254740992.0;
 }
 
-static void count_outcome(struct worker *w, enum claim_op op, const char *state)
+static void count_outcome(struct worker *w, const struct held *h, enum claim_op op,
+			  const char *state)
 {
 	switch (op) {
 	case CLAIM_RETRY:
 	case CLAIM_DISCARD:
-		if (state && !strcmp(state, "discarded"))
-			atomic_fetch_add(&w->stats.discarded, 1);
-		else
-			atomic_fetch_add(&w->stats.retried, 1);
+		stats_count(w, h->kind,
+			    state && !strcmp(state, "discarded") ? JT_DISCARDED : JT_RETRIED);
 		break;
 	case CLAIM_CANCEL:
-		atomic_fetch_add(&w->stats.cancelled, 1);
+		stats_count(w, h->kind, JT_CANCELLED);
 		break;
 	case CLAIM_SNOOZE:
-		atomic_fetch_add(&w->stats.snoozed, 1);
+		stats_count(w, h->kind, JT_SNOOZED);
 		break;
 	case CLAIM_RELEASE:
-		atomic_fetch_add(&w->stats.released, 1);
+		stats_count(w, h->kind, JT_RELEASED);
 		break;
 	}
 }
@@ -323,17 +328,17 @@ static void write_outcome(struct executor *ex, struct held *h, enum claim_op op,
 		log_job(LL_WARN, "job.outcome_deferred", h,
 			"database unavailable: the outcome is written when it is back", duration_ms,
 			NULL, error);
-		count_outcome(w, op, NULL);
+		count_outcome(w, h, op, NULL);
 		return;
 	}
 	done_with(ex, h);
 	if (!applied) {
-		atomic_fetch_add(&w->stats.lost, 1);
+		stats_count(w, h->kind, JT_LOST);
 		log_job(LL_WARN, "job.lost", h, "no longer this worker's (rescued): result dropped",
 			duration_ms, NULL, error);
 		return;
 	}
-	count_outcome(w, op, state);
+	count_outcome(w, h, op, state);
 	switch (op) {
 	case CLAIM_RETRY:
 	case CLAIM_DISCARD: {
@@ -408,7 +413,7 @@ static bool commit_tx_job(struct executor *ex, struct held *h, int backend_pid, 
 	if (!applied) {
 		db_rollback(ex->db);
 		done_with(ex, h);
-		atomic_fetch_add(&w->stats.lost, 1);
+		stats_count(w, h->kind, JT_LOST);
 		log_job(LL_WARN, "job.lost", h, "no longer this worker's (rescued): rolled back",
 			duration_ms, NULL, NULL);
 		return true;
@@ -420,7 +425,7 @@ static bool commit_tx_job(struct executor *ex, struct held *h, int backend_pid, 
 		return false;
 	}
 	done_with(ex, h);
-	atomic_fetch_add(&w->stats.completed, 1);
+	stats_count(w, h->kind, JT_COMPLETED);
 	log_job(LL_INFO, "job.done", h, NULL, duration_ms, "completed", NULL);
 	return true;
 }
@@ -464,6 +469,48 @@ static enum job_outcome run_handler(struct executor *ex, struct held *h, const s
 		*backend_pid = PQbackendPID(db_conn(ex->db));
 	}
 	return k->fn(&ctx, &job, res);
+}
+
+/* A job the claim did not mark started is marked before its handler runs,
+ * so that a rescue after this point counts the attempt (a job that crashes
+ * its worker must use up its attempts). When the mark cannot be written
+ * the job is handed back unstarted; when the claim is no longer ours it is
+ * dropped. Returns whether the job may run. */
+static bool mark_started(struct executor *ex, struct held *h)
+{
+	struct worker *w = ex->w;
+	bool applied = false;
+
+	if (h->started)
+		return true;
+	enum app_err e = claim_mark_started(ex->db, ex->arena, w->id, &h->ref, &applied);
+	arena_reset(ex->arena);
+	if (!e && applied)
+		return true;
+	pthread_mutex_lock(&w->mu);
+	bool decided = h->abandoned; /* released by a shutdown meanwhile */
+	held_remove(w, h);
+	if (e && !decided) {
+		struct outcome *o = outcome_new(&h->ref, false, CLAIM_RELEASE, NULL, 0);
+		if (o)
+			outcome_push(w, o);
+	}
+	pthread_mutex_unlock(&w->mu);
+	if (decided)
+		return false;
+	set_request_id(h);
+	if (e) {
+		stats_count(w, h->kind, JT_RELEASED);
+		log_job(LL_WARN, "job.released", h, "cannot record its start: handed back unstarted",
+			-1, NULL, NULL);
+	} else {
+		stats_count(w, h->kind, JT_LOST);
+		log_job(LL_WARN, "job.lost", h, "no longer this worker's before it started", -1, NULL,
+			NULL);
+	}
+	log_set_request_id(NULL);
+	db_end_work(ex->db);
+	return false;
 }
 
 static void run_job(struct executor *ex, struct held *h)
@@ -533,7 +580,7 @@ static void run_job(struct executor *ex, struct held *h)
 		if (oc)
 			outcome_push(w, oc);
 		pthread_mutex_unlock(&w->mu);
-		atomic_fetch_add(&w->stats.completed, 1);
+		stats_count(w, h->kind, JT_COMPLETED);
 		log_job(LL_INFO, "job.done", h, NULL, duration_ms, "completed", NULL);
 		goto out;
 	}
@@ -590,7 +637,8 @@ static void *executor_main(void *arg)
 			h->phase = HELD_RUNNING;
 			ex->current = h;
 			pthread_mutex_unlock(&w->mu);
-			run_job(ex, h);
+			if (mark_started(ex, h))
+				run_job(ex, h);
 			pthread_mutex_lock(&w->mu);
 			ex->current = NULL;
 			held_free(h);

@@ -21,6 +21,7 @@
 #include "core/log.h"
 #include "core/text.h"
 #include "executor.h"
+#include "stats.h"
 
 #define TICK_US (100 * 1000)
 #define MAX_SUSPECTS 256
@@ -123,7 +124,7 @@ static void find_lost(struct worker *w, unsigned round, int64_t q0)
 		if (h->seen == round || h->claimed_us >= q0 || h->lost || h->abandoned ||
 		    h->phase == HELD_FINISHING)
 			continue;
-		atomic_fetch_add(&w->stats.lost, 1);
+		stats_count(w, h->kind, JT_LOST);
 		held_remove(w, h);
 		if (h->phase == HELD_QUEUED) {
 			drop_queued(w, h);

@@ -26,7 +26,35 @@ static const struct job_kind kinds[] = {
 	{"metadata.refresh_stale", kind_metadata_refresh_stale, 0, false},
 };
 
+#define NKINDS ((int)(sizeof(kinds) / sizeof(kinds[0])))
+
 static bool debug_on;
+
+int kinds_slot(const char *name)
+{
+	const struct job_kind *k = name ? kinds_find(name) : NULL;
+
+	if (k && k >= kinds && k < kinds + NKINDS)
+		return (int)(k - kinds);
+	if (k && k >= debug_kinds && k < debug_kinds + debug_kinds_count &&
+	    NKINDS + (k - debug_kinds) < KINDS_SLOTS - 1)
+		return NKINDS + (int)(k - debug_kinds);
+	return KINDS_SLOTS - 1;
+}
+
+const char *kinds_slot_name(int i)
+{
+	if (i >= 0 && i < NKINDS)
+		return kinds[i].kind;
+	if (i >= NKINDS && i - NKINDS < debug_kinds_count && i < KINDS_SLOTS - 1)
+		return debug_kinds[i - NKINDS].kind;
+	return "other";
+}
+
+const char *kinds_name(int i)
+{
+	return i >= 0 && i < NKINDS ? kinds[i].kind : NULL;
+}
 
 void kinds_enable_debug(bool on)
 {

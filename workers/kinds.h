@@ -14,6 +14,19 @@
  * found only after kinds_enable_debug(true). */
 const struct job_kind *kinds_find(const char *name);
 
+/* Counting per kind (stats.c): a slot for every registered kind (debug
+ * kinds included) and one, the last, named "other" for names this worker
+ * does not run. */
+#define KINDS_SLOTS 32
+int kinds_slot(const char *name);
+/* The kind name of slot i (0 <= i < KINDS_SLOTS; "other" for the last and
+ * for unused slots). */
+const char *kinds_slot_name(int i);
+
+/* The i-th kind of the production registry (debug kinds excluded), NULL
+ * past the end: for checking that app/jobs' list (job_kind_names) matches. */
+const char *kinds_name(int i);
+
 /* Turn the debug kinds on or off; call before the executors start (the
  * flag is read without locking). */
 void kinds_enable_debug(bool on);

@@ -15,6 +15,7 @@
 #include "db/sql.h"
 #include "jobs/cron.h"
 #include "jobs/jobs.h"
+#include "claim.h"
 #include "maintenance.h"
 
 #define DEFAULT_TICK_MS 1000
@@ -111,18 +112,12 @@ static const struct db_stmt q_record_job = {
 static const struct db_stmt q_rescue = {
     "leader_rescue",
     "UPDATE jobs j SET"
-    " state = (CASE WHEN j.cancel_requested THEN 'cancelled'"
-    " WHEN j.attempt >= j.max_attempts THEN 'discarded' ELSE 'retryable' END)::job_state,"
-    " finalized_at = CASE WHEN j.cancel_requested OR j.attempt >= j.max_attempts"
-    " THEN now() END,"
-    " errors = j.errors || jsonb_build_array(jsonb_build_object('attempt', j.attempt,"
-    " 'at', " SQL_TS("now()") ","
-    " 'error', 'lease expired (worker ' || coalesce(s.old, 'unknown') || ' gone)')),"
-    " run_at = now(), locked_by = NULL, lease_until = NULL"
-    " FROM (SELECT id, locked_by AS old FROM jobs WHERE state = 'running' AND lease_until < now()"
+    CLAIM_RESCUE_SET("'lease expired (worker ' || coalesce(s.old, 'unknown') || ' gone)'")
+    " FROM (SELECT id, locked_by AS old, NOT started AS unstarted FROM jobs"
+    " WHERE state = 'running' AND lease_until < now()"
     " AND " HOLDS_LOCK " ORDER BY lease_until LIMIT $3::int FOR UPDATE SKIP LOCKED) s"
     " WHERE j.id = s.id"
-    " RETURNING j.id, j.kind, j.state::text, coalesce(s.old, 'unknown'), j.attempt",
+    " RETURNING j.id, j.kind, j.state::text, coalesce(s.old, 'unknown'), j.attempt, s.unstarted",
     3, false};
 
 static bool stopping(struct leader *l)
@@ -330,9 +325,11 @@ static enum app_err rescue(struct leader *l)
 		n = PQntuples(r);
 		for (int i = 0; i < n && logged < RESCUE_LOG_ROWS; i++, logged++)
 			log_warn("leader.rescued",
-			         "job %s (%s, attempt %s): lease expired (worker %s gone); now %s",
+			         "job %s (%s, attempt %s): lease expired (worker %s gone); now %s%s",
 			         PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), PQgetvalue(r, i, 4),
-			         PQgetvalue(r, i, 3), PQgetvalue(r, i, 2));
+			         PQgetvalue(r, i, 3), PQgetvalue(r, i, 2),
+			         PQgetvalue(r, i, 5)[0] == 't' ? " (never started: attempt not counted)"
+			                                       : "");
 		total += n;
 		if (n < RESCUE_BATCH)
 			break;

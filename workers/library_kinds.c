@@ -8,11 +8,13 @@
 
 #include "core/json.h"
 #include "core/log.h"
+#include "core/text.h"
 #include "library/artwork.h"
 #include "library/scan.h"
 #include "metadata/identify.h"
 #include "metadata/tmdb.h"
 #include "storage/storage.h"
+#include "stats.h"
 
 static pthread_mutex_t cfg_lock = PTHREAD_MUTEX_INITIALIZER;
 static int64_t scan_batch = 500, missing_grace_ms = 72LL * 3600 * 1000,
@@ -54,7 +56,7 @@ enum job_outcome kind_library_scan(struct job_ctx *ctx, const struct job *job,
 {
 	const char *lib = NULL, *type = "incremental";
 	int64_t scan_id = 0;
-	struct scan_stats st;
+	struct scan_stats st = {0};
 	char err[256];
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 
@@ -73,7 +75,9 @@ enum job_outcome kind_library_scan(struct job_ctx *ctx, const struct job *job,
 			      .should_stop = stop_cb,
 			      .stop_arg = ctx};
 	pthread_mutex_unlock(&cfg_lock);
+	int64_t t0 = now_mono_us();
 	enum app_err e = scan_run(ctx->db, ctx->arena, &o, &st, err, sizeof(err));
+	stats_scan(e == APP_OK, (now_mono_us() - t0) / 1000, st.seen, st.errors);
 	log_info("scan.done",
 		 "library %s scan %lld: %s seen=%lld added=%lld changed=%lld unchanged=%lld "
 		 "missing=%lld removed=%lld errors=%lld",

@@ -7,9 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
-#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <systemd/sd-daemon.h>
 
 #include "app.h"
 #include "core/config.h"
@@ -17,10 +18,12 @@
 #include "core/log.h"
 #include "core/text.h"
 #include "executor.h"
+#include "identity.h"
 #include "kinds.h"
 #include "library_kinds.h"
 #include "leader.h"
 #include "maintenance.h"
+#include "stats.h"
 #include "version.h"
 
 extern char **environ;
@@ -47,6 +50,14 @@ struct db *worker_db(const struct worker *w)
 
 /* ---- configuration ------------------------------------------------------ */
 
+/* One line of text for a STATUS= field (the notify protocol is line based). */
+static void one_line(char *s)
+{
+	for (; *s; s++)
+		if (*s == '\n' || *s == '\r')
+			*s = ' ';
+}
+
 static struct config *load_config(const char *path, bool at_start)
 {
 	struct config *c = calloc(1, sizeof(*c));
@@ -62,9 +73,14 @@ static struct config *load_config(const char *path, bool at_start)
 		if (at_start)
 			fprintf(stderr, "revenge-worker: configuration error: %s\n",
 				err.len ? err.data : "out of memory");
-		else
+		else {
 			log_error("worker.reload", "configuration refused, the old one stays: %s",
 				  err.len ? err.data : "out of memory");
+			one_line(err.data);
+			sd_notifyf(0,
+				   "READY=1\nERRNO=%d\nSTATUS=reload refused, old configuration kept: %.200s",
+				   EINVAL, err.len ? err.data : "out of memory");
+		}
 		free(c);
 		c = NULL;
 	}
@@ -167,49 +183,6 @@ static int running_jobs(const struct worker *w)
 
 #define COUNTERS_EVERY_US (5LL * 1000 * 1000)
 
-static const struct db_stmt q_counters = {
-	"worker_counters",
-	"INSERT INTO job_counters (name, value) SELECT * FROM unnest($1::text[], $2::bigint[])"
-	" ON CONFLICT (name) DO UPDATE SET value = job_counters.value + EXCLUDED.value",
-	2, false};
-
-/* Add what happened since the last flush to job_counters (read by the
- * pool's /metrics). A failed flush keeps the deltas for the next one. */
-static void flush_counters(struct worker *w, struct db *db, unsigned long long flushed[9])
-{
-	static const char *const names[9] = {"started",   "completed", "retried",
-					     "discarded", "cancelled", "snoozed",
-					     "released",  "timeouts",  "duration_ms"};
-	struct worker_stats *s = &w->stats;
-	unsigned long long now[9] = {
-		atomic_load(&s->started),   atomic_load(&s->completed), atomic_load(&s->retried),
-		atomic_load(&s->discarded), atomic_load(&s->cancelled), atomic_load(&s->snoozed),
-		atomic_load(&s->released),  atomic_load(&s->timeouts),  atomic_load(&s->duration_ms)};
-	struct buf keys, vals;
-	int n = 0;
-
-	if (!db)
-		return;
-	buf_init(&keys, 4096);
-	buf_init(&vals, 4096);
-	buf_putc(&keys, '{');
-	buf_putc(&vals, '{');
-	for (int i = 0; i < 9; i++) {
-		if (now[i] == flushed[i])
-			continue;
-		buf_printf(&keys, "%s%s", n ? "," : "", names[i]);
-		buf_printf(&vals, "%s%llu", n ? "," : "", now[i] - flushed[i]);
-		n++;
-	}
-	buf_putc(&keys, '}');
-	buf_putc(&vals, '}');
-	const char *params[] = {keys.data, vals.data};
-	if (n && buf_ok(&keys) && buf_ok(&vals) && !db_query(db, NULL, &q_counters, params, NULL))
-		memcpy(flushed, now, sizeof(now));
-	buf_release(&keys);
-	buf_release(&vals);
-}
-
 static void log_stats(struct worker *w, const char *event)
 {
 	struct worker_stats *s = &w->stats;
@@ -258,10 +231,12 @@ static bool str_differs(const char *a, const char *b)
 static void reload(struct worker *w, struct config **cfgp, const char *path,
 		   struct leader **leader)
 {
-	struct config *n = load_config(path, false), *o = *cfgp;
+	struct config *n, *o = *cfgp;
 
-	if (!n)
-		return;
+	sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%lld\nSTATUS=reloading the configuration",
+		   (long long)now_mono_us());
+	if (!(n = load_config(path, false)))
+		return; /* refused: load_config told systemd */
 	if (str_differs(n->database_url, o->database_url) ||
 	    n->database_connect_timeout != o->database_connect_timeout ||
 	    n->database_statement_timeout != o->database_statement_timeout)
@@ -286,6 +261,7 @@ static void reload(struct worker *w, struct config **cfgp, const char *path,
 	log_sizes(w, "worker.reload", "configuration reloaded");
 	free_config(o);
 	*cfgp = n;
+	sd_notify(0, "READY=1\nSTATUS=running");
 }
 
 /* ---- shutdown ----------------------------------------------------------- */
@@ -313,7 +289,7 @@ static int release_running(struct worker *w)
 			held_remove(w, h);
 			if (o)
 				outcome_push(w, o);
-			atomic_fetch_add(&w->stats.released, 1);
+			stats_count(w, h->kind, JT_RELEASED);
 			n++;
 		}
 	return n;
@@ -364,24 +340,10 @@ static int stop_executors(struct worker *w, int64_t deadline)
 
 /* ---- start and run ------------------------------------------------------ */
 
-static void make_id(char *id, size_t n)
-{
-	char host[64] = "host";
-	uint32_t r = 0;
-
-	if (gethostname(host, sizeof(host)) != 0)
-		snprintf(host, sizeof(host), "host");
-	host[sizeof(host) - 1] = '\0';
-	if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
-		r = (uint32_t)now_real_us();
-	snprintf(id, n, "%s:%d:%08x", host, (int)getpid(), r);
-}
-
 static int init_worker(struct worker *w, const struct config *cfg)
 {
 	pthread_condattr_t ca;
 
-	make_id(w->id, sizeof(w->id));
 	if (!(w->db_url = strdup(cfg->database_url)))
 		return -1;
 	w->connect_timeout_ms = (int)cfg->database_connect_timeout;
@@ -449,6 +411,9 @@ int worker_run(const char *config_path)
 	}
 	library_kinds_configure(cfg);
 	kinds_enable_debug(dbg && !strcmp(dbg, "1"));
+	/* the id before any thread uses it; an earlier process of this
+	 * identity hands its claims back now */
+	struct identity *ident = identity_take(w);
 	struct db *mdb = worker_db(w); /* the main thread's, for the debug table */
 	bool debug_ready = !kinds_debug_enabled() || (mdb && !db_exec(mdb, debug_kinds_setup_sql));
 
@@ -475,9 +440,15 @@ int worker_run(const char *config_path)
 	if (kinds_debug_enabled())
 		log_warn("worker.debug_kinds", "debug job kinds are registered (RV_WORKER_DEBUG_KINDS)");
 
+	/* WatchdogSec=: pinged at half the interval from this loop only */
+	uint64_t watchdog_us = 0;
+	int64_t next_ping = 0;
+	if (sd_watchdog_enabled(0, &watchdog_us) <= 0)
+		watchdog_us = 0;
+	sd_notifyf(0, "READY=1\nMAINPID=%d\nSTATUS=running", (int)getpid());
+
 	int64_t next_stats = now_mono_us() + STATS_EVERY_US;
 	int64_t next_counters = now_mono_us() + COUNTERS_EVERY_US;
-	unsigned long long flushed[9] = {0};
 	while (!got_stop) {
 		poll(NULL, 0, TICK_MS); /* a signal cuts it short */
 		if (got_reload) {
@@ -494,10 +465,16 @@ int worker_run(const char *config_path)
 			next_stats += STATS_EVERY_US;
 		}
 		if (now_mono_us() >= next_counters) {
-			flush_counters(w, mdb, flushed);
+			stats_flush(w, mdb);
+			identity_check(ident);
 			next_counters = now_mono_us() + COUNTERS_EVERY_US;
 		}
+		if (watchdog_us && now_mono_us() >= next_ping) {
+			sd_notify(0, "WATCHDOG=1");
+			next_ping = now_mono_us() + (int64_t)(watchdog_us / 2);
+		}
 	}
+	sd_notify(0, "STOPPING=1\nSTATUS=stopping");
 
 	/* stop: claims, then the leader and the listener, then the jobs */
 	int64_t deadline = now_mono_us() + cfg->worker_shutdown_timeout * 1000;
@@ -524,8 +501,9 @@ int worker_run(const char *config_path)
 	pthread_join(heartbeat, NULL);
 
 	log_stats(w, "worker.stats");
-	flush_counters(w, mdb, flushed);
+	stats_flush(w, mdb);
 	log_info("worker.stop", "revenge-worker stopped cleanly");
+	identity_release(ident);
 	db_free(mdb);
 	free_config(cfg);
 	/* abandoned handlers may still touch the worker's state: leave it to

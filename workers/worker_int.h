@@ -43,6 +43,7 @@ struct held {
 	char *kind, *args, *request_id; /* owned (one allocation with the struct) */
 	int max_attempts, priority;
 	bool cancel_at_claim, rerun;
+	bool started;        /* started_at is set for this claim */
 	int64_t claimed_us;  /* monotonic, when it entered the registry */
 	int64_t deadline_us; /* monotonic, set when it starts [mu] */
 	int64_t grace_us;    /* watchdog grace past the deadline [mu] */
@@ -100,7 +101,7 @@ struct worker_stats {
 };
 
 struct worker {
-	char id[WORKER_ID_MAX]; /* locked_by: host:pid:random */
+	char id[WORKER_ID_MAX]; /* locked_by: host/slot:pid:random (identity.h) */
 	char *db_url;
 	int connect_timeout_ms, statement_timeout_ms;
 

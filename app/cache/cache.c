@@ -120,9 +120,13 @@ void cache_free(struct cache *c)
 	free(c);
 }
 
+/* every handle's errors++, process-wide (cache_error_total) */
+static unsigned long errors_total;
+
 static void fail(struct cache *c, const char *what)
 {
 	c->errors++;
+	__atomic_fetch_add(&errors_total, 1, __ATOMIC_RELAXED);
 	log_warn("cache.error", "Redis %s: %s", what,
 		 c->ctx && c->ctx->errstr[0] ? c->ctx->errstr : "failed");
 	drop(c);
@@ -197,6 +201,7 @@ enum app_err cache_cmd(struct cache *c, struct arena *a, redisReply **out, int a
 	}
 	if (r->type == REDIS_REPLY_ERROR) {
 		c->errors++;
+		__atomic_fetch_add(&errors_total, 1, __ATOMIC_RELAXED);
 		log_warn("cache.error", "Redis %s: %.*s", argv[0], (int)r->len, r->str);
 		freeReplyObject(r);
 		return APP_ERR_CACHE;
@@ -253,6 +258,11 @@ char *cache_key(struct cache *c, struct arena *a, const char *name)
 bool cache_up(const struct cache *c)
 {
 	return now_mono_us() >= c->next_attempt_us;
+}
+
+unsigned long cache_error_total(void)
+{
+	return __atomic_load_n(&errors_total, __ATOMIC_RELAXED);
 }
 
 unsigned long cache_error_count(const struct cache *c)

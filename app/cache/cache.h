@@ -49,6 +49,8 @@ char *cache_key(struct cache *c, struct arena *a, const char *name);
 /* false while in the back-off after a failure. */
 bool cache_up(const struct cache *c);
 unsigned long cache_error_count(const struct cache *c);
+/* Errors of every handle of this process (thread-safe), for metrics. */
+unsigned long cache_error_total(void);
 
 /* Parse a Redis URL into its parts (exposed for tests). Returns 0 or -1.
  * host or path is set (malloc'd, caller frees), password malloc'd or NULL. */

@@ -9,6 +9,9 @@
 #include "core/log.h"
 #include "core/text.h"
 
+/* every handle's errors++, process-wide (db_error_total) */
+static unsigned long errors_total;
+
 #define RETRY_MS 250
 
 struct db {
@@ -102,6 +105,7 @@ enum app_err db_ensure(struct db *db)
 		log_error("db.connect_failed", "%.*s", (int)strcspn(msg, "\n"), msg);
 		drop_conn(db);
 		db->errors++;
+		__atomic_fetch_add(&errors_total, 1, __ATOMIC_RELAXED);
 		db->next_attempt_us = now + RETRY_MS * 1000;
 		return APP_ERR_DB;
 	}
@@ -181,6 +185,7 @@ static void note_failure(struct db *db, const PGresult *res, const char *what)
 	/* constraint violations are the caller's business (409/400), the rest is ours */
 	if (db_result_err(res) == APP_ERR_DB) {
 		db->errors++;
+		__atomic_fetch_add(&errors_total, 1, __ATOMIC_RELAXED);
 		log_error("db.error", "%s failed (%s): %.*s", what, state ? state : "-",
 			  (int)strcspn(msg, "\n"), msg);
 	}
@@ -337,4 +342,9 @@ const char *db_last_sqlstate(const struct db *db)
 unsigned long db_error_count(const struct db *db)
 {
 	return db->errors;
+}
+
+unsigned long db_error_total(void)
+{
+	return __atomic_load_n(&errors_total, __ATOMIC_RELAXED);
 }

@@ -86,6 +86,8 @@ const char *db_last_constraint(const struct db *db);
 
 /* Count of connection failures since start (for metrics). */
 unsigned long db_error_count(const struct db *db);
+/* The same, summed over every handle of this process (thread-safe). */
+unsigned long db_error_total(void);
 
 /* Map a PGresult status/SQLSTATE to an app_err (APP_OK for success). */
 enum app_err db_result_err(const PGresult *res);

@@ -118,39 +118,128 @@ static const struct db_stmt q_job_counters = {
 	" SELECT 'enqueued', last_value FROM jobs_id_seq ORDER BY 1",
 	0, true};
 
+static const struct db_stmt q_kind_counters = {
+	"metrics_kind_counters", "SELECT kind, outcome, value FROM job_kind_counters ORDER BY 1, 2",
+	0, true};
+
+/* The workers' job_counters rows as metrics; a row not listed is not shown. */
+static const struct {
+	const char *row, *metric, *help;
+} job_totals[] = {
+	{"enqueued", "revenge_jobs_enqueued_total", "Job ids handed out (an approximation of jobs enqueued)."},
+	{"started", "revenge_jobs_started_total", "Job handlers started by the workers."},
+	{"completed", "revenge_jobs_completed_total", "Jobs completed."},
+	{"retried", "revenge_jobs_retried_total", "Failed attempts that will be retried."},
+	{"discarded", "revenge_jobs_discarded_total", "Jobs that failed for good."},
+	{"cancelled", "revenge_jobs_cancelled_total", "Jobs cancelled while claimed."},
+	{"snoozed", "revenge_jobs_snoozed_total", "Jobs that asked to run again later."},
+	{"released", "revenge_jobs_released_total", "Claimed jobs handed back without counting an attempt."},
+	{"timeouts", "revenge_jobs_timeouts_total", "Job attempts that ran past their deadline."},
+	{"scan_files", "revenge_scan_files_total", "Files seen by library scans."},
+	{"scan_errors", "revenge_scan_errors_total", "Files library scans could not read or store."},
+	{"worker_db_errors", "revenge_worker_db_errors_total", "PostgreSQL connection and query failures in the workers."},
+	{"worker_redis_errors", "revenge_worker_redis_errors_total", "Redis connection and command failures in the workers."},
+	{"worker_tmdb_errors", "revenge_worker_tmdb_errors_total", "TMDb requests of the workers that failed after their retries."},
+};
+#define NJOB_TOTALS (sizeof(job_totals) / sizeof(job_totals[0]))
+
+static int64_t row_value(PGresult *r, const char *name)
+{
+	int64_t v = 0;
+
+	for (int i = 0; r && i < PQntuples(r); i++)
+		if (!strcmp(PQgetvalue(r, i, 0), name) && !db_get_int64(r, i, 1, &v))
+			return v;
+	return 0;
+}
+
+/* The workers' counters, every series at 0 until counted: totals, scans
+ * and errors from job_counters, outcomes by kind from job_kind_counters
+ * (the kinds and outcomes of this version declared, plus any other kind
+ * found). */
+static void job_counters(struct request *req, struct buf *out)
+{
+	PGresult *r, *k;
+
+	if (db_query(req->app->db, req->arena, &q_job_counters, NULL, &r))
+		return;
+	for (size_t i = 0; i < NJOB_TOTALS; i++)
+		buf_printf(out, "# HELP %s %s\n# TYPE %s counter\n%s %lld\n", job_totals[i].metric,
+			   job_totals[i].help, job_totals[i].metric, job_totals[i].metric,
+			   (long long)row_value(r, job_totals[i].row));
+	buf_printf(out,
+		   "# HELP revenge_jobs_duration_seconds_total Time spent in job handlers.\n"
+		   "# TYPE revenge_jobs_duration_seconds_total counter\n"
+		   "revenge_jobs_duration_seconds_total %.3f\n",
+		   (double)row_value(r, "duration_ms") / 1000.0);
+	int64_t ok = row_value(r, "scans_completed"), failed = row_value(r, "scans_failed");
+	buf_printf(out,
+		   "# HELP revenge_scans_total Library scans finished, by outcome.\n"
+		   "# TYPE revenge_scans_total counter\n"
+		   "revenge_scans_total{outcome=\"completed\"} %lld\n"
+		   "revenge_scans_total{outcome=\"failed\"} %lld\n"
+		   "# HELP revenge_scan_duration_seconds How long library scans ran.\n"
+		   "# TYPE revenge_scan_duration_seconds summary\n"
+		   "revenge_scan_duration_seconds_sum %.3f\n"
+		   "revenge_scan_duration_seconds_count %lld\n",
+		   (long long)ok, (long long)failed,
+		   (double)row_value(r, "scan_duration_ms") / 1000.0, (long long)(ok + failed));
+
+	if (db_query(req->app->db, req->arena, &q_kind_counters, NULL, &k))
+		return;
+	buf_puts(out, "# HELP revenge_jobs_by_kind_total Job outcomes by kind.\n"
+		      "# TYPE revenge_jobs_by_kind_total counter\n");
+	for (size_t i = 0; i < job_kind_names_count; i++)
+		for (size_t o = 0; o < job_outcome_names_count; o++) {
+			int64_t v = 0;
+			for (int j = 0; j < PQntuples(k); j++)
+				if (!strcmp(PQgetvalue(k, j, 0), job_kind_names[i]) &&
+				    !strcmp(PQgetvalue(k, j, 1), job_outcome_names[o]) &&
+				    db_get_int64(k, j, 2, &v))
+					v = 0;
+			buf_printf(out, "revenge_jobs_by_kind_total{kind=\"%s\",outcome=\"%s\"} %lld\n",
+				   job_kind_names[i], job_outcome_names[o], (long long)v);
+		}
+	/* kinds this version does not know (debug kinds, a newer worker's):
+	 * names and outcomes are checked by the table's constraints */
+	for (int j = 0; j < PQntuples(k); j++) {
+		const char *kind = PQgetvalue(k, j, 0);
+		bool known = false;
+		int64_t v;
+		for (size_t i = 0; i < job_kind_names_count && !known; i++)
+			known = !strcmp(kind, job_kind_names[i]);
+		if (!known && !db_get_int64(k, j, 2, &v))
+			buf_printf(out, "revenge_jobs_by_kind_total{kind=\"%s\",outcome=\"%s\"} %lld\n",
+				   kind, PQgetvalue(k, j, 1), (long long)v);
+	}
+}
+
 /* Queue depth and the workers' counters from the database: every scrape
  * sees the same numbers, whichever child answers and however many workers
  * there are. */
 static void job_depth(struct request *req, struct buf *out)
 {
+	static const char *const states[] = {"available", "scheduled", "running", "retryable"};
 	PGresult *r;
 
-	if (!db_query(req->app->db, req->arena, &q_job_counters, NULL, &r)) {
-		for (int i = 0; i < PQntuples(r); i++) {
-			const char *name = PQgetvalue(r, i, 0);
-			int64_t ms;
-			/* enqueued: ids handed out, so an approximation (a unique
-			 * key that was already queued still takes an id) */
-			if (!strcmp(name, "duration_ms")) {
-				if (!db_get_int64(r, i, 1, &ms))
-					buf_printf(out, "# TYPE revenge_jobs_duration_seconds_total counter\n"
-							"revenge_jobs_duration_seconds_total %.3f\n",
-						   (double)ms / 1000.0);
-			} else
-				buf_printf(out, "# TYPE revenge_jobs_%s_total counter\nrevenge_jobs_%s_total %s\n",
-					   name, name, PQgetvalue(r, i, 1));
-		}
-	}
+	job_counters(req, out);
 	if (db_query(req->app->db, req->arena, &q_job_depth, NULL, &r))
 		return;
 	buf_puts(out, "# HELP revenge_jobs Jobs not yet final, by priority and state.\n"
 		      "# TYPE revenge_jobs gauge\n");
-	for (int i = 0; i < PQntuples(r); i++) {
-		int prio;
-		if (!db_get_int(r, i, 0, &prio))
-			buf_printf(out, "revenge_jobs{priority=\"%s\",state=\"%s\"} %s\n",
-				   job_priority_name(prio), PQgetvalue(r, i, 1), PQgetvalue(r, i, 2));
-	}
+	for (int p = 0; p < JOB_PRIORITIES; p++)
+		for (size_t s = 0; s < sizeof(states) / sizeof(states[0]); s++) {
+			int64_t n = 0;
+			for (int i = 0; i < PQntuples(r); i++) {
+				int prio;
+				if (!db_get_int(r, i, 0, &prio) && prio == p &&
+				    !strcmp(PQgetvalue(r, i, 1), states[s]) &&
+				    db_get_int64(r, i, 2, &n))
+					n = 0;
+			}
+			buf_printf(out, "revenge_jobs{priority=\"%s\",state=\"%s\"} %lld\n",
+				   job_priority_name(p), states[s], (long long)n);
+		}
 }
 
 enum app_err health_metrics(struct request *req, struct response *res, struct field_error *fe)

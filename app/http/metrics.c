@@ -4,6 +4,9 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "build_commit.h"
+#include "version.h"
+
 static const int statuses[] = {200, 201, 202, 204, 206, 301, 302, 304, 400, 401, 403, 404,
 			       405, 406, 409, 410, 412, 413, 415, 416, 422, 423, 429, 500,
 			       502, 503, 504};
@@ -113,6 +116,10 @@ void metrics_render(const struct metrics *m, const struct route *routes, size_t 
 		{"revenge_fcgi_children_recycled_total", "FastCGI children recycled after max_requests."},
 		{"revenge_db_errors_total", "PostgreSQL connection and query failures."},
 		{"revenge_redis_errors_total", "Redis connection and command failures."},
+		{"revenge_http_response_cache_hits_total",
+		 "Responses answered from the response cache in Redis."},
+		{"revenge_http_response_cache_misses_total",
+		 "Cacheable responses not found in the response cache (computed, then stored)."},
 	};
 
 	buf_puts(out, "# HELP revenge_http_requests_total HTTP requests by route and status.\n"
@@ -169,4 +176,8 @@ void metrics_render(const struct metrics *m, const struct route *routes, size_t 
 	buf_printf(out, "# HELP revenge_fcgi_children Live FastCGI children.\n"
 			"# TYPE revenge_fcgi_children gauge\nrevenge_fcgi_children %lld\n",
 		   (long long)__atomic_load_n(&m->children, __ATOMIC_RELAXED));
+	buf_printf(out, "# HELP revenge_build_info The version and commit of the running binary.\n"
+			"# TYPE revenge_build_info gauge\n"
+			"revenge_build_info{version=\"%s\",commit=\"%s\"} 1\n",
+		   REVENGE_VERSION, REVENGE_COMMIT);
 }

@@ -24,6 +24,8 @@ enum metric_counter {
 	MC_CHILDREN_RECYCLED,
 	MC_DB_ERRORS,
 	MC_REDIS_ERRORS,
+	MC_RCACHE_HITS,   /* responses answered from the response cache (rcache) */
+	MC_RCACHE_MISSES, /* cacheable responses not found there */
 	MC__COUNT
 };
 
@@ -37,7 +39,10 @@ void metrics_add(struct metrics *m, enum metric_counter c, uint64_t n);
 /* Gauges written by the master. */
 void metrics_set_children(struct metrics *m, int64_t n);
 
-/* Prometheus text exposition format 0.0.4. */
+/* Prometheus text exposition format 0.0.4: every series of the shared
+ * region (counters at 0 from the start; request series once seen) and
+ * revenge_build_info{version,commit} 1. Each family has HELP and TYPE
+ * (promtool check metrics passes). */
 void metrics_render(const struct metrics *m, const struct route *routes, size_t nroutes,
 		    struct buf *out);
 

@@ -16,6 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <systemd/sd-daemon.h>
+
 #include "app.h"
 #include "core/log.h"
 #include "core/text.h"
@@ -328,16 +330,33 @@ static void kill_overdue(struct pool *p, int64_t now)
 	}
 }
 
+/* One line of text for a STATUS= field (the notify protocol is line based). */
+static void one_line(char *s)
+{
+	for (; *s; s++)
+		if (*s == '\n' || *s == '\r')
+			*s = ' ';
+}
+
+/* Re-read the configuration. Tells systemd (RELOADING=1, then READY=1):
+ * a refused file is reported with STATUS= and ERRNO=, and the pool goes on
+ * with the old configuration. */
 static void reload(struct pool *p)
 {
 	struct config next;
 	struct buf err;
 	extern char **environ;
 
+	sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%lld\nSTATUS=reloading the configuration",
+		   (long long)now_mono_us());
 	buf_init(&err, 1024);
 	if (config_load(&next, p->config_path, environ, &err) ||
 	    (app_config_check(&next, &err) && (config_release(&next), 1))) {
 		log_error("fcgi.reload_failed", "configuration not reloaded: %s", err.data);
+		if (err.data)
+			one_line(err.data);
+		sd_notifyf(0, "READY=1\nERRNO=%d\nSTATUS=reload refused, old configuration kept: %.200s",
+			   EINVAL, err.data);
 		buf_release(&err);
 		return;
 	}
@@ -351,13 +370,17 @@ static void reload(struct pool *p)
 	p->generation++;
 	log_info("fcgi.reload", "configuration reloaded; generation %d with %lld children",
 		 p->generation, (long long)p->cfg->server_pool_size);
+	sd_notifyf(0, "READY=1\nSTATUS=serving with %lld children (generation %d)",
+		   (long long)p->cfg->server_pool_size, p->generation);
 }
 
 int pool_run(struct config *cfg, const char *config_path, int listen_fd)
 {
 	static struct pool p; /* large; the master has exactly one */
 	sigset_t block, orig;
-	int64_t killed = 0;
+	int64_t killed = 0, next_ping = 0;
+	uint64_t watchdog_us = 0;
+	int ready = 0;
 
 	memset(&p, 0, sizeof(p));
 	p.cfg = cfg;
@@ -381,6 +404,10 @@ int pool_run(struct config *cfg, const char *config_path, int listen_fd)
 	set_handler(SIGPIPE, SIG_IGN, 0);
 	log_info("fcgi.start", "master %d starting %lld children on %s", (int)getpid(),
 		 (long long)cfg->server_pool_size, cfg->server_socket);
+	/* WatchdogSec=: pinged at half the interval, from this loop only, so a
+	 * master stuck anywhere stops the pings and systemd restarts it */
+	if (sd_watchdog_enabled(0, &watchdog_us) <= 0)
+		watchdog_us = 0;
 
 	for (;;) {
 		struct timespec tick = {0, TICK_MS * 1000000L};
@@ -395,6 +422,7 @@ int pool_run(struct config *cfg, const char *config_path, int listen_fd)
 			p.drain_deadline_us = now + p.cfg->server_drain_timeout * 1000;
 			log_info("fcgi.stop", "draining %d children (deadline %lld ms)",
 				 count_live(&p, 0), (long long)p.cfg->server_drain_timeout);
+			sd_notify(0, "STOPPING=1\nSTATUS=draining");
 			signal_children(&p, SIGTERM);
 			/* with the children's copies, this closes the listener */
 			if (p.listen_fd >= 0) {
@@ -428,6 +456,16 @@ int pool_run(struct config *cfg, const char *config_path, int listen_fd)
 			}
 		}
 		metrics_set_children(p.metrics, count_live(&p, 0));
+		if (!ready && !p.stopping) {
+			/* the socket is listening and the first children are forked */
+			sd_notifyf(0, "READY=1\nMAINPID=%d\nSTATUS=serving with %lld children",
+				   (int)getpid(), (long long)p.cfg->server_pool_size);
+			ready = 1;
+		}
+		if (watchdog_us && now >= next_ping) {
+			sd_notify(0, "WATCHDOG=1");
+			next_ping = now + (int64_t)(watchdog_us / 2);
+		}
 		/* wait for a signal or the tick, with the signals unblocked only here */
 		ppoll(NULL, 0, &tick, &orig);
 	}

@@ -6,6 +6,7 @@
 #include "app.h"
 #include "cache/cache.h"
 #include "core/crypto.h"
+#include "http/metrics.h"
 #include "http/validators.h"
 
 bool rcache_hit(struct request *req, struct response *res, int64_t ttl_ms, const char *vary,
@@ -36,8 +37,11 @@ bool rcache_hit(struct request *req, struct response *res, int64_t ttl_ms, const
 	c->ttl_ms = ttl_ms;
 	const char *argv[] = {"GET", c->key};
 	if (cache_cmd(req->app->cache, req->arena, &rep, 2, argv, NULL) ||
-	    rep->type != REDIS_REPLY_STRING)
+	    rep->type != REDIS_REPLY_STRING) {
+		metrics_add(req->app->metrics, MC_RCACHE_MISSES, 1);
 		return false;
+	}
+	metrics_add(req->app->metrics, MC_RCACHE_HITS, 1);
 	buf_append(&res->body, rep->str, rep->len);
 	res_header(res, "X-Cache", "hit");
 	http_validators(req, res);

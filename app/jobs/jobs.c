@@ -70,6 +70,20 @@ const char *job_priority_name(int p)
 	return p >= 0 && p < JOB_PRIORITIES ? priority_names[p] : "unknown";
 }
 
+/* in the order of the worker's registry (workers/kinds.c); a unit test
+ * keeps the two equal */
+const char *const job_kind_names[] = {
+	"noop",		   "maintenance.retention", "maintenance.sessions", "library.scan",
+	"library.match",   "image.fetch",	    "image.local",	    "library.scan_due",
+	"metadata.refresh", "metadata.refresh_stale",
+};
+const size_t job_kind_names_count = sizeof(job_kind_names) / sizeof(job_kind_names[0]);
+
+const char *const job_outcome_names[] = {
+	"completed", "retried", "discarded", "cancelled", "snoozed", "released", "lost",
+};
+const size_t job_outcome_names_count = sizeof(job_outcome_names) / sizeof(job_outcome_names[0]);
+
 static enum app_err check_spec(const struct job_spec *s)
 {
 	size_t n = s->kind ? strlen(s->kind) : 0;

@@ -30,6 +30,14 @@ enum job_priority {
 int job_priority_parse(const char *s);
 const char *job_priority_name(int p);
 
+/* The kinds a worker of this version runs (its registry, workers/kinds.c,
+ * debug kinds excluded) and the outcomes it counts per kind: the label
+ * sets /metrics declares at 0 before any job ran. */
+extern const char *const job_kind_names[];
+extern const size_t job_kind_names_count;
+extern const char *const job_outcome_names[];
+extern const size_t job_outcome_names_count;
+
 struct job_spec {
 	const char *kind;       /* ^[a-z][a-z0-9_.]{0,63}$ */
 	const char *args;       /* a JSON object as text; NULL = {} */

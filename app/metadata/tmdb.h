@@ -99,6 +99,11 @@ enum app_err tmdb_image(const char *size, const char *path, struct buf *out, cha
  * and metrics. */
 unsigned long tmdb_requests_sent(void);
 
+/* Requests of this process that ended in an error (after the retries:
+ * network failure, timeout, 429/5xx, a 4xx other than 404, an oversize
+ * answer), for metrics. */
+unsigned long tmdb_requests_failed(void);
+
 /* Free the calling thread's libcurl handle and Redis connection now
  * (otherwise freed when the thread exits; the main thread calls this
  * before exiting so nothing is left to the leak checker). The next call

@@ -25,7 +25,7 @@
 #define RATE_WAIT_MAX_MS 30000
 #define CONNECT_TIMEOUT_MAX_MS 10000
 
-static atomic_ulong requests_sent;
+static atomic_ulong requests_sent, requests_failed;
 
 /* --- per-thread state ------------------------------------------------- */
 
@@ -110,6 +110,11 @@ struct cache *tmdb_http_cache(struct tmdb_settings *s)
 unsigned long tmdb_requests_sent(void)
 {
 	return atomic_load(&requests_sent);
+}
+
+unsigned long tmdb_requests_failed(void)
+{
+	return atomic_load(&requests_failed);
 }
 
 static void sleep_for_ms(int64_t ms)
@@ -348,6 +353,7 @@ enum app_err tmdb_http_fetch(struct tmdb_settings *s, const struct tmdb_req *r, 
 		if (k.over) {
 			buf_truncate(body, k.start);
 			body->failed = 0;
+			atomic_fetch_add(&requests_failed, 1);
 			snprintf(err, errlen, "TMDb %s: answer larger than %zu bytes", r->log_path,
 			         r->max_bytes);
 			return APP_ERR_UNPROCESSABLE;
@@ -356,6 +362,8 @@ enum app_err tmdb_http_fetch(struct tmdb_settings *s, const struct tmdb_req *r, 
 			return APP_OK;
 		if (rc == CURLE_OK && status != 429 && status < 500) {
 			buf_truncate(body, k.start);
+			if (status != 404)
+				atomic_fetch_add(&requests_failed, 1);
 			log_warn("tmdb.error", "GET %s -> HTTP %ld", r->log_path, status);
 			return final_status(r, status, err, errlen);
 		}
@@ -365,6 +373,7 @@ enum app_err tmdb_http_fetch(struct tmdb_settings *s, const struct tmdb_req *r, 
 			snprintf(err, errlen, "TMDb %s: HTTP %ld", r->log_path, status);
 		if (attempt >= s->max_retries) {
 			buf_truncate(body, k.start);
+			atomic_fetch_add(&requests_failed, 1);
 			log_warn("tmdb.error", "GET %s failed after %lld attempts: %s", r->log_path,
 			         (long long)attempt + 1, err);
 			size_t used = strlen(err);

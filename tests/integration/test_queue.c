@@ -516,6 +516,10 @@ static void shutdown_releases_long_job(void **state)
 	start_worker("shutdown_timeout = 500ms\n");
 	long long id = enqueue("debug.sleep", "{\"ms\":10000}", JOB_DEFAULT);
 	assert_true(wait_for(3000, "SELECT state = 'running' FROM jobs WHERE id = %lld", id));
+	/* 'running' is written by the claim, before an executor takes the job
+	 * from its pool's queue; a stop in between hands the job back from the
+	 * queue (no worker.release line). Wait for its handler to start. */
+	assert_true(wait_log(3000, "event=job.start", "kind=debug.sleep"));
 	double t0 = now_ms();
 	assert_int_equal(stop_worker(3000), 0);
 	double took = now_ms() - t0;
@@ -687,6 +691,142 @@ static void counters_flushed(void **state)
 	assert_true(qint("SELECT value FROM job_counters WHERE name = 'started'") >= 21);
 }
 
+/* ---- claims of gone workers (workers/identity.h, CLAIM_RESCUE_SET) ------- */
+
+/* A running row as a worker that is gone left it: claimed (attempt 1),
+ * started or only queued, with its lease as given. */
+static long long insert_claimed(const char *locked_by, bool started, const char *lease)
+{
+	return qint("INSERT INTO jobs (kind, args, state, attempt, attempted_at, locked_by,"
+		    " lease_until, started) VALUES ('debug.record', '{}', 'running', 1,"
+		    " now() - interval '1 minute', '%s', now() + interval '%s', %s) RETURNING id",
+		    locked_by, lease, started ? "true" : "false");
+}
+
+/* The leader's rescuer: an expired claim that never started goes back
+ * without spending an attempt or adding an error; one that started counts
+ * as a failed attempt, as before. */
+static void rescue_spends_no_attempt_unstarted(void **state)
+{
+	(void)state;
+	long long unstarted = insert_claimed("elsewhere/0:1:00000000", false, "-1 second");
+	long long started = insert_claimed("elsewhere/0:1:00000000", true, "-1 second");
+	start_worker("lease = 2s\n");
+	assert_true(wait_for(10000, "SELECT count(*) = 2 FROM jobs WHERE state = 'completed'"
+				    " AND id IN (%lld, %lld)",
+			     unstarted, started));
+	assert_int_equal(qint("SELECT attempt FROM jobs WHERE id = %lld", unstarted), 1);
+	assert_int_equal(qint("SELECT jsonb_array_length(errors) FROM jobs WHERE id = %lld", unstarted),
+			 0);
+	assert_int_equal(qint("SELECT attempt FROM jobs WHERE id = %lld", started), 2);
+	assert_int_equal(qint("SELECT (errors->0->>'error' LIKE 'lease expired%%')::int FROM jobs"
+			      " WHERE id = %lld",
+			      started),
+			 1);
+	assert_true(log_has("event=leader.rescued", "never started: attempt not counted"));
+	assert_int_equal(stop_worker(5000), 0);
+}
+
+/* A worker killed with claims outstanding (one running, one only queued;
+ * the periodic jobs its leader enqueued may be queued behind the running
+ * one too) and started again on the same host takes the same identity and
+ * releases them at once, long before their 60 s lease would let the
+ * rescuer. */
+static void restart_releases_claims_at_once(void **state)
+{
+	char who[160];
+	(void)state;
+	start_worker("lease = 60s\nexecutors = 1\n");
+	long long running = enqueue("debug.sleep", "{\"ms\":30000}", JOB_DEFAULT);
+	assert_true(wait_log(3000, "event=job.start", "kind=debug.sleep"));
+	PGresult *r = PQexec(pg, "SELECT locked_by FROM jobs WHERE kind = 'debug.sleep'");
+	assert_int_equal(PQntuples(r), 1);
+	snprintf(who, sizeof(who), "%s", PQgetvalue(r, 0, 0));
+	PQclear(r);
+	assert_non_null(strstr(who, "/0:")); /* the first slot of this host */
+	long long queued = insert_claimed(who, false, "60 seconds");
+
+	kill(worker, SIGKILL);
+	waitpid(worker, NULL, 0);
+	worker = -1;
+	/* its sessions end with it; the identity lock goes with them */
+	assert_true(wait_for(5000, "SELECT count(*) = 0 FROM pg_locks WHERE locktype = 'advisory'"
+				   " AND classid = %u",
+			     0x52565749u));
+	double t0 = now_ms();
+	/* two executors: one takes the long job again, one the others */
+	start_worker("lease = 60s\nexecutors = 2\n");
+	assert_true(wait_for(5000, "SELECT state = 'completed' FROM jobs WHERE id = %lld", queued));
+	assert_true(wait_for(5000,
+			     "SELECT locked_by IS DISTINCT FROM '%s' AND jsonb_array_length(errors) = 1"
+			     " FROM jobs WHERE id = %lld",
+			     who, running));
+	if (now_ms() - t0 > 5000)
+		fail_msg("the claims were released only after %.0f ms", now_ms() - t0);
+	/* queued: no attempt spent; running: one failed attempt, named */
+	assert_int_equal(qint("SELECT attempt FROM jobs WHERE id = %lld", queued), 1);
+	assert_int_equal(qint("SELECT jsonb_array_length(errors) FROM jobs WHERE id = %lld", queued), 0);
+	assert_int_equal(qint("SELECT (errors->0->>'error' = 'worker %s restarted')::int FROM jobs"
+			      " WHERE id = %lld",
+			      who, running),
+			 1);
+	assert_true(log_has("event=worker.released_at_start", "never started"));
+	assert_true(log_has("event=worker.identity", "/0:"));
+	stop_worker(5000);
+}
+
+/* A second live worker on the same host takes the next slot and leaves
+ * the first one's claims alone. */
+static void live_worker_keeps_its_claims(void **state)
+{
+	char second_log[600];
+	(void)state;
+	start_worker("lease = 60s\nexecutors = 1\n");
+	long long id = enqueue("debug.sleep", "{\"ms\":30000}", JOB_DEFAULT);
+	assert_true(wait_log(3000, "event=job.start", "kind=debug.sleep"));
+	long long attempt = qint("SELECT attempt FROM jobs WHERE id = %lld", id);
+
+	snprintf(second_log, sizeof(second_log), "%s.second", log_path);
+	pid_t other = fork();
+	if (other == 0) {
+		int fd = open(second_log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		setenv("RV_WORKER_DEBUG_KINDS", "1", 1);
+		execl(testenv_bin("revenge-worker"), "revenge-worker", "--config", conf, (char *)NULL);
+		_exit(127);
+	}
+	assert_true(other > 0);
+	bool up = false;
+	for (int i = 0; i < 250 && !up; i++) {
+		FILE *f = fopen(second_log, "r");
+		char line[4096];
+		while (f && !up && fgets(line, sizeof(line), f))
+			up = strstr(line, "event=worker.listener") != NULL;
+		if (f)
+			fclose(f);
+		if (!up)
+			sleep_ms(20);
+	}
+	int rc = server_stop(other, 5000);
+	assert_true(up);
+	assert_int_equal(rc, 0);
+	/* it ran under the next slot */
+	FILE *f = fopen(second_log, "r");
+	char line[4096];
+	bool slot1 = false;
+	while (f && !slot1 && fgets(line, sizeof(line), f))
+		slot1 = strstr(line, "event=worker.identity") && strstr(line, "/1:");
+	if (f)
+		fclose(f);
+	assert_true(slot1);
+	assert_int_equal(qint("SELECT (state = 'running' AND attempt = %lld AND started)::int"
+			      " FROM jobs WHERE id = %lld",
+			      attempt, id),
+			 1);
+	stop_worker(5000);
+}
+
 #define T(fn) cmocka_unit_test_prestate_setup_teardown(fn, setup, teardown, (void *)#fn)
 
 int main(void)
@@ -710,6 +850,9 @@ int main(void)
 		T(reload_resizes_pools),
 		T(pg_restart_during_processing),
 		T(counters_flushed),
+		T(rescue_spends_no_attempt_unstarted),
+		T(restart_releases_claims_at_once),
+		T(live_worker_keeps_its_claims),
 	};
 	snprintf(conf, sizeof(conf), "/tmp/revenge-queue-%d.conf", (int)getpid());
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
