@@ -100,7 +100,8 @@ struct seeded {
 	char lib[37], movie[37], file[37], coll[37], scan[24], dir[PATH_MAX], title[64];
 };
 static struct seeded seed[2];
-static char target_user[37], target_session[37], target_key[37], seed_job[24];
+static char target_user[37], target_name[40], target_session[37], target_key[37];
+static char seed_job[24];
 
 /* --- SQL ------------------------------------------------------------------ */
 
@@ -340,6 +341,8 @@ struct call {
 	int hidden;         /* rows of the hidden library */
 	int granted;        /* the caller holds a view grant on it */
 	int hideable;       /* a parameter points into a library */
+	int foreign;        /* self-service ids of another account */
+	int owned;          /* a parameter is a self-service id */
 	struct caller *who; /* NULL: no credentials */
 	char lib[37], movie[37], user[37];
 	char path[1024];
@@ -351,11 +354,12 @@ static int is_get(const struct call *c)
 	return c->rt->method == HTTP_GET;
 }
 
-/* The owner of a self-service resource: the caller, or (no credentials:
- * the answer is 401 whatever the id) the seeded target account. */
+/* The owner of a self-service resource: the caller, or the seeded target
+ * account for the foreign variant and without credentials (401 whatever
+ * the id). */
 static const char *owner(const struct call *c)
 {
-	return c->who ? c->who->id : target_user;
+	return c->who && !c->foreign ? c->who->id : target_user;
 }
 
 /*
@@ -440,24 +444,28 @@ static int fill(struct call *c, const char *lit, const char *name, const char *n
 		         : fresh ? new_job("completed")
 		                 : seed_job);
 	} else if (IS("sessions", "id")) {
-		/* self-service: another live session of the caller */
+		/* self-service: another live session of the caller (foreign: of
+		 * the target account) */
+		c->owned = 1;
 		if (c->who) {
 			struct caller again = *c->who;
+			if (c->foreign)
+				snprintf(again.name, sizeof(again.name), "%s", target_name);
 			login(&again);
 			snprintf(out, 64, "%s", again.session);
 		} else {
 			snprintf(out, 64, "%s", target_session);
 		}
 	} else if (IS("apikeys", "id")) {
-		/* self-service: one of the caller's keys */
+		/* self-service: one of the caller's keys (foreign: the target's) */
+		c->owned = 1;
 		snprintf(out, 64, "%s", c->who ? new_apikey(owner(c)) : target_key);
 	} else if (IS("server", "key")) {
 		snprintf(out, 64, "server.name");
 	} else if (IS("user", "key")) {
 		/* self-service: one of the caller's settings */
-		sql("INSERT INTO user_settings (user_id, key, value) VALUES ($1, 'matrix.pref', "
-		    "'1')"
-		    " ON CONFLICT DO NOTHING",
+		sql("INSERT INTO user_settings (user_id, key, value)"
+		    " VALUES ($1, 'matrix.pref', '1') ON CONFLICT DO NOTHING",
 		    owner(c), NULL);
 		snprintf(out, 64, "matrix.pref");
 	} else if (IS("invitations", "id")) {
@@ -639,9 +647,10 @@ static void report(const struct call *c, int status, const char *want, const cha
 	            c->who ? c->who->role : "anonymous",
 	            c->who && c->who->scopes ? " with a key " : "",
 	            c->who && c->who->scopes ? c->who->scopes : "",
-	            c->granted  ? " with a grant on the hidden rows"
-	            : c->hidden ? " on hidden rows"
-	                        : "",
+	            c->foreign   ? " on another account's ids"
+	            : c->granted ? " with a grant on the hidden rows"
+	            : c->hidden  ? " on hidden rows"
+	                         : "",
 	            status, want, body);
 }
 
@@ -656,12 +665,22 @@ static const char *leak(const char *body)
 	return NULL;
 }
 
-/* One call of route rt by principal k, on the hidden library's rows when
- * hidden; granted: the caller holds a view grant on the hidden library.
- * Returns 1 when the route's parameters touch a library (so the hidden
- * variant is worth a call), -1 when they cannot be filled. */
-static int run_one(const struct route *rt, size_t k, int hidden, int granted)
+/* The variants of a call: plain; on the hidden library's rows; the same
+ * by a caller holding a view grant on that library; with self-service ids
+ * (sessions, keys) of another account. */
+enum variant { V_OPEN, V_HIDDEN, V_GRANTED, V_FOREIGN };
+static const char *const variant_names[] = {"open", "hidden", "granted", "foreign"};
+
+/* Bits run_one() returns: which further variants the route's parameters
+ * make worth a call. */
+#define R_HIDEABLE 1
+#define R_OWNED 2
+
+/* One call of route rt by principal k in variant v; R_* bits, or -1 when
+ * the route's parameters cannot be filled. */
+static int run_one(const struct route *rt, size_t k, enum variant v)
 {
+	int hidden = v == V_HIDDEN || v == V_GRANTED, granted = v == V_GRANTED;
 	static struct call c;
 	struct caller who;
 	const char *role = principals[k].role, *body;
@@ -671,15 +690,15 @@ static int run_one(const struct route *rt, size_t k, int hidden, int granted)
 	c.rt = rt;
 	c.hidden = hidden;
 	c.granted = granted;
+	c.foreign = v == V_FOREIGN;
 	if (role) {
 		new_caller(&who, role);
 		c.who = &who;
 		if (principals[k].scopes)
 			give_key(&who, principals[k].scopes);
 		if (granted)
-			sql("INSERT INTO library_grants (user_id, library_id, level) VALUES ($1, "
-			    "$2,"
-			    " 'view')",
+			sql("INSERT INTO library_grants (user_id, library_id, level)"
+			    " VALUES ($1, $2, 'view')",
 			    who.id, seed[1].lib, NULL);
 	}
 	if (!build_path(&c)) {
@@ -692,39 +711,44 @@ static int run_one(const struct route *rt, size_t k, int hidden, int granted)
 	if (lenient)
 		body = "{}";
 	int st = call_as(c.who, http_method_name(rt->method), c.path, body);
+	int ret = (c.hideable ? R_HIDEABLE : 0) | (c.owned ? R_OWNED : 0);
 	checked++;
 	if (getenv("MATRIX_VERBOSE"))
-		print_message("%-6s %-70s %-9s %-12s %s %d\n", http_method_name(rt->method), c.path,
-		              role ? role : "anonymous",
+		print_message("%-6s %-70s %-9s %-12s %-7s %d\n", http_method_name(rt->method),
+		              c.path, role ? role : "anonymous",
 		              principals[k].scopes ? principals[k].scopes : "session",
-		              granted  ? "granted"
-		              : hidden ? "hidden "
-		                       : "open   ",
-		              st);
+		              variant_names[v], st);
 
 	if (st >= 500) {
 		report(&c, st, "no 5xx", api_last.body);
-		return c.hideable;
+		return ret;
 	}
 	if (!pub && !role) {
 		if (st != 401)
 			report(&c, st, "401", api_last.body);
-		return c.hideable;
+		return ret;
 	}
 	if (!pub && !role_has(role, rt->permission)) {
 		if (st != 403)
 			report(&c, st, "403", api_last.body);
-		return c.hideable;
+		return ret;
 	}
 	if (!pub && principals[k].scopes && !scopes_cover(principals[k].scopes, rt)) {
 		if (st != 403)
 			report(&c, st, "403 (the key's scopes)", api_last.body);
-		return c.hideable;
+		return ret;
 	}
 	if (hidden && !granted && !sees_all(role)) {
 		if (st != 404)
 			report(&c, st, "404 (hidden library)", api_last.body);
-		return c.hideable;
+		return ret;
+	}
+	if (c.foreign) {
+		/* another account's session or key is answered like an unknown
+		 * id, whatever the caller's role (admins included) */
+		if (st != 404)
+			report(&c, st, "404 (another account's own resource)", api_last.body);
+		return ret;
 	}
 	const struct exception *x = exception_for(rt, c.who);
 	if (x) {
@@ -739,7 +763,7 @@ static int run_one(const struct route *rt, size_t k, int hidden, int granted)
 	const char *l;
 	if (st / 100 == 2 && role && !granted && !sees_all(role) && (l = leak(api_last.body)))
 		report(&c, st, fmt("no trace of the hidden \"%s\"", l), api_last.body);
-	return c.hideable;
+	return ret;
 }
 
 static void matrix(void **state)
@@ -751,17 +775,19 @@ static void matrix(void **state)
 		const struct route *rt = &app_routes[i];
 		routes++;
 		for (size_t k = 0; k < NPRINC; k++) {
-			int r = run_one(rt, k, 0, 0);
+			int r = run_one(rt, k, V_OPEN);
 			if (r < 0)
 				break; /* reported once for the route */
-			if (!r)
+			if (r & R_OWNED)
+				run_one(rt, k, V_FOREIGN);
+			if (!(r & R_HIDEABLE))
 				continue;
-			run_one(rt, k, 1, 0);
+			run_one(rt, k, V_HIDDEN);
 			/* a grant makes the hidden rows visible: the 404 above
 			 * is the library's visibility, nothing else */
 			if (principals[k].role && !principals[k].scopes &&
 			    !sees_all(principals[k].role))
-				run_one(rt, k, 1, 1);
+				run_one(rt, k, V_GRANTED);
 		}
 	}
 	print_message("authorization matrix: %zu routes, %d calls, %d wrong\n", routes, checked,
@@ -809,7 +835,7 @@ static void seed_library(int i)
 
 static int setup(void **state)
 {
-	char extra[1024], *h = NULL, name[40];
+	char extra[1024], *h = NULL;
 	struct config cfg = {0};
 
 	(void)state;
@@ -841,7 +867,7 @@ static int setup(void **state)
 	    NULL);
 	seed_library(0);
 	seed_library(1);
-	new_account("user", target_user, name);
+	new_account("user", target_user, target_name);
 	snprintf(target_key, 37, "%s", new_apikey(target_user));
 	snprintf(seed_job, sizeof(seed_job), "%s", new_job("completed"));
 	sql("INSERT INTO audit_log (user_id, action, resource_type, resource_id) VALUES ($1,"
@@ -852,7 +878,7 @@ static int setup(void **state)
 	if (server <= 0)
 		return -1;
 	struct caller t = {.role = "user"};
-	snprintf(t.name, sizeof(t.name), "%s", name);
+	snprintf(t.name, sizeof(t.name), "%s", target_name);
 	login(&t);
 	snprintf(target_session, 37, "%s", t.session);
 	new_caller(&seed_admin, "admin");
