@@ -1,14 +1,17 @@
 /*
  * The authorization matrix (issue 14): every route of the router table
  * (app_routes, iterated at run time) is called against real rows with no
- * credentials and as a guest, a user, a moderator and an admin, and every
- * answer is checked against what the route declares:
+ * credentials, as a guest, a user, a moderator and an admin (sessions), and
+ * with two API keys (an admin's read-only key, a moderator's read-write
+ * key), and every answer is checked against what the route declares:
  *
  *   - no credentials on a non-public route         -> 401
  *   - the role lacks the route's permission         -> 403
+ *   - an API key whose scopes do not cover the route -> 403
  *   - the role has it, but the item lives in a library the role cannot
  *     see (visibility 'granted', no grant, not a library manager)
  *                                                   -> 404
+ *   - a session or API key id of another account    -> 404
  *   - otherwise                                     -> 2xx
  *   - never a 5xx, for anyone.
  *
@@ -26,13 +29,14 @@
  * cannot ship unchecked, its author adds a filler.
  *
  * Routes whose parameters point into a library (library, movie, file,
- * collection, scan) are called twice: once on rows of an open library and
- * once on rows of a 'granted' library the caller holds no grant on, and
- * (for roles that do not see every library) once more by a caller holding
- * a view grant on it, who must get the open rows' answer. Every
- * 2xx body of a caller who does not see every library is also searched for
- * the ids and titles of the hidden rows, which must not leak into lists,
- * counts or searches.
+ * collection, scan) are called on rows of an open library, again on rows
+ * of a 'granted' library the caller holds no grant on, and (for roles that
+ * do not see every library) once more by a caller holding a view grant on
+ * it, who must get the open rows' answer. Every 2xx body shown to a caller
+ * who does not see every library is also searched for the ids and title
+ * of the hidden rows, which must not leak into lists, counts or searches.
+ * Routes taking one of the caller's own sessions or keys are called again
+ * with another account's.
  *
  * Side effects. Every call is made by a caller created for that call (a
  * fresh account holding exactly the role, logged in once), so logging out,
@@ -41,14 +45,14 @@
  * that one call (a throwaway library, movie, file, account, role, job,
  * grant), so a DELETE or a scan never breaks the next caller's call.
  *
- * Bodies. A JSON route needs a valid body to reach its 2xx; BODIES holds a
- * minimal one per route. A JSON route missing from BODIES is sent "{}":
+ * Bodies. A JSON route needs a valid body to reach its 2xx; body_for()
+ * holds a minimal one per route. A JSON route missing there is sent "{}":
  * roles without the permission must still get 401/403, and an allowed
  * role may get a 2xx or a validation answer (400, 409, 422) — never 401,
  * 403, 404 or a 5xx — so a new route is covered at once and made strict by
  * adding its body. Required query parameters are filled from the route's
- * declared query spec (first enum choice, minimum integer, "quokka", a word of both seeded
- * titles, so searches would show a hidden movie if they leaked it).
+ * declared query spec (first enum choice, minimum integer, "quokka": a
+ * word of both seeded titles, so a search leaking the hidden movie shows).
  */
 #include <errno.h>
 #include <limits.h>
