@@ -839,7 +839,7 @@ static void seed_library(int i)
 
 static int setup(void **state)
 {
-	char extra[1024], *h = NULL;
+	char extra[PATH_MAX + 1024], *h = NULL;
 	struct config cfg = {0};
 
 	(void)state;
@@ -851,6 +851,14 @@ static int setup(void **state)
 		return -1;
 	snprintf(base, sizeof(base), "%s", real);
 	snprintf(extra, sizeof(extra), "pool_size = 2\n" TESTENV_FAST_AUTH);
+	/* issue 14 item 1: where the server restricts library roots, allow
+	 * this test's directory (POST /libraries makes roots inside it) */
+	size_t nkeys;
+	const struct config_key *keys = config_keys(&nkeys);
+	for (size_t i = 0; i < nkeys; i++)
+		if (!strcmp(keys[i].section, "library") && !strcmp(keys[i].name, "allowed_roots"))
+			snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra),
+			         "[library]\nallowed_roots = \"%s\"\n", base);
 	snprintf(db_url, sizeof(db_url), "%s", testenv_new_database(NULL));
 	testenv_write_config(conf, db_url, sock, extra);
 	pg = testenv_connect(db_url);
