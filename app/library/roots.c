@@ -141,6 +141,15 @@ enum app_err library_root_permitted(const struct config *cfg, const char *root, 
 	return APP_OK;
 }
 
+bool library_file_permitted(const struct config *cfg, const char *path)
+{
+	char real[PATH_MAX];
+	struct field_error ignored = {0};
+
+	return realpath(path, real) &&
+	       library_root_permitted(cfg, real, "path", &ignored) == APP_OK;
+}
+
 bool library_extension_permitted(const char *ext)
 {
 	static const char *const ok[] = {

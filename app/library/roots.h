@@ -49,6 +49,12 @@ enum app_err library_roots_config_check(const struct config *cfg, struct buf *er
 enum app_err library_root_permitted(const struct config *cfg, const char *root, const char *field,
                                     struct field_error *fe);
 
+/* May a file at path be served (streamed, its sidecars read)? Its real
+ * path must pass library_root_permitted: a library made before
+ * library.allowed_roots existed, or written straight into the database,
+ * still serves nothing outside them. */
+bool library_file_permitted(const struct config *cfg, const char *path);
+
 /* Is ext (lower case, no dot) a video container or a sidecar type? */
 bool library_extension_permitted(const char *ext);
 

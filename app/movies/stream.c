@@ -10,7 +10,9 @@
 #include <string.h>
 
 #include "app.h"
+#include "core/log.h"
 #include "http/accel.h"
+#include "library/roots.h"
 #include "movies/movies.h"
 #include "movies/view.h"
 
@@ -40,6 +42,14 @@ static enum app_err file_row(struct request *req, PGresult **r, struct field_err
 	return APP_OK;
 }
 
+/* A file outside library.allowed_roots (library/roots.h) answers as if it
+ * were gone, like one outside its library's roots. */
+static enum app_err refused(struct field_error *fe, const char *field)
+{
+	log_warn("stream.not_allowed", "a file lies outside library.allowed_roots");
+	return field_fail(fe, APP_ERR_NOT_FOUND, field, "is not on disk any more");
+}
+
 enum app_err movies_stream(struct request *req, struct response *res, struct field_error *fe)
 {
 	PGresult *r;
@@ -47,6 +57,8 @@ enum app_err movies_stream(struct request *req, struct response *res, struct fie
 
 	if ((e = file_row(req, &r, fe)))
 		return e;
+	if (!library_file_permitted(req->app->cfg, PQgetvalue(r, 0, 0)))
+		return refused(fe, "file_id");
 	return accel_send_file(req, res, PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1), "file_id", fe);
 }
 
@@ -74,5 +86,7 @@ enum app_err movies_subtitle(struct request *req, struct response *res, struct f
 	cJSON_Delete(side);
 	if (!path)
 		return field_fail(fe, APP_ERR_NOT_FOUND, "index", "is not a subtitle of this file");
+	if (!library_file_permitted(req->app->cfg, path))
+		return refused(fe, "index");
 	return accel_send_file(req, res, path, PQgetvalue(r, 0, 1), "index", fe);
 }

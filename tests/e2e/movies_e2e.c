@@ -341,9 +341,12 @@ static void seed(const char *stack, const char *tag)
 {
 	char id[37];
 
-	snprintf(dir_a, sizeof(dir_a), "%s/e2e-movies-%s/a", stack, tag);
-	snprintf(dir_b, sizeof(dir_b), "%s/e2e-movies-%s/b", stack, tag);
-	mkdir(fmt("%s/e2e-movies-%s", stack, tag), 0755);
+	/* under the stack's media folder, one of its library.allowed_roots:
+	 * files elsewhere are not streamed */
+	snprintf(dir_a, sizeof(dir_a), "%s/media/e2e-movies-%s/a", stack, tag);
+	snprintf(dir_b, sizeof(dir_b), "%s/media/e2e-movies-%s/b", stack, tag);
+	mkdir(fmt("%s/media", stack), 0755);
+	mkdir(fmt("%s/media/e2e-movies-%s", stack, tag), 0755);
 	mkdir(dir_a, 0755);
 	mkdir(dir_b, 0755);
 	mkdir(fmt("%s/The Matrix (1999)", dir_a), 0755);
@@ -358,9 +361,9 @@ static void seed(const char *stack, const char *tag)
 	write_file(boot_path, payload, 1000);
 	write_file(fmt("%s/Secret (2001).mkv", dir_b), payload, 2000);
 	/* outside every library root: a link to it must not be served */
-	write_file(fmt("%s/e2e-movies-%s/outside.mkv", stack, tag), payload, 10);
+	write_file(fmt("%s/media/e2e-movies-%s/outside.mkv", stack, tag), payload, 10);
 	unlink(fmt("%s/escape.mkv", dir_a));
-	if (symlink(fmt("%s/e2e-movies-%s/outside.mkv", stack, tag), fmt("%s/escape.mkv", dir_a)))
+	if (symlink(fmt("%s/media/e2e-movies-%s/outside.mkv", stack, tag), fmt("%s/escape.mkv", dir_a)))
 		printf("FAIL seed: symlink\n");
 
 	sql("CREATE SEQUENCE IF NOT EXISTS e2e_tmdb START 900000", NULL);
@@ -1040,6 +1043,27 @@ static void stream(void)
 	snprintf(esc, 37, "%s", sql("SELECT id FROM media_files WHERE rel_path = 'escape.mkv' AND library_id = $1", lib_a, NULL));
 	get(fmt("/api/v1/movies/%s/files/%s/stream", rated_r, esc), admin_tok);
 	expect("stream: a link out of the library root 404", 404, "file_id");
+	/* a library written straight into the database over a folder outside
+	 * library.allowed_roots (as one made before the key existed): its
+	 * files are not streamed (issue 14 item 1) */
+	{
+		char odir[256], opath[320], olib[37], omv[37], ofile[37];
+		snprintf(odir, sizeof(odir), "/tmp/revenge-e2e-outside-%s", run_tag);
+		snprintf(opath, sizeof(opath), "%s/Outside (2001).mkv", odir);
+		mkdir(odir, 0755);
+		write_file(opath, payload, sizeof(payload));
+		snprintf(olib, 37, "%s",
+		         sql("INSERT INTO libraries (name, type, paths, scan_interval_minutes) VALUES"
+		             " ($1, 'movie', ARRAY[$2], 0) RETURNING id",
+		             fmt("E2E outside %s", run_tag), odir, NULL));
+		snprintf(omv, 37, "%s", movie(olib, "Outside", NULL, "en", 2001, 90, 5, 10, 1, "{}", "{}", 5));
+		file_row(ofile, olib, omv, opath, "Outside (2001).mkv", 640, 480, sizeof(payload), "{}");
+		get(fmt("/api/v1/movies/%s/files/%s/stream", omv, ofile), admin_tok);
+		expect("stream: a file outside library.allowed_roots 404", 404, "file_id");
+		sql("DELETE FROM libraries WHERE id = $1", olib, NULL);
+		unlink(opath);
+		rmdir(odir);
+	}
 	get(fmt("/api/v1/movies/%s/files/%s/stream", boot, boot_file), admin_tok);
 	check("stream: MP4 type", R.status == 200 && !strcmp(header("Content-Type"), "video/mp4"),
 	      header("Content-Type"));

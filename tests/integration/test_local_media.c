@@ -573,7 +573,12 @@ int main(void)
 	snprintf(conf, sizeof(conf), "%s/revenge.conf", dir);
 	snprintf(sock, sizeof(sock), "/tmp/revenge-local-media-%d.sock", (int)getpid());
 	api_sock = sock;
-	testenv_write_config(conf, url, sock, "pool_size = 2\n" TESTENV_FAST_AUTH);
+	/* the libraries' folders are the server's library.allowed_roots
+	 * (files elsewhere are not streamed) */
+	char extra[1600];
+	snprintf(extra, sizeof(extra), "pool_size = 2\n" TESTENV_FAST_AUTH "[library]\nallowed_roots = %s, %s\n",
+	         root, tvroot);
+	testenv_write_config(conf, url, sock, extra);
 	snprintf(log, sizeof(log), "%s/log/test_local_media.log", stack);
 	if ((server = server_start(conf, sock, log)) <= 0) {
 		fprintf(stderr, "test_local_media: the FastCGI pool did not start\n");
