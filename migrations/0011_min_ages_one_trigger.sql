@@ -6,6 +6,13 @@
 -- statement on <kind>_age_ratings, every item a changed row names (before
 -- or after the change) gets {country: minimum age} of its rated rows.
 
+-- The minimum age one rating row stands for, NULL when it counts as
+-- unrated: the row's min_age (0012 gives unknown certifications an age).
+CREATE FUNCTION rating_min_age(certification text, min_age smallint) RETURNS integer
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+	SELECT min_age::integer
+$$;
+
 CREATE FUNCTION catalog_min_ages_sync() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -21,8 +28,9 @@ BEGIN
 		ELSE format('SELECT %1$I FROM changed_new UNION SELECT %1$I FROM changed_old', fk)
 	END;
 	EXECUTE format('UPDATE %1$I.%2$I x SET min_ages = (SELECT'
-		' coalesce(jsonb_object_agg(a.country, a.min_age), ''{}'') FROM %1$I.%3$I a'
-		' WHERE a.%4$I = x.id AND a.min_age IS NOT NULL) WHERE x.id IN (%5$s)',
+		' coalesce(jsonb_object_agg(a.country, rating_min_age(a.certification, a.min_age)),'
+		' ''{}'') FROM %1$I.%3$I a WHERE a.%4$I = x.id'
+		' AND rating_min_age(a.certification, a.min_age) IS NOT NULL) WHERE x.id IN (%5$s)',
 		TG_TABLE_SCHEMA, items, TG_TABLE_NAME, fk, changed);
 	RETURN NULL;
 END $$;

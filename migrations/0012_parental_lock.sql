@@ -20,39 +20,10 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 		ELSE 21 END
 $$;
 
--- the trigger function of every kind's ratings (migration 0011) with the
--- new rule
-CREATE OR REPLACE FUNCTION catalog_min_ages_sync() RETURNS trigger
-LANGUAGE plpgsql AS $$
-DECLARE
-	items text := TG_ARGV[0]; -- the item table ("movies")
-	fk text := TG_ARGV[1];    -- its key in the ratings table ("movie_id")
-	changed text;
-BEGIN
-	-- the transition tables of this event only (INSERT has no old rows,
-	-- DELETE no new ones); dynamic SQL sees them like static SQL does
-	changed := CASE TG_OP
-		WHEN 'INSERT' THEN format('SELECT %I FROM changed_new', fk)
-		WHEN 'DELETE' THEN format('SELECT %I FROM changed_old', fk)
-		ELSE format('SELECT %1$I FROM changed_new UNION SELECT %1$I FROM changed_old', fk)
-	END;
-	EXECUTE format('UPDATE %1$I.%2$I x SET min_ages = (SELECT'
-		' coalesce(jsonb_object_agg(a.country, rating_min_age(a.certification, a.min_age)),'
-		' ''{}'') FROM %1$I.%3$I a WHERE a.%4$I = x.id'
-		' AND rating_min_age(a.certification, a.min_age) IS NOT NULL) WHERE x.id IN (%5$s)',
-		TG_TABLE_SCHEMA, items, TG_TABLE_NAME, fk, changed);
-	RETURN NULL;
-END $$;
-
--- the rows that held an unknown certification get their new ages
-UPDATE movies m SET min_ages = (SELECT coalesce(jsonb_object_agg(a.country,
-		rating_min_age(a.certification, a.min_age)), '{}') FROM movie_age_ratings a
-		WHERE a.movie_id = m.id AND rating_min_age(a.certification, a.min_age) IS NOT NULL)
-	WHERE EXISTS (SELECT 1 FROM movie_age_ratings a WHERE a.movie_id = m.id AND a.min_age IS NULL);
-UPDATE series s SET min_ages = (SELECT coalesce(jsonb_object_agg(a.country,
-		rating_min_age(a.certification, a.min_age)), '{}') FROM series_age_ratings a
-		WHERE a.series_id = s.id AND rating_min_age(a.certification, a.min_age) IS NOT NULL)
-	WHERE EXISTS (SELECT 1 FROM series_age_ratings a WHERE a.series_id = s.id AND a.min_age IS NULL);
+-- the rows that held an unknown certification get their new ages: touching
+-- them runs the ratings' trigger (0011), which recomputes their items
+UPDATE movie_age_ratings SET min_age = min_age WHERE min_age IS NULL;
+UPDATE series_age_ratings SET min_age = min_age WHERE min_age IS NULL;
 
 -- Does the parental limit of user u hide an item whose {country: age}
 -- column is ages? NULL ages (a file no item claims yet) counts as unrated.
