@@ -18,21 +18,21 @@
 	table " w WHERE w.user_id = $1::uuid AND w." fk " = m.id)"
 #define CAT_SERIES_TITLE CAT_TITLE_CHAIN("m.titles_i18n", "m.original_language", "m.original_title", "m.title")
 #define CAT_MOVIE_TITLE CAT_TITLE_CHAIN("m.titles_i18n", "m.original_language", "m.original_title", "m.title")
-/* The list item with more fields: EXTRA is "" or ", 'key', value, ...".
- * One json_build_object, not an item merged with more fields as jsonb: the
- * cast to jsonb re-parses the item's text, about a fifth of what a search
- * page of 20 items cost the database. */
-#define CAT_MOVIE_ITEM CAT_MOVIE_ITEM_PLUS("")
-#define CAT_MOVIE_ITEM_PLUS(extra) \
-	"json_build_object('id', m.id, 'library_id', m.library_id, 'tmdb_id', m.tmdb_id," \
-		" 'imdb_id', m.imdb_id, 'title', " CAT_MOVIE_TITLE ", 'original_title', m.original_title," \
-		" 'original_language', m.original_language, 'year', m.year, 'release_date'," \
-		" m.release_date, 'runtime', m.runtime, 'overview', coalesce(" \
-		CAT_I18N("m.overviews_i18n", "m.original_language") ", m.overview), 'vote_average'," \
-		" m.vote_average, 'vote_count', m.vote_count, 'popularity', m.popularity," \
-		" 'poster_path', m.poster_path, 'poster_url', " CAT_ART("poster", "m") "," \
-		" 'backdrop_path', m.backdrop_path, 'added_at', " SQL_TS("m.added_at") "," \
-		" 'file_count', m.file_count, 'user_data', " CAT_USER_DATA("movie_watch", "movie_id") extra ")"
+/* A movie's list item: its card in the viewer's language (migration 0017:
+ * the object up to added_at, rendered by the store), rendered here by the
+ * same function when the language has none, then file_count, user_data and
+ * the closing brace. Text, not json: the page writes it as it is. */
+#define CAT_MOVIE_CARD                                                                             \
+	"coalesce((SELECT c.card FROM catalog_cards c WHERE c.item_id = m.id AND c.lang = v.lang),"  \
+	" (SELECT rv_movie_card(x, v.lang) FROM movies x WHERE x.id = m.id))"
+#define CAT_MOVIE_ITEM_HEAD                                                                        \
+	CAT_MOVIE_CARD " || ', \"file_count\" : ' || m.file_count || ', \"user_data\" : ' || coalesce(" \
+	CAT_USER_DATA("movie_watch", "movie_id") "::text, 'null')"
+#define CAT_MOVIE_ITEM "(" CAT_MOVIE_ITEM_HEAD " || '}')"
+/* The item with more fields: PAIRS is "'key', value, ..." (at most 100
+ * arguments), appended as one json_build_object's members. */
+#define CAT_MOVIE_ITEM_PLUS(pairs)                                                                 \
+	"(" CAT_MOVIE_ITEM_HEAD " || ', ' || substr(json_build_object(" pairs ")::text, 2))"
 
 #define CAT_SERIES_ITEM \
 	"json_build_object('id', m.id, 'library_id', m.library_id, 'tmdb_id', m.tmdb_id," \

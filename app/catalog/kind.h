@@ -25,6 +25,10 @@ struct catalog_sort {
 struct catalog_filter {
 	const char *name; /* the query parameter */
 	const char *sql;  /* a condition on m with {} for the value */
+	/* a range on this sort's expression, or NULL: how many rows it keeps
+	 * depends on the value, so a list in another order is planned with
+	 * it (list.c) */
+	const char *range_of;
 };
 
 #define CATALOG_MAX_FILTERS 16
@@ -34,7 +38,10 @@ struct catalog_kind {
 	const char *from;    /* the kind's table as m, with what its scope needs joined */
 	const char *library; /* the library column */
 	const char *ages;    /* the {country: min age} column */
-	const char *item;    /* the list item as one json value */
+	const char *item;    /* the list item as one json value (or its text) */
+	/* what a list selects of m for item, NULL: m.*; a wide row costs
+	 * copying for each row the order walks */
+	const char *columns;
 	const char *counts;  /* its kind in catalog_counts (migration 0016), or NULL */
 	const struct catalog_sort *sorts;
 	int nsorts;

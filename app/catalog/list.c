@@ -81,16 +81,21 @@ char *catalog_list_sql(const struct catalog_shape *s, bool count)
 		/* the page is chosen in the lateral subquery, which walks the
 		 * order's index; only the rows shown are turned into JSON */
 		buf_printf(&b, " SELECT %s, m.sort_key::text, m.sort_id FROM v CROSS JOIN LATERAL"
-			       " (SELECT m.*, %s AS sort_key, %s AS sort_id", k->item, o->key, o->id);
+			       " (SELECT %s, %s AS sort_key, %s AS sort_id", k->item,
+			   k->columns ? k->columns : "m.*", o->key, o->id);
 		n = put_where(&b, s, o->join);
 		if (s->after) {
 			buf_printf(&b, " AND (%s, %s) %c ($%d::%s, $%d::uuid)", o->key, o->id,
 				   s->desc ? '<' : '>', n, o->type, n + 1);
 			n += 2;
 		}
-		buf_printf(&b, " ORDER BY %s %s, %s %s LIMIT $%d OFFSET $%d) m"
-			       " ORDER BY m.sort_key %s, m.sort_id %s",
-			   o->key, dir, o->id, dir, n, n + 1, dir, dir);
+		buf_printf(&b, " ORDER BY %s %s, %s %s", o->key, dir, o->id, dir);
+		if (s->offset || s->rows <= 0)
+			buf_printf(&b, " LIMIT $%d OFFSET $%d) m ORDER BY m.sort_key %s, m.sort_id %s",
+				   n, n + 1, dir, dir);
+		else
+			buf_printf(&b, " LIMIT %d) m ORDER BY m.sort_key %s, m.sort_id %s LIMIT $%d"
+				       " OFFSET $%d", s->rows, dir, dir, n, n + 1);
 	}
 	char *sql = buf_detach(&b, NULL);
 	if (sql && !buf_ok(&b)) {
@@ -110,6 +115,20 @@ struct shape_stmt {
 	struct shape_stmt *next;
 };
 
+/* A range filter on another order's expression: a generic plan guesses
+ * it keeps few rows and reads them by that order's index, then sorts, which
+ * for a wide range reads most of the table; planned with the values, the
+ * planner walks the page's order instead when the range is wide. */
+static bool foreign_range(const struct catalog_shape *s)
+{
+	const struct catalog_kind *k = s->kind;
+	for (int i = 0; i < k->nfilters; i++)
+		if ((s->filters >> i) & 1u && k->filters[i].range_of &&
+		    strcmp(k->filters[i].range_of, k->sorts[s->sort].name))
+			return true;
+	return false;
+}
+
 static pthread_mutex_t shapes_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct shape_stmt *shapes[64];
 
@@ -118,14 +137,15 @@ static unsigned shape_hash(const struct catalog_shape *s, bool count)
 	unsigned h = (unsigned)(uintptr_t)s->kind;
 	h = h * 31u + (unsigned)s->sort;
 	h = h * 31u + (unsigned)s->desc * 2u + (unsigned)s->after * 4u + (unsigned)count * 8u +
-	    (unsigned)s->offset * 16u;
+	    (unsigned)s->offset * 16u + (unsigned)s->rows * 32u;
 	return (h * 31u + s->filters) % 64u;
 }
 
 static bool same(const struct shape_stmt *x, const struct catalog_shape *s, bool count)
 {
 	return x->shape.kind == s->kind && x->shape.sort == s->sort && x->shape.desc == s->desc &&
-	       x->shape.after == s->after && x->shape.offset == s->offset && x->shape.filters == s->filters && x->count == count;
+	       x->shape.after == s->after && x->shape.offset == s->offset && x->shape.rows == s->rows &&
+	       x->shape.filters == s->filters && x->count == count;
 }
 
 static const struct db_stmt *shape_stmt(const struct catalog_shape *s, bool count)
@@ -138,7 +158,9 @@ static const struct db_stmt *shape_stmt(const struct catalog_shape *s, bool coun
 		/* the order and the cursor do not change a count */
 		key.sort = 0;
 		key.desc = key.after = key.offset = false;
-	}
+		key.rows = 0;
+	} else if (key.offset)
+		key.rows = 0;
 	h = shape_hash(&key, count);
 	pthread_mutex_lock(&shapes_lock);
 	for (x = shapes[h]; x; x = x->next)
@@ -152,15 +174,16 @@ static const struct db_stmt *shape_stmt(const struct catalog_shape *s, bool coun
 			free(x);
 			x = NULL;
 		} else {
-			snprintf(x->name, sizeof(x->name), "cat_%s_%s%s_%s_%x", key.kind->name,
+			snprintf(x->name, sizeof(x->name), "cat_%s_%s%s_%s_%x_%d", key.kind->name,
 				 count ? "count" : key.kind->sorts[key.sort].name,
 				 key.desc ? "_desc" : "",
-				 key.offset ? "offset" : key.after ? "after" : "first", key.filters);
+				 key.offset ? "offset" : key.after ? "after" : "first", key.filters,
+				 key.rows);
 			x->stmt.name = x->name;
 			x->stmt.nparams = catalog_shape_nparams(&key) + (count ? 0 : 2) +
 					  (key.after && !count ? 2 : 0);
 			x->stmt.idempotent = true;
-			x->stmt.custom_plan = count || key.offset;
+			x->stmt.custom_plan = count || key.offset || foreign_range(&key);
 			x->next = shapes[h];
 			shapes[h] = x;
 		}
@@ -177,4 +200,87 @@ const struct db_stmt *catalog_list_stmt(const struct catalog_shape *s)
 const struct db_stmt *catalog_count_stmt(const struct catalog_shape *s)
 {
 	return shape_stmt(s, true);
+}
+
+/* --- statements with filters in fixed positions ---------------------------------- */
+
+struct masked_stmt {
+	const struct db_stmt *base;
+	unsigned mask;
+	struct db_stmt stmt;
+	char name[64];
+	struct masked_stmt *next;
+};
+
+static struct masked_stmt *masked[64];
+
+unsigned catalog_filter_mask(const struct catalog_kind *k, const char *const *vals)
+{
+	unsigned mask = 0;
+	for (int i = 0; i < k->nfilters; i++)
+		if (vals[i])
+			mask |= 1u << i;
+	return mask;
+}
+
+static char *masked_sql(const char *sql, const struct catalog_kind *k, int first, unsigned mask)
+{
+	const char *marker = CATALOG_FILTERS;
+	size_t mlen = strlen(marker);
+	struct buf b;
+
+	buf_init(&b, 1 << 16);
+	for (const char *p = sql; *p;) {
+		const char *q = strstr(p, marker);
+		if (!q) {
+			buf_append(&b, p, strlen(p));
+			break;
+		}
+		buf_append(&b, p, (size_t)(q - p));
+		for (int i = 0; i < k->nfilters; i++) {
+			if ((mask >> i) & 1u) {
+				buf_append(&b, " AND ", 5);
+				put_param_sql(&b, k->filters[i].sql, first + i);
+			} else {
+				/* true whatever the value: folded away */
+				buf_printf(&b, " AND ($%d::text IS NULL OR true)", first + i);
+			}
+		}
+		p = q + mlen;
+	}
+	char *out = buf_detach(&b, NULL);
+	if (out && !buf_ok(&b)) {
+		free(out);
+		out = NULL;
+	}
+	return out;
+}
+
+const struct db_stmt *catalog_masked(const struct db_stmt *base, const struct catalog_kind *k,
+				     int first, unsigned mask)
+{
+	unsigned h = (unsigned)(((uintptr_t)base >> 4) * 31u + mask) % 64u;
+	struct masked_stmt *x;
+
+	pthread_mutex_lock(&shapes_lock);
+	for (x = masked[h]; x; x = x->next)
+		if (x->base == base && x->mask == mask)
+			break;
+	if (!x && (x = calloc(1, sizeof(*x)))) {
+		x->base = base;
+		x->mask = mask;
+		x->stmt = *base;
+		x->stmt.sql = masked_sql(base->sql, k, first, mask);
+		if (!x->stmt.sql) {
+			free(x);
+			x = NULL;
+		} else {
+			snprintf(x->name, sizeof(x->name), "%.48s_%x", base->name, mask);
+			x->stmt.name = x->name;
+			x->next = masked[h];
+			masked[h] = x;
+		}
+	}
+	pthread_mutex_unlock(&shapes_lock);
+	return x ? &x->stmt : NULL;
 }

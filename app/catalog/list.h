@@ -7,8 +7,11 @@
  * every shape gets a plan that walks its index and stops after the page
  * (no "$n IS NULL OR ..." predicates that a generic plan must scan for).
  * Shapes are built on first use and kept for the life of the process.
- * Offset pages and counts are planned with their values each time: how
- * far the offset reaches decides between walking the index and sorting.
+ * A first page or one after a cursor names its row count as a constant
+ * (rows), so the generic plan is costed for the rows it returns and
+ * PostgreSQL keeps it instead of planning every execution. Offset pages
+ * and filtered counts are planned with their values each time: how far
+ * the offset reaches decides between walking the index and sorting.
  *
  * Parameters: the viewer's four (catalog.h), the present filters' values
  * in the kind's filter order, then (after a cursor) the cursor key and id,
@@ -31,6 +34,9 @@ struct catalog_shape {
 	bool after;        /* rows after a cursor (key, id) */
 	bool offset;       /* offset pagination: planned with the offset's value */
 	unsigned filters;  /* bit i: kind->filters[i] is present */
+	/* not offset: the rows fetched (the page and the probe) as a
+	 * constant; 0: the limit parameter alone */
+	int rows;
 };
 
 /* The list or count statement of a shape; NULL when out of memory. The
@@ -40,6 +46,23 @@ const struct db_stmt *catalog_count_stmt(const struct catalog_shape *s);
 
 /* The number of parameters before the cursor's (viewer + filters). */
 int catalog_shape_nparams(const struct catalog_shape *s);
+
+/*
+ * Statements that filter by a kind's filters in fixed parameter positions
+ * (search, facets): base->sql holds CATALOG_FILTERS where the filters go,
+ * and their values are parameters first..first+nfilters-1, NULL when
+ * absent. catalog_masked returns base with the filters of mask in their
+ * place and the absent ones as no-ops the planner drops (each still names
+ * its parameter, so the statement keeps its parameters), so a generic
+ * plan is the plan of exactly the filters given; NULL when out of memory.
+ * Kept for the life of the process, like the shapes.
+ */
+#define CATALOG_FILTERS " {FILTERS}"
+const struct db_stmt *catalog_masked(const struct db_stmt *base, const struct catalog_kind *k,
+				     int first, unsigned mask);
+
+/* The mask of the non-NULL values among vals[0..k->nfilters-1]. */
+unsigned catalog_filter_mask(const struct catalog_kind *k, const char *const *vals);
 
 /* The SQL of a shape's statement in a malloc'd string (for tests and the
  * documentation's EXPLAIN); NULL when out of memory. */

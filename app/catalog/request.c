@@ -62,6 +62,7 @@ enum app_err catalog_page(struct request *req, struct response *res, struct cata
 		return e;
 	s.after = p.after;
 	s.offset = p.offset_mode;
+	s.rows = p.offset_mode ? 0 : (int)p.limit + 1;
 	const struct db_stmt *list = catalog_list_stmt(&s);
 	const struct db_stmt *count = p.offset_mode ? catalog_count_stmt(&s) : NULL;
 	if (!list || (p.offset_mode && !count))

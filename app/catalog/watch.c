@@ -100,7 +100,7 @@ static const struct {
 		CAT_VIEW_CTE " SELECT count(*)" CONTINUE_FROM, CAT_NPARAMS, true},
 	[S_HISTORY] = {"watch_history",
 		CAT_VIEW_CTE " SELECT json_build_object('id', h.id, 'event', h.event, 'position_seconds',"
-		" h.position_seconds, 'at', " SQL_TS("h.at") ", '{N}', {I}), h.id::text, h.id"
+		" h.position_seconds, 'at', " SQL_TS("h.at") ", '{N}', {I}::json), h.id::text, h.id"
 		HISTORY_FROM " AND ($5::text IS NULL OR (h.id, h.id) < ($5::bigint, $6::bigint))"
 		" ORDER BY h.id DESC LIMIT $7 OFFSET $8", CAT_NPARAMS + 4, true},
 	[S_HISTORY_COUNT] = {"watch_history_count",

@@ -5,24 +5,16 @@
 #ifndef REVENGE_MOVIES_FILTER_H
 #define REVENGE_MOVIES_FILTER_H
 
+#include "catalog/list.h"
 #include "movies/view.h"
 
 extern const char *const mv_resolutions[];
 
-/* $5..$13: library, genre, years, ratings, has_file, resolution, max_age */
-#define LIST_FILTERS                                                                               \
-	" AND ($5::uuid IS NULL OR m.library_id = $5::uuid)"                                       \
-	" AND ($6::text IS NULL OR EXISTS (SELECT 1 FROM movie_genres mg WHERE mg.movie_id = m.id"  \
-	"  AND mg.genre_id = ANY (ARRAY(SELECT g.id FROM genres g WHERE g.id::text = $6::text"     \
-	"  OR lower(g.name) = lower($6::text) OR EXISTS (SELECT 1 FROM jsonb_each_text(g.names_i18n) gn" \
-	"  WHERE lower(gn.value) = lower($6::text))))))"                                            \
-	" AND ($7::int IS NULL OR m.year >= $7::int) AND ($8::int IS NULL OR m.year <= $8::int)"   \
-	" AND ($9::float8 IS NULL OR m.vote_average >= $9::float8)"                                \
-	" AND ($10::float8 IS NULL OR m.vote_average <= $10::float8)"                              \
-	" AND ($11::boolean IS NULL OR $11::boolean = (m.file_count > 0))"                         \
-	" AND ($12::text IS NULL OR EXISTS (SELECT 1 FROM media_files f WHERE f.movie_id = m.id"   \
-	"  AND f.state = 'present' AND rv_resolution(f.width, f.height) = $12::text))"             \
-	" AND ($13::int IS NULL OR " MV_MIN_AGE("m") " <= $13::int)"
+/* $5..$13: library, genre, years, ratings, has_file, resolution, max_age
+ * (catalog_movie's filters, in its order): a statement names them with
+ * LIST_FILTERS and runs as catalog_masked(stmt, &catalog_movie, 5, mask),
+ * which puts in only those given. */
+#define LIST_FILTERS CATALOG_FILTERS
 #define LIST_NFILTERS 9
 
 /* Their query parameters (param_spec entries). */

@@ -54,7 +54,7 @@ static const struct db_stmt q_visible = {
 
 static const struct db_stmt q_get = {
 	"movies_get",
-	MV_VIEW_CTE " SELECT " MV_ITEM_PLUS("m", ", "
+	MV_VIEW_CTE " SELECT " MV_ITEM_PLUS("m",
 	"'language', v.lang, 'tagline', " MV_TAGLINE("m") ", 'status', m.status,"
 	" 'budget', m.budget, 'revenue', m.revenue, 'homepage', m.homepage,"
 	" 'trailer_url', m.trailer_url, 'backdrop_url', " MV_ART("backdrop", "m") ","

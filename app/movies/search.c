@@ -17,6 +17,7 @@
 #include "movies/filter.h"
 #include "movies/movies.h"
 #include "movies/view.h"
+#include "catalog/kind.h"
 #include "catalog/request.h"
 #include "catalog/terms.h"
 
@@ -65,14 +66,14 @@ const struct param_spec movies_facets_query[] = {
 	") AND m.search_doc @@ fx.q AND " MV_VISIBLE("m") LIST_FILTERS ")"
 static const struct db_stmt q_search = {
 	"movies_search",
-	MV_VIEW_CTE "," CANDIDATES " SELECT " MV_ITEM_PLUS("m", ", 'score', c.rank") ","
+	MV_VIEW_CTE "," CANDIDATES " SELECT " MV_ITEM_PLUS("m", "'score', c.rank") ","
 	" c.rank::text, m.id FROM v, (SELECT * FROM c ORDER BY c.rank DESC, c.id DESC"
 	" LIMIT $15 OFFSET $16) c CROSS JOIN LATERAL (SELECT * FROM movies m WHERE m.id = c.id) m"
 	" ORDER BY c.rank DESC, m.id DESC",
 	MV_NPARAMS + LIST_NFILTERS + 3, true};
 static const struct db_stmt q_search_after = {
 	"movies_search_after",
-	MV_VIEW_CTE "," CANDIDATES " SELECT " MV_ITEM_PLUS("m", ", 'score', c.rank") ","
+	MV_VIEW_CTE "," CANDIDATES " SELECT " MV_ITEM_PLUS("m", "'score', c.rank") ","
 	" c.rank::text, m.id FROM v, (SELECT * FROM c WHERE (c.rank, c.id) < ($15::numeric,"
 	" $16::uuid) ORDER BY c.rank DESC, c.id DESC LIMIT $17 OFFSET $18) c CROSS JOIN LATERAL"
 	" (SELECT * FROM movies m WHERE m.id = c.id) m ORDER BY c.rank DESC, m.id DESC",
@@ -86,9 +87,13 @@ static const struct db_stmt q_search_count = {
  * matches come in popularity order instead, from that order's index,
  * stopping after the page. */
 #define COMMON_KEY "coalesce(m.popularity, -1)"
-#define COMMON_FROM " FROM v, movies m WHERE m.search_doc @@ " TSQ " AND " MV_VISIBLE("m") LIST_FILTERS
+/* ts_match_vq is @@ in a form no index answers: walking the popularity
+ * order and testing each row is the plan, whatever the generic plan would
+ * guess of the words' frequency */
+#define COMMON_FROM                                                                                \
+	" FROM v, movies m WHERE ts_match_vq(m.search_doc, " TSQ ") AND " MV_VISIBLE("m") LIST_FILTERS
 #define COMMON_ITEM                                                                                \
-	" SELECT " MV_ITEM_PLUS("m", ", 'score', " FT_RANK) ", "                                   \
+	" SELECT " MV_ITEM_PLUS("m", "'score', " FT_RANK) ", "                                   \
 	COMMON_KEY "::text, m.id" COMMON_FROM
 static const struct db_stmt q_common = {
 	"movies_search_common",
@@ -202,8 +207,13 @@ enum app_err movies_search(struct request *req, struct response *res, struct fie
 	snprintf(prefix, sizeof(prefix), "%.16s|%c|", hex, common ? 'c' : 's');
 	const struct db_stmt *list = common ? (pg.after ? &q_common_after : &q_common)
 	                                    : (pg.after ? &q_search_after : &q_search);
-	return catalog_cached_page(req, res, &pg, list, common ? &q_common_count : &q_search_count, p,
-	                           MV_NPARAMS + LIST_NFILTERS + 1, prefix, fe);
+	const struct db_stmt *count = common ? &q_common_count : &q_search_count;
+	unsigned mask = catalog_filter_mask(&catalog_movie, p + MV_NPARAMS);
+	if (!(list = catalog_masked(list, &catalog_movie, MV_NPARAMS + 1, mask)) ||
+	    !(count = catalog_masked(count, &catalog_movie, MV_NPARAMS + 1, mask)))
+		return APP_ERR_NOMEM;
+	return catalog_cached_page(req, res, &pg, list, count, p, MV_NPARAMS + LIST_NFILTERS + 1,
+	                           prefix, fe);
 }
 
 enum app_err movies_autocomplete(struct request *req, struct response *res,
@@ -255,7 +265,11 @@ enum app_err movies_facets(struct request *req, struct response *res, struct fie
 	if (catalog_cache_hit(req, res, p, &cache))
 		return APP_OK;
 	p[MV_NPARAMS + LIST_NFILTERS] = q ? q->str : NULL;
-	if ((e = db_query(req->app->db, req->arena, &q_facets, p, &r)))
+	const struct db_stmt *st = catalog_masked(&q_facets, &catalog_movie, MV_NPARAMS + 1,
+	                                          catalog_filter_mask(&catalog_movie, p + MV_NPARAMS));
+	if (!st)
+		return APP_ERR_NOMEM;
+	if ((e = db_query(req->app->db, req->arena, st, p, &r)))
 		return e;
 	mv_body_json(res, r);
 	rcache_fill(req, res, &cache);

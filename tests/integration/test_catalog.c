@@ -685,6 +685,161 @@ static void watch_state_through_the_kind_table(void **state)
 #undef EVENTS
 }
 
+/* Cards (migration 0017) that are missing or differ from what
+ * rv_movie_card renders now, plus cards of movies that are gone. */
+static int stale_cards(void)
+{
+	char *v = one("SELECT (SELECT count(*) FROM movies m CROSS JOIN catalog_languages l"
+		      " LEFT JOIN catalog_cards c ON c.item_id = m.id AND c.lang = l.lang"
+		      " WHERE c.card IS DISTINCT FROM rv_movie_card(m, l.lang)) + (SELECT count(*)"
+		      " FROM catalog_cards c WHERE NOT EXISTS (SELECT 1 FROM movies m"
+		      " WHERE m.id = c.item_id))", 0, NULL);
+	int n = atoi(v);
+	free(v);
+	return n;
+}
+
+/* The list item of movie `name` (a fixture name) for viewer w: the
+ * first page of 200 in title order, found by id; malloc'd. */
+static char *item_of(const struct who *w, const char *name, int rows)
+{
+	const char *p[CAT_NPARAMS + 2];
+	char uid[37], *out = NULL;
+	struct catalog_shape s = {&catalog_movie, catalog_sort_index(&catalog_movie, "title"), false,
+				  false, false, 0, rows};
+	const char *nm[] = {name};
+	char *id = one("SELECT md5($1)::uuid::text", 1, nm);
+	PGresult *r;
+
+	viewer_params(w, p, uid);
+	p[CAT_NPARAMS] = "200";
+	p[CAT_NPARAMS + 1] = "0";
+	assert_int_equal(db_query(db, arena, catalog_list_stmt(&s), p, &r), APP_OK);
+	for (int i = 0; i < PQntuples(r); i++)
+		if (!strcmp(PQgetvalue(r, i, 2), id))
+			out = strdup(PQgetvalue(r, i, 0));
+	free(id);
+	return out;
+}
+
+static void cards_follow_every_change(void **state)
+{
+	(void)state;
+	const struct who adult = {"adult", false, NULL}, adult_de = {"adult", false, "de"},
+			 adult_pt = {"adult", false, "pt"};
+	char *v, *a, *b;
+	cJSON *j;
+
+	assert_int_equal(stale_cards(), 0);
+	/* the item is the card, file_count, user_data and the brace: valid
+	 * JSON with the members in the order they always had */
+	a = item_of(&adult_de, "movie2", 201);
+	assert_non_null(a);
+	j = cJSON_Parse(a);
+	assert_non_null(j);
+	v = one("SELECT rv_title_in(titles_i18n, 'de', original_language, original_title, title)"
+		" FROM movies WHERE id = md5('movie2')::uuid", 0, NULL);
+	assert_string_equal(cJSON_GetObjectItem(j, "title")->valuestring, v);
+	free(v);
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(j, "user_data")));
+	assert_non_null(cJSON_GetObjectItem(j, "file_count"));
+	assert_string_equal(j->child->string, "id");
+	cJSON_Delete(j);
+	assert_non_null(strstr(a, "\"added_at\" : \""));
+	assert_non_null(strstr(a, ", \"file_count\" : 0, \"user_data\" : null}"));
+	/* the parameter LIMIT shape and the constant one list the same */
+	b = item_of(&adult_de, "movie2", 0);
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	/* a language without cards renders the same text at read time as
+	 * the English card (its fallback chain) */
+	a = item_of(&adult, "movie2", 201);
+	b = item_of(&adult_pt, "movie2", 201);
+	assert_non_null(b);
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	v = one("SELECT count(*) FROM catalog_cards WHERE lang = 'pt'", 0, NULL);
+	assert_string_equal(v, "0");
+	free(v);
+	/* watch state is the viewer's, spliced in */
+	exec0("INSERT INTO movie_watch (user_id, movie_id, position_seconds, watched, play_count)"
+	      " VALUES (" UID("adult") ", md5('movie2')::uuid, 42, false, 1)");
+	a = item_of(&adult, "movie2", 201);
+	j = cJSON_Parse(a);
+	assert_non_null(j);
+	assert_int_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "user_data"),
+					     "position_seconds")->valueint, 42);
+	cJSON_Delete(j);
+	free(a);
+	exec0("DELETE FROM movie_watch");
+	/* a shown column changes: the card follows */
+	exec0("UPDATE movies SET titles_i18n = titles_i18n || '{\"de\": \"Neuer Titel\"}',"
+	      " overview = 'Changed.' WHERE id = md5('movie2')::uuid");
+	assert_int_equal(stale_cards(), 0);
+	a = item_of(&adult_de, "movie2", 201);
+	assert_non_null(strstr(a, "\"title\" : \"Neuer Titel\""));
+	assert_non_null(strstr(a, "\"overview\" : \"Changed.\""));
+	free(a);
+	/* file_count moves without rewriting a card */
+	char *x0 = one("SELECT xmin::text FROM catalog_cards WHERE item_id = md5('movie2')::uuid"
+		       " AND lang = 'en'", 0, NULL);
+	exec0("INSERT INTO media_files (id, library_id, path, rel_path, size, mtime_ns, movie_id)"
+	      " VALUES (md5('cf1')::uuid, " UID("open") ", '/srv/open/c.mkv', 'c.mkv', 1, 1,"
+	      " md5('movie2')::uuid)");
+	char *x1 = one("SELECT xmin::text FROM catalog_cards WHERE item_id = md5('movie2')::uuid"
+		       " AND lang = 'en'", 0, NULL);
+	assert_string_equal(x0, x1);
+	free(x0);
+	free(x1);
+	a = item_of(&adult, "movie2", 201);
+	assert_non_null(strstr(a, "\"file_count\" : 1,"));
+	free(a);
+	exec0("DELETE FROM media_files WHERE id = md5('cf1')::uuid");
+	/* the poster: stored by the worker, failed, a local picture, dropped */
+	exec0("UPDATE movies SET poster_path = '/card.jpg' WHERE id = md5('movie2')::uuid");
+	exec0("INSERT INTO images (kind, provider_path, state) VALUES ('poster', '/card.jpg',"
+	      " 'pending')");
+	a = item_of(&adult, "movie2", 201);
+	assert_non_null(strstr(a, "\"poster_url\" : null"));
+	free(a);
+	exec0("UPDATE images SET state = 'stored', storage_key = 'images/poster/card.jpg'"
+	      " WHERE provider_path = '/card.jpg'");
+	assert_int_equal(stale_cards(), 0);
+	a = item_of(&adult, "movie2", 201);
+	assert_non_null(strstr(a, "\"poster_url\" : \"/images/poster/card.jpg\""));
+	free(a);
+	exec0("UPDATE images SET state = 'failed' WHERE provider_path = '/card.jpg'");
+	assert_int_equal(stale_cards(), 0);
+	exec0("INSERT INTO images (kind, provider_path, state, storage_key, provider) VALUES"
+	      " ('poster', '/local-card.jpg', 'stored', 'images/local/card.jpg', 'local')");
+	exec0("UPDATE movies SET local_poster_id = (SELECT id FROM images WHERE provider_path ="
+	      " '/local-card.jpg') WHERE id = md5('movie2')::uuid");
+	a = item_of(&adult, "movie2", 201);
+	assert_non_null(strstr(a, "\"poster_url\" : \"/images/local/card.jpg\""));
+	free(a);
+	exec0("DELETE FROM images WHERE provider_path = '/local-card.jpg'");
+	assert_int_equal(stale_cards(), 0);
+	a = item_of(&adult, "movie2", 201);
+	assert_non_null(strstr(a, "\"poster_url\" : null"));
+	free(a);
+	/* a language added: every movie gets its card */
+	exec0("SELECT catalog_languages_sync(ARRAY['it'])");
+	assert_int_equal(stale_cards(), 0);
+	v = one("SELECT count(*) = (SELECT count(*) FROM movies) FROM catalog_cards WHERE lang = 'it'",
+		0, NULL);
+	assert_string_equal(v, "t");
+	free(v);
+	/* inserted in bulk, deleted */
+	exec0("INSERT INTO movies (id, library_id, title, original_language) SELECT"
+	      " md5('cardmovie' || i)::uuid, " UID("open") ", 'Card ' || i, 'en'"
+	      " FROM generate_series(1, 5) i");
+	assert_int_equal(stale_cards(), 0);
+	exec0("DELETE FROM movies WHERE title LIKE 'Card %'");
+	assert_int_equal(stale_cards(), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -697,6 +852,7 @@ int main(void)
 	    cmocka_unit_test(watch_state_through_the_kind_table),
 	    cmocka_unit_test(kept_counts_follow_every_change),
 	    cmocka_unit_test(gin_indexes_have_no_pending_list),
+	    cmocka_unit_test(cards_follow_every_change),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
