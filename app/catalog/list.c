@@ -79,9 +79,15 @@ char *catalog_list_sql(const struct catalog_shape *s, bool count)
 		buf_printf(&b, ") m");
 	} else {
 		/* the page is chosen in the lateral subquery, which walks the
-		 * order's index; only the rows shown are turned into JSON */
-		buf_printf(&b, " SELECT %s, m.sort_key::text, m.sort_id FROM v CROSS JOIN LATERAL"
-			       " (SELECT %s, %s AS sort_key, %s AS sort_id", k->item,
+		 * order's index; only the rows shown are turned into JSON. With
+		 * rows, the walk is capped by that constant and the page taken
+		 * from it by the parameters: its order is the walk's, so no
+		 * sort is needed and the walk stops at offset + limit rows */
+		buf_printf(&b, " SELECT %s, m.sort_key::text, m.sort_id FROM v CROSS JOIN LATERAL (",
+			   k->item);
+		if (s->rows > 0)
+			buf_printf(&b, "SELECT * FROM (");
+		buf_printf(&b, "SELECT %s, %s AS sort_key, %s AS sort_id",
 			   k->columns ? k->columns : "m.*", o->key, o->id);
 		n = put_where(&b, s, o->join);
 		if (s->after) {
@@ -90,12 +96,13 @@ char *catalog_list_sql(const struct catalog_shape *s, bool count)
 			n += 2;
 		}
 		buf_printf(&b, " ORDER BY %s %s, %s %s", o->key, dir, o->id, dir);
-		if (s->offset || s->rows <= 0)
+		if (s->rows <= 0)
 			buf_printf(&b, " LIMIT $%d OFFSET $%d) m ORDER BY m.sort_key %s, m.sort_id %s",
 				   n, n + 1, dir, dir);
 		else
-			buf_printf(&b, " LIMIT %d) m ORDER BY m.sort_key %s, m.sort_id %s LIMIT $%d"
-				       " OFFSET $%d", s->rows, dir, dir, n, n + 1);
+			buf_printf(&b, " LIMIT %d) w ORDER BY w.sort_key %s, w.sort_id %s LIMIT $%d"
+				       " OFFSET $%d) m ORDER BY m.sort_key %s, m.sort_id %s",
+				   s->rows, dir, dir, n, n + 1, dir, dir);
 	}
 	char *sql = buf_detach(&b, NULL);
 	if (sql && !buf_ok(&b)) {
@@ -158,9 +165,9 @@ static const struct db_stmt *shape_stmt(const struct catalog_shape *s, bool coun
 		/* the order and the cursor do not change a count */
 		key.sort = 0;
 		key.desc = key.after = key.offset = false;
-		key.rows = 0;
-	} else if (key.offset)
-		key.rows = 0;
+		/* 1: a request's count (rows given), 0: the legacy shape */
+		key.rows = s->rows > 0;
+	}
 	h = shape_hash(&key, count);
 	pthread_mutex_lock(&shapes_lock);
 	for (x = shapes[h]; x; x = x->next)
@@ -183,7 +190,13 @@ static const struct db_stmt *shape_stmt(const struct catalog_shape *s, bool coun
 			x->stmt.nparams = catalog_shape_nparams(&key) + (count ? 0 : 2) +
 					  (key.after && !count ? 2 : 0);
 			x->stmt.idempotent = true;
-			x->stmt.custom_plan = count || key.offset || foreign_range(&key);
+			/* planned with the values: the offset in the LIMIT
+			 * parameter alone, a count that reads rows, a range
+			 * on another order; the kept totals of an unfiltered
+			 * count read a few rows whatever the values */
+			x->stmt.custom_plan =
+				count ? key.filters || !key.kind->counts || !key.rows
+				      : (key.offset && key.rows <= 0) || foreign_range(&key);
 			x->next = shapes[h];
 			shapes[h] = x;
 		}

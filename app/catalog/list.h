@@ -7,11 +7,13 @@
  * every shape gets a plan that walks its index and stops after the page
  * (no "$n IS NULL OR ..." predicates that a generic plan must scan for).
  * Shapes are built on first use and kept for the life of the process.
- * A first page or one after a cursor names its row count as a constant
- * (rows), so the generic plan is costed for the rows it returns and
- * PostgreSQL keeps it instead of planning every execution. Offset pages
- * and filtered counts are planned with their values each time: how far
- * the offset reaches decides between walking the index and sorting.
+ * A page names the rows its order walks as a constant (rows: the page and
+ * the probe row; for an offset page the offset and the page rounded up to
+ * a power of two), so the generic plan is costed for the rows it reads
+ * and PostgreSQL keeps it instead of planning every execution; how far an
+ * offset reaches still decides between walking the index and sorting.
+ * Counts that read rows (filtered, or a kind without kept totals) and
+ * shapes without rows are planned with their values each time.
  *
  * Parameters: the viewer's four (catalog.h), the present filters' values
  * in the kind's filter order, then (after a cursor) the cursor key and id,
@@ -34,8 +36,8 @@ struct catalog_shape {
 	bool after;        /* rows after a cursor (key, id) */
 	bool offset;       /* offset pagination: planned with the offset's value */
 	unsigned filters;  /* bit i: kind->filters[i] is present */
-	/* not offset: the rows fetched (the page and the probe) as a
-	 * constant; 0: the limit parameter alone */
+	/* the rows the order walks, a constant in the statement (see
+	 * above); 0: the limit and offset parameters alone */
 	int rows;
 };
 

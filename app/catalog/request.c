@@ -62,7 +62,13 @@ enum app_err catalog_page(struct request *req, struct response *res, struct cata
 		return e;
 	s.after = p.after;
 	s.offset = p.offset_mode;
-	s.rows = p.offset_mode ? 0 : (int)p.limit + 1;
+	if (p.offset_mode) {
+		/* a few statements per shape, whatever the offset */
+		int64_t want = p.offset + p.limit;
+		for (s.rows = 64; s.rows < want; s.rows *= 2)
+			;
+	} else
+		s.rows = (int)p.limit + 1;
 	const struct db_stmt *list = catalog_list_stmt(&s);
 	const struct db_stmt *count = p.offset_mode ? catalog_count_stmt(&s) : NULL;
 	if (!list || (p.offset_mode && !count))
