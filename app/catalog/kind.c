@@ -8,12 +8,11 @@
 /* clang-format off */
 #define AGE_FILTER(ages) CAT_MIN_AGE(ages) " <= {}::int"
 /* the genre's ids are found once (an uncorrelated array), then each row
- * is a primary-key probe */
-#define GENRE_FILTER(link, fk)                                                                     \
-	"EXISTS (SELECT 1 FROM " link " mg WHERE mg." fk " = m.id AND mg.genre_id = ANY (ARRAY("    \
-	"SELECT g.id FROM genres g WHERE g.id::text = {}::text OR lower(g.name) = lower({}::text)"  \
-	" OR EXISTS (SELECT 1 FROM jsonb_each_text(g.names_i18n) gn WHERE lower(gn.value) ="        \
-	" lower({}::text)))))"
+ * tests its own genre ids (migration 0018) */
+#define GENRE_FILTER                                                                               \
+	"m.genre_ids && ARRAY(SELECT g.id FROM genres g WHERE g.id::text = {}::text"                \
+	" OR lower(g.name) = lower({}::text) OR EXISTS (SELECT 1 FROM jsonb_each_text(g.names_i18n)" \
+	" gn WHERE lower(gn.value) = lower({}::text)))"
 /* ranges on the sort expressions, so the order's index answers them; the
  * upper bounds keep excluding unknown values */
 #define RANGE_MIN(expr) expr " >= {}"
@@ -46,7 +45,7 @@ static const struct catalog_sort movie_sorts[] = {
 
 static const struct catalog_filter movie_filters[] = {
 	{"library_id", "m.library_id = {}::uuid"},
-	{"genre", GENRE_FILTER("movie_genres", "movie_id")},
+	{"genre", GENRE_FILTER},
 	{"year_min", RANGE_MIN("coalesce(m.year, 0)") "::int", "year"},
 	{"year_max", RANGE_MAX("coalesce(m.year, 0)", "m.year"), "year"},
 	{"rating_min", RANGE_MIN("coalesce(m.vote_average, -1)") "::float8", "rating"},
@@ -89,7 +88,7 @@ static const struct catalog_sort series_sorts[] = {
 
 static const struct catalog_filter series_filters[] = {
 	{"library_id", "m.library_id = {}::uuid"},
-	{"genre", GENRE_FILTER("series_genres", "series_id")},
+	{"genre", GENRE_FILTER},
 	{"year_min", RANGE_MIN("coalesce(m.year, 0)") "::int", "year"},
 	{"year_max", RANGE_MAX("coalesce(m.year, 0)", "m.year"), "year"},
 	{"status", "m.status = {}::text"},

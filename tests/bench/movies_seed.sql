@@ -267,4 +267,4 @@ COMMIT;
 
 -- planner statistics and the visibility map, as autovacuum would leave them
 VACUUM ANALYZE libraries, genres, movies, movie_age_ratings, movie_genres, people,
-	movie_credits, media_files;
+	movie_credits, media_files, catalog_titles, catalog_cards, catalog_counts, search_words;

@@ -724,6 +724,65 @@ static void capped_walks_list_the_same(void **state)
 	assert_true(catalog_count_stmt(&counted)->custom_plan);
 }
 
+/* movies.genre_ids and series.genre_ids (migration 0018) against their
+ * link tables, and the genre filter through them by id, name and a
+ * translated name, against the link table. */
+static void genre_ids_follow_links(void **state)
+{
+	(void)state;
+	const struct who w = {"adult", true, NULL};
+	static char got[100][37], want[100][37];
+	const char *kept = "SELECT (SELECT count(*) FROM movies m WHERE m.genre_ids IS DISTINCT FROM"
+			   " ARRAY(SELECT genre_id FROM movie_genres g WHERE g.movie_id = m.id ORDER BY 1))"
+			   " + (SELECT count(*) FROM series s WHERE s.genre_ids IS DISTINCT FROM"
+			   " ARRAY(SELECT genre_id FROM series_genres g WHERE g.series_id = s.id ORDER BY 1))";
+	char *v;
+
+	exec0("INSERT INTO genres (kind, tmdb_id, name, names_i18n) VALUES ('movie', 18, 'Drama',"
+	      " '{\"de\": \"Drama\"}'), ('movie', 35, 'Comedy', '{\"de\": \"Komödie\"}'),"
+	      " ('tv', 10765, 'Sci-Fi & Fantasy', '{}')");
+	exec0("INSERT INTO movie_genres (movie_id, genre_id) SELECT md5('movie' || i)::uuid, g.id"
+	      " FROM generate_series(1, 58) i, genres g WHERE g.kind = 'movie' AND (i % 3 = 0 AND"
+	      " g.tmdb_id = 18 OR i % 4 = 0 AND g.tmdb_id = 35)");
+	exec0("INSERT INTO series_genres (series_id, genre_id) SELECT md5('series' || i)::uuid, g.id"
+	      " FROM generate_series(1, 4) i, genres g WHERE g.kind = 'tv'");
+	v = one(kept, 0, NULL);
+	assert_string_equal(v, "0");
+	free(v);
+	v = one("SELECT count(*) FROM movies WHERE cardinality(genre_ids) = 2", 0, NULL);
+	assert_string_equal(v, "4"); /* 12, 24, 36, 48 */
+	free(v);
+	/* the store rewrites an item's genres as a whole; a genre goes */
+	exec0("DELETE FROM movie_genres WHERE movie_id = md5('movie12')::uuid");
+	exec0("INSERT INTO movie_genres (movie_id, genre_id) SELECT md5('movie12')::uuid, id FROM"
+	      " genres WHERE tmdb_id = 35");
+	exec0("UPDATE movie_genres SET movie_id = md5('movie13')::uuid WHERE movie_id ="
+	      " md5('movie15')::uuid");
+	v = one(kept, 0, NULL);
+	assert_string_equal(v, "0");
+	free(v);
+	const char *names[] = {"Komödie", "comedy", NULL};
+	for (int i = 0; names[i]; i++) {
+		const char *fv[CATALOG_MAX_FILTERS] = {0};
+		fv[1] = names[i];
+		int ngot = walk(&catalog_movie, 0, false, &w, 1u << 1, fv, 7, NULL, got, 100);
+		int nwant = reference("SELECT m.id FROM movies m JOIN catalog_titles t ON t.item_id = m.id"
+				      " AND t.lang = 'en' WHERE EXISTS (SELECT 1 FROM movie_genres mg JOIN genres"
+				      " g ON g.id = mg.genre_id WHERE mg.movie_id = m.id AND g.tmdb_id = 35)"
+				      " AND $1::text = 'adult' AND $2::boolean AND $3::text IS NULL"
+				      " ORDER BY t.key, t.item_id", &w, want, 100);
+		assert_true(nwant >= 14);
+		same_order(got, ngot, want, nwant, names[i]);
+	}
+	exec0("DELETE FROM genres WHERE tmdb_id = 18");
+	v = one(kept, 0, NULL);
+	assert_string_equal(v, "0");
+	free(v);
+	v = one("SELECT count(*) FROM series WHERE cardinality(genre_ids) = 1", 0, NULL);
+	assert_string_equal(v, "4");
+	free(v);
+}
+
 /* Cards (migration 0017) that are missing or differ from what
  * rv_movie_card renders now, plus cards of movies that are gone. */
 static int stale_cards(void)
@@ -893,6 +952,7 @@ int main(void)
 	    cmocka_unit_test(gin_indexes_have_no_pending_list),
 	    cmocka_unit_test(cards_follow_every_change),
 	    cmocka_unit_test(capped_walks_list_the_same),
+	    cmocka_unit_test(genre_ids_follow_links),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
