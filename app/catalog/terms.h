@@ -17,7 +17,9 @@
 #define CATALOG_COMMON_ROWS 1000
 
 /*
- * Is every word of q common in the movies' search documents? Words are
+ * Is every word of q common in the movies' search documents, and are all
+ * of them together in more rows than catalog_common_threshold (estimated
+ * from each word's share, catalog_words_rows)? Words are
  * split at ASCII punctuation and blanks and compared lower-cased; a word
  * with bytes beyond ASCII counts as common only when PostgreSQL's folded
  * form is the same bytes. false when there are no statistics (a small or
@@ -25,6 +27,35 @@
  * default.
  */
 bool catalog_common_query(struct db *db, struct arena *a, const char *q);
+
+/*
+ * q without the words in more than CATALOG_STOP_SHARE of the rows, for
+ * matching (a search still ranks by all of them): "lighthouse of oslo"
+ * matches on lighthouse and oslo, as most documents have "of" anyway and
+ * intersecting its list costs more than the rest of the search. q itself
+ * when no word is that common, no statistics could be read, or every word
+ * is; NULL when out of memory. In a's memory.
+ */
+const char *catalog_selective_words(struct db *db, struct arena *a, const char *q);
+
+/* Matches above which a query is answered in popularity order: the fewer
+ * of CATALOG_COMMON_ROWS and sqrt(20 * all), for a table of all rows. */
+double catalog_common_threshold(double all);
+
+/* A word in more than this share of the rows is left out of matching. */
+#define CATALOG_STOP_SHARE 0.25
+
+/* What catalog_selective_words applies to the statistics it read: list
+ * (sorted) the common words, nrows[i] the rows list[i] is in, all the rows
+ * of the table. */
+const char *catalog_words_selective(struct arena *a, const char *q, const char *const *list,
+				    const double *nrows, int n, double all);
+
+/* The rows all of q's words are in together, estimated as if they were
+ * independent; -1 when a word is not in list (rarer than the common ones)
+ * or q has no words. */
+double catalog_words_rows(const char *q, const char *const *list, const double *nrows, int n,
+			  double all);
 
 /* The decision for q against common, a sorted list of folded words (what
  * catalog_common_query applies to the statistics it read). */

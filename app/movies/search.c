@@ -44,9 +44,11 @@ const struct param_spec movies_facets_query[] = {
     MV_FILTER_PARAMS, {0}};
 
 /* clang-format off */
-/* $14: the query text */
+/* $14: the query text; $15 (statements with CANDIDATES): the words it is
+ * matched by, without its common ones (catalog_selective_words) */
 #define T "rv_fold($14::text)"
 #define TSQ "plainto_tsquery('simple', " T ")"
+#define MATCH_TSQ "plainto_tsquery('simple', rv_fold($15::text))"
 #define POP_RANK "ln(2 + coalesce(m.popularity, 0)) / 1000"
 /* Full-text rank: titles weigh more than people (search_doc's weights),
  * popularity breaks ties. */
@@ -60,27 +62,27 @@ const struct param_spec movies_facets_query[] = {
 #define CANDIDATES                                                                                 \
 	" fx AS MATERIALIZED (SELECT rv_corrected_tsquery($14::text) AS q),"                       \
 	" c AS MATERIALIZED (SELECT m.id, " FT_RANK " AS rank FROM v, movies m"                    \
-	" WHERE m.search_doc @@ " TSQ " AND " MV_VISIBLE("m") LIST_FILTERS                          \
+	" WHERE m.search_doc @@ " MATCH_TSQ " AND " MV_VISIBLE("m") LIST_FILTERS                    \
 	" UNION ALL SELECT m.id, round((ts_rank(m.search_doc, fx.q) * 4 + " POP_RANK ")::numeric, 6)" \
-	" FROM v, fx, movies m WHERE NOT EXISTS (SELECT 1 FROM movies x WHERE x.search_doc @@ " TSQ \
-	") AND m.search_doc @@ fx.q AND " MV_VISIBLE("m") LIST_FILTERS ")"
+	" FROM v, fx, movies m WHERE NOT EXISTS (SELECT 1 FROM movies x WHERE x.search_doc @@ "     \
+	MATCH_TSQ ") AND m.search_doc @@ fx.q AND " MV_VISIBLE("m") LIST_FILTERS ")"
 static const struct db_stmt q_search = {
 	"movies_search",
 	MV_VIEW_CTE "," CANDIDATES " SELECT " MV_ITEM_PLUS("m", "'score', c.rank") ","
 	" c.rank::text, m.id FROM v, (SELECT * FROM c ORDER BY c.rank DESC, c.id DESC"
-	" LIMIT $15 OFFSET $16) c CROSS JOIN LATERAL (SELECT * FROM movies m WHERE m.id = c.id) m"
+	" LIMIT $16 OFFSET $17) c CROSS JOIN LATERAL (SELECT * FROM movies m WHERE m.id = c.id) m"
 	" ORDER BY c.rank DESC, m.id DESC",
-	MV_NPARAMS + LIST_NFILTERS + 3, true};
+	MV_NPARAMS + LIST_NFILTERS + 4, true};
 static const struct db_stmt q_search_after = {
 	"movies_search_after",
 	MV_VIEW_CTE "," CANDIDATES " SELECT " MV_ITEM_PLUS("m", "'score', c.rank") ","
-	" c.rank::text, m.id FROM v, (SELECT * FROM c WHERE (c.rank, c.id) < ($15::numeric,"
-	" $16::uuid) ORDER BY c.rank DESC, c.id DESC LIMIT $17 OFFSET $18) c CROSS JOIN LATERAL"
+	" c.rank::text, m.id FROM v, (SELECT * FROM c WHERE (c.rank, c.id) < ($16::numeric,"
+	" $17::uuid) ORDER BY c.rank DESC, c.id DESC LIMIT $18 OFFSET $19) c CROSS JOIN LATERAL"
 	" (SELECT * FROM movies m WHERE m.id = c.id) m ORDER BY c.rank DESC, m.id DESC",
-	MV_NPARAMS + LIST_NFILTERS + 5, true};
+	MV_NPARAMS + LIST_NFILTERS + 6, true};
 static const struct db_stmt q_search_count = {
 	"movies_search_count", MV_VIEW_CTE "," CANDIDATES " SELECT count(*) FROM c",
-	MV_NPARAMS + LIST_NFILTERS + 1, true};
+	MV_NPARAMS + LIST_NFILTERS + 2, true};
 
 /* A query whose every word is in most titles ("the", "a"): ranking every
  * match would read most of the table, and the ranks barely differ. Its
@@ -171,12 +173,12 @@ static const struct db_stmt q_facets = {
 	"  GROUP BY 1) z), '[]'),"
 	" 'has_file', json_build_object('true', (SELECT count(DISTINCT id) FROM fl),"
 	"  'false', (SELECT count(*) FROM s) - (SELECT count(DISTINCT id) FROM fl)))::text",
-	MV_NPARAMS + LIST_NFILTERS + 1, true};
+	MV_NPARAMS + LIST_NFILTERS + 2, true};
 /* clang-format on */
 
 enum app_err movies_search(struct request *req, struct response *res, struct field_error *fe)
 {
-	const char *p[MV_NPARAMS + LIST_NFILTERS + 5];
+	const char *p[MV_NPARAMS + LIST_NFILTERS + 6];
 	const char *q = req_query(req, "q")->str;
 	struct page pg;
 	bool common;
@@ -212,8 +214,11 @@ enum app_err movies_search(struct request *req, struct response *res, struct fie
 	if (!(list = catalog_masked(list, &catalog_movie, MV_NPARAMS + 1, mask)) ||
 	    !(count = catalog_masked(count, &catalog_movie, MV_NPARAMS + 1, mask)))
 		return APP_ERR_NOMEM;
-	return catalog_cached_page(req, res, &pg, list, count, p, MV_NPARAMS + LIST_NFILTERS + 1,
-	                           prefix, fe);
+	if (!common &&
+	    !(p[MV_NPARAMS + LIST_NFILTERS + 1] = catalog_selective_words(req->app->db, req->arena, q)))
+		return APP_ERR_NOMEM;
+	return catalog_cached_page(req, res, &pg, list, count, p,
+	                           MV_NPARAMS + LIST_NFILTERS + (common ? 1 : 2), prefix, fe);
 }
 
 enum app_err movies_autocomplete(struct request *req, struct response *res,
@@ -253,7 +258,7 @@ enum app_err movies_autocomplete(struct request *req, struct response *res,
 
 enum app_err movies_facets(struct request *req, struct response *res, struct field_error *fe)
 {
-	const char *p[MV_NPARAMS + LIST_NFILTERS + 1];
+	const char *p[MV_NPARAMS + LIST_NFILTERS + 2];
 	const struct param_value *q = req_query(req, "q");
 	PGresult *r;
 	enum app_err e;
@@ -265,6 +270,10 @@ enum app_err movies_facets(struct request *req, struct response *res, struct fie
 	if (catalog_cache_hit(req, res, p, &cache))
 		return APP_OK;
 	p[MV_NPARAMS + LIST_NFILTERS] = q ? q->str : NULL;
+	p[MV_NPARAMS + LIST_NFILTERS + 1] =
+	        q ? catalog_selective_words(req->app->db, req->arena, q->str) : NULL;
+	if (q && !p[MV_NPARAMS + LIST_NFILTERS + 1])
+		return APP_ERR_NOMEM;
 	const struct db_stmt *st = catalog_masked(&q_facets, &catalog_movie, MV_NPARAMS + 1,
 	                                          catalog_filter_mask(&catalog_movie, p + MV_NPARAMS));
 	if (!st)
