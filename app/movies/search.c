@@ -127,20 +127,36 @@ static const struct db_stmt q_common_count = {
 	"(SELECT to_tsquery('simple', string_agg(quote_literal(w) || ':*A', ' & ')) FROM"          \
 	" regexp_split_to_table(regexp_replace(" AT ", '[^[:alnum:]]+', ' ', 'g'), ' ') w"          \
 	" WHERE w <> '')"
+/* Word prefixes ("gar" in "The Secret Garden") are looked for among the
+ * AC_WALK most popular movies first, in popularity order, stopping at the
+ * page: a common prefix is in thousands of documents, whose bitmap the
+ * index would build and sort. Only when those hold too few (AC_ENOUGH
+ * false) are all the documents searched. Either way the page is the most
+ * popular matches. */
+#define AC_WALK "2000"
+#define AC_ENOUGH "((SELECT count(*) FROM p2w) + (SELECT count(*) FROM p1) >= $6)"
 #define AC_ITEM                                                                                    \
 	"json_build_object('id', m.id, 'title', " MV_TITLE("m") ", 'year', m.year, 'poster_url', "   \
 	MV_ART("poster", "m") ")"
 static const struct db_stmt q_autocomplete = {
 	"movies_autocomplete",
 	MV_VIEW_CTE ", p1 AS MATERIALIZED (SELECT t.item_id AS id, 1 AS pri, row_number() OVER ()"
-	" AS ord FROM v, (SELECT t.item_id FROM v, catalog_titles t JOIN movies m ON m.id ="
-	" t.item_id WHERE t.kind = 'movie' AND t.lang = v.sort_lang AND t.key >= " AK
+	" AS ord FROM v CROSS JOIN LATERAL (SELECT t.item_id FROM catalog_titles t JOIN movies m"
+	" ON m.id = t.item_id WHERE t.kind = 'movie' AND t.lang = v.sort_lang AND t.key >= " AK
 	" AND t.key < " AK " || chr(1114111) AND " MV_VISIBLE("m") " ORDER BY t.key, t.item_id"
 	" LIMIT $6) t),"
-	" p2 AS MATERIALIZED (SELECT m.id, 2 AS pri, row_number() OVER (ORDER BY m.popularity"
-	" DESC NULLS LAST, m.id) AS ord FROM v, movies m WHERE $7::boolean AND (SELECT count(*) FROM p1) < $6"
-	" AND m.search_doc @@ " PREFIX_TSQ " AND m.id NOT IN (SELECT id FROM p1) AND "
-	MV_VISIBLE("m") " ORDER BY m.popularity DESC NULLS LAST, m.id LIMIT $6),"
+	" p2w AS MATERIALIZED (SELECT x.* FROM v CROSS JOIN LATERAL (SELECT m.id, m.popularity FROM"
+	" (SELECT m.id, m.popularity, m.search_doc, m.library_id, m.min_ages FROM movies m ORDER BY"
+	" m.popularity DESC NULLS LAST, m.id LIMIT " AC_WALK ") m WHERE $7::boolean AND"
+	" (SELECT count(*) FROM p1) < $6 AND ts_match_vq(m.search_doc, " PREFIX_TSQ ") AND m.id"
+	" NOT IN (SELECT id FROM p1) AND " MV_VISIBLE("m") " ORDER BY m.popularity DESC NULLS LAST,"
+	" m.id LIMIT $6) x),"
+	" p2 AS MATERIALIZED (SELECT x.id, 2 AS pri, row_number() OVER (ORDER BY x.popularity"
+	" DESC NULLS LAST, x.id) AS ord FROM (SELECT id, popularity FROM p2w WHERE " AC_ENOUGH
+	" UNION ALL (SELECT m.id, m.popularity FROM v, movies m WHERE $7::boolean AND NOT " AC_ENOUGH
+	" AND (SELECT count(*) FROM p1) < $6 AND m.search_doc @@ " PREFIX_TSQ " AND m.id NOT IN"
+	" (SELECT id FROM p1) AND " MV_VISIBLE("m") " ORDER BY m.popularity DESC NULLS LAST, m.id"
+	" LIMIT $6)) x),"
 	" p3 AS MATERIALIZED (SELECT m.id, 3 AS pri, row_number() OVER (ORDER BY m.popularity"
 	" DESC NULLS LAST, m.id) AS ord FROM v, movies m WHERE length(" AT ") >= 3 AND $7::boolean"
 	" AND (SELECT count(*) FROM p1) + (SELECT count(*) FROM p2) < $6"
