@@ -403,7 +403,13 @@ psql_admin() {
 }
 
 pg_write_conf() {
-	local conf="$DIR/pg/revenge-stack.conf" tmp
+	local conf="$DIR/pg/revenge-stack.conf" tmp total_mb mem_mb cache_mb
+	total_mb=$(awk '/^MemTotal:/ {print int($2 / 1024)}' /proc/meminfo 2>/dev/null)
+	mem_mb=$(( ${total_mb:-512} / 4 ))
+	[ "$mem_mb" -lt 128 ] && mem_mb=128
+	[ "$mem_mb" -gt 4096 ] && mem_mb=4096
+	cache_mb=$(( ${total_mb:-2048} / 2 ))
+	[ "$cache_mb" -lt 1024 ] && cache_mb=1024
 	tmp=$(mktemp)
 	{
 		echo "# written by deploy/stack.sh on every 'up'; included from postgresql.conf"
@@ -411,12 +417,19 @@ pg_write_conf() {
 		echo "unix_socket_directories = '$DIR/run/pg'"
 		echo "unix_socket_permissions = 0700"
 		echo "max_connections = 200"
-		echo "shared_buffers = 128MB"
+		# a quarter of the memory (PostgreSQL's own starting advice),
+		# between 128 MB and 4 GB: at 100 000 movies the list items
+		# alone are half a gigabyte, and a page whose rows are not in
+		# shared buffers copies each from the kernel's cache
+		echo "shared_buffers = ${mem_mb}MB"
 		# the catalog is read from memory or SSD: a random read costs
 		# about what a sequential one does, so index walks over a page
 		# of a list win over scanning and sorting the table
 		echo "random_page_cost = 1.1"
-		echo "effective_cache_size = 1GB"
+		echo "effective_cache_size = ${cache_mb}MB"
+		# an API answers in milliseconds: compiling a plan costs more
+		# than the large statements it would speed up
+		echo "jit = off"
 		echo "timezone = 'UTC'"
 		echo "log_timezone = 'UTC'"
 		echo "lc_messages = 'C'"
@@ -428,7 +441,6 @@ pg_write_conf() {
 			echo "fsync = off"
 			echo "synchronous_commit = off"
 			echo "full_page_writes = off"
-			echo "jit = off"
 		fi
 	} >"$tmp"
 	if ! cmp -s "$tmp" "$conf" 2>/dev/null; then
