@@ -14,7 +14,9 @@
 #   BENCH_MOVIES_DIR  stack directory (default BUILD_DIR/bench-movies-stack)
 #   BENCH_MOVIES_HTTPS_PORT  BENCH_MOVIES_HTTP_PORT   ports (default 19444 / 19081)
 #   BENCH_DURATION    seconds per measured run (default 10)
-#   BENCH_WARMUP      seconds of warm-up before each run (default 2)
+#   BENCH_WARMUP      seconds of warm-up before each run (default 5: each FastCGI
+#                     process prepares a statement per list shape, which PostgreSQL
+#                     plans with the values for its first five runs)
 #   BENCH_THREADS     BENCH_CONNECTIONS  wrk -t / -c (default 2 / 32)
 #   BENCH_STREAM_CONNECTIONS  wrk -c of the stream rows (default 4)
 #   BENCH_STREAM_MIB  size of the streamed file in MiB (default 64)
@@ -34,7 +36,7 @@ STACK=$(realpath -m -- "${BENCH_MOVIES_DIR:-$BUILD/bench-movies-stack}")
 HTTPS_PORT=${BENCH_MOVIES_HTTPS_PORT:-19444}
 HTTP_PORT=${BENCH_MOVIES_HTTP_PORT:-19081}
 DURATION=${BENCH_DURATION:-10}
-WARMUP=${BENCH_WARMUP:-2}
+WARMUP=${BENCH_WARMUP:-5}
 THREADS=${BENCH_THREADS:-2}
 CONNS=${BENCH_CONNECTIONS:-32}
 STREAM_CONNS=${BENCH_STREAM_CONNECTIONS:-4}
