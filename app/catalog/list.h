@@ -8,8 +8,9 @@
  * (no "$n IS NULL OR ..." predicates that a generic plan must scan for).
  * Shapes are built on first use and kept for the life of the process.
  * A page names the rows its order walks as a constant (rows: the page and
- * the probe row; for an offset page the offset and the page rounded up to
- * a power of two), so the generic plan is costed for the rows it reads
+ * the probe row, and for an offset page the offset too, rounded up to a
+ * power of two so a shape has a few statements whatever the page size and
+ * offset), so the generic plan is costed for the rows it reads
  * and PostgreSQL keeps it instead of planning every execution; how far an
  * offset reaches still decides between walking the index and sorting.
  * Counts that read rows (filtered, or a kind without kept totals) and

@@ -67,8 +67,13 @@ enum app_err catalog_page(struct request *req, struct response *res, struct cata
 		int64_t want = p.offset + p.limit;
 		for (s.rows = 64; s.rows < want; s.rows *= 2)
 			;
-	} else
-		s.rows = (int)p.limit + 1;
+	} else {
+		/* the walk's cap, rounded up like the offset's: the page is
+		 * taken by the limit parameter, so clients asking for any of
+		 * a hundred page sizes share eight statements a shape */
+		for (s.rows = 2; s.rows < p.limit + 1; s.rows *= 2)
+			;
+	}
 	const struct db_stmt *list = catalog_list_stmt(&s);
 	const struct db_stmt *count = p.offset_mode ? catalog_count_stmt(&s) : NULL;
 	if (!list || (p.offset_mode && !count))

@@ -21,6 +21,7 @@ struct db {
 	PGconn *conn;
 	const struct db_stmt **prepared; /* statements prepared on this connection */
 	size_t nprepared, capprepared;
+	unsigned long deallocations;
 	int64_t next_attempt_us;
 	unsigned long errors;
 	char sqlstate[6];
@@ -151,6 +152,11 @@ enum app_err db_result_err(const PGresult *res)
 	return APP_ERR_DB;
 }
 
+unsigned long db_deallocations(const struct db *db)
+{
+	return db->deallocations;
+}
+
 static int is_prepared(const struct db *db, const struct db_stmt *st)
 {
 	for (size_t i = 0; i < db->nprepared; i++)
@@ -206,6 +212,19 @@ static PGresult *run_once(struct db *db, const struct db_stmt *st, const char *c
 	if (st->custom_plan)
 		return PQexecParams(db->conn, st->sql, st->nparams, NULL, params, NULL, NULL, 0);
 	if (!is_prepared(db, st)) {
+		if (db->nprepared >= DB_MAX_PREPARED) {
+			/* statements built per request shape (catalog lists,
+			 * search filters) are many: a session keeps at most
+			 * this many, so a client walking every shape cannot
+			 * grow the server's memory without bound */
+			PGresult *d = PQexec(db->conn, "DEALLOCATE ALL");
+			enum app_err e = db_result_err(d);
+			if (e)
+				return d;
+			PQclear(d);
+			db->nprepared = 0;
+			db->deallocations++;
+		}
 		PGresult *p = PQprepare(db->conn, st->name, st->sql, st->nparams, NULL);
 		enum app_err e = db_result_err(p);
 		if (e) {

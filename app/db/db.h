@@ -36,6 +36,13 @@ struct db_stmt {
 
 struct db;
 
+/* Prepared statements a session keeps; preparing one more first drops them
+ * all (DEALLOCATE ALL), and each is prepared again on its next use. */
+#define DB_MAX_PREPARED 512
+
+/* How many times the handle dropped its prepared statements. */
+unsigned long db_deallocations(const struct db *db);
+
 /* A handle that will connect on first use; NULL when out of memory.
  * url: libpq URI or conninfo; timeouts in milliseconds (0 = none). */
 struct db *db_new(const char *url, int connect_timeout_ms, int statement_timeout_ms);

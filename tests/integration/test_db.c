@@ -81,6 +81,34 @@ static void prepared_and_errors(void **state)
 	assert_int_equal(scalar(db, &q_count, NULL), 1);
 }
 
+/* A session keeps at most DB_MAX_PREPARED statements: one more drops them
+ * all, the server holds no more than the cap, and a dropped statement is
+ * prepared again on its next use. */
+static void prepared_statements_are_capped(void **state)
+{
+	struct db *db = *state;
+	enum { N = DB_MAX_PREPARED + 10 };
+	static struct db_stmt st[N];
+	static char names[N][32], sqls[N][64];
+	static const struct db_stmt q_held = {
+	    "cap_held", "SELECT count(*) FROM pg_prepared_statements WHERE $1::int = 1", 1, true};
+	const char *one[] = {"1"};
+	unsigned long before = db_deallocations(db);
+
+	for (int i = 0; i < N; i++) {
+		snprintf(names[i], sizeof(names[i]), "cap_%d", i);
+		snprintf(sqls[i], sizeof(sqls[i]), "SELECT %d + $1::int", i);
+		st[i] = (struct db_stmt){names[i], sqls[i], 1, true, false};
+		assert_int_equal(scalar(db, &st[i], one), i + 1);
+	}
+	assert_true(db_deallocations(db) >= before + 1);
+	long held = scalar(db, &q_held, one);
+	assert_true(held > 0 && held <= DB_MAX_PREPARED);
+	/* the first ones were dropped: prepared again, same answer */
+	assert_int_equal(scalar(db, &st[0], one), 1);
+	assert_int_equal(scalar(db, &st[N - 1], one), N);
+}
+
 static void transactions(void **state)
 {
 	struct db *db = *state;
@@ -200,6 +228,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(prepared_and_errors),
+		cmocka_unit_test(prepared_statements_are_capped),
 		cmocka_unit_test(checked_integer_reads),
 		cmocka_unit_test(transactions),
 		cmocka_unit_test(survives_server_restart),
