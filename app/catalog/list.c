@@ -136,6 +136,12 @@ static bool foreign_range(const struct catalog_shape *s)
 	return false;
 }
 
+/* Parameters of a shape's list or count statement. */
+static int shape_nparams(const struct catalog_shape *key, bool count)
+{
+	return catalog_shape_nparams(key) + (count ? 0 : 2) + (key->after && !count ? 2 : 0);
+}
+
 static pthread_mutex_t shapes_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct shape_stmt *shapes[64];
 
@@ -155,7 +161,27 @@ static bool same(const struct shape_stmt *x, const struct catalog_shape *s, bool
 	       x->shape.filters == s->filters && x->count == count;
 }
 
-static const struct db_stmt *shape_stmt(const struct catalog_shape *s, bool count)
+static int nshapes, nmasked;
+
+/* A statement for one request, in its arena, sent with its values and never
+ * prepared: what a process builds once it keeps as many as it may. */
+static const struct db_stmt *one_off(struct arena *a, const struct db_stmt *like, char *sql)
+{
+	struct db_stmt *t = sql ? arena_alloc(a, sizeof(*t)) : NULL;
+	char *copy = t ? arena_strdup(a, sql) : NULL;
+
+	free(sql);
+	if (!copy)
+		return NULL;
+	*t = *like;
+	t->name = "catalog_one_off";
+	t->sql = copy;
+	t->custom_plan = true;
+	return t;
+}
+
+static const struct db_stmt *shape_stmt(const struct catalog_shape *s, bool count,
+					struct arena *a)
 {
 	struct catalog_shape key = *s;
 	struct shape_stmt *x;
@@ -173,6 +199,11 @@ static const struct db_stmt *shape_stmt(const struct catalog_shape *s, bool coun
 	for (x = shapes[h]; x; x = x->next)
 		if (same(x, &key, count))
 			break;
+	if (!x && a && nshapes >= CATALOG_MAX_SHAPES) {
+		pthread_mutex_unlock(&shapes_lock);
+		struct db_stmt like = {.nparams = shape_nparams(&key, count), .idempotent = true};
+		return one_off(a, &like, catalog_list_sql(&key, count));
+	}
 	if (!x && (x = calloc(1, sizeof(*x)))) {
 		x->shape = key;
 		x->count = count;
@@ -187,8 +218,7 @@ static const struct db_stmt *shape_stmt(const struct catalog_shape *s, bool coun
 				 key.offset ? "offset" : key.after ? "after" : "first", key.filters,
 				 key.rows);
 			x->stmt.name = x->name;
-			x->stmt.nparams = catalog_shape_nparams(&key) + (count ? 0 : 2) +
-					  (key.after && !count ? 2 : 0);
+			x->stmt.nparams = shape_nparams(&key, count);
 			x->stmt.idempotent = true;
 			/* planned with the values: the offset in the LIMIT
 			 * parameter alone, a count that reads rows, a range
@@ -199,6 +229,7 @@ static const struct db_stmt *shape_stmt(const struct catalog_shape *s, bool coun
 				      : (key.offset && key.rows <= 0) || foreign_range(&key);
 			x->next = shapes[h];
 			shapes[h] = x;
+			nshapes++;
 		}
 	}
 	pthread_mutex_unlock(&shapes_lock);
@@ -207,12 +238,18 @@ static const struct db_stmt *shape_stmt(const struct catalog_shape *s, bool coun
 
 const struct db_stmt *catalog_list_stmt(const struct catalog_shape *s)
 {
-	return shape_stmt(s, false);
+	return shape_stmt(s, false, NULL);
 }
 
 const struct db_stmt *catalog_count_stmt(const struct catalog_shape *s)
 {
-	return shape_stmt(s, true);
+	return shape_stmt(s, true, NULL);
+}
+
+const struct db_stmt *catalog_list_stmt_in(const struct catalog_shape *s, bool count,
+					   struct arena *a)
+{
+	return shape_stmt(s, count, a);
 }
 
 /* --- statements with filters in fixed positions ---------------------------------- */
@@ -270,7 +307,7 @@ static char *masked_sql(const char *sql, const struct catalog_kind *k, int first
 }
 
 const struct db_stmt *catalog_masked(const struct db_stmt *base, const struct catalog_kind *k,
-				     int first, unsigned mask)
+				     int first, unsigned mask, struct arena *a)
 {
 	unsigned h = (unsigned)(((uintptr_t)base >> 4) * 31u + mask) % 64u;
 	struct masked_stmt *x;
@@ -279,6 +316,10 @@ const struct db_stmt *catalog_masked(const struct db_stmt *base, const struct ca
 	for (x = masked[h]; x; x = x->next)
 		if (x->base == base && x->mask == mask)
 			break;
+	if (!x && a && nmasked >= CATALOG_MAX_SHAPES) {
+		pthread_mutex_unlock(&shapes_lock);
+		return one_off(a, base, masked_sql(base->sql, k, first, mask));
+	}
 	if (!x && (x = calloc(1, sizeof(*x)))) {
 		x->base = base;
 		x->mask = mask;
@@ -292,6 +333,7 @@ const struct db_stmt *catalog_masked(const struct db_stmt *base, const struct ca
 			x->stmt.name = x->name;
 			x->next = masked[h];
 			masked[h] = x;
+			nmasked++;
 		}
 	}
 	pthread_mutex_unlock(&shapes_lock);

@@ -28,6 +28,7 @@
 #include <stdbool.h>
 
 #include "catalog/kind.h"
+#include "core/arena.h"
 #include "db/db.h"
 
 struct catalog_shape {
@@ -47,6 +48,18 @@ struct catalog_shape {
 const struct db_stmt *catalog_list_stmt(const struct catalog_shape *s);
 const struct db_stmt *catalog_count_stmt(const struct catalog_shape *s);
 
+/*
+ * A process keeps at most this many shapes (and as many filter sets of
+ * catalog_masked): past it a shape it has not kept is built for the one
+ * request, in a's memory, and sent with its values instead of prepared, so
+ * a client walking every order, filter set, page size and offset cannot
+ * grow a process without bound. catalog_list_stmt_in is catalog_list_stmt
+ * (count: catalog_count_stmt) with that limit; NULL when out of memory.
+ */
+#define CATALOG_MAX_SHAPES 1024
+const struct db_stmt *catalog_list_stmt_in(const struct catalog_shape *s, bool count,
+					   struct arena *a);
+
 /* The number of parameters before the cursor's (viewer + filters). */
 int catalog_shape_nparams(const struct catalog_shape *s);
 
@@ -58,11 +71,12 @@ int catalog_shape_nparams(const struct catalog_shape *s);
  * place and the absent ones as no-ops the planner drops (each still names
  * its parameter, so the statement keeps its parameters), so a generic
  * plan is the plan of exactly the filters given; NULL when out of memory.
- * Kept for the life of the process, like the shapes.
+ * Kept for the life of the process, like the shapes, up to
+ * CATALOG_MAX_SHAPES; past it built for the request in a (below).
  */
 #define CATALOG_FILTERS " {FILTERS}"
 const struct db_stmt *catalog_masked(const struct db_stmt *base, const struct catalog_kind *k,
-				     int first, unsigned mask);
+				     int first, unsigned mask, struct arena *a);
 
 /* The mask of the non-NULL values among vals[0..k->nfilters-1]. */
 unsigned catalog_filter_mask(const struct catalog_kind *k, const char *const *vals);

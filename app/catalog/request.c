@@ -74,8 +74,8 @@ enum app_err catalog_page(struct request *req, struct response *res, struct cata
 		for (s.rows = 2; s.rows < p.limit + 1; s.rows *= 2)
 			;
 	}
-	const struct db_stmt *list = catalog_list_stmt(&s);
-	const struct db_stmt *count = p.offset_mode ? catalog_count_stmt(&s) : NULL;
+	const struct db_stmt *list = catalog_list_stmt_in(&s, false, req->arena);
+	const struct db_stmt *count = p.offset_mode ? catalog_list_stmt_in(&s, true, req->arena) : NULL;
 	if (!list || (p.offset_mode && !count))
 		return APP_ERR_NOMEM;
 	return catalog_cached_page(req, res, &p, list, count, params, catalog_shape_nparams(&s),

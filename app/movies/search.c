@@ -227,8 +227,8 @@ enum app_err movies_search(struct request *req, struct response *res, struct fie
 	                                    : (pg.after ? &q_search_after : &q_search);
 	const struct db_stmt *count = common ? &q_common_count : &q_search_count;
 	unsigned mask = catalog_filter_mask(&catalog_movie, p + MV_NPARAMS);
-	if (!(list = catalog_masked(list, &catalog_movie, MV_NPARAMS + 1, mask)) ||
-	    !(count = catalog_masked(count, &catalog_movie, MV_NPARAMS + 1, mask)))
+	if (!(list = catalog_masked(list, &catalog_movie, MV_NPARAMS + 1, mask, req->arena)) ||
+	    !(count = catalog_masked(count, &catalog_movie, MV_NPARAMS + 1, mask, req->arena)))
 		return APP_ERR_NOMEM;
 	if (!common &&
 	    !(p[MV_NPARAMS + LIST_NFILTERS + 1] = catalog_selective_words(req->app->db, req->arena, q)))
@@ -291,7 +291,8 @@ enum app_err movies_facets(struct request *req, struct response *res, struct fie
 	if (q && !p[MV_NPARAMS + LIST_NFILTERS + 1])
 		return APP_ERR_NOMEM;
 	const struct db_stmt *st = catalog_masked(&q_facets, &catalog_movie, MV_NPARAMS + 1,
-	                                          catalog_filter_mask(&catalog_movie, p + MV_NPARAMS));
+	                                          catalog_filter_mask(&catalog_movie, p + MV_NPARAMS),
+	                                          req->arena);
 	if (!st)
 		return APP_ERR_NOMEM;
 	if ((e = db_query(req->app->db, req->arena, st, p, &r)))

@@ -783,6 +783,45 @@ static void genre_ids_follow_links(void **state)
 	free(v);
 }
 
+/* Past CATALOG_MAX_SHAPES kept shapes, a new one is built for the request
+ * alone, sent with its values, and lists what a kept one lists. */
+static void shapes_past_the_limit_are_built_per_request(void **state)
+{
+	(void)state;
+	const struct who w = {"adult", true, NULL};
+	const char *p[CAT_NPARAMS + 2];
+	char uid[37];
+	PGresult *ra, *rb;
+
+	for (int rows = 2; rows < CATALOG_MAX_SHAPES + 4; rows++) {
+		struct catalog_shape s = {&catalog_movie, 1, false, false, false, 0, rows};
+		assert_non_null(catalog_list_stmt(&s));
+	}
+	struct catalog_shape kept = {&catalog_movie, 1, false, false, false, 0, 64};
+	struct catalog_shape fresh = {&catalog_movie, 1, false, false, false, 1u << 6, 64};
+	const struct db_stmt *a = catalog_list_stmt_in(&kept, false, arena);
+	const struct db_stmt *b = catalog_list_stmt_in(&fresh, false, arena);
+	assert_ptr_equal(a, catalog_list_stmt(&kept));
+	assert_false(a->custom_plan);
+	assert_true(b->custom_plan);
+	assert_string_equal(b->name, "catalog_one_off");
+	/* has_file=false: no fixture movie has a file now, so both list all */
+	viewer_params(&w, p, uid);
+	const char *pb[CAT_NPARAMS + 3];
+	memcpy(pb, p, sizeof(p[0]) * CAT_NPARAMS);
+	pb[CAT_NPARAMS] = "false";
+	pb[CAT_NPARAMS + 1] = "20";
+	pb[CAT_NPARAMS + 2] = "0";
+	p[CAT_NPARAMS] = "20";
+	p[CAT_NPARAMS + 1] = "0";
+	assert_int_equal(db_query(db, arena, a, p, &ra), APP_OK);
+	assert_int_equal(db_query(db, arena, b, pb, &rb), APP_OK);
+	assert_int_equal(PQntuples(ra), 20);
+	assert_int_equal(PQntuples(rb), 20);
+	for (int i = 0; i < 20; i++)
+		assert_string_equal(PQgetvalue(ra, i, 2), PQgetvalue(rb, i, 2));
+}
+
 /* Cards (migration 0017) that are missing or differ from what
  * rv_movie_card renders now, plus cards of movies that are gone. */
 static int stale_cards(void)
@@ -953,6 +992,7 @@ int main(void)
 	    cmocka_unit_test(cards_follow_every_change),
 	    cmocka_unit_test(capped_walks_list_the_same),
 	    cmocka_unit_test(genre_ids_follow_links),
+	    cmocka_unit_test(shapes_past_the_limit_are_built_per_request),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
