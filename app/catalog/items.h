@@ -25,10 +25,15 @@
 #define CAT_MOVIE_CARD                                                                             \
 	"coalesce((SELECT c.card FROM catalog_cards c WHERE c.item_id = m.id AND c.lang = v.lang),"  \
 	" (SELECT rv_movie_card(x, v.lang) FROM movies x WHERE x.id = m.id))"
-#define CAT_MOVIE_ITEM_HEAD                                                                        \
-	CAT_MOVIE_CARD " || ', \"file_count\" : ' || m.file_count || ', \"user_data\" : ' || coalesce(" \
-	CAT_USER_DATA("movie_watch", "movie_id") "::text, 'null')"
+#define CAT_MOVIE_ITEM_HEAD_FC(file_count)                                                         \
+	CAT_MOVIE_CARD " || ', \"file_count\" : ' || " file_count " || ', \"user_data\" : ' ||"       \
+	" coalesce(" CAT_USER_DATA("movie_watch", "movie_id") "::text, 'null')"
+#define CAT_MOVIE_ITEM_HEAD CAT_MOVIE_ITEM_HEAD_FC("m.file_count")
 #define CAT_MOVIE_ITEM "(" CAT_MOVIE_ITEM_HEAD " || '}')"
+/* The item over a row that holds only the movie's id (a list's walk, which
+ * reads no more of the movie than its indexes hold, migration 0020). */
+#define CAT_MOVIE_ITEM_BY_ID                                                                       \
+	"(" CAT_MOVIE_ITEM_HEAD_FC("(SELECT f.file_count FROM movies f WHERE f.id = m.id)") " || '}')"
 /* The item with more fields: PAIRS is "'key', value, ..." (at most 100
  * arguments), appended as one json_build_object's members. */
 #define CAT_MOVIE_ITEM_PLUS(pairs)                                                                 \
