@@ -9,6 +9,17 @@
 #include "catalog/catalog.h"
 #include "core/buf.h"
 
+/* b's text, malloc'd; NULL when it could not all be written. */
+static char *detach_sql(struct buf *b)
+{
+	char *sql = buf_detach(b, NULL);
+	if (sql && !buf_ok(b)) {
+		free(sql);
+		sql = NULL;
+	}
+	return sql;
+}
+
 /* Append sql with every "{}" replaced by $n. */
 static void put_param_sql(struct buf *b, const char *sql, int n)
 {
@@ -104,12 +115,7 @@ char *catalog_list_sql(const struct catalog_shape *s, bool count)
 				       " OFFSET $%d) m ORDER BY m.sort_key %s, m.sort_id %s",
 				   s->rows, dir, dir, n, n + 1, dir, dir);
 	}
-	char *sql = buf_detach(&b, NULL);
-	if (sql && !buf_ok(&b)) {
-		free(sql);
-		sql = NULL;
-	}
-	return sql;
+	return detach_sql(&b);
 }
 
 /* --- the process's shapes ------------------------------------------------------ */
@@ -142,35 +148,56 @@ static int shape_nparams(const struct catalog_shape *key, bool count)
 	return catalog_shape_nparams(key) + (count ? 0 : 2) + (key->after && !count ? 2 : 0);
 }
 
-static pthread_mutex_t shapes_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct shape_stmt *shapes[64];
+/* --- the statements a process keeps ------------------------------------------- */
 
-static unsigned shape_hash(const struct catalog_shape *s, bool count)
+/* A list shape (base NULL) or a filter set of a statement (base, mask);
+ * zeroed before it is filled, so it compares and hashes as bytes. */
+struct kept_key {
+	const struct db_stmt *base;
+	unsigned mask;
+	struct catalog_shape shape;
+	bool count;
+};
+
+struct kept {
+	struct kept_key key;
+	struct db_stmt stmt;
+	char name[64];
+	struct kept *next;
+};
+
+static pthread_mutex_t kept_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct kept *kept[64];
+static int nkept[2]; /* shapes, filter sets */
+
+static unsigned key_hash(const struct kept_key *k)
 {
-	unsigned h = (unsigned)(uintptr_t)s->kind;
-	h = h * 31u + (unsigned)s->sort;
-	h = h * 31u + (unsigned)s->desc * 2u + (unsigned)s->after * 4u + (unsigned)count * 8u +
-	    (unsigned)s->offset * 16u + (unsigned)s->rows * 32u;
-	return (h * 31u + s->filters) % 64u;
+	const unsigned char *p = (const unsigned char *)k;
+	unsigned h = 2166136261u;
+	for (size_t i = 0; i < sizeof(*k); i++)
+		h = (h ^ p[i]) * 16777619u;
+	return h % 64u;
 }
 
-static bool same(const struct shape_stmt *x, const struct catalog_shape *s, bool count)
+static const struct db_stmt *find_kept(const struct kept_key *k)
 {
-	return x->shape.kind == s->kind && x->shape.sort == s->sort && x->shape.desc == s->desc &&
-	       x->shape.after == s->after && x->shape.offset == s->offset && x->shape.rows == s->rows &&
-	       x->shape.filters == s->filters && x->count == count;
-}
+	const struct kept *x;
 
-static int nshapes, nmasked;
+	pthread_mutex_lock(&kept_lock);
+	for (x = kept[key_hash(k)]; x; x = x->next)
+		if (!memcmp(&x->key, k, sizeof(*k)))
+			break;
+	pthread_mutex_unlock(&kept_lock);
+	return x ? &x->stmt : NULL;
+}
 
 /* A statement for one request, in its arena, sent with its values and never
  * prepared: what a process builds once it keeps as many as it may. */
-static const struct db_stmt *one_off(struct arena *a, const struct db_stmt *like, char *sql)
+static const struct db_stmt *one_off(struct arena *a, const struct db_stmt *like)
 {
-	struct db_stmt *t = sql ? arena_alloc(a, sizeof(*t)) : NULL;
-	char *copy = t ? arena_strdup(a, sql) : NULL;
+	struct db_stmt *t = arena_alloc(a, sizeof(*t));
+	char *copy = t ? arena_strdup(a, like->sql) : NULL;
 
-	free(sql);
 	if (!copy)
 		return NULL;
 	*t = *like;
@@ -180,60 +207,89 @@ static const struct db_stmt *one_off(struct arena *a, const struct db_stmt *like
 	return t;
 }
 
+/* Keep st with sql (malloc'd, taken over) and name (copied) as k's
+ * statement; past CATALOG_MAX_SHAPES of k's sort, a one-off in a instead
+ * (a NULL: kept all the same). NULL when out of memory. */
+static const struct db_stmt *keep(const struct kept_key *k, struct db_stmt st, char *sql,
+				  const char *name, struct arena *a)
+{
+	int *n = &nkept[k->base != NULL];
+	const struct db_stmt *out = NULL;
+	struct kept *x;
+	unsigned h = key_hash(k);
+
+	if (!sql)
+		return NULL;
+	st.sql = sql;
+	pthread_mutex_lock(&kept_lock);
+	for (x = kept[h]; x; x = x->next)
+		if (!memcmp(&x->key, k, sizeof(*k)))
+			break;
+	if (x) {
+		out = &x->stmt; /* another thread built it meanwhile */
+	} else if (a && *n >= CATALOG_MAX_SHAPES) {
+		pthread_mutex_unlock(&kept_lock);
+		out = one_off(a, &st);
+		free(sql);
+		return out;
+	} else if ((x = calloc(1, sizeof(*x)))) {
+		memcpy(&x->key, k, sizeof(*k));
+		x->stmt = st;
+		snprintf(x->name, sizeof(x->name), "%s", name);
+		x->stmt.name = x->name;
+		x->next = kept[h];
+		kept[h] = x;
+		(*n)++;
+		pthread_mutex_unlock(&kept_lock);
+		return &x->stmt;
+	}
+	pthread_mutex_unlock(&kept_lock);
+	free(sql);
+	return out;
+}
+
 static const struct db_stmt *shape_stmt(const struct catalog_shape *s, bool count,
 					struct arena *a)
 {
-	struct catalog_shape key = *s;
-	struct shape_stmt *x;
-	unsigned h;
+	struct kept_key k;
+	const struct db_stmt *found;
+	char name[64];
 
+	/* field by field: copying *s whole would bring its padding along */
+	memset(&k, 0, sizeof(k));
+	k.shape.kind = s->kind;
+	k.shape.sort = s->sort;
+	k.shape.desc = s->desc;
+	k.shape.after = s->after;
+	k.shape.offset = s->offset;
+	k.shape.filters = s->filters;
+	k.shape.rows = s->rows;
+	k.count = count;
 	if (count) {
 		/* the order and the cursor do not change a count */
-		key.sort = 0;
-		key.desc = key.after = key.offset = false;
+		k.shape.sort = 0;
+		k.shape.desc = k.shape.after = k.shape.offset = false;
 		/* 1: a request's count (rows given), 0: the legacy shape */
-		key.rows = s->rows > 0;
+		k.shape.rows = s->rows > 0;
 	}
-	h = shape_hash(&key, count);
-	pthread_mutex_lock(&shapes_lock);
-	for (x = shapes[h]; x; x = x->next)
-		if (same(x, &key, count))
-			break;
-	if (!x && a && nshapes >= CATALOG_MAX_SHAPES) {
-		pthread_mutex_unlock(&shapes_lock);
-		struct db_stmt like = {.nparams = shape_nparams(&key, count), .idempotent = true};
-		return one_off(a, &like, catalog_list_sql(&key, count));
-	}
-	if (!x && (x = calloc(1, sizeof(*x)))) {
-		x->shape = key;
-		x->count = count;
-		x->stmt.sql = catalog_list_sql(&key, count);
-		if (!x->stmt.sql) {
-			free(x);
-			x = NULL;
-		} else {
-			snprintf(x->name, sizeof(x->name), "cat_%s_%s%s_%s_%x_%d", key.kind->name,
-				 count ? "count" : key.kind->sorts[key.sort].name,
-				 key.desc ? "_desc" : "",
-				 key.offset ? "offset" : key.after ? "after" : "first", key.filters,
-				 key.rows);
-			x->stmt.name = x->name;
-			x->stmt.nparams = shape_nparams(&key, count);
-			x->stmt.idempotent = true;
-			/* planned with the values: the offset in the LIMIT
-			 * parameter alone, a count that reads rows, a range
-			 * on another order; the kept totals of an unfiltered
-			 * count read a few rows whatever the values */
-			x->stmt.custom_plan =
-				count ? key.filters || !key.kind->counts || !key.rows
-				      : (key.offset && key.rows <= 0) || foreign_range(&key);
-			x->next = shapes[h];
-			shapes[h] = x;
-			nshapes++;
-		}
-	}
-	pthread_mutex_unlock(&shapes_lock);
-	return x ? &x->stmt : NULL;
+	if ((found = find_kept(&k)))
+		return found;
+
+	const struct catalog_shape *key = &k.shape;
+	struct db_stmt st = {
+		.nparams = shape_nparams(key, count),
+		.idempotent = true,
+		/* planned with the values: the offset in the LIMIT parameter
+		 * alone, a count that reads rows, a range on another order;
+		 * the kept totals of an unfiltered count read a few rows
+		 * whatever the values */
+		.custom_plan = count ? key->filters || !key->kind->counts || !key->rows
+				     : (key->offset && key->rows <= 0) || foreign_range(key),
+	};
+	snprintf(name, sizeof(name), "cat_%s_%s%s_%s_%x_%d", key->kind->name,
+		 count ? "count" : key->kind->sorts[key->sort].name, key->desc ? "_desc" : "",
+		 key->offset ? "offset" : key->after ? "after" : "first", key->filters, key->rows);
+	return keep(&k, st, catalog_list_sql(key, count), name, a);
 }
 
 const struct db_stmt *catalog_list_stmt(const struct catalog_shape *s)
@@ -253,16 +309,6 @@ const struct db_stmt *catalog_list_stmt_in(const struct catalog_shape *s, bool c
 }
 
 /* --- statements with filters in fixed positions ---------------------------------- */
-
-struct masked_stmt {
-	const struct db_stmt *base;
-	unsigned mask;
-	struct db_stmt stmt;
-	char name[64];
-	struct masked_stmt *next;
-};
-
-static struct masked_stmt *masked[64];
 
 unsigned catalog_filter_mask(const struct catalog_kind *k, const char *const *vals)
 {
@@ -298,44 +344,21 @@ static char *masked_sql(const char *sql, const struct catalog_kind *k, int first
 		}
 		p = q + mlen;
 	}
-	char *out = buf_detach(&b, NULL);
-	if (out && !buf_ok(&b)) {
-		free(out);
-		out = NULL;
-	}
-	return out;
+	return detach_sql(&b);
 }
 
 const struct db_stmt *catalog_masked(const struct db_stmt *base, const struct catalog_kind *k,
 				     int first, unsigned mask, struct arena *a)
 {
-	unsigned h = (unsigned)(((uintptr_t)base >> 4) * 31u + mask) % 64u;
-	struct masked_stmt *x;
+	struct kept_key key;
+	const struct db_stmt *found;
+	char name[64];
 
-	pthread_mutex_lock(&shapes_lock);
-	for (x = masked[h]; x; x = x->next)
-		if (x->base == base && x->mask == mask)
-			break;
-	if (!x && a && nmasked >= CATALOG_MAX_SHAPES) {
-		pthread_mutex_unlock(&shapes_lock);
-		return one_off(a, base, masked_sql(base->sql, k, first, mask));
-	}
-	if (!x && (x = calloc(1, sizeof(*x)))) {
-		x->base = base;
-		x->mask = mask;
-		x->stmt = *base;
-		x->stmt.sql = masked_sql(base->sql, k, first, mask);
-		if (!x->stmt.sql) {
-			free(x);
-			x = NULL;
-		} else {
-			snprintf(x->name, sizeof(x->name), "%.48s_%x", base->name, mask);
-			x->stmt.name = x->name;
-			x->next = masked[h];
-			masked[h] = x;
-			nmasked++;
-		}
-	}
-	pthread_mutex_unlock(&shapes_lock);
-	return x ? &x->stmt : NULL;
+	memset(&key, 0, sizeof(key));
+	key.base = base;
+	key.mask = mask;
+	if ((found = find_kept(&key)))
+		return found;
+	snprintf(name, sizeof(name), "%.48s_%x", base->name, mask);
+	return keep(&key, *base, masked_sql(base->sql, k, first, mask), name, a);
 }
