@@ -58,14 +58,63 @@
 		CAT_IMAGE("poster", "m.poster_path") ", 'episode_count', (SELECT count(*) FROM" \
 		" episodes e WHERE e.season_id = m.id))"
 
+/* An episode over m (its row only: lists walk the episodes alone), with
+ * its series' title and poster (for rows that mix series), whether a file
+ * holds it, and the caller's watch state. */
+#define CAT_EPISODE_HAS_FILE \
+	"EXISTS (SELECT 1 FROM media_file_episodes fe JOIN media_files f ON f.id = fe.file_id" \
+	" AND f.state = 'present' WHERE fe.episode_id = m.id)"
 #define CAT_EPISODE_ITEM \
-	"json_build_object('id', m.id, 'series_id', m.series_id, 'season_id', m.season_id," \
+	"json_build_object('id', m.id, 'series_id', m.series_id, 'series_title', (SELECT " \
+		CAT_TITLE_CHAIN("s.titles_i18n", "s.original_language", "s.original_title", "s.title") \
+		" FROM series s WHERE s.id = m.series_id), 'season_id', m.season_id," \
 		" 'season_number', m.season_number, 'episode_number', m.episode_number," \
 		" 'absolute_number', m.absolute_number, 'title', coalesce(" \
 		CAT_I18N("m.titles_i18n", "'en'") ", m.title), 'overview', coalesce(" \
 		CAT_I18N("m.overviews_i18n", "'en'") ", m.overview), 'air_date', m.air_date," \
 		" 'runtime', m.runtime, 'still_path', m.still_path, 'still_url', " \
-		CAT_IMAGE("still", "m.still_path") ", 'vote_average', m.vote_average)"
+		CAT_IMAGE("still", "m.still_path") ", 'series_poster_url', (SELECT " CAT_ART("poster", "s") \
+		" FROM series s WHERE s.id = m.series_id)," \
+		" 'vote_average', m.vote_average, 'has_file', " CAT_EPISODE_HAS_FILE "," \
+		" 'user_data', " CAT_USER_DATA("episode_watch", "episode_id") ")"
+
+/* A relation of one item ($5): rows after the cursor ($6 key, $7 id) in
+ * the order (key, id) op, then $8 limit and $9 offset. */
+#define CAT_KEYSET(key, cast, id, idcast, op) \
+	" AND ($6::text IS NULL OR (" key ", " id ") " op " ($6::" cast ", $7::" idcast "))"
+
+/* A credit c of person p, and the crew's order: department (Directing,
+ * Writing, ...), then job and name. */
+#define CAT_CREDIT_ITEM \
+	"json_build_object('person_id', p.id, 'tmdb_id', p.tmdb_id, 'name', p.name," \
+	" 'original_name', p.original_name, 'character', c.character, 'job', c.job," \
+	" 'department', c.department, 'order', c.ord, 'credit_id', c.credit_id," \
+	" 'profile_path', p.profile_path, 'profile_url', " CAT_IMAGE("profile", "p.profile_path") ")"
+#define CAT_CREW_KEY "(coalesce(c.department, '') || '|' || coalesce(c.job, '') || '|' || p.name)"
+
+/* A genre g in the viewer's language. */
+#define CAT_GENRE_ITEM "json_build_object('id', g.id, 'tmdb_id', g.tmdb_id, 'name', " CAT_NAME("g") ")"
+
+/* A present file f of item m as its files routes list it; base is the SQL
+ * of the item's URL ("'/api/v1/movies/' || m.id"), which its stream and
+ * subtitle URLs extend. */
+#define CAT_FILE_ITEM(base) \
+	"json_build_object('id', f.id, 'rel_path', f.rel_path, 'size', f.size," \
+	" 'container', f.container, 'duration_ms', f.duration_ms, 'bit_rate', f.bit_rate," \
+	" 'video_codec', f.video_codec, 'width', f.width, 'height', f.height," \
+	" 'resolution', rv_resolution(f.width, f.height), 'frame_rate', f.frame_rate," \
+	" 'dynamic_range', f.dynamic_range, 'audio_channels', f.audio_channels," \
+	" 'audio_languages', f.audio_languages, 'subtitle_languages', f.subtitle_languages," \
+	" 'audio', f.probe->'audio', 'embedded_subtitles', f.probe->'subtitles'," \
+	" 'subtitles', coalesce((SELECT json_agg(json_build_object('index', o.i - 1," \
+	"  'language', o.s->>'language', 'forced', coalesce((o.s->>'forced')::boolean, false)," \
+	"  'format', lower(substring(o.s->>'file' from '[^.]+$')), 'url', " base \
+	"  || '/files/' || f.id || '/subtitles/' || (o.i - 1)) ORDER BY o.i)" \
+	"  FROM jsonb_array_elements(CASE WHEN jsonb_typeof(f.sidecars->'subtitles') = 'array'" \
+	"  THEN f.sidecars->'subtitles' ELSE '[]' END) WITH ORDINALITY o(s, i)), '[]')," \
+	" 'probe_error', f.probe_error, 'version', f.version," \
+	" 'stream_url', " base " || '/files/' || f.id || '/stream'," \
+	" 'added_at', " SQL_TS("f.created_at") ")"
 
 /* clang-format on */
 

@@ -147,6 +147,7 @@ static const struct catalog_filter episode_filters[] = {
 	{"season_id", "m.season_id = {}::uuid"},
 	{"library_id", "s.library_id = {}::uuid"},
 	{"max_age", AGE_FILTER("s.min_ages")},
+	{"season", "m.season_number = {}::int"},
 };
 
 const struct catalog_kind catalog_episode = {
@@ -161,9 +162,9 @@ const struct catalog_kind catalog_episode = {
 	.filters = episode_filters,
 	.nfilters = sizeof(episode_filters) / sizeof(episode_filters[0]),
 	.missing = "is not an episode",
-	/* no watch table yet: the TV migration adds episode_watch and
-	 * episode_watch_history (same columns as the movie ones, episode_id)
-	 * and names them here */
+	.watch = "episode_watch",
+	.history = "episode_watch_history",
+	.watch_id = "episode_id",
 	.duration = FILE_DURATION("SELECT max(f.duration_ms) FROM media_file_episodes fe"
 				  " JOIN media_files f ON f.id = fe.file_id WHERE fe.episode_id = m.id"),
 };

@@ -4,6 +4,7 @@
 #include "auth/auth.h"
 #include "http/lang.h"
 #include "http/page.h"
+#include "http/validators.h"
 #include "library/libraries.h"
 
 enum app_err catalog_viewer(struct request *req, const char **p, struct field_error *fe)
@@ -80,4 +81,85 @@ enum app_err catalog_page(struct request *req, struct response *res, struct cata
 		return APP_ERR_NOMEM;
 	return catalog_cached_page(req, res, &p, list, count, params, catalog_shape_nparams(&s),
 				   key_prefix, fe);
+}
+
+enum app_err catalog_fixed_page(struct request *req, struct response *res,
+				const struct db_stmt *list, const struct db_stmt *count,
+				const char **params, const char *key_prefix, struct field_error *fe)
+{
+	struct page p;
+	enum app_err e;
+
+	if ((e = page_start(req, key_prefix, &p, fe)))
+		return e;
+	return catalog_cached_page(req, res, &p, list, count, params, list->nparams - 4, key_prefix,
+				   fe);
+}
+
+enum app_err catalog_viewer_page(struct request *req, struct response *res,
+				 const struct db_stmt *list, const struct db_stmt *count,
+				 struct field_error *fe)
+{
+	const char *p[CAT_NPARAMS + 4];
+	enum app_err e;
+
+	if ((e = catalog_viewer(req, p, fe)))
+		return e;
+	return catalog_fixed_page(req, res, list, count, p, "", fe);
+}
+
+void catalog_body_json(struct response *res, const PGresult *r)
+{
+	http_json_compact(&res->body, PQgetvalue(r, 0, 0), (size_t)PQgetlength(r, 0, 0));
+}
+
+const char *catalog_path_id(struct request *req)
+{
+	return req_path(req, "id")->str;
+}
+
+enum app_err catalog_by_path_id(struct request *req, const char **p, const struct db_stmt *st,
+				const char *missing, PGresult **r, struct field_error *fe)
+{
+	enum app_err e;
+
+	p[CAT_NPARAMS] = catalog_path_id(req);
+	if ((e = db_query(req->app->db, req->arena, st, p, r)))
+		return e;
+	return PQntuples(*r) == 1 ? APP_OK : field_fail(fe, APP_ERR_NOT_FOUND, "id", "%s", missing);
+}
+
+enum app_err catalog_one_by_id(struct request *req, struct response *res,
+			       const struct db_stmt *st, const char *missing,
+			       struct field_error *fe)
+{
+	const char *p[CAT_NPARAMS + 1];
+	struct rcache cache;
+	PGresult *r;
+	enum app_err e;
+
+	if ((e = catalog_viewer(req, p, fe)))
+		return e;
+	if (catalog_cache_hit(req, res, p, &cache))
+		return APP_OK;
+	if ((e = catalog_by_path_id(req, p, st, missing, &r, fe)))
+		return e;
+	catalog_body_json(res, r);
+	rcache_fill(req, res, &cache);
+	return APP_OK;
+}
+
+enum app_err catalog_relation(struct request *req, struct response *res,
+			      const struct db_stmt *visible, const char *missing,
+			      const struct db_stmt *list, const struct db_stmt *count,
+			      struct field_error *fe)
+{
+	const char *p[CAT_NPARAMS + 5];
+	PGresult *r;
+	enum app_err e;
+
+	if ((e = catalog_viewer(req, p, fe)) ||
+	    (e = catalog_by_path_id(req, p, visible, missing, &r, fe)))
+		return e;
+	return catalog_fixed_page(req, res, list, count, p, "", fe);
 }

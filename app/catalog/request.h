@@ -13,6 +13,12 @@
 #include "http/page.h"
 #include "http/rcache.h"
 
+/* The ?language parameter of catalog routes (a param_spec entry). */
+#define CATALOG_LANG_PARAM                                                                         \
+	{.name = "language", .type = PT_STRING, .min = 1, .max = 16,                               \
+	 .doc = "ISO 639-1 language of titles, overviews and taglines (default: the user's"        \
+	        " metadata_language, then Accept-Language, then en)."}
+
 /* The caller as a viewer (user, library rights, ?language, the
  * Accept-Language pick) in the statement parameters p[0..3]
  * (CAT_VIEW_CTE). APP_ERR_VALIDATION naming `language` when ?language is
@@ -44,5 +50,51 @@ enum app_err catalog_cached_page(struct request *req, struct response *res, cons
 				 const struct db_stmt *list, const struct db_stmt *count,
 				 const char **params, int nparams, const char *key_prefix,
 				 struct field_error *fe);
+
+/*
+ * One page of a list statement with a fixed shape: its columns are (item
+ * json, sort key text, id) and its parameters are params[0..n-5] followed
+ * by cursor key, cursor id (NULL on the first page), limit, offset; count
+ * takes the leading ones. key_prefix binds cursors to the order. Cached
+ * and validated.
+ */
+enum app_err catalog_fixed_page(struct request *req, struct response *res,
+				const struct db_stmt *list, const struct db_stmt *count,
+				const char **params, const char *key_prefix, struct field_error *fe);
+
+/* A page of a list whose statement takes only the viewer's parameters
+ * (then key, id, limit, offset). */
+enum app_err catalog_viewer_page(struct request *req, struct response *res,
+				 const struct db_stmt *list, const struct db_stmt *count,
+				 struct field_error *fe);
+
+/* A single json value (column 0 of row 0 of r) as the response body. */
+void catalog_body_json(struct response *res, const PGresult *r);
+
+/* The path's `id`, as a uuid string. */
+const char *catalog_path_id(struct request *req);
+
+/*
+ * Statement st for the path id: p holds the viewer's parameters
+ * (catalog_viewer) and room for one more, which this sets to the path id.
+ * APP_OK with the one row in *r, or APP_ERR_NOT_FOUND naming `id` with the
+ * message missing.
+ */
+enum app_err catalog_by_path_id(struct request *req, const char **p, const struct db_stmt *st,
+				const char *missing, PGresult **r, struct field_error *fe);
+
+/* One json object by the path id (statement: viewer, id), cached; 404
+ * naming `id` with missing when the caller cannot see it. */
+enum app_err catalog_one_by_id(struct request *req, struct response *res,
+			       const struct db_stmt *st, const char *missing,
+			       struct field_error *fe);
+
+/* A relation of one item (the path's id): 404 naming `id` with missing
+ * when the visible statement (viewer, id) finds no row, else a page of
+ * list (viewer, id, key, id, limit, offset) counted by count (viewer, id). */
+enum app_err catalog_relation(struct request *req, struct response *res,
+			      const struct db_stmt *visible, const char *missing,
+			      const struct db_stmt *list, const struct db_stmt *count,
+			      struct field_error *fe);
 
 #endif

@@ -14,6 +14,8 @@ static const struct db_stmt q_generation = {
 	"catalog_generation",
 	"SELECT (SELECT last_value FROM catalog_generation)::text || '|' || coalesce((SELECT"
 	" max(updated_at) FROM movie_watch WHERE user_id = $1::uuid)::text, '') || '|' ||"
+	" coalesce((SELECT max(updated_at) FROM episode_watch WHERE user_id = $1::uuid)::text, '')"
+	" || '|' ||"
 	" coalesce((SELECT updated_at FROM user_preferences WHERE user_id = $1::uuid)::text, '')",
 	1, true};
 

@@ -21,10 +21,7 @@ static const char *const sort_names[] = {"title",      "year",    "added", "rati
 static const char *const orders[] = {"asc", "desc", NULL};
 const char *const mv_resolutions[] = {"2160p", "1080p", "720p", "sd", NULL};
 
-#define LANG_PARAM                                                                                 \
-	{.name = "language", .type = PT_STRING, .min = 1, .max = 16,                               \
-	 .doc = "ISO 639-1 language of titles, overviews and taglines (default: the user's"        \
-	        " metadata_language, then Accept-Language, then en)."}
+#define LANG_PARAM CATALOG_LANG_PARAM
 
 const struct param_spec movies_lang_query[] = {LANG_PARAM, {0}};
 const struct param_spec movies_page_query[] = {PAGE_PARAMS, LANG_PARAM, {0}};
@@ -81,29 +78,11 @@ static const struct db_stmt q_get = {
 	MV_NPARAMS + 1, true};
 
 /* relations: $5 the movie, then key, id, limit, offset */
-#define KEYSET(key, cast, id, idcast, op)                                                         \
-	" AND ($6::text IS NULL OR (" key ", " id ") " op " ($6::" cast ", $7::" idcast "))"
-
 static const struct db_stmt q_files = {
 	"movies_files",
-	MV_VIEW_CTE " SELECT json_build_object('id', f.id, 'rel_path', f.rel_path, 'size', f.size,"
-	" 'container', f.container, 'duration_ms', f.duration_ms, 'bit_rate', f.bit_rate,"
-	" 'video_codec', f.video_codec, 'width', f.width, 'height', f.height,"
-	" 'resolution', rv_resolution(f.width, f.height), 'frame_rate', f.frame_rate,"
-	" 'dynamic_range', f.dynamic_range, 'audio_channels', f.audio_channels,"
-	" 'audio_languages', f.audio_languages, 'subtitle_languages', f.subtitle_languages,"
-	" 'audio', f.probe->'audio', 'embedded_subtitles', f.probe->'subtitles',"
-	" 'subtitles', coalesce((SELECT json_agg(json_build_object('index', o.i - 1,"
-	"  'language', o.s->>'language', 'forced', coalesce((o.s->>'forced')::boolean, false),"
-	"  'format', lower(substring(o.s->>'file' from '[^.]+$')), 'url', '/api/v1/movies/' || m.id"
-	"  || '/files/' || f.id || '/subtitles/' || (o.i - 1)) ORDER BY o.i)"
-	"  FROM jsonb_array_elements(CASE WHEN jsonb_typeof(f.sidecars->'subtitles') = 'array'"
-	"  THEN f.sidecars->'subtitles' ELSE '[]' END) WITH ORDINALITY o(s, i)), '[]'),"
-	" 'probe_error', f.probe_error, 'version', f.version,"
-	" 'stream_url', '/api/v1/movies/' || m.id || '/files/' || f.id || '/stream',"
-	" 'added_at', " SQL_TS("f.created_at") "), f.rel_path, f.id"
+	MV_VIEW_CTE " SELECT " CAT_FILE_ITEM("'/api/v1/movies/' || m.id") ", f.rel_path, f.id"
 	" FROM v, movies m JOIN media_files f ON f.movie_id = m.id AND f.state = 'present'"
-	" WHERE " MV_VISIBLE("m") ONE_MOVIE KEYSET("f.rel_path", "text", "f.id", "uuid", ">")
+	" WHERE " MV_VISIBLE("m") ONE_MOVIE CAT_KEYSET("f.rel_path", "text", "f.id", "uuid", ">")
 	" ORDER BY f.rel_path, f.id LIMIT $8 OFFSET $9",
 	MV_NPARAMS + 5, true};
 static const struct db_stmt q_files_count = {
@@ -112,42 +91,32 @@ static const struct db_stmt q_files_count = {
 	" AND f.state = 'present' WHERE " MV_VISIBLE("m") ONE_MOVIE,
 	MV_NPARAMS + 1, true};
 
-#define CREDIT_ITEM                                                                                \
-	"json_build_object('person_id', p.id, 'tmdb_id', p.tmdb_id, 'name', p.name,"               \
-	" 'original_name', p.original_name, 'character', c.character, 'job', c.job,"               \
-	" 'department', c.department, 'order', c.ord, 'credit_id', c.credit_id,"                   \
-	" 'profile_path', p.profile_path, 'profile_url', " MV_IMAGE("profile", "p.profile_path") ")"
 #define CREDITS_FROM(kind)                                                                         \
 	" FROM v, movies m JOIN movie_credits c ON c.movie_id = m.id AND c.kind = '" kind "'"      \
 	" JOIN people p ON p.id = c.person_id WHERE " MV_VISIBLE("m") ONE_MOVIE
-/* crew in department order (Directing, Writing, ...), then by job and name */
-#define CREW_KEY "(coalesce(c.department, '') || '|' || coalesce(c.job, '') || '|' || p.name)"
-
 static const struct db_stmt q_cast = {
 	"movies_cast",
-	MV_VIEW_CTE " SELECT " CREDIT_ITEM ", c.ord::text, c.credit_id" CREDITS_FROM("cast")
-	KEYSET("c.ord", "int", "c.credit_id", "text", ">") " ORDER BY c.ord, c.credit_id LIMIT $8 OFFSET $9",
+	MV_VIEW_CTE " SELECT " CAT_CREDIT_ITEM ", c.ord::text, c.credit_id" CREDITS_FROM("cast")
+	CAT_KEYSET("c.ord", "int", "c.credit_id", "text", ">") " ORDER BY c.ord, c.credit_id LIMIT $8 OFFSET $9",
 	MV_NPARAMS + 5, true};
 static const struct db_stmt q_cast_count = {
 	"movies_cast_count", MV_VIEW_CTE " SELECT count(*)" CREDITS_FROM("cast"), MV_NPARAMS + 1,
 	true};
 static const struct db_stmt q_crew = {
 	"movies_crew",
-	MV_VIEW_CTE " SELECT " CREDIT_ITEM ", " CREW_KEY ", c.credit_id" CREDITS_FROM("crew")
-	KEYSET(CREW_KEY, "text", "c.credit_id", "text", ">") " ORDER BY " CREW_KEY ", c.credit_id"
+	MV_VIEW_CTE " SELECT " CAT_CREDIT_ITEM ", " CAT_CREW_KEY ", c.credit_id" CREDITS_FROM("crew")
+	CAT_KEYSET(CAT_CREW_KEY, "text", "c.credit_id", "text", ">") " ORDER BY " CAT_CREW_KEY ", c.credit_id"
 	" LIMIT $8 OFFSET $9",
 	MV_NPARAMS + 5, true};
 static const struct db_stmt q_crew_count = {
 	"movies_crew_count", MV_VIEW_CTE " SELECT count(*)" CREDITS_FROM("crew"), MV_NPARAMS + 1,
 	true};
 
-#define GENRE_ITEM                                                                                 \
-	"json_build_object('id', g.id, 'tmdb_id', g.tmdb_id, 'name', " MV_NAME("g") ")"
 static const struct db_stmt q_genres = {
 	"movies_genres",
-	MV_VIEW_CTE " SELECT " GENRE_ITEM ", " MV_NAME("g") ", g.id"
+	MV_VIEW_CTE " SELECT " CAT_GENRE_ITEM ", " MV_NAME("g") ", g.id"
 	" FROM v, movies m JOIN movie_genres mg ON mg.movie_id = m.id JOIN genres g ON g.id = mg.genre_id"
-	" WHERE " MV_VISIBLE("m") ONE_MOVIE KEYSET(MV_NAME("g"), "text", "g.id", "int", ">")
+	" WHERE " MV_VISIBLE("m") ONE_MOVIE CAT_KEYSET(MV_NAME("g"), "text", "g.id", "int", ">")
 	" ORDER BY " MV_NAME("g") ", g.id LIMIT $8 OFFSET $9",
 	MV_NPARAMS + 5, true};
 static const struct db_stmt q_genres_count = {
@@ -174,7 +143,7 @@ static const struct db_stmt q_genres_count = {
 static const struct db_stmt q_similar = {
 	"movies_similar",
 	MV_VIEW_CTE " SELECT " MV_ITEM("m") ", " SIMILAR_KEY ", m.id" SIMILAR_FROM
-	KEYSET(SIMILAR_KEY, "text", "m.id", "uuid", "<") " ORDER BY " SIMILAR_KEY " DESC, m.id DESC"
+	CAT_KEYSET(SIMILAR_KEY, "text", "m.id", "uuid", "<") " ORDER BY " SIMILAR_KEY " DESC, m.id DESC"
 	" LIMIT $8 OFFSET $9",
 	MV_NPARAMS + 5, true};
 static const struct db_stmt q_similar_count = {
@@ -239,7 +208,7 @@ static const struct db_stmt q_collection = {
 static const struct db_stmt q_coll_movies = {
 	"collections_movies",
 	MV_VIEW_CTE " SELECT " MV_ITEM("m") ", " COLL_KEY ", m.id" COLL_FROM
-	KEYSET(COLL_KEY, "text", "m.id", "uuid", ">") " ORDER BY " COLL_KEY ", m.id LIMIT $8 OFFSET $9",
+	CAT_KEYSET(COLL_KEY, "text", "m.id", "uuid", ">") " ORDER BY " COLL_KEY ", m.id LIMIT $8 OFFSET $9",
 	MV_NPARAMS + 5, true};
 static const struct db_stmt q_coll_count = {
 	"collections_movies_count", MV_VIEW_CTE " SELECT count(*)" COLL_FROM, MV_NPARAMS + 1, true};
@@ -268,35 +237,17 @@ static const struct db_stmt q_refresh_target = {
 
 /* --- helpers -------------------------------------------------------------- */
 
-enum app_err mv_by_path_id(struct request *req, const char **p, const struct db_stmt *st,
-                           const char *missing, PGresult **r, struct field_error *fe)
-{
-	enum app_err e;
-
-	p[MV_NPARAMS] = mv_path_id(req);
-	if ((e = db_query(req->app->db, req->arena, st, p, r)))
-		return e;
-	return PQntuples(*r) == 1 ? APP_OK : field_fail(fe, APP_ERR_NOT_FOUND, "id", "%s", missing);
-}
-
 enum app_err mv_require(struct request *req, const char **p, struct field_error *fe)
 {
 	PGresult *r;
 	return mv_by_path_id(req, p, &q_visible, "is not a movie", &r, fe);
 }
 
-/* A relation of one movie: 404 for a movie the caller cannot see, else a
- * page of the statement (parameters: viewer, movie id, key, id, limit,
- * offset). */
+/* A relation of one movie the caller can see. */
 static enum app_err relation(struct request *req, struct response *res, const struct db_stmt *list,
                              const struct db_stmt *count, struct field_error *fe)
 {
-	const char *p[MV_NPARAMS + 5];
-	enum app_err e;
-
-	if ((e = mv_viewer(req, p, fe)) || (e = mv_require(req, p, fe)))
-		return e;
-	return mv_page(req, res, list, count, p, "", fe);
+	return catalog_relation(req, res, &q_visible, "is not a movie", list, count, fe);
 }
 
 /* A decimal rating 0..10 from query parameter name, or NULL. */
@@ -381,30 +332,9 @@ enum app_err movies_list(struct request *req, struct response *res, struct field
 	return catalog_page(req, res, s, p, prefix, fe);
 }
 
-/* One json object by the path id (statement: viewer, id), cached; 404
- * naming `id` when the caller cannot see it. */
-static enum app_err one_by_id(struct request *req, struct response *res, const struct db_stmt *st,
-                              const char *missing, struct field_error *fe)
-{
-	const char *p[MV_NPARAMS + 1];
-	struct rcache cache;
-	PGresult *r;
-	enum app_err e;
-
-	if ((e = mv_viewer(req, p, fe)))
-		return e;
-	if (catalog_cache_hit(req, res, p, &cache))
-		return APP_OK;
-	if ((e = mv_by_path_id(req, p, st, missing, &r, fe)))
-		return e;
-	mv_body_json(res, r);
-	rcache_fill(req, res, &cache);
-	return APP_OK;
-}
-
 enum app_err movies_get(struct request *req, struct response *res, struct field_error *fe)
 {
-	return one_by_id(req, res, &q_get, "is not a movie", fe);
+	return catalog_one_by_id(req, res, &q_get, "is not a movie", fe);
 }
 
 enum app_err movies_files(struct request *req, struct response *res, struct field_error *fe)
@@ -501,7 +431,7 @@ enum app_err movies_stats(struct request *req, struct response *res, struct fiel
 
 enum app_err collections_get(struct request *req, struct response *res, struct field_error *fe)
 {
-	return one_by_id(req, res, &q_collection, "is not a collection", fe);
+	return catalog_one_by_id(req, res, &q_collection, "is not a collection", fe);
 }
 
 enum app_err collections_movies(struct request *req, struct response *res, struct field_error *fe)

@@ -4,15 +4,11 @@
  *
  * The handler checks the session, playback:stream (the route), library
  * access and the age limit (the viewer) and that the file is one of the
- * movie's; accel_send_file checks the file against its library's roots and
+ * movie's; catalog_send_file (catalog/files.h) checks the file against its library's roots and
  * the Range header and hands it to nginx.
  */
-#include <string.h>
-
 #include "app.h"
-#include "core/log.h"
-#include "http/accel.h"
-#include "library/roots.h"
+#include "catalog/files.h"
 #include "movies/movies.h"
 #include "movies/view.h"
 
@@ -42,14 +38,6 @@ static enum app_err file_row(struct request *req, PGresult **r, struct field_err
 	return APP_OK;
 }
 
-/* A file outside library.allowed_roots (library/roots.h) answers as if it
- * were gone, like one outside its library's roots. */
-static enum app_err refused(struct field_error *fe, const char *field)
-{
-	log_warn("stream.not_allowed", "a file lies outside library.allowed_roots");
-	return field_fail(fe, APP_ERR_NOT_FOUND, field, "is not on disk any more");
-}
-
 enum app_err movies_stream(struct request *req, struct response *res, struct field_error *fe)
 {
 	PGresult *r;
@@ -57,36 +45,17 @@ enum app_err movies_stream(struct request *req, struct response *res, struct fie
 
 	if ((e = file_row(req, &r, fe)))
 		return e;
-	if (!library_file_permitted(req->app->cfg, PQgetvalue(r, 0, 0)))
-		return refused(fe, "file_id");
-	return accel_send_file(req, res, PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1), "file_id", fe);
+	return catalog_send_file(req, res, PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1), "file_id", fe);
 }
 
 /* An external subtitle: sidecar `index` of the file, from its directory. */
 enum app_err movies_subtitle(struct request *req, struct response *res, struct field_error *fe)
 {
-	int64_t index = req_path(req, "index")->num;
 	PGresult *r;
 	enum app_err e;
 
 	if ((e = file_row(req, &r, fe)))
 		return e;
-	cJSON *side = cJSON_Parse(PQgetvalue(r, 0, 2));
-	const cJSON *subs = cJSON_GetObjectItemCaseSensitive(side, "subtitles");
-	const cJSON *it = cJSON_IsArray(subs) && index < cJSON_GetArraySize(subs)
-	                      ? cJSON_GetArrayItem(subs, (int)index)
-	                      : NULL;
-	const cJSON *file = cJSON_GetObjectItemCaseSensitive(it, "file");
-	const char *path = NULL, *video = PQgetvalue(r, 0, 0), *slash = strrchr(video, '/');
-	/* a sidecar is a plain name in the video's directory */
-	if (cJSON_IsString(file) && !strchr(file->valuestring, '/') && file->valuestring[0] != '.' &&
-	    slash)
-		path = arena_printf(req->arena, "%.*s/%s", (int)(slash - video), video,
-		                    file->valuestring);
-	cJSON_Delete(side);
-	if (!path)
-		return field_fail(fe, APP_ERR_NOT_FOUND, "index", "is not a subtitle of this file");
-	if (!library_file_permitted(req->app->cfg, path))
-		return refused(fe, "index");
-	return accel_send_file(req, res, path, PQgetvalue(r, 0, 1), "index", fe);
+	return catalog_send_subtitle(req, res, PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1),
+				     PQgetvalue(r, 0, 2), fe);
 }

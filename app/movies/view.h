@@ -12,6 +12,7 @@
 
 #include "catalog/catalog.h"
 #include "catalog/items.h"
+#include "catalog/request.h"
 #include "http/http.h"
 #include "http/page.h"
 #include "http/rcache.h"
@@ -31,38 +32,14 @@
 #define MV_ITEM(m) CAT_MOVIE_ITEM /* alias m only */
 #define MV_ITEM_PLUS(m, extra) CAT_MOVIE_ITEM_PLUS(extra) /* alias m only */
 
-/* The viewer's parameters ($1..$4) in params[0..3] (catalog_viewer). */
-enum app_err mv_viewer(struct request *req, const char **params, struct field_error *fe);
-
-/*
- * One page of a movie list statement with a fixed shape: its columns are
- * (item json, sort key text, id) and its parameters are params[0..n-5]
- * followed by cursor key, cursor id (NULL on the first page), limit,
- * offset; count takes the leading ones. key_prefix binds cursors to the
- * order. Cached (catalog_cache_hit) and validated.
- */
-enum app_err mv_page(struct request *req, struct response *res, const struct db_stmt *list,
-                     const struct db_stmt *count, const char **params, const char *key_prefix,
-                     struct field_error *fe);
-
-/* A page of a list whose statement takes only the viewer's parameters
- * (then key, id, limit, offset). */
-enum app_err mv_list(struct request *req, struct response *res, const struct db_stmt *list,
-                     const struct db_stmt *count, struct field_error *fe);
-
-/* A single json value (column 0 of row 0 of r) as the response body. */
-void mv_body_json(struct response *res, const PGresult *r);
-
-/* The movie id of the path, as a uuid string. */
-const char *mv_path_id(struct request *req);
-
-/*
- * Statement st for the path id: p holds the viewer's parameters (mv_viewer)
- * and room for one more, which this sets to the path id. APP_OK with the
- * one row in *r, or APP_ERR_NOT_FOUND naming `id` with the message missing.
- */
-enum app_err mv_by_path_id(struct request *req, const char **p, const struct db_stmt *st,
-                           const char *missing, PGresult **r, struct field_error *fe);
+/* the request-level helpers of catalog/request.h, under the names the
+ * movie handlers use */
+#define mv_viewer catalog_viewer
+#define mv_page catalog_fixed_page
+#define mv_list catalog_viewer_page
+#define mv_body_json catalog_body_json
+#define mv_path_id catalog_path_id
+#define mv_by_path_id catalog_by_path_id
 
 /* One movie the caller may see (mv_by_path_id of the visibility check):
  * APP_OK with p[MV_NPARAMS] set to the movie id, or APP_ERR_NOT_FOUND. */

@@ -102,6 +102,7 @@ static int serial;
 /* rows the GET calls read: [0] in an open library, [1] in a hidden one */
 struct seeded {
 	char lib[37], movie[37], file[37], coll[37], scan[24], dir[PATH_MAX], title[64];
+	char series[37], season[37], episode[37], efile[37]; /* a series named title */
 };
 static struct seeded seed[2];
 static char target_user[37], target_name[40], target_session[37], target_key[37];
@@ -348,7 +349,7 @@ struct call {
 	int foreign;        /* self-service ids of another account */
 	int owned;          /* a parameter is a self-service id */
 	struct caller *who; /* NULL: no credentials */
-	char lib[37], movie[37], user[37];
+	char lib[37], movie[37], user[37], episode[37];
 	char path[1024];
 	char why[512]; /* set when a parameter cannot be filled */
 };
@@ -420,6 +421,21 @@ static int fill(struct call *c, const char *lit, const char *name, const char *n
 		snprintf(c->movie, 37, "%s",
 		         fresh ? new_movie(s->lib, fmt("Throwaway %d", ++serial), NULL) : s->movie);
 		snprintf(out, 64, "%s", c->movie);
+	} else if (IS("tvshows", "id")) {
+		c->hideable = 1;
+		snprintf(out, 64, "%s", s->series);
+	} else if (IS("seasons", "id")) {
+		c->hideable = 1;
+		snprintf(out, 64, "%s", s->season);
+	} else if (IS("episodes", "id")) {
+		/* watch state changes are the caller's own */
+		c->hideable = 1;
+		snprintf(c->episode, 37, "%s", s->episode);
+		snprintf(out, 64, "%s", s->episode);
+	} else if (IS("files", "file_id") && c->episode[0]) {
+		/* the file of the episode filled before */
+		c->hideable = 1;
+		snprintf(out, 64, "%s", s->efile);
 	} else if (IS("files", "file_id")) {
 		/* a file of the movie filled before */
 		c->hideable = 1;
@@ -604,8 +620,11 @@ static const char *body_for(const struct call *c)
 		return fmt("{\"user_id\":\"%s\",\"level\":\"view\"}", new_user());
 	if (ROUTE("POST", "/api/v1/files/{id:uuid}/match"))
 		return "{\"tmdb_id\":603}";
-	if (ROUTE("PUT", "/api/v1/movies/{id:uuid}/progress"))
+	if (ROUTE("PUT", "/api/v1/movies/{id:uuid}/progress") ||
+	    ROUTE("PUT", "/api/v1/tvshows/episodes/{id:uuid}/progress"))
 		return "{\"position_seconds\":60}";
+	if (ROUTE("POST", "/api/v1/tvshows/episodes/bulk-watched"))
+		return fmt("{\"series_id\":\"%s\"}", seed[0].series);
 #undef ROUTE
 	return NULL;
 }
@@ -661,8 +680,9 @@ static void report(const struct call *c, int status, const char *want, const cha
 /* Hidden ids and titles in a body shown to a caller who cannot see them. */
 static const char *leak(const char *body)
 {
-	const char *needles[] = {seed[1].lib, seed[1].movie, seed[1].file, seed[1].coll,
-	                         seed[1].title};
+	const char *needles[] = {seed[1].lib,    seed[1].movie,   seed[1].file,
+	                         seed[1].coll,   seed[1].title,   seed[1].series,
+	                         seed[1].season, seed[1].episode, seed[1].efile};
 	for (size_t i = 0; i < sizeof(needles) / sizeof(needles[0]); i++)
 		if (strstr(body, needles[i]))
 			return needles[i];
@@ -831,6 +851,35 @@ static void seed_library(int i)
 	                  fmt("{\"subtitles\":[{\"file\":\"%s (2001).en.srt\",\"language\":\"en\","
 	                      "\"forced\":false}]}",
 	                      s->title)));
+	/* a series of the same name, a season, an episode and its file */
+	mkdir(fmt("%s/%s", s->dir, s->title), 0755);
+	const char *ep = fmt("%s/%s/%s S01E01.mkv", s->dir, s->title, s->title);
+	write_file(ep, "not really an episode either");
+	write_file(fmt("%s/%s/%s S01E01.en.srt", s->dir, s->title, s->title),
+	           "1\n00:00:01,000 --> 00:00:02,000\nHello.\n");
+	snprintf(s->series, 37, "%s",
+	         sql("INSERT INTO series (library_id, title, original_language, year) VALUES"
+	             " ($1, $2, 'en', 2001) RETURNING id",
+	             s->lib, s->title, NULL));
+	snprintf(s->season, 37, "%s",
+	         sql("INSERT INTO seasons (series_id, season_number, name) VALUES ($1, 1,"
+	             " 'Season 1') RETURNING id",
+	             s->series, NULL));
+	snprintf(s->episode, 37, "%s",
+	         sql("INSERT INTO episodes (series_id, season_id, season_number, episode_number,"
+	             " title, air_date) VALUES ($1, $2, 1, 1, $3, '2001-01-01') RETURNING id",
+	             s->series, s->season, fmt("%s Pilot", s->title), NULL));
+	snprintf(s->efile, 37, "%s",
+	         sql("INSERT INTO media_files (library_id, path, rel_path, size, mtime_ns, series_id,"
+	             " container, sidecars, match_status) VALUES ($1, $2, $3, 10, 1, $4, 'matroska',"
+	             " $5::jsonb, 'matched') RETURNING id",
+	             s->lib, ep, strrchr(ep, '/') + 1, s->series,
+	             fmt("{\"subtitles\":[{\"file\":\"%s S01E01.en.srt\",\"language\":\"en\","
+	                 "\"forced\":false}]}",
+	                 s->title),
+	             NULL));
+	sql("INSERT INTO media_file_episodes (file_id, episode_id) VALUES ($1, $2)", s->efile,
+	    s->episode, NULL);
 	snprintf(s->scan, sizeof(s->scan), "%s",
 	         sql("INSERT INTO library_scans (library_id, scan_type, status, finished_at)"
 	             " VALUES ($1, 'full', 'completed', now()) RETURNING id",

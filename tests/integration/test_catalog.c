@@ -673,11 +673,27 @@ static void watch_state_through_the_kind_table(void **state)
 	assert_string_equal(got = one(EVENTS, 2, p), "completed,completed,unmarked,marked");
 	free(got);
 
-	/* episodes have no watch table yet */
-	assert_int_equal(catalog_watch_report(db, arena, &catalog_episode, uid, mid, 1, 10),
-			 APP_ERR_INTERNAL);
-	assert_int_equal(catalog_watch_set(db, arena, &catalog_episode, uid, mid, true),
-			 APP_ERR_INTERNAL);
+	/* episodes keep their own state (migration 0021), with their series
+	 * copied in; a movie id is no episode */
+	char *eid = one("SELECT id FROM episodes ORDER BY id LIMIT 1", 0, NULL);
+	const char *ep[] = {uid, eid};
+	assert_int_equal(catalog_watch_report(db, arena, &catalog_episode, uid, eid, 950, 1000),
+			 APP_OK);
+	assert_string_equal(got = one("SELECT w.position_seconds || '/' || w.watched || '/'"
+				      " || w.play_count || '/' || (w.series_id = e.series_id)"
+				      " FROM episode_watch w JOIN episodes e ON e.id = w.episode_id"
+				      " WHERE w.user_id = $1::uuid AND w.episode_id = $2::uuid", 2, ep),
+			    "950/true/1/true");
+	free(got);
+	assert_int_equal(catalog_watch_set(db, arena, &catalog_episode, uid, eid, false), APP_OK);
+	assert_string_equal(got = one("SELECT string_agg(event, ',' ORDER BY id) FROM"
+				      " episode_watch_history WHERE user_id = $1::uuid AND"
+				      " episode_id = $2::uuid", 2, ep),
+			    "completed,unmarked");
+	free(got);
+	assert_int_not_equal(catalog_watch_report(db, arena, &catalog_episode, uid, mid, 1, 10),
+			     APP_OK);
+	free(eid);
 	assert_int_equal(catalog_watch_report(db, arena, &catalog_movie, uid, mid, 20, 1000), APP_OK);
 	assert_string_equal(got = one(ROW, 2, p), "20/1000/true/1");
 	free(got);

@@ -1,0 +1,25 @@
+/*
+ * files: direct play of an item's files (SPEC §4.3) for every kind: the
+ * handler has checked the caller, the route's permission, the viewer's
+ * access to the item and that the file is one of its files; these check
+ * the path against library.allowed_roots and its library's roots and the
+ * Range header, and hand the file to nginx (http/accel.h).
+ */
+#ifndef REVENGE_CATALOG_FILES_H
+#define REVENGE_CATALOG_FILES_H
+
+#include "http/http.h"
+
+/* The video at path (roots: its library's roots as a JSON array); field
+ * names the path parameter a refusal blames. */
+enum app_err catalog_send_file(struct request *req, struct response *res, const char *path,
+			       const char *roots, const char *field, struct field_error *fe);
+
+/* External subtitle `index` (the path's index parameter) of the video at
+ * path, from the file's sidecars JSON: a plain file name in the video's
+ * directory. 404 naming `index` when there is no such subtitle. */
+enum app_err catalog_send_subtitle(struct request *req, struct response *res, const char *path,
+				   const char *roots, const char *sidecars,
+				   struct field_error *fe);
+
+#endif

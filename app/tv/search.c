@@ -1,0 +1,176 @@
+/*
+ * Series search and multi-search (SPEC §10): full text over the folded
+ * titles in every stored language and the top of the cast (series
+ * search_doc, migration 0021), episode titles in every language, and
+ * movies' documents; a query that matches nothing anywhere is searched
+ * again with each word replaced by the closest known word (search_words,
+ * typos). Results pass the viewer's library and age checks. Ranks are on
+ * one scale for every kind (title matches weigh most, popularity breaks
+ * ties; an episode ranks a tenth below a series with the same words), so a
+ * multi-search page is one order across kinds.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "app.h"
+#include "auth/auth.h"
+#include "catalog/items.h"
+#include "catalog/kind.h"
+#include "catalog/list.h"
+#include "catalog/terms.h"
+#include "core/crypto.h"
+#include "tv/tv.h"
+#include "tv/view.h"
+
+#define Q_PARAM                                                                                    \
+	{.name = "q", .type = PT_STRING, .required = true, .min = 1, .max = 200,                   \
+	 .doc = "What to look for: words of a title (any language) or a cast member; typos are"    \
+	        " forgiven."}
+
+const struct param_spec tv_search_query[] = {PAGE_PARAMS, Q_PARAM, TV_LANG_PARAM,
+                                             TV_FILTER_PARAMS, {0}};
+const struct param_spec multi_search_query[] = {PAGE_PARAMS, Q_PARAM, TV_LANG_PARAM, {0}};
+
+/* clang-format off */
+#define RANK(doc, q, pop, weight)                                                                  \
+	"round((ts_rank(" doc ", " q ") * 4 * " weight " + ln(2 + coalesce(" pop ", 0)) / 1000)::numeric, 6)"
+#define PLAIN(n) "plainto_tsquery('simple', rv_fold($" n "::text))"
+/* the query, or when nothing anywhere matches it, its corrected form */
+#define QUERY(n, any)                                                                              \
+	" tq AS MATERIALIZED (SELECT CASE WHEN " any " THEN " PLAIN(n) " ELSE"                      \
+	" rv_corrected_tsquery($" n "::text) END AS q)"
+
+/* series: $5..$11 the filters, $12 the text, then key, id, limit, offset */
+#define SERIES_ANY "EXISTS (SELECT 1 FROM series x WHERE x.search_doc @@ " PLAIN("12") ")"
+#define SERIES_CANDIDATES                                                                          \
+	"," QUERY("12", SERIES_ANY) ", c AS MATERIALIZED (SELECT m.id, "                            \
+	RANK("m.search_doc", "tq.q", "m.popularity", "1") " AS rank FROM v, tq, series m"           \
+	" WHERE m.search_doc @@ tq.q AND " TV_VISIBLE("m") CATALOG_FILTERS ")"
+static const struct db_stmt q_series = {
+	"tv_search",
+	CAT_VIEW_CTE SERIES_CANDIDATES " SELECT (" CAT_SERIES_ITEM "::jsonb || jsonb_build_object("
+	"'score', c.rank))::text, c.rank::text, m.id FROM v, c JOIN series m ON m.id = c.id"
+	" WHERE ($13::text IS NULL OR (c.rank, c.id) < ($13::numeric, $14::uuid))"
+	" ORDER BY c.rank DESC, c.id DESC LIMIT $15 OFFSET $16",
+	CAT_NPARAMS + TV_NFILTERS + 5, true};
+static const struct db_stmt q_series_count = {
+	"tv_search_count", CAT_VIEW_CTE SERIES_CANDIDATES " SELECT count(*) FROM c",
+	CAT_NPARAMS + TV_NFILTERS + 1, true};
+
+/* multi: $5 the text, $6 the caller may list movies, $7 series, then key,
+ * id, limit, offset. A query of common
+ * words only (catalog_terms.h) would rank most of the catalog: its movies
+ * and episodes are then the MULTI_CAP most popular (movies) and first
+ * found (episodes) matches, ranked among themselves. */
+#define MULTI_CAP "500"
+#define MULTI_ANY                                                                                  \
+	"(EXISTS (SELECT 1 FROM movies x WHERE x.search_doc @@ " PLAIN("5") ") OR EXISTS (SELECT 1" \
+	" FROM series x WHERE x.search_doc @@ " PLAIN("5") ") OR EXISTS (SELECT 1 FROM episodes x"  \
+	" WHERE x.search_doc @@ " PLAIN("5") "))"
+#define MOVIES_RANKED                                                                              \
+	" SELECT 'movie' AS type, m.id, " RANK("m.search_doc", "tq.q", "m.popularity", "1")         \
+	" AS rank FROM v, tq, movies m WHERE $6::boolean AND m.search_doc @@ tq.q AND "             \
+	CAT_VISIBLE("m.library_id", "m.min_ages")
+#define MOVIES_POPULAR                                                                             \
+	" SELECT 'movie', x.id, " RANK("x.search_doc", "tq.q", "x.popularity", "1") " FROM tq,"     \
+	" (SELECT m.id, m.search_doc, m.popularity FROM v, tq, movies m WHERE $6::boolean AND"       \
+	" ts_match_vq(m.search_doc, tq.q) AND " CAT_VISIBLE("m.library_id", "m.min_ages")           \
+	" ORDER BY m.popularity DESC NULLS LAST, m.id LIMIT " MULTI_CAP ") x"
+#define SERIES_RANKED                                                                              \
+	" SELECT 'series', m.id, " RANK("m.search_doc", "tq.q", "m.popularity", "1")                \
+	" FROM v, tq, series m WHERE $7::boolean AND m.search_doc @@ tq.q AND " TV_VISIBLE("m")
+#define EPISODES(cap)                                                                              \
+	" SELECT 'episode', x.id, " RANK("x.search_doc", "tq.q", "x.popularity", "0.9")             \
+	" FROM tq, (SELECT m.id, m.search_doc, s.popularity FROM v, tq, episodes m JOIN series s"    \
+	" ON s.id = m.series_id WHERE $7::boolean AND m.search_doc @@ tq.q AND " TV_VISIBLE("s")    \
+	cap ") x"
+#define MULTI(movies, cap)                                                                         \
+	CAT_VIEW_CTE "," QUERY("5", MULTI_ANY) ", c AS MATERIALIZED (" movies " UNION ALL"          \
+	SERIES_RANKED " UNION ALL" EPISODES(cap) ")"                                                \
+	" SELECT json_build_object('type', c.type, 'score', c.rank, 'item', CASE c.type"           \
+	" WHEN 'movie' THEN (SELECT " CAT_MOVIE_ITEM "::json FROM movies m WHERE m.id = c.id)"       \
+	" WHEN 'series' THEN (SELECT " CAT_SERIES_ITEM " FROM series m WHERE m.id = c.id)"           \
+	" ELSE (SELECT " CAT_EPISODE_ITEM " FROM episodes m JOIN series s ON s.id = m.series_id"    \
+	" WHERE m.id = c.id) END), c.rank::text, c.id FROM v, c"                                    \
+	" WHERE ($8::text IS NULL OR (c.rank, c.id) < ($8::numeric, $9::uuid))"                    \
+	" ORDER BY c.rank DESC, c.id DESC LIMIT $10 OFFSET $11"
+#define MULTI_COUNT(movies, cap)                                                                   \
+	CAT_VIEW_CTE "," QUERY("5", MULTI_ANY) ", c AS MATERIALIZED (" movies " UNION ALL"          \
+	SERIES_RANKED " UNION ALL" EPISODES(cap) ") SELECT count(*) FROM c"
+static const struct db_stmt q_multi = {
+	"multi_search", MULTI(MOVIES_RANKED, ""), CAT_NPARAMS + 7, true};
+static const struct db_stmt q_multi_count = {
+	"multi_search_count", MULTI_COUNT(MOVIES_RANKED, ""), CAT_NPARAMS + 3, true};
+static const struct db_stmt q_multi_common = {
+	"multi_search_common", MULTI(MOVIES_POPULAR, " LIMIT " MULTI_CAP), CAT_NPARAMS + 7, true};
+static const struct db_stmt q_multi_common_count = {
+	"multi_search_common_count", MULTI_COUNT(MOVIES_POPULAR, " LIMIT " MULTI_CAP),
+	CAT_NPARAMS + 3, true};
+/* clang-format on */
+
+/* The cursor prefix of query q: a cursor belongs to its query (and, for
+ * multi-search, to the form it was run in: c common, s ranked). */
+static const char *query_prefix(struct request *req, const char *q, const char *form)
+{
+	unsigned char h[32];
+	char hex[17];
+
+	crypto_sha256(q, strlen(q), h);
+	hex_encode(h, 8, hex);
+	return arena_printf(req->arena, "%.16s|%s", hex, form);
+}
+
+enum app_err tv_search(struct request *req, struct response *res, struct field_error *fe)
+{
+	const char *p[CAT_NPARAMS + TV_NFILTERS + 5];
+	const char *q = req_query(req, "q")->str;
+	enum app_err e;
+
+	if ((e = catalog_viewer(req, p, fe)) || (e = tv_filters(req, p, fe)))
+		return e;
+	p[CAT_NPARAMS + TV_NFILTERS] = q;
+	unsigned mask = catalog_filter_mask(&catalog_series, p + CAT_NPARAMS);
+	const struct db_stmt *list, *count;
+	const char *prefix = query_prefix(req, q, "");
+	if (!prefix ||
+	    !(list = catalog_masked(&q_series, &catalog_series, CAT_NPARAMS + 1, mask, req->arena)) ||
+	    !(count = catalog_masked(&q_series_count, &catalog_series, CAT_NPARAMS + 1, mask,
+	                             req->arena)))
+		return APP_ERR_NOMEM;
+	return catalog_fixed_page(req, res, list, count, p, prefix, fe);
+}
+
+enum app_err multi_search(struct request *req, struct response *res, struct field_error *fe)
+{
+	const char *p[CAT_NPARAMS + 7];
+	const char *q = req_query(req, "q")->str;
+	struct page pg;
+	bool common;
+	enum app_err e;
+
+	if ((e = catalog_viewer(req, p, fe)))
+		return e;
+	p[CAT_NPARAMS] = q;
+	/* the route needs movies:list; series and episodes need tvshows:list */
+	p[CAT_NPARAMS + 1] = "true";
+	p[CAT_NPARAMS + 2] = auth_has(req->who, "tvshows:list") ? "true" : "false";
+	const char *prefix = query_prefix(req, q, "");
+	if (!prefix)
+		return APP_ERR_NOMEM;
+	if ((e = page_start(req, prefix, &pg, fe)))
+		return e;
+	if (pg.after) {
+		if ((pg.key[0] != 's' && pg.key[0] != 'c') || pg.key[1] != '|')
+			return field_fail(fe, APP_ERR_VALIDATION, "cursor",
+			                  "is not a cursor this list issued");
+		common = pg.key[0] == 'c';
+		pg.key += 2;
+	} else {
+		common = catalog_common_query(req->app->db, req->arena, q);
+	}
+	if (!(prefix = query_prefix(req, q, common ? "c|" : "s|")))
+		return APP_ERR_NOMEM;
+	return catalog_cached_page(req, res, &pg, common ? &q_multi_common : &q_multi,
+	                           common ? &q_multi_common_count : &q_multi_count, p,
+	                           CAT_NPARAMS + 3, prefix, fe);
+}
