@@ -108,3 +108,14 @@ BEGIN
 			' FOR EACH STATEMENT EXECUTE FUNCTION catalog_touch()', t || '_catalog', t);
 	END LOOP;
 END $$;
+
+-- Today in time zone tz (users.timezone, whose name is checked only for
+-- its form when set): UTC's date for a zone PostgreSQL does not know, so a
+-- stale or mistyped zone never fails a read.
+CREATE FUNCTION rv_today(tz text) RETURNS date
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	RETURN (now() AT TIME ZONE coalesce(tz, 'UTC'))::date;
+EXCEPTION WHEN invalid_parameter_value THEN
+	RETURN (now() AT TIME ZONE 'UTC')::date;
+END $$;

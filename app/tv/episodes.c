@@ -79,9 +79,7 @@ static const struct db_stmt q_files_count = {
 	"tv_episode_files_count", CAT_VIEW_CTE " SELECT count(*)" FILES_FROM, CAT_NPARAMS + 1, true};
 
 /* the caller's day, in their time zone */
-#define TODAY                                                                                      \
-	"(now() AT TIME ZONE coalesce((SELECT u.timezone FROM users u WHERE u.id = $1::uuid),"     \
-	" 'UTC'))::date"
+#define TODAY "rv_today((SELECT u.timezone FROM users u WHERE u.id = $1::uuid))"
 #define AIRED "coalesce(m.air_date, '0001-01-01'::date)"
 static const struct db_stmt q_recent = {
 	"tv_episodes_recent",

@@ -622,6 +622,11 @@ static void recent_and_upcoming(void **state)
 	sql("UPDATE users SET timezone = 'Pacific/Kiritimati' WHERE id = $1", viewer.id, SQL_END);
 	EXPECT(api_call("GET", "/api/v1/tvshows/episodes/upcoming", viewer.token, NULL), 200);
 	assert_string_equal(ids(), ep[N22]);
+	/* a zone PostgreSQL does not know counts as UTC */
+	EXPECT(api_call("PUT", "/api/v1/users/me", viewer.token, "{\"timezone\": \"Mars/Olympus\"}"),
+	       200);
+	EXPECT(api_call("GET", "/api/v1/tvshows/episodes/upcoming", viewer.token, NULL), 200);
+	assert_string_equal(ids(), ep[N22]); /* today or tomorrow in UTC */
 	sql("UPDATE users SET timezone = 'UTC' WHERE id = $1", viewer.id, SQL_END);
 	sql("UPDATE episodes SET air_date = current_date + 3 WHERE id = $1", ep[N22], SQL_END);
 }
