@@ -14,7 +14,7 @@ static int is_sep(unsigned char c)
 {
 	return c == ' ' || c == '.' || c == '_' || c == '-' || c == ',' || c == '+' || c == '~' ||
 	       c == ';' || c == '!' || c == '#' || c == '[' || c == ']' || c == '(' || c == ')' ||
-	       c == '{' || c == '}' || c == '\t' || c == '=' || c == '|' || c == ':';
+	       c == '{' || c == '}' || c == '\t' || c == '=' || c == '|' || c == ':' || c == '/';
 }
 
 static int is_open(char c)
@@ -27,34 +27,75 @@ static int is_close(char c)
 	return c == ']' || c == ')' || c == '}';
 }
 
+/*
+ * Separators outside ASCII that fansub and tracker names use: CJK and
+ * full-width brackets, the dashes, '★' between tags, '№'. Returns the byte
+ * length of the one at s[i] (0: none) and its role in *role: '(' opens,
+ * ')' closes, '-' a dash, '~' a range mark, ' ' a plain separator.
+ */
+static size_t mb_sep(const char *s, size_t i, size_t len, char *role)
+{
+	static const struct {
+		const char *utf8;
+		char role;
+	} seps[] = {
+		{"\xe3\x80\x90", '('}, {"\xe3\x80\x91", ')'}, /* 【 】 */
+		{"\xe3\x80\x8c", '('}, {"\xe3\x80\x8d", ')'}, /* 「 」 */
+		{"\xe3\x80\x8e", '('}, {"\xe3\x80\x8f", ')'}, /* 『 』 */
+		{"\xef\xbc\x88", '('}, {"\xef\xbc\x89", ')'}, /* （ ） */
+		{"\xef\xbc\xbb", '('}, {"\xef\xbc\xbd", ')'}, /* ［ ］ */
+		{"\xe2\x80\x92", '-'}, {"\xe2\x80\x93", '-'}, /* ‒ – */
+		{"\xe2\x80\x94", '-'}, {"\xef\xbd\x9e", '~'}, /* — ～ */
+		{"\xe2\x98\x85", ' '}, {"\xe2\x84\x96", ' '}, /* ★ № */
+		{"\xef\xbc\x8f", '/'},                          /* ／ */
+	};
+
+	if ((unsigned char)s[i] < 0x80)
+		return 0;
+	for (size_t k = 0; k < sizeof(seps) / sizeof(seps[0]); k++)
+		if (i + 3 <= len && !memcmp(s + i, seps[k].utf8, 3)) {
+			*role = seps[k].role;
+			return 3;
+		}
+	return 0;
+}
+
 static void tokenize(struct seg *g, const char *s, size_t len)
 {
-	int depth = 0, grp = 0, dash = 0, leading = 1;
-	size_t i = 0;
+	int depth = 0, grp = 0, dash = 0, range = 0, alt = 0, leading = 1;
+	size_t i = 0, ml;
+	char role;
 
 	memset(g, 0, sizeof(*g));
 	g->s = s;
 	g->len = len;
 	while (i < len) {
 		char c = s[i];
-		if (is_sep((unsigned char)c)) {
-			if (is_open(c)) {
+		ml = mb_sep(s, i, len, &role);
+		if (ml || is_sep((unsigned char)c)) {
+			if (!ml)
+				role = is_open(c) ? '(' : is_close(c) ? ')' : c;
+			if (role == '(') {
 				if (depth++ == 0) {
 					grp = grp < 255 ? grp + 1 : grp;
 					if (leading)
 						g->lead_grp = grp;
 				}
-			} else if (is_close(c)) {
+			} else if (role == ')') {
 				depth = depth > 0 ? depth - 1 : 0;
-			} else if (c == '-' || c == '+') {
-				dash = 1; /* "S01E01+02" joins like "S01E01-02" */
+			} else if (role == '-' || role == '+') {
+				dash = range = 1; /* "S01E01+02" joins like "S01E01-02" */
+			} else if (role == '~') {
+				range = 1; /* "01 ~ 12"; not a dash: "Last Exile ~Fam~" */
+			} else if (role == '/') {
+				alt = 1;
 			}
-			i++;
+			i += ml ? ml : 1;
 			continue;
 		}
 		leading = 0;
 		size_t b = i;
-		while (i < len && !is_sep((unsigned char)s[i]))
+		while (i < len && !is_sep((unsigned char)s[i]) && !mb_sep(s, i, len, &role))
 			i++;
 		if (g->n < SEG_TOKENS && i - b <= UINT16_MAX && b <= UINT16_MAX) {
 			struct tok *t = &g->t[g->n++];
@@ -63,8 +104,10 @@ static void tokenize(struct seg *g, const char *s, size_t len)
 			t->brk = depth > 0;
 			t->grp = depth > 0 ? (uint8_t)grp : 0;
 			t->dash = (uint8_t)dash;
+			t->range = (uint8_t)range;
+			t->alt = (uint8_t)alt;
 		}
-		dash = 0;
+		dash = range = alt = 0;
 	}
 }
 
