@@ -286,22 +286,133 @@ tail:
 	return used;
 }
 
-/* "Season 2", "Saison 3", "Episode 5", "Ep 5", "Temporada 1", "Staffel 2". */
+/* Season and episode words, in the languages release names use. A word
+ * list is searched with tok_is (ASCII case folding; other scripts are
+ * listed in both cases). */
+static const char *const season_before_num[] = {
+	"season", "saison", "temporada", "staffel", "series", "seizoen", "stagione", "seasons",
+	"saisons", "temp", "tem", "sezon", "sezona", "\xd1\x81\xd0\xb5\xd0\xb7\xd0\xbe\xd0\xbd",
+	"\xd0\xa1\xd0\xb5\xd0\xb7\xd0\xbe\xd0\xbd", /* сезон Сезон */
+	NULL};
+static const char *const season_after_num[] = {
+	"season", "saison", "temporada", "staffel", "stagione", "seizoen", "sezon", "sez", "sezona",
+	"\xd1\x81\xd0\xb5\xd0\xb7\xd0\xbe\xd0\xbd", "\xd0\xa1\xd0\xb5\xd0\xb7\xd0\xbe\xd0\xbd", NULL};
+static const char *const episode_before_num[] = {
+	"episode", "episodes", "ep", "eps", "\xc3\xa9pisode", "episodio", "capitulo", "folge", "afl",
+	"aflevering", "puntata", "b\xc3\xb6l\xc3\xbcm", "B\xc3\xb6l\xc3\xbcm", "bolum",
+	"\xd1\x81\xd0\xb5\xd1\x80\xd0\xb8\xd1\x8f", "\xd0\xa1\xd0\xb5\xd1\x80\xd0\xb8\xd1\x8f", /* серия */
+	"\xd1\x81\xd0\xb5\xd1\x80\xd0\xb8\xd0\xb8", "\xd0\xa1\xd0\xb5\xd1\x80\xd0\xb8\xd0\xb8", /* серии */
+	"\xd1\x8d\xd0\xbf\xd0\xb8\xd0\xb7\xd0\xbe\xd0\xb4", "\xd0\xad\xd0\xbf\xd0\xb8\xd0\xb7\xd0\xbe\xd0\xb4", /* эпизод */
+	NULL};
+static const char *const episode_after_num[] = {
+	"b\xc3\xb6l\xc3\xbcm", "B\xc3\xb6l\xc3\xbcm", "bolum", "ser", "serija", "seriya", "seria",
+	"\xd1\x81\xd0\xb5\xd1\x80\xd0\xb8\xd1\x8f", "\xd0\xa1\xd0\xb5\xd1\x80\xd0\xb8\xd1\x8f", NULL};
+
+static int word_in(const struct seg *g, int i, const char *const *list)
+{
+	for (int w = 0; list[w]; w++)
+		if (tok_is(g, i, list[w]))
+			return 1;
+	return 0;
+}
+
+/* "2nd", "3rd", "10th", "04ª", "3º": the number, else -1. At most 2 digits. */
+static int tok_ordinal(const struct seg *g, int i)
+{
+	const char *t;
+	size_t n, k = 0;
+	int v = 0;
+
+	if (i < 0 || i >= g->n)
+		return -1;
+	t = g->s + g->t[i].off;
+	n = g->t[i].len;
+	while (k < n && k < 3 && isdigit((unsigned char)t[k]))
+		v = v * 10 + (t[k++] - '0');
+	if (k == 0 || k > 2)
+		return -1;
+	if (k + 2 == n && (!strncasecmp(t + k, "st", 2) || !strncasecmp(t + k, "nd", 2) ||
+			   !strncasecmp(t + k, "rd", 2) || !strncasecmp(t + k, "th", 2)))
+		return v;
+	if (k + 2 == n && (unsigned char)t[k] == 0xC2 &&
+	    ((unsigned char)t[k + 1] == 0xAA || (unsigned char)t[k + 1] == 0xBA))
+		return v; /* "1ª", "3º" */
+	return -1;
+}
+
+/* Tokens i and i + 1 are written "N.NN" with nothing else between. */
+static int dotted_pair(const struct seg *g, int i)
+{
+	return i + 1 < g->n && (size_t)g->t[i].off + g->t[i].len + 1 == g->t[i + 1].off &&
+	       g->s[g->t[i + 1].off - 1] == '.';
+}
+
+/* Mark tokens [i, i + n) as episode markers; returns n. */
+static int mark_episode(struct seg *g, int i, int n)
+{
+	for (int k = 0; k < n && i + k < g->n; k++)
+		g->t[i + k].kind = K_EPISODE;
+	return n;
+}
+
+/* After the first episode v at token j: "-03", "-3-4", "~ 12" ranges. */
+static int episode_range(struct seg *g, int j, struct parsed_name *r)
+{
+	int used = 0, e;
+
+	while ((e = tok_num(g, j + used)) > r->episodes[r->episode_count - 1] &&
+	       g->t[j + used].range && e - r->episodes[0] < 100 && g->t[j + used].len <= 4) {
+		ep_add_range(r, r->episodes[r->episode_count - 1], e);
+		g->t[j + used++].kind = K_EPISODE;
+	}
+	return used;
+}
+
+/*
+ * Number first: "2.Sezon.7.Bölüm", "8.sez.21.ser", "2 сезон 24 серия",
+ * "3 Temporada", "04ª Temporada", "2nd Season", "10 th season". An
+ * ordinal before a season word is always a season; a plain number only
+ * when the season word is not itself followed by a number ("Show 2 Season
+ * 3" is season 3), unless that number is an episode ("2 Sezon 7 Bölüm").
+ */
+static int number_words(struct seg *g, int i, struct parsed_name *r)
+{
+	int v, w, ord = tok_ordinal(g, i) >= 0;
+
+	if (ord)
+		v = tok_ordinal(g, i);
+	else if ((v = tok_num(g, i)) < 0 || g->t[i].len > 2)
+		return 0;
+	w = i + 1;
+	if (!ord && (tok_is(g, w, "th") || tok_is(g, w, "st") || tok_is(g, w, "nd") || tok_is(g, w, "rd")))
+		w++, ord = 1;
+	if (word_in(g, w, season_after_num)) {
+		int after = tok_num(g, w + 1);
+		if (!ord && after >= 0 && !word_in(g, w + 2, episode_after_num))
+			return 0;
+		if (g->t[w].brk != g->t[i].brk)
+			return 0;
+		r->season = v;
+		return mark_episode(g, i, w - i + 1);
+	}
+	if (!ord && word_in(g, w, episode_after_num) && !r->episode_count) {
+		ep_add(r, v);
+		return mark_episode(g, i, 2);
+	}
+	return 0;
+}
+
+/* "Season 2", "Saison 3", "Episode 5", "Ep 5", "Temporada 1", "Staffel 2",
+ * "Сезон 4 / Серии 1-6", "Se.1 afl.2-3-4", "Episode 1.22". */
 static int episode_words(struct seg *g, int i, struct parsed_name *r)
 {
-	static const char *const season_words[] = {"season", "saison", "temporada", "staffel",
-						   "series", "seizoen", "stagione", "seasons", "saisons", "temp", "tem", NULL};
-	static const char *const episode_words_[] = {"episode", "episodes", "ep", "épisode",
-						     "episodio", "capitulo", "folge", NULL};
 	int v, used;
 
-	for (int w = 0; season_words[w]; w++) {
-		if (!tok_is(g, i, season_words[w]))
-			continue;
+	if (word_in(g, i, season_before_num) || (tok_is(g, i, "se") && g->t[i + 1 < g->n ? i + 1 : i].len <= 2)) {
 		if ((v = tok_numx(g, i + 1)) < 0 && (v = tok_roman(g, i + 1)) < 0)
-			continue;
+			return 0;
 		/* "Series 2" only counts as a season next to an episode word */
-		if (w == 4 && !(tok_is(g, i + 2, "episode") || tok_is(g, i + 2, "ep")))
+		if (tok_is(g, i, "series") && !(tok_is(g, i + 2, "episode") || tok_is(g, i + 2, "ep")))
 			return 0;
 		r->season = v;
 		g->t[i].kind = g->t[i + 1].kind = K_EPISODE;
@@ -331,21 +442,43 @@ static int episode_words(struct seg *g, int i, struct parsed_name *r)
 		}
 		return 2;
 	}
-	for (int w = 0; episode_words_[w]; w++) {
-		if (!tok_is(g, i, episode_words_[w]) || (v = tok_numx(g, i + 1)) < 0 ||
-		    r->episode_count)
-			continue;
-		ep_add(r, v);
-		g->t[i].kind = g->t[i + 1].kind = K_EPISODE;
-		used = 2;
-		int e;
-		while ((e = tok_num(g, i + used)) > v && g->t[i + used].dash && e - v < 20) {
-			ep_add_range(r, r->episodes[r->episode_count - 1], e);
-			g->t[i + used++].kind = K_EPISODE;
-		}
-		return used;
+	if (!word_in(g, i, episode_before_num) || (v = tok_numx(g, i + 1)) < 0 || r->episode_count)
+		return 0;
+	/* "Episode 1.22": season 1, episode 22 */
+	if (dotted_pair(g, i + 1) && tok_num(g, i + 1) >= 0 && g->t[i + 1].len <= 2 &&
+	    tok_num(g, i + 2) >= 0 && g->t[i + 2].len >= 2 && g->t[i + 2].len <= 3) {
+		r->season = v;
+		ep_add(r, tok_num(g, i + 2));
+		return mark_episode(g, i, 3);
 	}
-	return 0;
+	ep_add(r, v);
+	g->t[i].kind = g->t[i + 1].kind = K_EPISODE;
+	return 2 + episode_range(g, i + 2, r);
+}
+
+/*
+ * "6.01", "[5.01]", "[5.134]": season.episode written with a dot, read
+ * only where nothing else fits it: alone in a bracket, or between spaced
+ * dashes. "5.1" (one digit after the dot), "Evangelion 1.11 You Are" (no
+ * dash) and "15.03.2014" (a third part) stay what they are.
+ */
+static int dotted_at(struct seg *g, int i, struct parsed_name *r)
+{
+	int s = tok_num(g, i), e = tok_num(g, i + 1), j = i + 2;
+
+	if (s < 0 || e < 0 || r->episode_count || g->t[i].len > 2 || g->t[i + 1].len < 2 ||
+	    g->t[i + 1].len > 3 || !dotted_pair(g, i))
+		return 0;
+	int alone = g->t[i].brk && g->t[i].grp == g->t[i + 1].grp &&
+		    (i == 0 || g->t[i - 1].grp != g->t[i].grp) && (j >= g->n || g->t[j].grp != g->t[i].grp);
+	size_t gap = i > 0 ? g->t[i].off - ((size_t)g->t[i - 1].off + g->t[i - 1].len) : 0;
+	int spaced = g->t[i].dash && gap >= 2 && !g->t[i].brk &&
+		     (j >= g->n || (g->t[j].dash && g->t[j].off - ((size_t)g->t[j - 1].off + g->t[j - 1].len) >= 2));
+	if (!alone && !spaced)
+		return 0;
+	r->season = s;
+	ep_add(r, e);
+	return mark_episode(g, i, 2);
 }
 
 static int valid_date(int y, int m, int d)
@@ -484,6 +617,7 @@ static void classify(struct seg *g, struct parsed_name *r)
 		}
 		if ((used = id_at(g, i, r)) || (used = episode_marker(g, i, r)) ||
 		    (used = episode_words(g, i, r)) || (used = date_at(g, i, r)) ||
+		    (used = number_words(g, i, r)) || (used = dotted_at(g, i, r)) ||
 		    (used = vocab_match(g, i, r))) {
 			i += used;
 			continue;
