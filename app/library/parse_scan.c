@@ -157,13 +157,17 @@ static int episode_marker(struct seg *g, int i, struct parsed_name *r)
 
 	if (n < 2)
 		return 0;
-	if ((t[0] == 's' || t[0] == 'S') && isdigit((unsigned char)t[1])) {
+	int tee = (t[0] == 't' || t[0] == 'T') && isdigit((unsigned char)t[1]);
+	if (((t[0] == 's' || t[0] == 'S') && isdigit((unsigned char)t[1])) || tee) {
 		k = 1;
 		season = 0;
 		while (k < n && isdigit((unsigned char)t[k]) && k < 6)
 			season = season * 10 + (t[k++] - '0');
 		if (k < n && (t[k] == 'x' || t[k] == 'X'))
 			k++;
+		/* Spanish and Portuguese "T02E22", "T01XE08": only with an E */
+		if (tee && (k >= n || (t[k] != 'e' && t[k] != 'E') || season > 99))
+			return 0;
 		if (season >= 1900 && !r->year)
 			r->year = season; /* "S2014E18" */
 		if (k == n) {
@@ -176,6 +180,13 @@ static int episode_marker(struct seg *g, int i, struct parsed_name *r)
 				g->t[i + 1].kind = K_EPISODE;
 				used = 2;
 				goto tail; /* "S01 E01-10" */
+			}
+			/* "Breaking Bad S02 03": a bare number right after */
+			if (i + 1 < g->n && (ep = tok_num(g, i + 1)) >= 0 && g->t[i + 1].len <= 3 &&
+			    !g->t[i + 1].dash && g->t[i + 1].grp == g->t[i].grp) {
+				ep_add(r, ep);
+				g->t[i + 1].kind = K_EPISODE;
+				used = 2;
 			}
 			return used;
 		}
@@ -247,6 +258,11 @@ static int episode_marker(struct seg *g, int i, struct parsed_name *r)
 				return 0;
 			if (ne < NAME_EPISODES_MAX)
 				eps[ne++] = e;
+			/* "S01E22c" (a part), "S01E06v2" (a revision) */
+			if (k + 1 == n && t[k] >= 'a' && t[k] <= 'd' && season >= 0)
+				k++;
+			else if (k + 2 == n && (t[k] == 'v' || t[k] == 'V') && isdigit((unsigned char)t[k + 1]))
+				k += 2;
 		}
 		if (!ne || k != n)
 			return 0;
@@ -486,15 +502,73 @@ static int valid_date(int y, int m, int d)
 	return y >= 1900 && y <= 2099 && m >= 1 && m <= 12 && d >= 1 && d <= 31;
 }
 
-/* 2014.03.15, 15.03.2014, 20140315: a daily show's date. */
+/* "Nov", "november" -> 11, else 0. */
+static int month_at(const struct seg *g, int i)
+{
+	static const char *const names[] = {"january", "february", "march", "april", "may", "june",
+					    "july", "august", "september", "october", "november",
+					    "december"};
+	if (i < 0 || i >= g->n || g->t[i].len < 3)
+		return 0;
+	for (int m = 0; m < 12; m++) {
+		size_t n = g->t[i].len;
+		if (n <= strlen(names[m]) && !strncasecmp(g->s + g->t[i].off, names[m], n) &&
+		    (n == 3 || n == strlen(names[m]) || (m == 8 && n == 4)))
+			return m + 1;
+	}
+	return 0;
+}
+
+/* A day of the month: "3", "03", "3rd", "21st". */
+static int day_at(const struct seg *g, int i)
+{
+	int v = tok_num(g, i);
+	if (v < 0 && i >= 0 && i < g->n && g->t[i].len >= 3 && g->t[i].len <= 4) {
+		const char *t = g->s + g->t[i].off;
+		size_t k = 0;
+		v = 0;
+		while (k < 2 && isdigit((unsigned char)t[k]))
+			v = v * 10 + (t[k++] - '0');
+		if (!k || k + 2 != g->t[i].len)
+			return -1;
+		if (strncasecmp(t + k, "st", 2) && strncasecmp(t + k, "nd", 2) &&
+		    strncasecmp(t + k, "rd", 2) && strncasecmp(t + k, "th", 2))
+			return -1;
+	} else if (v >= 0 && g->t[i].len > 2) {
+		return -1;
+	}
+	return v >= 1 && v <= 31 ? v : -1;
+}
+
+/* The first token of the name proper: past a leading bracket group. */
+static int name_start(const struct seg *g, int i)
+{
+	if (i == 0)
+		return 1;
+	return g->lead_grp && g->t[i - 1].grp == g->lead_grp && !g->t[i].brk;
+}
+
+/* 2014.03.15, 15.03.2014, 20140315, "3rd Nov 2014", "Nov 3 2014", and a
+ * leading "180506" (YYMMDD, Korean broadcasts): a daily show's date. */
 static int date_at(struct seg *g, int i, struct parsed_name *r)
 {
 	int a = tok_num(g, i), b = tok_num(g, i + 1), c = tok_num(g, i + 2);
-	int y = 0, m = 0, d = 0, used = 3;
+	int y = 0, m = 0, d = 0, used = 3, mo;
 
 	if (a >= 0 && g->t[i].len == 8 && valid_date(a / 10000, a / 100 % 100, a % 100)) {
 		y = a / 10000, m = a / 100 % 100, d = a % 100;
 		used = 1;
+	} else if (a >= 0 && g->t[i].len == 6 && name_start(g, i) && i + 1 < g->n && b < 0 &&
+		   valid_date(2000 + a / 10000, a / 100 % 100, a % 100)) {
+		/* "180506 Running Man": only first, and before words */
+		y = 2000 + a / 10000, m = a / 100 % 100, d = a % 100;
+		used = 1;
+	} else if ((d = day_at(g, i)) > 0 && (mo = month_at(g, i + 1)) && c >= 1900 &&
+		   g->t[i + 2].len == 4 && valid_date(c, mo, d)) {
+		y = c, m = mo;
+	} else if ((mo = month_at(g, i)) && (d = day_at(g, i + 1)) > 0 && c >= 1900 &&
+		   g->t[i + 2].len == 4 && valid_date(c, mo, d)) {
+		y = c, m = mo;
 	} else if (a < 0 || b < 0 || c < 0 || g->t[i + 1].len > 2 || g->t[i + 1].grp != g->t[i].grp ||
 		   g->t[i + 2].grp != g->t[i].grp) {
 		return 0;
