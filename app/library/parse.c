@@ -208,6 +208,15 @@ static int title_end(const struct seg *g, int tb)
 	return i;
 }
 
+/* A plain number after a dash somewhere from token i on. */
+static int later_dash_number(const struct seg *g, int i)
+{
+	for (; i < g->n && (g->t[i].kind == K_NONE || g->t[i].kind == K_YEAR); i++)
+		if (g->t[i].dash && tok_numx(g, i) >= 0 && !is_year_tok(g, i))
+			return 1;
+	return 0;
+}
+
 /*
  * A bare number right after the title as an episode: "[Group] Show - 123"
  * (absolute), "FooBar.307.PDTV" (season 3, episode 7), "Show - 05",
@@ -261,6 +270,9 @@ static int number_episode(struct seg *g, int tb, int hint, int anime, struct par
 		    (tok_num(g, i - 1) >= 0 &&
 		     (size_t)g->t[i - 1].off + g->t[i - 1].len + 1 == g->t[i].off))
 			continue; /* the end of a range "16-20" */
+		if (i + 1 < g->n && g->t[i + 1].kind == K_NONE && !g->t[i + 1].brk &&
+		    !g->t[i + 1].dash && tok_num(g, i + 1) < 0 && later_dash_number(g, i + 1))
+			continue; /* "Fairy Tail - 100 Years Quest - 05": a title word */
 		if (g->t[i].len == 3 && tok_num(g, i) >= 0 && r->season < 0 && !anime &&
 		    (i + 1 == g->n || hint)) {
 			/* "One Piece - 102" alone, "Duckman - 101 (01)" in a series folder */
@@ -527,8 +539,9 @@ static void resolve(struct seg *g, const char *s, size_t len, int is_file, int h
 	pick_group(g, v->tb, r);
 	v->te = title_end(g, v->tb);
 	/* "Queen - A Kind of Magic", "Kaamelott - Livre V - Ep 23": the title
-	 * is the part before a spaced dash */
-	for (int k = v->tb + 1; k < v->te; k++) {
+	 * is the part before a spaced dash; fansub names keep theirs whole up
+	 * to the number ("[SubsPlease] Fairy Tail - 100 Years Quest - 05") */
+	for (int k = v->tb + 1; k < v->te && !(v->anime && v->numbered); k++) {
 		size_t gap = g->t[k].off - ((size_t)g->t[k - 1].off + g->t[k - 1].len);
 		if (g->t[k].dash && gap >= 2) {
 			v->te = k;

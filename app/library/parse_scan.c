@@ -231,8 +231,8 @@ static int episode_marker(struct seg *g, int i, struct parsed_name *r)
 			if (ne < NAME_EPISODES_MAX)
 				eps[ne++] = e;
 		}
-		if (k != n || !ne || (season > 99 && eps[0] > 99))
-			return 0;
+		if (k != n || !ne || (season > 99 && eps[0] > 99) || (season == 0 && eps[0] > 99))
+			return 0; /* "[0x539]" is a group name, not special 539 */
 		r->season = season;
 		for (int q = 0; q < ne; q++)
 			ep_add(r, eps[q]);
