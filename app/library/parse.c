@@ -183,6 +183,10 @@ static int title_begin(const struct seg *g)
 			break;
 		}
 	}
+	/* "180506 Running Man": a leading one-token date */
+	if (i + 1 < g->n && g->t[i].kind == K_DATE && g->t[i + 1].kind == K_NONE &&
+	    (i + 1 >= g->n || g->t[i + 1].kind != K_DATE))
+		i++;
 	/* "[BD][1080p] Title 08", "h265 - HEVC Title": facts before the title */
 	int k = i;
 	while (k < g->n && g->t[k].kind != K_NONE && g->t[k].kind != K_EPISODE &&
@@ -359,6 +363,8 @@ static void title_text(const struct seg *g, int b, int e, char *dst, size_t cap)
 		return;
 	from = g->t[b].off;
 	to = (size_t)g->t[e - 1].off + g->t[e - 1].len;
+	while (to < g->len && g->s[to] == '!' && to - from < sizeof(tmp) - 1)
+		to++; /* "K-ON!", "Sabagebu!": '!' ends the title, it is part of it */
 	spaced = memchr(g->s + from, ' ', to - from) != NULL;
 	for (size_t k = from; k < to && o + 1 < sizeof(tmp); k++) {
 		char c = g->s[k];

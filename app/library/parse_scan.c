@@ -285,6 +285,10 @@ tail:
 		} else if (g->t[j].dash && (e = tok_num(g, j)) > last && e - last < 20 &&
 			   g->t[j].len <= 3) {
 			ep_add_range(r, last, e);
+		} else if ((e = tok_num(g, j)) > last && e - last < 20 && g->t[j].len <= 3 &&
+			   (size_t)g->t[j - 1].off + g->t[j - 1].len + 1 == g->t[j].off &&
+			   g->s[g->t[j].off - 1] == '_') {
+			ep_add_range(r, last, e); /* "3x04_05" */
 		} else if (isdigit((unsigned char)u[0]) && g->t[j].dash) {
 			struct parsed_name tmp;
 			memset(&tmp, 0, sizeof(tmp));
