@@ -183,6 +183,10 @@ static int title_begin(const struct seg *g)
 			break;
 		}
 	}
+	/* "180506 Running Man": a leading one-token date */
+	if (i + 1 < g->n && g->t[i].kind == K_DATE && g->t[i + 1].kind == K_NONE &&
+	    (i + 1 >= g->n || g->t[i + 1].kind != K_DATE))
+		i++;
 	/* "[BD][1080p] Title 08", "h265 - HEVC Title": facts before the title */
 	int k = i;
 	while (k < g->n && g->t[k].kind != K_NONE && g->t[k].kind != K_EPISODE &&
@@ -206,6 +210,15 @@ static int title_end(const struct seg *g, int tb)
 	while (i < g->n && g->t[i].kind == K_NONE && !g->t[i].brk)
 		i++;
 	return i;
+}
+
+/* A plain number after a dash somewhere from token i on. */
+static int later_dash_number(const struct seg *g, int i)
+{
+	for (; i < g->n && (g->t[i].kind == K_NONE || g->t[i].kind == K_YEAR); i++)
+		if (g->t[i].dash && tok_numx(g, i) >= 0 && !is_year_tok(g, i))
+			return 1;
+	return 0;
 }
 
 /*
@@ -236,6 +249,20 @@ static int number_episode(struct seg *g, int tb, int hint, int anime, struct par
 			return j - 1;
 		}
 	}
+	/* "SupNat-11_06", "office_03_19": season_episode joined by '_' */
+	for (int i = tb + 1; i + 1 < g->n && r->season < 0 && !anime; i++) {
+		if (g->t[i].kind != K_NONE && g->t[i].kind != K_YEAR)
+			break;
+		if (g->t[i].len != 2 || g->t[i + 1].len != 2 || g->t[i].brk ||
+		    (v = tok_num(g, i)) < 0 || (e = tok_num(g, i + 1)) < 0 ||
+		    (size_t)g->t[i].off + 3 != g->t[i + 1].off || g->s[g->t[i].off + 2] != '_' ||
+		    (i + 2 < g->n && tok_num(g, i + 2) >= 0))
+			continue;
+		r->season = v;
+		ep_add(r, e);
+		g->t[i].kind = g->t[i + 1].kind = K_EPISODE;
+		return i + 1;
+	}
 	/* "Show - 123", "[Group] Show 2 - 11": a number after a dash wins */
 	for (int i = tb + 1; i < g->n && (g->t[i].kind == K_NONE || g->t[i].kind == K_YEAR ||
 					  g->t[i].kind == K_EPISODE);
@@ -247,6 +274,9 @@ static int number_episode(struct seg *g, int tb, int hint, int anime, struct par
 		    (tok_num(g, i - 1) >= 0 &&
 		     (size_t)g->t[i - 1].off + g->t[i - 1].len + 1 == g->t[i].off))
 			continue; /* the end of a range "16-20" */
+		if (i + 1 < g->n && g->t[i + 1].kind == K_NONE && !g->t[i + 1].brk &&
+		    !g->t[i + 1].dash && tok_num(g, i + 1) < 0 && later_dash_number(g, i + 1))
+			continue; /* "Fairy Tail - 100 Years Quest - 05": a title word */
 		if (g->t[i].len == 3 && tok_num(g, i) >= 0 && r->season < 0 && !anime &&
 		    (i + 1 == g->n || hint)) {
 			/* "One Piece - 102" alone, "Duckman - 101 (01)" in a series folder */
@@ -258,7 +288,8 @@ static int number_episode(struct seg *g, int tb, int hint, int anime, struct par
 		ep_add(r, v);
 		r->absolute = r->season < 0;
 		g->t[i].kind = K_EPISODE;
-		while (i + 1 < g->n && (e = tok_num(g, i + 1)) > v && g->t[i + 1].dash && e - v < 20) {
+		/* "- 13-16", "- 01 ~ 12", "- (01-04)" */
+		while (i + 1 < g->n && (e = tok_num(g, i + 1)) > v && g->t[i + 1].range && e - v < 20) {
 			ep_add_range(r, v, e);
 			g->t[++i].kind = K_EPISODE;
 		}
@@ -332,6 +363,8 @@ static void title_text(const struct seg *g, int b, int e, char *dst, size_t cap)
 		return;
 	from = g->t[b].off;
 	to = (size_t)g->t[e - 1].off + g->t[e - 1].len;
+	while (to < g->len && g->s[to] == '!' && to - from < sizeof(tmp) - 1)
+		to++; /* "K-ON!", "Sabagebu!": '!' ends the title, it is part of it */
 	spaced = memchr(g->s + from, ' ', to - from) != NULL;
 	for (size_t k = from; k < to && o + 1 < sizeof(tmp); k++) {
 		char c = g->s[k];
@@ -341,7 +374,7 @@ static void title_text(const struct seg *g, int b, int e, char *dst, size_t cap)
 			continue;
 		tmp[o++] = c;
 	}
-	while (o && strchr(" -.,:;([{", tmp[o - 1]))
+	while (o && strchr(" -.,:;([{/", tmp[o - 1]))
 		o--;
 	tmp[o] = '\0';
 	/* "Simpsons, The" -> "The Simpsons" */
@@ -405,6 +438,84 @@ static void episode_title(struct seg *g, int te, struct parsed_name *r)
 		title_text(g, b, e, r->episode_title, sizeof(r->episode_title));
 }
 
+/* Tokens [b, e) read as Latin script: at least two ASCII letters and more
+ * of them than characters of other scripts. */
+static int latin(const struct seg *g, int b, int e)
+{
+	int ascii = 0, other = 0;
+
+	for (int k = b; k < e; k++)
+		for (uint16_t j = 0; j < g->t[k].len; j++) {
+			unsigned char c = (unsigned char)g->s[g->t[k].off + j];
+			ascii += isalpha(c) != 0;
+			other += c >= 0xC0; /* one per UTF-8 lead byte */
+		}
+	return ascii >= 2 && ascii > other;
+}
+
+/*
+ * Fansub layouts name the show several times: "[Group][国漫][西行纪][The
+ * Westward Ⅱ][17]", "【Group】★01月新番★[Rebirth][01]". Among the plain
+ * bracket groups that start at the title (or follow a title in another
+ * script), the last one in Latin script is the title, so it matches the
+ * metadata providers' titles.
+ */
+static void bracket_title(const struct seg *g, int *tb, int *te)
+{
+	int b = *tb, best_b = -1, best_e = -1;
+
+	if (b >= g->n)
+		return;
+	if (!g->t[b].brk) {
+		if (latin(g, *tb, *te))
+			return;
+		b = *te;
+	}
+	while (b < g->n && g->t[b].brk) {
+		int e = b, plain = 1, numeric = 1;
+		while (e < g->n && g->t[e].grp == g->t[b].grp) {
+			plain &= g->t[e].kind == K_NONE;
+			numeric &= tok_numx(g, e) >= 0;
+			e++;
+		}
+		if (!plain || numeric)
+			break;
+		if (latin(g, b, e))
+			best_b = b, best_e = e;
+		b = e;
+	}
+	if (best_b >= 0 && !(best_b == *tb && best_e == *te)) {
+		*tb = best_b;
+		*te = best_e;
+	}
+}
+
+/* "Черное зеркало / Black Mirror", "別對映像研出手！/…/Eizouken ni wa Te wo
+ * Dasu na!": of '/'-separated alternatives keep the first in Latin script
+ * (else the first). */
+static void alternative_title(const struct seg *g, int *tb, int *te)
+{
+	int b = *tb;
+
+	for (int k = *tb + 1; k <= *te; k++) {
+		if (k < *te && !g->t[k].alt)
+			continue;
+		if (latin(g, b, k)) {
+			if (b != *tb || k != *te) {
+				*tb = b;
+				*te = k;
+			}
+			return;
+		}
+		b = k;
+	}
+	for (int k = *tb + 1; k < *te; k++)
+		if (g->t[k].alt) {
+			*te = k;
+			return;
+		}
+}
+
 /* Scan and resolve one segment; hint: the folders say "series". */
 static void resolve(struct seg *g, const char *s, size_t len, int is_file, int hint,
 		    struct parsed_name *r, struct seg_view *v)
@@ -434,8 +545,9 @@ static void resolve(struct seg *g, const char *s, size_t len, int is_file, int h
 	pick_group(g, v->tb, r);
 	v->te = title_end(g, v->tb);
 	/* "Queen - A Kind of Magic", "Kaamelott - Livre V - Ep 23": the title
-	 * is the part before a spaced dash */
-	for (int k = v->tb + 1; k < v->te; k++) {
+	 * is the part before a spaced dash; fansub names keep theirs whole up
+	 * to the number ("[SubsPlease] Fairy Tail - 100 Years Quest - 05") */
+	for (int k = v->tb + 1; k < v->te && !(v->anime && v->numbered); k++) {
 		size_t gap = g->t[k].off - ((size_t)g->t[k - 1].off + g->t[k - 1].len);
 		if (g->t[k].dash && gap >= 2) {
 			v->te = k;
@@ -452,7 +564,14 @@ static void resolve(struct seg *g, const char *s, size_t len, int is_file, int h
 			v->te = title_end(g, k);
 		}
 	}
-	title_text(g, v->tb, v->te, r->title, sizeof(r->title));
+	{
+		int b = v->tb, e = v->te;
+		if (is_file || r->episode_count || r->season >= 0) {
+			bracket_title(g, &b, &e);
+			alternative_title(g, &b, &e);
+		}
+		title_text(g, b, e, r->title, sizeof(r->title));
+	}
 	if (r->episode_count || r->date[0])
 		episode_title(g, v->te > v->tb ? v->te : 0, r);
 }
@@ -548,6 +667,31 @@ static size_t sanitize(char *dst, const char *src, size_t n)
 	return o;
 }
 
+/*
+ * Turn the folder separators of s into NULs. '\\' always separates; '/'
+ * does unless it is text: next to a space ("Черное зеркало / Black Mirror",
+ * "Despair / Humanity's Comeback") or inside brackets ("[720p/MKV]",
+ * "[Title/Alt Title]"), which folder names on disk do not have.
+ */
+static void mark_folders(char *s, size_t len)
+{
+	int depth = 0;
+
+	for (size_t k = 0; k < len; k++) {
+		char c = s[k];
+		if (c == '[' || c == '(' || c == '{' || (k + 2 < len && !memcmp(s + k, "\xe3\x80\x90", 3)))
+			depth++;
+		else if ((c == ']' || c == ')' || c == '}' ||
+			  (k + 2 < len && !memcmp(s + k, "\xe3\x80\x91", 3))) && depth > 0)
+			depth--;
+		else if (c == '\\' ||
+			 (c == '/' && !depth && (k == 0 || s[k - 1] != ' ') && (k + 1 >= len || s[k + 1] != ' '))) {
+			s[k] = '\0';
+			depth = 0;
+		}
+	}
+}
+
 /* 1 when a and b are the same title once folded, spaces aside
  * ("Star.Wars" is "StarWars", "Amélie" is "AMELIE"). */
 static int same_title(const char *a, const char *b)
@@ -594,14 +738,15 @@ int name_parse(const char *path, struct parsed_name *out)
 	if (!path || !*path || (len = strnlen(path, NAME_INPUT_MAX + 1)) > NAME_INPUT_MAX)
 		return -1;
 	len = sanitize(work, path, len);
+	mark_folders(work, len);
 	/* the last MAX_FOLDERS + 1 segments, file name first */
 	for (size_t e = len; nseg <= MAX_FOLDERS;) {
-		while (e > 0 && (work[e - 1] == '/' || work[e - 1] == '\\'))
+		while (e > 0 && work[e - 1] == '\0')
 			e--;
 		if (!e)
 			break;
 		size_t b = e;
-		while (b > 0 && work[b - 1] != '/' && work[b - 1] != '\\')
+		while (b > 0 && work[b - 1] != '\0')
 			b--;
 		segs[nseg] = work + b;
 		seglen[nseg++] = e - b;

@@ -39,6 +39,8 @@ struct tok {
 	uint8_t dash;      /* the separator run before this token holds a '-' */
 	uint8_t kind;      /* enum tok_kind */
 	uint8_t plain;     /* a vocabulary word used as a title word ("Spiders.Web.2019") */
+	uint8_t range;     /* the separator run before holds '-', '+' or '~' ("01 ~ 12") */
+	uint8_t alt;       /* the separator run before holds '/' ("Title / Alt Title") */
 };
 
 struct seg {

@@ -4,11 +4,15 @@
  *   corpus FIXTURES_DIR     (normally tests/fixtures)
  *
  * Reads guessit's movies.yml and episodes.yml (a minimal reader for the
- * subset described in tests/fixtures/guessit/README.md) and PTN's JSON
- * files, parses every input, and prints per-field accuracy as counts and
- * percentages plus the two targets:
+ * subset described in tests/fixtures/guessit/README.md), PTN's JSON files,
+ * anitomy's data.json and our hand-labelled releases/episodes.yml, parses
+ * every input, and prints per-field accuracy as counts and percentages per
+ * corpus (PTN split into its movie and episode names), the same summed over
+ * every episode corpus, and the two targets:
  *   title+year both right on guessit movies       >= 95 %
  *   season+episode both right on guessit episodes >= 95 %
+ * "core" is a whole-name figure: a name counts when every core field its
+ * fixture lists (type, title, season, episode, date, absolute) is right.
  *
  * Scoring rules (kept independent of the parser's choices):
  * - only properties the fixture lists are checked, as upstream does;
@@ -24,7 +28,13 @@
  * - PTN vocabulary is mapped onto guessit's where the meaning is the same
  *   (quality BRRip -> source Blu-ray, audio "Dolby Digital 5.1" -> "Dolby
  *   Digital", encoder -> release_group); PTN values with no counterpart
- *   (quality Screener, audio Dual) are not scored.
+ *   (quality Screener, audio Dual) are not scored;
+ * - anitomy: anime_title -> title, anime_season -> season, anime_year ->
+ *   year, episode_number -> episode (a list of two is the range between
+ *   them; "02.5" or "01b" can never match), video_resolution -> screen
+ *   size ("1280x720" is 720p, non-standard sizes are not scored); an entry
+ *   with an episode number is an episode, anime_type Movie a movie; entries
+ *   with option_* keys are skipped.
  * Exit status 0 whatever the accuracy: this measures, it does not assert.
  */
 #include <ctype.h>
@@ -56,18 +66,62 @@ struct ycase {
 
 enum field {
 	F_TYPE, F_TITLE, F_YEAR, F_SEASON, F_EPISODE, F_EPISODE_TITLE, F_DATE, F_SCREEN, F_SOURCE,
-	F_VCODEC, F_ACODEC, F_GROUP, F_EDITION, F_COUNT
+	F_VCODEC, F_ACODEC, F_GROUP, F_EDITION, F_ABSOLUTE, F_COUNT
 };
 static const char *const field_names[F_COUNT] = {
 	"type", "title", "year", "season", "episode", "episode_title", "date", "screen_size",
-	"source", "video_codec", "audio_codec", "release_group", "edition"};
+	"source", "video_codec", "audio_codec", "release_group", "edition", "absolute"};
+
+/* The fields of the whole-name "core" figure. */
+static int is_core(enum field f)
+{
+	return f == F_TYPE || f == F_TITLE || f == F_SEASON || f == F_EPISODE || f == F_DATE ||
+	       f == F_ABSOLUTE;
+}
 
 struct score {
 	const char *name;
 	int cases, skipped;
 	int total[F_COUNT], right[F_COUNT];
 	int target_total, target_right;
+	int core_total, core_right;
 };
+
+/* Count one field result (-1: not listed) into s. */
+static void tally(struct score *s, enum field f, int ok)
+{
+	if (ok < 0)
+		return;
+	s->total[f]++;
+	s->right[f] += ok;
+}
+
+/* Count one name into the core figure: ok[] as from check_field. */
+static void tally_core(struct score *s, const int *ok)
+{
+	int listed = 0, right = 1;
+	for (int f = 0; f < F_COUNT; f++)
+		if (is_core((enum field)f) && ok[f] >= 0) {
+			listed = 1;
+			right &= ok[f];
+		}
+	if (listed) {
+		s->core_total++;
+		s->core_right += right;
+	}
+}
+
+static void score_add(struct score *to, const struct score *from)
+{
+	to->cases += from->cases;
+	to->skipped += from->skipped;
+	for (int f = 0; f < F_COUNT; f++) {
+		to->total[f] += from->total[f];
+		to->right[f] += from->right[f];
+	}
+	to->core_total += from->core_total;
+	to->core_right += from->core_right;
+}
 
 /* ---- small string helpers ---- */
 
@@ -260,6 +314,7 @@ static int check_field(const struct prop *p, const struct parsed_name *r, enum f
 	case F_YEAR: return num_in(p, r->year);
 	case F_SEASON: return r->season >= 0 && num_in(p, r->season);
 	case F_EPISODE: return episodes_eq(p, r);
+	case F_ABSOLUTE: return (!strcasecmp(p->vals[0], "true")) == (r->absolute && r->episode_count > 0);
 	default: return str_in(p, field_str(r, f));
 	}
 }
@@ -273,11 +328,9 @@ static void score_yaml_case(struct score *s, const struct ycase *c, const struct
 	name_parse(input, &r);
 	for (int f = 0; f < F_COUNT; f++) {
 		ok[f] = check_field(find_prop(c, def, field_names[f]), &r, (enum field)f);
-		if (ok[f] >= 0) {
-			s->total[f]++;
-			s->right[f] += ok[f];
-		}
+		tally(s, (enum field)f, ok[f]);
 	}
+	tally_core(s, ok);
 	if (getenv("CORPUS_VERBOSE")) {
 		for (int f = 0; f < F_COUNT; f++)
 			if (ok[f] == 0) {
@@ -441,11 +494,12 @@ static const char *ptn_audio(const char *a, char *tmp, size_t cap)
 	return tmp;
 }
 
-static void ptn_num(struct score *s, enum field f, const cJSON *exp, int got, const struct parsed_name *r)
+/* PTN numbers: a number or a list; returns 1/0, -1 when not listed. */
+static int ptn_num(enum field f, const cJSON *exp, int got, const struct parsed_name *r)
 {
 	int ok = 0;
 	if (!exp)
-		return;
+		return -1;
 	if (cJSON_IsNumber(exp)) {
 		ok = f == F_EPISODE ? r->episode_count == 1 && r->episodes[0] == exp->valueint
 				    : got == exp->valueint;
@@ -454,28 +508,30 @@ static void ptn_num(struct score *s, enum field f, const cJSON *exp, int got, co
 		const cJSON *it;
 		if (f == F_EPISODE) {
 			ok = n == r->episode_count;
-			cJSON_ArrayForEach(it, exp) ok = ok && r->episodes[i++] == it->valueint;
+			cJSON_ArrayForEach(it, exp) ok = ok && i < NAME_EPISODES_MAX &&
+							 r->episodes[i++] == it->valueint;
 		} else {
 			cJSON_ArrayForEach(it, exp) ok = ok || it->valueint == got;
 		}
 	} else {
-		return;
+		return -1;
 	}
-	s->total[f]++;
-	s->right[f] += ok;
 	if (getenv("CORPUS_VERBOSE") && !ok)
 		printf("MISS ptn %s: got %d\n", field_names[f],
 		       f == F_EPISODE ? (r->episode_count ? r->episodes[0] : -1) : got);
+	return ok;
 }
 
-static void ptn_str(struct score *s, enum field f, const char *want, const char *got)
+/* PTN strings: returns 1/0, -1 when not listed. */
+static int ptn_str(enum field f, const char *want, const char *got)
 {
+	int ok;
 	if (!want)
-		return;
-	s->total[f]++;
-	s->right[f] += f == F_TITLE ? title_eq(want, got) : (got && !strcasecmp(want, got));
-	if (getenv("CORPUS_VERBOSE") && !(f == F_TITLE ? title_eq(want, got) : (got && !strcasecmp(want, got))))
+		return -1;
+	ok = f == F_TITLE ? title_eq(want, got) : (got && !strcasecmp(want, got));
+	if (getenv("CORPUS_VERBOSE") && !ok)
 		printf("MISS ptn %s: want '%s' got '%s'\n", field_names[f], want, got ? got : "(null)");
+	return ok;
 }
 
 static const char *jstr(const cJSON *o, const char *k)
@@ -484,7 +540,8 @@ static const char *jstr(const cJSON *o, const char *k)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-static int run_ptn(const char *dir, struct score *s)
+/* PTN's names with a season or an episode go to epi, the others to mov. */
+static int run_ptn(const char *dir, struct score *mov, struct score *epi)
 {
 	char p[1024];
 	cJSON *in, *raw, *std;
@@ -502,32 +559,42 @@ static int run_ptn(const char *dir, struct score *s)
 		const cJSON *name = cJSON_GetArrayItem(in, i), *ro = cJSON_GetArrayItem(raw, i),
 			    *so = cJSON_GetArrayItem(std, i);
 		struct parsed_name r;
+		struct score *s;
 		char tmp[128];
 		const char *v;
+		int ok[F_COUNT];
 
 		if (!cJSON_IsString(name) || !ro || !so)
 			continue;
+		s = cJSON_GetObjectItem(ro, "season") || cJSON_GetObjectItem(ro, "episode") ? epi : mov;
 		s->cases++;
+		for (int f = 0; f < F_COUNT; f++)
+			ok[f] = -1;
 		name_parse(name->valuestring, &r);
 		if (getenv("CORPUS_VERBOSE"))
 			printf("PTN %s\n", name->valuestring);
-		ptn_str(s, F_TITLE, jstr(so, "title") ? jstr(so, "title") : jstr(ro, "title"), r.title);
-		ptn_num(s, F_YEAR, cJSON_GetObjectItem(ro, "year"), r.year, &r);
-		ptn_num(s, F_SEASON, cJSON_GetObjectItem(ro, "season"), r.season, &r);
-		ptn_num(s, F_EPISODE, cJSON_GetObjectItem(ro, "episode"), 0, &r);
+		ok[F_TITLE] = ptn_str(F_TITLE, jstr(so, "title") ? jstr(so, "title") : jstr(ro, "title"),
+				      r.title);
+		ok[F_YEAR] = ptn_num(F_YEAR, cJSON_GetObjectItem(ro, "year"), r.year, &r);
+		ok[F_SEASON] = ptn_num(F_SEASON, cJSON_GetObjectItem(ro, "season"), r.season, &r);
+		ok[F_EPISODE] = ptn_num(F_EPISODE, cJSON_GetObjectItem(ro, "episode"), 0, &r);
 		v = jstr(so, "resolution") ? jstr(so, "resolution") : jstr(ro, "resolution");
 		if (v && !strcasecmp(v, "4K"))
 			v = "2160p";
-		ptn_str(s, F_SCREEN, v, r.screen_size);
+		ok[F_SCREEN] = ptn_str(F_SCREEN, v, r.screen_size);
 		v = jstr(so, "quality") ? jstr(so, "quality") : jstr(ro, "quality");
 		if (v && (v = ptn_source(v)))
-			ptn_str(s, F_SOURCE, v, r.source);
+			ok[F_SOURCE] = ptn_str(F_SOURCE, v, r.source);
 		v = jstr(so, "codec") ? jstr(so, "codec") : jstr(ro, "codec");
-		ptn_str(s, F_VCODEC, v, r.video_codec);
+		ok[F_VCODEC] = ptn_str(F_VCODEC, v, r.video_codec);
 		v = jstr(so, "audio") ? jstr(so, "audio") : jstr(ro, "audio");
 		if (v && (v = ptn_audio(v, tmp, sizeof(tmp))))
-			ptn_str(s, F_ACODEC, v, r.audio_codec);
-		ptn_str(s, F_GROUP, jstr(ro, "encoder"), r.release_group[0] ? r.release_group : NULL);
+			ok[F_ACODEC] = ptn_str(F_ACODEC, v, r.audio_codec);
+		ok[F_GROUP] = ptn_str(F_GROUP, jstr(ro, "encoder"),
+				      r.release_group[0] ? r.release_group : NULL);
+		for (int f = 0; f < F_COUNT; f++)
+			tally(s, (enum field)f, ok[f]);
+		tally_core(s, ok);
 	}
 	rc = 0;
 out:
@@ -535,6 +602,129 @@ out:
 	cJSON_Delete(raw);
 	cJSON_Delete(std);
 	return rc;
+}
+
+/* ---- anitomy ---- */
+
+/* "01" -> 1; -1 unless the whole string is 1..5 digits. */
+static int ani_int(const char *v)
+{
+	int n = 0, d = 0;
+	for (; v && *v; v++, d++) {
+		if (!isdigit((unsigned char)*v) || d >= 5)
+			return -1;
+		n = n * 10 + (*v - '0');
+	}
+	return d ? n : -1;
+}
+
+/* anitomy's episode_number: "05", ["13", "15"] (a range) or "02.5". */
+static int ani_episode(const cJSON *e, const struct parsed_name *r)
+{
+	int from, to;
+
+	if (cJSON_IsString(e)) {
+		from = to = ani_int(e->valuestring);
+	} else if (cJSON_IsArray(e) && cJSON_GetArraySize(e) == 2) {
+		from = ani_int(cJSON_GetArrayItem(e, 0)->valuestring);
+		to = ani_int(cJSON_GetArrayItem(e, 1)->valuestring);
+	} else {
+		return -1;
+	}
+	if (from < 0 || to < from)
+		return 0; /* "02.5", "01b": no integer counterpart */
+	if (r->episode_count != to - from + 1 && !(to - from + 1 > NAME_EPISODES_MAX &&
+						    r->episode_count == NAME_EPISODES_MAX))
+		return 0;
+	for (int k = 0; k < r->episode_count; k++)
+		if (r->episodes[k] != from + k)
+			return 0;
+	return 1;
+}
+
+/* "1280x720" -> "720p", "720p"/"480P" -> lower case; NULL: not scored. */
+static const char *ani_screen(const char *v, char *tmp, size_t cap)
+{
+	const char *x;
+	int h;
+
+	if (!v)
+		return NULL;
+	if ((x = strpbrk(v, "xX")) && (h = ani_int(x + 1)) > 0) {
+		if (h != 360 && h != 480 && h != 540 && h != 576 && h != 720 && h != 1080 && h != 2160)
+			return NULL;
+		snprintf(tmp, cap, "%dp", h);
+		return tmp;
+	}
+	snprintf(tmp, cap, "%s", v);
+	for (char *c = tmp; *c; c++)
+		*c = (char)tolower((unsigned char)*c);
+	return tmp[0] && tmp[strlen(tmp) - 1] == 'p' ? tmp : NULL;
+}
+
+static int ani_num(const cJSON *o, const char *k, int got)
+{
+	const char *v = jstr(o, k);
+	if (!v)
+		return -1;
+	return ani_int(v) == got;
+}
+
+static int run_anitomy(const char *dir, struct score *s)
+{
+	char p[1024], tmp[32];
+	cJSON *all, *it;
+
+	snprintf(p, sizeof(p), "%s/anitomy/data.json", dir);
+	if (!(all = load_json(p)))
+		return -1;
+	cJSON_ArrayForEach(it, all) {
+		const char *name = jstr(it, "file_name"), *type = jstr(it, "anime_type");
+		const cJSON *ep = cJSON_GetObjectItem(it, "episode_number"), *kv;
+		struct parsed_name r;
+		int ok[F_COUNT], options = 0;
+
+		if (!name)
+			continue;
+		s->cases++;
+		cJSON_ArrayForEach(kv, it) options |= !strncmp(kv->string, "option_", 7);
+		if (options) {
+			s->skipped++;
+			continue;
+		}
+		for (int f = 0; f < F_COUNT; f++)
+			ok[f] = -1;
+		name_parse(name, &r);
+		if (jstr(it, "anime_title"))
+			ok[F_TITLE] = title_eq(jstr(it, "anime_title"), r.title[0] ? r.title : NULL);
+		if (ep)
+			ok[F_EPISODE] = ani_episode(ep, &r);
+		if (jstr(it, "anime_season"))
+			ok[F_SEASON] = r.season >= 0 && ani_num(it, "anime_season", r.season);
+		ok[F_YEAR] = ani_num(it, "anime_year", r.year);
+		if (jstr(it, "episode_title"))
+			ok[F_EPISODE_TITLE] =
+				title_eq(jstr(it, "episode_title"), r.episode_title[0] ? r.episode_title : NULL);
+		if (jstr(it, "release_group"))
+			ok[F_GROUP] = title_eq(jstr(it, "release_group"),
+					       r.release_group[0] ? r.release_group : NULL);
+		if (ani_screen(jstr(it, "video_resolution"), tmp, sizeof(tmp)))
+			ok[F_SCREEN] = r.screen_size && !strcmp(tmp, r.screen_size);
+		if (ep)
+			ok[F_TYPE] = r.type == NAME_EPISODE;
+		else if (type && !strcmp(type, "Movie"))
+			ok[F_TYPE] = r.type == NAME_MOVIE;
+		for (int f = 0; f < F_COUNT; f++) {
+			tally(s, (enum field)f, ok[f]);
+			if (ok[f] == 0 && getenv("CORPUS_VERBOSE"))
+				printf("MISS anitomy %s: got title '%s' ep %d season %d in %s\n",
+				       field_names[f], r.title, r.episode_count ? r.episodes[0] : -1,
+				       r.season, name);
+		}
+		tally_core(s, ok);
+	}
+	cJSON_Delete(all);
+	return 0;
 }
 
 static void print_score(const struct score *s)
@@ -547,6 +737,9 @@ static void print_score(const struct score *s)
 		if (s->total[f])
 			printf("  %-14s %5d / %-5d %6.1f %%\n", field_names[f], s->right[f], s->total[f],
 			       100.0 * s->right[f] / s->total[f]);
+	if (s->core_total)
+		printf("  %-14s %5d / %-5d %6.1f %%  (every core field the fixture lists)\n", "core",
+		       s->core_right, s->core_total, 100.0 * s->core_right / s->core_total);
 }
 
 static void print_target(const char *what, const struct score *s)
@@ -560,7 +753,9 @@ int main(int argc, char **argv)
 {
 	const char *dir = argc > 1 ? argv[1] : "tests/fixtures";
 	static struct score mov = {.name = "guessit movies"}, epi = {.name = "guessit episodes"},
-			    ptn = {.name = "ptn"};
+			    ptn_mov = {.name = "ptn movies"}, ptn_epi = {.name = "ptn episodes"},
+			    ani = {.name = "anitomy (anime)"}, rel = {.name = "releases (hand-labelled)"},
+			    all_epi = {.name = "all episode corpora"};
 	char p[1024];
 
 	snprintf(p, sizeof(p), "%s/guessit/movies.yml", dir);
@@ -569,11 +764,24 @@ int main(int argc, char **argv)
 	snprintf(p, sizeof(p), "%s/guessit/episodes.yml", dir);
 	if (run_yaml(p, &epi, 0))
 		return 1;
-	if (run_ptn(dir, &ptn))
+	if (run_ptn(dir, &ptn_mov, &ptn_epi))
 		return 1;
+	if (run_anitomy(dir, &ani))
+		return 1;
+	snprintf(p, sizeof(p), "%s/releases/episodes.yml", dir);
+	if (run_yaml(p, &rel, 0))
+		return 1;
+	score_add(&all_epi, &epi);
+	score_add(&all_epi, &ptn_epi);
+	score_add(&all_epi, &ani);
+	score_add(&all_epi, &rel);
 	print_score(&mov);
+	print_score(&ptn_mov);
 	print_score(&epi);
-	print_score(&ptn);
+	print_score(&ptn_epi);
+	print_score(&ani);
+	print_score(&rel);
+	print_score(&all_epi);
 	printf("\n");
 	print_target("title+year, guessit movies", &mov);
 	print_target("season+episode, guessit episodes", &epi);

@@ -24,6 +24,15 @@
  * fuzz-seed: The.Daily.Show.2014.03.15.HDTV.x264-W4F
  * fuzz-seed: Show Season 1 Episode 2 - Title.avi
  * fuzz-seed: Caf\xc3.\xff\xfe.Movie.2010.mkv
+ * fuzz-seed: [異域字幕組][漆黑的子彈][Black Bullet][11][1280x720][繁体].mp4
+ * fuzz-seed: 【喵萌奶茶屋】★01月新番★[別對映像研出手！/Eizouken ni wa Te wo Dasu na!][01][1080p]
+ * fuzz-seed: [Group] Show - 1-99999 [720p].mkv
+ * fuzz-seed: [Group] Show - 12-01 ~ 99999999999999 [720p].mkv
+ * fuzz-seed: Show.3x04_05_06_07.S01E01-E99999E4E6.mkv
+ * fuzz-seed: The.White.Lotus.2.Sezon.7.Bölüm.99999999999.Сезон №9. Серия №180.mkv
+ * fuzz-seed: 180506 Show 3rd Nov 2014 Nov 31 2014 999999.mkv
+ * fuzz-seed: [www.site.net] - www.site.com - 9-1-1.1923.Catch-22.S02.mkv
+ * fuzz-seed: [[[[[[[[【【【【（（（Show 6.01 [5.134]]]]】】\xe3\x80 / a / b\xff.mkv
  */
 #include <stdint.h>
 #include <stdio.h>

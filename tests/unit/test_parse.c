@@ -279,6 +279,217 @@ static void test_unicode_folders(void **state)
 	expect_movie("Movies/Amélie Poulain/Amelie.mkv", "Amelie", 0);
 }
 
+static void expect_episodes(const char *name, const char *title, int season, int from, int to,
+			    int absolute)
+{
+	const struct parsed_name *p = parse(name);
+	assert_int_equal(p->type, NAME_EPISODE);
+	if (title)
+		assert_string_equal(p->title, title);
+	assert_int_equal(p->season, season);
+	assert_int_equal(p->episode_count, to - from + 1);
+	for (int k = 0; k < p->episode_count; k++)
+		assert_int_equal(p->episodes[k], from + k);
+	assert_int_equal(p->absolute, absolute);
+}
+
+/* Fansub layouts: bracketed groups, titles and numbers, CJK brackets and
+ * "Title/Alt Title" brackets. */
+static void test_fansub_layouts(void **state)
+{
+	(void)state;
+	expect_episodes("[異域字幕組][漆黑的子彈][Black Bullet][11][1280x720][繁体].mp4", "Black Bullet",
+			-1, 11, 11, 1);
+	expect_episodes("[GM-Team][国漫][西行纪之集结篇][The Westward Ⅱ][2019][17][AVC][GB][1080P]",
+			"The Westward Ⅱ", -1, 17, 17, 1);
+	assert_int_equal(P.year, 2019);
+	expect_episodes("【喵萌奶茶屋】★01月新番★[Rebirth][01][720p][简体][招募翻译]", "Rebirth", -1, 1, 1, 1);
+	expect_episodes("【喵萌奶茶屋】★01月新番★[別對映像研出手！/映像研には手を出すな！/Eizouken ni wa Te "
+			"wo Dasu na!][01][1080p][繁體]",
+			"Eizouken ni wa Te wo Dasu na!", -1, 1, 1, 1);
+	expect_episodes("【MMZYSUB】★【Golden Time】[24（END）][GB][720P_MP4]", "Golden Time", -1, 24, 24, 1);
+	expect_episodes("[SubsPlease] Fairy Tail - 100 Years Quest - 05 (1080p) [1107F3A9].mkv",
+			"Fairy Tail - 100 Years Quest", -1, 5, 5, 1);
+	expect_episodes("[Erai-raws] Kingdom 3rd Season - 02 [1080p].mkv", "Kingdom", 3, 2, 2, 0);
+	expect_episodes("[Erai-raws] Carole and Tuesday - 01 ~ 12 [1080p][Multiple Subtitle]",
+			"Carole and Tuesday", -1, 1, 12, 1);
+	/* a group that looks like 0x539 is not special 539 */
+	expect_episodes("[0x539] Somali and the Forest Spirit - S01E01 (WEB 1080p Hi10P AAC).mkv",
+			"Somali and the Forest Spirit", 1, 1, 1, 0);
+	/* '/' with spaces is text, not a folder */
+	expect_episodes("Черное зеркало / Black Mirror / Сезон 4 / Серии 1-6 (6) [2017, WEBRip 1080p]",
+			"Black Mirror", 4, 1, 6, 0);
+}
+
+/* Bare absolute numbers and ranges. */
+static void test_absolute_ranges(void **state)
+{
+	(void)state;
+	expect_episodes("[Group] Show - 101-112 [720p].mkv", "Show", -1, 101, 112, 1);
+	expect_episodes("[HorribleSubs] Tsukimonogatari - (01-04) [1080p].mkv", "Tsukimonogatari", -1, 1,
+			4, 1);
+	expect_episodes("[Erai-raws] Detective Conan - 1000 [1080p HEVC].mkv", "Detective Conan", -1, 1000,
+			1000, 1);
+	expect_episodes("Show.3x04_05.HDTV.mkv", "Show", 3, 4, 5, 0);
+	const struct parsed_name *p = parse("Show.E4E6.mkv");
+	assert_int_equal(p->type, NAME_EPISODE);
+	assert_int_equal(p->episode_count, 2);
+	assert_int_equal(p->episodes[0], 4);
+	assert_int_equal(p->episodes[1], 6);
+	expect_episodes("Pokemon Black & White E10 - E17 [CW] AVI", "Pokemon Black & White", -1, 10, 17, 0);
+	expect_episodes("SupNat-11_06.avi", "SupNat", 11, 6, 6, 0);
+	expect_episodes("My Little Pony FiM - 6.01 - No Second Prances.mkv", "My Little Pony FiM", 6, 1, 1, 0);
+	expect_episodes("Dragon Ball [5.134] Preliminary Peril.mp4", "Dragon Ball", 5, 134, 134, 0);
+	expect_episodes("Desperate Housewives - Episode 1.22 - Goodbye for now.avi", "Desperate Housewives",
+			1, 22, 22, 0);
+	/* "5.1" channels and "1.11" in a title stay what they are */
+	expect_movie("Evangelion_1.11_You_Are_(Not)_Alone_(2009)_[1080p,BluRay,x264,DTS-ES]_-_THORA.mkv",
+		     "Evangelion 1 11 You Are", 2009);
+	expect_episodes("Show.S01E02.DD5.1.mkv", "Show", 1, 2, 2, 0);
+}
+
+/* Season and episode words in other languages. */
+static void test_foreign_words(void **state)
+{
+	(void)state;
+	expect_episodes("The.White.Lotus.2.Sezon.7.Bölüm.2021.1080p.BLUTV.WEB-DL.AAC2.0.H.264-TURG.mkv",
+			"The White Lotus", 2, 7, 7, 0);
+	expect_episodes("Show.Saison.3.Episode.4.FRENCH.mkv", "Show", 3, 4, 4, 0);
+	expect_episodes("Show.Staffel.2.Folge.5.GERMAN.mkv", "Show", 2, 5, 5, 0);
+	expect_episodes("Show - Temporada 4 [HDTV][Cap.408][Spanish].mkv", "Show", 4, 8, 8, 0);
+	expect_episodes("Show.Stagione.1.Episodio.3.ITA.mkv", "Show", 1, 3, 3, 0);
+	expect_episodes("13 Geboden Se.1 afl.2-3-4 [VTM]", "13 Geboden", 1, 2, 4, 0);
+	expect_episodes("Show.Seizoen.2.Aflevering.6.mkv", "Show", 2, 6, 6, 0);
+	expect_episodes("2 сезон 24 серия.avi", NULL, 2, 24, 24, 0);
+	expect_episodes("Интерны. Сезон №9. Серия №180.avi", "Интерны", 9, 180, 180, 0);
+	expect_episodes("Otchayannie.domochozyaiki.(8.sez.21.ser.iz.23).2012.XviD.HDTVRip.avi",
+			"Otchayannie domochozyaiki", 8, 21, 21, 0);
+	expect_episodes("My Little Pony - A Amizade é Mágica - T02E22.mp4", NULL, 2, 22, 22, 0);
+	expect_episodes("30 M0N3D4S ESP T01XE08.mkv", "30 M0N3D4S", 1, 8, 8, 0);
+	/* number-first season words: packs */
+	const struct parsed_name *p = parse("Teen Wolf - 04ª Temporada 720p");
+	assert_int_equal(p->type, NAME_EPISODE);
+	assert_string_equal(p->title, "Teen Wolf");
+	assert_int_equal(p->season, 4);
+	assert_int_equal(p->episode_count, 0);
+	p = parse("Adventure Time 10 th season");
+	assert_int_equal(p->season, 10);
+	assert_string_equal(p->title, "Adventure Time");
+	/* "Show 2 Season 3": the number after the word wins */
+	p = parse("Show 2 Season 3 720p");
+	assert_int_equal(p->season, 3);
+}
+
+/* Website and request prefixes and suffixes. */
+static void test_site_prefixes(void **state)
+{
+	(void)state;
+	expect_episodes("[www.site.net] - Show.S01E02.720p.HDTV.x264-GRP.mkv", "Show", 1, 2, 2, 0);
+	expect_episodes("www.Torrenting.com - Show.S03E14.720p.HDTV.X264-DIMENSION", "Show", 3, 14, 14, 0);
+	expect_episodes("www.Tamilblasters.party - The Wheel of Time (2021) Season 01 EP(01-08) [720p HQ "
+			"HDRip - x264 - ESubs]",
+			"The Wheel of Time", 1, 1, 8, 0);
+	assert_int_equal(P.year, 2021);
+	expect_episodes("[BEST-TORRENTS.COM] The.Penguin.S01E07.MULTi.1080p.AMZN.WEB-DL.H264-K83",
+			"The Penguin", 1, 7, 7, 0);
+	expect_episodes("Anatomia De Grey - Temporada 19 [HDTV][Cap.1905][Castellano][www.AtomoHD.nu].avi",
+			"Anatomia De Grey", 19, 5, 5, 0);
+}
+
+/* Leading YYMMDD dates and air dates in several orders. */
+static void test_air_dates(void **state)
+{
+	(void)state;
+	const struct parsed_name *p = parse("180506 Running Man E399 720p.mp4");
+	assert_int_equal(p->type, NAME_EPISODE);
+	assert_string_equal(p->date, "2018-05-06");
+	assert_string_equal(p->title, "Running Man");
+	p = parse("[Group] 240412 Show Name.mkv");
+	assert_string_equal(p->date, "2024-04-12");
+	p = parse("WWE Monday Night Raw 3rd Nov 2014 HDTV x264-Sir Paul");
+	assert_string_equal(p->date, "2014-11-03");
+	assert_string_equal(p->title, "WWE Monday Night Raw");
+	p = parse("Show.Nov.3.2014.HDTV.mkv");
+	assert_string_equal(p->date, "2014-11-03");
+	p = parse("Stephen Colbert 2019 10 25 Eddie Murphy 480p x264-mSD [eztv]");
+	assert_string_equal(p->date, "2019-10-25");
+	assert_string_equal(p->title, "Stephen Colbert");
+	p = parse("Show.25.10.2019.mkv");
+	assert_string_equal(p->date, "2019-10-25");
+	p = parse("Show.10.25.2019.mkv");
+	assert_string_equal(p->date, "2019-10-25");
+	/* six digits later in a name are not a date */
+	p = parse("Show 123456 Title.mkv");
+	assert_string_equal(p->date, "");
+	/* an impossible date is not one */
+	p = parse("181345 Show.mkv");
+	assert_string_equal(p->date, "");
+}
+
+/* Numbers that belong to the title. */
+static void test_title_numbers(void **state)
+{
+	(void)state;
+	expect_episode("1923 S02E01 1080p WEB H264-SuccessfulCrab", "1923", 2, 1);
+	assert_int_equal(P.year, 0);
+	expect_episode("9-1-1.Lone.Star.S02E03.720p.WEB.H264-CAKES", "9-1-1 Lone Star", 2, 3);
+	expect_episode("9-1-1.S05E01.720p.HDTV.x264-SYNCOPY", "9-1-1", 5, 1);
+	expect_episode("The.100.S03E05.720p.HDTV.x264-KILLERS.mkv", "The 100", 3, 5);
+	expect_episode("Catch-22.S01E01.720p.WEB.mkv", "Catch-22", 1, 1);
+	expect_episode("Mob Psycho 100 - 09 [1080p].mkv", "Mob Psycho 100", -1, 9);
+}
+
+/* Season packs: a season and no episode is still an episode-type name. */
+static void test_season_packs(void **state)
+{
+	(void)state;
+	const struct parsed_name *p = parse("Show.S02.1080p.BluRay.x264-GRP");
+	assert_int_equal(p->type, NAME_EPISODE);
+	assert_string_equal(p->title, "Show");
+	assert_int_equal(p->season, 2);
+	assert_int_equal(p->episode_count, 0);
+	p = parse("House MD Season 7 Complete MKV");
+	assert_int_equal(p->type, NAME_EPISODE);
+	assert_int_equal(p->season, 7);
+	p = parse("Ace of the Diamond: 2nd Season");
+	assert_int_equal(p->type, NAME_EPISODE);
+	assert_string_equal(p->title, "Ace of the Diamond");
+	assert_int_equal(p->season, 2);
+	p = parse("Breaking Bad S02 03.mkv");
+	assert_int_equal(p->season, 2);
+	assert_int_equal(p->episode_count, 1);
+	assert_int_equal(p->episodes[0], 3);
+}
+
+/* Malformed inputs the new rules read: they stay bounded. */
+static void test_malformed_numbers(void **state)
+{
+	(void)state;
+	struct parsed_name p;
+	char name[600];
+
+	/* a reversed or huge range adds nothing past the first number */
+	assert_int_equal(name_parse("[Group] Show - 12-01 [720p].mkv", &p), 0);
+	assert_int_equal(p.episode_count, 1);
+	assert_int_equal(name_parse("[Group] Show - 1-99999 [720p].mkv", &p), 0);
+	assert_true(p.episode_count <= NAME_EPISODES_MAX);
+	assert_int_equal(name_parse("Show.S01E01-E99999.mkv", &p), 0);
+	assert_true(p.episode_count <= NAME_EPISODES_MAX);
+	assert_int_equal(name_parse("Show 99999999999999999999 Sezon 99999999999 Bölüm.mkv", &p), 0);
+	assert_true(p.season < 100000);
+	/* brackets nested past any depth, CJK brackets unbalanced */
+	memset(name, '[', 300);
+	memset(name + 300, ']', 280);
+	memcpy(name + 580, "\xe3\x80\x90x\xe3\x80\x91\xe3\x80\x91\xe3\x80\x91.mkv", 17);
+	name[597] = '\0';
+	assert_int_equal(name_parse(name, &p), 0);
+	assert_int_equal(name_parse("【【【【Show - 01", &p), 0);
+	assert_int_equal(name_parse("】】Show - 01 [\xe3\x80", &p), 0);
+	assert_true(utf8_valid(p.title, strlen(p.title)));
+	assert_int_equal(name_parse("Show \xe3\x80\x90\xff\xfe - 01.mkv", &p), 0);
+	assert_true(utf8_valid(p.title, strlen(p.title)));
+}
+
 static void test_bad_input(void **state)
 {
 	(void)state;
@@ -365,6 +576,14 @@ int main(void)
 		cmocka_unit_test(test_anime),
 		cmocka_unit_test(test_episode_folders),
 		cmocka_unit_test(test_unicode_folders),
+		cmocka_unit_test(test_fansub_layouts),
+		cmocka_unit_test(test_absolute_ranges),
+		cmocka_unit_test(test_foreign_words),
+		cmocka_unit_test(test_site_prefixes),
+		cmocka_unit_test(test_air_dates),
+		cmocka_unit_test(test_title_numbers),
+		cmocka_unit_test(test_season_packs),
+		cmocka_unit_test(test_malformed_numbers),
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_json),
 	};
