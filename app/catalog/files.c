@@ -3,6 +3,8 @@
 #include <string.h>
 
 #include "app.h"
+#include "catalog/catalog.h"
+#include "catalog/request.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "http/accel.h"
@@ -44,4 +46,29 @@ enum app_err catalog_send_subtitle(struct request *req, struct response *res, co
 	if (!path)
 		return field_fail(fe, APP_ERR_NOT_FOUND, "index", "is not a subtitle of this file");
 	return catalog_send_file(req, res, path, roots, "index", fe);
+}
+
+enum app_err catalog_play(struct request *req, struct response *res, const struct db_stmt *visible,
+			  const char *missing, const struct db_stmt *file, const char *not_its,
+			  bool subtitle, struct field_error *fe)
+{
+	const char *p[CAT_NPARAMS + 2];
+	PGresult *r;
+	enum app_err e;
+
+	if ((e = catalog_viewer(req, p, fe)))
+		return e;
+	p[CAT_NPARAMS] = catalog_path_id(req);
+	p[CAT_NPARAMS + 1] = req_path(req, "file_id")->str;
+	if ((e = db_query(req->app->db, req->arena, file, p, &r)))
+		return e;
+	if (PQntuples(r) != 1) {
+		if ((e = catalog_by_path_id(req, p, visible, missing, &r, fe)))
+			return e;
+		return field_fail(fe, APP_ERR_NOT_FOUND, "file_id", "%s", not_its);
+	}
+	if (subtitle)
+		return catalog_send_subtitle(req, res, PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1),
+					     PQgetvalue(r, 0, 2), fe);
+	return catalog_send_file(req, res, PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1), "file_id", fe);
 }

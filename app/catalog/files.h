@@ -8,6 +8,9 @@
 #ifndef REVENGE_CATALOG_FILES_H
 #define REVENGE_CATALOG_FILES_H
 
+#include <stdbool.h>
+
+#include "db/db.h"
 #include "http/http.h"
 
 /* The video at path (roots: its library's roots as a JSON array); field
@@ -21,5 +24,16 @@ enum app_err catalog_send_file(struct request *req, struct response *res, const 
 enum app_err catalog_send_subtitle(struct request *req, struct response *res, const char *path,
 				   const char *roots, const char *sidecars,
 				   struct field_error *fe);
+
+/*
+ * The whole route: file (viewer, item $5, file $6; columns: path, roots
+ * JSON, sidecars JSON) names the file of the path's item; when it finds
+ * none, visible (viewer, item) tells a 404 naming `id` (missing) from one
+ * naming `file_id` (not_its). Then the file, or with subtitle its external
+ * subtitle `index`.
+ */
+enum app_err catalog_play(struct request *req, struct response *res, const struct db_stmt *visible,
+			  const char *missing, const struct db_stmt *file, const char *not_its,
+			  bool subtitle, struct field_error *fe);
 
 #endif

@@ -1,6 +1,13 @@
 #include "catalog/request.h"
 
+#include <stdio.h>
+#include <string.h>
+
 #include "app.h"
+#include "auth/audit.h"
+#include "catalog/terms.h"
+#include "core/crypto.h"
+#include "jobs/jobs.h"
 #include "auth/auth.h"
 #include "http/lang.h"
 #include "http/page.h"
@@ -162,4 +169,69 @@ enum app_err catalog_relation(struct request *req, struct response *res,
 	    (e = catalog_by_path_id(req, p, visible, missing, &r, fe)))
 		return e;
 	return catalog_fixed_page(req, res, list, count, p, "", fe);
+}
+
+enum app_err catalog_search_start(struct request *req, const char *q, struct page *pg,
+				  bool *common, const char **prefix, struct field_error *fe)
+{
+	unsigned char h[32];
+	char hex[17], first[24];
+	enum app_err e;
+
+	crypto_sha256(q, strlen(q), h);
+	hex_encode(h, 8, hex);
+	snprintf(first, sizeof(first), "%.16s|", hex);
+	if ((e = page_start(req, first, pg, fe)))
+		return e;
+	if (pg->after) {
+		if ((pg->key[0] != 's' && pg->key[0] != 'c') || pg->key[1] != '|')
+			return field_fail(fe, APP_ERR_VALIDATION, "cursor",
+					  "is not a cursor this list issued");
+		*common = pg->key[0] == 'c';
+		pg->key += 2;
+	} else {
+		*common = catalog_common_query(req->app->db, req->arena, q);
+	}
+	*prefix = arena_printf(req->arena, "%.16s|%c|", hex, *common ? 'c' : 's');
+	return *prefix ? APP_OK : APP_ERR_NOMEM;
+}
+
+enum app_err catalog_refresh(struct request *req, struct response *res, const char *kind,
+			     const char *id, const char *library_id, struct field_error *fe)
+{
+	struct db *db = req->app->db;
+	int64_t job_id = 0;
+	bool dup = false;
+	struct jw w;
+	enum app_err e;
+
+	/* changing a library's items is managing it */
+	if ((e = library_access_fe(req, library_id, "manage", "id", fe)))
+		return e;
+	const char *args = arena_printf(req->arena, "{\"%s_id\":\"%s\"}", kind, id);
+	const char *action = arena_printf(req->arena, "%s.refresh", kind);
+	struct job_spec spec = {
+	    .kind = "metadata.refresh",
+	    .args = args,
+	    .priority = JOB_HIGH,
+	    .unique_key = arena_printf(req->arena, "metadata.refresh:%s:%s", kind, id),
+	    .request_id = req->request_id,
+	};
+	if (!args || !action || !spec.unique_key)
+		return APP_ERR_NOMEM;
+	struct audit_entry a = {NULL, action, kind, id, true, NULL, NULL, args};
+	if ((e = db_begin(db)))
+		return e;
+	if ((e = job_enqueue(db, req->arena, &spec, &job_id, &dup)) || (e = audit_write(req, &a)) ||
+	    (e = db_commit(db))) {
+		db_rollback(db);
+		return e;
+	}
+	res->status = 202;
+	jw_init(&w, &res->body);
+	jw_obj_open(&w);
+	jw_kint(&w, "job_id", job_id);
+	jw_kbool(&w, "already_queued", dup);
+	jw_obj_close(&w);
+	return APP_OK;
 }

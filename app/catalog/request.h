@@ -97,4 +97,20 @@ enum app_err catalog_relation(struct request *req, struct response *res,
 			      const struct db_stmt *list, const struct db_stmt *count,
 			      struct field_error *fe);
 
+/*
+ * The start of a page of a search for q: cursor pagination bound to the
+ * query and to the form it was issued in — ranked, or for a query of
+ * common words only (catalog_common_query) in popularity order; a new
+ * search decides, a cursor keeps its form even when the statistics moved.
+ * *common: the form; *prefix: the cursor prefix of the page's cursors.
+ */
+enum app_err catalog_search_start(struct request *req, const char *q, struct page *pg,
+				  bool *common, const char **prefix, struct field_error *fe);
+
+/* Queue a metadata refresh of item id of kind ("movie", "series") in
+ * library_id, which the caller must manage: 202 with the job, audited,
+ * in one transaction. */
+enum app_err catalog_refresh(struct request *req, struct response *res, const char *kind,
+			     const char *id, const char *library_id, struct field_error *fe);
+
 #endif

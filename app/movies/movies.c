@@ -6,9 +6,7 @@
 #include <string.h>
 
 #include "app.h"
-#include "auth/audit.h"
 #include "auth/auth.h"
-#include "jobs/jobs.h"
 #include "movies/filter.h"
 #include "movies/view.h"
 #include "catalog/kind.h"
@@ -46,7 +44,7 @@ const struct param_spec movies_list_query[] = {
 #define VIEW_FROM " FROM v, movies m WHERE " MV_VISIBLE("m")
 
 #define ONE_MOVIE " AND m.id = $5::uuid"
-static const struct db_stmt q_visible = {
+const struct db_stmt mv_q_visible = {
 	"movies_visible", MV_VIEW_CTE " SELECT 1" VIEW_FROM ONE_MOVIE, MV_NPARAMS + 1, true};
 
 static const struct db_stmt q_get = {
@@ -240,14 +238,14 @@ static const struct db_stmt q_refresh_target = {
 enum app_err mv_require(struct request *req, const char **p, struct field_error *fe)
 {
 	PGresult *r;
-	return mv_by_path_id(req, p, &q_visible, "is not a movie", &r, fe);
+	return mv_by_path_id(req, p, &mv_q_visible, "is not a movie", &r, fe);
 }
 
 /* A relation of one movie the caller can see. */
 static enum app_err relation(struct request *req, struct response *res, const struct db_stmt *list,
                              const struct db_stmt *count, struct field_error *fe)
 {
-	return catalog_relation(req, res, &q_visible, "is not a movie", list, count, fe);
+	return catalog_relation(req, res, &mv_q_visible, "is not a movie", list, count, fe);
 }
 
 /* A decimal rating 0..10 from query parameter name, or NULL. */
@@ -455,47 +453,12 @@ enum app_err genres_list(struct request *req, struct response *res, struct field
 
 enum app_err movies_refresh(struct request *req, struct response *res, struct field_error *fe)
 {
-	const char *p[MV_NPARAMS + 1], *id = mv_path_id(req);
-	struct db *db = req->app->db;
-	int64_t job_id = 0;
-	bool dup = false;
+	const char *p[MV_NPARAMS + 1];
 	PGresult *r;
-	struct jw w;
 	enum app_err e;
 
-	if ((e = mv_viewer(req, p, fe)))
+	if ((e = mv_viewer(req, p, fe)) ||
+	    (e = mv_by_path_id(req, p, &q_refresh_target, "is not a movie", &r, fe)))
 		return e;
-	p[MV_NPARAMS] = id;
-	if ((e = db_query(db, req->arena, &q_refresh_target, p, &r)))
-		return e;
-	if (PQntuples(r) != 1)
-		return field_fail(fe, APP_ERR_NOT_FOUND, "id", "is not a movie");
-	/* changing a library's items is managing it */
-	if ((e = library_access_fe(req, PQgetvalue(r, 0, 0), "manage", "id", fe)))
-		return e;
-	struct job_spec spec = {
-	    .kind = "metadata.refresh",
-	    .args = arena_printf(req->arena, "{\"movie_id\":\"%s\"}", id),
-	    .priority = JOB_HIGH,
-	    .unique_key = arena_printf(req->arena, "metadata.refresh:movie:%s", id),
-	    .request_id = req->request_id,
-	};
-	const char *values = arena_printf(req->arena, "{\"movie_id\":\"%s\"}", id);
-	if (!spec.args || !spec.unique_key || !values)
-		return APP_ERR_NOMEM;
-	struct audit_entry a = {NULL, "movie.refresh", "movie", id, true, NULL, NULL, values};
-	if ((e = db_begin(db)))
-		return e;
-	if ((e = job_enqueue(db, req->arena, &spec, &job_id, &dup)) || (e = audit_write(req, &a)) ||
-	    (e = db_commit(db))) {
-		db_rollback(db);
-		return e;
-	}
-	res->status = 202;
-	jw_init(&w, &res->body);
-	jw_obj_open(&w);
-	jw_kint(&w, "job_id", job_id);
-	jw_kbool(&w, "already_queued", dup);
-	jw_obj_close(&w);
-	return APP_OK;
+	return catalog_refresh(req, res, "movie", p[MV_NPARAMS], PQgetvalue(r, 0, 0), fe);
 }

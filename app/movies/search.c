@@ -13,7 +13,6 @@
 
 #include "app.h"
 #include "auth/auth.h"
-#include "core/crypto.h"
 #include "movies/filter.h"
 #include "movies/movies.h"
 #include "movies/view.h"
@@ -203,26 +202,9 @@ enum app_err movies_search(struct request *req, struct response *res, struct fie
 	if ((e = mv_viewer(req, p, fe)) || (e = mv_filters(req, p, fe)))
 		return e;
 	p[MV_NPARAMS + LIST_NFILTERS] = q;
-	/* a cursor belongs to its query and to the order it was issued in:
-	 * ranked ("s") or, for a query of common words only, by popularity
-	 * ("c"); it keeps its order even if the statistics changed since */
-	unsigned char h[32];
-	char hex[17], prefix[24];
-	crypto_sha256(q, strlen(q), h);
-	hex_encode(h, 8, hex);
-	snprintf(prefix, sizeof(prefix), "%.16s|", hex);
-	if ((e = page_start(req, prefix, &pg, fe)))
+	const char *prefix;
+	if ((e = catalog_search_start(req, q, &pg, &common, &prefix, fe)))
 		return e;
-	if (pg.after) {
-		if ((pg.key[0] != 's' && pg.key[0] != 'c') || pg.key[1] != '|')
-			return field_fail(fe, APP_ERR_VALIDATION, "cursor",
-			                  "is not a cursor this list issued");
-		common = pg.key[0] == 'c';
-		pg.key += 2;
-	} else {
-		common = catalog_common_query(req->app->db, req->arena, q);
-	}
-	snprintf(prefix, sizeof(prefix), "%.16s|%c|", hex, common ? 'c' : 's');
 	const struct db_stmt *list = common ? (pg.after ? &q_common_after : &q_common)
 	                                    : (pg.after ? &q_search_after : &q_search);
 	const struct db_stmt *count = common ? &q_common_count : &q_search_count;

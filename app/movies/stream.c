@@ -23,39 +23,15 @@ static const struct db_stmt q_file = {
 	MV_NPARAMS + 2, true};
 /* clang-format on */
 
-static enum app_err file_row(struct request *req, PGresult **r, struct field_error *fe)
-{
-	const char *p[MV_NPARAMS + 2];
-	enum app_err e;
-
-	if ((e = mv_viewer(req, p, fe)) || (e = mv_require(req, p, fe)))
-		return e;
-	p[MV_NPARAMS + 1] = req_path(req, "file_id")->str;
-	if ((e = db_query(req->app->db, req->arena, &q_file, p, r)))
-		return e;
-	if (PQntuples(*r) != 1)
-		return field_fail(fe, APP_ERR_NOT_FOUND, "file_id", "is not a file of this movie");
-	return APP_OK;
-}
-
 enum app_err movies_stream(struct request *req, struct response *res, struct field_error *fe)
 {
-	PGresult *r;
-	enum app_err e;
-
-	if ((e = file_row(req, &r, fe)))
-		return e;
-	return catalog_send_file(req, res, PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1), "file_id", fe);
+	return catalog_play(req, res, &mv_q_visible, "is not a movie", &q_file,
+			    "is not a file of this movie", false, fe);
 }
 
 /* An external subtitle: sidecar `index` of the file, from its directory. */
 enum app_err movies_subtitle(struct request *req, struct response *res, struct field_error *fe)
 {
-	PGresult *r;
-	enum app_err e;
-
-	if ((e = file_row(req, &r, fe)))
-		return e;
-	return catalog_send_subtitle(req, res, PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1),
-				     PQgetvalue(r, 0, 2), fe);
+	return catalog_play(req, res, &mv_q_visible, "is not a movie", &q_file,
+			    "is not a file of this movie", true, fe);
 }

@@ -41,6 +41,9 @@
 #define mv_path_id catalog_path_id
 #define mv_by_path_id catalog_by_path_id
 
+/* The movie $5 is visible to the viewer (a row, or none). */
+extern const struct db_stmt mv_q_visible;
+
 /* One movie the caller may see (mv_by_path_id of the visibility check):
  * APP_OK with p[MV_NPARAMS] set to the movie id, or APP_ERR_NOT_FOUND. */
 enum app_err mv_require(struct request *req, const char **p, struct field_error *fe);

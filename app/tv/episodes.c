@@ -365,39 +365,14 @@ enum app_err tv_next_episode(struct request *req, struct response *res, struct f
 
 /* --- direct play ------------------------------------------------------------ */
 
-static enum app_err file_row(struct request *req, PGresult **r, struct field_error *fe)
-{
-	const char *p[CAT_NPARAMS + 2];
-	enum app_err e;
-
-	if ((e = catalog_viewer(req, p, fe)) ||
-	    (e = catalog_by_path_id(req, p, &q_visible, TV_NOT_EPISODE, r, fe)))
-		return e;
-	p[CAT_NPARAMS + 1] = req_path(req, "file_id")->str;
-	if ((e = db_query(req->app->db, req->arena, &q_file, p, r)))
-		return e;
-	if (PQntuples(*r) != 1)
-		return field_fail(fe, APP_ERR_NOT_FOUND, "file_id", "is not a file of this episode");
-	return APP_OK;
-}
-
 enum app_err tv_stream(struct request *req, struct response *res, struct field_error *fe)
 {
-	PGresult *r;
-	enum app_err e;
-
-	if ((e = file_row(req, &r, fe)))
-		return e;
-	return catalog_send_file(req, res, PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1), "file_id", fe);
+	return catalog_play(req, res, &q_visible, TV_NOT_EPISODE, &q_file,
+			    "is not a file of this episode", false, fe);
 }
 
 enum app_err tv_subtitle(struct request *req, struct response *res, struct field_error *fe)
 {
-	PGresult *r;
-	enum app_err e;
-
-	if ((e = file_row(req, &r, fe)))
-		return e;
-	return catalog_send_subtitle(req, res, PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1),
-	                             PQgetvalue(r, 0, 2), fe);
+	return catalog_play(req, res, &q_visible, TV_NOT_EPISODE, &q_file,
+			    "is not a file of this episode", true, fe);
 }

@@ -9,7 +9,6 @@
  * ties; an episode ranks a tenth below a series with the same words), so a
  * multi-search page is one order across kinds.
  */
-#include <stdio.h>
 #include <string.h>
 
 #include "app.h"
@@ -18,7 +17,6 @@
 #include "catalog/kind.h"
 #include "catalog/list.h"
 #include "catalog/terms.h"
-#include "core/crypto.h"
 #include "tv/tv.h"
 #include "tv/view.h"
 
@@ -108,18 +106,6 @@ static const struct db_stmt q_multi_common_count = {
 	CAT_NPARAMS + 3, true};
 /* clang-format on */
 
-/* The cursor prefix of query q: a cursor belongs to its query (and, for
- * multi-search, to the form it was run in: c common, s ranked). */
-static const char *query_prefix(struct request *req, const char *q, const char *form)
-{
-	unsigned char h[32];
-	char hex[17];
-
-	crypto_sha256(q, strlen(q), h);
-	hex_encode(h, 8, hex);
-	return arena_printf(req->arena, "%.16s|%s", hex, form);
-}
-
 enum app_err tv_search(struct request *req, struct response *res, struct field_error *fe)
 {
 	const char *p[CAT_NPARAMS + TV_NFILTERS + 5];
@@ -131,13 +117,17 @@ enum app_err tv_search(struct request *req, struct response *res, struct field_e
 	p[CAT_NPARAMS + TV_NFILTERS] = q;
 	unsigned mask = catalog_filter_mask(&catalog_series, p + CAT_NPARAMS);
 	const struct db_stmt *list, *count;
-	const char *prefix = query_prefix(req, q, "");
-	if (!prefix ||
-	    !(list = catalog_masked(&q_series, &catalog_series, CAT_NPARAMS + 1, mask, req->arena)) ||
+	const char *prefix;
+	struct page pg;
+	bool common; /* series are few: always ranked */
+	if ((e = catalog_search_start(req, q, &pg, &common, &prefix, fe)))
+		return e;
+	if (!(list = catalog_masked(&q_series, &catalog_series, CAT_NPARAMS + 1, mask, req->arena)) ||
 	    !(count = catalog_masked(&q_series_count, &catalog_series, CAT_NPARAMS + 1, mask,
 	                             req->arena)))
 		return APP_ERR_NOMEM;
-	return catalog_fixed_page(req, res, list, count, p, prefix, fe);
+	return catalog_cached_page(req, res, &pg, list, count, p, CAT_NPARAMS + TV_NFILTERS + 1,
+				   prefix, fe);
 }
 
 enum app_err multi_search(struct request *req, struct response *res, struct field_error *fe)
@@ -154,22 +144,9 @@ enum app_err multi_search(struct request *req, struct response *res, struct fiel
 	/* the route needs movies:list; series and episodes need tvshows:list */
 	p[CAT_NPARAMS + 1] = "true";
 	p[CAT_NPARAMS + 2] = auth_has(req->who, "tvshows:list") ? "true" : "false";
-	const char *prefix = query_prefix(req, q, "");
-	if (!prefix)
-		return APP_ERR_NOMEM;
-	if ((e = page_start(req, prefix, &pg, fe)))
+	const char *prefix;
+	if ((e = catalog_search_start(req, q, &pg, &common, &prefix, fe)))
 		return e;
-	if (pg.after) {
-		if ((pg.key[0] != 's' && pg.key[0] != 'c') || pg.key[1] != '|')
-			return field_fail(fe, APP_ERR_VALIDATION, "cursor",
-			                  "is not a cursor this list issued");
-		common = pg.key[0] == 'c';
-		pg.key += 2;
-	} else {
-		common = catalog_common_query(req->app->db, req->arena, q);
-	}
-	if (!(prefix = query_prefix(req, q, common ? "c|" : "s|")))
-		return APP_ERR_NOMEM;
 	return catalog_cached_page(req, res, &pg, common ? &q_multi_common : &q_multi,
 	                           common ? &q_multi_common_count : &q_multi_count, p,
 	                           CAT_NPARAMS + 3, prefix, fe);

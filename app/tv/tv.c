@@ -8,12 +8,10 @@
 #include <string.h>
 
 #include "app.h"
-#include "auth/audit.h"
 #include "auth/auth.h"
 #include "catalog/items.h"
 #include "catalog/kind.h"
 #include "catalog/request.h"
-#include "jobs/jobs.h"
 #include "library/libraries.h"
 #include "tv/view.h"
 
@@ -359,43 +357,12 @@ enum app_err tv_season_episodes(struct request *req, struct response *res, struc
 
 enum app_err tv_refresh(struct request *req, struct response *res, struct field_error *fe)
 {
-	const char *p[CAT_NPARAMS + 1], *id = catalog_path_id(req);
-	struct db *db = req->app->db;
-	int64_t job_id = 0;
-	bool dup = false;
+	const char *p[CAT_NPARAMS + 1];
 	PGresult *r;
-	struct jw w;
 	enum app_err e;
 
 	if ((e = catalog_viewer(req, p, fe)) ||
 	    (e = catalog_by_path_id(req, p, &q_refresh_target, TV_NOT_SERIES, &r, fe)))
 		return e;
-	/* changing a library's items is managing it */
-	if ((e = library_access_fe(req, PQgetvalue(r, 0, 0), "manage", "id", fe)))
-		return e;
-	const char *values = arena_printf(req->arena, "{\"series_id\":\"%s\"}", id);
-	struct job_spec spec = {
-	    .kind = "metadata.refresh",
-	    .args = values,
-	    .priority = JOB_HIGH,
-	    .unique_key = arena_printf(req->arena, "metadata.refresh:series:%s", id),
-	    .request_id = req->request_id,
-	};
-	if (!values || !spec.unique_key)
-		return APP_ERR_NOMEM;
-	struct audit_entry a = {NULL, "series.refresh", "series", id, true, NULL, NULL, values};
-	if ((e = db_begin(db)))
-		return e;
-	if ((e = job_enqueue(db, req->arena, &spec, &job_id, &dup)) || (e = audit_write(req, &a)) ||
-	    (e = db_commit(db))) {
-		db_rollback(db);
-		return e;
-	}
-	res->status = 202;
-	jw_init(&w, &res->body);
-	jw_obj_open(&w);
-	jw_kint(&w, "job_id", job_id);
-	jw_kbool(&w, "already_queued", dup);
-	jw_obj_close(&w);
-	return APP_OK;
+	return catalog_refresh(req, res, "series", p[CAT_NPARAMS], PQgetvalue(r, 0, 0), fe);
 }
