@@ -70,7 +70,8 @@ static const struct db_stmt q_series_count = {
 	" AS rank FROM v, tq, movies m WHERE $6::boolean AND m.search_doc @@ tq.q AND "             \
 	CAT_VISIBLE("m.library_id", "m.min_ages")
 #define MOVIES_POPULAR                                                                             \
-	" SELECT 'movie', x.id, " RANK("x.search_doc", "tq.q", "x.popularity", "1") " FROM tq,"     \
+	" SELECT 'movie' AS type, x.id, " RANK("x.search_doc", "tq.q", "x.popularity", "1")        \
+	" AS rank FROM tq,"                                                                         \
 	" (SELECT m.id, m.search_doc, m.popularity FROM v, tq, movies m WHERE $6::boolean AND"       \
 	" ts_match_vq(m.search_doc, tq.q) AND " CAT_VISIBLE("m.library_id", "m.min_ages")           \
 	" ORDER BY m.popularity DESC NULLS LAST, m.id LIMIT " MULTI_CAP ") x"

@@ -21,7 +21,8 @@
 #   BENCH_STREAM_CONNECTIONS  wrk -c of the stream rows (default 4)
 #   BENCH_STREAM_MIB  size of the streamed file in MiB (default 64)
 #   BENCH_STREAM_ROUNDS  alternating (h)/(i) runs; each row is its median (default 3)
-#   BENCH_MOVIES      movies in the library (default 10000)
+#   BENCH_MOVIES      movies in the library (default 10000), and a TV library of
+#                     a twentieth as many series with 31 episodes each
 #   BENCH_USERS       users of the mix (default 50)
 #   BENCH_POOL_SIZE   server.pool_size (default 2 x CPU cores)
 #   BENCH_SETUP_ONLY  1: seed, register the users and write the path files,
@@ -44,6 +45,7 @@ STREAM_MIB=${BENCH_STREAM_MIB:-64}
 STREAM_ROUNDS=${BENCH_STREAM_ROUNDS:-3}
 N_MOVIES=${BENCH_MOVIES:-10000}
 N_USERS=${BENCH_USERS:-50}
+N_SERIES=$((N_MOVIES / 20))
 CORES=$(nproc 2>/dev/null || echo 1)
 POOL=${BENCH_POOL_SIZE:-$((2 * CORES))}
 BASE="https://localhost:$HTTPS_PORT"
@@ -136,6 +138,10 @@ VALUES (md5('bench-library-granted')::uuid, 'Bench Granted', 'movie', ARRAY[:'me
 UPDATE movies SET library_id = md5('bench-library-granted')::uuid
  WHERE tmdb_id % 5 = 0 AND tmdb_id <> 100000;
 SQL
+# the TV library: a series for every twenty movies (tests/bench/tv_seed.sql)
+install -d -m 0755 "$STACK/media-tv"
+sql -v media_dir="$STACK/media-tv" -v n_series="$N_SERIES" -f "$ROOT/tests/bench/tv_seed.sql" \
+	>/dev/null || die "seeding the TV library failed"
 # moving a fifth of the movies touched most pages: vacuum them as autovacuum
 # would soon, so the runs measure a settled library (index-only walks need
 # the visibility map) and no autovacuum runs beneath the first row
@@ -153,6 +159,7 @@ SQL
 read -r MOVIE_ID FILE_ID <<<"$ids"
 [ -n "${FILE_ID:-}" ] || die "the seeded library has no file for tmdb_id 100000"
 counts=$(sql -c "SELECT (SELECT count(*) FROM movies) || ' movies, ' ||
+	(SELECT count(*) FROM series) || ' series, ' || (SELECT count(*) FROM episodes) || ' episodes, ' ||
 	(SELECT count(*) FROM people) || ' people, ' || (SELECT count(*) FROM movie_credits) ||
 	' credits, ' || (SELECT count(*) FROM media_files) || ' files'")
 
@@ -211,11 +218,21 @@ sql -c "INSERT INTO library_grants (user_id, library_id, level) SELECT id,
 	md5('bench-library-granted')::uuid, 'view' FROM users WHERE username LIKE 'benchuser%'
 	AND right(username, 1) IN ('0', '2', '4', '6', '8')" >/dev/null || die "grants failed"
 
+# each has watched the first episodes of ten series, at different times
+sql -c "INSERT INTO episode_watch (user_id, episode_id, watched, play_count, last_played_at,
+	watched_at) SELECT u.id, e.id, true, 1, now() - (j * 3 + e.episode_number) * interval '1 hour',
+	now() FROM (SELECT id, row_number() OVER (ORDER BY username) AS n FROM users
+	WHERE username LIKE 'benchuser%') u CROSS JOIN generate_series(0, 9) AS j
+	CROSS JOIN LATERAL (SELECT id FROM series ORDER BY tmdb_id OFFSET ((u.n * 37 + j * 53) % $N_SERIES)
+	LIMIT 1) s JOIN episodes e ON e.series_id = s.id AND e.season_number = 1
+	AND e.episode_number <= 1 + (u.n + j) % 9" >/dev/null || die "watch state failed"
+
 # --- the request mix ------------------------------------------------------------------
 # list pages: every sort in both orders, filters, offsets, and cursors met
 # by walking the first pages as one of the users
 LIST_PATHS=$STACK/paths-list.txt DETAIL_PATHS=$STACK/paths-detail.txt
 SEARCH_PATHS=$STACK/paths-search.txt AUTO_PATHS=$STACK/paths-auto.txt
+TV_PATHS=$STACK/paths-tv.txt MULTI_PATHS=$STACK/paths-multi.txt
 : >"$LIST_PATHS"
 filters=("" "&genre=Drama" "&year_min=1990&year_max=2010" "&rating_min=6" "&has_file=true"
 	"&resolution=1080p" "&max_age=12" "&genre=Comedy&year_min=2000")
@@ -255,6 +272,30 @@ for q in a b t r k s th ri kyo mon riv the%20ri gar zu lig sh; do
 	printf '/api/v1/search/movies/autocomplete?q=%s\n' "$q" >>"$AUTO_PATHS"
 done
 
+# TV: series lists in every order and some filters, series details,
+# seasons and their episodes, episode details, next up, continue watching
+# and upcoming episodes (per user: each request is one of the 50 users)
+: >"$TV_PATHS"
+for sort in title year added rating popularity; do
+	for order in asc desc; do
+		for f in "" "&genre=Drama" "&status=Ended" "&year_min=2000" "&offset=100"; do
+			printf '/api/v1/tvshows?limit=50&sort=%s&order=%s%s\n' "$sort" "$order" "$f" >>"$TV_PATHS"
+		done
+	done
+done
+sql -c "SELECT p FROM (SELECT s.tmdb_id, unnest(ARRAY['/api/v1/tvshows/' || s.id,
+	'/api/v1/tvshows/' || s.id || '/seasons', '/api/v1/tvshows/' || s.id || '/episodes?season=1',
+	'/api/v1/tvshows/episodes/' || (SELECT e.id FROM episodes e WHERE e.series_id = s.id
+	AND e.season_number = 2 AND e.episode_number = 3)]) AS p FROM series s
+	WHERE coalesce((s.min_ages->>'US')::int, 0) <= 12 AND s.min_ages ? 'US'
+	ORDER BY s.tmdb_id LIMIT 200) x" >>"$TV_PATHS" || die "TV paths failed"
+for _ in 1 2 3 4 5 6 7 8 9 10; do
+	printf '%s\n' /api/v1/tvshows/next-up /api/v1/tvshows/continue-watching \
+		/api/v1/tvshows/episodes/upcoming /api/v1/tvshows/episodes/recent >>"$TV_PATHS"
+done
+# multi-search: the search mix's words across movies, series and episodes
+sed 's|^/api/v1/movies/search?|/api/v1/search/multi?|' "$SEARCH_PATHS" >"$MULTI_PATHS"
+
 if [ "${BENCH_SETUP_ONLY:-0}" = 1 ]; then
 	trap - EXIT
 	echo "bench: stack left running in $STACK ($BASE); tokens in $TOKENS, paths in $STACK/paths-*.txt"
@@ -292,6 +333,8 @@ for ttl in 0 60s; do
 	mix "detail_$c" "detail mix, cache $c" "$DETAIL_PATHS"
 	mix "search_$c" "search mix, cache $c" "$SEARCH_PATHS"
 	mix "auto_$c" "autocomplete mix, cache $c" "$AUTO_PATHS"
+	mix "tv_$c" "TV mix, cache $c" "$TV_PATHS"
+	mix "multi_$c" "multi-search mix, cache $c" "$MULTI_PATHS"
 done
 measure static "static copy of a list page" "/$LIST_STATIC" "$CONNS"
 # the floor of any API answer: the pool's liveness route (no database, no
@@ -356,12 +399,13 @@ ge() { awk -v a="$1" -v b="$2" 'BEGIN { print (a + 0 >= b + 0) ? 1 : 0 }'; }
 le() { awk -v a="$1" -v b="$2" 'BEGIN { print (a + 0 <= b + 0) ? 1 : 0 }'; }
 
 echo
-echo "Revenge movies API benchmark — $(date -u +%Y-%m-%dT%H:%M:%SZ), $CORES cores, pool_size $POOL,"
+echo "Revenge catalog API benchmark (movies and TV) — $(date -u +%Y-%m-%dT%H:%M:%SZ), $CORES cores, pool_size $POOL,"
 echo "wrk $THREADS threads / $CONNS connections ($STREAM_CONNS for the stream rows), HTTPS keep-alive (HTTP/1.1),"
 echo "${DURATION}s after ${WARMUP}s warm-up; library: $counts (seeded in ${seed_s}s);"
 echo "$N_USERS users (languages en/de/fr/ja/es/none, age limits 13/17 for some, half granted a"
 echo "second library of every fifth movie); paths: $(wc -l <"$LIST_PATHS") list, $(wc -l <"$DETAIL_PATHS") detail,"
-echo "$(wc -l <"$SEARCH_PATHS") search, $(wc -l <"$AUTO_PATHS") autocomplete; list body ${list_size} bytes"
+echo "$(wc -l <"$SEARCH_PATHS") search, $(wc -l <"$AUTO_PATHS") autocomplete, $(wc -l <"$TV_PATHS") TV,"
+echo "$(wc -l <"$MULTI_PATHS") multi-search; list body ${list_size} bytes"
 echo
 printf '%-34s %9s %8s %8s %7s %9s %6s\n' "row" "req/s" "p50 ms" "p99 ms" "errors" "MiB/s" "hit %"
 printf '%-34s %9s %8s %8s %7s %9s %6s\n' "---" "-----" "------" "------" "------" "-----" "-----"
@@ -376,6 +420,10 @@ line search_off "search mix, cache off"
 line search_on "search mix, cache on"
 line auto_off "autocomplete mix, cache off"
 line auto_on "autocomplete mix, cache on"
+line tv_off "TV mix, cache off"
+line tv_on "TV mix, cache on"
+line multi_off "multi-search mix, cache off"
+line multi_on "multi-search mix, cache on"
 line h "stream, X-Accel-Redirect"
 line i "same-size file, static (nginx)"
 echo "(rate limits off for every run)"
@@ -396,7 +444,7 @@ if [ -n "${R[detail_off]:-}" ]; then
 	printf 'detail, cache off: %s req/s   (target >= %s: %s)\n' "$(col detail_off 1)" \
 		"$TARGET_DETAIL_RPS" "$(verdict "$(ge "$(col detail_off 1)" "$TARGET_DETAIL_RPS")")"
 fi
-for k in search_off auto_off; do
+for k in search_off auto_off multi_off; do
 	[ -n "${R[$k]:-}" ] || continue
 	printf '%s: %s req/s, p99 %s ms   (target >= %s and <= %s ms: %s)\n' "${k/_off/, cache off}" \
 		"$(col $k 1)" "$(col $k 3)" "$TARGET_SEARCH_RPS" "$TARGET_SEARCH_P99_MS" \

@@ -29,7 +29,10 @@
 #include <cmocka.h>
 
 #include "api.h"
+#include "catalog/terms.h"
+#include "core/arena.h"
 #include "core/log.h"
+#include "db/db.h"
 #include "server.h"
 #include "testenv.h"
 
@@ -45,6 +48,8 @@ enum { N0, N11, N12, N13, N21, N22, H1, H2, T1, X1, NEP };
 static char ep[NEP][37];
 static char f_special[37], f_e1[37], f_e2[37], f_multi[37], f_h1[37], f_h2[37], f_secret[37];
 static char movie[37];
+static struct db *db;
+static struct arena *ar;
 
 /* --- helpers ---------------------------------------------------------------- */
 
@@ -307,6 +312,13 @@ static void seed(void)
 		     " year, popularity) VALUES ($1, 'Harbor Nights', 'Harbor Nights', 'en', 2010,"
 		     " 5) RETURNING id",
 		     lib_movies, SQL_END));
+	/* 1 100 movies with "the" in every title, and the statistics that make
+	 * "the" a common word (catalog/terms.h) before the first search */
+	sql("INSERT INTO movies (library_id, title, original_title, original_language, year,"
+	    " popularity) SELECT $1, 'The Film ' || i, 'The Film ' || i, 'en', 2000, i"
+	    " FROM generate_series(1, 1100) i",
+	    lib_movies, SQL_END);
+	sql("ANALYZE movies", SQL_END);
 }
 
 /* --- lists, access and age limits ------------------------------------------ */
@@ -703,6 +715,24 @@ static void search_and_multi(void **state)
 	assert_string_equal(ids(), ep[X1]);
 	EXPECT(api_call("GET", "/api/v1/search/multi?q=cove", viewer.token, NULL), 200);
 	assert_int_equal(nitems(), 0);
+	/* a query of common words: the 500 most popular matching movies
+	 * (MULTI_CAP), ranked with every series and episode matching */
+	assert_true(catalog_common_query(db, ar, "the"));
+	EXPECT(api_call("GET", "/api/v1/search/multi?q=the&offset=0&limit=3", viewer.token,
+			NULL),
+	       200);
+	/* + The Dark Tower Chronicles, The Gate, Behind the Lights */
+	assert_int_equal(num(api_last_json, "total"), 500 + 3);
+	assert_string_equal(api_str(api_get(item(0), "item"), "title"), "The Film 1100");
+	EXPECT(api_call("GET", "/api/v1/search/multi?q=the&limit=2", viewer.token, NULL), 200);
+	char c2[600];
+	snprintf(c2, sizeof(c2), "/api/v1/search/multi?q=the&limit=2&cursor=%s",
+		 api_str(api_last_json, "next_cursor"));
+	char first2[128];
+	snprintf(first2, sizeof(first2), "%s", ids());
+	EXPECT(api_call("GET", c2, viewer.token, NULL), 200);
+	assert_int_equal(nitems(), 2);
+	assert_null(strstr(first2, ids()));
 	/* a typo across kinds */
 	EXPECT(api_call("GET", "/api/v1/search/multi?q=hrabor", viewer.token, NULL), 200);
 	assert_int_equal(nitems(), 3);
@@ -814,6 +844,8 @@ int main(void)
 	snprintf(media, sizeof(media), "%s/media", dir);
 	mkdir(media, 0755);
 	api_pg = testenv_connect(url);
+	db = db_new(url, 5000, 30000);
+	ar = arena_new(1 << 16, 64 << 20);
 	snprintf(conf, sizeof(conf), "%s/revenge.conf", dir);
 	snprintf(sock, sizeof(sock), "/tmp/revenge-tv-%d.sock", (int)getpid());
 	api_sock = sock;
@@ -839,6 +871,8 @@ int main(void)
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
 	server_stop(server, 5000);
 	cJSON_Delete(api_last_json);
+	arena_free(ar);
+	db_free(db);
 	PQfinish(api_pg);
 	unlink(sock);
 	snprintf(tmp, sizeof(tmp), "rm -rf '%s'", dir);
