@@ -60,7 +60,7 @@ static const struct db_stmt q_series_count = {
  * words only (catalog_terms.h) would rank most of the catalog: its movies
  * and episodes are then the MULTI_CAP most popular (movies) and first
  * found (episodes) matches, ranked among themselves. */
-#define MULTI_CAP "500"
+#define MULTI_CAP "100"
 #define MULTI_ANY                                                                                  \
 	"(EXISTS (SELECT 1 FROM movies x WHERE x.search_doc @@ " PLAIN("5") ") OR EXISTS (SELECT 1" \
 	" FROM series x WHERE x.search_doc @@ " PLAIN("5") ") OR EXISTS (SELECT 1 FROM episodes x"  \
@@ -78,13 +78,19 @@ static const struct db_stmt q_series_count = {
 #define SERIES_RANKED                                                                              \
 	" SELECT 'series', m.id, " RANK("m.search_doc", "tq.q", "m.popularity", "1")                \
 	" FROM v, tq, series m WHERE $7::boolean AND m.search_doc @@ tq.q AND " TV_VISIBLE("m")
+/* episodes join the visible series as a set (a hash), not one probe per
+ * match: a word in a thousand episode titles probed the series a thousand
+ * times */
 #define EPISODES(cap)                                                                              \
 	" SELECT 'episode', x.id, " RANK("x.search_doc", "tq.q", "x.popularity", "0.9")             \
-	" FROM tq, (SELECT m.id, m.search_doc, s.popularity FROM v, tq, episodes m JOIN series s"    \
-	" ON s.id = m.series_id WHERE $7::boolean AND m.search_doc @@ tq.q AND " TV_VISIBLE("s")    \
-	cap ") x"
+	" FROM tq, (SELECT m.id, m.search_doc, vs.popularity FROM tq, episodes m JOIN vs"          \
+	" ON vs.id = m.series_id WHERE $7::boolean AND m.search_doc @@ tq.q" cap ") x"
+#define VISIBLE_SERIES                                                                             \
+	", vs AS MATERIALIZED (SELECT s.id, s.popularity FROM v, series s WHERE $7::boolean AND "  \
+	TV_VISIBLE("s") ")"
 #define MULTI(movies, cap)                                                                         \
-	CAT_VIEW_CTE "," QUERY("5", MULTI_ANY) ", c AS MATERIALIZED (" movies " UNION ALL"          \
+	CAT_VIEW_CTE "," QUERY("5", MULTI_ANY) VISIBLE_SERIES ", c AS MATERIALIZED (" movies      \
+	" UNION ALL"                                                                                \
 	SERIES_RANKED " UNION ALL" EPISODES(cap) ")"                                                \
 	" SELECT json_build_object('type', c.type, 'score', c.rank, 'item', CASE c.type"           \
 	" WHEN 'movie' THEN (SELECT " CAT_MOVIE_ITEM "::json FROM movies m WHERE m.id = c.id)"       \
@@ -94,7 +100,8 @@ static const struct db_stmt q_series_count = {
 	" WHERE ($8::text IS NULL OR (c.rank, c.id) < ($8::numeric, $9::uuid))"                    \
 	" ORDER BY c.rank DESC, c.id DESC LIMIT $10 OFFSET $11"
 #define MULTI_COUNT(movies, cap)                                                                   \
-	CAT_VIEW_CTE "," QUERY("5", MULTI_ANY) ", c AS MATERIALIZED (" movies " UNION ALL"          \
+	CAT_VIEW_CTE "," QUERY("5", MULTI_ANY) VISIBLE_SERIES ", c AS MATERIALIZED (" movies      \
+	" UNION ALL"                                                                                \
 	SERIES_RANKED " UNION ALL" EPISODES(cap) ") SELECT count(*) FROM c"
 static const struct db_stmt q_multi = {
 	"multi_search", MULTI(MOVIES_RANKED, ""), CAT_NPARAMS + 7, true};

@@ -715,14 +715,14 @@ static void search_and_multi(void **state)
 	assert_string_equal(ids(), ep[X1]);
 	EXPECT(api_call("GET", "/api/v1/search/multi?q=cove", viewer.token, NULL), 200);
 	assert_int_equal(nitems(), 0);
-	/* a query of common words: the 500 most popular matching movies
+	/* a query of common words: the 100 most popular matching movies
 	 * (MULTI_CAP), ranked with every series and episode matching */
 	assert_true(catalog_common_query(db, ar, "the"));
 	EXPECT(api_call("GET", "/api/v1/search/multi?q=the&offset=0&limit=3", viewer.token,
 			NULL),
 	       200);
 	/* + The Dark Tower Chronicles, The Gate, Behind the Lights */
-	assert_int_equal(num(api_last_json, "total"), 500 + 3);
+	assert_int_equal(num(api_last_json, "total"), 100 + 3);
 	assert_string_equal(api_str(api_get(item(0), "item"), "title"), "The Film 1100");
 	EXPECT(api_call("GET", "/api/v1/search/multi?q=the&limit=2", viewer.token, NULL), 200);
 	char c2[600];
