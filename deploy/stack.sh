@@ -15,8 +15,9 @@
 #   DIR/tls/             self-signed cert.pem / key.pem for localhost
 #   DIR/www/             static web root     DIR/storage/ user content; its images/ is cached artwork
 #   DIR/media/           sample media root   DIR/log/     every log file
-#                        (DIR/media and DIR/demo-media are the config's library.allowed_roots)
-#   DIR/demo-media/      the clips of the demo library `run` makes
+#                        (DIR/media, DIR/demo-media and DIR/demo-tv are the config's library.allowed_roots)
+#   DIR/demo-media/      the clips of the demo movie library `run` makes
+#   DIR/demo-tv/         the episodes of its demo TV library
 #   DIR/demo-removed     marker of `demo-remove`: `run` makes no demo library
 #   DIR/run/             pg/ (PostgreSQL socket dir), redis.sock, fcgi.sock, *.pid
 set -euo pipefail
@@ -52,7 +53,7 @@ usage: deploy/stack.sh COMMAND [ARGS]
                             up + migrate + admin (once) + start-app, wait for /readyz,
                             then the demo library (REVENGE_DEMO=0 skips it)
   demo DIR                  make (again) the demo library of a running stack
-  demo-remove DIR           delete it and DIR/demo-media; run leaves it out from then on
+  demo-remove DIR           delete it, DIR/demo-media and DIR/demo-tv; run leaves it out from then on
   start-app DIR [BUILD_DIR] start revenge-fcgi and revenge-worker if not running
   stop-app DIR              stop them (SIGTERM, SIGKILL after 15 s)
   migrate DIR [BUILD_DIR]   apply database migrations
@@ -614,9 +615,10 @@ EOF
 }
 
 # The media folders libraries may use (library.allowed_roots): the sample
-# media root and the demo's folder. Both lie in the stack directory, which
-# holds the server's state; listing them is what opens them.
-app_conf_roots() { printf '%s/media, %s/demo-media' "$DIR" "$DIR"; }
+# media root and the demo's folders (movies and TV: two libraries, whose
+# roots may not nest). They lie in the stack directory, which holds the
+# server's state; listing them is what opens them.
+app_conf_roots() { printf '%s/media, %s/demo-media, %s/demo-tv' "$DIR" "$DIR" "$DIR"; }
 
 app_conf_init() {
 	if [ -e "$DIR/revenge.conf" ]; then
@@ -624,6 +626,15 @@ app_conf_init() {
 		grep -qE '^[[:space:]]*allowed_roots[[:space:]]*=' "$DIR/revenge.conf" ||
 			printf '\n[library]\n# added by deploy/stack.sh: the media folders libraries may use\nallowed_roots = %s\n' \
 				"$(app_conf_roots)" >>"$DIR/revenge.conf"
+		# the line this script wrote before the TV demo gains its folder; a
+		# line edited by hand is left as it is
+		local old="allowed_roots = $DIR/media, $DIR/demo-media"
+		if grep -qxF "$old" "$DIR/revenge.conf"; then
+			awk -v old="$old" -v new="allowed_roots = $(app_conf_roots)" \
+				'$0 == old { $0 = new } { print }' "$DIR/revenge.conf" >"$DIR/revenge.conf.tmp" &&
+				chmod --reference="$DIR/revenge.conf" "$DIR/revenge.conf.tmp" &&
+				mv -f "$DIR/revenge.conf.tmp" "$DIR/revenge.conf"
+		fi
 		return 0
 	fi
 	(
@@ -1186,25 +1197,34 @@ demo_end() {
 	trap - EXIT
 }
 
-# demo_find_library: DEMO_LIB_ID of the library named DEMO_NAME or having
-# DIR/demo-media as a root (renamed by hand); 1 when there is none.
-demo_find_library() {
+# demo_library_id NAME ROOT: FOUND_ID of the library named NAME or having
+# ROOT as a root (renamed by hand); 1 when there is none.
+FOUND_ID=""
+demo_library_id() {
 	local id
-	DEMO_LIB_ID=""
+	FOUND_ID=""
 	demo_api GET '/api/v1/libraries?limit=100'
 	[ "$API_STATUS" = 200 ] || { warn "demo: listing the libraries failed ($(api_why))"; return 1; }
 	# shellcheck disable=SC2016 # $name and $root are jq's
-	id=$(api_jq --arg name "$DEMO_NAME" --arg root "$DIR/demo-media" \
+	id=$(api_jq --arg name "$1" --arg root "$2" \
 		'first(.items[] | select(.name == $name or any(.paths[]; . == $root)) | .id) // empty')
 	is_uuid "$id" || return 1
-	DEMO_LIB_ID=$id
+	FOUND_ID=$id
 }
 
-# demo_wait_scan SCAN_ID DEADLINE: 0 once the scan completed.
+# demo_find_library: DEMO_LIB_ID of the demo movie library; 1 when there is none.
+demo_find_library() {
+	DEMO_LIB_ID=""
+	demo_library_id "$DEMO_NAME" "$DIR/demo-media" || return 1
+	DEMO_LIB_ID=$FOUND_ID
+}
+
+# demo_wait_scan SCAN_ID DEADLINE [LIBRARY_ID]: 0 once the scan completed
+# (of the demo movie library unless LIBRARY_ID is given).
 demo_wait_scan() {
-	local status=""
+	local status="" lib=${3:-$DEMO_LIB_ID}
 	while :; do
-		demo_api GET "/api/v1/libraries/$DEMO_LIB_ID/scans/$1"
+		demo_api GET "/api/v1/libraries/$lib/scans/$1"
 		status=$(api_jq '.status // empty')
 		case $status in
 		completed) return 0 ;;
@@ -1340,6 +1360,143 @@ demo_library() {
 	return 0
 }
 
+# --- the demo TV library ----------------------------------------------------
+
+# A small series in the layout of SPEC §5 (series folder, season folders,
+# Specials/), one short generated clip per episode, named after a series
+# whose early episodes are in the public domain in the US (their
+# copyrights were not renewed). Identified locally from the names without a
+# TMDb key, from TMDb with one.
+DEMO_TV_NAME="Demo TV"
+DEMO_TV_SERIES="The Beverly Hillbillies (1962)"
+# "path under the series folder|seconds|lavfi video source|sine Hz"
+DEMO_TV_CLIPS=(
+	'Season 01/The Beverly Hillbillies - S01E01.mkv|2|testsrc|262'
+	'Season 01/The Beverly Hillbillies - S01E02.mkv|2|smptebars|294'
+	'Season 02/The Beverly Hillbillies - S02E01.mkv|2|testsrc2|330'
+	'Specials/01 - Behind the Scenes.mkv|2|rgbtestsrc|392'
+)
+DEMO_TV_LIB_ID=""
+DEMO_TV_SUMMARY="" # "1 series, 4 episodes in 3 seasons ..." from the database
+
+# demo_tv_media: the episodes under DIR/demo-tv/<series>/, each made only
+# when missing. DEMO_GENERATED counts the clips.
+demo_tv_media() {
+	local dir="$DIR/demo-tv/$DEMO_TV_SERIES" entry rel secs src freq
+	local -a todo=()
+	DEMO_GENERATED=0
+	for entry in "${DEMO_TV_CLIPS[@]}"; do
+		[ -s "$dir/${entry%%|*}" ] || todo+=("$entry")
+	done
+	[ "${#todo[@]}" -eq 0 ] ||
+		echo "demo: generating ${#todo[@]} short episode clips with ffmpeg in $DIR/demo-tv"
+	for entry in "${todo[@]}"; do
+		IFS='|' read -r rel secs src freq <<<"$entry"
+		demo_clip "$dir/$rel" "${DEMO_TV_SERIES% (*}" 320x240 "$secs" "$src" "$freq" || return 1
+		DEMO_GENERATED=$((DEMO_GENERATED + 1))
+	done
+}
+
+# demo_tv_sql QUERY: one value from the stack's database (the TV library's
+# id is :'lib'); empty on any failure.
+demo_tv_sql() {
+	"$PG_BIN/psql" -X -q -At -v ON_ERROR_STOP=1 -v lib="$DEMO_TV_LIB_ID" \
+		-h "$DIR/run/pg" -U "$DB_ROLE" -d "$DB_NAME" 2>/dev/null <<<"$1" || true
+}
+
+# demo_tv_wait_items DEADLINE: 0 once no present file of the TV library
+# waits for its identification.
+demo_tv_wait_items() {
+	local pending
+	while :; do
+		pending=$(demo_tv_sql "SELECT count(*) FROM media_files WHERE library_id = :'lib'
+			AND state = 'present' AND match_status = 'pending';")
+		[ "$pending" = 0 ] && return 0
+		if [ "$SECONDS" -ge "$1" ]; then
+			warn "demo: ${pending:-some} episode files not identified after ${DEMO_TIMEOUT} s; the rest follow in the background"
+			return 1
+		fi
+		sleep 0.5
+	done
+}
+
+# demo_tv_library: media, library, scan, summary. 1 when there is no demo
+# TV library to show (warned); 0 otherwise, even when the scan is still
+# running.
+demo_tv_library() {
+	local root="$DIR/demo-tv" body scan="" files=0 deadline
+	demo_tv_media || return 1
+	DEMO_TV_LIB_ID=""
+	if demo_library_id "$DEMO_TV_NAME" "$root"; then
+		DEMO_TV_LIB_ID=$FOUND_ID
+	else
+		[ "$API_STATUS" = 200 ] || return 1
+		body=$(jq -cn --arg name "$DEMO_TV_NAME" --arg root "$root" \
+			'{name: $name, type: "tvshow", paths: [$root]}')
+		demo_api POST /api/v1/libraries "$body"
+		case $API_STATUS in
+		201) DEMO_TV_LIB_ID=$(api_jq '.id // empty') ;;
+		409) demo_library_id "$DEMO_TV_NAME" "$root" && DEMO_TV_LIB_ID=$FOUND_ID ;;
+		esac
+		if ! is_uuid "$DEMO_TV_LIB_ID"; then
+			# a revenge.conf edited by hand may not list DIR/demo-tv
+			warn "demo: creating the library \"$DEMO_TV_NAME\" failed ($(api_why)); $root must be in library.allowed_roots of $DIR_ARG/revenge.conf (then restart the stack)"
+			return 1
+		fi
+		echo "demo: created the library \"$DEMO_TV_NAME\" for $root"
+		DEMO_GENERATED=${#DEMO_TV_CLIPS[@]} # new library: scan it
+	fi
+	demo_api GET "/api/v1/libraries/$DEMO_TV_LIB_ID"
+	if [ "$(api_jq '.type // empty')" != tvshow ]; then
+		warn "demo: the library $DEMO_TV_LIB_ID holding $root is not a TV library; leaving it alone"
+		return 1
+	fi
+	files=$(api_jq '.counts.files // 0')
+	[[ $files =~ ^[0-9]+$ ]] || files=0
+	deadline=$((SECONDS + DEMO_TIMEOUT))
+	if [ "$DEMO_GENERATED" -gt 0 ] || [ "$files" -lt "${#DEMO_TV_CLIPS[@]}" ]; then
+		demo_api POST "/api/v1/libraries/$DEMO_TV_LIB_ID/scan" '{}'
+		case $API_STATUS in
+		202) scan=$(api_jq '.scan_id // empty') ;;
+		409)
+			demo_api GET "/api/v1/libraries/$DEMO_TV_LIB_ID/scans?limit=1"
+			scan=$(api_jq 'first(.items[] | select(.status == "queued" or .status == "running") | .id) // empty') ;;
+		esac
+		if [[ $scan =~ ^[0-9]+$ ]]; then
+			echo "demo: scanning \"$DEMO_TV_NAME\" (scan $scan)"
+			demo_wait_scan "$scan" "$deadline" "$DEMO_TV_LIB_ID" || true
+		else
+			warn "demo: starting a scan of \"$DEMO_TV_NAME\" failed ($(api_why))"
+		fi
+	fi
+	demo_tv_wait_items "$deadline" || true
+	DEMO_TV_SUMMARY=$(demo_tv_sql "SELECT count(DISTINCT s.id) || ' series, '
+		|| count(DISTINCT fe.episode_id) || ' episodes with a file in '
+		|| count(DISTINCT e.season_number) || ' seasons (specials count as season 0)'
+		FROM series s LEFT JOIN media_files f ON f.series_id = s.id
+		LEFT JOIN media_file_episodes fe ON fe.file_id = f.id
+		LEFT JOIN episodes e ON e.id = fe.episode_id WHERE s.library_id = :'lib';")
+	return 0
+}
+
+# demo_tv_print SHOWN_DIR [MOVIES_SHOWN]: the TV lines `run` prints (with
+# the TOKEN line when the movie lines, which have it, were not printed).
+demo_tv_print() {
+	local shown=$1 base="https://localhost:$HTTPS_PORT"
+	cat <<EOF
+Demo library "$DEMO_TV_NAME": ${#DEMO_TV_CLIPS[@]} generated episodes of "$DEMO_TV_SERIES" in $shown/demo-tv
+  (two season folders and Specials/: ${DEMO_TV_SUMMARY:-not identified yet})
+EOF
+	[ "${2:-1}" = 1 ] || cat <<EOF
+  TOKEN=\$(sed -n 's/^password: //p' $shown/admin-credentials | jq -Rc '{username:"admin",password:.}' |
+          curl -sk $base/api/v1/auth/login -H 'Content-Type: application/json' --data @- | jq -r .access_token)
+EOF
+	cat <<EOF
+  curl -sk -H "Authorization: Bearer \$TOKEN" $base/api/v1/libraries/$DEMO_TV_LIB_ID
+  curl -sk -H "Authorization: Bearer \$TOKEN" $base/api/v1/tvshows
+EOF
+}
+
 # demo_print SHOWN_DIR: the lines `run` prints after the URL.
 demo_print() {
 	local shown=$1 base="https://localhost:$HTTPS_PORT"
@@ -1371,31 +1528,39 @@ cmd_demo() {
 	wait_ready
 	rm -f "$DIR/demo-removed"
 	demo_library || die "no demo library"
+	local tv=0
+	! demo_tv_library || tv=1
 	demo_end
 	demo_print "$DIR_ARG"
+	[ "$tv" = 0 ] || demo_tv_print "$DIR_ARG"
 }
 
-# demo-remove: the library (through the API) and DIR/demo-media go; the
+# demo-remove: the libraries (through the API), DIR/demo-media and DIR/demo-tv go; the
 # marker DIR/demo-removed keeps `run` from making them again.
 cmd_demo_remove() {
 	need_stack
 	lock_stack
 	have_cmd jq curl || die "jq or curl is missing (run: deploy/stack.sh deps)"
-	if [ -d "$DIR/demo-media" ] || [ ! -e "$DIR/demo-removed" ]; then
+	if [ -d "$DIR/demo-media" ] || [ -d "$DIR/demo-tv" ] || [ ! -e "$DIR/demo-removed" ]; then
 		nginx_running || die "the stack in $DIR is not running: start it first (deploy/stack.sh run $DIR_ARG)"
 		demo_begin || die "cannot log in as admin"
-		if demo_find_library; then
-			demo_api DELETE "/api/v1/libraries/$DEMO_LIB_ID"
-			[ "$API_STATUS" = 204 ] || die "deleting the library $DEMO_LIB_ID failed ($(api_why))"
-			echo "deleted the library \"$DEMO_NAME\" ($DEMO_LIB_ID)"
-		elif [ "$API_STATUS" != 200 ]; then
-			die "cannot list the libraries"
-		fi
+		local name root
+		for name in "$DEMO_NAME" "$DEMO_TV_NAME"; do
+			root=$DIR/demo-media
+			[ "$name" = "$DEMO_NAME" ] || root=$DIR/demo-tv
+			if demo_library_id "$name" "$root"; then
+				demo_api DELETE "/api/v1/libraries/$FOUND_ID"
+				[ "$API_STATUS" = 204 ] || die "deleting the library $FOUND_ID failed ($(api_why))"
+				echo "deleted the library \"$name\" ($FOUND_ID)"
+			elif [ "$API_STATUS" != 200 ]; then
+				die "cannot list the libraries"
+			fi
+		done
 		demo_end
 	fi
-	rm -rf -- "$DIR/demo-media"
+	rm -rf -- "$DIR/demo-media" "$DIR/demo-tv"
 	: >"$DIR/demo-removed"
-	echo "removed $DIR_ARG/demo-media; run leaves the demo out from now on (deploy/stack.sh demo $DIR_ARG brings it back)"
+	echo "removed $DIR_ARG/demo-media and $DIR_ARG/demo-tv; run leaves the demo out from now on (deploy/stack.sh demo $DIR_ARG brings it back)"
 }
 
 # ---------------------------------------------------------------------------
@@ -1439,10 +1604,14 @@ cmd_run() {
 	create_admin
 	cmd_start_app
 	wait_ready
-	local demo=0
+	local demo=0 tv=0
 	if demo_enabled; then
 		if demo_library; then
 			demo=1
+		fi
+		# the TV demo needs the session demo_library opened
+		if [ -n "$DEMO_TMP" ] && [ -s "$DEMO_TMP/auth" ] && demo_tv_library; then
+			tv=1
 		fi
 		demo_end
 	fi
@@ -1469,6 +1638,7 @@ Revenge is running: https://localhost:$HTTPS_PORT/  (self-signed certificate)
   logs: $shown/log/    stop: $stop
 EOF
 	[ "$demo" = 0 ] || demo_print "$shown"
+	[ "$tv" = 0 ] || demo_tv_print "$shown" "$demo"
 }
 
 cmd_down() {

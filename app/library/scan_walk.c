@@ -90,6 +90,56 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/*
+ * In a TV library a file directly in a "Specials" (or "Special") folder is
+ * season 0, as in Kodi's and Jellyfin's layout: the parser is given the
+ * path with that folder named "Season 00", so it reads it as it reads any
+ * season folder (the series name and year from the folder above, a bare
+ * "01 - Title.mkv" as episode 1). Writes that path into out and returns
+ * true when rel has such a folder (and it fits).
+ */
+static bool specials_path(const char *rel, char *out, size_t cap)
+{
+	const char *file = strrchr(rel, '/'), *dir;
+	size_t dlen;
+	int n;
+
+	if (!file)
+		return false;
+	for (dir = file; dir > rel && dir[-1] != '/'; dir--)
+		;
+	dlen = (size_t)(file - dir);
+	if (!((dlen == 8 && !strncasecmp(dir, "specials", 8)) ||
+	      (dlen == 7 && !strncasecmp(dir, "special", 7))))
+		return false;
+	n = snprintf(out, cap, "%.*sSeason 00%s", (int)(dir - rel), rel, file);
+	return n > 0 && (size_t)n < cap;
+}
+
+/* The parse of a new or changed file, as JSON text (malloc'd), or NULL. */
+static char *parse_json(const struct scan *s, const char *rel)
+{
+	struct parsed_name pn;
+	struct buf pb;
+	struct jw w;
+	char special[PATH_MAX];
+	bool in_specials = s->tv && specials_path(rel, special, sizeof(special));
+	char *out;
+
+	name_parse(in_specials ? special : rel, &pn);
+	if (in_specials && pn.season < 0) {
+		/* "Specials/Making Of.mkv": season 0, episode unknown */
+		pn.season = 0;
+		pn.type = NAME_EPISODE;
+	}
+	buf_init(&pb, 16 * 1024);
+	jw_init(&w, &pb);
+	name_parse_json(&pn, &w);
+	out = buf_ok(&pb) ? buf_detach(&pb, NULL) : NULL;
+	buf_release(&pb);
+	return out;
+}
+
 static void add_video(struct scan *s, const char *dir, const char *name, const struct stat *sb,
 		      char **names, int n)
 {
@@ -126,9 +176,6 @@ static void add_video(struct scan *s, const char *dir, const char *name, const s
 		s->st->added++;
 	}
 	struct item *it = &s->batch[s->nbatch];
-	struct parsed_name pn;
-	struct buf pb;
-	struct jw w;
 
 	memset(it, 0, sizeof(*it));
 	it->is_new = row < 0;
@@ -136,12 +183,7 @@ static void add_video(struct scan *s, const char *dir, const char *name, const s
 	it->rel = it->path ? it->path + s->rootlen + 1 : NULL;
 	it->size = sb->st_size;
 	it->mtime_ns = mtime;
-	name_parse(it->rel ? it->rel : name, &pn);
-	buf_init(&pb, 16 * 1024);
-	jw_init(&w, &pb);
-	name_parse_json(&pn, &w);
-	it->parsed = buf_ok(&pb) ? buf_detach(&pb, NULL) : NULL;
-	buf_release(&pb);
+	it->parsed = parse_json(s, it->rel ? it->rel : name);
 	it->sidecars = scan_sidecars_json(s, dir, name, names, n, &it->nfo);
 	if (!it->path || !it->parsed || !it->sidecars) {
 		scan_record_error(s, path, "out of memory");

@@ -7,6 +7,7 @@
 
 #include "core/json.h"
 #include "core/log.h"
+#include "metadata/episodes.h"
 #include "metadata/match.h"
 #include "metadata/store.h"
 #include "metadata/tmdb.h"
@@ -59,8 +60,7 @@ struct file_facts {
 	int64_t linked_tmdb; /* the provider id of the item it is linked to */
 	char title[512];
 	int year;
-	int season;
-	char episodes[160]; /* "{1,2}" */
+	struct episode_want want; /* season -1 with numbers: absolute numbering */
 	char episode_title[256];
 	int64_t id_tmdb;    /* from name or NFO */
 	char imdb[16];
@@ -90,12 +90,80 @@ static cJSON *parse_deferred(struct arena *a, const char *text)
 	return j;
 }
 
+/* The numbers of a parsed "episode" (a number or an array of numbers). */
+static int numbers_of(const cJSON *ep, int *out, int max)
+{
+	const cJSON *it;
+	int n = 0;
+
+	if (cJSON_IsNumber(ep) && ep->valuedouble >= 0 && ep->valuedouble < 1e6) {
+		out[n++] = (int)ep->valuedouble;
+	} else if (cJSON_IsArray(ep)) {
+		cJSON_ArrayForEach(it, ep)
+		{
+			if (n < max && cJSON_IsNumber(it) && it->valuedouble >= 0 && it->valuedouble < 1e6)
+				out[n++] = (int)it->valuedouble;
+		}
+	}
+	return n;
+}
+
+/*
+ * Season, episodes and air date: the name first (it includes its season
+ * folder, and Specials/ as season 0: see scan_walk.c), then the file's
+ * episode NFO (<season>, <episode>, <aired>, <title>).
+ */
+static void episode_facts(struct file_facts *f)
+{
+	struct episode_want *w = &f->want;
+	const cJSON *s = cJSON_GetObjectItemCaseSensitive(f->parsed, "season");
+	bool nfo_ep = !strcmp(jstr(f->nfo, "kind") ? jstr(f->nfo, "kind") : "", "episode");
+	const char *t;
+
+	memset(w, 0, sizeof(*w));
+	w->season = -1;
+	if (cJSON_IsNumber(s) && s->valuedouble >= 0 && s->valuedouble <= 10000)
+		w->season = (int)s->valuedouble;
+	w->n = numbers_of(cJSON_GetObjectItemCaseSensitive(f->parsed, "episode"), w->numbers,
+			  EPISODES_MAX);
+	t = jstr(f->parsed, "date");
+	if (t && strlen(t) == 10)
+		memcpy(w->date, t, 11);
+	if (nfo_ep && !w->date[0]) {
+		const cJSON *ns = cJSON_GetObjectItemCaseSensitive(f->nfo, "season");
+		int nfo_season = cJSON_IsNumber(ns) && ns->valuedouble >= 0 &&
+					 ns->valuedouble <= 10000
+				     ? (int)ns->valuedouble
+				     : -1;
+		int nums[EPISODES_MAX];
+		int nn = numbers_of(cJSON_GetObjectItemCaseSensitive(f->nfo, "episode"), nums,
+				    EPISODES_MAX);
+		/* the NFO's season and episode win over numbers without a season
+		 * (absolute or bare); a season in the name wins over the NFO */
+		if (w->season < 0 && nfo_season >= 0 && (nn || !w->n)) {
+			w->season = nfo_season;
+			if (nn) {
+				memcpy(w->numbers, nums, sizeof(nums));
+				w->n = nn;
+			}
+		} else if (w->season >= 0 && !w->n && nfo_season == w->season) {
+			memcpy(w->numbers, nums, sizeof(nums));
+			w->n = nn;
+		}
+		t = jstr(f->nfo, "premiered");
+		if (w->season < 0 && !w->n && t && strlen(t) == 10)
+			memcpy(w->date, t, 11); /* a dated episode NFO of a daily show */
+	}
+	t = jstr(f->parsed, "episode_title");
+	if (!t && nfo_ep)
+		t = jstr(f->nfo, "title");
+	snprintf(f->episode_title, sizeof(f->episode_title), "%s", t ? t : "");
+}
+
 static void facts_from(struct file_facts *f)
 {
 	const cJSON *tvshow = cJSON_GetObjectItemCaseSensitive(f->sidecars, "tvshow");
-	const cJSON *ep = cJSON_GetObjectItemCaseSensitive(f->parsed, "episode");
 	const char *t;
-	size_t o;
 
 	/* the NFO names the item better than the file name */
 	if (f->tv)
@@ -115,34 +183,23 @@ static void facts_from(struct file_facts *f)
 	snprintf(f->imdb, sizeof(f->imdb), "%s", t ? t : "");
 	f->tvdb = f->tv ? jint(tvshow, "tvdb_id") : 0;
 
-	f->season = -1;
-	const cJSON *s = cJSON_GetObjectItemCaseSensitive(f->parsed, "season");
-	if (cJSON_IsNumber(s))
-		f->season = (int)s->valuedouble;
-	else if (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(f->nfo, "season")))
-		f->season = (int)jint(f->nfo, "season");
-	o = (size_t)snprintf(f->episodes, sizeof(f->episodes), "{");
-	if (cJSON_IsNumber(ep)) {
-		o += (size_t)snprintf(f->episodes + o, sizeof(f->episodes) - o, "%d",
-				      (int)ep->valuedouble);
-	} else if (cJSON_IsArray(ep)) {
-		const cJSON *it;
-		bool first = true;
-		cJSON_ArrayForEach(it, ep)
-		{
-			if (cJSON_IsNumber(it) && o + 12 < sizeof(f->episodes)) {
-				o += (size_t)snprintf(f->episodes + o, sizeof(f->episodes) - o, "%s%d",
-						      first ? "" : ",", (int)it->valuedouble);
-				first = false;
-			}
-		}
-	}
-	snprintf(f->episodes + o, sizeof(f->episodes) - o, "}");
-	/* absolute numbering without a season: the first season */
-	if (f->season < 0 && strcmp(f->episodes, "{}"))
-		f->season = 1;
-	t = jstr(f->parsed, "episode_title");
-	snprintf(f->episode_title, sizeof(f->episode_title), "%s", t ? t : "");
+	episode_facts(f);
+}
+
+/* "{1,2}" of n numbers (arena). */
+static char *numbers_literal(struct arena *a, const int *numbers, int n)
+{
+	struct buf b;
+	char *out;
+
+	buf_init(&b, 16 * 12 + 4);
+	buf_putc(&b, '{');
+	for (int i = 0; i < n; i++)
+		buf_printf(&b, "%s%d", i ? "," : "", numbers[i]);
+	buf_putc(&b, '}');
+	out = arena_strdup(a, buf_ok(&b) ? b.data : "{}");
+	buf_release(&b);
+	return out;
 }
 
 static char *languages_literal(struct arena *a)
@@ -233,9 +290,16 @@ static enum app_err store_local(struct db *db, struct arena *a, struct file_fact
 	snprintf(res->status, sizeof(res->status), "%s", l->status);
 	snprintf(res->strategy, sizeof(res->strategy), "local");
 	l->strategy = "local";
-	if (f->tv)
-		return store_local_series(db, a, l, title, f->year, f->season, f->episodes,
-					  f->episode_title, res->item_id);
+	if (f->tv) {
+		/* without the provider: absolute numbers stay in season 1, a
+		 * date links the series only */
+		const struct episode_want *w = &f->want;
+		struct store_episodes ep = {
+		    .season = w->season >= 0 ? w->season : w->n ? 1 : -1,
+		    .numbers = numbers_literal(a, w->numbers, w->n),
+		    .title = f->episode_title};
+		return store_local_series(db, a, l, title, f->year, &ep, res->item_id);
+	}
 	return store_local_movie(db, a, l, title, f->year, nfo, res->item_id);
 }
 
@@ -340,7 +404,7 @@ enum app_err identify_file(struct db *db, struct arena *a, const struct identify
 		id = search_id(a, &f, &conf, &strategy, &candidates, &e, perr, sizeof(perr));
 
 	/* the details (and for an episode its season) */
-	cJSON *details = NULL, *season = NULL;
+	cJSON *details = NULL;
 	if (id && !e) {
 		e = f.tv ? tmdb_tv(a, id, &details, perr, sizeof(perr))
 			 : tmdb_movie(a, id, &details, perr, sizeof(perr));
@@ -350,14 +414,9 @@ enum app_err identify_file(struct db *db, struct arena *a, const struct identify
 			e = APP_OK;
 		}
 	}
-	if (id && !e && f.tv && f.season >= 0) {
-		enum app_err se = tmdb_season(a, id, f.season, &season, perr, sizeof(perr));
-		if (se && se != APP_ERR_NOT_FOUND) {
-			e = se;
-		} else if (se) {
-			season = NULL;
-		}
-	}
+	struct episode_place place = {.season = -1};
+	if (id && !e && f.tv)
+		e = episodes_place(a, id, details, &f.want, &place, perr, sizeof(perr));
 	if (e) {
 		/* the provider failed: the file is still browsable, and the job is
 		 * retried later when the failure may pass */
@@ -383,11 +442,20 @@ enum app_err identify_file(struct db *db, struct arena *a, const struct identify
 	l.strategy = strategy;
 	l.confidence = conf;
 	l.candidates = candidates;
-	if (f.tv)
-		e = store_series(db, a, &l, details, f.season, season ? print_json(a, season) : NULL,
-				 f.episodes, res->item_id);
-	else
+	if (f.tv) {
+		struct store_episodes ep = {
+		    .season = place.season,
+		    .numbers = numbers_literal(a, place.numbers, place.n),
+		    .details = place.details ? print_json(a, place.details) : NULL,
+		    .translations = place.translations,
+		    .absolute = place.absolute,
+		    .title = place.n == 1 ? f.episode_title : NULL};
+		log_debug("identify.episodes", "file %s: season %d, episodes %s (%s)", args->file_id,
+			  place.season, ep.numbers, place.how);
+		e = store_series(db, a, &l, details, &ep, res->item_id);
+	} else {
 		e = store_movie(db, a, &l, details, res->item_id);
+	}
 	if (e == APP_ERR_UNPROCESSABLE) {
 		snprintf(err, errlen, "provider details have no id");
 		l.status = "error";

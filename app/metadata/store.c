@@ -319,16 +319,24 @@ static const struct db_stmt q_season_upsert = {
     " metadata_refreshed_at = coalesce(EXCLUDED.metadata_refreshed_at, s.metadata_refreshed_at)"
     " RETURNING id",
     4, false};
-/* every episode the season details list */
+/* every episode the season details list, with the names and overviews of
+ * the other languages ($5, episodes.h's translations; joined on the number
+ * as text, so a malformed number never fails the cast) */
 static const struct db_stmt q_episodes_upsert = {
     "store_episodes_upsert",
-    "INSERT INTO episodes AS e (series_id, season_id, season_number, episode_number, tmdb_id,"
+    "WITH tr AS (SELECT t->>'e' AS e,"
+    " jsonb_object_agg(t->>'l', t->>'n') FILTER (WHERE jsonb_typeof(t->'n') = 'string') AS tis,"
+    " jsonb_object_agg(t->>'l', t->>'o') FILTER (WHERE jsonb_typeof(t->'o') = 'string') AS ovs"
+    " FROM jsonb_array_elements(CASE WHEN jsonb_typeof($5::jsonb) = 'array' THEN $5::jsonb"
+    " ELSE '[]' END) t WHERE t->>'l' = ANY($6::text[]) GROUP BY t->>'e')"
+    " INSERT INTO episodes AS e (series_id, season_id, season_number, episode_number, tmdb_id,"
     " title, titles_i18n, overview, overviews_i18n, air_date, runtime, still_path, vote_average,"
     " guest_stars, metadata_refreshed_at)"
     " SELECT $1, $2, $3::int, (ep->>'episode_number')::int, (ep->>'id')::int,"
-    " nullif(ep->>'name', ''), jsonb_strip_nulls(jsonb_build_object('en', nullif(ep->>'name', ''))),"
-    " nullif(ep->>'overview', ''),"
-    " jsonb_strip_nulls(jsonb_build_object('en', nullif(ep->>'overview', ''))),"
+    " nullif(ep->>'name', ''), jsonb_strip_nulls(jsonb_build_object('en', nullif(ep->>'name', '')))"
+    " || coalesce(tr.tis, '{}'), nullif(ep->>'overview', ''),"
+    " jsonb_strip_nulls(jsonb_build_object('en', nullif(ep->>'overview', '')))"
+    " || coalesce(tr.ovs, '{}'),"
     " " DATE_OF("ep->>'air_date'") ", (ep->>'runtime')::int, ep->>'still_path',"
     " (ep->>'vote_average')::float8,"
     " coalesce((SELECT jsonb_agg(jsonb_build_object('tmdb_id', g->'id', 'name', g->'name',"
@@ -336,7 +344,7 @@ static const struct db_stmt q_episodes_upsert = {
     "   jsonb_typeof(ep->'guest_stars') = 'array' THEN ep->'guest_stars' ELSE '[]' END) g), '[]'),"
     " now()"
     " FROM jsonb_array_elements(CASE WHEN jsonb_typeof($4::jsonb->'episodes') = 'array'"
-    " THEN $4::jsonb->'episodes' ELSE '[]' END) ep"
+    " THEN $4::jsonb->'episodes' ELSE '[]' END) ep LEFT JOIN tr ON tr.e = ep->>'episode_number'"
     " WHERE jsonb_typeof(ep->'episode_number') = 'number'"
     " ON CONFLICT (series_id, season_number, episode_number) DO UPDATE SET"
     " tmdb_id = EXCLUDED.tmdb_id, title = EXCLUDED.title,"
@@ -345,7 +353,17 @@ static const struct db_stmt q_episodes_upsert = {
     " runtime = EXCLUDED.runtime, still_path = EXCLUDED.still_path,"
     " vote_average = EXCLUDED.vote_average, guest_stars = EXCLUDED.guest_stars,"
     " metadata_refreshed_at = now()",
-    4, false};
+    6, false};
+/* absolute numbers of the season's episodes (episodes.h's absolute) */
+static const struct db_stmt q_episodes_absolute = {
+    "store_episodes_absolute",
+    "UPDATE episodes e SET absolute_number = (x->>'a')::int"
+    " FROM jsonb_array_elements(CASE WHEN jsonb_typeof($3::jsonb) = 'array' THEN $3::jsonb"
+    " ELSE '[]' END) x"
+    " WHERE e.series_id = $1 AND e.season_number = $2::int AND jsonb_typeof(x->'a') = 'number'"
+    " AND e.episode_number::text = x->>'e'"
+    " AND e.absolute_number IS DISTINCT FROM (x->>'a')::int",
+    3, false};
 /* the file's episodes that the provider does not list (yet) */
 static const struct db_stmt q_episodes_bare = {
     "store_episodes_bare",
@@ -374,29 +392,31 @@ static const struct db_stmt q_local_series_insert = {
     3, false};
 
 static enum app_err link_episodes(struct db *db, struct arena *a, const struct store_link *l,
-				  const char *series, int season, const char *season_json,
-				  const char *episodes, const char *episode_title)
+				  const char *series, const struct store_episodes *ep)
 {
 	PGresult *r;
 	enum app_err e;
-	const char *sn = num(a, season);
-	const char *ps[] = {series, sn, l->languages, season_json};
+	const char *sn = num(a, ep->season);
+	const char *numbers = ep->numbers ? ep->numbers : "{}";
+	const char *ps[] = {series, sn, l->languages, ep->details};
 	const char *pf[] = {l->file_id};
 
 	if ((e = db_query(db, a, &q_file_episodes_clear, pf, NULL)))
 		return e;
-	if (season < 0)
+	if (ep->season < 0)
 		return APP_OK;
 	if ((e = db_query(db, a, &q_season_upsert, ps, &r)))
 		return e;
 	const char *season_id = PQgetvalue(r, 0, 0);
-	const char *pe[] = {series, season_id, sn, season_json};
-	if (season_json && (e = db_query(db, a, &q_episodes_upsert, pe, NULL)))
+	const char *pe[] = {series, season_id, sn, ep->details, ep->translations, l->languages};
+	if (ep->details && (e = db_query(db, a, &q_episodes_upsert, pe, NULL)))
 		return e;
-	const char *pb[] = {series, season_id, sn, episodes,
-			    episode_title && episode_title[0] ? episode_title : NULL};
-	const char *pl[] = {l->file_id, series, sn, episodes};
+	const char *pb[] = {series, season_id, sn, numbers,
+			    ep->title && ep->title[0] ? ep->title : NULL};
+	const char *pa[] = {series, sn, ep->absolute};
+	const char *pl[] = {l->file_id, series, sn, numbers};
 	if ((e = db_query(db, a, &q_episodes_bare, pb, NULL)) ||
+	    (ep->absolute && (e = db_query(db, a, &q_episodes_absolute, pa, NULL))) ||
 	    (e = db_query(db, a, &q_file_episodes, pl, NULL)))
 		return e;
 	return APP_OK;
@@ -620,8 +640,7 @@ enum app_err store_local_movie(struct db *db, struct arena *a, const struct stor
 /* --- storing series --------------------------------------------------- */
 
 enum app_err store_series(struct db *db, struct arena *a, const struct store_link *l,
-			  const cJSON *tv, int season, const char *season_json,
-			  const char *episodes, char series_id[37])
+			  const cJSON *tv, const struct store_episodes *ep, char series_id[37])
 {
 	const char *target = NULL, *old = NULL;
 	enum app_err e;
@@ -630,7 +649,7 @@ enum app_err store_series(struct db *db, struct arena *a, const struct store_lin
 		return e;
 	if ((e = place_item(db, a, l, &series_kind, tv, &target, &old)) ||
 	    (e = link_file(db, a, l, NULL, target)) ||
-	    (e = link_episodes(db, a, l, target, season, season_json, episodes, NULL))) {
+	    (e = link_episodes(db, a, l, target, ep))) {
 		db_rollback(db);
 		return e;
 	}
@@ -644,8 +663,8 @@ enum app_err store_series(struct db *db, struct arena *a, const struct store_lin
 }
 
 enum app_err store_local_series(struct db *db, struct arena *a, const struct store_link *l,
-				const char *title, int year, int season, const char *episodes,
-				const char *episode_title, char series_id[37])
+				const char *title, int year, const struct store_episodes *ep,
+				char series_id[37])
 {
 	const char *find[] = {l->library_id, title, year ? num(a, year) : NULL};
 	const char *target = NULL;
@@ -657,7 +676,7 @@ enum app_err store_local_series(struct db *db, struct arena *a, const struct sto
 	if ((e = place_local(db, a, l, &series_kind, arena_printf(a, "localtv:%s", title), find, find,
 			     &target)) ||
 	    (e = link_file(db, a, l, NULL, target)) ||
-	    (e = link_episodes(db, a, l, target, season, NULL, episodes, episode_title))) {
+	    (e = link_episodes(db, a, l, target, ep))) {
 		db_rollback(db);
 		return e;
 	}

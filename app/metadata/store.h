@@ -50,16 +50,36 @@ enum app_err store_movie(struct db *db, struct arena *a, const struct store_link
 enum app_err store_local_movie(struct db *db, struct arena *a, const struct store_link *l,
 			       const char *title, int year, const char *nfo, char movie_id[37]);
 
-/* Series from TMDb tv details, its season (tmdb_season's answer, or NULL
- * when the file has no season or it could not be fetched) and the file's
- * episode numbers (a "{1,2}" int[] literal, "{}" for none) in that season. */
-enum app_err store_series(struct db *db, struct arena *a, const struct store_link *l,
-			  const cJSON *tv, int season, const char *season_json,
-			  const char *episodes, char series_id[37]);
+/* Where a file lies in a series: its season and episodes, and the
+ * provider's season to store them with (episodes.h builds these). */
+struct store_episodes {
+	int season;               /* -1: the file is linked to the series only */
+	const char *numbers;      /* the file's episodes: "{1,2}" (an int[] literal) */
+	const char *details;      /* the season, tmdb_season's answer as JSON text,
+				   * or NULL (no provider, or TMDb has no such season) */
+	const char *translations; /* the episodes' names and overviews in other
+				   * languages, [{"l","e","n","o"}] (episodes.h), or NULL */
+	const char *absolute;     /* absolute numbers of the season's episodes,
+				   * [{"e","a"}], or NULL */
+	const char *title;        /* the file's episode title, for an episode the
+				   * provider does not list; NULL for none */
+};
 
-/* A locally identified series with the file's season/episodes. */
+/* Series from TMDb tv details and the file's episodes: the season row
+ * (names/overviews of the configured languages from the season's
+ * translations), every episode the season lists (titles/overviews in the
+ * configured languages: the default from the season, the others from
+ * ep->translations; stills), episodes the file names that the provider does
+ * not list as bare rows, absolute numbers, and the file linked to each of
+ * its episodes (media_file_episodes). */
+enum app_err store_series(struct db *db, struct arena *a, const struct store_link *l,
+			  const cJSON *tv, const struct store_episodes *ep, char series_id[37]);
+
+/* A locally identified series with the file's season/episodes (ep->details,
+ * translations and absolute are ignored when NULL, as they are without a
+ * provider). */
 enum app_err store_local_series(struct db *db, struct arena *a, const struct store_link *l,
-				const char *title, int year, int season, const char *episodes,
-				const char *episode_title, char series_id[37]);
+				const char *title, int year, const struct store_episodes *ep,
+				char series_id[37]);
 
 #endif

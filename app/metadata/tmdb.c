@@ -519,8 +519,22 @@ enum app_err tmdb_tv(struct arena *a, int64_t id, cJSON **out, char *err, size_t
 {
 	return details(a, "tv", id,
 	               "aggregate_credits,content_ratings,translations,images,external_ids,"
-	               "alternative_titles",
+	               "alternative_titles,episode_groups",
 	               out, err, errlen);
+}
+
+/* /tv/<id>/season/<n> into path, or false (err set) for a bad id or number. */
+static bool season_path(int64_t tv_id, int season, char *path, size_t cap, char *err,
+                        size_t errlen)
+{
+	if (!id_ok(tv_id, err, errlen))
+		return false;
+	if (season < 0 || season > 10000) {
+		fail(err, errlen, "TMDb: bad season number");
+		return false;
+	}
+	snprintf(path, cap, "/tv/%lld/season/%d", (long long)tv_id, season);
+	return true;
 }
 
 enum app_err tmdb_season(struct arena *a, int64_t tv_id, int season, cJSON **out, char *err,
@@ -529,14 +543,45 @@ enum app_err tmdb_season(struct arena *a, int64_t tv_id, int season, cJSON **out
 	char path[64];
 
 	*out = NULL;
-	if (!id_ok(tv_id, err, errlen))
+	if (!season_path(tv_id, season, path, sizeof(path), err, errlen))
 		return APP_ERR_VALIDATION;
-	if (season < 0 || season > 10000) {
-		fail(err, errlen, "TMDb: bad season number");
+	return tmdb_get(a, path, "append_to_response=translations", ttl_of(true), out, err, errlen);
+}
+
+enum app_err tmdb_season_language(struct arena *a, int64_t tv_id, int season, const char *lang,
+                                  cJSON **out, char *err, size_t errlen)
+{
+	char path[64], q[16];
+
+	*out = NULL;
+	if (!season_path(tv_id, season, path, sizeof(path), err, errlen))
+		return APP_ERR_VALIDATION;
+	if (!lang || strlen(lang) != 2 || lang[0] < 'a' || lang[0] > 'z' || lang[1] < 'a' ||
+	    lang[1] > 'z') {
+		fail(err, errlen, "TMDb: bad language");
 		return APP_ERR_VALIDATION;
 	}
-	snprintf(path, sizeof(path), "/tv/%lld/season/%d", (long long)tv_id, season);
-	return tmdb_get(a, path, "append_to_response=translations", ttl_of(true), out, err, errlen);
+	snprintf(q, sizeof(q), "language=%s", lang);
+	return tmdb_get(a, path, q, ttl_of(true), out, err, errlen);
+}
+
+enum app_err tmdb_episode_group(struct arena *a, const char *group_id, cJSON **out, char *err,
+                                size_t errlen)
+{
+	char path[64];
+	size_t n = group_id ? strlen(group_id) : 0;
+
+	*out = NULL;
+	for (size_t i = 0; i < n; i++)
+		if (!((group_id[i] >= '0' && group_id[i] <= '9') ||
+		      (group_id[i] >= 'a' && group_id[i] <= 'f')))
+			n = 0;
+	if (n < 1 || n > 32) {
+		fail(err, errlen, "TMDb: bad episode group id");
+		return APP_ERR_VALIDATION;
+	}
+	snprintf(path, sizeof(path), "/tv/episode_group/%s", group_id);
+	return tmdb_get(a, path, NULL, ttl_of(true), out, err, errlen);
 }
 
 /* --- images --------------------------------------------------------------- */

@@ -81,12 +81,32 @@ enum app_err tmdb_find(struct arena *a, const char *external_id, const char *sou
  * movie:  append_to_response=credits,release_dates,translations,images,
  *         external_ids,alternative_titles
  * tv:     append_to_response=aggregate_credits,content_ratings,translations,
- *         images,external_ids,alternative_titles
- * season: append_to_response=translations (episodes come with the season) */
+ *         images,external_ids,alternative_titles,episode_groups (the list of
+ *         the series' episode groups, without their episodes)
+ * season: append_to_response=translations, in TMDb's default language
+ *         (en-US). The episodes come with the season; its translations
+ *         member holds the season's own name and overview per language,
+ *         not the episodes' (TMDb keeps those per episode only). */
 enum app_err tmdb_movie(struct arena *a, int64_t id, cJSON **out, char *err, size_t errlen);
 enum app_err tmdb_tv(struct arena *a, int64_t id, cJSON **out, char *err, size_t errlen);
 enum app_err tmdb_season(struct arena *a, int64_t tv_id, int season, cJSON **out, char *err,
 			 size_t errlen);
+
+/* The season again in one more language (?language=xx, a two-letter ISO
+ * 639-1 code): the episodes' names and overviews in that language, one
+ * request for the whole season instead of one /translations request per
+ * episode. Where TMDb has no translation the overview is "" and the name a
+ * generic placeholder ("Episode 9"); callers must not take those for
+ * titles. Cached like details. */
+enum app_err tmdb_season_language(struct arena *a, int64_t tv_id, int season, const char *lang,
+				  cJSON **out, char *err, size_t errlen);
+
+/* /tv/episode_group/{id}: one episode group with its groups and episodes
+ * (each episode with its aired season_number and episode_number, and its
+ * "order" within its group). group_id is TMDb's hex id (1..32 of
+ * [0-9a-f]). Cached like details. */
+enum app_err tmdb_episode_group(struct arena *a, const char *group_id, cJSON **out, char *err,
+				size_t errlen);
 
 /* Download image_base_url + "/" + size + path (path like "/abc.jpg") into
  * out (at most 20 MiB; not cached in Redis, not rate limited by the API

@@ -8,9 +8,16 @@
  * HTTP/1.1 (keep-alive, several connections, one process, poll) until
  * SIGTERM. Answers come from the recorded responses in DIR (see
  * tests/fixtures/tmdb/README.md): details of movie 550 and series 1399 with
- * their append_to_response members composed in, searches over every movie
- * or series object found in the recordings, /find by IMDb id, a generated
- * JPEG/PNG under /t/p/{size}/, and resource-not-found for everything else.
+ * their append_to_response members composed in, seasons 1 and 0 of 1399,
+ * searches over every movie or series object found in the recordings,
+ * /find by IMDb id, the episode group in tv-episode-group-details.json, a
+ * generated JPEG/PNG under /t/p/{size}/, and resource-not-found for
+ * everything else.
+ *
+ * A season asked for with ?language=xx (other than en) answers
+ * tv-season-N-xx.json when there is one; otherwise the season with what
+ * TMDb sends for a language without translations: every overview "" and
+ * every name the stand-in "Episode N".
  * With --key, an /3 request without that api_key gets invalid-api-key (401).
  *
  * Control endpoints (not counted in the stats):
@@ -65,7 +72,8 @@ static const char *fixtures_dir;
 static const char *api_key;
 
 /* composed answers and search pools, built once at start */
-static cJSON *movie_550, *tv_1399, *season_1, *episode_1, *movie_pool, *tv_pool;
+static cJSON *movie_550, *tv_1399, *season_1, *season_0, *episode_1, *episode_group, *movie_pool,
+    *tv_pool;
 static char *not_found_body, *invalid_key_body, *truncated_json;
 
 /* control state */
@@ -172,11 +180,18 @@ static const struct member_file tv_members[] = {
     {"translations", "tv-translations.json", "{\"translations\":[]}"},
     {"external_ids", "tv-external-ids.json", "{}"},
     {"alternative_titles", "tv-alternative-titles.json", "{\"results\":[]}"},
+    {"episode_groups", "tv-episode-groups.json", "{\"results\":[]}"},
     {NULL, NULL, NULL},
 };
 
 static const struct member_file season_members[] = {
     {"translations", "tv-season-translations.json", "{\"translations\":[]}"},
+    {NULL, NULL, NULL},
+};
+
+/* season 0 has no recorded translations of its own */
+static const struct member_file season0_members[] = {
+    {"translations", "no-such-file.json", "{\"translations\":[]}"},
     {NULL, NULL, NULL},
 };
 
@@ -242,7 +257,9 @@ static void load_fixtures(void)
 	movie_550 = compose("movie-details.json", movie_members);
 	tv_1399 = compose("tv-details.json", tv_members);
 	season_1 = compose("tv-season-details.json", season_members);
+	season_0 = compose("tv-season-0-details.json", season0_members);
 	episode_1 = load_json("tv-episode-details.json", true);
+	episode_group = load_json("tv-episode-group-details.json", true);
 	movie_pool = cJSON_CreateArray();
 	tv_pool = cJSON_CreateArray();
 	pool_add(movie_pool, movie_550, "title");
@@ -533,10 +550,49 @@ static void find(struct response *r, const char *id, const char *query)
 	cJSON_Delete(out);
 }
 
+/* A season in another language (see the top of this file). */
+static void season_language(struct response *r, const cJSON *season, int number,
+                            const char *lang)
+{
+	char file[64], name[32];
+	cJSON *c, *ep;
+
+	snprintf(file, sizeof(file), "tv-season-%d-%s.json", number, lang);
+	if ((c = load_json(file, false))) {
+		set_json(r, 200, c);
+		cJSON_Delete(c);
+		return;
+	}
+	c = cJSON_Duplicate(season, true);
+	cJSON_DeleteItemFromObjectCaseSensitive(c, "__members");
+	cJSON_ArrayForEach(ep, cJSON_GetObjectItemCaseSensitive(c, "episodes"))
+	{
+		const cJSON *n = cJSON_GetObjectItemCaseSensitive(ep, "episode_number");
+		snprintf(name, sizeof(name), "Episode %d", cJSON_IsNumber(n) ? n->valueint : 0);
+		cJSON_ReplaceItemInObjectCaseSensitive(ep, "name", cJSON_CreateString(name));
+		cJSON_ReplaceItemInObjectCaseSensitive(ep, "overview", cJSON_CreateString(""));
+	}
+	set_json(r, 200, c);
+	cJSON_Delete(c);
+}
+
+static void season(struct response *r, const char *query, int number)
+{
+	const cJSON *s = number == 1 ? season_1 : number == 0 ? season_0 : NULL;
+	char lang[8];
+
+	if (!s)
+		set_text(r, 404, not_found_body);
+	else if (query_param(query, "language", lang, sizeof(lang)) && strncmp(lang, "en", 2))
+		season_language(r, s, number, lang);
+	else
+		details(r, s, query);
+}
+
 static void api(struct response *r, const char *path, const char *query)
 {
 	char key[256], id[64];
-	int n = 0;
+	int n = 0, sn = -1;
 
 	if (api_key && (!query_param(query, "api_key", key, sizeof(key)) || strcmp(key, api_key))) {
 		set_text(r, 401, invalid_key_body);
@@ -546,8 +602,12 @@ static void api(struct response *r, const char *path, const char *query)
 		details(r, movie_550, query);
 	else if (!strcmp(path, "/3/tv/1399"))
 		details(r, tv_1399, query);
-	else if (!strcmp(path, "/3/tv/1399/season/1"))
-		details(r, season_1, query);
+	else if (sscanf(path, "/3/tv/1399/season/%d%n", &sn, &n) == 1 && path[n] == '\0')
+		season(r, query, sn);
+	else if (sscanf(path, "/3/tv/episode_group/%63[0-9a-f]%n", id, &n) == 1 &&
+	         path[n] == '\0' &&
+	         !strcmp(cJSON_GetObjectItemCaseSensitive(episode_group, "id")->valuestring, id))
+		set_json(r, 200, episode_group);
 	else if (!strcmp(path, "/3/tv/1399/season/1/episode/1"))
 		set_json(r, 200, episode_1);
 	else if (!strcmp(path, "/3/search/movie"))
@@ -917,7 +977,9 @@ int main(int argc, char **argv)
 	cJSON_Delete(movie_550);
 	cJSON_Delete(tv_1399);
 	cJSON_Delete(season_1);
+	cJSON_Delete(season_0);
 	cJSON_Delete(episode_1);
+	cJSON_Delete(episode_group);
 	cJSON_Delete(movie_pool);
 	cJSON_Delete(tv_pool);
 	cJSON_Delete(by_path);

@@ -171,6 +171,45 @@ static void tv_season_and_find(void **state)
 	assert_int_equal(fake_tmdb_requests(&fake), 3);
 }
 
+/* A season in one more language, and episode groups: the list comes with
+ * the series details, a group is one request; malformed arguments never
+ * reach the wire. */
+static void season_languages_and_episode_groups(void **state)
+{
+	cJSON *t = NULL, *de = NULL, *g = NULL;
+	const cJSON *first;
+
+	(void)state;
+	assert_int_equal(tmdb_season_language(ar, 1399, 1, "de", &de, err, sizeof(err)), APP_OK);
+	first = cJSON_GetArrayItem(member(de, "episodes"), 0);
+	assert_string_equal(member(first, "name")->valuestring, "Der Winter naht");
+	assert_int_equal(fake_tmdb_requests(&fake), 1);
+	assert_int_equal(tmdb_season_language(ar, 1399, 1, "DE", &de, err, sizeof(err)),
+	                 APP_ERR_VALIDATION);
+	assert_int_equal(tmdb_season_language(ar, 1399, 1, "d&", &de, err, sizeof(err)),
+	                 APP_ERR_VALIDATION);
+	assert_int_equal(tmdb_season_language(ar, 1399, 1, "deu", &de, err, sizeof(err)),
+	                 APP_ERR_VALIDATION);
+	assert_int_equal(tmdb_season_language(ar, 1399, -1, "de", &de, err, sizeof(err)),
+	                 APP_ERR_VALIDATION);
+	/* (the series details may come from the cache of an earlier test) */
+	assert_int_equal(tmdb_tv(ar, 1399, &t, err, sizeof(err)), APP_OK);
+	const cJSON *groups = member(member(t, "episode_groups"), "results");
+	assert_int_equal(cJSON_GetArraySize(groups), 2);
+	long before = fake_tmdb_requests(&fake);
+	assert_int_equal(tmdb_episode_group(ar, "65f0c0ffee0000000000abcd", &g, err, sizeof(err)),
+	                 APP_OK);
+	assert_int_equal(member(g, "type")->valueint, 2);
+	assert_int_equal(cJSON_GetArraySize(member(g, "groups")), 2);
+	assert_int_equal(fake_tmdb_requests(&fake), before + 1);
+	assert_int_equal(tmdb_episode_group(ar, "65f0c0ffee0000000000abcd/../x", &g, err, sizeof(err)),
+	                 APP_ERR_VALIDATION);
+	assert_int_equal(tmdb_episode_group(ar, "", &g, err, sizeof(err)), APP_ERR_VALIDATION);
+	assert_int_equal(tmdb_episode_group(ar, "ffffffffffffffffffffffff", &g, err, sizeof(err)),
+	                 APP_ERR_NOT_FOUND);
+	assert_int_equal(fake_tmdb_requests(&fake), before + 2);
+}
+
 static void search_then_cache_hit(void **state)
 {
 	cJSON *r = NULL, *again = NULL, *tv = NULL;
@@ -426,6 +465,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(languages_are_validated, setup, teardown),
 	    cmocka_unit_test_setup_teardown(movie_details_are_composed, setup, teardown),
 	    cmocka_unit_test_setup_teardown(tv_season_and_find, setup, teardown),
+	    cmocka_unit_test_setup_teardown(season_languages_and_episode_groups, setup, teardown),
 	    cmocka_unit_test_setup_teardown(search_then_cache_hit, setup, teardown),
 	    cmocka_unit_test_setup_teardown(retries_429_with_retry_after, setup, teardown),
 	    cmocka_unit_test_setup_teardown(gives_up_after_max_retries, setup, teardown),
