@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# A TV library through the whole running stack: generated episode files in
+# a series folder (two episodes, a multi-episode file, a special in
+# Specials/, an external subtitle) are scanned through the API; the worker
+# scans and identifies them locally (the test stack has no TMDb key); then,
+# over HTTPS through nginx:
+#   - the series, its seasons (0 and 1) and its episodes are listed, the
+#     multi-episode file under both of its episodes;
+#   - an episode's stream_url streams its own bytes (a range and the
+#     whole), the multi-episode file for either episode, and its subtitle;
+#   - watched, next up and a bulk mark of the season change what lists show;
+#   - detail answers carry an ETag that a conditional GET turns into a 304.
+set -uo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+for c in jq ffmpeg psql; do
+	command -v "$c" >/dev/null || { fail "tv: $c" "missing (deploy/stack.sh deps)"; exit 0; }
+done
+
+tag=$$
+# under the stack's media folder: the stack's library.allowed_roots
+media=$STACK_DIR/media/e2e-tv-$tag
+root=$media/tv
+show="Pine Ridge (2001)"
+e1="$show/Season 01/Pine Ridge (2001) - S01E01.mkv"
+e2="$show/Season 01/Pine Ridge (2001) - S01E02.mkv"
+e34="$show/Season 01/Pine Ridge (2001) - S01E03E04.mkv"
+sp="$show/Specials/Pine Ridge (2001) - S00E01.mkv"
+sub="$show/Season 01/Pine Ridge (2001) - S01E02.en.srt"
+mkdir -p "$root/$show/Season 01" "$root/$show/Specials"
+cleanup() {
+	[ -z "${LIB:-}" ] || curl -sk -o /dev/null -X DELETE -H "Authorization: Bearer $TOKEN" \
+		"$BASE/api/v1/libraries/$LIB"
+	rm -rf "$media" "$E2E_TMP"
+}
+trap cleanup EXIT
+
+clip() { # SECONDS OUT
+	ffmpeg -nostdin -loglevel error -y -f lavfi -i "testsrc=size=320x180:rate=24:duration=$1" \
+		-c:v libx264 -preset ultrafast -pix_fmt yuv420p "$2"
+}
+clip 1 "$root/$e1" && clip 2 "$root/$e2" && clip 3 "$root/$e34" && clip 1 "$root/$sp" ||
+	{ fail "tv: ffmpeg" "could not make the media"; exit 0; }
+printf '1\n00:00:00,500 --> 00:00:01,500\nPine Ridge.\n' >"$root/$sub"
+chmod -R a+rX "$media"
+
+user=e2etv$tag
+pw="pw-$user-long-enough"
+JSON=(-H 'Content-Type: application/json')
+http POST /api/v1/auth/register "${JSON[@]}" \
+	--data "{\"username\":\"$user\",\"email\":\"$user@example.com\",\"password\":\"$pw\"}"
+check_status "tv: register" 201
+uid=$(printf '%s' "$RES_BODY" | jq -r .id)
+psql -qAt -c "INSERT INTO user_roles (user_id, role_id) SELECT '$uid', id FROM roles WHERE name = 'admin'" >/dev/null
+http POST /api/v1/auth/login "${JSON[@]}" --data "{\"username\":\"$user\",\"password\":\"$pw\"}"
+TOKEN=$(printf '%s' "$RES_BODY" | jq -r '.access_token // empty')
+check_true "tv: admin token" "login answered $RES_STATUS" test -n "$TOKEN"
+AUTH=(-H "Authorization: Bearer $TOKEN")
+
+http POST /api/v1/libraries "${AUTH[@]}" "${JSON[@]}" \
+	--data "$(jq -cn --arg r "$root" '{name: "E2E TV", type: "tvshow", paths: [$r]}')"
+check_status "tv: library created" 201
+LIB=$(printf '%s' "$RES_BODY" | jq -r '.id // empty')
+http POST "/api/v1/libraries/$LIB/scan" "${AUTH[@]}" "${JSON[@]}" --data '{}'
+check_status "tv: scan queued" 202
+
+ready_series() {
+	local body
+	body=$(curl -sk --max-time 5 "${AUTH[@]}" "$BASE/api/v1/tvshows?library_id=$LIB&limit=10")
+	[ "$(printf '%s' "$body" | jq -r '[.items[] | select(.file_count == 4)] | length')" = 1 ] || return 1
+	SERIES=$(printf '%s' "$body" | jq -r '.items[0].id')
+}
+SERIES=""
+if ! wait_for 60 ready_series; then
+	fail "tv: one series with four files" \
+		"not within 60 s: $(curl -sk "${AUTH[@]}" "$BASE/api/v1/tvshows?library_id=$LIB" | head -c 300)"
+	exit 0
+fi
+ok "tv: one series with four files"
+
+http GET "/api/v1/tvshows/$SERIES/seasons" "${AUTH[@]}"
+check_status "tv: seasons 200" 200
+check_eq "tv: specials and season 1" "$(printf '%s' "$RES_BODY" | jq -r '[.items[].season_number] | join(",")')" "0,1"
+http GET "/api/v1/tvshows/$SERIES/episodes?season=1" "${AUTH[@]}"
+check_status "tv: episodes 200" 200
+check_eq "tv: episodes 1 to 4, each with a file" \
+	"$(printf '%s' "$RES_BODY" | jq -r '[.items[] | "\(.episode_number):\(.has_file)"] | join(",")')" \
+	"1:true,2:true,3:true,4:true"
+E1=$(printf '%s' "$RES_BODY" | jq -r '.items[0].id')
+E2=$(printf '%s' "$RES_BODY" | jq -r '.items[1].id')
+E3=$(printf '%s' "$RES_BODY" | jq -r '.items[2].id')
+E4=$(printf '%s' "$RES_BODY" | jq -r '.items[3].id')
+
+# an episode's own bytes, a range and the whole, and its subtitle
+http GET "/api/v1/tvshows/episodes/$E2/files" "${AUTH[@]}"
+check_status "tv: files 200" 200
+url=$(printf '%s' "$RES_BODY" | jq -r '.items[0].stream_url')
+suburl=$(printf '%s' "$RES_BODY" | jq -r '.items[0].subtitles[0].url')
+code=$(curl -sk "${AUTH[@]}" -r 100-299 -o "$E2E_TMP/part" -w '%{http_code}' "$BASE$url")
+check_eq "tv: range 206" "$code" 206
+check_true "tv: range bytes" "bytes 100-299 differ from the file" \
+	cmp -s "$E2E_TMP/part" <(tail -c +101 "$root/$e2" | head -c 200)
+code=$(curl -sk "${AUTH[@]}" -o "$E2E_TMP/whole" -w '%{http_code}' "$BASE$url")
+check_eq "tv: whole 200" "$code" 200
+check_true "tv: the episode's own file" "the stream differs from S01E02" cmp -s "$E2E_TMP/whole" "$root/$e2"
+code=$(curl -sk "${AUTH[@]}" -o "$E2E_TMP/sub" -w '%{http_code}' "$BASE$suburl")
+check_eq "tv: subtitle 200" "$code" 200
+check_true "tv: subtitle bytes" "the subtitle differs" cmp -s "$E2E_TMP/sub" "$root/$sub"
+# the multi-episode file, for either of its episodes
+for e in "$E3" "$E4"; do
+	http GET "/api/v1/tvshows/episodes/$e/files" "${AUTH[@]}"
+	url=$(printf '%s' "$RES_BODY" | jq -r '.items[0].stream_url')
+	code=$(curl -sk "${AUTH[@]}" -o "$E2E_TMP/whole" -w '%{http_code}' "$BASE$url")
+	check_eq "tv: multi-episode stream 200" "$code" 200
+	check_true "tv: multi-episode bytes" "the stream differs from S01E03E04" cmp -s "$E2E_TMP/whole" "$root/$e34"
+done
+# another episode's file is not this episode's
+f1=$(curl -sk "${AUTH[@]}" "$BASE/api/v1/tvshows/episodes/$E1/files" | jq -r '.items[0].id')
+http GET "/api/v1/tvshows/episodes/$E2/files/$f1/stream" "${AUTH[@]}"
+check_problem "tv: a file of another episode" 404 not-found
+check_json "tv: the problem names file_id" field '"file_id"'
+
+# watch state through the lists
+http POST "/api/v1/tvshows/episodes/$E1/watched" "${AUTH[@]}"
+check_status "tv: watched 200" 200
+http GET "/api/v1/tvshows/next-up" "${AUTH[@]}"
+check_eq "tv: next up is S01E02" "$(printf '%s' "$RES_BODY" | jq -r '[.items[].id] | join(",")')" "$E2"
+season=$(curl -sk "${AUTH[@]}" "$BASE/api/v1/tvshows/$SERIES/seasons" | jq -r '.items[] | select(.season_number == 1) | .id')
+http POST /api/v1/tvshows/episodes/bulk-watched "${AUTH[@]}" "${JSON[@]}" --data "{\"season_id\":\"$season\"}"
+check_status "tv: bulk watched 200" 200
+check_eq "tv: three more watched" "$(printf '%s' "$RES_BODY" | jq -r '"\(.episodes)/\(.changed)"')" "4/3"
+http GET "/api/v1/tvshows/next-up" "${AUTH[@]}"
+check_eq "tv: next up is empty" "$(printf '%s' "$RES_BODY" | jq -r '.items | length')" 0
+
+# conditional GET of the detail
+http GET "/api/v1/tvshows/$SERIES" "${AUTH[@]}"
+check_status "tv: detail 200" 200
+etag=$(header_values ETag | head -n 1)
+check_true "tv: detail ETag" "no ETag" test -n "$etag"
+http GET "/api/v1/tvshows/$SERIES" "${AUTH[@]}" -H "If-None-Match: $etag"
+check_status "tv: detail 304" 304
