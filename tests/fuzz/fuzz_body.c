@@ -1,7 +1,7 @@
 /*
  * libFuzzer target for declared JSON bodies: json_parse() under the
  * dispatcher's limits, then body_validate() (app/http/body.c) against one
- * of two member tables that together use every body type (string in bytes
+ * of three member tables that together use every body type (string in bytes
  * and in characters, int, bool, uuid, enum, ISO 639-1 language, arrays of
  * each with and without uniqueness, nested object, any) and every null
  * rule.
@@ -17,11 +17,14 @@
  *             field and detail are set, and the field starts with a
  *             member's name as the body spells it (or is "body")
  *
- * Seeds (byte 0: 0 the account table, 1 the library table):
+ * Seeds (byte 0: 0 the account table, 1 the library table, 2 the bulk
+ * watched table):
  * fuzz-seed: \x00{"name":"ab\u00e9","email":"a@b.c","active":true,"langs":["en","de"]}
  * fuzz-seed: \x00{"name":"ab","age":null,"id":"0123ABCD-89ef-4567-89ab-cdef01234567","x":1}
  * fuzz-seed: \x01{"kind":"movie","paths":["/a","/b"],"filter":{"n":3,"tag":"t"},"value":[1,{"a":null}]}
  * fuzz-seed: \x01{"kind":"tv","lang":"EN","paths":[]}
+ * fuzz-seed: \x02{"episode_ids":["0123abcd-89ef-4567-89ab-cdef01234567","0123ABCD-89ef-4567-89ab-cdef01234567"],"watched":false}
+ * fuzz-seed: \x02{"series_id":"0123abcd-89ef-4567-89ab-cdef01234567","season_id":null,"episode_ids":[]}
  *
  * fuzz-sources: app/core app/http/body.c
  */
@@ -75,7 +78,19 @@ static const struct body_field library[] = {
 	{0},
 };
 
-static const struct body_field *const tables[] = {account, library};
+/* the shape of POST /tvshows/episodes/bulk-watched (app/tv/episodes.c):
+ * uuids, a unique array of uuids with bounds, a boolean */
+static const struct body_field uuid_item = {.type = BT_UUID};
+static const struct body_field bulk[] = {
+	{.name = "series_id", .type = BT_UUID},
+	{.name = "season_id", .type = BT_UUID},
+	{.name = "episode_ids", .type = BT_ARRAY, .min = 1, .max = 500, .unique = true,
+	 .items = &uuid_item},
+	{.name = "watched", .type = BT_BOOL},
+	{0},
+};
+
+static const struct body_field *const tables[] = {account, library, bulk};
 
 static void broken(const char *what)
 {
@@ -242,7 +257,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 1)
 		return 0;
-	spec = tables[data[0] % 2];
+	spec = tables[data[0] % 3];
 	if (json_parse((const char *)data + 1, size - 1, &lim, &json, &fe) != APP_OK)
 		return 0;
 	if (!cJSON_IsObject(json)) {
