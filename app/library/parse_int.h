@@ -1,6 +1,7 @@
 /*
- * parse_int: internals shared by parse.c (segments, titles, combining) and
- * parse_vocab.c (the token vocabulary). Not part of the public API.
+ * parse_int: internals shared by parse.c (segments, combining), parse_scan.c
+ * (tokens and markers), parse_title.c (titles) and parse_vocab.c (the token
+ * vocabulary). Not part of the public API.
  */
 #ifndef REVENGE_LIBRARY_PARSE_INT_H
 #define REVENGE_LIBRARY_PARSE_INT_H
@@ -79,5 +80,30 @@ int vocab_weak(const struct seg *g, int i);
  * tokens consumed, 0 when nothing matched.
  */
 int vocab_match(struct seg *g, int i, struct parsed_name *r);
+
+/* parse_title.c */
+
+/* Copy n bytes of src to dst (cap bytes, NUL included), cut on a UTF-8
+ * character boundary when it does not fit. */
+void copy_utf8(char *dst, size_t cap, const char *src, size_t n);
+/* First title token of g: past a leading [group] / [website] bracket, a
+ * "Site.com -" prefix, a leading one-token date and release facts. */
+int title_begin(const struct seg *g);
+/* End (exclusive) of the title that starts at token tb: the plain tokens
+ * up to the first recognised or bracketed one, or tb's own bracket. */
+int title_end(const struct seg *g, int tb);
+/* Title text of tokens [b, e) into dst (cap bytes): separators as spaces,
+ * stray punctuation trimmed, "Simpsons, The" turned round; "" when b >= e. */
+void title_text(const struct seg *g, int b, int e, char *dst, size_t cap);
+/* Fansub bracket runs ("[Group][国漫][西行纪][The Westward Ⅱ][17]"): move
+ * [*tb, *te) to the last plain bracket in Latin script, if any. */
+void bracket_title(const struct seg *g, int *tb, int *te);
+/* '/'-separated alternatives in [*tb, *te): narrow to the first in Latin
+ * script, else the first. */
+void alternative_title(const struct seg *g, int *tb, int *te);
+/* r->episode_title from the plain tokens after the episode markers or
+ * date, not before token te (the title's end); a year read there ("S07E22
+ * - 2000 Light Years") is taken back from r->year. */
+void episode_title(struct seg *g, int te, struct parsed_name *r);
 
 #endif

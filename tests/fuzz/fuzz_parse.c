@@ -2,7 +2,7 @@
  * libFuzzer target for the filename parser of app/library/parse*.c:
  * name_parse() and name_parse_json().
  *
- * fuzz-sources: app/core app/library/parse.c app/library/parse_scan.c app/library/parse_vocab.c
+ * fuzz-sources: app/core app/library/parse.c app/library/parse_scan.c app/library/parse_title.c app/library/parse_vocab.c
  * fuzz-libs: -lcjson -lm -lcrypto -lutf8proc
  *
  * Input: the bytes, cut at the first NUL, are the name (any bytes: invalid
