@@ -24,6 +24,7 @@ struct seg_view {
 	int tb, te;     /* title tokens [tb, te) */
 	int anime;      /* opens with a plain [Group] bracket */
 	int numbered;   /* an episode came from a bare number */
+	int special;    /* a special or extra without an episode number */
 };
 
 static void name_init(struct parsed_name *r)
@@ -208,7 +209,8 @@ static int number_episode(struct seg *g, int tb, int hint, int anime, struct par
 	     i++) {
 		if (g->t[i].kind == K_EPISODE)
 			continue; /* "Show S2 - 11": the season came first */
-		if (!g->t[i].dash || (v = tok_numx(g, i)) < 0 || is_year_tok(g, i) ||
+		if (!g->t[i].dash || ((v = tok_numx(g, i)) < 0 && (v = tok_part(g, i)) < 0) ||
+		    is_year_tok(g, i) ||
 		    (g->t[i].brk && !anime) ||
 		    (tok_num(g, i - 1) >= 0 &&
 		     (size_t)g->t[i - 1].off + g->t[i - 1].len + 1 == g->t[i].off))
@@ -216,6 +218,8 @@ static int number_episode(struct seg *g, int tb, int hint, int anime, struct par
 		if (i + 1 < g->n && g->t[i + 1].kind == K_NONE && !g->t[i + 1].brk &&
 		    !g->t[i + 1].dash && tok_num(g, i + 1) < 0 && later_dash_number(g, i + 1))
 			continue; /* "Fairy Tail - 100 Years Quest - 05": a title word */
+		if (g->t[i].len >= 2 && tok_fraction(g, i))
+			return i + special_number(g, i, r) - 1; /* "Sora no Woto - 07.5 - Title" */
 		if (g->t[i].len == 3 && tok_num(g, i) >= 0 && r->season < 0 && !anime &&
 		    (i + 1 == g->n || hint)) {
 			/* "One Piece - 102" alone, "Duckman - 101 (01)" in a series folder */
@@ -263,6 +267,8 @@ static int number_episode(struct seg *g, int tb, int hint, int anime, struct par
 			continue;
 		if (next_year)
 			continue;
+		if ((anime || hint) && digits >= 2 && tok_fraction(g, i))
+			return i + special_number(g, i, r) - 1; /* "Magikarte_02.5_[902BB314]" */
 		if (anime) {
 			ep_add(r, v);
 			r->absolute = r->season < 0;
@@ -296,7 +302,7 @@ static void resolve(struct seg *g, const char *s, size_t len, int is_file, int h
 	v->tb = title_begin(g);
 	pick_year(g, v->tb, r);
 	v->numbered = 0;
-	if (is_file && !r->episode_count) {
+	if (is_file && !r->episode_count && !g->special) {
 		int e = 0;
 		while (e < g->n && g->t[e].grp == g->lead_grp && g->lead_grp)
 			e++;
@@ -344,8 +350,9 @@ static void resolve(struct seg *g, const char *s, size_t len, int is_file, int h
 		}
 		title_text(g, b, e, r->title, sizeof(r->title));
 	}
-	if (r->episode_count || r->date[0])
+	if (r->episode_count || r->date[0] || g->special)
 		episode_title(g, v->te > v->tb ? v->te : 0, r);
+	v->special = g->special;
 }
 
 /* Folder names that say nothing about the title, as matching keys
@@ -357,6 +364,7 @@ static const char *const generic_folders[] = {
 	"incoming", "torrents", "completed", "complete", "new", "hd", "sd", "serien",
 	"tv series", "documentaries", "kids", "library", "storage", "share", "public", "volumes",
 	"srv", "nas", "incomplete", NULL};
+static const char *const specials_folders[] = {"specials", "special", NULL};
 static const char *const series_folders[] = {"series", "tv", "tv shows", "tvshows", "shows",
 					     "anime", "serien", "tv series", "serie", NULL};
 
@@ -530,13 +538,17 @@ int name_parse(const char *path, struct parsed_name *out)
 	for (int k = 0; k < nf; k++) {
 		name_init(&folder[k]);
 		resolve(&g, segs[k + 1], seglen[k + 1], 0, 0, &folder[k], &v);
+		if (folder[k].season < 0 && key_in(folder[k].title, specials_folders)) {
+			folder[k].season = 0; /* Jellyfin's "Specials" folder is season 0 */
+			folder[k].title[0] = '\0';
+		}
 		if (folder[k].season >= 0 || series_folder(folder[k].title))
 			hint = 1;
 	}
 	resolve(&g, segs[0], strip_extension(segs[0], seglen[0]), 1, hint, out, &v);
 
 	/* a file named like a hash inside a release folder: the folder knows */
-	if (!out->episode_count || v.numbered) {
+	if ((!out->episode_count || v.numbered) && !v.special) {
 		for (int k = 0; k < nf; k++) {
 			struct parsed_name *f = &folder[k];
 			if (!f->episode_count)
@@ -583,7 +595,11 @@ int name_parse(const char *path, struct parsed_name *out)
 	if (out->source && !strcmp(out->source, "Blu-ray") && out->screen_size &&
 	    !strcmp(out->screen_size, "2160p"))
 		out->source = "Ultra HD Blu-ray";
-	int episodic = out->episode_count > 0 || out->date[0] || out->season >= 0;
+	if (out->extra) {
+		out->episode_count = 0; /* "NCED2" is no episode 2 */
+		out->absolute = 0;
+	}
+	int episodic = out->episode_count > 0 || out->date[0] || out->season >= 0 || out->extra;
 	for (int k = 0; k < nf && episodic && out->season < 0; k++)
 		if (folder[k].season >= 0 && !folder[k].episode_count)
 			out->season = folder[k].season;

@@ -46,6 +46,14 @@ struct parsed_name {
 	int episodes[NAME_EPISODES_MAX]; /* episode numbers in order */
 	int episode_count;              /* 0: none; > 1: multi-episode */
 	int absolute;                   /* 1: episodes are absolute (anime) numbers */
+	/*
+	 * "opening" or "ending" (NCOP, NCED, OP1, ED2): a creditless opening
+	 * or ending, an extra of the series rather than an episode. Such a
+	 * name is an episode-type name with no episode numbers (its "2" is
+	 * the ending's number); season and title say where it belongs. A
+	 * scanner skips it or files it as an extra. NULL: none.
+	 */
+	const char *extra;
 	char episode_title[NAME_TITLE_MAX];
 	char date[11];                  /* "YYYY-MM-DD" of a daily show, "" none */
 	const char *screen_size;
@@ -76,8 +84,9 @@ int name_parse(const char *path, struct parsed_name *out);
  * season, episode (a number, an array for multi-episode files, or null),
  * episode_title, date, screen_size, source, video_codec, audio_codec,
  * release_group, edition, tmdb_id, imdb_id; absent values are null. hdr,
- * languages and absolute are parsed but not part of this shape. Errors land
- * in the writer's buffer (check buf_ok()).
+ * languages, absolute and extra are parsed but not part of this shape (an
+ * extra shows as an episode with a null episode). Errors land in the
+ * writer's buffer (check buf_ok()).
  */
 void name_parse_json(const struct parsed_name *p, struct jw *w);
 

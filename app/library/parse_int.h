@@ -50,6 +50,8 @@ struct seg {
 	struct tok t[SEG_TOKENS];
 	int n;
 	int lead_grp; /* bracket group that opens the segment, 0 none */
+	int special;  /* a special or extra without an episode number was read
+			 ("07.5", "NCOP"): no other number is an episode */
 };
 
 /* Tokenize s[0..len) into g (g keeps pointing into s) and classify the
@@ -60,6 +62,14 @@ void seg_scan(struct seg *g, const char *s, size_t len, struct parsed_name *r);
  * from+1..to (from is already there). */
 void ep_add(struct parsed_name *r, int ep);
 void ep_add_range(struct parsed_name *r, int from, int to);
+
+/* Token i is the first of the name proper (first, or right after the
+ * leading bracket group). */
+int name_start(const struct seg *g, int i);
+/* Tokens i and i + 1 are written "N.NN" with nothing else between. */
+int dotted_pair(const struct seg *g, int i);
+/* Mark tokens [i, i + n) as episode markers; returns n. */
+int mark_episode(struct seg *g, int i, int n);
 
 /* Case-insensitive compare of token i with the ASCII word w. */
 int tok_is(const struct seg *g, int i, const char *w);
@@ -80,6 +90,22 @@ int vocab_weak(const struct seg *g, int i);
  * tokens consumed, 0 when nothing matched.
  */
 int vocab_match(struct seg *g, int i, struct parsed_name *r);
+
+/* parse_special.c */
+
+/* Specials and extras at token i ("SP01", "Special 3", "OVA_01", "EX01",
+ * "OVA3.5", "EP07.5", "NCOP", "ED2"): fills r (season 0 and the episode,
+ * or r->extra) and g->special; returns the tokens consumed, 0 for none. */
+int special_at(struct seg *g, int i, struct parsed_name *r);
+/* Token i is 1-3 digits followed by ".D" ("07.5", "02.5"): a fractional
+ * anime number. */
+int tok_fraction(const struct seg *g, int i);
+/* Digits with one part letter a-c ("01b", "111C"): the number, else -1. */
+int tok_part(const struct seg *g, int i);
+/* Tokens i, i + 1 are a fractional number ("07.5"): mark them, season 0,
+ * no episode (the providers number such specials their own way);
+ * returns 2. */
+int special_number(struct seg *g, int i, struct parsed_name *r);
 
 /* parse_title.c */
 

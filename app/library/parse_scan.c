@@ -360,15 +360,13 @@ static int tok_ordinal(const struct seg *g, int i)
 	return -1;
 }
 
-/* Tokens i and i + 1 are written "N.NN" with nothing else between. */
-static int dotted_pair(const struct seg *g, int i)
+int dotted_pair(const struct seg *g, int i)
 {
 	return i + 1 < g->n && (size_t)g->t[i].off + g->t[i].len + 1 == g->t[i + 1].off &&
 	       g->s[g->t[i + 1].off - 1] == '.';
 }
 
-/* Mark tokens [i, i + n) as episode markers; returns n. */
-static int mark_episode(struct seg *g, int i, int n)
+int mark_episode(struct seg *g, int i, int n)
 {
 	for (int k = 0; k < n && i + k < g->n; k++)
 		g->t[i + k].kind = K_EPISODE;
@@ -544,8 +542,7 @@ static int day_at(const struct seg *g, int i)
 	return v >= 1 && v <= 31 ? v : -1;
 }
 
-/* The first token of the name proper: past a leading bracket group. */
-static int name_start(const struct seg *g, int i)
+int name_start(const struct seg *g, int i)
 {
 	if (i == 0)
 		return 1;
@@ -679,6 +676,7 @@ void seg_scan(struct seg *g, const char *s, size_t len, struct parsed_name *r)
 	classify(g, r);
 	if (demote_weak(g)) {
 		*r = start;
+		g->special = 0;
 		for (int i = 0; i < g->n; i++)
 			g->t[i].kind = K_NONE;
 		classify(g, r);
@@ -693,7 +691,8 @@ static void classify(struct seg *g, struct parsed_name *r)
 			i++;
 			continue;
 		}
-		if ((used = id_at(g, i, r)) || (used = episode_marker(g, i, r)) ||
+		if ((used = id_at(g, i, r)) || (used = special_at(g, i, r)) ||
+		    (used = episode_marker(g, i, r)) ||
 		    (used = episode_words(g, i, r)) || (used = date_at(g, i, r)) ||
 		    (used = number_words(g, i, r)) || (used = dotted_at(g, i, r)) ||
 		    (used = vocab_match(g, i, r))) {

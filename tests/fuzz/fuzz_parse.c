@@ -33,6 +33,8 @@
  * fuzz-seed: 180506 Show 3rd Nov 2014 Nov 31 2014 999999.mkv
  * fuzz-seed: [www.site.net] - www.site.com - 9-1-1.1923.Catch-22.S02.mkv
  * fuzz-seed: [[[[[[[[【【【【（（（Show 6.01 [5.134]]]]】】\xe3\x80 / a / b\xff.mkv
+ * fuzz-seed: [G] Show - SP 2 OVA3.5 EP07.5.9 NCED 99 - ED - OP4a 01b 111C Special 999999 07.5.mkv
+ * fuzz-seed: Show.S01E05-GRP/Specials/[G]_Show_-_EX01_-_02.5_-_NCOP1v2_-_OVA_-_01.mkv
  */
 #include <stdint.h>
 #include <stdio.h>
