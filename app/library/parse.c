@@ -175,7 +175,7 @@ static int number_episode(struct seg *g, int tb, int hint, int anime, struct par
 	 * "003-004. Show Name", "05 - Name.mkv" in a season folder */
 	if ((v = tok_numx(g, tb)) >= 0 && g->t[tb].len <= 5 && !is_year_tok(g, tb) && tb + 1 < g->n) {
 		int j = tb + 1;
-		if ((e = tok_num(g, j)) > v && g->t[j].dash && e - v < 20)
+		if ((e = range_to(g, j, v)) >= 0 && g->t[j].dash)
 			j++;
 		if (j < g->n && g->t[j].kind == K_NONE && tok_num(g, j) < 0 &&
 		    (anime || g->t[j].dash || hint ||
@@ -232,7 +232,7 @@ static int number_episode(struct seg *g, int tb, int hint, int anime, struct par
 		r->absolute = r->season < 0;
 		g->t[i].kind = K_EPISODE;
 		/* "- 13-16", "- 01 ~ 12", "- (01-04)" */
-		while (i + 1 < g->n && (e = tok_num(g, i + 1)) > v && g->t[i + 1].range && e - v < 20) {
+		while (i + 1 < g->n && (e = range_to(g, i + 1, v)) >= 0 && g->t[i + 1].range) {
 			ep_add_range(r, v, e);
 			g->t[++i].kind = K_EPISODE;
 		}
@@ -262,7 +262,7 @@ static int number_episode(struct seg *g, int tb, int hint, int anime, struct par
 		int next_tech = nxt >= g->n || (kind != K_NONE && kind != K_YEAR) ||
 				(g->t[nxt].brk && !g->t[i].brk);
 		int next_year = nxt < g->n && (kind == K_YEAR || is_year_tok(g, nxt));
-		int range = nxt < g->n && (e = tok_num(g, nxt)) > v && g->t[nxt].dash && e - v < 20;
+		int range = nxt < g->n && (e = range_to(g, nxt, v)) >= 0 && g->t[nxt].dash;
 		if (g->t[i].brk && g->t[i].grp != g->t[tb].grp && !hint && !anime)
 			continue;
 		if (next_year)
@@ -284,7 +284,7 @@ static int number_episode(struct seg *g, int tb, int hint, int anime, struct par
 			continue;
 		}
 		g->t[i].kind = K_EPISODE;
-		while (i + 1 < g->n && (e = tok_num(g, i + 1)) > v && g->t[i + 1].dash && e - v < 20 &&
+		while (i + 1 < g->n && (e = range_to(g, i + 1, v)) >= 0 && g->t[i + 1].dash &&
 		       r->season < 0) {
 			ep_add_range(r, v, e);
 			g->t[++i].kind = K_EPISODE;
@@ -555,6 +555,8 @@ int name_parse(const char *path, struct parsed_name *out)
 				continue;
 			out->season = f->season;
 			out->episode_count = f->episode_count;
+			out->episode_total = f->episode_total;
+			out->episode_last = f->episode_last;
 			memcpy(out->episodes, f->episodes, sizeof(out->episodes));
 			memcpy(out->title, f->title, sizeof(out->title));
 			if (!out->episode_title[0])
@@ -596,7 +598,7 @@ int name_parse(const char *path, struct parsed_name *out)
 	    !strcmp(out->screen_size, "2160p"))
 		out->source = "Ultra HD Blu-ray";
 	if (out->extra) {
-		out->episode_count = 0; /* "NCED2" is no episode 2 */
+		out->episode_count = out->episode_total = out->episode_last = 0; /* "NCED2" is no episode 2 */
 		out->absolute = 0;
 	}
 	int episodic = out->episode_count > 0 || out->date[0] || out->season >= 0 || out->extra;
@@ -644,12 +646,15 @@ void name_parse_json(const struct parsed_name *p, struct jw *w)
 	else
 		jw_knull(w, "season");
 	jw_key(w, "episode");
-	if (p->episode_count == 1) {
+	if (p->episode_total == 1) {
 		jw_int(w, p->episodes[0]);
-	} else if (p->episode_count > 1) {
+	} else if (p->episode_total > 1) {
 		jw_arr_open(w);
 		for (int k = 0; k < p->episode_count; k++)
 			jw_int(w, p->episodes[k]);
+		/* the run past the array, up to episode_last (parse.h) */
+		for (int k = 1; k <= p->episode_total - p->episode_count; k++)
+			jw_int(w, p->episodes[p->episode_count - 1] + k);
 		jw_arr_close(w);
 	} else {
 		jw_null(w);

@@ -58,10 +58,22 @@ struct seg {
  * tokens, filling r with what they say (r must be initialised). */
 void seg_scan(struct seg *g, const char *s, size_t len, struct parsed_name *r);
 
-/* Append an episode number (duplicates and overflow ignored); a range adds
- * from+1..to (from is already there). */
+/* A range longer than this ("1-99999") is not read as one, nor one that
+ * ends further than this past the first episode; nor are more numbers than
+ * this counted past the array (the JSON of a name stays small). */
+#define EP_RANGE_MAX 999
+
+/* Append an episode number (duplicates ignored; past NAME_EPISODES_MAX only
+ * episode_last + 1 counts, see parse.h); a range adds from+1..to (from is
+ * already there), nothing when longer than EP_RANGE_MAX. Both keep
+ * episode_total and episode_last. */
 void ep_add(struct parsed_name *r, int ep);
 void ep_add_range(struct parsed_name *r, int from, int to);
+/* Token j (a number after a range separator) as the end of a range from
+ * from: its value, else -1. Up to EP_RANGE_MAX past from when written
+ * tight or with '~' ("01-26", "101-124", "01 ~ 26"), 19 after a spaced
+ * dash ("Show - 05 - 300 Spartans" names an episode). */
+int range_to(const struct seg *g, int j, int from);
 
 /* Token i is the first of the name proper (first, or right after the
  * leading bracket group). */

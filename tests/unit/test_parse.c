@@ -587,6 +587,68 @@ static void test_fractional_lettered(void **state)
 	assert_int_equal(p->episode_count, 0);
 }
 
+/* Ranges longer than NAME_EPISODES_MAX: the array holds the first 16, and
+ * episode_total and episode_last the whole run. */
+static void expect_run(const char *name, int season, int first, int last)
+{
+	const struct parsed_name *p = parse(name);
+	int total = last - first + 1;
+
+	assert_int_equal(p->type, NAME_EPISODE);
+	assert_string_equal(p->title, "Show");
+	assert_int_equal(p->season, season);
+	assert_int_equal(p->episode_total, total);
+	assert_int_equal(p->episode_last, last);
+	assert_int_equal(p->episode_count, total < NAME_EPISODES_MAX ? total : NAME_EPISODES_MAX);
+	for (int k = 0; k < p->episode_count; k++)
+		assert_int_equal(p->episodes[k], first + k);
+}
+
+static void test_long_ranges(void **state)
+{
+	(void)state;
+	struct parsed_name p;
+	struct buf b;
+	struct jw w;
+
+	expect_run("[Group] Show - 01-26 [BD 1080p].mkv", -1, 1, 26);
+	assert_int_equal(P.absolute, 1);
+	expect_run("[Group] Show - 101-124 [720p]", -1, 101, 124);
+	expect_run("[Group] Show (01-26) [BD 1080p]", -1, 1, 26);
+	expect_run("[Group] Show - 01 ~ 26 [720p]", -1, 1, 26);
+	expect_run("Show S01E01-E26.mkv", 1, 1, 26);
+	expect_run("Show S01E01-26.mkv", 1, 1, 26);
+	expect_run("Show Ep 1-30.mkv", -1, 1, 30);
+	/* short runs as before: all stored, total and last agree */
+	expect_run("[Group] Show - 13-16 [720p].mkv", -1, 13, 16);
+	expect_episode("Show.S02E05.mkv", "Show", 2, 5);
+	assert_int_equal(P.episode_total, 1);
+	assert_int_equal(P.episode_last, 5);
+	/* a spaced dash before a long span names the episode */
+	expect_episode("Show - 05 - 300 Spartans.mkv", "Show", -1, 5);
+	assert_int_equal(P.episode_total, 1);
+	assert_string_equal(P.episode_title, "300 Spartans");
+	/* past 999 it is no range */
+	expect_episode("[Group] Show - 1-99999 [720p].mkv", "Show", -1, 1);
+	assert_int_equal(P.episode_total, 1);
+	expect_episode("Show.S01E01-E99999.mkv", "Show", 1, 1);
+	assert_int_equal(P.episode_total, 1);
+	/* an extra carries none */
+	parse("[Group] Show - NCED 2 [1080p].mkv");
+	assert_int_equal(P.episode_total, 0);
+	assert_int_equal(P.episode_last, 0);
+
+	/* the JSON lists the whole run */
+	buf_init(&b, 4096);
+	jw_init(&w, &b);
+	name_parse("[Group] Show - 101-124 [720p]", &p);
+	name_parse_json(&p, &w);
+	assert_true(buf_ok(&b));
+	assert_non_null(strstr(b.data, "\"episode\":[101,102,103,104,105,106,107,108,109,110,111,112,"
+				       "113,114,115,116,117,118,119,120,121,122,123,124],"));
+	buf_release(&b);
+}
+
 /* Malformed inputs the new rules read: they stay bounded. */
 static void test_malformed_numbers(void **state)
 {
@@ -712,6 +774,7 @@ int main(void)
 		cmocka_unit_test(test_specials),
 		cmocka_unit_test(test_extras),
 		cmocka_unit_test(test_fractional_lettered),
+		cmocka_unit_test(test_long_ranges),
 		cmocka_unit_test(test_malformed_numbers),
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_json),
