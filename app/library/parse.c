@@ -2,14 +2,13 @@
  * parse: file names to titles, years and episode numbers (see parse.h).
  *
  * Each path segment is scanned on its own (parse_scan.c); here the results
- * are resolved: which 4-digit number is the year, where the title ends,
- * which trailing token is the release group, whether a bare number is an
- * episode. The file name gives the facts and the folders fill gaps: a
- * "Season 2" folder gives the season, the folder above it the series, and a
- * "Title (Year)" folder the movie's title and year.
+ * are resolved: which 4-digit number is the year, which trailing token is
+ * the release group, whether a bare number is an episode; parse_title.c
+ * finds the title span and its text. The file name gives the facts and the
+ * folders fill gaps: a "Season 2" folder gives the season, the folder above
+ * it the series, and a "Title (Year)" folder the movie's title and year.
  */
 #include <ctype.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "core/text.h"
@@ -25,24 +24,13 @@ struct seg_view {
 	int tb, te;     /* title tokens [tb, te) */
 	int anime;      /* opens with a plain [Group] bracket */
 	int numbered;   /* an episode came from a bare number */
+	int special;    /* a special or extra without an episode number */
 };
 
 static void name_init(struct parsed_name *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->season = -1;
-}
-
-/* Copy n bytes to dst (size cap) cutting on a UTF-8 character boundary. */
-static void copy_utf8(char *dst, size_t cap, const char *src, size_t n)
-{
-	if (n >= cap) {
-		n = cap - 1;
-		while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
-			n--;
-	}
-	memcpy(dst, src, n);
-	dst[n] = '\0';
 }
 
 static int is_year_tok(const struct seg *g, int i)
@@ -164,54 +152,6 @@ static void pick_group(struct seg *g, int tb, struct parsed_name *r)
 		set_group(g, tail_b, tail_e, r);
 }
 
-/* First title token: past a leading [group] / [website] bracket. */
-static int title_begin(const struct seg *g)
-{
-	int i = 0;
-
-	for (int k = 0; k < g->n; k++)
-		if (g->t[k].kind == K_FILM)
-			return k + 1;
-	if (g->lead_grp)
-		while (i < g->n && g->t[i].grp == g->lead_grp)
-			i++;
-	/* "www.Torrenting.com - Title", "Site.com - Title": a website first */
-	for (int k = i; k < g->n && k < i + 4; k++) {
-		if (k > i && g->t[k].dash) {
-			if (tok_is(g, i, "www") || g->t[k - 1].kind == K_SITE)
-				i = k;
-			break;
-		}
-	}
-	/* "180506 Running Man": a leading one-token date */
-	if (i + 1 < g->n && g->t[i].kind == K_DATE && g->t[i + 1].kind == K_NONE &&
-	    (i + 1 >= g->n || g->t[i + 1].kind != K_DATE))
-		i++;
-	/* "[BD][1080p] Title 08", "h265 - HEVC Title": facts before the title */
-	int k = i;
-	while (k < g->n && g->t[k].kind != K_NONE && g->t[k].kind != K_EPISODE &&
-	       g->t[k].kind != K_DATE && g->t[k].kind != K_YEAR && g->t[k].kind != K_ID)
-		k++;
-	if (k < g->n && g->t[k].kind == K_NONE)
-		i = k;
-	return i;
-}
-
-static int title_end(const struct seg *g, int tb)
-{
-	int i = tb;
-
-	if (i < g->n && g->t[i].brk) {
-		/* "[Group][Title][720p]": the title is a bracket of its own */
-		while (i < g->n && g->t[i].grp == g->t[tb].grp && g->t[i].kind == K_NONE)
-			i++;
-		return i;
-	}
-	while (i < g->n && g->t[i].kind == K_NONE && !g->t[i].brk)
-		i++;
-	return i;
-}
-
 /* A plain number after a dash somewhere from token i on. */
 static int later_dash_number(const struct seg *g, int i)
 {
@@ -235,7 +175,7 @@ static int number_episode(struct seg *g, int tb, int hint, int anime, struct par
 	 * "003-004. Show Name", "05 - Name.mkv" in a season folder */
 	if ((v = tok_numx(g, tb)) >= 0 && g->t[tb].len <= 5 && !is_year_tok(g, tb) && tb + 1 < g->n) {
 		int j = tb + 1;
-		if ((e = tok_num(g, j)) > v && g->t[j].dash && e - v < 20)
+		if ((e = range_to(g, j, v)) >= 0 && g->t[j].dash)
 			j++;
 		if (j < g->n && g->t[j].kind == K_NONE && tok_num(g, j) < 0 &&
 		    (anime || g->t[j].dash || hint ||
@@ -269,7 +209,8 @@ static int number_episode(struct seg *g, int tb, int hint, int anime, struct par
 	     i++) {
 		if (g->t[i].kind == K_EPISODE)
 			continue; /* "Show S2 - 11": the season came first */
-		if (!g->t[i].dash || (v = tok_numx(g, i)) < 0 || is_year_tok(g, i) ||
+		if (!g->t[i].dash || ((v = tok_numx(g, i)) < 0 && (v = tok_part(g, i)) < 0) ||
+		    is_year_tok(g, i) ||
 		    (g->t[i].brk && !anime) ||
 		    (tok_num(g, i - 1) >= 0 &&
 		     (size_t)g->t[i - 1].off + g->t[i - 1].len + 1 == g->t[i].off))
@@ -277,6 +218,8 @@ static int number_episode(struct seg *g, int tb, int hint, int anime, struct par
 		if (i + 1 < g->n && g->t[i + 1].kind == K_NONE && !g->t[i + 1].brk &&
 		    !g->t[i + 1].dash && tok_num(g, i + 1) < 0 && later_dash_number(g, i + 1))
 			continue; /* "Fairy Tail - 100 Years Quest - 05": a title word */
+		if (g->t[i].len >= 2 && tok_fraction(g, i))
+			return i + special_number(g, i, r) - 1; /* "Sora no Woto - 07.5 - Title" */
 		if (g->t[i].len == 3 && tok_num(g, i) >= 0 && r->season < 0 && !anime &&
 		    (i + 1 == g->n || hint)) {
 			/* "One Piece - 102" alone, "Duckman - 101 (01)" in a series folder */
@@ -289,7 +232,7 @@ static int number_episode(struct seg *g, int tb, int hint, int anime, struct par
 		r->absolute = r->season < 0;
 		g->t[i].kind = K_EPISODE;
 		/* "- 13-16", "- 01 ~ 12", "- (01-04)" */
-		while (i + 1 < g->n && (e = tok_num(g, i + 1)) > v && g->t[i + 1].range && e - v < 20) {
+		while (i + 1 < g->n && (e = range_to(g, i + 1, v)) >= 0 && g->t[i + 1].range) {
 			ep_add_range(r, v, e);
 			g->t[++i].kind = K_EPISODE;
 		}
@@ -319,11 +262,13 @@ static int number_episode(struct seg *g, int tb, int hint, int anime, struct par
 		int next_tech = nxt >= g->n || (kind != K_NONE && kind != K_YEAR) ||
 				(g->t[nxt].brk && !g->t[i].brk);
 		int next_year = nxt < g->n && (kind == K_YEAR || is_year_tok(g, nxt));
-		int range = nxt < g->n && (e = tok_num(g, nxt)) > v && g->t[nxt].dash && e - v < 20;
+		int range = nxt < g->n && (e = range_to(g, nxt, v)) >= 0 && g->t[nxt].dash;
 		if (g->t[i].brk && g->t[i].grp != g->t[tb].grp && !hint && !anime)
 			continue;
 		if (next_year)
 			continue;
+		if ((anime || hint) && digits >= 2 && tok_fraction(g, i))
+			return i + special_number(g, i, r) - 1; /* "Magikarte_02.5_[902BB314]" */
 		if (anime) {
 			ep_add(r, v);
 			r->absolute = r->season < 0;
@@ -339,7 +284,7 @@ static int number_episode(struct seg *g, int tb, int hint, int anime, struct par
 			continue;
 		}
 		g->t[i].kind = K_EPISODE;
-		while (i + 1 < g->n && (e = tok_num(g, i + 1)) > v && g->t[i + 1].dash && e - v < 20 &&
+		while (i + 1 < g->n && (e = range_to(g, i + 1, v)) >= 0 && g->t[i + 1].dash &&
 		       r->season < 0) {
 			ep_add_range(r, v, e);
 			g->t[++i].kind = K_EPISODE;
@@ -347,173 +292,6 @@ static int number_episode(struct seg *g, int tb, int hint, int anime, struct par
 		return i;
 	}
 	return -1;
-}
-
-/* Title text of tokens [b, e): dots and underscores as spaces when the name
- * uses them as separators, spaces collapsed, stray punctuation trimmed,
- * "Simpsons, The" turned round. */
-static void title_text(const struct seg *g, int b, int e, char *dst, size_t cap)
-{
-	char tmp[NAME_TITLE_MAX * 2];
-	size_t o = 0, from, to;
-	int spaced;
-
-	dst[0] = '\0';
-	if (b >= e)
-		return;
-	from = g->t[b].off;
-	to = (size_t)g->t[e - 1].off + g->t[e - 1].len;
-	while (to < g->len && g->s[to] == '!' && to - from < sizeof(tmp) - 1)
-		to++; /* "K-ON!", "Sabagebu!": '!' ends the title, it is part of it */
-	spaced = memchr(g->s + from, ' ', to - from) != NULL;
-	for (size_t k = from; k < to && o + 1 < sizeof(tmp); k++) {
-		char c = g->s[k];
-		if (c == '_' || (c == '.' && !spaced) || c == '\t')
-			c = ' ';
-		if (c == ' ' && (o == 0 || tmp[o - 1] == ' '))
-			continue;
-		tmp[o++] = c;
-	}
-	while (o && strchr(" -.,:;([{/", tmp[o - 1]))
-		o--;
-	tmp[o] = '\0';
-	/* "Simpsons, The" -> "The Simpsons" */
-	static const char *const arts[] = {", The", ", A", ", An", NULL};
-	for (int a = 0; arts[a]; a++) {
-		size_t al = strlen(arts[a]);
-		if (o > al && strcasecmp(tmp + o - al, arts[a]) == 0) {
-			char swapped[sizeof(tmp)];
-			snprintf(swapped, sizeof(swapped), "%s %.*s", tmp + o - al + 2, (int)(o - al), tmp);
-			copy_utf8(dst, cap, swapped, strlen(swapped));
-			return;
-		}
-	}
-	copy_utf8(dst, cap, tmp, o);
-}
-
-/* Episode title: plain tokens after the last episode marker or date. */
-static int plain_run(const struct seg *g, int b, struct parsed_name *r)
-{
-	int e = b;
-
-	for (;; e++) {
-		if (e >= g->n || g->t[e].brk)
-			break;
-		if (g->t[e].kind == K_YEAR && e + 1 < g->n && g->t[e + 1].kind == K_NONE &&
-		    !g->t[e + 1].brk) {
-			/* "S07E22 - 2000 Light Years from Home": a number, not the year */
-			if (r->year == tok_num(g, e))
-				r->year = 0;
-			continue;
-		}
-		if (g->t[e].kind != K_NONE)
-			break;
-	}
-	return e;
-}
-
-/* Episode title: plain tokens after the first episode marker (or, when
- * there are none there, after the last marker or date). */
-static void episode_title(struct seg *g, int te, struct parsed_name *r)
-{
-	int first = -1, last = -1, b, e;
-
-	for (int i = 0; i < g->n; i++)
-		if (g->t[i].kind == K_EPISODE || g->t[i].kind == K_DATE) {
-			if (first < 0)
-				first = i;
-			last = i;
-		}
-	if (first < 0)
-		return;
-	while (first + 1 < g->n && (g->t[first + 1].kind == K_EPISODE || g->t[first + 1].kind == K_DATE))
-		first++;
-	b = first + 1 > te ? first + 1 : te;
-	e = plain_run(g, b, r);
-	if (e == b && last > first) {
-		b = last + 1 > te ? last + 1 : te;
-		e = plain_run(g, b, r);
-	}
-	if (e > b)
-		title_text(g, b, e, r->episode_title, sizeof(r->episode_title));
-}
-
-/* Tokens [b, e) read as Latin script: at least two ASCII letters and more
- * of them than characters of other scripts. */
-static int latin(const struct seg *g, int b, int e)
-{
-	int ascii = 0, other = 0;
-
-	for (int k = b; k < e; k++)
-		for (uint16_t j = 0; j < g->t[k].len; j++) {
-			unsigned char c = (unsigned char)g->s[g->t[k].off + j];
-			ascii += isalpha(c) != 0;
-			other += c >= 0xC0; /* one per UTF-8 lead byte */
-		}
-	return ascii >= 2 && ascii > other;
-}
-
-/*
- * Fansub layouts name the show several times: "[Group][国漫][西行纪][The
- * Westward Ⅱ][17]", "【Group】★01月新番★[Rebirth][01]". Among the plain
- * bracket groups that start at the title (or follow a title in another
- * script), the last one in Latin script is the title, so it matches the
- * metadata providers' titles.
- */
-static void bracket_title(const struct seg *g, int *tb, int *te)
-{
-	int b = *tb, best_b = -1, best_e = -1;
-
-	if (b >= g->n)
-		return;
-	if (!g->t[b].brk) {
-		if (latin(g, *tb, *te))
-			return;
-		b = *te;
-	}
-	while (b < g->n && g->t[b].brk) {
-		int e = b, plain = 1, numeric = 1;
-		while (e < g->n && g->t[e].grp == g->t[b].grp) {
-			plain &= g->t[e].kind == K_NONE;
-			numeric &= tok_numx(g, e) >= 0;
-			e++;
-		}
-		if (!plain || numeric)
-			break;
-		if (latin(g, b, e))
-			best_b = b, best_e = e;
-		b = e;
-	}
-	if (best_b >= 0 && !(best_b == *tb && best_e == *te)) {
-		*tb = best_b;
-		*te = best_e;
-	}
-}
-
-/* "Черное зеркало / Black Mirror", "別對映像研出手！/…/Eizouken ni wa Te wo
- * Dasu na!": of '/'-separated alternatives keep the first in Latin script
- * (else the first). */
-static void alternative_title(const struct seg *g, int *tb, int *te)
-{
-	int b = *tb;
-
-	for (int k = *tb + 1; k <= *te; k++) {
-		if (k < *te && !g->t[k].alt)
-			continue;
-		if (latin(g, b, k)) {
-			if (b != *tb || k != *te) {
-				*tb = b;
-				*te = k;
-			}
-			return;
-		}
-		b = k;
-	}
-	for (int k = *tb + 1; k < *te; k++)
-		if (g->t[k].alt) {
-			*te = k;
-			return;
-		}
 }
 
 /* Scan and resolve one segment; hint: the folders say "series". */
@@ -524,7 +302,7 @@ static void resolve(struct seg *g, const char *s, size_t len, int is_file, int h
 	v->tb = title_begin(g);
 	pick_year(g, v->tb, r);
 	v->numbered = 0;
-	if (is_file && !r->episode_count) {
+	if (is_file && !r->episode_count && !g->special) {
 		int e = 0;
 		while (e < g->n && g->t[e].grp == g->lead_grp && g->lead_grp)
 			e++;
@@ -572,8 +350,9 @@ static void resolve(struct seg *g, const char *s, size_t len, int is_file, int h
 		}
 		title_text(g, b, e, r->title, sizeof(r->title));
 	}
-	if (r->episode_count || r->date[0])
+	if (r->episode_count || r->date[0] || g->special)
 		episode_title(g, v->te > v->tb ? v->te : 0, r);
+	v->special = g->special;
 }
 
 /* Folder names that say nothing about the title, as matching keys
@@ -585,6 +364,7 @@ static const char *const generic_folders[] = {
 	"incoming", "torrents", "completed", "complete", "new", "hd", "sd", "serien",
 	"tv series", "documentaries", "kids", "library", "storage", "share", "public", "volumes",
 	"srv", "nas", "incomplete", NULL};
+static const char *const specials_folders[] = {"specials", "special", NULL};
 static const char *const series_folders[] = {"series", "tv", "tv shows", "tvshows", "shows",
 					     "anime", "serien", "tv series", "serie", NULL};
 
@@ -758,19 +538,25 @@ int name_parse(const char *path, struct parsed_name *out)
 	for (int k = 0; k < nf; k++) {
 		name_init(&folder[k]);
 		resolve(&g, segs[k + 1], seglen[k + 1], 0, 0, &folder[k], &v);
+		if (folder[k].season < 0 && key_in(folder[k].title, specials_folders)) {
+			folder[k].season = 0; /* Jellyfin's "Specials" folder is season 0 */
+			folder[k].title[0] = '\0';
+		}
 		if (folder[k].season >= 0 || series_folder(folder[k].title))
 			hint = 1;
 	}
 	resolve(&g, segs[0], strip_extension(segs[0], seglen[0]), 1, hint, out, &v);
 
 	/* a file named like a hash inside a release folder: the folder knows */
-	if (!out->episode_count || v.numbered) {
+	if ((!out->episode_count || v.numbered) && !v.special) {
 		for (int k = 0; k < nf; k++) {
 			struct parsed_name *f = &folder[k];
 			if (!f->episode_count)
 				continue;
 			out->season = f->season;
 			out->episode_count = f->episode_count;
+			out->episode_total = f->episode_total;
+			out->episode_last = f->episode_last;
 			memcpy(out->episodes, f->episodes, sizeof(out->episodes));
 			memcpy(out->title, f->title, sizeof(out->title));
 			if (!out->episode_title[0])
@@ -811,7 +597,11 @@ int name_parse(const char *path, struct parsed_name *out)
 	if (out->source && !strcmp(out->source, "Blu-ray") && out->screen_size &&
 	    !strcmp(out->screen_size, "2160p"))
 		out->source = "Ultra HD Blu-ray";
-	int episodic = out->episode_count > 0 || out->date[0] || out->season >= 0;
+	if (out->extra) {
+		out->episode_count = out->episode_total = out->episode_last = 0; /* "NCED2" is no episode 2 */
+		out->absolute = 0;
+	}
+	int episodic = out->episode_count > 0 || out->date[0] || out->season >= 0 || out->extra;
 	for (int k = 0; k < nf && episodic && out->season < 0; k++)
 		if (folder[k].season >= 0 && !folder[k].episode_count)
 			out->season = folder[k].season;
@@ -856,12 +646,15 @@ void name_parse_json(const struct parsed_name *p, struct jw *w)
 	else
 		jw_knull(w, "season");
 	jw_key(w, "episode");
-	if (p->episode_count == 1) {
+	if (p->episode_total == 1) {
 		jw_int(w, p->episodes[0]);
-	} else if (p->episode_count > 1) {
+	} else if (p->episode_total > 1) {
 		jw_arr_open(w);
 		for (int k = 0; k < p->episode_count; k++)
 			jw_int(w, p->episodes[k]);
+		/* the run past the array, up to episode_last (parse.h) */
+		for (int k = 1; k <= p->episode_total - p->episode_count; k++)
+			jw_int(w, p->episodes[p->episode_count - 1] + k);
 		jw_arr_close(w);
 	} else {
 		jw_null(w);

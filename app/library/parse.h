@@ -43,9 +43,31 @@ struct parsed_name {
 	char title[NAME_TITLE_MAX];
 	int year;                       /* 0: none */
 	int season;                     /* -1: none (0 is specials) */
-	int episodes[NAME_EPISODES_MAX]; /* episode numbers in order */
-	int episode_count;              /* 0: none; > 1: multi-episode */
+	int episodes[NAME_EPISODES_MAX]; /* the first episode numbers, in order */
+	int episode_count;              /* numbers in episodes[]: 0 none; > 1 multi-episode */
+	/*
+	 * Every number the name gives, also past NAME_EPISODES_MAX: a season
+	 * pack "01-26" has episode_count 16 (episodes 1..16), episode_total 26
+	 * and episode_last 26; "101-124" 16, 24 and 124. Past the array only
+	 * the run that continues it counts, so the name gives episodes[] and
+	 * then episodes[episode_count - 1] + 1 .. episode_last, and
+	 * episode_total - episode_count == episode_last -
+	 * episodes[episode_count - 1]. When all fit they are episode_count and
+	 * the last stored number; 0 and 0 with no episode. A range reaching
+	 * more than 999 past its start ("1-99999") is not read as one, and at
+	 * most 999 numbers are counted past the array.
+	 */
+	int episode_total;
+	int episode_last;
 	int absolute;                   /* 1: episodes are absolute (anime) numbers */
+	/*
+	 * "opening" or "ending" (NCOP, NCED, OP1, ED2): a creditless opening
+	 * or ending, an extra of the series rather than an episode. Such a
+	 * name is an episode-type name with no episode numbers (its "2" is
+	 * the ending's number); season and title say where it belongs. A
+	 * scanner skips it or files it as an extra. NULL: none.
+	 */
+	const char *extra;
 	char episode_title[NAME_TITLE_MAX];
 	char date[11];                  /* "YYYY-MM-DD" of a daily show, "" none */
 	const char *screen_size;
@@ -73,11 +95,12 @@ int name_parse(const char *path, struct parsed_name *out);
 
 /*
  * Write p as one JSON object with exactly the keys type, title, year,
- * season, episode (a number, an array for multi-episode files, or null),
- * episode_title, date, screen_size, source, video_codec, audio_codec,
- * release_group, edition, tmdb_id, imdb_id; absent values are null. hdr,
- * languages and absolute are parsed but not part of this shape. Errors land
- * in the writer's buffer (check buf_ok()).
+ * season, episode (a number, an array of all episode_total numbers for
+ * multi-episode files, or null), episode_title, date, screen_size, source,
+ * video_codec, audio_codec, release_group, edition, tmdb_id, imdb_id; absent
+ * values are null. hdr, languages, absolute and extra are parsed but not
+ * part of this shape (an extra shows as an episode with a null episode).
+ * Errors land in the writer's buffer (check buf_ok()).
  */
 void name_parse_json(const struct parsed_name *p, struct jw *w);
 

@@ -135,13 +135,37 @@ void ep_add(struct parsed_name *r, int ep)
 			return;
 	if (r->episode_count < NAME_EPISODES_MAX)
 		r->episodes[r->episode_count++] = ep;
+	else if (ep != r->episode_last + 1 || r->episode_total - r->episode_count >= EP_RANGE_MAX)
+		return; /* past the array only the run that continues it counts */
+	r->episode_total++;
+	r->episode_last = ep;
 }
 
-/* Ranges: "E01-E03" / "E01-03" after a first episode means 1, 2, 3. */
+/* Ranges: "E01-E03" / "E01-03" after a first episode means 1, 2, 3; past
+ * NAME_EPISODES_MAX the rest of the run is counted, not stored. */
 void ep_add_range(struct parsed_name *r, int from, int to)
 {
-	for (int e = from + 1; e <= to && e - from < NAME_EPISODES_MAX; e++)
+	int e = from + 1;
+
+	if (to - from > EP_RANGE_MAX || (r->episode_count && to - r->episodes[0] > EP_RANGE_MAX))
+		return;
+	for (; e <= to && r->episode_count < NAME_EPISODES_MAX; e++)
 		ep_add(r, e);
+	if (e <= to && to > r->episode_last && e <= r->episode_last + 1 &&
+	    r->episode_total - r->episode_count + (to - r->episode_last) <= EP_RANGE_MAX) {
+		r->episode_total += to - r->episode_last;
+		r->episode_last = to;
+	}
+}
+
+int range_to(const struct seg *g, int j, int from)
+{
+	int e = tok_num(g, j);
+
+	if (j <= 0 || e <= from)
+		return -1;
+	size_t gap = g->t[j].off - ((size_t)g->t[j - 1].off + g->t[j - 1].len);
+	return e - from <= (gap == 1 || !g->t[j].dash ? EP_RANGE_MAX : 19) ? e : -1;
 }
 
 /*
@@ -275,15 +299,14 @@ static int episode_marker(struct seg *g, int i, struct parsed_name *r)
 tail:
 	/* "-E03", "-03", "-1x03", "E04" following: more episodes */
 	while (i + used < g->n && r->episode_count > 0) {
-		int j = i + used, last = r->episodes[r->episode_count - 1], e;
+		int j = i + used, last = r->episode_last, e;
 		const char *u = g->s + g->t[j].off;
 		if ((u[0] == 'e' || u[0] == 'E') && (e = digits_at(g, j, 1, 4)) >= 0) {
 			if (g->t[j].dash && e > last)
 				ep_add_range(r, last, e);
 			else
 				ep_add(r, e);
-		} else if (g->t[j].dash && (e = tok_num(g, j)) > last && e - last < 20 &&
-			   g->t[j].len <= 3) {
+		} else if (g->t[j].dash && (e = range_to(g, j, last)) >= 0 && g->t[j].len <= 3) {
 			ep_add_range(r, last, e);
 		} else if ((e = tok_num(g, j)) > last && e - last < 20 && g->t[j].len <= 3 &&
 			   (size_t)g->t[j - 1].off + g->t[j - 1].len + 1 == g->t[j].off &&
@@ -360,15 +383,13 @@ static int tok_ordinal(const struct seg *g, int i)
 	return -1;
 }
 
-/* Tokens i and i + 1 are written "N.NN" with nothing else between. */
-static int dotted_pair(const struct seg *g, int i)
+int dotted_pair(const struct seg *g, int i)
 {
 	return i + 1 < g->n && (size_t)g->t[i].off + g->t[i].len + 1 == g->t[i + 1].off &&
 	       g->s[g->t[i + 1].off - 1] == '.';
 }
 
-/* Mark tokens [i, i + n) as episode markers; returns n. */
-static int mark_episode(struct seg *g, int i, int n)
+int mark_episode(struct seg *g, int i, int n)
 {
 	for (int k = 0; k < n && i + k < g->n; k++)
 		g->t[i + k].kind = K_EPISODE;
@@ -380,9 +401,9 @@ static int episode_range(struct seg *g, int j, struct parsed_name *r)
 {
 	int used = 0, e;
 
-	while ((e = tok_num(g, j + used)) > r->episodes[r->episode_count - 1] &&
-	       g->t[j + used].range && e - r->episodes[0] < 100 && g->t[j + used].len <= 4) {
-		ep_add_range(r, r->episodes[r->episode_count - 1], e);
+	while ((e = tok_num(g, j + used)) > r->episode_last && g->t[j + used].range &&
+	       e - r->episodes[0] < 100 && g->t[j + used].len <= 4) {
+		ep_add_range(r, r->episode_last, e);
 		g->t[j + used++].kind = K_EPISODE;
 	}
 	return used;
@@ -544,8 +565,7 @@ static int day_at(const struct seg *g, int i)
 	return v >= 1 && v <= 31 ? v : -1;
 }
 
-/* The first token of the name proper: past a leading bracket group. */
-static int name_start(const struct seg *g, int i)
+int name_start(const struct seg *g, int i)
 {
 	if (i == 0)
 		return 1;
@@ -679,6 +699,7 @@ void seg_scan(struct seg *g, const char *s, size_t len, struct parsed_name *r)
 	classify(g, r);
 	if (demote_weak(g)) {
 		*r = start;
+		g->special = 0;
 		for (int i = 0; i < g->n; i++)
 			g->t[i].kind = K_NONE;
 		classify(g, r);
@@ -693,7 +714,8 @@ static void classify(struct seg *g, struct parsed_name *r)
 			i++;
 			continue;
 		}
-		if ((used = id_at(g, i, r)) || (used = episode_marker(g, i, r)) ||
+		if ((used = id_at(g, i, r)) || (used = special_at(g, i, r)) ||
+		    (used = episode_marker(g, i, r)) ||
 		    (used = episode_words(g, i, r)) || (used = date_at(g, i, r)) ||
 		    (used = number_words(g, i, r)) || (used = dotted_at(g, i, r)) ||
 		    (used = vocab_match(g, i, r))) {

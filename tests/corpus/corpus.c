@@ -293,12 +293,20 @@ static const char *field_str(const struct parsed_name *r, enum field f)
 	}
 }
 
+/* The i-th episode number the name gives: stored, or past the array on
+ * the run up to episode_last (parse.h). */
+static int episode_at(const struct parsed_name *r, int i)
+{
+	return i < r->episode_count ? r->episodes[i]
+				    : r->episodes[r->episode_count - 1] + i - r->episode_count + 1;
+}
+
 static int episodes_eq(const struct prop *p, const struct parsed_name *r)
 {
-	if (p->nv != r->episode_count)
+	if (p->nv != r->episode_total)
 		return 0;
 	for (int i = 0; i < p->nv; i++)
-		if (atoi(p->vals[i]) != r->episodes[i])
+		if (atoi(p->vals[i]) != episode_at(r, i))
 			return 0;
 	return 1;
 }
@@ -501,15 +509,14 @@ static int ptn_num(enum field f, const cJSON *exp, int got, const struct parsed_
 	if (!exp)
 		return -1;
 	if (cJSON_IsNumber(exp)) {
-		ok = f == F_EPISODE ? r->episode_count == 1 && r->episodes[0] == exp->valueint
+		ok = f == F_EPISODE ? r->episode_total == 1 && r->episodes[0] == exp->valueint
 				    : got == exp->valueint;
 	} else if (cJSON_IsArray(exp)) {
 		int n = cJSON_GetArraySize(exp), i = 0;
 		const cJSON *it;
 		if (f == F_EPISODE) {
-			ok = n == r->episode_count;
-			cJSON_ArrayForEach(it, exp) ok = ok && i < NAME_EPISODES_MAX &&
-							 r->episodes[i++] == it->valueint;
+			ok = n == r->episode_total;
+			cJSON_ArrayForEach(it, exp) ok = ok && episode_at(r, i++) == it->valueint;
 		} else {
 			cJSON_ArrayForEach(it, exp) ok = ok || it->valueint == got;
 		}
@@ -633,11 +640,10 @@ static int ani_episode(const cJSON *e, const struct parsed_name *r)
 	}
 	if (from < 0 || to < from)
 		return 0; /* "02.5", "01b": no integer counterpart */
-	if (r->episode_count != to - from + 1 && !(to - from + 1 > NAME_EPISODES_MAX &&
-						    r->episode_count == NAME_EPISODES_MAX))
+	if (r->episode_total != to - from + 1)
 		return 0;
-	for (int k = 0; k < r->episode_count; k++)
-		if (r->episodes[k] != from + k)
+	for (int k = 0; k < r->episode_total; k++)
+		if (episode_at(r, k) != from + k)
 			return 0;
 	return 1;
 }

@@ -2,7 +2,7 @@
  * libFuzzer target for the filename parser of app/library/parse*.c:
  * name_parse() and name_parse_json().
  *
- * fuzz-sources: app/core app/library/parse.c app/library/parse_scan.c app/library/parse_vocab.c
+ * fuzz-sources: app/core app/library/parse.c app/library/parse_scan.c app/library/parse_title.c app/library/parse_vocab.c
  * fuzz-libs: -lcjson -lm -lcrypto -lutf8proc
  *
  * Input: the bytes, cut at the first NUL, are the name (any bytes: invalid
@@ -11,7 +11,12 @@
  * Oracles beyond "no crash, no sanitizer report":
  *   - name_parse refuses exactly the empty and the over-long names
  *   - every text field is NUL-terminated inside its array and valid UTF-8
- *   - episode_count is within 0..NAME_EPISODES_MAX, season >= -1
+ *   - episode_count is within 0..NAME_EPISODES_MAX, season >= -1; past
+ *     the array the numbers run on to episode_last (episode_total -
+ *     episode_count == episode_last - the last stored number), at most
+ *     999 of them
+ *   - the JSON episode holds episode_total numbers: the stored ones, then
+ *     the run up to episode_last
  *   - the JSON written by name_parse_json re-parses with cJSON into an
  *     object with exactly the 15 documented keys, and its strings are the
  *     struct's strings
@@ -33,6 +38,10 @@
  * fuzz-seed: 180506 Show 3rd Nov 2014 Nov 31 2014 999999.mkv
  * fuzz-seed: [www.site.net] - www.site.com - 9-1-1.1923.Catch-22.S02.mkv
  * fuzz-seed: [[[[[[[[【【【【（（（Show 6.01 [5.134]]]]】】\xe3\x80 / a / b\xff.mkv
+ * fuzz-seed: [G] Show - SP 2 OVA3.5 EP07.5.9 NCED 99 - ED - OP4a 01b 111C Special 999999 07.5.mkv
+ * fuzz-seed: Show.S01E05-GRP/Specials/[G]_Show_-_EX01_-_02.5_-_NCOP1v2_-_OVA_-_01.mkv
+ * fuzz-seed: [G] Show - 01-26 (101-124) S01E01-E999-E1998-E2997 E01E03E05E07E09E11E13E15E17E19E21E23E25E27E29E31E33-E40 Ep 1-999.mkv
+ * fuzz-seed: [Batch]/Show 01-999/[G] Show - 01 ~ 026 ~ 1024 ~ 2000/x.mkv
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -111,6 +120,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	text_ok(p.release_group, sizeof(p.release_group));
 	text_ok(p.imdb_id, sizeof(p.imdb_id));
 	oracle(p.episode_count >= 0 && p.episode_count <= NAME_EPISODES_MAX);
+	oracle(p.episode_total >= p.episode_count);
+	oracle(p.episode_count ? p.episode_last == p.episodes[p.episode_count - 1] +
+							  (p.episode_total - p.episode_count)
+			       : p.episode_total == 0 && p.episode_last == 0);
+	oracle(p.episode_total - p.episode_count <= 999);
 	oracle(p.season >= -1);
 	oracle(p.language_count >= 0 && p.language_count <= NAME_LANGS_MAX);
 
@@ -126,9 +140,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	str_matches(o, "screen_size", p.screen_size);
 	str_matches(o, "source", p.source);
 	const cJSON *ep = cJSON_GetObjectItemCaseSensitive(o, "episode");
-	oracle(p.episode_count == 0 ? cJSON_IsNull(ep)
-	       : p.episode_count == 1 ? cJSON_IsNumber(ep)
-				       : cJSON_IsArray(ep) && cJSON_GetArraySize(ep) == p.episode_count);
+	oracle(p.episode_total == 0 ? cJSON_IsNull(ep)
+	       : p.episode_total == 1 ? cJSON_IsNumber(ep) && ep->valueint == p.episodes[0]
+				       : cJSON_IsArray(ep) && cJSON_GetArraySize(ep) == p.episode_total);
+	if (cJSON_IsArray(ep)) {
+		const cJSON *it;
+		int k = 0;
+		cJSON_ArrayForEach(it, ep) {
+			oracle(cJSON_IsNumber(it) &&
+			       it->valueint == (k < p.episode_count ? p.episodes[k]
+							     : p.episodes[p.episode_count - 1] + k - p.episode_count + 1));
+			k++;
+		}
+	}
 	cJSON_Delete(o);
 
 	name_parse(name, &q);

@@ -461,6 +461,194 @@ static void test_season_packs(void **state)
 	assert_int_equal(p->episodes[0], 3);
 }
 
+/* Anime specials: season 0 with the number as the episode (Sonarr and
+ * Jellyfin file them so); "OVA - 01" keeps OVA in the title. */
+static void test_specials(void **state)
+{
+	(void)state;
+	const struct parsed_name *p;
+
+	expect_episode("[FFF] Seirei Tsukai no Blade Dance - SP01 [BD][720p-AAC][F1FF8588].mkv",
+		       "Seirei Tsukai no Blade Dance", 0, 1);
+	assert_int_equal(P.absolute, 0);
+	assert_null(P.extra);
+	assert_string_equal(P.release_group, "FFF");
+	expect_episode("[Group] Show - SP 2 [720p].mkv", "Show", 0, 2);
+	expect_episode("[Group] Show - Special 3 [1080p].mkv", "Show", 0, 3);
+	expect_episode("Queen's Blade Utsukushiki Toushi-tachi - OVA_01 (BD 1280x720 AVC AAC).mp4",
+		       "Queen's Blade Utsukushiki Toushi-tachi", 0, 1);
+	expect_episode("[Group] Show OVA 2 [720p].mkv", "Show", 0, 2);
+	expect_episode("[Group] Show OAD1 [720p].mkv", "Show", 0, 1);
+	expect_episode("[UTW]_Accel_World_-_EX01_[BD][h264-720p_AAC][3E56EE18].mkv", "Accel World", 0, 1);
+	expect_episode("Show/Specials/Show - 01.mkv", "Show", 0, 1);
+	/* a dash before the number: OVA names the show */
+	expect_episode("[Seto_Otaku]_AIKa_ZERO_OVA_-_01_[BD][1920x1080_H264-Flac][6730D40A].mkv",
+		       "AIKa ZERO OVA", -1, 1);
+	assert_int_equal(P.absolute, 1);
+	/* titles that start with or hold the words */
+	expect_movie("Special 26 (2013).mkv", "Special 26", 2013);
+	expect_movie("Special.Correspondents.2016.iTA.ENG.4K.2160p.NetflixUHD.mp4",
+		     "Special Correspondents", 2016);
+	p = parse("[CMS] Magical Star Kanon 100% OVA[DVD][E9F43685].mkv");
+	assert_int_equal(p->season, -1);
+	assert_string_equal(p->title, "Magical Star Kanon 100% OVA");
+}
+
+/* Openings and endings are extras: never episode numbers. */
+static void test_extras(void **state)
+{
+	(void)state;
+	const struct parsed_name *p = parse("[Coalgirls]_Toradora_ED2_(704x480_DVD_AAC)_[3B65D1E6].mkv");
+
+	assert_int_equal(p->type, NAME_EPISODE);
+	assert_string_equal(p->title, "Toradora");
+	assert_string_equal(p->extra, "ending");
+	assert_int_equal(p->episode_count, 0);
+	assert_int_equal(p->season, -1);
+	assert_int_equal(p->absolute, 0);
+	p = parse("[Coalgirls]_Bakemonogatari_OP4a_(1280x720_Blu-Ray_FLAC)_[327A2375].mkv");
+	assert_string_equal(p->title, "Bakemonogatari");
+	assert_string_equal(p->extra, "opening");
+	assert_int_equal(p->episode_count, 0);
+	p = parse("[Group] Show - NCOP [1080p].mkv");
+	assert_string_equal(p->extra, "opening");
+	assert_string_equal(p->title, "Show");
+	p = parse("[Group] Show - NCED 2 [1080p].mkv");
+	assert_string_equal(p->extra, "ending");
+	assert_int_equal(p->episode_count, 0);
+	p = parse("[Group] Show - ED 1 [1080p].mkv");
+	assert_string_equal(p->extra, "ending");
+	assert_int_equal(p->episode_count, 0);
+	p = parse("[Group] Show S2 - NCOP.mkv");
+	assert_string_equal(p->extra, "opening");
+	assert_int_equal(p->season, 2);
+	/* the ending's number is not the folder's episode either */
+	p = parse("Show.S01E05.720p.HDTV-GRP/Show - NCED1.mkv");
+	assert_string_equal(p->extra, "ending");
+	assert_int_equal(p->episode_count, 0);
+	/* "Ed" the name, "-ED" the group */
+	expect_episode("Ed S01E01.mkv", "Ed", 1, 1);
+	assert_null(P.extra);
+	expect_movie("Movie.2010.720p.x264-ED.mkv", "Movie", 2010);
+	assert_null(P.extra);
+	assert_string_equal(P.release_group, "ED");
+}
+
+/* "07.5" is a special between two episodes: season 0, no number of its
+ * own (the providers number it their way); "01b" is part of episode 1. */
+static void test_fractional_lettered(void **state)
+{
+	(void)state;
+	const struct parsed_name *p;
+
+	p = parse("[Zurako] Sora no Woto - 07.5 - Drinking Party - Fortress Battle (BD 1080p AAC) "
+		  "[F7DF16F7].mkv");
+	assert_int_equal(p->type, NAME_EPISODE);
+	assert_string_equal(p->title, "Sora no Woto");
+	assert_int_equal(p->season, 0);
+	assert_int_equal(p->episode_count, 0);
+	assert_int_equal(p->absolute, 0);
+	assert_string_equal(p->episode_title, "Drinking Party - Fortress Battle");
+	p = parse("[Elysium]Sora.no.Woto.EP07.5(BD.720p.AAC)[C37580F8].mkv");
+	assert_string_equal(p->title, "Sora no Woto");
+	assert_int_equal(p->season, 0);
+	assert_int_equal(p->episode_count, 0);
+	p = parse("[Coalgirls]_Fate_Zero_OVA3.5_(1280x720_Blu-ray_FLAC)_[5F5AD026].mkv");
+	assert_string_equal(p->title, "Fate Zero");
+	assert_int_equal(p->season, 0);
+	assert_int_equal(p->episode_count, 0);
+	p = parse("[EroGaKi-Team]_Nurse_Witch_Komugi-chan_Magikarte_02.5_[902BB314].mkv");
+	assert_string_equal(p->title, "Nurse Witch Komugi-chan Magikarte");
+	assert_int_equal(p->season, 0);
+	assert_int_equal(p->episode_count, 0);
+	p = parse("Show Episode 7.5 - Recap.mkv");
+	assert_int_equal(p->season, 0);
+	assert_int_equal(p->episode_count, 0);
+	assert_string_equal(p->episode_title, "Recap");
+	/* a folder's episode is not lent to the special */
+	p = parse("Show.S01E05.720p.HDTV-GRP/Show - 07.5.mkv");
+	assert_int_equal(p->season, 0);
+	assert_int_equal(p->episode_count, 0);
+	/* not fractions: channels, one digit, dotted season.episode, titles */
+	p = parse("Show - 5.1 [720p]");
+	assert_int_equal(p->season, -1);
+	expect_episode("Show.S01E01.DD5.1.mkv", "Show", 1, 1);
+	expect_episode("Show - 6.01 - Title.mkv", "Show", 6, 1);
+	p = parse("Evangelion_1.11_You_Are_(Not)_Alone_(2009)_[1080p,BluRay,x264,DTS-ES]_-_THORA.mkv");
+	assert_int_equal(p->season, -1);
+	assert_int_equal(p->episode_count, 0);
+	/* lettered parts */
+	expect_episode("[Shinsen-Subs]_Macross_Frontier_-_01b_[4D5EC315].avi", "Macross Frontier", -1, 1);
+	assert_int_equal(P.absolute, 1);
+	expect_episode("[HorribleSubs] Gintama - 111C [1080p].mkv", "Gintama", -1, 111);
+	expect_episode("[NamaeNai] Hidamari Sketch x365 - 09a (DVD) [49874745].mkv", "Hidamari Sketch x365",
+		       -1, 9);
+	p = parse("[Group] Show - 3D [1080p].mkv");
+	assert_int_equal(p->episode_count, 0);
+}
+
+/* Ranges longer than NAME_EPISODES_MAX: the array holds the first 16, and
+ * episode_total and episode_last the whole run. */
+static void expect_run(const char *name, int season, int first, int last)
+{
+	const struct parsed_name *p = parse(name);
+	int total = last - first + 1;
+
+	assert_int_equal(p->type, NAME_EPISODE);
+	assert_string_equal(p->title, "Show");
+	assert_int_equal(p->season, season);
+	assert_int_equal(p->episode_total, total);
+	assert_int_equal(p->episode_last, last);
+	assert_int_equal(p->episode_count, total < NAME_EPISODES_MAX ? total : NAME_EPISODES_MAX);
+	for (int k = 0; k < p->episode_count; k++)
+		assert_int_equal(p->episodes[k], first + k);
+}
+
+static void test_long_ranges(void **state)
+{
+	(void)state;
+	struct parsed_name p;
+	struct buf b;
+	struct jw w;
+
+	expect_run("[Group] Show - 01-26 [BD 1080p].mkv", -1, 1, 26);
+	assert_int_equal(P.absolute, 1);
+	expect_run("[Group] Show - 101-124 [720p]", -1, 101, 124);
+	expect_run("[Group] Show (01-26) [BD 1080p]", -1, 1, 26);
+	expect_run("[Group] Show - 01 ~ 26 [720p]", -1, 1, 26);
+	expect_run("Show S01E01-E26.mkv", 1, 1, 26);
+	expect_run("Show S01E01-26.mkv", 1, 1, 26);
+	expect_run("Show Ep 1-30.mkv", -1, 1, 30);
+	/* short runs as before: all stored, total and last agree */
+	expect_run("[Group] Show - 13-16 [720p].mkv", -1, 13, 16);
+	expect_episode("Show.S02E05.mkv", "Show", 2, 5);
+	assert_int_equal(P.episode_total, 1);
+	assert_int_equal(P.episode_last, 5);
+	/* a spaced dash before a long span names the episode */
+	expect_episode("Show - 05 - 300 Spartans.mkv", "Show", -1, 5);
+	assert_int_equal(P.episode_total, 1);
+	assert_string_equal(P.episode_title, "300 Spartans");
+	/* past 999 it is no range */
+	expect_episode("[Group] Show - 1-99999 [720p].mkv", "Show", -1, 1);
+	assert_int_equal(P.episode_total, 1);
+	expect_episode("Show.S01E01-E99999.mkv", "Show", 1, 1);
+	assert_int_equal(P.episode_total, 1);
+	/* an extra carries none */
+	parse("[Group] Show - NCED 2 [1080p].mkv");
+	assert_int_equal(P.episode_total, 0);
+	assert_int_equal(P.episode_last, 0);
+
+	/* the JSON lists the whole run */
+	buf_init(&b, 4096);
+	jw_init(&w, &b);
+	name_parse("[Group] Show - 101-124 [720p]", &p);
+	name_parse_json(&p, &w);
+	assert_true(buf_ok(&b));
+	assert_non_null(strstr(b.data, "\"episode\":[101,102,103,104,105,106,107,108,109,110,111,112,"
+				       "113,114,115,116,117,118,119,120,121,122,123,124],"));
+	buf_release(&b);
+}
+
 /* Malformed inputs the new rules read: they stay bounded. */
 static void test_malformed_numbers(void **state)
 {
@@ -583,6 +771,10 @@ int main(void)
 		cmocka_unit_test(test_air_dates),
 		cmocka_unit_test(test_title_numbers),
 		cmocka_unit_test(test_season_packs),
+		cmocka_unit_test(test_specials),
+		cmocka_unit_test(test_extras),
+		cmocka_unit_test(test_fractional_lettered),
+		cmocka_unit_test(test_long_ranges),
 		cmocka_unit_test(test_malformed_numbers),
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_json),
