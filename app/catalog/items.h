@@ -61,9 +61,11 @@
 /* An episode over m (its row only: lists walk the episodes alone), with
  * its series' title and poster (for rows that mix series), whether a file
  * holds it, and the caller's watch state. */
+/* a scalar subquery, not EXISTS: the planner may turn an EXISTS in the
+ * select list into a hash of every file, built for a page of 20 */
 #define CAT_EPISODE_HAS_FILE \
-	"EXISTS (SELECT 1 FROM media_file_episodes fe JOIN media_files f ON f.id = fe.file_id" \
-	" AND f.state = 'present' WHERE fe.episode_id = m.id)"
+	"coalesce((SELECT true FROM media_file_episodes fe JOIN media_files f ON f.id = fe.file_id" \
+	" AND f.state = 'present' WHERE fe.episode_id = m.id LIMIT 1), false)"
 #define CAT_EPISODE_ITEM \
 	"json_build_object('id', m.id, 'series_id', m.series_id, 'series_title', (SELECT " \
 		CAT_TITLE_CHAIN("s.titles_i18n", "s.original_language", "s.original_title", "s.title") \
