@@ -272,26 +272,29 @@ for q in a b t r k s th ri kyo mon riv the%20ri gar zu lig sh; do
 	printf '/api/v1/search/movies/autocomplete?q=%s\n' "$q" >>"$AUTO_PATHS"
 done
 
-# TV: series lists in every order and some filters, series details,
-# seasons and their episodes, episode details, next up, continue watching
-# and upcoming episodes (per user: each request is one of the 50 users)
-: >"$TV_PATHS"
+# TV: series list pages in every order with filters and offsets (the
+# list row); next up, each request one of the users (whose watch state was
+# seeded above); and series details, seasons, a season's episodes, episode
+# details, continue watching, recent and upcoming episodes (the detail row)
+TV_LIST_PATHS=$STACK/paths-tv-list.txt NEXT_UP_PATHS=$STACK/paths-next-up.txt
+: >"$TV_LIST_PATHS"
 for sort in title year added rating popularity; do
 	for order in asc desc; do
 		for f in "" "&genre=Drama" "&status=Ended" "&year_min=2000" "&offset=100"; do
-			printf '/api/v1/tvshows?limit=50&sort=%s&order=%s%s\n' "$sort" "$order" "$f" >>"$TV_PATHS"
+			printf '/api/v1/tvshows?limit=50&sort=%s&order=%s%s\n' "$sort" "$order" "$f" >>"$TV_LIST_PATHS"
 		done
 	done
 done
+printf '/api/v1/tvshows/next-up?limit=20\n' >"$NEXT_UP_PATHS"
 sql -c "SELECT p FROM (SELECT s.tmdb_id, unnest(ARRAY['/api/v1/tvshows/' || s.id,
 	'/api/v1/tvshows/' || s.id || '/seasons', '/api/v1/tvshows/' || s.id || '/episodes?season=1',
 	'/api/v1/tvshows/episodes/' || (SELECT e.id FROM episodes e WHERE e.series_id = s.id
 	AND e.season_number = 2 AND e.episode_number = 3)]) AS p FROM series s
 	WHERE coalesce((s.min_ages->>'US')::int, 0) <= 12 AND s.min_ages ? 'US'
-	ORDER BY s.tmdb_id LIMIT 200) x" >>"$TV_PATHS" || die "TV paths failed"
+	ORDER BY s.tmdb_id LIMIT 200) x" >"$TV_PATHS" || die "TV paths failed"
 for _ in 1 2 3 4 5 6 7 8 9 10; do
-	printf '%s\n' /api/v1/tvshows/next-up /api/v1/tvshows/continue-watching \
-		/api/v1/tvshows/episodes/upcoming /api/v1/tvshows/episodes/recent >>"$TV_PATHS"
+	printf '%s\n' /api/v1/tvshows/continue-watching /api/v1/tvshows/episodes/upcoming \
+		/api/v1/tvshows/episodes/recent >>"$TV_PATHS"
 done
 # multi-search: the search mix's words across movies, series and episodes
 sed 's|^/api/v1/movies/search?|/api/v1/search/multi?|' "$SEARCH_PATHS" >"$MULTI_PATHS"
@@ -333,7 +336,9 @@ for ttl in 0 60s; do
 	mix "detail_$c" "detail mix, cache $c" "$DETAIL_PATHS"
 	mix "search_$c" "search mix, cache $c" "$SEARCH_PATHS"
 	mix "auto_$c" "autocomplete mix, cache $c" "$AUTO_PATHS"
-	mix "tv_$c" "TV mix, cache $c" "$TV_PATHS"
+	mix "tvlist_$c" "TV list mix, cache $c" "$TV_LIST_PATHS"
+	mix "nextup_$c" "TV next up, cache $c" "$NEXT_UP_PATHS"
+	mix "tv_$c" "TV detail mix, cache $c" "$TV_PATHS"
 	mix "multi_$c" "multi-search mix, cache $c" "$MULTI_PATHS"
 done
 measure static "static copy of a list page" "/$LIST_STATIC" "$CONNS"
@@ -404,7 +409,7 @@ echo "wrk $THREADS threads / $CONNS connections ($STREAM_CONNS for the stream ro
 echo "${DURATION}s after ${WARMUP}s warm-up; library: $counts (seeded in ${seed_s}s);"
 echo "$N_USERS users (languages en/de/fr/ja/es/none, age limits 13/17 for some, half granted a"
 echo "second library of every fifth movie); paths: $(wc -l <"$LIST_PATHS") list, $(wc -l <"$DETAIL_PATHS") detail,"
-echo "$(wc -l <"$SEARCH_PATHS") search, $(wc -l <"$AUTO_PATHS") autocomplete, $(wc -l <"$TV_PATHS") TV,"
+echo "$(wc -l <"$SEARCH_PATHS") search, $(wc -l <"$AUTO_PATHS") autocomplete, $(wc -l <"$TV_LIST_PATHS") TV list, $(wc -l <"$TV_PATHS") TV detail,"
 echo "$(wc -l <"$MULTI_PATHS") multi-search; list body ${list_size} bytes"
 echo
 printf '%-34s %9s %8s %8s %7s %9s %6s\n' "row" "req/s" "p50 ms" "p99 ms" "errors" "MiB/s" "hit %"
@@ -420,8 +425,12 @@ line search_off "search mix, cache off"
 line search_on "search mix, cache on"
 line auto_off "autocomplete mix, cache off"
 line auto_on "autocomplete mix, cache on"
-line tv_off "TV mix, cache off"
-line tv_on "TV mix, cache on"
+line tvlist_off "TV list mix, cache off"
+line tvlist_on "TV list mix, cache on"
+line nextup_off "TV next up, cache off"
+line nextup_on "TV next up, cache on"
+line tv_off "TV detail mix, cache off"
+line tv_on "TV detail mix, cache on"
 line multi_off "multi-search mix, cache off"
 line multi_on "multi-search mix, cache on"
 line h "stream, X-Accel-Redirect"
@@ -440,6 +449,13 @@ if [ -n "${R[list_off]:-}" ] && [ -n "${R[static]:-}" ]; then
 	printf 'list, cache off: p99 %s ms   (target <= %s ms: %s)\n' "$(col list_off 3)" \
 		"$TARGET_LIST_P99_MS" "$(verdict "$(le "$(col list_off 3)" "$TARGET_LIST_P99_MS")")"
 fi
+for k in tvlist_off nextup_off; do
+	[ -n "${R[$k]:-}" ] && [ -n "${R[static]:-}" ] || continue
+	lp=$(pct "$(col $k 1)" "$(col static 1)")
+	printf '%s: %s %% of static, p99 %s ms   (list targets >= %s %% and <= %s ms: %s)\n' \
+		"${k/_off/, cache off}" "$lp" "$(col $k 3)" "$TARGET_LIST_PCT" "$TARGET_LIST_P99_MS" \
+		"$(verdict "$(($(ge "$lp" "$TARGET_LIST_PCT") * $(le "$(col $k 3)" "$TARGET_LIST_P99_MS")))")"
+done
 if [ -n "${R[detail_off]:-}" ]; then
 	printf 'detail, cache off: %s req/s   (target >= %s: %s)\n' "$(col detail_off 1)" \
 		"$TARGET_DETAIL_RPS" "$(verdict "$(ge "$(col detail_off 1)" "$TARGET_DETAIL_RPS")")"
