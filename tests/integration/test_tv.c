@@ -368,9 +368,9 @@ static void lists_follow_access_and_age(void **state)
 	assert_string_equal(ids(), join(2, north, tower));
 	EXPECT(api_call("GET", "/api/v1/tvshows?sort=year&limit=2", viewer.token, NULL), 200);
 	assert_string_equal(ids(), join(2, harbor, north));
-	const char *cursor = api_str(api_last_json, "next_cursor");
-	assert_non_null(cursor);
-	char next[600];
+	char cursor[512], next[700];
+	assert_non_null(api_str(api_last_json, "next_cursor"));
+	snprintf(cursor, sizeof(cursor), "%s", api_str(api_last_json, "next_cursor"));
 	snprintf(next, sizeof(next), "/api/v1/tvshows?sort=year&limit=2&cursor=%s", cursor);
 	EXPECT(api_call("GET", next, viewer.token, NULL), 200);
 	assert_string_equal(ids(), tower);
