@@ -83,18 +83,23 @@ static const struct db_stmt q_series_count = {
 	" $6::boolean AND ts_match_vq(m.search_doc, tq.q) AND "                                    \
 	CAT_VISIBLE("m.library_id", "m.min_ages") " ORDER BY m.popularity DESC NULLS LAST, m.id"   \
 	" LIMIT " MULTI_CAP)
-#define SERIES_RANKED                                                                              \
+/* match(doc): the full-text test — "doc @@ tq.q" asks the GIN index; for a
+ * query of common words "ts_match_vq(doc, tq.q)" reads rows in table order
+ * and stops at the cap, where the index would first collect most rows */
+#define INDEXED(doc) doc " @@ tq.q"
+#define SCANNED(doc) "ts_match_vq(" doc ", tq.q)"
+#define SERIES_RANKED(match)                                                                       \
 	RANKED("series", "1", "SELECT m.id, m.search_doc, m.popularity FROM v, tq, series m WHERE"  \
-	" $7::boolean AND m.search_doc @@ tq.q AND " TV_VISIBLE("m") " LIMIT " MULTI_KIND_CAP)
-#define EPISODES_RANKED                                                                            \
+	" $7::boolean AND " match("m.search_doc") " AND " TV_VISIBLE("m") " LIMIT " MULTI_KIND_CAP)
+#define EPISODES_RANKED(match)                                                                     \
 	RANKED("episode", "0.9", "SELECT m.id, m.search_doc, s.popularity FROM v, tq, episodes m"   \
-	" JOIN series s ON s.id = m.series_id WHERE $7::boolean AND m.search_doc @@ tq.q AND "      \
-	TV_VISIBLE("s") " LIMIT " MULTI_KIND_CAP)
-#define MULTI_CANDIDATES(movies)                                                                   \
+	" JOIN series s ON s.id = m.series_id WHERE $7::boolean AND " match("m.search_doc")         \
+	" AND " TV_VISIBLE("s") " LIMIT " MULTI_KIND_CAP)
+#define MULTI_CANDIDATES(movies, match)                                                            \
 	CAT_VIEW_CTE "," QUERY("5", MULTI_ANY) ", c AS MATERIALIZED (" movies " UNION ALL"          \
-	SERIES_RANKED " UNION ALL" EPISODES_RANKED ")"
-#define MULTI(movies)                                                                              \
-	MULTI_CANDIDATES(movies)                                                                    \
+	SERIES_RANKED(match) " UNION ALL" EPISODES_RANKED(match) ")"
+#define MULTI(movies, match)                                                                       \
+	MULTI_CANDIDATES(movies, match)                                                             \
 	" SELECT json_build_object('type', c.type, 'score', c.rank, 'item', CASE c.type"           \
 	" WHEN 'movie' THEN (SELECT " CAT_MOVIE_ITEM "::json FROM movies m WHERE m.id = c.id)"       \
 	" WHEN 'series' THEN (SELECT " CAT_SERIES_ITEM " FROM series m WHERE m.id = c.id)"           \
@@ -102,14 +107,15 @@ static const struct db_stmt q_series_count = {
 	" c.id FROM v, c WHERE ($8::text IS NULL OR (c.rank, c.id) < ($8::numeric, $9::uuid))"     \
 	" ORDER BY c.rank DESC, c.id DESC LIMIT $10 OFFSET $11"
 static const struct db_stmt q_multi = {
-	"multi_search", MULTI(MOVIES_RANKED), CAT_NPARAMS + 7, true};
+	"multi_search", MULTI(MOVIES_RANKED, INDEXED), CAT_NPARAMS + 7, true};
 static const struct db_stmt q_multi_count = {
-	"multi_search_count", MULTI_CANDIDATES(MOVIES_RANKED) " SELECT count(*) FROM c",
+	"multi_search_count", MULTI_CANDIDATES(MOVIES_RANKED, INDEXED) " SELECT count(*) FROM c",
 	CAT_NPARAMS + 3, true};
 static const struct db_stmt q_multi_common = {
-	"multi_search_common", MULTI(MOVIES_POPULAR), CAT_NPARAMS + 7, true};
+	"multi_search_common", MULTI(MOVIES_POPULAR, SCANNED), CAT_NPARAMS + 7, true};
 static const struct db_stmt q_multi_common_count = {
-	"multi_search_common_count", MULTI_CANDIDATES(MOVIES_POPULAR) " SELECT count(*) FROM c",
+	"multi_search_common_count", MULTI_CANDIDATES(MOVIES_POPULAR, SCANNED)
+	" SELECT count(*) FROM c",
 	CAT_NPARAMS + 3, true};
 /* clang-format on */
 
