@@ -56,19 +56,6 @@ static char movie_lib[37], tv_lib[37];
 
 /* --- helpers ---------------------------------------------------------------- */
 
-static void sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void sh(const char *fmt, ...)
-{
-	char cmd[8192];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	if (system(cmd) != 0) {
-		fprintf(stderr, "command failed: %s\n", cmd);
-		fail();
-	}
-}
 
 /* Copy src to r/rel, making its folders (names may hold quotes, so no
  * shell). */
@@ -176,7 +163,7 @@ static void configure(bool with_key)
 /* Empty the library on disk and in the database, with its jobs. */
 static void reset(const char *r, const char *lib)
 {
-	sh("rm -rf '%s'/*", r);
+	api_sh("rm -rf '%s'/*", r);
 	api_q("DELETE FROM media_files WHERE library_id = $1", lib, NULL);
 	api_q("DELETE FROM movies WHERE library_id = $1", lib, NULL);
 	api_q("DELETE FROM series WHERE library_id = $1", lib, NULL);

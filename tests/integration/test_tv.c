@@ -54,29 +54,7 @@ static struct arena *ar;
 /* --- helpers ---------------------------------------------------------------- */
 
 #define SQL_END ((const char *)0)
-
-/* First column of the first row of q with text parameters (SQL_END
- * ended), a copy in rotating storage. */
-static const char *sql(const char *q, ...)
-{
-	static char out[8][256];
-	static int turn;
-	const char *params[12];
-	int n = 0;
-	va_list ap;
-
-	va_start(ap, q);
-	for (const char *p; n < 12 && (p = va_arg(ap, const char *));)
-		params[n++] = p;
-	va_end(ap);
-	PGresult *r = PQexecParams(api_pg, q, n, NULL, params, NULL, NULL, 0);
-	if (PQresultStatus(r) != PGRES_TUPLES_OK && PQresultStatus(r) != PGRES_COMMAND_OK)
-		fail_msg("SQL failed: %s: %s", q, PQresultErrorMessage(r));
-	char *o = out[turn++ % 8];
-	snprintf(o, sizeof(out[0]), "%s", PQntuples(r) ? PQgetvalue(r, 0, 0) : "");
-	PQclear(r);
-	return o;
-}
+#define sql(...) api_value(api_pg, __VA_ARGS__)
 
 static const char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
 static const char *fmt(const char *f, ...)

@@ -23,6 +23,7 @@
 
 #include <cmocka.h>
 
+#include "api.h"
 #include "core/config.h"
 #include "core/log.h"
 #include "db/db.h"
@@ -75,46 +76,18 @@ static void configure(void)
 	buf_release(&msg);
 }
 
-static const char *q1(const char *sql, const char *a, const char *b)
-{
-	static char out[8][4096];
-	static int slot;
-	const char *p[2] = {a, b};
-	int n = (a ? 1 : 0) + (b ? 1 : 0);
-	PGresult *r = PQexecParams(pg, sql, n, NULL, p, NULL, NULL, 0);
-	char *o = out[slot++ % 8];
-
-	if (PQresultStatus(r) != PGRES_TUPLES_OK && PQresultStatus(r) != PGRES_COMMAND_OK) {
-		fprintf(stderr, "SQL failed: %s\n%s\n", sql, PQerrorMessage(pg));
-		PQclear(r);
-		fail();
-	}
-	snprintf(o, 4096, "%s", PQntuples(r) && PQnfields(r) ? PQgetvalue(r, 0, 0) : "");
-	PQclear(r);
-	return o;
-}
+/* the first value of sql with up to two parameters (NULL: fewer) */
+#define q1(sql, a, b) api_value(pg, sql, a, b, (const char *)0)
 
 static long qn(const char *sql, const char *a, const char *b)
 {
 	return strtol(q1(sql, a, b), NULL, 10);
 }
 
-static void sh(const char *fmt, ...)
-{
-	char cmd[4096];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	if (system(cmd) != 0) {
-		fprintf(stderr, "command failed: %s\n", cmd);
-		fail();
-	}
-}
 
 static void put_video(const char *rel)
 {
-	sh("mkdir -p \"$(dirname '%s/%s')\" && cp '%s' '%s/%s'", root, rel, media, root, rel);
+	api_sh("mkdir -p \"$(dirname '%s/%s')\" && cp '%s' '%s/%s'", root, rel, media, root, rel);
 }
 
 static void put_text(const char *rel, const char *text)
@@ -122,7 +95,7 @@ static void put_text(const char *rel, const char *text)
 	char path[1024];
 	FILE *f;
 	snprintf(path, sizeof(path), "%s/%s", root, rel);
-	sh("mkdir -p \"$(dirname '%s')\"", path);
+	api_sh("mkdir -p \"$(dirname '%s')\"", path);
 	assert_non_null(f = fopen(path, "w"));
 	fputs(text, f);
 	fclose(f);

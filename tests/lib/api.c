@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -103,4 +104,41 @@ void api_new_user(struct api_user *u, const char *name, const char *role)
 		 name);
 	EXPECT(api_call("POST", "/api/v1/auth/login", NULL, body), 200);
 	snprintf(u->token, sizeof(u->token), "%s", api_str(api_last_json, "access_token"));
+}
+
+const char *api_value(PGconn *conn, const char *sql, ...)
+{
+	static char out[8][4096];
+	static int turn;
+	const char *params[16];
+	int n = 0;
+	va_list ap;
+
+	va_start(ap, sql);
+	for (const char *p; n < 16 && (p = va_arg(ap, const char *));)
+		params[n++] = p;
+	va_end(ap);
+	PGresult *r = PQexecParams(conn, sql, n, NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK && PQresultStatus(r) != PGRES_COMMAND_OK) {
+		char msg[1024];
+		snprintf(msg, sizeof(msg), "%s", PQresultErrorMessage(r));
+		PQclear(r);
+		fail_msg("SQL failed: %s: %s", sql, msg);
+	}
+	char *o = out[turn++ % 8];
+	snprintf(o, sizeof(out[0]), "%s", PQntuples(r) && PQnfields(r) ? PQgetvalue(r, 0, 0) : "");
+	PQclear(r);
+	return o;
+}
+
+void api_sh(const char *fmt, ...)
+{
+	char cmd[8192];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	if (system(cmd) != 0)
+		fail_msg("command failed: %s", cmd);
 }

@@ -41,6 +41,14 @@ void api_expect_at(int line, int got, int want, const char *fld);
  * error. */
 const char *api_q(const char *sql, const char *a, const char *b);
 
+/* First column of the first row of sql on conn, with the text parameters
+ * that follow up to a NULL (a copy in rotating storage of eight; "" without
+ * rows). Fails the test on an SQL error. */
+const char *api_value(PGconn *conn, const char *sql, ...);
+
+/* Run a shell command made like printf; fails the test when it fails. */
+void api_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* A registered, logged-in account. */
 struct api_user {
 	char id[37];
