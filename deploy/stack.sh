@@ -1212,13 +1212,6 @@ demo_library_id() {
 	FOUND_ID=$id
 }
 
-# demo_find_library: DEMO_LIB_ID of the demo movie library; 1 when there is none.
-demo_find_library() {
-	DEMO_LIB_ID=""
-	demo_library_id "$DEMO_NAME" "$DIR/demo-media" || return 1
-	DEMO_LIB_ID=$FOUND_ID
-}
-
 # demo_wait_scan SCAN_ID DEADLINE [LIBRARY_ID]: 0 once the scan completed
 # (of the demo movie library unless LIBRARY_ID is given).
 demo_wait_scan() {
@@ -1302,57 +1295,74 @@ SQL
 	return 1
 }
 
+# demo_library_ready NAME ROOT TYPE CLIPS: the demo library NAME of TYPE
+# (movie, tvshow) rooted at ROOT, found or created through the API, in
+# DEMO_READY_ID; when it is new, clips were made (DEMO_GENERATED) or it
+# holds fewer than CLIPS files, a scan is started (or a queued one followed)
+# and its id is in DEMO_READY_SCAN, else that is empty. 1 (with a warning)
+# when the library cannot be had.
+demo_library_ready() {
+	local name=$1 root=$2 type=$3 clips=$4 body files
+	DEMO_READY_ID="" DEMO_READY_SCAN=""
+	if demo_library_id "$name" "$root"; then
+		DEMO_READY_ID=$FOUND_ID
+	else
+		[ "$API_STATUS" = 200 ] || return 1
+		body=$(jq -cn --arg name "$name" --arg root "$root" --arg type "$type" \
+			'{name: $name, type: $type, paths: [$root]}')
+		demo_api POST /api/v1/libraries "$body"
+		case $API_STATUS in
+		201) DEMO_READY_ID=$(api_jq '.id // empty') ;;
+		409) demo_library_id "$name" "$root" && DEMO_READY_ID=$FOUND_ID ;; # made meanwhile
+		esac
+		if ! is_uuid "$DEMO_READY_ID"; then
+			# a revenge.conf edited by hand may not list ROOT
+			warn "demo: creating the library \"$name\" failed ($(api_why)); $root must be in library.allowed_roots of $DIR_ARG/revenge.conf (then restart the stack)"
+			return 1
+		fi
+		echo "demo: created the library \"$name\" for $root"
+		DEMO_GENERATED=$clips # new library: scan it
+	fi
+	demo_api GET "/api/v1/libraries/$DEMO_READY_ID"
+	if [ "$(api_jq '.type // empty')" != "$type" ]; then
+		warn "demo: the library $DEMO_READY_ID holding $root is not a $type library; leaving it alone"
+		return 1
+	fi
+	files=$(api_jq '.counts.files // 0')
+	[[ $files =~ ^[0-9]+$ ]] || files=0
+	# a scan only when something is new: a second run leaves the library be
+	[ "$DEMO_GENERATED" -gt 0 ] || [ "$files" -lt "$clips" ] || return 0
+	demo_api POST "/api/v1/libraries/$DEMO_READY_ID/scan" '{}'
+	case $API_STATUS in
+	202) DEMO_READY_SCAN=$(api_jq '.scan_id // empty') ;;
+	409) # one is queued or running already (a periodic scan): follow it
+		demo_api GET "/api/v1/libraries/$DEMO_READY_ID/scans?limit=1"
+		DEMO_READY_SCAN=$(api_jq 'first(.items[] | select(.status == "queued" or .status == "running") | .id) // empty') ;;
+	esac
+	if [[ $DEMO_READY_SCAN =~ ^[0-9]+$ ]]; then
+		echo "demo: scanning \"$name\" (scan $DEMO_READY_SCAN)"
+	else
+		warn "demo: starting a scan of \"$name\" failed ($(api_why))"
+		DEMO_READY_SCAN=""
+	fi
+	return 0
+}
+
 # demo_library: media, library, scan, ids. 1 when there is no demo library
 # to show (warned); 0 otherwise, even when the scan is still running.
 demo_library() {
-	local root="$DIR/demo-media" body scan="" files=0 deadline
+	local root="$DIR/demo-media" deadline
 	if ! have_cmd ffmpeg jq curl; then
 		warn "demo: ffmpeg, jq or curl is missing (run: deploy/stack.sh deps), so no demo library"
 		return 1
 	fi
 	demo_begin || return 1
 	demo_media || return 1
-	if ! demo_find_library; then
-		[ "$API_STATUS" = 200 ] || return 1
-		body=$(jq -cn --arg name "$DEMO_NAME" --arg root "$root" \
-			'{name: $name, type: "movie", paths: [$root]}')
-		demo_api POST /api/v1/libraries "$body"
-		case $API_STATUS in
-		201) DEMO_LIB_ID=$(api_jq '.id // empty') ;;
-		409) demo_find_library || true ;; # made meanwhile
-		esac
-		if ! is_uuid "$DEMO_LIB_ID"; then
-			warn "demo: creating the library \"$DEMO_NAME\" failed ($(api_why))"
-			return 1
-		fi
-		echo "demo: created the library \"$DEMO_NAME\" for $root"
-		DEMO_GENERATED=${#DEMO_CLIPS[@]} # new library: scan it
-	fi
-	demo_api GET "/api/v1/libraries/$DEMO_LIB_ID"
-	if [ "$(api_jq '.type // empty')" != movie ]; then
-		warn "demo: the library $DEMO_LIB_ID holding $root is not a movie library; leaving it alone"
-		return 1
-	fi
-	files=$(api_jq '.counts.files // 0')
-	[[ $files =~ ^[0-9]+$ ]] || files=0
+	demo_library_ready "$DEMO_NAME" "$root" movie "${#DEMO_CLIPS[@]}" || return 1
+	DEMO_LIB_ID=$DEMO_READY_ID
 	deadline=$((SECONDS + DEMO_TIMEOUT))
-	# a scan only when something is new: a second run leaves the library be
-	if [ "$DEMO_GENERATED" -gt 0 ] || [ "$files" -lt "${#DEMO_CLIPS[@]}" ]; then
-		demo_api POST "/api/v1/libraries/$DEMO_LIB_ID/scan" '{}'
-		case $API_STATUS in
-		202) scan=$(api_jq '.scan_id // empty') ;;
-		409) # one is queued or running already (a periodic scan): follow it
-			demo_api GET "/api/v1/libraries/$DEMO_LIB_ID/scans?limit=1"
-			scan=$(api_jq 'first(.items[] | select(.status == "queued" or .status == "running") | .id) // empty') ;;
-		esac
-		if [[ $scan =~ ^[0-9]+$ ]]; then
-			echo "demo: scanning \"$DEMO_NAME\" (scan $scan)"
-			if demo_wait_scan "$scan" "$deadline"; then
-				demo_wait_items "$deadline" || true
-			fi
-		else
-			warn "demo: starting a scan of \"$DEMO_NAME\" failed ($(api_why))"
-		fi
+	if [ -n "$DEMO_READY_SCAN" ]; then
+		demo_wait_scan "$DEMO_READY_SCAN" "$deadline" && { demo_wait_items "$deadline" || true; }
 	else
 		demo_wait_items "$deadline" || true
 	fi
@@ -1424,51 +1434,12 @@ demo_tv_wait_items() {
 # TV library to show (warned); 0 otherwise, even when the scan is still
 # running.
 demo_tv_library() {
-	local root="$DIR/demo-tv" body scan="" files=0 deadline
+	local root="$DIR/demo-tv" deadline
 	demo_tv_media || return 1
-	DEMO_TV_LIB_ID=""
-	if demo_library_id "$DEMO_TV_NAME" "$root"; then
-		DEMO_TV_LIB_ID=$FOUND_ID
-	else
-		[ "$API_STATUS" = 200 ] || return 1
-		body=$(jq -cn --arg name "$DEMO_TV_NAME" --arg root "$root" \
-			'{name: $name, type: "tvshow", paths: [$root]}')
-		demo_api POST /api/v1/libraries "$body"
-		case $API_STATUS in
-		201) DEMO_TV_LIB_ID=$(api_jq '.id // empty') ;;
-		409) demo_library_id "$DEMO_TV_NAME" "$root" && DEMO_TV_LIB_ID=$FOUND_ID ;;
-		esac
-		if ! is_uuid "$DEMO_TV_LIB_ID"; then
-			# a revenge.conf edited by hand may not list DIR/demo-tv
-			warn "demo: creating the library \"$DEMO_TV_NAME\" failed ($(api_why)); $root must be in library.allowed_roots of $DIR_ARG/revenge.conf (then restart the stack)"
-			return 1
-		fi
-		echo "demo: created the library \"$DEMO_TV_NAME\" for $root"
-		DEMO_GENERATED=${#DEMO_TV_CLIPS[@]} # new library: scan it
-	fi
-	demo_api GET "/api/v1/libraries/$DEMO_TV_LIB_ID"
-	if [ "$(api_jq '.type // empty')" != tvshow ]; then
-		warn "demo: the library $DEMO_TV_LIB_ID holding $root is not a TV library; leaving it alone"
-		return 1
-	fi
-	files=$(api_jq '.counts.files // 0')
-	[[ $files =~ ^[0-9]+$ ]] || files=0
+	demo_library_ready "$DEMO_TV_NAME" "$root" tvshow "${#DEMO_TV_CLIPS[@]}" || return 1
+	DEMO_TV_LIB_ID=$DEMO_READY_ID
 	deadline=$((SECONDS + DEMO_TIMEOUT))
-	if [ "$DEMO_GENERATED" -gt 0 ] || [ "$files" -lt "${#DEMO_TV_CLIPS[@]}" ]; then
-		demo_api POST "/api/v1/libraries/$DEMO_TV_LIB_ID/scan" '{}'
-		case $API_STATUS in
-		202) scan=$(api_jq '.scan_id // empty') ;;
-		409)
-			demo_api GET "/api/v1/libraries/$DEMO_TV_LIB_ID/scans?limit=1"
-			scan=$(api_jq 'first(.items[] | select(.status == "queued" or .status == "running") | .id) // empty') ;;
-		esac
-		if [[ $scan =~ ^[0-9]+$ ]]; then
-			echo "demo: scanning \"$DEMO_TV_NAME\" (scan $scan)"
-			demo_wait_scan "$scan" "$deadline" "$DEMO_TV_LIB_ID" || true
-		else
-			warn "demo: starting a scan of \"$DEMO_TV_NAME\" failed ($(api_why))"
-		fi
-	fi
+	[ -z "$DEMO_READY_SCAN" ] || demo_wait_scan "$DEMO_READY_SCAN" "$deadline" "$DEMO_TV_LIB_ID" || true
 	demo_tv_wait_items "$deadline" || true
 	DEMO_TV_SUMMARY=$(demo_tv_sql "SELECT count(DISTINCT s.id) || ' series, '
 		|| count(DISTINCT fe.episode_id) || ' episodes with a file in '
