@@ -292,3 +292,22 @@ wait_for() {
 		sleep 0.1
 	done
 }
+
+# e2e_admin NAME: register NAME through the API, give it the admin role in
+# SQL (psql reaches the stack's database) and log it in: sets USER_ID,
+# USER_PW, TOKEN and AUTH (curl arguments with the bearer token); JSON is
+# the content-type argument. A failure is reported and TOKEN is empty.
+JSON=(-H 'Content-Type: application/json')
+e2e_admin() {
+	USER_PW="pw-$1-long-enough"
+	http POST /api/v1/auth/register "${JSON[@]}" \
+		--data "{\"username\":\"$1\",\"email\":\"$1@example.com\",\"password\":\"$USER_PW\"}"
+	check_status "$1: register" 201
+	USER_ID=$(printf '%s' "$RES_BODY" | jq -r .id)
+	psql -qAt -c "INSERT INTO user_roles (user_id, role_id) SELECT '$USER_ID', id FROM roles
+		WHERE name = 'admin'" >/dev/null
+	http POST /api/v1/auth/login "${JSON[@]}" --data "{\"username\":\"$1\",\"password\":\"$USER_PW\"}"
+	TOKEN=$(printf '%s' "$RES_BODY" | jq -r '.access_token // empty')
+	check_true "$1: admin token" "login answered $RES_STATUS" test -n "$TOKEN"
+	AUTH=(-H "Authorization: Bearer $TOKEN")
+}

@@ -39,18 +39,7 @@ clip 320x180 "$root/$sd_rel" && clip 1280x720 "$root/$hd_rel" &&
 chmod -R a+rX "$media"
 
 # an admin of our own: registered through the API, the role given in SQL
-user=e2elm$tag
-pw="pw-$user-long-enough"
-JSON=(-H 'Content-Type: application/json')
-http POST /api/v1/auth/register "${JSON[@]}" \
-	--data "{\"username\":\"$user\",\"email\":\"$user@example.com\",\"password\":\"$pw\"}"
-check_status "local media: register" 201
-uid=$(printf '%s' "$RES_BODY" | jq -r .id)
-psql -qAt -c "INSERT INTO user_roles (user_id, role_id) SELECT '$uid', id FROM roles WHERE name = 'admin'" >/dev/null
-http POST /api/v1/auth/login "${JSON[@]}" --data "{\"username\":\"$user\",\"password\":\"$pw\"}"
-TOKEN=$(printf '%s' "$RES_BODY" | jq -r '.access_token // empty')
-check_true "local media: admin token" "login answered $RES_STATUS" test -n "$TOKEN"
-AUTH=(-H "Authorization: Bearer $TOKEN")
+e2e_admin e2elm$tag
 
 http POST /api/v1/libraries "${AUTH[@]}" "${JSON[@]}" \
 	--data "$(jq -cn --arg r "$root" '{name: "E2E local media", type: "movie", paths: [$r]}')"

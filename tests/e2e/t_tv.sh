@@ -48,18 +48,8 @@ clip 1 "$root/$e1" && clip 2 "$root/$e2" && clip 3 "$root/$e34" && clip 1 "$root
 printf '1\n00:00:00,500 --> 00:00:01,500\nPine Ridge.\n' >"$root/$sub"
 chmod -R a+rX "$media"
 
-user=e2etv$tag
-pw="pw-$user-long-enough"
-JSON=(-H 'Content-Type: application/json')
-http POST /api/v1/auth/register "${JSON[@]}" \
-	--data "{\"username\":\"$user\",\"email\":\"$user@example.com\",\"password\":\"$pw\"}"
-check_status "tv: register" 201
-uid=$(printf '%s' "$RES_BODY" | jq -r .id)
-psql -qAt -c "INSERT INTO user_roles (user_id, role_id) SELECT '$uid', id FROM roles WHERE name = 'admin'" >/dev/null
-http POST /api/v1/auth/login "${JSON[@]}" --data "{\"username\":\"$user\",\"password\":\"$pw\"}"
-TOKEN=$(printf '%s' "$RES_BODY" | jq -r '.access_token // empty')
-check_true "tv: admin token" "login answered $RES_STATUS" test -n "$TOKEN"
-AUTH=(-H "Authorization: Bearer $TOKEN")
+e2e_admin e2etv$tag
+pw=$USER_PW
 
 http POST /api/v1/libraries "${AUTH[@]}" "${JSON[@]}" \
 	--data "$(jq -cn --arg r "$root" '{name: "E2E TV", type: "tvshow", paths: [$r]}')"
