@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -30,6 +31,14 @@ pid_t server_start(const char *conf, const char *sock, const char *log)
 			dup2(fd, 1);
 			dup2(fd, 2);
 		}
+		/* nor anything else the test inherited (the suite's lock file:
+		 * a pool left behind by a test that crashed held it, and the
+		 * next suite waited for it), and the pool goes when the test
+		 * does, however it ends */
+		close_range(3, ~0U, 0);
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() == 1)
+			_exit(127);
 		execl(testenv_bin("revenge-fcgi"), "revenge-fcgi", "--config", conf, (char *)NULL);
 		_exit(127);
 	}
