@@ -298,7 +298,7 @@ enum app_err auth_login(struct request *req, struct response *res, struct field_
 		   *password = req_body_str(req, "password"),
 		   *device = req_body_str(req, "device_name");
 	bool cookie = false;
-	char user_id[37], *new_hash = NULL;
+	char user_id[37] = "", *new_hash = NULL;
 	PGresult *r;
 	enum app_err e;
 

@@ -162,7 +162,7 @@ int range_to(const struct seg *g, int j, int from)
 {
 	int e = tok_num(g, j);
 
-	if (j <= 0 || e <= from)
+	if (j <= 0 || j >= g->n || e <= from)
 		return -1;
 	size_t gap = g->t[j].off - ((size_t)g->t[j - 1].off + g->t[j - 1].len);
 	return e - from <= (gap == 1 || !g->t[j].dash ? EP_RANGE_MAX : 19) ? e : -1;
@@ -505,6 +505,8 @@ static int episode_words(struct seg *g, int i, struct parsed_name *r)
  */
 static int dotted_at(struct seg *g, int i, struct parsed_name *r)
 {
+	if (i < 0 || i + 1 >= g->n)
+		return 0;
 	int s = tok_num(g, i), e = tok_num(g, i + 1), j = i + 2;
 
 	if (s < 0 || e < 0 || r->episode_count || g->t[i].len > 2 || g->t[i + 1].len < 2 ||
@@ -512,6 +514,8 @@ static int dotted_at(struct seg *g, int i, struct parsed_name *r)
 		return 0;
 	int alone = g->t[i].brk && g->t[i].grp == g->t[i + 1].grp &&
 		    (i == 0 || g->t[i - 1].grp != g->t[i].grp) && (j >= g->n || g->t[j].grp != g->t[i].grp);
+	/* i + 1 < g->n (checked above): cppcheck does not follow it */
+	/* cppcheck-suppress arrayIndexOutOfBoundsCond */
 	size_t gap = i > 0 ? g->t[i].off - ((size_t)g->t[i - 1].off + g->t[i - 1].len) : 0;
 	int spaced = g->t[i].dash && gap >= 2 && !g->t[i].brk &&
 		     (j >= g->n || (g->t[j].dash && g->t[j].off - ((size_t)g->t[j - 1].off + g->t[j - 1].len) >= 2));
