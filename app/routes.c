@@ -330,7 +330,7 @@ const struct route app_routes[] = {
 	{HTTP_GET, "/api/v1/tvshows/{id:uuid}/networks", "tvshows.networks", "tvshows:get",
 	 tv_plain_page_query, BODY_NONE, tv_networks, "The networks that air the series.", 0},
 	{HTTP_GET, "/api/v1/tvshows/{id:uuid}/next-episode", "tvshows.next_episode", "tvshows:get",
-	 tv_next_up_query, BODY_NONE, tv_next_episode,
+	 tv_next_episode_query, BODY_NONE, tv_next_episode,
 	 "The caller's next unwatched episode of the series (null when none).", 0},
 	{HTTP_POST, "/api/v1/tvshows/{id:uuid}/refresh", "tvshows.refresh", "tvshows:update", NULL,
 	 BODY_NONE, tv_refresh, "Queue a metadata refresh of the series.", 0},

@@ -21,11 +21,11 @@
 #include "tv/tv.h"
 #include "tv/view.h"
 
-const struct param_spec tv_next_up_query[] = {
-    PAGE_PARAMS, TV_LANG_PARAM,
-    {.name = "include_specials", .type = PT_BOOL,
-     .doc = "Let specials (season 0) be the last watched or the next episode (default false)."},
-    {0}};
+#define SPECIALS_PARAM                                                                             \
+	{.name = "include_specials", .type = PT_BOOL,                                              \
+	 .doc = "Let specials (season 0) be the last watched or the next episode (default false)."}
+const struct param_spec tv_next_up_query[] = {PAGE_PARAMS, TV_LANG_PARAM, SPECIALS_PARAM, {0}};
+const struct param_spec tv_next_episode_query[] = {TV_LANG_PARAM, SPECIALS_PARAM, {0}};
 
 static const struct body_field uuid_item = {.type = BT_UUID};
 const struct body_field tv_bulk_watched_body[] = {

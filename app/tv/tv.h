@@ -19,6 +19,7 @@ extern const struct param_spec tv_page_query[];       /* page + language */
 extern const struct param_spec tv_plain_page_query[]; /* page */
 extern const struct param_spec tv_episodes_query[];   /* page + language + season + sort */
 extern const struct param_spec tv_next_up_query[];    /* page + language + include_specials */
+extern const struct param_spec tv_next_episode_query[]; /* language + include_specials */
 extern const struct param_spec tv_search_query[];
 extern const struct param_spec multi_search_query[];
 extern const struct body_field tv_bulk_watched_body[];

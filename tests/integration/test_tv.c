@@ -484,6 +484,10 @@ static void watch_next_up_and_bulk(void **state)
 			u.token, NULL),
 	       200);
 	assert_string_equal(api_str(api_get(api_last_json, "episode"), "id"), ep[N0]);
+	/* one episode, not a page */
+	EXPECT_FIELD(api_call("GET", fmt("/api/v1/tvshows/%s/next-episode?limit=5", north), u.token,
+			      NULL),
+		     400, "limit");
 
 	EXPECT(api_call("POST", fmt("/api/v1/tvshows/episodes/%s/watched", ep[N11]), u.token, NULL),
 	       200);
