@@ -303,6 +303,8 @@ const struct route app_routes[] = {
 	{HTTP_GET, "/api/v1/tvshows/watch-history", "tvshows.watch_history", "tvshows:list",
 	 tv_page_query, BODY_NONE, tv_history, "The caller's episode plays and marks, newest first.",
 	 0},
+	{HTTP_GET, "/api/v1/tvshows/genres", "tvshows.genres.list", "tvshows:list", tv_page_query,
+	 BODY_NONE, tv_all_genres, "TV genres with how many series the caller can see in each.", 0},
 	{HTTP_GET, "/api/v1/tvshows/stats", "tvshows.stats", "tvshows:list", NULL, BODY_NONE,
 	 tv_stats, "Counts over the series the caller can see.", 0},
 	{HTTP_GET, "/api/v1/tvshows/episodes/recent", "tvshows.episodes.recent", "tvshows:list",

@@ -179,6 +179,20 @@ static const struct db_stmt q_season_get = {
 	SEASON_FROM TV_ONE,
 	CAT_NPARAMS + 1, true};
 
+/* TV genres with the number of series the viewer can see in each (the
+ * series keep their genre ids, migration 0018) */
+#define TV_GENRES_FROM " FROM v, genres g WHERE g.kind = 'tv'"
+static const struct db_stmt q_all_genres = {
+	"tv_genres_list",
+	CAT_VIEW_CTE " SELECT json_build_object('id', g.id, 'tmdb_id', g.tmdb_id, 'name', "
+	CAT_NAME("g") ", 'series_count', (SELECT count(*) FROM series m WHERE g.id = ANY (m.genre_ids)"
+	" AND " TV_VISIBLE("m") ")), " CAT_NAME("g") ", g.id" TV_GENRES_FROM
+	" AND ($5::text IS NULL OR (" CAT_NAME("g") ", g.id) > ($5::text, $6::int))"
+	" ORDER BY " CAT_NAME("g") ", g.id LIMIT $7 OFFSET $8",
+	CAT_NPARAMS + 4, true};
+static const struct db_stmt q_all_genres_count = {
+	"tv_genres_list_count", CAT_VIEW_CTE " SELECT count(*)" TV_GENRES_FROM, CAT_NPARAMS, true};
+
 static const struct db_stmt q_refresh_target = {
 	"tv_refresh_target",
 	CAT_VIEW_CTE " SELECT m.library_id" SERIES_FROM TV_ONE, CAT_NPARAMS + 1, false};
@@ -311,6 +325,11 @@ enum app_err tv_networks(struct request *req, struct response *res, struct field
 {
 	return catalog_relation(req, res, &q_visible, TV_NOT_SERIES, &q_networks, &q_networks_count,
 	                        fe);
+}
+
+enum app_err tv_all_genres(struct request *req, struct response *res, struct field_error *fe)
+{
+	return catalog_viewer_page(req, res, &q_all_genres, &q_all_genres_count, fe);
 }
 
 enum app_err tv_recently_added(struct request *req, struct response *res, struct field_error *fe)

@@ -33,6 +33,7 @@ enum app_err tv_cast(struct request *req, struct response *res, struct field_err
 enum app_err tv_crew(struct request *req, struct response *res, struct field_error *fe);
 enum app_err tv_genres(struct request *req, struct response *res, struct field_error *fe);
 enum app_err tv_networks(struct request *req, struct response *res, struct field_error *fe);
+enum app_err tv_all_genres(struct request *req, struct response *res, struct field_error *fe);
 enum app_err tv_recently_added(struct request *req, struct response *res, struct field_error *fe);
 enum app_err tv_stats(struct request *req, struct response *res, struct field_error *fe);
 enum app_err tv_refresh(struct request *req, struct response *res, struct field_error *fe);

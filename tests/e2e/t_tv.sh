@@ -180,6 +180,9 @@ for rel in cast crew genres networks; do
 	http GET "/api/v1/tvshows/$SERIES/$rel" "${AUTH[@]}"
 	check_eq "tv: $rel of a local series" "$RES_STATUS $(printf '%s' "$RES_BODY" | jq -r '.items | length')" "200 0"
 done
+http GET "/api/v1/tvshows/genres?offset=0" "${AUTH[@]}"
+check_true "tv: genres answered with a total" "HTTP $RES_STATUS: $RES_BODY" \
+	bash -c "printf '%s' '$RES_BODY' | jq -e '.total >= 0' >/dev/null"
 http POST "/api/v1/tvshows/$SERIES/refresh" "${AUTH[@]}"
 check_status "tv: refresh queued" 202
 check_true "tv: refresh job" "no job id: $RES_BODY" bash -c "printf '%s' '$RES_BODY' | jq -e '.job_id > 0' >/dev/null"

@@ -465,6 +465,18 @@ static void detail_seasons_and_episodes(void **state)
 	assert_string_equal(api_str(item(0), "name"), "HBO");
 	EXPECT_FIELD(api_call("GET", fmt("/api/v1/tvshows/%s/cast", secret), viewer.token, NULL),
 		     404, "id");
+	/* TV genres with the series each holds for the caller */
+	sql("INSERT INTO series_genres (series_id, genre_id) SELECT $1, id FROM genres"
+	    " WHERE kind = 'tv' AND name = 'Drama'",
+	    secret, SQL_END);
+	EXPECT(api_call("GET", "/api/v1/tvshows/genres", viewer.token, NULL), 200);
+	assert_int_equal(nitems(), 1);
+	assert_string_equal(api_str(item(0), "name"), "Drama");
+	assert_int_equal(num(item(0), "series_count"), 1);
+	EXPECT(api_call("GET", "/api/v1/tvshows/genres", granted.token, NULL), 200);
+	assert_int_equal(num(item(0), "series_count"), 2);
+	EXPECT(api_call("GET", "/api/v1/tvshows/genres", child.token, NULL), 200);
+	assert_int_equal(num(item(0), "series_count"), 0);
 }
 
 /* --- watch state, next up, bulk ---------------------------------------------- */
