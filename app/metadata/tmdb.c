@@ -14,6 +14,7 @@
 
 #include "core/crypto.h"
 #include "core/json.h"
+#include "core/lang.h"
 #include "core/log.h"
 #include "core/text.h"
 #include "metadata/tmdb_int.h"
@@ -556,8 +557,7 @@ enum app_err tmdb_season_language(struct arena *a, int64_t tv_id, int season, co
 	*out = NULL;
 	if (!season_path(tv_id, season, path, sizeof(path), err, errlen))
 		return APP_ERR_VALIDATION;
-	if (!lang || strlen(lang) != 2 || lang[0] < 'a' || lang[0] > 'z' || lang[1] < 'a' ||
-	    lang[1] > 'z') {
+	if (!lang_is_iso639_1(lang)) {
 		fail(err, errlen, "TMDb: bad language");
 		return APP_ERR_VALIDATION;
 	}
