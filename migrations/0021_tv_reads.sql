@@ -71,14 +71,19 @@ CREATE TRIGGER episodes_search BEFORE INSERT OR UPDATE OF title, titles_i18n ON 
 CREATE TRIGGER episodes_search_words AFTER INSERT OR UPDATE OF title, titles_i18n ON episodes
 	FOR EACH ROW EXECUTE FUNCTION search_words_add();
 
+-- the folded names of a series' first 15 cast members and its creators
+CREATE FUNCTION series_people(item uuid) RETURNS text
+LANGUAGE sql STABLE AS $$
+	SELECT coalesce(rv_fold(string_agg(DISTINCT p.name, ' ')), '')
+	FROM series_credits c JOIN people p ON p.id = c.person_id
+	WHERE c.series_id = item
+	  AND ((c.kind = 'cast' AND c.ord < 15) OR (c.kind = 'crew' AND c.job = 'Creator'))
+$$;
+
 CREATE FUNCTION series_people_sync() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-	UPDATE series s SET search_people = coalesce((
-		SELECT rv_fold(string_agg(DISTINCT p.name, ' '))
-		FROM series_credits c JOIN people p ON p.id = c.person_id
-		WHERE c.series_id = s.id
-		  AND ((c.kind = 'cast' AND c.ord < 15) OR (c.kind = 'crew' AND c.job = 'Creator'))), '')
+	UPDATE series s SET search_people = series_people(s.id)
 	WHERE s.id IN (SELECT series_id FROM changed);
 	RETURN NULL;
 END $$;
@@ -87,9 +92,7 @@ CREATE TRIGGER series_credits_people_ins AFTER INSERT ON series_credits
 CREATE TRIGGER series_credits_people_del AFTER DELETE ON series_credits
 	REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION series_people_sync();
 
-UPDATE series s SET search_people = coalesce((SELECT rv_fold(string_agg(DISTINCT p.name, ' '))
-	FROM series_credits c JOIN people p ON p.id = c.person_id WHERE c.series_id = s.id
-	AND ((c.kind = 'cast' AND c.ord < 15) OR (c.kind = 'crew' AND c.job = 'Creator'))), '');
+UPDATE series s SET search_people = series_people(s.id);
 UPDATE episodes SET title = title;
 
 CREATE INDEX series_search_doc_idx ON series USING gin (search_doc) WITH (fastupdate = off);
