@@ -55,15 +55,19 @@ static const struct db_stmt q_series_count = {
 	"tv_search_count", CAT_VIEW_CTE SERIES_CANDIDATES " SELECT count(*) FROM c",
 	CAT_NPARAMS + TV_NFILTERS + 1, true};
 
-/* multi: $5 the text, $6 the caller may list movies, $7 series, then key,
- * id, limit, offset. Each kind brings at most MULTI_KIND_CAP of its matches,
- * ranked with the others: a word in thousands of titles ("storm" is in
- * 1 648 episode titles of the benchmark's library) would otherwise have
- * every one of them fetched and ranked for a page of 20, while a query
- * with fewer matches than that (what a user types to find something) is
- * answered exactly. A query of common words only (catalog/terms.h) walks
- * the movies in popularity order instead, and keeps the MULTI_CAP most
- * popular matches. */
+/* multi: $5 the text, $6 whether the caller may list series (the route
+ * needs movies:list), then key, id, limit, offset. Each kind brings at most
+ * MULTI_KIND_CAP of its matches, ranked with the others: a word in
+ * thousands of titles ("storm" is in 1 648 episode titles of the
+ * benchmark's library) would otherwise have every one of them fetched and
+ * ranked for a page of 20, while a query with fewer matches than that
+ * (what a user types to find something) is answered exactly. Matches are
+ * found through the GIN index, which stops at the cap, also for a query
+ * of common words only: read in table order instead, a word common in
+ * movies' cast ("anna muller") read all 155 000 episodes at 100 000 movies
+ * to find none, where the index found "the" in every episode title and
+ * stopped at 200 in 2 ms. Such a query walks the movies in popularity
+ * order (catalog/terms.h) and keeps the MULTI_CAP most popular matches. */
 #define MULTI_KIND_CAP "200"
 #define MULTI_CAP "100"
 #define MULTI_ANY                                                                                  \
@@ -76,48 +80,40 @@ static const struct db_stmt q_series_count = {
 	" AS rank FROM tq, (" matches ") x"
 #define MOVIES_RANKED                                                                              \
 	RANKED("movie", "1", "SELECT m.id, m.search_doc, m.popularity FROM v, tq, movies m WHERE"   \
-	" $6::boolean AND m.search_doc @@ tq.q AND " CAT_VISIBLE("m.library_id", "m.min_ages")     \
+	" m.search_doc @@ tq.q AND " CAT_VISIBLE("m.library_id", "m.min_ages")                      \
 	" LIMIT " MULTI_KIND_CAP)
 #define MOVIES_POPULAR                                                                             \
 	RANKED("movie", "1", "SELECT m.id, m.search_doc, m.popularity FROM v, tq, movies m WHERE"   \
-	" $6::boolean AND ts_match_vq(m.search_doc, tq.q) AND "                                    \
-	CAT_VISIBLE("m.library_id", "m.min_ages") " ORDER BY m.popularity DESC NULLS LAST, m.id"   \
-	" LIMIT " MULTI_CAP)
-/* match(doc): the full-text test through the GIN index, which stops at the
- * cap; reading rows in table order instead (ts_match_vq) is no better for
- * common words in movies, which can be rare in episodes: "anna muller"
- * read all 155 000 episodes at 100 000 movies to find none (64 ms), the
- * index found "the" in every episode and stopped at 200 in 2 ms */
-#define INDEXED(doc) doc " @@ tq.q"
-#define SERIES_RANKED(match)                                                                       \
+	" ts_match_vq(m.search_doc, tq.q) AND " CAT_VISIBLE("m.library_id", "m.min_ages")           \
+	" ORDER BY m.popularity DESC NULLS LAST, m.id LIMIT " MULTI_CAP)
+#define SERIES_RANKED                                                                              \
 	RANKED("series", "1", "SELECT m.id, m.search_doc, m.popularity FROM v, tq, series m WHERE"  \
-	" $7::boolean AND " match("m.search_doc") " AND " TV_VISIBLE("m") " LIMIT " MULTI_KIND_CAP)
-#define EPISODES_RANKED(match)                                                                     \
+	" $6::boolean AND m.search_doc @@ tq.q AND " TV_VISIBLE("m") " LIMIT " MULTI_KIND_CAP)
+#define EPISODES_RANKED                                                                            \
 	RANKED("episode", "0.9", "SELECT m.id, m.search_doc, s.popularity FROM v, tq, episodes m"   \
-	" JOIN series s ON s.id = m.series_id WHERE $7::boolean AND " match("m.search_doc")         \
+	" JOIN series s ON s.id = m.series_id WHERE $6::boolean AND m.search_doc @@ tq.q"           \
 	" AND " TV_VISIBLE("s") " LIMIT " MULTI_KIND_CAP)
-#define MULTI_CANDIDATES(movies, match)                                                            \
+#define MULTI_CANDIDATES(movies)                                                                   \
 	CAT_VIEW_CTE "," QUERY("5", MULTI_ANY) ", c AS MATERIALIZED (" movies " UNION ALL"          \
-	SERIES_RANKED(match) " UNION ALL" EPISODES_RANKED(match) ")"
-#define MULTI(movies, match)                                                                       \
-	MULTI_CANDIDATES(movies, match)                                                             \
+	SERIES_RANKED " UNION ALL" EPISODES_RANKED ")"
+#define MULTI(movies)                                                                              \
+	MULTI_CANDIDATES(movies)                                                                    \
 	" SELECT json_build_object('type', c.type, 'score', c.rank, 'item', CASE c.type"           \
 	" WHEN 'movie' THEN (SELECT " CAT_MOVIE_ITEM "::json FROM movies m WHERE m.id = c.id)"       \
 	" WHEN 'series' THEN (SELECT " CAT_SERIES_ITEM " FROM series m WHERE m.id = c.id)"           \
 	" ELSE (SELECT " CAT_EPISODE_ITEM " FROM episodes m WHERE m.id = c.id) END), c.rank::text,"  \
-	" c.id FROM v, c WHERE ($8::text IS NULL OR (c.rank, c.id) < ($8::numeric, $9::uuid))"     \
-	" ORDER BY c.rank DESC, c.id DESC LIMIT $10 OFFSET $11"
+	" c.id FROM v, c WHERE ($7::text IS NULL OR (c.rank, c.id) < ($7::numeric, $8::uuid))"     \
+	" ORDER BY c.rank DESC, c.id DESC LIMIT $9 OFFSET $10"
 static const struct db_stmt q_multi = {
-	"multi_search", MULTI(MOVIES_RANKED, INDEXED), CAT_NPARAMS + 7, true};
+	"multi_search", MULTI(MOVIES_RANKED), CAT_NPARAMS + 6, true};
 static const struct db_stmt q_multi_count = {
-	"multi_search_count", MULTI_CANDIDATES(MOVIES_RANKED, INDEXED) " SELECT count(*) FROM c",
-	CAT_NPARAMS + 3, true};
+	"multi_search_count", MULTI_CANDIDATES(MOVIES_RANKED) " SELECT count(*) FROM c",
+	CAT_NPARAMS + 2, true};
 static const struct db_stmt q_multi_common = {
-	"multi_search_common", MULTI(MOVIES_POPULAR, INDEXED), CAT_NPARAMS + 7, true};
+	"multi_search_common", MULTI(MOVIES_POPULAR), CAT_NPARAMS + 6, true};
 static const struct db_stmt q_multi_common_count = {
-	"multi_search_common_count", MULTI_CANDIDATES(MOVIES_POPULAR, INDEXED)
-	" SELECT count(*) FROM c",
-	CAT_NPARAMS + 3, true};
+	"multi_search_common_count", MULTI_CANDIDATES(MOVIES_POPULAR) " SELECT count(*) FROM c",
+	CAT_NPARAMS + 2, true};
 /* clang-format on */
 
 enum app_err tv_search(struct request *req, struct response *res, struct field_error *fe)
@@ -146,7 +142,7 @@ enum app_err tv_search(struct request *req, struct response *res, struct field_e
 
 enum app_err multi_search(struct request *req, struct response *res, struct field_error *fe)
 {
-	const char *p[CAT_NPARAMS + 7];
+	const char *p[CAT_NPARAMS + 6];
 	const char *q = req_query(req, "q")->str;
 	struct page pg;
 	bool common;
@@ -156,12 +152,11 @@ enum app_err multi_search(struct request *req, struct response *res, struct fiel
 		return e;
 	p[CAT_NPARAMS] = q;
 	/* the route needs movies:list; series and episodes need tvshows:list */
-	p[CAT_NPARAMS + 1] = "true";
-	p[CAT_NPARAMS + 2] = auth_has(req->who, "tvshows:list") ? "true" : "false";
+	p[CAT_NPARAMS + 1] = auth_has(req->who, "tvshows:list") ? "true" : "false";
 	const char *prefix;
 	if ((e = catalog_search_start(req, q, &pg, &common, &prefix, fe)))
 		return e;
 	return catalog_cached_page(req, res, &pg, common ? &q_multi_common : &q_multi,
 	                           common ? &q_multi_common_count : &q_multi_count, p,
-	                           CAT_NPARAMS + 3, prefix, fe);
+	                           CAT_NPARAMS + 2, prefix, fe);
 }
