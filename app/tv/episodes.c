@@ -148,34 +148,38 @@ static const struct db_stmt q_next_episode = {
 	" ORDER BY m.season_number, m.episode_number LIMIT 1",
 	CAT_NPARAMS + 2, true};
 
-/* bulk: $5 series, $6 season, $7 episode ids — the visible episodes named */
-#define TARGET                                                                                     \
+/* bulk: $5 series, $6 season, $7 episode ids. One statement: the visible
+ * episodes named, whether the series, the season or every episode named is
+ * there for the caller, and the write, which only happens when it is; it
+ * answers (episodes named, series there, season there, changed). */
+#define BULK_TARGET                                                                                \
 	", target AS MATERIALIZED (SELECT m.id" EPISODE_FROM " AND (m.series_id = $5::uuid"          \
-	" OR m.season_id = $6::uuid OR m.id = ANY ($7::uuid[])))"
-static const struct db_stmt q_bulk_count = {
-	"tv_bulk_count",
-	CAT_VIEW_CTE TARGET " SELECT count(*), (SELECT count(*) FROM v, series s WHERE s.id = $5::uuid"
-	" AND " TV_VISIBLE("s") "), (SELECT count(*) FROM v, seasons se JOIN series s ON"
-	" s.id = se.series_id WHERE se.id = $6::uuid AND " TV_VISIBLE("s") ") FROM target",
-	CAT_NPARAMS + 3, false};
+	" OR m.season_id = $6::uuid OR m.id = ANY ($7::uuid[])))"                                  \
+	", ok AS (SELECT (SELECT count(*) FROM target) AS n, ($5::uuid IS NULL OR EXISTS (SELECT 1" \
+	" FROM v, series s WHERE s.id = $5::uuid AND " TV_VISIBLE("s") ")) AS series_ok,"            \
+	" ($6::uuid IS NULL OR EXISTS (SELECT 1 FROM v, seasons se JOIN series s ON"                 \
+	" s.id = se.series_id WHERE se.id = $6::uuid AND " TV_VISIBLE("s") ")) AS season_ok)"        \
+	", go AS (SELECT t.id FROM target t, ok WHERE ok.series_ok AND ok.season_ok"               \
+	" AND ($7::uuid[] IS NULL OR ok.n = cardinality($7::uuid[])))"
+#define BULK_ANSWER(event)                                                                         \
+	", h AS (INSERT INTO episode_watch_history (user_id, episode_id, event)"                   \
+	" SELECT $1::uuid, episode_id, '" event "' FROM up)"                                       \
+	" SELECT ok.n, ok.series_ok, ok.season_ok, (SELECT count(*) FROM up) FROM ok"
 static const struct db_stmt q_bulk_mark = {
 	"tv_bulk_mark",
-	CAT_VIEW_CTE TARGET ", up AS (INSERT INTO episode_watch AS w (user_id, episode_id, watched,"
-	" play_count, last_played_at, watched_at) SELECT $1::uuid, id, true, 1, now(), now()"
-	" FROM target ON CONFLICT (user_id, episode_id) DO UPDATE SET watched = true,"
+	CAT_VIEW_CTE BULK_TARGET ", up AS (INSERT INTO episode_watch AS w (user_id, episode_id,"
+	" watched, play_count, last_played_at, watched_at) SELECT $1::uuid, id, true, 1, now(),"
+	" now() FROM go ON CONFLICT (user_id, episode_id) DO UPDATE SET watched = true,"
 	" position_seconds = 0, play_count = w.play_count + 1, last_played_at = now(),"
-	" watched_at = now(), updated_at = now() WHERE NOT w.watched RETURNING w.episode_id),"
-	" h AS (INSERT INTO episode_watch_history (user_id, episode_id, event)"
-	" SELECT $1::uuid, episode_id, 'marked' FROM up) SELECT count(*) FROM up",
+	" watched_at = now(), updated_at = now() WHERE NOT w.watched RETURNING w.episode_id)"
+	BULK_ANSWER("marked"),
 	CAT_NPARAMS + 3, false};
 static const struct db_stmt q_bulk_unmark = {
 	"tv_bulk_unmark",
-	CAT_VIEW_CTE TARGET ", up AS (UPDATE episode_watch w SET watched = false, play_count = 0,"
-	" position_seconds = 0, watched_at = NULL, updated_at = now() FROM target"
-	" WHERE w.user_id = $1::uuid AND w.episode_id = target.id AND (w.watched"
-	" OR w.position_seconds > 0) RETURNING w.episode_id),"
-	" h AS (INSERT INTO episode_watch_history (user_id, episode_id, event)"
-	" SELECT $1::uuid, episode_id, 'unmarked' FROM up) SELECT count(*) FROM up",
+	CAT_VIEW_CTE BULK_TARGET ", up AS (UPDATE episode_watch w SET watched = false, play_count = 0,"
+	" position_seconds = 0, watched_at = NULL, updated_at = now() FROM go"
+	" WHERE w.user_id = $1::uuid AND w.episode_id = go.id AND (w.watched"
+	" OR w.position_seconds > 0) RETURNING w.episode_id)" BULK_ANSWER("unmarked"),
 	CAT_NPARAMS + 3, false};
 
 /* $5 episode, $6 file: its path, its library's roots, its sidecars */
@@ -274,7 +278,6 @@ enum app_err tv_bulk_watched(struct request *req, struct response *res, struct f
 {
 	const char *p[CAT_NPARAMS + 3];
 	const cJSON *ids = req_body(req, "episode_ids");
-	struct db *db = req->app->db;
 	bool mark = true;
 	PGresult *r;
 	struct jw w;
@@ -292,37 +295,23 @@ enum app_err tv_bulk_watched(struct request *req, struct response *res, struct f
 	if (given != 1)
 		return field_fail(fe, APP_ERR_VALIDATION, given ? "season_id" : "series_id",
 		                  "give exactly one of series_id, season_id and episode_ids");
-	if ((e = db_begin(db)))
+	if ((e = db_query(req->app->db, req->arena, mark ? &q_bulk_mark : &q_bulk_unmark, p, &r)))
 		return e;
-	if ((e = db_query(db, req->arena, &q_bulk_count, p, &r)))
-		goto fail;
+	/* everything named must be there for the caller, or nothing was written */
+	if (p[CAT_NPARAMS] && strcmp(PQgetvalue(r, 0, 1), "t"))
+		return field_fail(fe, APP_ERR_NOT_FOUND, "series_id", TV_NOT_SERIES);
+	if (p[CAT_NPARAMS + 1] && strcmp(PQgetvalue(r, 0, 2), "t"))
+		return field_fail(fe, APP_ERR_NOT_FOUND, "season_id", TV_NOT_SEASON);
 	int64_t n = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-	/* everything named must be there for the caller, or nothing is written */
-	if (p[CAT_NPARAMS] && !strcmp(PQgetvalue(r, 0, 1), "0")) {
-		e = field_fail(fe, APP_ERR_NOT_FOUND, "series_id", TV_NOT_SERIES);
-		goto fail;
-	}
-	if (p[CAT_NPARAMS + 1] && !strcmp(PQgetvalue(r, 0, 2), "0")) {
-		e = field_fail(fe, APP_ERR_NOT_FOUND, "season_id", TV_NOT_SEASON);
-		goto fail;
-	}
-	if (p[CAT_NPARAMS + 2] && n != cJSON_GetArraySize(ids)) {
-		e = field_fail(fe, APP_ERR_NOT_FOUND, "episode_ids", "names an episode that is not one");
-		goto fail;
-	}
-	if ((e = db_query(db, req->arena, mark ? &q_bulk_mark : &q_bulk_unmark, p, &r)) ||
-	    (e = db_commit(db)))
-		goto fail;
+	if (p[CAT_NPARAMS + 2] && n != cJSON_GetArraySize(ids))
+		return field_fail(fe, APP_ERR_NOT_FOUND, "episode_ids", "names an episode that is not one");
 	jw_init(&w, &res->body);
 	jw_obj_open(&w);
 	jw_kbool(&w, "watched", mark);
 	jw_kint(&w, "episodes", n);
-	jw_kint(&w, "changed", strtoll(PQgetvalue(r, 0, 0), NULL, 10));
+	jw_kint(&w, "changed", strtoll(PQgetvalue(r, 0, 3), NULL, 10));
 	jw_obj_close(&w);
 	return APP_OK;
-fail:
-	db_rollback(db);
-	return e;
 }
 
 enum app_err tv_next_up(struct request *req, struct response *res, struct field_error *fe)
