@@ -235,3 +235,55 @@ enum app_err catalog_refresh(struct request *req, struct response *res, const ch
 	jw_obj_close(&w);
 	return APP_OK;
 }
+
+const char *const catalog_orders[] = {"asc", "desc", NULL};
+
+enum app_err catalog_sorted_page(struct request *req, struct response *res,
+				 const struct catalog_kind *k, const char *const *names,
+				 const char **p, struct field_error *fe)
+{
+	const struct param_value *sort = req_query(req, "sort"), *order = req_query(req, "order");
+	struct catalog_shape s = {.kind = k};
+
+	s.sort = sort ? catalog_sort_index(k, names[sort->num]) : k->default_sort;
+	if (s.sort < 0)
+		return APP_ERR_INTERNAL;
+	s.desc = order ? order->num == 1 : k->sorts[s.sort].desc_default;
+	/* only the filters present go into the statement, in the kind's order */
+	int n = CAT_NPARAMS;
+	for (int i = 0; i < k->nfilters; i++)
+		if (p[CAT_NPARAMS + i]) {
+			s.filters |= 1u << i;
+			p[n++] = p[CAT_NPARAMS + i];
+		}
+	const char *prefix = arena_printf(req->arena, "%s|%s|", k->sorts[s.sort].name,
+					  catalog_orders[s.desc]);
+	if (!prefix)
+		return APP_ERR_NOMEM;
+	return catalog_page(req, res, s, p, prefix, fe);
+}
+
+enum app_err catalog_viewer_json(struct request *req, struct response *res,
+				 const struct db_stmt *st, struct field_error *fe)
+{
+	const char *p[CAT_NPARAMS];
+	struct rcache cache;
+	PGresult *r;
+	enum app_err e;
+
+	if ((e = catalog_viewer(req, p, fe)))
+		return e;
+	if (catalog_cache_hit(req, res, p, &cache))
+		return APP_OK;
+	if ((e = db_query(req->app->db, req->arena, st, p, &r)))
+		return e;
+	catalog_body_json(res, r);
+	rcache_fill(req, res, &cache);
+	return APP_OK;
+}
+
+const char *catalog_query_str(struct request *req, const char *name)
+{
+	const struct param_value *pv = req_query(req, name);
+	return pv ? pv->str : NULL;
+}

@@ -43,13 +43,37 @@ enum app_err catalog_page(struct request *req, struct response *res, struct cata
 /*
  * A page of list (after page_start; see page_run for the parameters),
  * answered from the response cache when it holds it and stored there
- * otherwise, with its validators. What mv_page, catalog_page and the
+ * otherwise, with its validators. What catalog_fixed_page, catalog_page and the
  * search share once they have picked their statement.
  */
 enum app_err catalog_cached_page(struct request *req, struct response *res, const struct page *p,
 				 const struct db_stmt *list, const struct db_stmt *count,
 				 const char **params, int nparams, const char *key_prefix,
 				 struct field_error *fe);
+
+/*
+ * A page of kind k in the order ?sort (an index into names, the sorts the
+ * route offers; the kind's default without it) and ?order (asc, desc;
+ * the sort's default without it), filtered by the kind's filters whose
+ * values are non-NULL among p[CAT_NPARAMS .. CAT_NPARAMS + k->nfilters - 1]
+ * (p holds the viewer's parameters first, and room for 4 more). The
+ * present filters are moved together, in the kind's order, as the shape
+ * wants them.
+ */
+enum app_err catalog_sorted_page(struct request *req, struct response *res,
+				 const struct catalog_kind *k, const char *const *names,
+				 const char **p, struct field_error *fe);
+
+/* The ?order choices of sorted lists: asc, desc (NULL-terminated). */
+extern const char *const catalog_orders[];
+
+/* One json value of statement st, which takes the viewer's parameters
+ * only (counts, stats), cached. */
+enum app_err catalog_viewer_json(struct request *req, struct response *res,
+				 const struct db_stmt *st, struct field_error *fe);
+
+/* The query parameter's normalised text, or NULL when absent. */
+const char *catalog_query_str(struct request *req, const char *name);
 
 /*
  * One page of a list statement with a fixed shape: its columns are (item

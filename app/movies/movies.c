@@ -16,7 +16,6 @@
 
 static const char *const sort_names[] = {"title",      "year",    "added", "rating",
                                          "popularity", "runtime", NULL};
-static const char *const orders[] = {"asc", "desc", NULL};
 const char *const mv_resolutions[] = {"2160p", "1080p", "720p", "sd", NULL};
 
 #define LANG_PARAM CATALOG_LANG_PARAM
@@ -36,7 +35,7 @@ const struct param_spec movies_list_query[] = {
     MV_FILTER_PARAMS,
     {.name = "sort", .type = PT_ENUM, .choices = sort_names,
      .doc = "Sort key (default added); title sorts by the localised title."},
-    {.name = "order", .type = PT_ENUM, .choices = orders,
+    {.name = "order", .type = PT_ENUM, .choices = catalog_orders,
      .doc = "asc or desc (default desc for added, rating and popularity, else asc)."},
     {0}};
 
@@ -235,12 +234,6 @@ static const struct db_stmt q_refresh_target = {
 
 /* --- helpers -------------------------------------------------------------- */
 
-enum app_err mv_require(struct request *req, const char **p, struct field_error *fe)
-{
-	PGresult *r;
-	return mv_by_path_id(req, p, &mv_q_visible, "is not a movie", &r, fe);
-}
-
 /* A relation of one movie the caller can see. */
 static enum app_err relation(struct request *req, struct response *res, const struct db_stmt *list,
                              const struct db_stmt *count, struct field_error *fe)
@@ -265,12 +258,6 @@ static enum app_err rating_param(struct request *req, const char *name, const ch
 	return APP_OK;
 }
 
-static const char *qstr(struct request *req, const char *name)
-{
-	const struct param_value *pv = req_query(req, name);
-	return pv ? pv->str : NULL;
-}
-
 /* --- browse ----------------------------------------------------------------- */
 
 enum app_err mv_filters(struct request *req, const char **p, struct field_error *fe)
@@ -290,44 +277,26 @@ enum app_err mv_filters(struct request *req, const char **p, struct field_error 
 	if (has && !has->num && req_query(req, "resolution"))
 		return field_fail(fe, APP_ERR_VALIDATION, "resolution",
 		                  "asks for a file, which has_file=false excludes");
-	p[4] = qstr(req, "library_id");
+	p[4] = catalog_query_str(req, "library_id");
 	if (p[4] && (e = library_access_fe(req, p[4], "view", "library_id", fe)))
 		return e;
-	p[5] = qstr(req, "genre");
+	p[5] = catalog_query_str(req, "genre");
 	p[6] = ymin ? ymin->str : NULL;
 	p[7] = ymax ? ymax->str : NULL;
 	p[10] = has ? (has->num ? "true" : "false") : NULL;
-	p[11] = qstr(req, "resolution");
-	p[12] = qstr(req, "max_age");
+	p[11] = catalog_query_str(req, "resolution");
+	p[12] = catalog_query_str(req, "max_age");
 	return APP_OK;
 }
 
 enum app_err movies_list(struct request *req, struct response *res, struct field_error *fe)
 {
 	const char *p[MV_NPARAMS + LIST_NFILTERS + 4];
-	const struct param_value *sort = req_query(req, "sort"), *order = req_query(req, "order");
-	const struct catalog_kind *k = &catalog_movie;
-	struct catalog_shape s = {.kind = k};
 	enum app_err e;
 
-	s.sort = sort ? catalog_sort_index(k, sort_names[sort->num]) : k->default_sort;
-	if (s.sort < 0)
-		return APP_ERR_INTERNAL;
-	s.desc = order ? order->num == 1 : k->sorts[s.sort].desc_default;
-	if ((e = mv_viewer(req, p, fe)) || (e = mv_filters(req, p, fe)))
+	if ((e = catalog_viewer(req, p, fe)) || (e = mv_filters(req, p, fe)))
 		return e;
-	/* only the filters present go into the statement, in the kind's order */
-	int n = MV_NPARAMS;
-	for (int i = 0; i < LIST_NFILTERS; i++)
-		if (p[MV_NPARAMS + i]) {
-			s.filters |= 1u << i;
-			p[n++] = p[MV_NPARAMS + i];
-		}
-	const char *prefix = arena_printf(req->arena, "%s|%s|", k->sorts[s.sort].name,
-	                                  orders[s.desc]);
-	if (!prefix)
-		return APP_ERR_NOMEM;
-	return catalog_page(req, res, s, p, prefix, fe);
+	return catalog_sorted_page(req, res, &catalog_movie, sort_names, p, fe);
 }
 
 enum app_err movies_get(struct request *req, struct response *res, struct field_error *fe)
@@ -370,8 +339,8 @@ enum app_err movies_collection(struct request *req, struct response *res, struct
 	PGresult *r;
 	enum app_err e;
 
-	if ((e = mv_viewer(req, p, fe)) ||
-	    (e = mv_by_path_id(req, p, &q_coll_of, "is not a movie", &r, fe)))
+	if ((e = catalog_viewer(req, p, fe)) ||
+	    (e = catalog_by_path_id(req, p, &q_coll_of, "is not a movie", &r, fe)))
 		return e;
 	if (PQgetisnull(r, 0, 0))
 		return field_fail(fe, APP_ERR_NOT_FOUND, "collection",
@@ -381,7 +350,7 @@ enum app_err movies_collection(struct request *req, struct response *res, struct
 		return e;
 	if (PQntuples(r) != 1)
 		return APP_ERR_INTERNAL;
-	mv_body_json(res, r);
+	catalog_body_json(res, r);
 	http_validators(req, res);
 	return APP_OK;
 }
@@ -389,7 +358,7 @@ enum app_err movies_collection(struct request *req, struct response *res, struct
 enum app_err movies_recently_added(struct request *req, struct response *res,
                                    struct field_error *fe)
 {
-	return mv_list(req, res, &q_recent, &q_recent_count, fe);
+	return catalog_viewer_page(req, res, &q_recent, &q_recent_count, fe);
 }
 
 enum app_err movies_top_rated(struct request *req, struct response *res, struct field_error *fe)
@@ -398,33 +367,19 @@ enum app_err movies_top_rated(struct request *req, struct response *res, struct 
 	const struct param_value *mv = req_query(req, "min_votes");
 	enum app_err e;
 
-	if ((e = mv_viewer(req, p, fe)))
+	if ((e = catalog_viewer(req, p, fe)))
 		return e;
 	p[MV_NPARAMS] = mv ? mv->str : "100";
 	/* the threshold is part of the order: a cursor keeps its own */
 	const char *prefix = arena_printf(req->arena, "%s|", p[MV_NPARAMS]);
 	if (!prefix)
 		return APP_ERR_NOMEM;
-	return mv_page(req, res, &q_top, &q_top_count, p, prefix, fe);
+	return catalog_fixed_page(req, res, &q_top, &q_top_count, p, prefix, fe);
 }
 
 enum app_err movies_stats(struct request *req, struct response *res, struct field_error *fe)
 {
-	const char *p[MV_NPARAMS];
-	PGresult *r;
-	enum app_err e;
-
-	struct rcache cache;
-
-	if ((e = mv_viewer(req, p, fe)))
-		return e;
-	if (catalog_cache_hit(req, res, p, &cache))
-		return APP_OK;
-	if ((e = db_query(req->app->db, req->arena, &q_stats, p, &r)))
-		return e;
-	mv_body_json(res, r);
-	rcache_fill(req, res, &cache);
-	return APP_OK;
+	return catalog_viewer_json(req, res, &q_stats, fe);
 }
 
 enum app_err collections_get(struct request *req, struct response *res, struct field_error *fe)
@@ -438,15 +393,15 @@ enum app_err collections_movies(struct request *req, struct response *res, struc
 	PGresult *r;
 	enum app_err e;
 
-	if ((e = mv_viewer(req, p, fe)) ||
-	    (e = mv_by_path_id(req, p, &q_collection, "is not a collection", &r, fe)))
+	if ((e = catalog_viewer(req, p, fe)) ||
+	    (e = catalog_by_path_id(req, p, &q_collection, "is not a collection", &r, fe)))
 		return e;
-	return mv_page(req, res, &q_coll_movies, &q_coll_count, p, "", fe);
+	return catalog_fixed_page(req, res, &q_coll_movies, &q_coll_count, p, "", fe);
 }
 
 enum app_err genres_list(struct request *req, struct response *res, struct field_error *fe)
 {
-	return mv_list(req, res, &q_genres_all, &q_genres_all_count, fe);
+	return catalog_viewer_page(req, res, &q_genres_all, &q_genres_all_count, fe);
 }
 
 /* --- refresh ---------------------------------------------------------------- */
@@ -457,8 +412,8 @@ enum app_err movies_refresh(struct request *req, struct response *res, struct fi
 	PGresult *r;
 	enum app_err e;
 
-	if ((e = mv_viewer(req, p, fe)) ||
-	    (e = mv_by_path_id(req, p, &q_refresh_target, "is not a movie", &r, fe)))
+	if ((e = catalog_viewer(req, p, fe)) ||
+	    (e = catalog_by_path_id(req, p, &q_refresh_target, "is not a movie", &r, fe)))
 		return e;
 	return catalog_refresh(req, res, "movie", p[MV_NPARAMS], PQgetvalue(r, 0, 0), fe);
 }

@@ -199,7 +199,7 @@ enum app_err movies_search(struct request *req, struct response *res, struct fie
 	bool common;
 	enum app_err e;
 
-	if ((e = mv_viewer(req, p, fe)) || (e = mv_filters(req, p, fe)))
+	if ((e = catalog_viewer(req, p, fe)) || (e = mv_filters(req, p, fe)))
 		return e;
 	p[MV_NPARAMS + LIST_NFILTERS] = q;
 	const char *prefix;
@@ -230,7 +230,7 @@ enum app_err movies_autocomplete(struct request *req, struct response *res,
 
 	struct rcache cache;
 
-	if ((e = mv_viewer(req, p, fe)))
+	if ((e = catalog_viewer(req, p, fe)))
 		return e;
 	if (catalog_cache_hit(req, res, p, &cache))
 		return APP_OK;
@@ -263,7 +263,7 @@ enum app_err movies_facets(struct request *req, struct response *res, struct fie
 
 	struct rcache cache;
 
-	if ((e = mv_viewer(req, p, fe)) || (e = mv_filters(req, p, fe)))
+	if ((e = catalog_viewer(req, p, fe)) || (e = mv_filters(req, p, fe)))
 		return e;
 	if (catalog_cache_hit(req, res, p, &cache))
 		return APP_OK;
@@ -279,7 +279,7 @@ enum app_err movies_facets(struct request *req, struct response *res, struct fie
 		return APP_ERR_NOMEM;
 	if ((e = db_query(req->app->db, req->arena, st, p, &r)))
 		return e;
-	mv_body_json(res, r);
+	catalog_body_json(res, r);
 	rcache_fill(req, res, &cache);
 	return APP_OK;
 }

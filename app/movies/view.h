@@ -32,20 +32,7 @@
 #define MV_ITEM(m) CAT_MOVIE_ITEM /* alias m only */
 #define MV_ITEM_PLUS(m, extra) CAT_MOVIE_ITEM_PLUS(extra) /* alias m only */
 
-/* the request-level helpers of catalog/request.h, under the names the
- * movie handlers use */
-#define mv_viewer catalog_viewer
-#define mv_page catalog_fixed_page
-#define mv_list catalog_viewer_page
-#define mv_body_json catalog_body_json
-#define mv_path_id catalog_path_id
-#define mv_by_path_id catalog_by_path_id
-
 /* The movie $5 is visible to the viewer (a row, or none). */
 extern const struct db_stmt mv_q_visible;
-
-/* One movie the caller may see (mv_by_path_id of the visibility check):
- * APP_OK with p[MV_NPARAMS] set to the movie id, or APP_ERR_NOT_FOUND. */
-enum app_err mv_require(struct request *req, const char **p, struct field_error *fe);
 
 #endif

@@ -19,7 +19,6 @@
 
 static const char *const sort_names[] = {"title", "year", "added", "rating", "popularity", NULL};
 static const char *const episode_sorts[] = {"number", "aired", NULL};
-static const char *const orders[] = {"asc", "desc", NULL};
 
 const struct param_spec tv_lang_query[] = {TV_LANG_PARAM, {0}};
 const struct param_spec tv_page_query[] = {PAGE_PARAMS, TV_LANG_PARAM, {0}};
@@ -30,7 +29,7 @@ const struct param_spec tv_list_query[] = {
     TV_FILTER_PARAMS,
     {.name = "sort", .type = PT_ENUM, .choices = sort_names,
      .doc = "Sort key (default added); title sorts by the localised title."},
-    {.name = "order", .type = PT_ENUM, .choices = orders,
+    {.name = "order", .type = PT_ENUM, .choices = catalog_orders,
      .doc = "asc or desc (default desc for added, rating and popularity, else asc)."},
     {0}};
 const struct param_spec tv_episodes_query[] = {
@@ -40,7 +39,7 @@ const struct param_spec tv_episodes_query[] = {
      .doc = "Only this season number (0: specials)."},
     {.name = "sort", .type = PT_ENUM, .choices = episode_sorts,
      .doc = "number (season, then episode; the default) or aired (air date)."},
-    {.name = "order", .type = PT_ENUM, .choices = orders,
+    {.name = "order", .type = PT_ENUM, .choices = catalog_orders,
      .doc = "asc or desc (default asc for number, desc for aired)."},
     {0}};
 
@@ -169,6 +168,8 @@ static const struct db_stmt q_stats = {
 
 /* a season and its series */
 #define SEASON_FROM " FROM v, seasons m JOIN series s ON s.id = m.series_id WHERE " TV_VISIBLE("s")
+static const struct db_stmt q_season_visible = {
+	"tv_season_visible", CAT_VIEW_CTE " SELECT 1" SEASON_FROM TV_ONE, CAT_NPARAMS + 1, true};
 static const struct db_stmt q_season_get = {
 	"tv_season_get",
 	CAT_VIEW_CTE " SELECT (" CAT_SEASON_ITEM "::jsonb || jsonb_build_object('language', v.lang,"
@@ -208,44 +209,16 @@ enum app_err tv_filters(struct request *req, const char **p, struct field_error 
 
 	if (ymin && ymax && ymin->num > ymax->num)
 		return field_fail(fe, APP_ERR_VALIDATION, "year_min", "must not be above year_max");
-	p[4] = tv_query_str(req, "library_id");
+	p[4] = catalog_query_str(req, "library_id");
 	if (p[4] && (e = library_access_fe(req, p[4], "view", "library_id", fe)))
 		return e;
-	p[5] = tv_query_str(req, "genre");
+	p[5] = catalog_query_str(req, "genre");
 	p[6] = ymin ? ymin->str : NULL;
 	p[7] = ymax ? ymax->str : NULL;
-	p[8] = tv_query_str(req, "status");
+	p[8] = catalog_query_str(req, "status");
 	p[9] = has ? (has->num ? "true" : "false") : NULL;
-	p[10] = tv_query_str(req, "max_age");
+	p[10] = catalog_query_str(req, "max_age");
 	return APP_OK;
-}
-
-/* A page of kind k in the order given by ?sort and ?order (names: the
- * sorts the route offers), with the filters of mask (bit i: k's filter i,
- * whose value is p[CAT_NPARAMS + i]). */
-static enum app_err kind_page(struct request *req, struct response *res,
-                              const struct catalog_kind *k, const char *const *names, const char **p,
-                              unsigned mask, struct field_error *fe)
-{
-	const struct param_value *sort = req_query(req, "sort"), *order = req_query(req, "order");
-	struct catalog_shape s = {.kind = k};
-
-	s.sort = sort ? catalog_sort_index(k, names[sort->num]) : k->default_sort;
-	if (s.sort < 0)
-		return APP_ERR_INTERNAL;
-	s.desc = order ? order->num == 1 : k->sorts[s.sort].desc_default;
-	/* only the filters present go into the statement, in the kind's order */
-	int n = CAT_NPARAMS;
-	for (int i = 0; i < k->nfilters; i++)
-		if ((mask & (1u << i)) && p[CAT_NPARAMS + i]) {
-			s.filters |= 1u << i;
-			p[n++] = p[CAT_NPARAMS + i];
-		}
-	const char *prefix = arena_printf(req->arena, "%s|%s|", k->sorts[s.sort].name,
-	                                  orders[s.desc]);
-	if (!prefix)
-		return APP_ERR_NOMEM;
-	return catalog_page(req, res, s, p, prefix, fe);
 }
 
 enum app_err tv_list(struct request *req, struct response *res, struct field_error *fe)
@@ -255,7 +228,7 @@ enum app_err tv_list(struct request *req, struct response *res, struct field_err
 
 	if ((e = catalog_viewer(req, p, fe)) || (e = tv_filters(req, p, fe)))
 		return e;
-	return kind_page(req, res, &catalog_series, sort_names, p, ~0u, fe);
+	return catalog_sorted_page(req, res, &catalog_series, sort_names, p, fe);
 }
 
 enum app_err tv_get(struct request *req, struct response *res, struct field_error *fe)
@@ -292,8 +265,7 @@ static enum app_err episodes_of(struct request *req, struct response *res, const
 		p[CAT_NPARAMS + i] = NULL;
 	p[CAT_NPARAMS + by] = id;
 	p[CAT_NPARAMS + TV_EPISODE_BY_NUMBER] = season ? season->str : NULL;
-	return kind_page(req, res, &catalog_episode, episode_sorts, p,
-	                 (1u << by) | (1u << TV_EPISODE_BY_NUMBER), fe);
+	return catalog_sorted_page(req, res, &catalog_episode, episode_sorts, p, fe);
 }
 
 enum app_err tv_series_episodes(struct request *req, struct response *res, struct field_error *fe)
@@ -339,20 +311,7 @@ enum app_err tv_recently_added(struct request *req, struct response *res, struct
 
 enum app_err tv_stats(struct request *req, struct response *res, struct field_error *fe)
 {
-	const char *p[CAT_NPARAMS];
-	struct rcache cache;
-	PGresult *r;
-	enum app_err e;
-
-	if ((e = catalog_viewer(req, p, fe)))
-		return e;
-	if (catalog_cache_hit(req, res, p, &cache))
-		return APP_OK;
-	if ((e = db_query(req->app->db, req->arena, &q_stats, p, &r)))
-		return e;
-	catalog_body_json(res, r);
-	rcache_fill(req, res, &cache);
-	return APP_OK;
+	return catalog_viewer_json(req, res, &q_stats, fe);
 }
 
 enum app_err tv_season_get(struct request *req, struct response *res, struct field_error *fe)
@@ -367,7 +326,7 @@ enum app_err tv_season_episodes(struct request *req, struct response *res, struc
 	enum app_err e;
 
 	if ((e = catalog_viewer(req, p, fe)) ||
-	    (e = catalog_by_path_id(req, p, &q_season_get, TV_NOT_SEASON, &r, fe)))
+	    (e = catalog_by_path_id(req, p, &q_season_visible, TV_NOT_SEASON, &r, fe)))
 		return e;
 	return episodes_of(req, res, p, TV_EPISODE_BY_SEASON, fe);
 }

@@ -43,13 +43,6 @@
             " limit)."}
 #define TV_NFILTERS 7
 
-/* The query parameter's normalised text, or NULL when absent. */
-static inline const char *tv_query_str(struct request *req, const char *name)
-{
-	const struct param_value *pv = req_query(req, name);
-	return pv ? pv->str : NULL;
-}
-
 /* The list filters (TV_FILTER_PARAMS) into p[4..10], in catalog_series'
  * order, checked: a year range upside down, a library the caller cannot
  * see. */
