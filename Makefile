@@ -47,12 +47,13 @@ TESTLIB_OBJS := $(TESTLIB_SRCS:%.c=$(BUILD)/obj/%.o)
 FUZZ_SRCS   := $(wildcard tests/fuzz/fuzz_*.c)
 
 .PHONY: all help deps run stop test test-unit test-integration test-e2e test-bins \
-        sanitize lint bench bench-api bench-queue bench-scan fuzz install clean format corpus
+        web test-web test-browser bench-web sanitize lint bench bench-api bench-queue bench-scan fuzz install clean format corpus
 
 all: $(BINS)
 
 help:
 	@echo "make            build build/revenge-fcgi, build/revenge-worker, build/revenge"
+	@echo "make web        the web client (web/) into build/web: npm ci from the lock file, then Vite"
 	@echo "make run        install what is missing, start the local stack under ./var, print the URL"
 	@echo "make stop       stop everything 'make run' started"
 	@echo "make test       install what is missing, start throwaway services, run every test tier"
@@ -145,17 +146,44 @@ $(BUILD)/tests/corpus/corpus: $(BUILD)/obj/tests/corpus/corpus.o $(LIBAPP)
 corpus: all $(BUILD)/tests/corpus/corpus
 	@$(BUILD)/tests/corpus/corpus tests/fixtures
 
+# --- the web client ---------------------------------------------------------
+# web/ is a TypeScript single-page app built by Vite into build/web (the same
+# for every BUILD: it holds no C), which deploy/stack.sh copies into the web
+# root nginx serves. Its packages come from the committed lock files only.
+
+WEB_OUT   := build/web
+WEB_SRCS  := $(shell find web/src web/public -type f 2>/dev/null) web/index.html \
+             web/vite.config.ts web/tsconfig.json web/package.json
+
+web/node_modules/.package-lock.json: web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+tests/browser/node_modules/.package-lock.json: tests/browser/package-lock.json
+	cd tests/browser && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(WEB_OUT)/index.html: web/node_modules/.package-lock.json $(WEB_SRCS)
+	cd web && REVENGE_WEB_OUT=$(CURDIR)/$(WEB_OUT) npm run --silent build
+
+web: $(WEB_OUT)/index.html
+
+# the client's own unit tests (Vitest)
+test-web: web/node_modules/.package-lock.json
+	@tests/run.sh web $(BUILD)
+
 # --- the two commands -------------------------------------------------------
 
 run: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all web
 	@deploy/stack.sh run var
 
 stop:
 	@deploy/stack.sh down var
 
 test: deps
-	@$(MAKE) --no-print-directory test-bins
+	@deploy/stack.sh deps-browser
+	@$(MAKE) --no-print-directory test-bins web tests/browser/node_modules/.package-lock.json
 	@tests/run.sh all $(BUILD)
 
 test-unit: test-bins
@@ -167,7 +195,14 @@ test-integration: test-bins
 test-e2e: test-bins
 	@tests/run.sh e2e $(BUILD)
 
+# the browser tests alone (Chromium against a throwaway stack)
+test-browser: test-bins web tests/browser/node_modules/.package-lock.json
+	@deploy/stack.sh deps-browser
+	@tests/run.sh browser $(BUILD)
+
 sanitize: deps
+	@deploy/stack.sh deps-browser
+	@$(MAKE) --no-print-directory web tests/browser/node_modules/.package-lock.json
 	@$(MAKE) --no-print-directory BUILD=build/san SAN=1 OPT=-O1 test-bins
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		tests/run.sh all build/san

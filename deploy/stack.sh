@@ -46,6 +46,7 @@ usage: deploy/stack.sh COMMAND [ARGS]
 
   deps                      install the Debian packages that are missing
   deps-fuzz                 install clang and libFuzzer when missing
+  deps-browser              install Chromium for the browser tests when missing
   up DIR [--https-port N] [--http-port N] [--max-body SIZE] [--fast]
                             create (once) and start PostgreSQL, Redis, nginx
                             (--fast: fsync off, for throwaway test stacks)
@@ -125,6 +126,9 @@ BASE_DEPS=(
 	'psmisc|cmd:fuser|cmd:killall'
 	'iproute2|cmd:ss|cmd:ip'
 	'util-linux|cmd:runuser|cmd:setsid|cmd:flock'
+	# the web client's build (web/: npm ci from its lock file, then Vite)
+	'nodejs|cmd:node'
+	'npm|cmd:npm'
 )
 
 missing_packages() {
@@ -161,9 +165,11 @@ apt_install() {
 	fi
 	echo "stack: installing $*"
 	{
-		"${sudo[@]}" apt-get update -q &&
+		# another apt run (unattended upgrades, a second install) is waited
+		# for instead of failing on its lock
+		"${sudo[@]}" apt-get -o DPkg::Lock::Timeout=300 update -q &&
 			"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
-				apt-get install -y -q --no-install-recommends "$@"
+				apt-get -o DPkg::Lock::Timeout=300 install -y -q --no-install-recommends "$@"
 	} >"$log" 2>&1 || rc=$?
 	if [ "$created_policy" = 1 ]; then
 		"${sudo[@]}" rm -f "$policy"
@@ -179,6 +185,13 @@ apt_install() {
 cmd_deps() {
 	local -a missing
 	mapfile -t missing < <(missing_packages "${BASE_DEPS[@]}")
+	[ "${#missing[@]}" -eq 0 ] || apt_install "${missing[@]}"
+}
+
+# the browser tests (tests/browser): Debian's Chromium, driven by playwright-core
+cmd_deps_browser() {
+	local -a missing
+	mapfile -t missing < <(missing_packages 'chromium|cmd:chromium')
 	[ "${#missing[@]}" -eq 0 ] || apt_install "${missing[@]}"
 }
 
@@ -691,6 +704,18 @@ operations in <code>docs/operations.md</code>.</p>
 EOF
 	fi
 	[ -e "$DIR/www/static-healthz.json" ] || printf '{"status":"ok"}\n' >"$DIR/www/static-healthz.json"
+	web_install
+}
+
+# The web client (web/, built into build/web by `make web`) replaces the
+# placeholder page: copied, not linked, so nginx's workers read it under
+# the stack's own permissions. Old hashed bundles go with each copy.
+WEB_DIST=${REVENGE_WEB_DIST:-$ROOT/build/web}
+web_install() {
+	[ -f "$WEB_DIST/index.html" ] || return 0
+	rm -rf "$DIR/www/assets"
+	cp -R "$WEB_DIST/." "$DIR/www/"
+	chmod -R a+rX "$DIR/www"
 }
 
 # ---------------------------------------------------------------------------
@@ -1681,6 +1706,7 @@ main() {
 	help | -h | --help) usage ;;
 	deps) [ $# -eq 0 ] || die "deps takes no arguments"; cmd_deps ;;
 	deps-fuzz) [ $# -eq 0 ] || die "deps-fuzz takes no arguments"; cmd_deps_fuzz ;;
+	deps-browser) [ $# -eq 0 ] || die "deps-browser takes no arguments"; cmd_deps_browser ;;
 	up)
 		parse_args "$@"
 		cmd_up

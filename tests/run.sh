@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# tests/run.sh TIER [BUILD_DIR] — run a test tier: unit | integration | e2e | all.
+# tests/run.sh TIER [BUILD_DIR] — run a test tier: unit | web | integration | e2e |
+# browser | all.
 #
 # integration and e2e start a throwaway stack (PostgreSQL, Redis, nginx)
 # under BUILD_DIR/test-stack on ports 18443/18080 and destroy it at the end.
@@ -147,17 +148,59 @@ run_e2e() {
 	deploy/stack.sh stop-app "$STACK" >/dev/null 2>&1 || true
 }
 
+# The web client's own unit tests (Vitest, in web/).
+run_web() {
+	echo "== web"
+	local out p f
+	out=$(cd web && npx --no-install vitest run --reporter=default 2>&1)
+	printf '%s\n' "$out" | grep -E 'FAIL|✗|×|Error|Test Files|Tests ' || true
+	p=$(printf '%s\n' "$out" | sed -n 's/^ *Tests  .*\b\([0-9][0-9]*\) passed.*/\1/p' | tail -1)
+	f=$(printf '%s\n' "$out" | sed -n 's/^ *Tests  \([0-9][0-9]*\) failed.*/\1/p' | tail -1)
+	[ -n "$p$f" ] || f=1
+	PASSED=$((PASSED + ${p:-0}))
+	FAILED=$((FAILED + ${f:-0}))
+	[ "${f:-0}" -eq 0 ] || FAILED_NAMES+=("web")
+}
+
+# The browser tests: the stack as `make run` leaves it (an admin, the demo
+# movie and TV libraries), the built client in its web root, and Debian's
+# Chromium driven by playwright-core (tests/browser/run.mjs).
+run_browser() {
+	echo "== browser"
+	stack_up
+	local log=$STACK/log/browser-run.log out p f
+	REVENGE_DEMO=1 deploy/stack.sh run "$STACK" "$BUILD" >"$log" 2>&1 || {
+		echo "browser: deploy/stack.sh run failed:" >&2
+		tail -20 "$log" >&2
+		FAILED=$((FAILED + 1))
+		FAILED_NAMES+=("browser")
+		return
+	}
+	out=$(BROWSER_SHOTS=$BUILD/screenshots node tests/browser/run.mjs "https://localhost:18443" "$STACK" 2>&1)
+	printf '%s\n' "$out" | grep -v '^ok ' || true
+	p=$(printf '%s\n' "$out" | sed -n 's/^browser: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p')
+	f=$(printf '%s\n' "$out" | sed -n 's/^browser: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p')
+	PASSED=$((PASSED + ${p:-0}))
+	FAILED=$((FAILED + ${f:-1}))
+	[ "${f:-1}" -eq 0 ] || FAILED_NAMES+=("browser")
+	deploy/stack.sh stop-app "$STACK" >/dev/null 2>&1 || true
+}
+
 case $tier in
 unit) run_unit ;;
 integration) run_integration ;;
 e2e) run_e2e ;;
+web) run_web ;;
+browser) run_browser ;;
 all)
 	run_unit
+	run_web
 	run_integration
 	run_e2e
+	run_browser
 	;;
 *)
-	echo "usage: tests/run.sh unit|integration|e2e|all [BUILD_DIR]" >&2
+	echo "usage: tests/run.sh unit|web|integration|e2e|browser|all [BUILD_DIR]" >&2
 	exit 2
 	;;
 esac

@@ -1,0 +1,120 @@
+// The shell: the login page for anonymous visitors, otherwise the header
+// with navigation and the page the hash route names.
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { t } from './lib/i18n';
+import { matchPath, href } from './lib/router';
+import { useHash, useLang, useSession } from './lib/hooks';
+import { can, dropSession, isAdmin, logout } from './lib/session';
+import { onUnauthorized } from './lib/api';
+import type { PageRoute } from './lib/routes';
+import { viewerRoutes } from './pages/viewer/routes';
+import { adminRoutes } from './pages/admin/routes';
+import { Login } from './pages/login';
+import { Spinner } from './components/common';
+
+const routes: PageRoute[] = [...viewerRoutes, ...adminRoutes];
+
+function NotFound() {
+  return (
+    <main class="page">
+      <h1>{t('common.not_found')}</h1>
+      <p>
+        <a href="#/">{t('nav.home')}</a>
+      </p>
+    </main>
+  );
+}
+
+function Forbidden() {
+  return (
+    <main class="page">
+      <h1>{t('common.forbidden')}</h1>
+    </main>
+  );
+}
+
+function Header({ path }: { path: string }) {
+  const s = useSession();
+  const [open, setOpen] = useState(false);
+  const nav = routes
+    .filter((r) => r.nav && (!r.permission || can(r.permission)))
+    .sort((a, b) => a.nav!.order - b.nav!.order);
+  const main = nav.filter((r) => r.nav!.group === 'main');
+  const admin = nav.filter((r) => r.nav!.group === 'admin');
+  const active = (p: string) => (p === '/' ? path === '/' : path === p || path.startsWith(p + '/'));
+  useEffect(() => setOpen(false), [path]);
+  return (
+    <header class="top">
+      <a class="brand" href="#/">
+        Revenge
+      </a>
+      <button
+        type="button"
+        class="menu-toggle"
+        aria-expanded={open}
+        aria-controls="nav"
+        onClick={() => setOpen(!open)}
+      >
+        {t('nav.menu')}
+      </button>
+      <nav id="nav" class={open ? 'open' : ''} aria-label={t('nav.menu')}>
+        {main.map((r) => (
+          <a key={r.pattern} href={href(r.pattern)} aria-current={active(r.pattern) ? 'page' : undefined}>
+            {t(r.nav!.label)}
+          </a>
+        ))}
+        {isAdmin() && admin.length > 0 && (
+          <details class="admin-menu">
+            <summary>{t('nav.admin')}</summary>
+            <div>
+              {admin.map((r) => (
+                <a key={r.pattern} href={href(r.pattern)} aria-current={active(r.pattern) ? 'page' : undefined}>
+                  {t(r.nav!.label)}
+                </a>
+              ))}
+            </div>
+          </details>
+        )}
+        <span class="who">{s.me?.display_name || s.me?.username}</span>
+        <button type="button" class="link" onClick={() => logout()}>
+          {t('nav.logout')}
+        </button>
+      </nav>
+    </header>
+  );
+}
+
+export function App() {
+  useLang();
+  const s = useSession();
+  const { path, query } = useHash();
+  useEffect(() => onUnauthorized(dropSession), []);
+  const found = useMemo(() => {
+    for (const r of routes) {
+      const params = matchPath(r.pattern, path);
+      if (params) return { r, params };
+    }
+    return null;
+  }, [path]);
+
+  if (!s.ready) return <Spinner />;
+  if (!s.me) return <Login />;
+  let body;
+  if (!found) body = <NotFound />;
+  else if (found.r.permission && !can(found.r.permission)) body = <Forbidden />;
+  else {
+    const View = found.r.view;
+    body = <View params={found.params} query={query} />;
+  }
+  return (
+    <>
+      <a class="skip" href="#main" onClick={(e) => { e.preventDefault(); document.getElementById('main')?.focus(); }}>
+        {t('nav.skip')}
+      </a>
+      <Header path={path} />
+      <div id="main" tabIndex={-1}>
+        {body}
+      </div>
+    </>
+  );
+}
