@@ -277,6 +277,56 @@ static const char *const full_user_keys[] = {
     "id",        "username",       "display_name",  "avatar_url", "email", "locale",     "timezone",
     "is_active", "email_verified", "last_login_at", "updated_at", "roles", "created_at", NULL};
 
+/* --- GET /users/me: the effective permissions ---------------------------- */
+
+static bool perms_have(const char *name)
+{
+	const cJSON *p, *arr = get(body, "permissions");
+
+	assert_true(cJSON_IsArray(arr));
+	cJSON_ArrayForEach(p, arr)
+	{
+		if (cJSON_IsString(p) && !strcmp(p->valuestring, name))
+			return true;
+	}
+	return false;
+}
+
+static void me_permissions(void **state)
+{
+	struct user a, b;
+
+	(void)state;
+	register_user(&a, "perm_user");
+	register_user(&b, "perm_admin");
+	make_admin(&b);
+	login(&a);
+	login(&b);
+	/* twice: the second account comes from the cached session entry, the
+	 * permissions from the principal either way */
+	for (int i = 0; i < 2; i++) {
+		expect(200, "GET", "/api/v1/users/me", a.token, NULL);
+		assert_string_equal(str(body, "username"), "perm_user");
+		assert_true(perms_have("movies:list"));
+		assert_true(perms_have("playback:stream"));
+		assert_false(perms_have("users:list"));
+		assert_false(perms_have("admin:*"));
+	}
+	expect(200, "GET", "/api/v1/users/me", b.token, NULL);
+	assert_true(perms_have("admin:*"));
+	/* a role granted later shows at once: the cached entries were dropped */
+	char uri[160];
+	snprintf(uri, sizeof(uri), "/api/v1/rbac/users/%s/roles", a.id);
+	expect(201, "POST", uri, b.token, "{\"role\":\"moderator\"}");
+	expect(200, "GET", "/api/v1/users/me", a.token, NULL);
+	assert_true(perms_have("users:list"));
+	assert_true(perms_have("libraries:create"));
+	/* the other tests count this database's admins */
+	sql_exec("DELETE FROM user_roles WHERE user_id = $1 AND role_id = (SELECT id FROM roles"
+	         " WHERE name = 'admin')",
+	         b.id, NULL);
+}
+
 /* --- PUT /users/me ------------------------------------------------------- */
 
 static void update_me(void **state)
@@ -1444,7 +1494,8 @@ static void apikeys(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(update_me),      cmocka_unit_test(preferences),
+	    cmocka_unit_test(me_permissions), cmocka_unit_test(update_me),
+	    cmocka_unit_test(preferences),
 	    cmocka_unit_test(public_profile), cmocka_unit_test(admin_list),
 	    cmocka_unit_test(admin_update),   cmocka_unit_test(admin_delete),
 	    cmocka_unit_test(sessions),       cmocka_unit_test(session_limit),
