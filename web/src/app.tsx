@@ -9,10 +9,11 @@ import { onUnauthorized } from './lib/api';
 import type { PageRoute } from './lib/routes';
 import { viewerRoutes } from './pages/viewer/routes';
 import { adminRoutes } from './pages/admin/routes';
+import { playRoutes } from './pages/play/routes';
 import { Login } from './pages/login';
 import { Spinner } from './components/common';
 
-const routes: PageRoute[] = [...viewerRoutes, ...adminRoutes];
+const routes: PageRoute[] = [...viewerRoutes, ...playRoutes, ...adminRoutes];
 
 function NotFound() {
   return (

@@ -1,7 +1,6 @@
 import { render } from 'preact';
 import './style.css';
-import './messages/common';
-import './messages/viewer';
+import './messages';
 import { App } from './app';
 import { loadSession } from './lib/session';
 

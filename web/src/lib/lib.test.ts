@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { matchPath, parseHash, href } from './router';
 import { pickLang, register, setLang, t, formatDuration, missingKeys, LANGUAGES } from './i18n';
 import { query, readCookie, ApiError } from './api';
-import '../messages/common';
-import '../messages/viewer';
+import '../messages';
 
 describe('router', () => {
   it('splits the hash into path and query', () => {
@@ -38,7 +37,7 @@ describe('i18n', () => {
     expect(t('no.such.key')).toBe('no.such.key');
     setLang('en');
   });
-  it('has every shell message in every language', () => {
+  it('has every message in every language', () => {
     const missing = missingKeys();
     for (const l of LANGUAGES) expect(missing[l].filter((k) => !k.startsWith('x.'))).toEqual([]);
   });
