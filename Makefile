@@ -59,7 +59,7 @@ help:
 	@echo "make test       install what is missing, start throwaway services, run every test tier"
 	@echo "make sanitize   the tests under ASan+UBSan"
 	@echo "make lint       cppcheck over app/ and workers/"
-	@echo "make bench      benchmarks (printed, never asserted): bench-api, bench-queue, bench-scan"
+	@echo "make bench      benchmarks (printed, never asserted): bench-api, bench-queue, bench-scan, bench-web"
 	@echo "make fuzz       short libFuzzer runs of every fuzz target"
 	@echo "make corpus     filename parser accuracy on the guessit and PTN corpora"
 
@@ -214,12 +214,13 @@ lint:
 		--suppress=missingIncludeSystem app workers
 
 bench: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all web tests/browser/node_modules/.package-lock.json
 	@tests/bench/run.sh $(BUILD)
 	@tests/bench/movies.sh $(BUILD)
 	@BENCH_MOVIES=100000 tests/bench/movies.sh $(BUILD)
 	@if [ -x tests/bench/queue.sh ]; then tests/bench/queue.sh $(BUILD); fi
 	@$(MAKE) --no-print-directory bench-scan
+	@$(MAKE) --no-print-directory bench-web
 
 # the request path (/healthz, /readyz, /users/me), then the movies API on a
 # seeded library of 10 000 movies (printed, never asserted)
@@ -232,6 +233,12 @@ bench-api: deps
 $(BUILD)/tests/bench/scan_bench: $(BUILD)/obj/tests/bench/scan_bench.o $(LIBAPP)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# the web client's first load: compressed JavaScript and time to interactive
+bench-web: deps
+	@deploy/stack.sh deps-browser
+	@$(MAKE) --no-print-directory all web tests/browser/node_modules/.package-lock.json
+	@tests/bench/web.sh $(BUILD)
 
 # the scanner on a generated tree of 100 000 files (printed, never asserted)
 bench-scan: deps

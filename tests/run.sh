@@ -152,7 +152,9 @@ run_e2e() {
 run_web() {
 	echo "== web"
 	local out p f
-	out=$(cd web && npx --no-install vitest run --reporter=default 2>&1)
+	# no colours (CI sets CI=true, which turns them on); strip any left over
+	out=$(cd web && NO_COLOR=1 FORCE_COLOR=0 npx --no-install vitest run --reporter=default 2>&1 |
+		sed 's/\x1b\[[0-9;]*m//g')
 	printf '%s\n' "$out" | grep -E 'FAIL|✗|×|Error|Test Files|Tests ' || true
 	p=$(printf '%s\n' "$out" | sed -n 's/^ *Tests  .*\b\([0-9][0-9]*\) passed.*/\1/p' | tail -1)
 	f=$(printf '%s\n' "$out" | sed -n 's/^ *Tests  \([0-9][0-9]*\) failed.*/\1/p' | tail -1)
