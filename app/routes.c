@@ -14,6 +14,7 @@
 #include "catalog/files.h"
 #include "catalog/watch.h"
 #include "http/health.h"
+#include "library/dirs.h"
 #include "library/libraries.h"
 #include "library/libraries_api.h"
 #include "movies/movies.h"
@@ -213,6 +214,9 @@ const struct route app_routes[] = {
 	 "Files of a library waiting for a manual match.", 0},
 	{HTTP_POST, "/api/v1/files/{id:uuid}/match", "files.match", "libraries:update", NULL,
 	 BODY_JSON, files_match, "Match a file to a TMDb item by hand.", 0, files_match_body},
+	{HTTP_GET, "/api/v1/admin/directories", "admin.directories.list", "libraries:create",
+	 dirs_query, BODY_NONE, admin_directories,
+	 "Directories inside library.allowed_roots, for choosing a library's folders.", 0},
 	/* --- end libraries --- */
 
 	/* --- movies --- */
