@@ -13,10 +13,12 @@
 #include "core/json.h"
 #include "core/text.h"
 
+/* clang-format off */
 const struct param_spec dirs_query[] = {
     {.name = "path", .type = PT_STRING, .min = 1, .max = 4096,
      .doc = "An absolute directory inside library.allowed_roots; absent: the roots."},
     {0}};
+/* clang-format on */
 
 static enum app_err refuse(struct field_error *fe, const char *why)
 {
@@ -221,7 +223,8 @@ enum app_err dirs_list(const struct library_scope *s, const char *path, struct a
 		return field_fail(fe, APP_ERR_NOT_FOUND, "path", "is not a directory");
 	if (!(dh = opendir(real)))
 		return errno == EACCES
-		           ? field_fail(fe, APP_ERR_FORBIDDEN, "path", "is not readable by the server")
+		           ? field_fail(fe, APP_ERR_FORBIDDEN, "path",
+		                        "is not readable by the server")
 		           : field_fail(fe, APP_ERR_NOT_FOUND, "path", "does not exist");
 	e = read_entries(s, dh, real, a, out);
 	closedir(dh);
@@ -234,7 +237,8 @@ enum app_err dirs_list(const struct library_scope *s, const char *path, struct a
 		memcpy(parent, real, strlen(real) + 1);
 		slash = strrchr(parent, '/');
 		slash[slash == parent] = '\0'; /* "/srv" has the parent "/" */
-		if (library_scope_browsable(s, parent, &why) && !(out->parent = arena_strdup(a, parent)))
+		if (library_scope_browsable(s, parent, &why) &&
+		    !(out->parent = arena_strdup(a, parent)))
 			return APP_ERR_NOMEM;
 	}
 	return APP_OK;

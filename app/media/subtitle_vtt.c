@@ -566,8 +566,8 @@ static int by_start(const void *a, const void *b)
 
 static void put_time(struct buf *out, int64_t ms)
 {
-	buf_printf(out, "%02lld:%02d:%02d.%03d", (long long)(ms / 3600000),
-	           (int)(ms / 60000 % 60), (int)(ms / 1000 % 60), (int)(ms % 1000));
+	buf_printf(out, "%02lld:%02d:%02d.%03d", (long long)(ms / 3600000), (int)(ms / 60000 % 60),
+	           (int)(ms / 1000 % 60), (int)(ms % 1000));
 }
 
 static void write_cues(const struct conv *c, struct buf *out)

@@ -24,13 +24,15 @@
  *   - that output converts again to itself (it is WebVTT now)
  *   - the same bytes twice give the same output
  *
- * fuzz-seed: 1\n00:00:01,000 --> 00:00:02,500\n<i>Hello</i> & {\\an8}you\n\n2\n00:00:03,000 --> 00:00:04,000\nTwo\nlines\n
- * fuzz-seed: \xef\xbb\xbf1\r\n0:00:01.5-->100:00:02\r\n<font color="red">x</font>\r\n
- * fuzz-seed: [Script Info]\nScriptType: v4.00+\n[Events]\nFormat: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text\nDialogue: 0,0:00:01.00,0:00:02.00,Default,,0,0,0,,{\\i1}a, b\\Nc\\hd\n
- * fuzz-seed: [Events]\nFormat: End, Start, Text\nDialogue: 0:00:02.00,0:00:01.00,x\n
- * fuzz-seed: WEBVTT\n\n00:01.000 --> 00:02.000\n<v A>Hi</v>\n
- * fuzz-seed: \xff\xfe1\x00\n\x000\x00:\x000\x000\x00:\x000\x001\x00,\x000\x00 \x00-\x00-\x00>\x00 \x000\x00:\x000\x000\x00:\x000\x002\x00\n\x00\xe9\x00
- * fuzz-seed: 1\n00:00:01,000 --> 00:00:02,000\nAm\xe9lie \x93\x94\n
+ * fuzz-seed: 1\n00:00:01,000 --> 00:00:02,500\n<i>Hello</i> & {\\an8}you\n\n2\n00:00:03,000 -->
+ * 00:00:04,000\nTwo\nlines\n fuzz-seed: \xef\xbb\xbf1\r\n0:00:01.5-->100:00:02\r\n<font
+ * color="red">x</font>\r\n fuzz-seed: [Script Info]\nScriptType: v4.00+\n[Events]\nFormat: Layer,
+ * Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text\nDialogue:
+ * 0,0:00:01.00,0:00:02.00,Default,,0,0,0,,{\\i1}a, b\\Nc\\hd\n fuzz-seed: [Events]\nFormat: End,
+ * Start, Text\nDialogue: 0:00:02.00,0:00:01.00,x\n fuzz-seed: WEBVTT\n\n00:01.000 --> 00:02.000\n<v
+ * A>Hi</v>\n fuzz-seed: \xff\xfe1\x00\n\x000\x00:\x000\x000\x00:\x000\x001\x00,\x000\x00
+ * \x00-\x00-\x00>\x00 \x000\x00:\x000\x000\x00:\x000\x002\x00\n\x00\xe9\x00 fuzz-seed:
+ * 1\n00:00:01,000 --> 00:00:02,000\nAm\xe9lie \x93\x94\n
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -73,7 +75,7 @@ static int vtt_input(const uint8_t *p, size_t n, int *plain, size_t *skip)
 			return 0;
 		for (int k = 0; k < 6; k++) {
 			const uint8_t *u = p + 2 + 2 * k;
-			if ((be ? u[0] : u[1]) != 0 || (be ? u[1] : u[0]) != (uint8_t)"WEBVTT"[k])
+			if ((be ? u[0] : u[1]) != 0 || (be ? u[1] : u[0]) != (uint8_t) "WEBVTT"[k])
 				return 0;
 		}
 		if (n == 14)
@@ -136,14 +138,16 @@ static void text_line(const char *s, size_t n)
 		if (c == '<') {
 			size_t k = 0;
 			for (size_t t = 0; t < 6 && !k; t++)
-				if (!strncmp(s + i, tags[t], strlen(tags[t])) && i + strlen(tags[t]) <= n)
+				if (!strncmp(s + i, tags[t], strlen(tags[t])) &&
+				    i + strlen(tags[t]) <= n)
 					k = strlen(tags[t]);
 			oracle(k > 0);
 			i += k - 1;
 		} else if (c == '&') {
 			size_t k = 0;
 			for (size_t t = 0; t < 3 && !k; t++)
-				if (!strncmp(s + i, ents[t], strlen(ents[t])) && i + strlen(ents[t]) <= n)
+				if (!strncmp(s + i, ents[t], strlen(ents[t])) &&
+				    i + strlen(ents[t]) <= n)
 					k = strlen(ents[t]);
 			oracle(k > 0);
 			i += k - 1;
@@ -213,7 +217,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			oracle(out.len >= 6 && !memcmp(out.data, "WEBVTT", 6));
 			oracle(memmem(out.data, out.len, "-->", 3) != NULL);
 			if (plain)
-				oracle(out.len == size - skip && !memcmp(out.data, in + skip, out.len));
+				oracle(out.len == size - skip &&
+				       !memcmp(out.data, in + skip, out.len));
 		} else {
 			check_shape(out.data, out.len);
 			/* WebVTT now: passed through as it is */

@@ -81,8 +81,8 @@ static int list(const char *token, const char *path)
 	if (path) {
 		memcpy(uri + o, "?path=", 6);
 		o += 6;
-		for (const unsigned char *p = (const unsigned char *)path; *p && o + 4 < sizeof(uri);
-		     p++) {
+		for (const unsigned char *p = (const unsigned char *)path;
+		     *p && o + 4 < sizeof(uri); p++) {
 			if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
 			    (*p >= '0' && *p <= '9') || strchr("/-_.~", *p)) {
 				uri[o++] = (char)*p;
@@ -340,10 +340,8 @@ static void permission(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(roots),
-	    cmocka_unit_test(nested_with_parent),
-	    cmocka_unit_test(refusals),
-	    cmocka_unit_test(capped_at_1000),
+	    cmocka_unit_test(roots),      cmocka_unit_test(nested_with_parent),
+	    cmocka_unit_test(refusals),   cmocka_unit_test(capped_at_1000),
 	    cmocka_unit_test(permission),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

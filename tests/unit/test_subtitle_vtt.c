@@ -55,10 +55,11 @@ static void srt_crlf_bom_and_no_final_blank(void **state)
 	(void)state;
 	const char *want = "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nWake up, Neo.\n\n"
 	                   "00:00:03.000 --> 00:00:04.000\nFollow the white rabbit.\n\n";
-	assert_string_equal(convert("\xef\xbb\xbf"
-	                            "1\r\n00:00:01,000 --> 00:00:02,000\r\nWake up, Neo.\r\n\r\n"
-	                            "2\r\n00:00:03,000 --> 00:00:04,000\r\nFollow the white rabbit."),
-	                    want);
+	assert_string_equal(
+	    convert("\xef\xbb\xbf"
+	            "1\r\n00:00:01,000 --> 00:00:02,000\r\nWake up, Neo.\r\n\r\n"
+	            "2\r\n00:00:03,000 --> 00:00:04,000\r\nFollow the white rabbit."),
+	    want);
 	/* old Mac line ends, and trailing blanks on the lines */
 	assert_string_equal(convert("1\r00:00:01,000 --> 00:00:02,000  \rWake up, Neo.\r\r"
 	                            "2\r00:00:03,000 --> 00:00:04,000\rFollow the white rabbit.\r"),
@@ -93,9 +94,10 @@ static void srt_odd_spacing_and_times(void **state)
 	 * next number; hours of 1 and 3 digits, "." as separator, no
 	 * fraction, a short fraction, positions after the end time */
 	assert_string_equal(
-	    convert("\n\n\n1\n0:00:01,5-->0:00:02,25\nFirst\n2\n"
-	            "00:00:03.000 --> 00:00:04.000 X1:10 X2:20 Y1:5 Y2:9\nSecond\n\n\n\nstill second\n"
-	            "\n\n3\n100:00:00,000 --> 100:00:01\nThird\n\n\n"),
+	    convert(
+	        "\n\n\n1\n0:00:01,5-->0:00:02,25\nFirst\n2\n"
+	        "00:00:03.000 --> 00:00:04.000 X1:10 X2:20 Y1:5 Y2:9\nSecond\n\n\n\nstill second\n"
+	        "\n\n3\n100:00:00,000 --> 100:00:01\nThird\n\n\n"),
 	    "WEBVTT\n\n"
 	    "00:00:01.500 --> 00:00:02.250\nFirst\n\n"
 	    "00:00:03.000 --> 00:00:04.000\nSecond\nstill second\n\n"
@@ -133,16 +135,17 @@ static void ass_events(void **state)
 	char in[2048];
 	(void)state;
 
-	snprintf(in, sizeof(in),
-	         "%s[Events]\r\n"
-	         "Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text\r\n"
-	         "Comment: 0,0:00:00.00,0:00:09.00,Default,,0,0,0,,not shown\r\n"
-	         "Dialogue: 0,0:00:03.50,0:00:05.00,Default,,0,0,0,,Well, well, well.\r\n"
-	         "Dialogue: 0,0:00:01.00,0:00:02.25,Default,Neo,0,0,0,,{\\i1}Hello{\\i0}, "
-	         "world.\\NSecond line\\nthird\\hword {a comment}& <x>\r\n"
-	         "Dialogue: 0,0:00:06.00,0:00:07.00,Default,,0,0,0,,{\\pos(1,2)}\r\n"
-	         "Dialogue: 0,10:00:00.00,10:00:01.00,Default,,0,0,0,,{unclosed\r\n",
-	         ass_head);
+	snprintf(
+	    in, sizeof(in),
+	    "%s[Events]\r\n"
+	    "Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text\r\n"
+	    "Comment: 0,0:00:00.00,0:00:09.00,Default,,0,0,0,,not shown\r\n"
+	    "Dialogue: 0,0:00:03.50,0:00:05.00,Default,,0,0,0,,Well, well, well.\r\n"
+	    "Dialogue: 0,0:00:01.00,0:00:02.25,Default,Neo,0,0,0,,{\\i1}Hello{\\i0}, "
+	    "world.\\NSecond line\\nthird\\hword {a comment}& <x>\r\n"
+	    "Dialogue: 0,0:00:06.00,0:00:07.00,Default,,0,0,0,,{\\pos(1,2)}\r\n"
+	    "Dialogue: 0,10:00:00.00,10:00:01.00,Default,,0,0,0,,{unclosed\r\n",
+	    ass_head);
 	assert_string_equal(convert(in),
 	                    "WEBVTT\n\n"
 	                    "00:00:01.000 --> 00:00:02.250\nHello, world.\nSecond line\nthird word "
@@ -159,10 +162,11 @@ static void ass_column_order(void **state)
 	                            "Dialogue: 0,0:00:02.00,0:00:01.00,Default,a, b\n"),
 	                    "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\na, b\n\n");
 	/* SSA v4 without a Format line: Marked first, Text tenth */
-	assert_string_equal(convert("[Script Info]\nScriptType: v4.00\n[Events]\n"
-	                            "Dialogue: Marked=0,0:00:01.00,0:00:02.00,*Default,,0000,0000,0000,,Hi, "
-	                            "there\n"),
-	                    "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nHi, there\n\n");
+	assert_string_equal(
+	    convert("[Script Info]\nScriptType: v4.00\n[Events]\n"
+	            "Dialogue: Marked=0,0:00:01.00,0:00:02.00,*Default,,0000,0000,0000,,Hi, "
+	            "there\n"),
+	    "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nHi, there\n\n");
 	/* a Format line without Text makes the section's dialogues unreadable;
 	 * a line with too few columns or a bad time is skipped */
 	refused("[Events]\nFormat: Layer, Start, End\nDialogue: 0,0:00:01.00,0:00:02.00\n",
@@ -200,7 +204,10 @@ static size_t utf16(const char *s, int be, char *o)
 	for (size_t i = 0; i < len;) {
 		unsigned char c = (unsigned char)s[i];
 		int more = c < 0x80 ? 0 : c < 0xE0 ? 1 : c < 0xF0 ? 2 : 3;
-		uint32_t cp = more == 0 ? c : more == 1 ? c & 0x1F : more == 2 ? c & 0x0F : c & 0x07;
+		uint32_t cp = more == 0   ? c
+		              : more == 1 ? c & 0x1F
+		              : more == 2 ? c & 0x0F
+		                          : c & 0x07;
 		for (int m = 1; m <= more; m++)
 			cp = cp << 6 | ((unsigned char)s[i + m] & 0x3F);
 		cps[k++] = cp;
@@ -234,28 +241,30 @@ static void utf16_with_bom(void **state)
 	assert_string_equal(convert_n(in, utf16(srt, 0, in), APP_OK), want);
 	assert_string_equal(convert_n(in, utf16(srt, 1, in), APP_OK), want);
 	/* WebVTT in UTF-16 comes out in UTF-8 */
-	assert_string_equal(convert_n(in, utf16("WEBVTT\n\n00:01.000 --> 00:02.000\né\n", 0, in),
-	                              APP_OK),
-	                    "WEBVTT\n\n00:01.000 --> 00:02.000\né\n");
+	assert_string_equal(
+	    convert_n(in, utf16("WEBVTT\n\n00:01.000 --> 00:02.000\né\n", 0, in), APP_OK),
+	    "WEBVTT\n\n00:01.000 --> 00:02.000\né\n");
 	/* an unpaired surrogate and a lone last byte are U+FFFD */
 	size_t n = utf16("1\n00:00:01,000 --> 00:00:02,000\nab", 0, in);
 	in[n - 2] = 0x00;
 	in[n - 1] = (char)0xD8; /* "b" became a high surrogate with nothing after it */
 	in[n++] = 'x';          /* and a last odd byte */
-	assert_string_equal(convert_n(in, n, APP_OK),
-	                    "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\na\xef\xbf\xbd\xef\xbf\xbd\n\n");
+	assert_string_equal(
+	    convert_n(in, n, APP_OK),
+	    "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\na\xef\xbf\xbd\xef\xbf\xbd\n\n");
 }
 
 static void windows_1252(void **state)
 {
 	(void)state;
 	/* not UTF-8: read as Windows-1252 */
-	assert_string_equal(convert_n("1\n00:00:01,000 --> 00:00:02,000\nAm\xe9lie \x93quoted\x94 \x80 "
-	                              "\x81\n",
-	                              strlen("1\n00:00:01,000 --> 00:00:02,000\nAm\xe9lie \x93quoted\x94 "
-	                                     "\x80 \x81\n"),
-	                              APP_OK),
-	                    "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nAmélie “quoted” € \xef\xbf\xbd\n\n");
+	assert_string_equal(
+	    convert_n("1\n00:00:01,000 --> 00:00:02,000\nAm\xe9lie \x93quoted\x94 \x80 "
+	              "\x81\n",
+	              strlen("1\n00:00:01,000 --> 00:00:02,000\nAm\xe9lie \x93quoted\x94 "
+	                     "\x80 \x81\n"),
+	              APP_OK),
+	    "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nAmélie “quoted” € \xef\xbf\xbd\n\n");
 	/* well-formed UTF-8 is left alone, mojibake included */
 	assert_string_equal(convert("1\n00:00:01,000 --> 00:00:02,000\nCafÃ© and café\n"),
 	                    "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nCafÃ© and café\n\n");
@@ -264,7 +273,8 @@ static void windows_1252(void **state)
 	assert_string_equal(convert("1\n00:00:01,000 --> 00:00:02,000\n\xc3\xa9 \xe9\n"),
 	                    "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nÃ© é\n\n");
 	/* a UTF-8 mark with an ill-formed byte: U+FFFD there, UTF-8 elsewhere */
-	assert_string_equal(convert("\xef\xbb\xbf" "1\n00:00:01,000 --> 00:00:02,000\né\xff\n"),
+	assert_string_equal(convert("\xef\xbb\xbf"
+	                            "1\n00:00:01,000 --> 00:00:02,000\né\xff\n"),
 	                    "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\né\xef\xbf\xbd\n\n");
 }
 
@@ -278,12 +288,12 @@ static void malformed_and_truncated(void **state)
 	    "1",
 	    "1\n00:00:01,000 -->",
 	    "1\n00:00:01,000 --> \n",
-	    "1\n00:00:01,000 --> 00:00:02,000",          /* no text */
-	    "1\n00:00:01,000 --> 00:00:02,000\n\n\n",    /* no text */
-	    "1\n00:60:01,000 --> 00:61:02,000\ntext\n",  /* minutes past 59 */
-	    "1\n00:00:61,000 --> 00:00:62,000\ntext\n",  /* seconds past 59 */
+	    "1\n00:00:01,000 --> 00:00:02,000",             /* no text */
+	    "1\n00:00:01,000 --> 00:00:02,000\n\n\n",       /* no text */
+	    "1\n00:60:01,000 --> 00:61:02,000\ntext\n",     /* minutes past 59 */
+	    "1\n00:00:61,000 --> 00:00:62,000\ntext\n",     /* seconds past 59 */
 	    "1\n1000:00:01,000 --> 1000:00:02,000\ntext\n", /* 4 hour digits */
-	    "1\n00:00:01,0000 --> 00:00:02,000\ntext\n",  /* 4 fraction digits */
+	    "1\n00:00:01,0000 --> 00:00:02,000\ntext\n",    /* 4 fraction digits */
 	    "1\n99999999999999999999:00:01,000 --> 0:0:2\ntext\n",
 	    "1\n00:00:01,000 -> 00:00:02,000\ntext\n",
 	    "1\n00:00:01,000 --> 00:00:02,000x\ntext\n",
@@ -320,7 +330,8 @@ static void malformed_and_truncated(void **state)
 		enum app_err e = subtitle_to_vtt(whole, n, &out);
 		assert_true(e == APP_OK || e == APP_ERR_UNPROCESSABLE);
 		if (e == APP_OK)
-			assert_memory_equal(out.data, "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n", 38);
+			assert_memory_equal(out.data, "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n",
+			                    38);
 	}
 }
 
@@ -344,14 +355,14 @@ static void limits(void **state)
 	/* the output cap of the caller's buffer */
 	struct buf small;
 	buf_init(&small, 40);
-	assert_int_equal(subtitle_to_vtt("1\n00:00:01,000 --> 00:00:02,000\nHello there\n", 44,
-	                                 &small),
-	                 APP_ERR_TOO_LARGE);
+	assert_int_equal(
+	    subtitle_to_vtt("1\n00:00:01,000 --> 00:00:02,000\nHello there\n", 44, &small),
+	    APP_ERR_TOO_LARGE);
 	buf_release(&small);
 	buf_init(&small, 40);
-	assert_int_equal(subtitle_to_vtt("WEBVTT\n\n00:01.000 --> 00:02.000\nHello there, you\n",
-	                                 49, &small),
-	                 APP_ERR_TOO_LARGE);
+	assert_int_equal(
+	    subtitle_to_vtt("WEBVTT\n\n00:01.000 --> 00:02.000\nHello there, you\n", 49, &small),
+	    APP_ERR_TOO_LARGE);
 	buf_release(&small);
 }
 
