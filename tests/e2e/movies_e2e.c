@@ -367,6 +367,10 @@ static void seed(const char *stack, const char *tag)
 	                  "{\\i1}\xdc" "ber, alles\\Nzwei\r\n";
 	write_file(fmt("%s/Das Boot (1981).de.ass", dir_a), ass, strlen(ass));
 	write_file(fmt("%s/Das Boot (1981).xx.srt", dir_a), payload, 300);
+	/* one byte past the 8 MiB the server converts (sparse: no disk used) */
+	write_file(fmt("%s/Das Boot (1981).big.srt", dir_a), "", 0);
+	if (truncate(fmt("%s/Das Boot (1981).big.srt", dir_a), (8 << 20) + 1))
+		printf("FAIL seed: truncate\n");
 	write_file(fmt("%s/Secret (2001).mkv", dir_b), payload, 2000);
 	/* outside every library root: a link to it must not be served */
 	write_file(fmt("%s/media/e2e-movies-%s/outside.mkv", stack, tag), payload, 10);
@@ -451,7 +455,8 @@ static void seed(const char *stack, const char *tag)
 	         "\"forced\":false}]}");
 	file_row(boot_file, lib_a, boot, boot_path, "Das Boot (1981).mp4", 1920, 1080, 1000,
 	         "{\"subtitles\":[{\"file\":\"Das Boot (1981).de.ass\",\"language\":\"de\"},"
-	         "{\"file\":\"Das Boot (1981).xx.srt\",\"language\":\"xx\"}]}");
+	         "{\"file\":\"Das Boot (1981).xx.srt\",\"language\":\"xx\"},"
+	         "{\"file\":\"Das Boot (1981).big.srt\",\"language\":\"en\"}]}");
 	file_row(secret_file, lib_b, secret, fmt("%s/Secret (2001).mkv", dir_b), "Secret (2001).mkv",
 	         1280, 720, 2000, "{}");
 	file_row(id, lib_a, rated_r, fmt("%s/escape.mkv", dir_a), "escape.mkv", 640, 480, 10, "{}");
@@ -1108,6 +1113,10 @@ static void stream(void)
 	      R.body ? R.body : "");
 	get(fmt("/api/v1/movies/%s/files/%s/subtitles/1?format=vtt", boot, boot_file), admin_tok);
 	expect("subtitle vtt: not a subtitle 422", 422, "index");
+	get(fmt("/api/v1/movies/%s/files/%s/subtitles/2?format=vtt", boot, boot_file), admin_tok);
+	expect("subtitle vtt: past 8 MiB 422", 422, "index");
+	check("subtitle vtt: the size is the reason",
+	      R.body && strstr(R.body, "larger than the 8 MiB"), R.body ? R.body : "");
 	get(fmt("/api/v1/movies/%s/files/%s/subtitles/0?format=srt", matrix, matrix_file), admin_tok);
 	expect("subtitle vtt: format=srt 400", 400, "format");
 	get(fmt("/api/v1/movies/%s/files/%s/subtitles/0?format=vtt", matrix, matrix_file), kid_tok);
