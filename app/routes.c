@@ -11,8 +11,10 @@
 #include "auth/invitations.h"
 #include "auth/rbac.h"
 #include "auth/sessions_api.h"
+#include "catalog/files.h"
 #include "catalog/watch.h"
 #include "http/health.h"
+#include "library/dirs.h"
 #include "library/libraries.h"
 #include "library/libraries_api.h"
 #include "movies/movies.h"
@@ -212,6 +214,9 @@ const struct route app_routes[] = {
 	 "Files of a library waiting for a manual match.", 0},
 	{HTTP_POST, "/api/v1/files/{id:uuid}/match", "files.match", "libraries:update", NULL,
 	 BODY_JSON, files_match, "Match a file to a TMDb item by hand.", 0, files_match_body},
+	{HTTP_GET, "/api/v1/admin/directories", "admin.directories.list", "libraries:create",
+	 dirs_query, BODY_NONE, admin_directories,
+	 "Directories inside library.allowed_roots, for choosing a library's folders.", 0},
 	/* --- end libraries --- */
 
 	/* --- movies --- */
@@ -268,8 +273,8 @@ const struct route app_routes[] = {
 	 "playback:stream", NULL, BODY_NONE, movies_stream,
 	 "Direct play: nginx sends the file, with byte ranges.", 0},
 	{HTTP_GET, "/api/v1/movies/{id:uuid}/files/{file_id:uuid}/subtitles/{index:int}",
-	 "movies.subtitle", "playback:stream", NULL, BODY_NONE, movies_subtitle,
-	 "An external subtitle file of a movie file.", 0},
+	 "movies.subtitle", "playback:stream", catalog_subtitle_query, BODY_NONE, movies_subtitle,
+	 "An external subtitle file of a movie file (as it is, or as WebVTT).", 0},
 	{HTTP_GET, "/api/v1/collections/{id:uuid}", "collections.get", "movies:get",
 	 movies_lang_query, BODY_NONE, collections_get, "One collection.", 0},
 	{HTTP_GET, "/api/v1/collections/{id:uuid}/movies", "collections.movies", "movies:list",
@@ -366,8 +371,8 @@ const struct route app_routes[] = {
 	 "tvshows.episodes.stream", "playback:stream", NULL, BODY_NONE, tv_stream,
 	 "Direct play: nginx sends the file, with byte ranges.", 0},
 	{HTTP_GET, "/api/v1/tvshows/episodes/{id:uuid}/files/{file_id:uuid}/subtitles/{index:int}",
-	 "tvshows.episodes.subtitle", "playback:stream", NULL, BODY_NONE, tv_subtitle,
-	 "An external subtitle file of an episode file.", 0},
+	 "tvshows.episodes.subtitle", "playback:stream", catalog_subtitle_query, BODY_NONE,
+	 tv_subtitle, "An external subtitle file of an episode file (as it is, or as WebVTT).", 0},
 	{HTTP_GET, "/api/v1/search/tvshows", "search.tvshows", "tvshows:list", tv_search_query,
 	 BODY_NONE, tv_search, "Search series (the same as /tvshows/search).", 0},
 	{HTTP_GET, "/api/v1/search/multi", "search.multi", "movies:list", multi_search_query,

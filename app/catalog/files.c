@@ -1,6 +1,12 @@
 #include "catalog/files.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "app.h"
 #include "catalog/catalog.h"
@@ -9,6 +15,14 @@
 #include "core/log.h"
 #include "http/accel.h"
 #include "library/roots.h"
+#include "media/subtitle_vtt.h"
+
+static const char *const subtitle_formats[] = {"vtt", NULL};
+
+const struct param_spec catalog_subtitle_query[] = {
+    {.name = "format", .type = PT_ENUM, .choices = subtitle_formats,
+     .doc = "vtt: the subtitle converted to WebVTT (for a browser's <track>)."},
+    {0}};
 
 /* A file outside library.allowed_roots (library/roots.h) answers as if it
  * were gone, like one outside its library's roots. */
@@ -24,6 +38,92 @@ enum app_err catalog_send_file(struct request *req, struct response *res, const 
 	if (!library_file_permitted(req->app->cfg, path))
 		return refused(fe, field);
 	return accel_send_file(req, res, path, roots, field, fe);
+}
+
+/* The regular file real (resolved) into *data (malloc'd, the caller
+ * frees): 0, 1 when it is larger than max bytes, -1 when it cannot be
+ * read. The size is the open file's: a file that grows meanwhile is read
+ * up to that size, so nothing can push the read past max. */
+static int read_capped(const char *real, size_t max, char **data, size_t *len)
+{
+	struct stat st;
+	char *p = NULL;
+	size_t n = 0, size;
+	/* O_NONBLOCK: opening a FIFO planted in a library must not block */
+	int fd = open(real, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK), rc = -1;
+
+	*data = NULL;
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		goto out;
+	if ((uint64_t)st.st_size > max) {
+		rc = 1;
+		goto out;
+	}
+	size = (size_t)st.st_size;
+	if (!(p = malloc(size + 1)))
+		goto out;
+	while (n < size) {
+		ssize_t k = read(fd, p + n, size - n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			goto out;
+		if (k == 0)
+			break; /* shrunk meanwhile: what is there */
+		n += (size_t)k;
+	}
+	*data = p;
+	*len = n;
+	p = NULL;
+	rc = 0;
+out:
+	free(p);
+	close(fd);
+	return rc;
+}
+
+/* The subtitle at path converted to WebVTT by the application: the same
+ * checks as a file handed to nginx (allowed roots, its library's roots, a
+ * regular file), then read and converted into the response. */
+static enum app_err send_vtt(struct request *req, struct response *res, const char *path,
+                             const char *roots, struct field_error *fe)
+{
+	char real[PATH_MAX], *data;
+	size_t len = 0;
+	enum app_err e;
+	int rc;
+
+	if (!library_file_permitted(req->app->cfg, path))
+		return refused(fe, "index");
+	if (!realpath(path, real))
+		return field_fail(fe, APP_ERR_NOT_FOUND, "index", "is not on disk any more");
+	if (!accel_inside_roots(real, roots)) {
+		log_warn("stream.outside_root", "a subtitle resolves outside its library's roots");
+		return field_fail(fe, APP_ERR_NOT_FOUND, "index", "is not on disk any more");
+	}
+	rc = read_capped(real, SUBTITLE_VTT_MAX_INPUT, &data, &len);
+	if (rc > 0)
+		return field_fail(fe, APP_ERR_UNPROCESSABLE, "index",
+		                  "is larger than the %zu MiB the server converts",
+		                  SUBTITLE_VTT_MAX_INPUT >> 20);
+	if (rc < 0)
+		return field_fail(fe, APP_ERR_NOT_FOUND, "index", "is not on disk any more");
+	e = subtitle_to_vtt(data, len, &res->body);
+	free(data);
+	if (e == APP_ERR_UNPROCESSABLE)
+		return field_fail(fe, e, "index",
+		                  "is not a subtitle format the server can convert (SRT, ASS/SSA "
+		                  "or WebVTT with at least one cue)");
+	if (e == APP_ERR_TOO_LARGE)
+		return field_fail(fe, APP_ERR_UNPROCESSABLE, "index",
+		                  "is too large to convert to WebVTT");
+	if (e)
+		return e;
+	res->content_type = "text/vtt; charset=utf-8";
+	res_header(res, "Cache-Control", "private, max-age=0");
+	return APP_OK;
 }
 
 enum app_err catalog_send_subtitle(struct request *req, struct response *res, const char *video,
@@ -45,6 +145,8 @@ enum app_err catalog_send_subtitle(struct request *req, struct response *res, co
 	cJSON_Delete(side);
 	if (!path)
 		return field_fail(fe, APP_ERR_NOT_FOUND, "index", "is not a subtitle of this file");
+	if (req_query(req, "format"))
+		return send_vtt(req, res, path, roots, fe);
 	return catalog_send_file(req, res, path, roots, "index", fe);
 }
 

@@ -18,9 +18,23 @@
 enum app_err catalog_send_file(struct request *req, struct response *res, const char *path,
 			       const char *roots, const char *field, struct field_error *fe);
 
-/* External subtitle `index` (the path's index parameter) of the video at
+/* The subtitle routes' query: `format` (enum: vtt), absent for the file as
+ * it is. */
+extern const struct param_spec catalog_subtitle_query[];
+
+/*
+ * External subtitle `index` (the path's index parameter) of the video at
  * path, from the file's sidecars JSON: a plain file name in the video's
- * directory. 404 naming `index` when there is no such subtitle. */
+ * directory. 404 naming `index` when there is no such subtitle or it is
+ * not on disk (or outside the roots).
+ *
+ * Without ?format the file goes to nginx as it is. With ?format=vtt the
+ * application reads it (at most SUBTITLE_VTT_MAX_INPUT bytes,
+ * media/subtitle_vtt.h) and answers the WebVTT conversion itself, 200
+ * with `text/vtt; charset=utf-8` and no byte ranges; 422 naming `index`
+ * when the file is larger than that, or is not SRT, ASS/SSA or WebVTT
+ * with at least one cue, or its conversion does not fit the response.
+ */
 enum app_err catalog_send_subtitle(struct request *req, struct response *res, const char *path,
 				   const char *roots, const char *sidecars,
 				   struct field_error *fe);

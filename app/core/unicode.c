@@ -51,6 +51,34 @@ size_t uni_decode(const char *s, size_t n, uint32_t *cps, size_t max)
 	return k;
 }
 
+size_t uni_encode(uint32_t cp, char out[4])
+{
+	unsigned char *o = (unsigned char *)out;
+
+	if ((cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
+		cp = 0xFFFD;
+	if (cp < 0x80) {
+		o[0] = (unsigned char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		o[0] = (unsigned char)(0xC0 | (cp >> 6));
+		o[1] = (unsigned char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		o[0] = (unsigned char)(0xE0 | (cp >> 12));
+		o[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+		o[2] = (unsigned char)(0x80 | (cp & 0x3F));
+		return 3;
+	}
+	o[0] = (unsigned char)(0xF0 | (cp >> 18));
+	o[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
+	o[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+	o[3] = (unsigned char)(0x80 | (cp & 0x3F));
+	return 4;
+}
+
 /* ---- the matching key -------------------------------------------------- */
 
 /* NFKD with full case folding, default-ignorables dropped; the marks are
@@ -69,10 +97,7 @@ struct fold {
 	utf8proc_int32_t w[UNI_WORD_MAX];
 };
 
-/* The Windows-1252 reading of an invalid byte: 0xA0..0xFF are Latin-1,
- * 0x80..0x9F the 1252 punctuation and letters (U+FFFD, a separator, for
- * the five it leaves undefined). */
-static uint32_t from_1252(unsigned b)
+uint32_t uni_from_1252(unsigned char b)
 {
 	static const uint16_t c1[32] = {
 	    0x20AC, 0xFFFD, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
@@ -255,7 +280,7 @@ size_t uni_fold(const char *s, size_t n, char *out, size_t cap)
 
 		i += uni_next(s + i, n - i, &c);
 		if (uni_is_escape(c))
-			c = from_1252(c & 0xFF);
+			c = uni_from_1252((unsigned char)(c & 0xFF));
 		if (c == 0x013F || c == 0x0140)
 			c = 'l'; /* ŀ is "l" + middle dot, and the dot would split the word */
 		if (apostrophe(c))

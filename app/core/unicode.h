@@ -39,6 +39,17 @@ size_t uni_next(const char *s, size_t n, uint32_t *cp);
  * nothing). */
 size_t uni_decode(const char *s, size_t n, uint32_t *cps, size_t max);
 
+/* cp as UTF-8 in out[0..4): its length, 1..4. A surrogate or a value
+ * past U+10FFFF is written as U+FFFD (3 bytes), so the output is always
+ * well-formed. */
+size_t uni_encode(uint32_t cp, char out[4]);
+
+/* The character byte b stands for in Windows-1252: 0x00..0x7F and
+ * 0xA0..0xFF are themselves (Latin-1), 0x80..0x9F the 1252 punctuation and
+ * letters (U+20AC for 0x80, U+2019 for 0x92...), U+FFFD for the five
+ * bytes 1252 leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D). */
+uint32_t uni_from_1252(unsigned char b);
+
 /* The matching key of s[0..n) in out[0..cap), NUL-terminated (nothing is
  * written when cap is 0). Returns the key's length in bytes, NUL
  * excluded. Two titles a person would call the same spelling give the

@@ -4,9 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* At most this many allowed roots (a longer list is a configuration
- * error). */
-#define MAX_ALLOWED 64
+#define MAX_ALLOWED LIBRARY_MAX_ALLOWED
 
 /* The next comma-separated entry of *s, blanks trimmed, copied into out
  * (PATH_MAX bytes); false at the end. An entry too long for out comes back
@@ -139,6 +137,50 @@ enum app_err library_root_permitted(const struct config *cfg, const char *root, 
 			    "is inside the server's own files (configuration or storage)");
 	}
 	return APP_OK;
+}
+
+enum app_err library_scope_load(const struct config *cfg, struct arena *a,
+                                struct library_scope *s)
+{
+	char state[2][PATH_MAX], entry[PATH_MAX], real[PATH_MAX];
+	const char *list = cfg->library_allowed_roots;
+
+	memset(s, 0, sizeof(*s));
+	s->nstate = state_dirs(cfg, state);
+	for (int i = 0; i < s->nstate; i++)
+		if (!(s->state[i] = arena_strdup(a, state[i])))
+			return APP_ERR_NOMEM;
+	while (list && s->nroots < MAX_ALLOWED && next_entry(&list, entry)) {
+		int k = s->nroots++;
+		if (!(s->written[k] = arena_strdup(a, entry)))
+			return APP_ERR_NOMEM;
+		if (entry[0] == '/' && realpath(entry, real) && !(s->real[k] = arena_strdup(a, real)))
+			return APP_ERR_NOMEM;
+	}
+	return APP_OK;
+}
+
+bool library_scope_browsable(const struct library_scope *s, const char *real, const char **why)
+{
+	bool admitted = false, opened[2] = {false, false};
+
+	for (int k = 0; k < s->nroots; k++) {
+		if (!s->real[k] || !within(real, s->real[k]))
+			continue;
+		admitted = true;
+		for (int i = 0; i < s->nstate; i++)
+			if (within(s->real[k], s->state[i]) && strcmp(s->real[k], s->state[i]))
+				opened[i] = true;
+	}
+	*why = "outside";
+	if (!admitted)
+		return false;
+	*why = "state";
+	for (int i = 0; i < s->nstate; i++)
+		if (within(real, s->state[i]) && !opened[i])
+			return false;
+	*why = NULL;
+	return true;
 }
 
 bool library_file_permitted(const struct config *cfg, const char *path)

@@ -31,6 +31,7 @@
 
 #include <stdbool.h>
 
+#include "core/arena.h"
 #include "core/buf.h"
 #include "core/config.h"
 #include "http/http.h"
@@ -54,6 +55,40 @@ enum app_err library_root_permitted(const struct config *cfg, const char *root, 
  * library.allowed_roots existed, or written straight into the database,
  * still serves nothing outside them. */
 bool library_file_permitted(const struct config *cfg, const char *path);
+
+/* At most this many entries in library.allowed_roots (more is a
+ * configuration error). */
+#define LIBRARY_MAX_ALLOWED 64
+
+/*
+ * The allowed roots and the server's own directories of a configuration,
+ * resolved once for many checks in a row (the folder picker checks every
+ * entry of a directory).
+ */
+struct library_scope {
+	int nroots;
+	const char *written[LIBRARY_MAX_ALLOWED]; /* each entry as configured (trimmed) */
+	const char *real[LIBRARY_MAX_ALLOWED];    /* its realpath(3); NULL: it does not resolve */
+	int nstate;
+	const char *state[2]; /* the configuration's directory and storage.path, resolved */
+};
+
+/* Fill s from cfg, its strings in a (valid while a is). APP_OK or
+ * APP_ERR_NOMEM. An allowed root that does not resolve stays in the list
+ * with real NULL and admits nothing. */
+enum app_err library_scope_load(const struct config *cfg, struct arena *a,
+                                struct library_scope *s);
+
+/*
+ * May the folder picker show the directory at real (resolved by
+ * realpath(3))? It must be an allowed root or lie inside one, and not lie
+ * inside the server's own files unless an allowed root that admits it is
+ * listed inside them: the rule of library_root_permitted, less its refusal
+ * of a directory that merely contains the server's files (such a folder,
+ * /srv holding /srv/revenge, may hold the media folders to pick). *why is
+ * set on refusal: "outside" or "state".
+ */
+bool library_scope_browsable(const struct library_scope *s, const char *real, const char **why);
 
 /* Is ext (lower case, no dot) a video container or a sidecar type? */
 bool library_extension_permitted(const char *ext);

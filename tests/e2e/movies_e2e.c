@@ -359,6 +359,18 @@ static void seed(const char *stack, const char *tag)
 	           "1\n00:00:01,000 --> 00:00:02,000\nWake up, Neo.\n", 46);
 	snprintf(boot_path, sizeof(boot_path), "%s/Das Boot (1981).mp4", dir_a);
 	write_file(boot_path, payload, 1000);
+	/* ASS in Windows-1252 (commas and an override block in the text), and
+	 * a "subtitle" that is no subtitle, for ?format=vtt */
+	const char *ass = "[Script Info]\r\nScriptType: v4.00+\r\n\r\n[Events]\r\n"
+	                  "Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect,"
+	                  " Text\r\nDialogue: 0,0:00:01.50,0:00:03.00,Default,,0,0,0,,"
+	                  "{\\i1}\xdc" "ber, alles\\Nzwei\r\n";
+	write_file(fmt("%s/Das Boot (1981).de.ass", dir_a), ass, strlen(ass));
+	write_file(fmt("%s/Das Boot (1981).xx.srt", dir_a), payload, 300);
+	/* one byte past the 8 MiB the server converts (sparse: no disk used) */
+	write_file(fmt("%s/Das Boot (1981).big.srt", dir_a), "", 0);
+	if (truncate(fmt("%s/Das Boot (1981).big.srt", dir_a), (8 << 20) + 1))
+		printf("FAIL seed: truncate\n");
 	write_file(fmt("%s/Secret (2001).mkv", dir_b), payload, 2000);
 	/* outside every library root: a link to it must not be served */
 	write_file(fmt("%s/media/e2e-movies-%s/outside.mkv", stack, tag), payload, 10);
@@ -441,7 +453,10 @@ static void seed(const char *stack, const char *tag)
 	         3840, 2160, sizeof(payload),
 	         "{\"subtitles\":[{\"file\":\"The Matrix (1999) 100%.en.srt\",\"language\":\"en\","
 	         "\"forced\":false}]}");
-	file_row(boot_file, lib_a, boot, boot_path, "Das Boot (1981).mp4", 1920, 1080, 1000, "{}");
+	file_row(boot_file, lib_a, boot, boot_path, "Das Boot (1981).mp4", 1920, 1080, 1000,
+	         "{\"subtitles\":[{\"file\":\"Das Boot (1981).de.ass\",\"language\":\"de\"},"
+	         "{\"file\":\"Das Boot (1981).xx.srt\",\"language\":\"xx\"},"
+	         "{\"file\":\"Das Boot (1981).big.srt\",\"language\":\"en\"}]}");
 	file_row(secret_file, lib_b, secret, fmt("%s/Secret (2001).mkv", dir_b), "Secret (2001).mkv",
 	         1280, 720, 2000, "{}");
 	file_row(id, lib_a, rated_r, fmt("%s/escape.mkv", dir_a), "escape.mkv", 640, 480, 10, "{}");
@@ -1081,6 +1096,31 @@ static void stream(void)
 	      header("Content-Type"));
 	get(fmt("/api/v1/movies/%s/files/%s/subtitles/1", matrix, matrix_file), admin_tok);
 	expect("subtitle: no such index", 404, "index");
+	/* ?format=vtt: converted by the server, for a browser's <track> */
+	get(fmt("/api/v1/movies/%s/files/%s/subtitles/0?format=vtt", matrix, matrix_file), admin_tok);
+	check("subtitle vtt: 200 WebVTT", R.status == 200 && R.body && !strncmp(R.body, "WEBVTT\n", 7),
+	      fmt("%ld %.100s", R.status, R.body ? R.body : ""));
+	check("subtitle vtt: type", !strcmp(header("Content-Type"), "text/vtt; charset=utf-8"),
+	      header("Content-Type"));
+	check("subtitle vtt: SRT cue converted",
+	      R.body && strstr(R.body, "\n00:00:01.000 --> 00:00:02.000\nWake up, Neo.\n"), R.body);
+	check("subtitle vtt: not handed to nginx", !*header("X-Accel-Redirect") && !*header("Accept-Ranges"),
+	      header("Accept-Ranges"));
+	get(fmt("/api/v1/movies/%s/files/%s/subtitles/0?format=vtt", boot, boot_file), admin_tok);
+	check("subtitle vtt: ASS in Windows-1252",
+	      R.status == 200 && R.body &&
+	          strstr(R.body, "\n00:00:01.500 --> 00:00:03.000\n\xc3\x9c" "ber, alles\nzwei\n"),
+	      R.body ? R.body : "");
+	get(fmt("/api/v1/movies/%s/files/%s/subtitles/1?format=vtt", boot, boot_file), admin_tok);
+	expect("subtitle vtt: not a subtitle 422", 422, "index");
+	get(fmt("/api/v1/movies/%s/files/%s/subtitles/2?format=vtt", boot, boot_file), admin_tok);
+	expect("subtitle vtt: past 8 MiB 422", 422, "index");
+	check("subtitle vtt: the size is the reason",
+	      R.body && strstr(R.body, "larger than the 8 MiB"), R.body ? R.body : "");
+	get(fmt("/api/v1/movies/%s/files/%s/subtitles/0?format=srt", matrix, matrix_file), admin_tok);
+	expect("subtitle vtt: format=srt 400", 400, "format");
+	get(fmt("/api/v1/movies/%s/files/%s/subtitles/0?format=vtt", matrix, matrix_file), kid_tok);
+	expect("subtitle vtt: the age limit still hides the movie", 404, "id");
 }
 
 /* --- detail, relations, validators, refresh --------------------------------------------- */

@@ -6,7 +6,9 @@
 # the poster; then, over HTTPS through nginx:
 #   - the movie's poster_url is served by nginx with the poster's bytes;
 #   - the detail lists both versions with their labels, and each version's
-#     stream_url streams that version's own bytes (a range and the whole).
+#     stream_url streams that version's own bytes (a range and the whole);
+#   - before that, the folder picker (GET /admin/directories) shows the
+#     stack's media root and the library's folder, and refuses ".." out.
 set -uo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -40,6 +42,20 @@ chmod -R a+rX "$media"
 
 # an admin of our own: registered through the API, the role given in SQL
 e2e_admin e2elm$tag
+
+# the folder picker leads to the library's folder, and nowhere else
+http GET /api/v1/admin/directories "${AUTH[@]}"
+check_status "local media: picker roots 200" 200
+check_eq "local media: picker lists the stack's media root" \
+	"$(printf '%s' "$RES_BODY" | jq -r --arg m "$(realpath "$STACK_DIR/media")" '[.directories[].path] | index($m) != null')" true
+http GET /api/v1/admin/directories "${AUTH[@]}" -G --data-urlencode "path=$media"
+check_status "local media: picker folder 200" 200
+check_eq "local media: picker shows the movies folder" \
+	"$(printf '%s' "$RES_BODY" | jq -r '"\(.parent != null) \(.truncated) " + ([.directories[] | .name + "=" + .path] | join(","))')" \
+	"true false movies=$(realpath "$root")"
+http GET /api/v1/admin/directories "${AUTH[@]}" -G --data-urlencode "path=$media/../../../../../../../etc"
+check_problem "local media: picker refuses .. out of the roots" 403 forbidden
+check_json "local media: the refusal names path" field '"path"'
 
 http POST /api/v1/libraries "${AUTH[@]}" "${JSON[@]}" \
 	--data "$(jq -cn --arg r "$root" '{name: "E2E local media", type: "movie", paths: [$r]}')"

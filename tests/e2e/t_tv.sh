@@ -7,7 +7,8 @@
 #   - the series, its seasons (0 and 1) and its episodes are listed, the
 #     multi-episode file under both of its episodes;
 #   - an episode's stream_url streams its own bytes (a range and the
-#     whole), the multi-episode file for either episode, and its subtitle;
+#     whole), the multi-episode file for either episode, and its subtitle
+#     (as it is and as WebVTT);
 #   - watched, next up and a bulk mark of the season change what lists show;
 #   - every other TV route answers what it should (lists, search, stats,
 #     relations, air dates, progress, refresh);
@@ -100,6 +101,16 @@ check_true "tv: the episode's own file" "the stream differs from S01E02" cmp -s 
 code=$(curl -sk "${AUTH[@]}" -o "$E2E_TMP/sub" -w '%{http_code}' "$BASE$suburl")
 check_eq "tv: subtitle 200" "$code" 200
 check_true "tv: subtitle bytes" "the subtitle differs" cmp -s "$E2E_TMP/sub" "$root/$sub"
+# the same subtitle converted to WebVTT by the server, for a browser's <track>
+http GET "$suburl?format=vtt" "${AUTH[@]}"
+check_status "tv: subtitle as WebVTT 200" 200
+check_eq "tv: WebVTT header" "$(printf '%s\n' "$RES_BODY" | head -n 1)" "WEBVTT"
+check_header "tv: WebVTT content type" Content-Type "text/vtt; charset=utf-8"
+check_eq "tv: SRT cue converted" \
+	"$(printf '%s\n' "$RES_BODY" | grep -A1 -- '-->' | tr '\n' '|')" "00:00:00.500 --> 00:00:01.500|Pine Ridge.|"
+http GET "$suburl?format=srt" "${AUTH[@]}"
+check_problem "tv: subtitle format=srt" 400 validation
+check_json "tv: the problem names format" field '"format"'
 # the multi-episode file, for either of its episodes
 for e in "$E3" "$E4"; do
 	http GET "/api/v1/tvshows/episodes/$e/files" "${AUTH[@]}"

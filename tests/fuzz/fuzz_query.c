@@ -3,7 +3,7 @@
  * url_decode(), router_match() and query_parse(), against a route table of
  * its own that uses every path parameter type (uuid, int, str) and query
  * schemas with every parameter type (enum, int, bool, string, uuid, a
- * required one).
+ * required one), and a long string shaped like the folder picker's ?path.
  *
  * Input: byte 0 picks the method, byte 1 the query schema and the
  * url_decode mode; the rest is "path?query" as nginx passes REQUEST_URI
@@ -31,6 +31,8 @@
  * fuzz-seed: \x07\x02/p/a/b/c/9
  * fuzz-seed: \x04\x00/api/v1/libraries/7
  * fuzz-seed: \x03\x00/api/v1/users/me?verbose=1
+ * fuzz-seed: \x01\x00/api/v1/movies?path=%2Fsrv%2Fmedia%2F..%2F..%2Fetc%00x&path=/a
+ * fuzz-seed: \x01\x00/api/v1/movies?path=media/Movies&path=&path=%C3%28%2F%7F
  *
  * fuzz-sources: app/core app/http/router.c
  */
@@ -55,6 +57,8 @@ static const struct param_spec list_query[] = {
 	{.name = "verbose", .type = PT_BOOL},
 	{.name = "after", .type = PT_UUID},
 	{.name = "note", .type = PT_STRING}, /* max 0: the default 256 */
+	/* the shape of the folder picker's ?path (library/dirs.c) */
+	{.name = "path", .type = PT_STRING, .min = 1, .max = 4096},
 	{0},
 };
 

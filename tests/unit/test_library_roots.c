@@ -139,6 +139,68 @@ static void state_is_off_limits(void **state)
 	config_release(&c);
 }
 
+/* library_scope_browsable on c: true, or false with the reason want. */
+static void browse(const struct library_scope *s, const char *real, const char *want)
+{
+	const char *why = "unset";
+	bool ok = library_scope_browsable(s, real, &why);
+
+	if (!want) {
+		assert_true(ok);
+		assert_null(why);
+	} else {
+		assert_false(ok);
+		assert_string_equal(why, want);
+	}
+}
+
+static void scope_for_the_picker(void **state)
+{
+	struct config c;
+	struct library_scope s;
+	struct arena *a = arena_new(4096, 1 << 20);
+	char allowed[5 * PATH_MAX];
+
+	(void)state;
+	assert_non_null(a);
+	snprintf(allowed, sizeof(allowed), " %s/media , %s/etc/media,%s/nope, %s", top, top, top, top);
+	load(&c, allowed);
+	assert_int_equal(library_scope_load(&c, a, &s), APP_OK);
+	assert_int_equal(s.nroots, 4);
+	assert_string_equal(s.written[0], at("/media"));
+	assert_string_equal(s.real[1], at("/etc/media"));
+	assert_string_equal(s.written[2], at("/nope"));
+	assert_null(s.real[2]); /* does not exist: admits nothing */
+	assert_int_equal(s.nstate, 2);
+	assert_string_equal(s.state[0], at("/etc"));
+	assert_string_equal(s.state[1], at("/storage"));
+	/* a folder that contains the state may be shown (unlike a root) */
+	browse(&s, top, NULL);
+	browse(&s, at("/media"), NULL);
+	browse(&s, at("/media/deeper/still"), NULL);
+	/* inside the state: only below an allowed root listed there */
+	browse(&s, at("/etc"), "state");
+	browse(&s, at("/etc/other"), "state");
+	browse(&s, at("/etc/media"), NULL);
+	browse(&s, at("/etc/media/x"), NULL);
+	browse(&s, at("/storage"), "state");
+	browse(&s, at("/storage/images"), "state");
+	/* outside every root; a prefix that is no parent does not count */
+	browse(&s, "/usr", "outside");
+	browse(&s, "/", "outside");
+	char sibling[PATH_MAX + 8];
+	snprintf(sibling, sizeof(sibling), "%sx", top);
+	browse(&s, sibling, "outside");
+	config_release(&c);
+	/* unset: nothing */
+	load(&c, NULL);
+	assert_int_equal(library_scope_load(&c, a, &s), APP_OK);
+	assert_int_equal(s.nroots, 0);
+	browse(&s, top, "outside");
+	config_release(&c);
+	arena_free(a);
+}
+
 static void config_check(void **state)
 {
 	struct config c;
@@ -174,6 +236,7 @@ int main(void)
 	    cmocka_unit_test(unset_refuses_everything),
 	    cmocka_unit_test(inside_an_allowed_root_only),
 	    cmocka_unit_test(state_is_off_limits),
+	    cmocka_unit_test(scope_for_the_picker),
 	    cmocka_unit_test(config_check),
 	    cmocka_unit_test(extensions),
 	};

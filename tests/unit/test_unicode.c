@@ -244,6 +244,36 @@ static void capped_output(void **state)
 	free(kb);
 }
 
+static void encode_and_1252(void **state)
+{
+	char out[4];
+	uint32_t back;
+	(void)state;
+
+	/* every length, and each decodes back to itself */
+	const uint32_t cps[] = {0x41, 0xE9, 0x20AC, 0x1F600, 0x7F, 0x80, 0x7FF, 0x800, 0xFFFF,
+	                        0x10000, 0x10FFFF};
+	const size_t lens[] = {1, 2, 3, 4, 1, 2, 2, 3, 3, 4, 4};
+	for (size_t i = 0; i < sizeof(cps) / sizeof(cps[0]); i++) {
+		assert_int_equal(uni_encode(cps[i], out), lens[i]);
+		assert_int_equal(uni_next(out, lens[i], &back), lens[i]);
+		assert_int_equal(back, cps[i]);
+	}
+	/* surrogates and values past U+10FFFF are U+FFFD */
+	assert_int_equal(uni_encode(0xD800, out), 3);
+	assert_memory_equal(out, "\xef\xbf\xbd", 3);
+	assert_int_equal(uni_encode(0x110000, out), 3);
+	assert_memory_equal(out, "\xef\xbf\xbd", 3);
+	/* Windows-1252: ASCII and Latin-1 as they are, the C1 row its own */
+	assert_int_equal(uni_from_1252('a'), 'a');
+	assert_int_equal(uni_from_1252(0xE9), 0xE9);
+	assert_int_equal(uni_from_1252(0x80), 0x20AC);
+	assert_int_equal(uni_from_1252(0x92), 0x2019);
+	assert_int_equal(uni_from_1252(0x9F), 0x178);
+	assert_int_equal(uni_from_1252(0x81), 0xFFFD);
+	assert_int_equal(uni_from_1252(0x9D), 0xFFFD);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -254,6 +284,7 @@ int main(void)
 	    cmocka_unit_test(separators_and_apostrophes),
 	    cmocka_unit_test(invalid_utf8),
 	    cmocka_unit_test(capped_output),
+	    cmocka_unit_test(encode_and_1252),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
