@@ -109,6 +109,9 @@ describe('progress reports', () => {
     // before any report the interval counts from the clock's zero
     expect(shouldSave('tick', 1, started, 500)).toBe(false);
     expect(shouldSave('tick', 1, started, SAVE_INTERVAL_MS)).toBe(true);
+    // nor a tick at 0 (a play that just began)
+    expect(shouldSave('tick', 0.3, started, SAVE_INTERVAL_MS)).toBe(false);
+    expect(shouldSave('pause', 0.3, started, SAVE_INTERVAL_MS)).toBe(true);
   });
   it('reports pause, seek and leaving at once, but not the same second twice', () => {
     const s = afterSave(started, 12.2, 1000);

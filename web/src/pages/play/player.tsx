@@ -494,6 +494,22 @@ function PlayerView({ kind, id, data, start }: { kind: Kind; id: string; data: L
               </button>
             </div>
           )}
+          {ended && next && (
+            <section class="up-next" aria-label={t('play.up_next')}>
+              <h2>{t('play.up_next')}</h2>
+              <p>{next.label}</p>
+              <p class="actions">
+                <a class="button" href={`#/play/episode/${encodeURIComponent(next.id)}/${encodeURIComponent(next.fileId)}`}>
+                  {countdown !== null ? t('play.next_in', { n: countdown }) : t('play.play_next')}
+                </a>
+                {countdown !== null && (
+                  <button type="button" class="secondary" onClick={() => setCountdown(null)}>
+                    {t('common.cancel')}
+                  </button>
+                )}
+              </p>
+            </section>
+          )}
         </div>
       )}
 
@@ -504,23 +520,6 @@ function PlayerView({ kind, id, data, start }: { kind: Kind; id: string; data: L
             {t('play.download')}
           </a>
         </p>
-      )}
-
-      {ended && next && (
-        <section class="up-next" aria-label={t('play.up_next')}>
-          <h2>{t('play.up_next')}</h2>
-          <p>{next.label}</p>
-          <p class="actions">
-            <a class="button" href={`#/play/episode/${encodeURIComponent(next.id)}/${encodeURIComponent(next.fileId)}`}>
-              {countdown !== null ? t('play.next_in', { n: countdown }) : t('play.play_next')}
-            </a>
-            {countdown !== null && (
-              <button type="button" class="secondary" onClick={() => setCountdown(null)}>
-                {t('common.cancel')}
-              </button>
-            )}
-          </p>
-        </section>
       )}
 
       {canProgress && (

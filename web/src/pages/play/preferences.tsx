@@ -82,7 +82,7 @@ function DisplaySection({ initial }: { initial: Preferences }) {
         </label>
         <FieldError error={error} field="display_language" />
 
-        <fieldset class="choices">
+        <fieldset class="choices wrap">
           <legend>{t('prefs.theme')}</legend>
           {THEMES.map((th) => (
             <label key={th} class="inline">
@@ -117,7 +117,7 @@ function DisplaySection({ initial }: { initial: Preferences }) {
         <p class="hint">{t('prefs.metadata_language_hint')}</p>
         <FieldError error={error} field="metadata_language" />
 
-        <fieldset class="choices">
+        <fieldset class="choices wrap">
           <legend>{t('prefs.content_languages')}</legend>
           <p class="hint">{t('prefs.content_languages_hint')}</p>
           {contentChoices.map((l) => (

@@ -31,14 +31,16 @@ export function wholeSeconds(t: number): number {
  * Whether to report `position` now. Nothing before playback started (a
  * page opened and left at 0 must not wipe the saved resume position);
  * the end always (it completes the play); a tick only every
- * SAVE_INTERVAL_MS; otherwise only when the whole-second position moved.
+ * SAVE_INTERVAL_MS and not at 0; otherwise only when the whole-second
+ * position moved.
  */
 export function shouldSave(reason: SaveReason, position: number, s: SaveState, now: number): boolean {
   if (!s.started) return false;
   if (reason === 'ended') return true;
   const moved = s.lastPosition === null || wholeSeconds(position) !== s.lastPosition;
   if (!moved) return false;
-  if (reason === 'tick') return now - s.lastAt >= SAVE_INTERVAL_MS;
+  // the first seconds of a play are no position worth a report of their own
+  if (reason === 'tick') return wholeSeconds(position) > 0 && now - s.lastAt >= SAVE_INTERVAL_MS;
   return true;
 }
 

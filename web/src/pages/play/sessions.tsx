@@ -48,7 +48,8 @@ export function SessionsPage() {
   const [error, setError] = useState<Error | null>(null);
   const [status, setStatus] = useState('');
   const editable = can('profile:update');
-  const sessions = (list.data ?? []).filter((s) => !gone.has(s.id));
+  // this session first, then the others newest first (the server's order)
+  const sessions = (list.data ?? []).filter((s) => !gone.has(s.id)).sort((a, b) => Number(b.current) - Number(a.current));
   const others = sessions.filter((s) => !s.current);
 
   async function revoke(ids: string[]) {
