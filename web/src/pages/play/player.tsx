@@ -298,7 +298,9 @@ function PlayerView({ kind, id, data, start }: { kind: Kind; id: string; data: L
     v.addEventListener('error', onError);
     document.addEventListener('visibilitychange', onHide);
     window.addEventListener('pagehide', onPageHide);
+    // what happened before this effect ran (Preact runs it after a frame)
     if (v.error) onError();
+    else if (v.readyState >= 1) onMeta();
     return () => {
       s('leave', true);
       v.removeEventListener('playing', onPlaying);
