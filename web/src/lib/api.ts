@@ -73,6 +73,8 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Extra headers (Accept-Language is the browser's own). */
   headers?: Record<string, string>;
+  /** Let the request outlive the page (a last report on pagehide or leaving a route). */
+  keepalive?: boolean;
 }
 
 export async function request<T>(
@@ -99,6 +101,7 @@ export async function request<T>(
       body: payload,
       credentials: 'same-origin',
       signal: opts.signal,
+      keepalive: opts.keepalive,
     });
   } catch (e) {
     if ((e as Error).name === 'AbortError') throw e;

@@ -6,23 +6,39 @@ import { onSession, session, SessionState } from './session';
 import { parseHash } from './router';
 
 export function useLang(): string {
-  const [, force] = useState(0);
-  useEffect(() => onLangChange(() => force((n) => n + 1)), []);
+  const [seen, force] = useState(lang());
+  useEffect(() => {
+    const off = onLangChange(() => force(lang()));
+    // a change between the first render and this effect (which Preact runs
+    // after the next frame) had no listener yet
+    if (seen !== lang()) force(lang());
+    return off;
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
   return lang();
 }
 
 export function useSession(): SessionState {
   const [s, setS] = useState(session());
-  useEffect(() => onSession(() => setS(session())), []);
+  useEffect(() => {
+    const off = onSession(() => setS(session()));
+    // the answer of /users/me can come before this effect runs (after the
+    // next frame): without this the shell waited on "Loading…" for ever
+    setS(session());
+    return off;
+  }, []);
   return s;
 }
 
 export function useHash(): { path: string; query: URLSearchParams } {
-  const [h, setH] = useState(() => parseHash(location.hash));
+  const [h, setH] = useState(() => ({ ...parseHash(location.hash), hash: location.hash }));
   useEffect(() => {
-    const on = () => setH(parseHash(location.hash));
+    const on = () => setH({ ...parseHash(location.hash), hash: location.hash });
     window.addEventListener('hashchange', on);
+    // a change before this effect ran (Preact runs it after the next frame)
+    if (location.hash !== h.hash) on();
     return () => window.removeEventListener('hashchange', on);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
   return h;
 }

@@ -1,0 +1,15 @@
+// The links between the account's own pages (preferences, sessions).
+import { t } from '../../lib/i18n';
+
+export function AccountTabs({ current }: { current: 'preferences' | 'sessions' }) {
+  return (
+    <nav class="account-tabs" aria-label={t('prefs.account_pages')}>
+      <a href="#/preferences" aria-current={current === 'preferences' ? 'page' : undefined}>
+        {t('prefs.title')}
+      </a>
+      <a href="#/sessions" aria-current={current === 'sessions' ? 'page' : undefined}>
+        {t('sessions.title')}
+      </a>
+    </nav>
+  );
+}
