@@ -1,8 +1,9 @@
 // The movie and series grids: filters and sort from the hash query, pages
 // loaded as the grid's end scrolls into view.
-import { api, Page } from '../../lib/api';
+import { Page } from '../../lib/api';
 import { formatNumber, t } from '../../lib/i18n';
 import { useLoad } from '../../lib/hooks';
+import { get } from './net';
 import { navigate } from '../../lib/router';
 import type { PageProps } from '../../lib/routes';
 import { InfiniteGrid } from '../../components/common';
@@ -44,7 +45,7 @@ function Filters({
   clear: () => void;
 }) {
   const genres = useLoad(
-    (signal) => api.get<Page<Genre>>(kind === 'movies' ? '/genres?limit=100' : '/tvshows/genres?limit=100', { signal }),
+    (signal) => get<Page<Genre>>(kind === 'movies' ? '/genres?limit=100' : '/tvshows/genres?limit=100', signal),
     [kind],
   );
   const list = genres.data?.items ?? [];
@@ -190,14 +191,14 @@ function Browse({ kind, query }: { kind: Kind; query: URLSearchParams }) {
       {kind === 'movies' ? (
         <InfiniteGrid<MovieItem>
           resetKey={resetKey(kind, st)}
-          fetchPage={(cursor, signal) => api.get<Page<MovieItem>>(`/movies${listQuery(st, cursor)}`, { signal })}
+          fetchPage={(cursor, signal) => get<Page<MovieItem>>(`/movies${listQuery(st, cursor)}`, signal)}
           render={(m) => <MovieCard key={m.id} m={m} />}
           emptyText={activeFilters(st) ? t('browse.none_filtered') : t('browse.none_movies')}
         />
       ) : (
         <InfiniteGrid<SeriesItem>
           resetKey={resetKey(kind, st)}
-          fetchPage={(cursor, signal) => api.get<Page<SeriesItem>>(`/tvshows${listQuery(st, cursor)}`, { signal })}
+          fetchPage={(cursor, signal) => get<Page<SeriesItem>>(`/tvshows${listQuery(st, cursor)}`, signal)}
           render={(s) => <SeriesCard key={s.id} s={s} />}
           emptyText={activeFilters(st) ? t('browse.none_filtered') : t('browse.none_series')}
         />

@@ -1,8 +1,9 @@
 // An episode: its facts, play and resume, files, watched state, guest stars
 // and the links to the episodes before and after it.
-import { api, Page } from '../../lib/api';
+import { Page } from '../../lib/api';
 import { formatDate, formatRuntime, t } from '../../lib/i18n';
 import { useLoad } from '../../lib/hooks';
+import { get } from './net';
 import { href } from '../../lib/router';
 import type { PageProps } from '../../lib/routes';
 import { ErrorBox, Spinner } from '../../components/common';
@@ -13,9 +14,9 @@ import './viewer.css';
 
 export function EpisodePage({ params }: PageProps) {
   const id = params.id;
-  const detail = useLoad((signal) => api.get<EpisodeDetail>(`/tvshows/episodes/${id}`, { signal }), [id]);
+  const detail = useLoad((signal) => get<EpisodeDetail>(`/tvshows/episodes/${id}`, signal), [id]);
   const files = useLoad(
-    (signal) => api.get<Page<MediaFile>>(`/tvshows/episodes/${id}/files?limit=50`, { signal }).then((p) => p.items),
+    (signal) => get<Page<MediaFile>>(`/tvshows/episodes/${id}/files?limit=50`, signal).then((p) => p.items),
     [id],
   );
   const e = detail.data;

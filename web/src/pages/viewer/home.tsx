@@ -1,7 +1,8 @@
 // The home page: what to continue, the next episodes, and what is new.
-import { api, Page } from '../../lib/api';
+import { Page } from '../../lib/api';
 import { t } from '../../lib/i18n';
 import { useLoad } from '../../lib/hooks';
+import { get } from './net';
 import { href, navigate } from '../../lib/router';
 import { can } from '../../lib/session';
 import { Card, ErrorBox, Row, Spinner } from '../../components/common';
@@ -16,7 +17,7 @@ const ROW = 20;
 
 async function list<T>(allowed: boolean, path: string, signal: AbortSignal): Promise<T[]> {
   if (!allowed) return [];
-  return (await api.get<Page<T>>(path, { signal })).items;
+  return (await get<Page<T>>(path, signal)).items;
 }
 
 /**
@@ -32,7 +33,7 @@ async function loadContinue(movies: boolean, tv: boolean, signal: AbortSignal): 
   const entries = mergeContinue(m, e).slice(0, ROW);
   await Promise.all(
     needsDuration(entries).map((x) =>
-      api.get<WatchState>(progressPath(x), { signal }).then(
+      get<WatchState>(progressPath(x), signal).then(
         (w) => {
           if (w.percent != null) x.progress = Math.min(1, w.percent / 100);
         },

@@ -1,8 +1,9 @@
 // A movie: its facts, play and resume, watched state, files and versions,
 // cast and crew, its collection and similar movies.
-import { api, ApiError, Page } from '../../lib/api';
+import { ApiError, Page } from '../../lib/api';
 import { formatDate, formatRuntime, t } from '../../lib/i18n';
 import { useLoad } from '../../lib/hooks';
+import { get } from './net';
 import { href } from '../../lib/router';
 import type { PageProps } from '../../lib/routes';
 import { Card, ErrorBox, Row, Spinner } from '../../components/common';
@@ -25,7 +26,7 @@ export function MovieCard({ m }: { m: MovieItem }) {
 /** A list route's items, or none when the route is missing or refused (a page part, not the page). */
 async function items<T>(path: string, signal: AbortSignal): Promise<T[]> {
   try {
-    return (await api.get<Page<T>>(path, { signal })).items;
+    return (await get<Page<T>>(path, signal)).items;
   } catch (e) {
     if (e instanceof ApiError && (e.status === 404 || e.status === 403)) return [];
     throw e;
@@ -34,7 +35,7 @@ async function items<T>(path: string, signal: AbortSignal): Promise<T[]> {
 
 export function MoviePage({ params }: PageProps) {
   const id = params.id;
-  const detail = useLoad((signal) => api.get<MovieDetail>(`/movies/${id}`, { signal }), [id]);
+  const detail = useLoad((signal) => get<MovieDetail>(`/movies/${id}`, signal), [id]);
   const files = useLoad((signal) => items<MediaFile>(`/movies/${id}/files?limit=50`, signal), [id]);
   const people = useLoad(
     async (signal) => {
@@ -52,7 +53,7 @@ export function MoviePage({ params }: PageProps) {
     async (signal) => {
       if (!collectionId) return null;
       const [c, movies] = await Promise.all([
-        api.get<Collection>(`/movies/${id}/collection`, { signal }),
+        get<Collection>(`/movies/${id}/collection`, signal),
         items<MovieItem>(`/collections/${collectionId}/movies?limit=50`, signal),
       ]);
       return { c, movies };

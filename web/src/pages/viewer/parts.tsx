@@ -2,8 +2,8 @@
 // files with their play links, cast rows and the backdrop header.
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { api } from '../../lib/api';
 import { formatDuration, t } from '../../lib/i18n';
+import { post, del } from './net';
 import { href } from '../../lib/router';
 import { can } from '../../lib/session';
 import { Poster, Row } from '../../components/common';
@@ -25,8 +25,9 @@ export function WatchedToggle({
   path: string;
   watched: boolean;
   onChange?: (watched: boolean) => void;
-  /** an icon-only button; `label` names what it marks */
+  /** a smaller button, for lists */
   compact?: boolean;
+  /** the accessible name when several toggles share a page ('Watched: Pilot') */
   label?: string;
 }) {
   const [state, setState] = useState(watched);
@@ -38,7 +39,7 @@ export function WatchedToggle({
     setBusy(true);
     setError(undefined);
     try {
-      const r = state ? await api.del<{ watched: boolean }>(path) : await api.post<{ watched: boolean }>(path);
+      const r = state ? await del<{ watched: boolean }>(path) : await post<{ watched: boolean }>(path);
       const now = r ? r.watched : !state;
       setState(now);
       onChange?.(now);
@@ -48,18 +49,19 @@ export function WatchedToggle({
       setBusy(false);
     }
   };
+  // a toggle keeps one name; its state is aria-pressed (and ✓ or ○ to the eye)
   return (
     <>
       <button
         type="button"
         class={'secondary watched-toggle' + (state ? ' is-watched' : '') + (compact ? ' compact' : '')}
         aria-pressed={state}
+        aria-label={label}
         disabled={busy}
         onClick={toggle}
-        title={compact ? label ?? t('viewer.watched') : undefined}
       >
         <span aria-hidden="true">{state ? '✓ ' : '○ '}</span>
-        {compact ? <span class="sr-only">{label ?? t('viewer.watched')}</span> : state ? t('viewer.watched') : t('viewer.mark_watched')}
+        {t('viewer.watched')}
       </button>
       {error && (
         <span class="form-error" role="alert">
@@ -90,7 +92,7 @@ export function BulkWatched({
     setBusy(true);
     setError(undefined);
     try {
-      await api.post('/tvshows/episodes/bulk-watched', { ...target, watched: !all });
+      await post('/tvshows/episodes/bulk-watched', { ...target, watched: !all });
       onDone();
     } catch (e) {
       setError(e as Error);

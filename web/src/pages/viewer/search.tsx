@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, Page, query } from '../../lib/api';
 import { t } from '../../lib/i18n';
 import { useLoad } from '../../lib/hooks';
+import { get } from './net';
 import { navigate } from '../../lib/router';
 import type { PageProps } from '../../lib/routes';
 import { ErrorBox, Poster, Spinner } from '../../components/common';
@@ -187,7 +188,7 @@ export function SearchPage({ query: hashQuery }: PageProps) {
   const [moreBusy, setMoreBusy] = useState(false);
   const [moreError, setMoreError] = useState<Error | undefined>();
   const first = useLoad(
-    async (signal) => (q ? api.get<Page<MultiHit>>(`/search/multi${query({ q, limit: RESULTS })}`, { signal }) : null),
+    async (signal) => (q ? get<Page<MultiHit>>(`/search/multi${query({ q, limit: RESULTS })}`, signal) : null),
     [q],
   );
   useTitle(q ? t('search.title_q', { q }) : t('search.title'));
@@ -202,7 +203,7 @@ export function SearchPage({ query: hashQuery }: PageProps) {
     setMoreBusy(true);
     setMoreError(undefined);
     try {
-      const p = await api.get<Page<MultiHit>>(`/search/multi${query({ q, limit: RESULTS, cursor })}`);
+      const p = await get<Page<MultiHit>>(`/search/multi${query({ q, limit: RESULTS, cursor })}`);
       setMore((m) => ({ hits: [...m.hits, ...p.items], cursor: p.next_cursor ?? null }));
     } catch (e) {
       setMoreError(e as Error);

@@ -1,8 +1,9 @@
 // A season: its episodes with stills and watched state, each toggled on its
 // own or all at once.
-import { api, Page } from '../../lib/api';
+import { Page } from '../../lib/api';
 import { formatDate, formatNumber, formatRuntime, t } from '../../lib/i18n';
 import { useLoad } from '../../lib/hooks';
+import { get } from './net';
 import { href } from '../../lib/router';
 import type { PageProps } from '../../lib/routes';
 import { ErrorBox, Poster, Spinner } from '../../components/common';
@@ -17,7 +18,7 @@ async function allEpisodes(id: string, signal: AbortSignal): Promise<EpisodeItem
   let cursor: string | null | undefined = null;
   for (let i = 0; i < 20; i++) {
     const q: string = `/tvshows/seasons/${id}/episodes?limit=100${cursor ? '&cursor=' + encodeURIComponent(cursor) : ''}`;
-    const p: Page<EpisodeItem> = await api.get<Page<EpisodeItem>>(q, { signal });
+    const p: Page<EpisodeItem> = await get<Page<EpisodeItem>>(q, signal);
     out.push(...p.items);
     cursor = p.next_cursor;
     if (!cursor) break;
@@ -27,7 +28,7 @@ async function allEpisodes(id: string, signal: AbortSignal): Promise<EpisodeItem
 
 export function SeasonPage({ params }: PageProps) {
   const id = params.id;
-  const detail = useLoad((signal) => api.get<SeasonDetail>(`/tvshows/seasons/${id}`, { signal }), [id]);
+  const detail = useLoad((signal) => get<SeasonDetail>(`/tvshows/seasons/${id}`, signal), [id]);
   const episodes = useLoad((signal) => allEpisodes(id, signal), [id]);
   const s = detail.data;
   const name = s ? seasonName(s) : undefined;

@@ -1,8 +1,9 @@
 // A series: its facts, the next episode to watch, its seasons and cast, and
 // marking the whole series watched.
-import { api, ApiError, Page } from '../../lib/api';
+import { ApiError, Page } from '../../lib/api';
 import { formatDate, formatNumber, t } from '../../lib/i18n';
 import { useLoad } from '../../lib/hooks';
+import { get } from './net';
 import { href } from '../../lib/router';
 import type { PageProps } from '../../lib/routes';
 import { Card, ErrorBox, Poster, Spinner } from '../../components/common';
@@ -31,18 +32,18 @@ export function EpisodeCard({ e, progress }: { e: EpisodeItem; progress?: number
 
 /** The next episode with its first file (the list answer names no files). */
 async function nextEpisode(id: string, signal: AbortSignal): Promise<EpisodeDetail | null> {
-  const r = await api.get<{ episode: EpisodeItem | null }>(`/tvshows/${id}/next-episode`, { signal });
+  const r = await get<{ episode: EpisodeItem | null }>(`/tvshows/${id}/next-episode`, signal);
   if (!r.episode) return null;
-  return api.get<EpisodeDetail>(`/tvshows/episodes/${r.episode.id}`, { signal });
+  return get<EpisodeDetail>(`/tvshows/episodes/${r.episode.id}`, signal);
 }
 
 export function SeriesPage({ params }: PageProps) {
   const id = params.id;
-  const detail = useLoad((signal) => api.get<SeriesDetail>(`/tvshows/${id}`, { signal }), [id]);
+  const detail = useLoad((signal) => get<SeriesDetail>(`/tvshows/${id}`, signal), [id]);
   const next = useLoad((signal) => nextEpisode(id, signal), [id, detail.data?.user_data.watched_episodes]);
   const cast = useLoad(
     (signal) =>
-      api.get<Page<Credit>>(`/tvshows/${id}/cast?limit=30`, { signal }).then(
+      get<Page<Credit>>(`/tvshows/${id}/cast?limit=30`, signal).then(
         (p) => p.items,
         (e) => {
           if (e instanceof ApiError && e.status === 404) return [] as Credit[];
