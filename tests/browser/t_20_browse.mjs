@@ -136,6 +136,23 @@ export const tests = [
         DEMO_BY_TITLE,
       );
       assert.equal(await page.getByLabel('Order').inputValue(), 'asc');
+
+      // a year filter joins the sort in the hash and narrows the grid
+      await page.locator('details.filters > summary').click();
+      await page.getByLabel('To year').fill('1930');
+      await page.getByLabel('To year').press('Tab');
+      await page.waitForFunction(() => location.hash.includes('year_max=1930') && location.hash.includes('sort=title'));
+      await page.waitForFunction(
+        (want) => {
+          const got = [...document.querySelectorAll('main .grid .card .card-title')].map((e) => e.textContent);
+          return got.filter((x) => want.all.includes(x)).join('|') === want.only.join('|');
+        },
+        { all: DEMO_BY_TITLE, only: ['The General', 'Nosferatu'] },
+      );
+      assert.match(await page.locator('details.filters > summary').textContent(), /Filters \(1\)/);
+      await page.getByRole('button', { name: 'Clear filters' }).click();
+      await page.waitForFunction(() => !location.hash.includes('year_max') && location.hash.includes('sort=title'));
+      await waitForDemoGrid(page);
     },
   ],
   [
@@ -260,7 +277,7 @@ export const tests = [
       await next.getByText('S01E01').waitFor();
       const first = (await pageApi(page, 'GET', `/tvshows/${show.id}/episodes?season=1`)).body.items.find((e) => e.episode_number === 1);
       const firstFiles = (await pageApi(page, 'GET', `/tvshows/episodes/${first.id}/files`)).body.items;
-      const nextPlay = page.locator('.actions').getByRole('link', { name: 'Play', exact: true });
+      const nextPlay = page.locator('.actions').getByRole('link', { name: 'Play S01E01', exact: true });
       assert.equal(await nextPlay.getAttribute('href'), `#/play/episode/${first.id}/${firstFiles[0].id}`);
       await shot(ctx, page, 'series');
 

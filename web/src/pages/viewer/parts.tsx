@@ -125,22 +125,25 @@ export function PlayActions({
   id,
   fileId,
   resumeAt,
+  what,
 }: {
   kind: 'movie' | 'episode';
   id: string;
   fileId: string | undefined;
   resumeAt: number | undefined;
+  /** names the item when the page is about something else ('S01E02' on a series) */
+  what?: string;
 }) {
   if (!fileId || !can('playback:stream')) return null;
   return (
     <>
       {resumeAt !== undefined && (
         <a class="button play" href={playHref(kind, id, fileId, resumeAt)}>
-          {t('viewer.resume_at', { time: formatDuration(resumeAt) })}
+          {what ? t('viewer.resume_what_at', { what, time: formatDuration(resumeAt) }) : t('viewer.resume_at', { time: formatDuration(resumeAt) })}
         </a>
       )}
       <a class={resumeAt !== undefined ? 'button secondary play' : 'button play'} href={playHref(kind, id, fileId)}>
-        {resumeAt !== undefined ? t('viewer.play_from_start') : t('viewer.play')}
+        {what ? t('viewer.play_version', { name: what }) : resumeAt !== undefined ? t('viewer.play_from_start') : t('viewer.play')}
       </a>
     </>
   );

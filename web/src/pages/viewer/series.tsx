@@ -77,7 +77,13 @@ export function SeriesPage({ params }: PageProps) {
         {s.tagline && <p class="tagline">{s.tagline}</p>}
         <div class="actions">
           {n && (
-            <PlayActions kind="episode" id={n.id} fileId={n.versions[0]?.file_id} resumeAt={resumePosition(n.user_data)} />
+            <PlayActions
+              kind="episode"
+              id={n.id}
+              fileId={n.versions[0]?.file_id}
+              resumeAt={resumePosition(n.user_data)}
+              what={episodeCode(n.season_number, n.episode_number)}
+            />
           )}
           <BulkWatched target={{ series_id: s.id }} all={all} onDone={detail.reload} />
         </div>
