@@ -206,6 +206,7 @@ function Grants({ library }: { library: Library }) {
               </span>
               <ConfirmButton
                 label={t('admin.grants.revoke')}
+                ariaLabel={t('admin.grants.revoke_confirm', { name: g.username })}
                 confirmLabel={t('admin.grants.revoke_confirm', { name: g.username })}
                 onConfirm={async () => {
                   await api.del(`/libraries/${library.id}/permissions/${g.user_id}`);

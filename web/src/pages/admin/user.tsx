@@ -91,7 +91,7 @@ function Status({ user, onChange }: { user: User; onChange: (u: User) => void })
           {user.is_active ? t('admin.user.disable') : t('admin.user.enable')}
         </button>
       )}
-      {user.is_active && <p class="muted small">{t('admin.user.disable_hint')}</p>}
+      {can('users:update') && !self && user.is_active && <p class="muted small">{t('admin.user.disable_hint')}</p>}
       <FormError error={error} fields={[]} />
     </section>
   );
