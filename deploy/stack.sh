@@ -885,9 +885,9 @@ APP_PROCS=(fcgi worker)
 app_alive() { pid_alive "$DIR/run/$1.pid" revenge; }
 
 # The app's configuration rejects unknown REVENGE_* variables; the stack's
-# own REVENGE_STACK_DIR and REVENGE_DEMO must not reach it. Other REVENGE_*
+# own REVENGE_STACK_DIR, REVENGE_DEMO and REVENGE_WEB_DIST must not reach it. Other REVENGE_*
 # overrides (e.g. REVENGE_LOG_LEVEL=debug make run) pass through on purpose.
-app_env() { env -u REVENGE_STACK_DIR -u REVENGE_CONFIG -u REVENGE_DEMO "$@"; }
+app_env() { env -u REVENGE_STACK_DIR -u REVENGE_CONFIG -u REVENGE_DEMO -u REVENGE_WEB_DIST "$@"; }
 
 # stop_started NAME...: a failed start leaves nothing half-running.
 stop_started() {
@@ -917,7 +917,7 @@ cmd_start_app() {
 		# terminal and stop-app can signal the whole group.
 		# (A simple command, not a function, so that $! is the app's pid:
 		# env and setsid exec, setsid does not fork as we are no group leader.)
-		env -u REVENGE_STACK_DIR -u REVENGE_CONFIG -u REVENGE_DEMO setsid "$BUILD_DIR/revenge-$p" \
+		env -u REVENGE_STACK_DIR -u REVENGE_CONFIG -u REVENGE_DEMO -u REVENGE_WEB_DIST setsid "$BUILD_DIR/revenge-$p" \
 			--config "$DIR/revenge.conf" >>"$DIR/log/$p.log" 2>&1 </dev/null 9>&- &
 		echo "$!" >"$DIR/run/$p.pid"
 		started+=("$p")

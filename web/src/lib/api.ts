@@ -77,6 +77,41 @@ export interface RequestOptions {
   keepalive?: boolean;
 }
 
+/** Attempts after the first when the server's rate limit answers 429. */
+export const RETRIES = 3;
+
+/**
+ * How long to wait before retry `attempt` (0-based): the server's
+ * Retry-After seconds when it sent them (at most 10 s), else 1 s, 2 s, 4 s.
+ */
+export function retryDelay(attempt: number, retryAfter?: string | null): number {
+  const secs = retryAfter == null || retryAfter.trim() === '' ? NaN : Number(retryAfter);
+  if (Number.isFinite(secs) && secs >= 0) return Math.max(250, Math.min(secs, 10) * 1000);
+  return 1000 * 2 ** attempt;
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new DOMException('aborted', 'AbortError'));
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new DOMException('aborted', 'AbortError'));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * One API call. A 429 from the rate limit (per client address; a detail
+ * page asks for several parts at once, and a household shares an address)
+ * is retried after the wait the server names: the limit answers before any
+ * handler runs, so repeating any method is safe. A keepalive request (a
+ * last report as the page goes away) is never held back to wait.
+ */
 export async function request<T>(
   method: string,
   path: string,
@@ -94,18 +129,22 @@ export async function request<T>(
     payload = JSON.stringify(body);
   }
   let res: Response;
-  try {
-    res = await fetch(API_BASE + path, {
-      method,
-      headers,
-      body: payload,
-      credentials: 'same-origin',
-      signal: opts.signal,
-      keepalive: opts.keepalive,
-    });
-  } catch (e) {
-    if ((e as Error).name === 'AbortError') throw e;
-    throw new ApiError(0, { title: 'Network error', detail: (e as Error).message });
+  for (let attempt = 0; ; attempt++) {
+    try {
+      res = await fetch(API_BASE + path, {
+        method,
+        headers,
+        body: payload,
+        credentials: 'same-origin',
+        signal: opts.signal,
+        keepalive: opts.keepalive,
+      });
+    } catch (e) {
+      if ((e as Error).name === 'AbortError') throw e;
+      throw new ApiError(0, { title: 'Network error', detail: (e as Error).message });
+    }
+    if (res.status !== 429 || opts.keepalive || attempt >= RETRIES) break;
+    await sleep(retryDelay(attempt, res.headers.get('Retry-After')), opts.signal);
   }
   if (res.status === 204 || res.status === 304) return undefined as T;
   const type = res.headers.get('Content-Type') ?? '';

@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { matchPath, parseHash, href } from './router';
 import { pickLang, register, setLang, t, formatDuration, missingKeys, LANGUAGES } from './i18n';
-import { query, readCookie, ApiError } from './api';
+import { query, readCookie, ApiError, request, retryDelay, RETRIES } from './api';
 import '../messages';
 
 describe('router', () => {
@@ -61,5 +61,80 @@ describe('api helpers', () => {
     const e = new ApiError(400, { detail: 'name is required', field: 'name' });
     expect(e.field).toBe('name');
     expect(e.message).toBe('name is required');
+  });
+});
+
+describe('retrying over the rate limit', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.unstubAllGlobals();
+  });
+  const tooMany = (after?: string) =>
+    new Response(JSON.stringify({ status: 429, detail: 'too many requests' }), {
+      status: 429,
+      headers: { 'Content-Type': 'application/problem+json', ...(after ? { 'Retry-After': after } : {}) },
+    });
+  const ok = () => new Response(JSON.stringify({ id: 'm1' }), { status: 200, headers: { 'Content-Type': 'application/json' } });
+
+  it('waits what Retry-After says (bounded), else 1 s, 2 s, 4 s', () => {
+    expect(retryDelay(0, '2')).toBe(2000);
+    expect(retryDelay(2, '1')).toBe(1000);
+    expect(retryDelay(0, '0')).toBe(250);
+    expect(retryDelay(0, '3600')).toBe(10000);
+    expect([0, 1, 2].map((a) => retryDelay(a, null))).toEqual([1000, 2000, 4000]);
+    expect(retryDelay(1, 'Wed, 21 Oct 2015 07:28:00 GMT')).toBe(2000);
+  });
+
+  it('repeats a 429 after the wait and returns the answer that follows', async () => {
+    vi.useFakeTimers();
+    const fetch = vi.fn().mockResolvedValueOnce(tooMany('1')).mockResolvedValueOnce(ok());
+    vi.stubGlobal('fetch', fetch);
+    const p = request<{ id: string }>('GET', '/movies/m1');
+    await vi.advanceTimersByTimeAsync(999);
+    expect(fetch).toHaveBeenCalledTimes(1);
+    await vi.advanceTimersByTimeAsync(1);
+    await expect(p).resolves.toEqual({ id: 'm1' });
+    expect(fetch).toHaveBeenCalledTimes(2);
+  });
+
+  it('gives up after RETRIES more attempts with the 429 as the error', async () => {
+    vi.useFakeTimers();
+    const fetch = vi.fn().mockImplementation(async () => tooMany('1'));
+    vi.stubGlobal('fetch', fetch);
+    const p = request<never>('GET', '/movies').catch((e: ApiError) => e);
+    await vi.advanceTimersByTimeAsync(10_000);
+    const e = await p;
+    expect(e).toBeInstanceOf(ApiError);
+    expect(e.status).toBe(429);
+    expect(fetch).toHaveBeenCalledTimes(RETRIES + 1);
+  });
+
+  it('never holds back a keepalive report, and stops waiting when aborted', async () => {
+    vi.useFakeTimers();
+    const fetch = vi.fn().mockImplementation(async () => tooMany('5'));
+    vi.stubGlobal('fetch', fetch);
+    vi.stubGlobal('document', { cookie: 'a=1; revenge_csrf=tok' });
+    const e = await request<never>('PUT', '/movies/m1/progress', { position_ms: 1 }, { keepalive: true }).catch((x: ApiError) => x);
+    expect(e.status).toBe(429);
+    expect(fetch).toHaveBeenCalledTimes(1);
+    expect(fetch.mock.calls[0][1].headers['X-CSRF-Token']).toBe('tok');
+    expect(fetch.mock.calls[0][1].keepalive).toBe(true);
+
+    const ctl = new AbortController();
+    const p = request<never>('GET', '/movies', undefined, { signal: ctl.signal }).catch((x: ApiError) => x);
+    await vi.advanceTimersByTimeAsync(100);
+    ctl.abort();
+    expect((await p).name).toBe('AbortError');
+    expect(fetch).toHaveBeenCalledTimes(2);
+  });
+
+  it('does not repeat other failures', async () => {
+    const fetch = vi.fn().mockImplementation(
+      async () => new Response('{}', { status: 503, headers: { 'Content-Type': 'application/json' } }),
+    );
+    vi.stubGlobal('fetch', fetch);
+    const e = await request<never>('GET', '/movies').catch((x: ApiError) => x);
+    expect(e.status).toBe(503);
+    expect(fetch).toHaveBeenCalledTimes(1);
   });
 });

@@ -273,15 +273,3 @@ describe('continue watching row', () => {
     expect(progressPath(rows[3])).toBe('/tvshows/episodes/f/progress');
   });
 });
-
-describe('retrying over the rate limit', () => {
-  it('retries only a 429, three times, waiting longer each time', async () => {
-    const { retryable, retryDelay, RETRIES } = await import('./net');
-    const { ApiError } = await import('../../lib/api');
-    expect(retryable(new ApiError(429, {}), 0)).toBe(true);
-    expect(retryable(new ApiError(429, {}), RETRIES)).toBe(false);
-    expect(retryable(new ApiError(503, {}), 0)).toBe(false);
-    expect(retryable(new Error('x'), 0)).toBe(false);
-    expect([0, 1, 2].map(retryDelay)).toEqual([1000, 2000, 4000]);
-  });
-});
