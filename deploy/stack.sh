@@ -1614,10 +1614,13 @@ cmd_run() {
 	local shown=$DIR_ARG build_shown=$BUILD_DIR stop="deploy/stack.sh down $DIR_ARG"
 	[ "$BUILD_DIR" != "$ROOT/build" ] || build_shown=build
 	[ "$DIR" != "$ROOT/var" ] || stop="make stop"
+	local web_note=""
+	[ -d "$DIR/www/assets" ] || web_note=" — no web client built (make web)"
 	cat <<EOF
 Revenge is running: https://localhost:$HTTPS_PORT/  (self-signed certificate)
+  open it in a browser and log in as admin (password in $shown/admin-credentials)$web_note
   curl -sk https://localhost:$HTTPS_PORT/readyz
-  log in (password in $shown/admin-credentials):
+  or log in with curl:
     curl -sk https://localhost:$HTTPS_PORT/api/v1/auth/login -H 'Content-Type: application/json' \\
          --data '{"username":"admin","password":"PASSWORD"}'
     curl -sk https://localhost:$HTTPS_PORT/api/v1/users/me -H 'Authorization: Bearer ACCESS_TOKEN'
