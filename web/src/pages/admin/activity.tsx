@@ -11,7 +11,7 @@ import type { PageProps } from '../../lib/routes';
 import { ErrorBox, Spinner } from '../../components/common';
 import { activityParams, exportHref, filtersFromQuery, ActivityFilters } from './logic';
 import type { AuditEntry, AuditStats, User } from './types';
-import { Badge, MoreButton, useCursorList, val } from './ui';
+import { Badge, MoreButton, useCursorList, val, TableHead } from './ui';
 
 function Json({ label, value }: { label: string; value: unknown }) {
   if (value === null || value === undefined) return null;
@@ -129,16 +129,16 @@ export function ActivityPage({ query }: PageProps) {
       {list.items.length > 0 && (
         <div class="table-wrap">
           <table class="activity">
-            <thead>
-              <tr>
-                <th scope="col">{t('admin.activity.when')}</th>
-                <th scope="col">{t('admin.activity.user')}</th>
-                <th scope="col">{t('admin.activity.action')}</th>
-                <th scope="col">{t('admin.activity.resource')}</th>
-                <th scope="col">{t('admin.activity.outcome')}</th>
-                <th scope="col">IP</th>
-              </tr>
-            </thead>
+            <TableHead
+              cols={[
+                t('admin.activity.when'),
+                t('admin.activity.user'),
+                t('admin.activity.action'),
+                t('admin.activity.resource'),
+                t('admin.activity.outcome'),
+                'IP',
+              ]}
+            />
             <tbody>
               {list.items.map((e) => (
                 <tr key={e.id}>

@@ -11,7 +11,7 @@ import type { PageProps } from '../../lib/routes';
 import { ErrorBox, FormError, Spinner } from '../../components/common';
 import { JOB_PRIORITIES, JOB_STATES, jobActions } from './logic';
 import type { Job, JobStats } from './types';
-import { Badge, MoreButton, checked, useCursorList, val } from './ui';
+import { Badge, MoreButton, checked, useCursorList, val, TableHead } from './ui';
 
 const REFRESH_MS = 5000;
 
@@ -212,19 +212,17 @@ export function JobsPage({ query }: PageProps) {
         {list.items.length > 0 && (
           <div class="table-wrap">
             <table class="jobs">
-              <thead>
-                <tr>
-                  <th scope="col">#</th>
-                  <th scope="col">{t('admin.jobs.kind')}</th>
-                  <th scope="col">{t('admin.jobs.priority')}</th>
-                  <th scope="col">{t('admin.jobs.state')}</th>
-                  <th scope="col">{t('admin.jobs.attempts')}</th>
-                  <th scope="col">{t('admin.jobs.when')}</th>
-                  <th scope="col">
-                    <span class="sr-only">{t('admin.actions')}</span>
-                  </th>
-                </tr>
-              </thead>
+              <TableHead
+                cols={[
+                  '#',
+                  t('admin.jobs.kind'),
+                  t('admin.jobs.priority'),
+                  t('admin.jobs.state'),
+                  t('admin.jobs.attempts'),
+                  t('admin.jobs.when'),
+                ]}
+                actions
+              />
               <tbody>
                 {list.items.map((j) => (
                   <JobRow

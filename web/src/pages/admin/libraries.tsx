@@ -12,7 +12,7 @@ import { ErrorBox, FormError, Spinner } from '../../components/common';
 import { LibraryFormView } from './library-form';
 import { ScanControl } from './scan';
 import type { Grant, Library, Scan, User } from './types';
-import { Badge, ConfirmButton, MoreButton, Notice, useCursorList, val } from './ui';
+import { Badge, ConfirmButton, MoreButton, Notice, useCursorList, val, TableHead } from './ui';
 
 async function allLibraries(signal: AbortSignal): Promise<Library[]> {
   const out: Library[] = [];
@@ -116,19 +116,19 @@ function ScanHistory({ libraryId, version }: { libraryId: string; version: numbe
       {list.items.length > 0 && (
         <div class="table-wrap">
           <table>
-            <thead>
-              <tr>
-                <th scope="col">{t('admin.scan.started')}</th>
-                <th scope="col">{t('admin.scan.type')}</th>
-                <th scope="col">{t('admin.scan.state')}</th>
-                <th scope="col">{t('admin.scan.seen')}</th>
-                <th scope="col">{t('admin.scan.added')}</th>
-                <th scope="col">{t('admin.scan.changed')}</th>
-                <th scope="col">{t('admin.scan.removed')}</th>
-                <th scope="col">{t('admin.scan.error_count')}</th>
-                <th scope="col">{t('admin.scan.duration')}</th>
-              </tr>
-            </thead>
+            <TableHead
+              cols={[
+                t('admin.scan.started'),
+                t('admin.scan.type'),
+                t('admin.scan.state'),
+                t('admin.scan.seen'),
+                t('admin.scan.added'),
+                t('admin.scan.changed'),
+                t('admin.scan.removed'),
+                t('admin.scan.error_count'),
+                t('admin.scan.duration'),
+              ]}
+            />
             <tbody>
               {list.items.map((s) => (
                 <tr key={s.id}>

@@ -170,3 +170,24 @@ export function val(e: Event): string {
 export function checked(e: Event): boolean {
   return (e.target as HTMLInputElement).checked;
 }
+
+/** A table's header row: one column per label, then an unlabelled (for
+ * screen readers: "Actions") column for row buttons when `actions`. */
+export function TableHead({ cols, actions }: { cols: string[]; actions?: boolean }) {
+  return (
+    <thead>
+      <tr>
+        {cols.map((c) => (
+          <th scope="col" key={c}>
+            {c}
+          </th>
+        ))}
+        {actions && (
+          <th scope="col">
+            <span class="sr-only">{t('admin.actions')}</span>
+          </th>
+        )}
+      </tr>
+    </thead>
+  );
+}

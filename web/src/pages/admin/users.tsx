@@ -8,7 +8,7 @@ import { href, navigate } from '../../lib/router';
 import { can } from '../../lib/session';
 import { ErrorBox, FieldError, FormError, Spinner } from '../../components/common';
 import type { Invitation, Role, User } from './types';
-import { Badge, ConfirmButton, MoreButton, useCursorList, val } from './ui';
+import { Badge, ConfirmButton, MoreButton, useCursorList, val, TableHead } from './ui';
 
 export function useRoles() {
   return useLoad((signal) => api.get<Page<Role>>('/rbac/roles?limit=100', { signal }).then((p) => p.items), []);
@@ -182,17 +182,15 @@ function Invitations({ version }: { version: number }) {
       {list.items.length > 0 && (
         <div class="table-wrap">
           <table>
-            <thead>
-              <tr>
-                <th scope="col">{t('admin.users.role')}</th>
-                <th scope="col">{t('admin.invite.email')}</th>
-                <th scope="col">{t('admin.invite.state')}</th>
-                <th scope="col">{t('admin.invite.expires')}</th>
-                <th scope="col">
-                  <span class="sr-only">{t('admin.actions')}</span>
-                </th>
-              </tr>
-            </thead>
+            <TableHead
+              cols={[
+                t('admin.users.role'),
+                t('admin.invite.email'),
+                t('admin.invite.state'),
+                t('admin.invite.expires'),
+              ]}
+              actions
+            />
             <tbody>
               {list.items.map((i) => (
                 <tr key={i.id}>
@@ -302,16 +300,16 @@ export function UsersPage() {
       {list.items.length > 0 && (
         <div class="table-wrap">
           <table class="users">
-            <thead>
-              <tr>
-                <th scope="col">{t('admin.users.username')}</th>
-                <th scope="col">{t('admin.users.display_name')}</th>
-                <th scope="col">{t('admin.users.email')}</th>
-                <th scope="col">{t('admin.users.roles')}</th>
-                <th scope="col">{t('admin.users.status')}</th>
-                <th scope="col">{t('admin.users.last_login')}</th>
-              </tr>
-            </thead>
+            <TableHead
+              cols={[
+                t('admin.users.username'),
+                t('admin.users.display_name'),
+                t('admin.users.email'),
+                t('admin.users.roles'),
+                t('admin.users.status'),
+                t('admin.users.last_login'),
+              ]}
+            />
             <tbody>
               {list.items.map((u) => (
                 <tr key={u.id}>

@@ -289,29 +289,23 @@ function PlayerView({ kind, id, data, start }: { kind: Kind; id: string; data: L
       if (document.visibilityState === 'hidden') s('leave', true);
     };
     const onPageHide = () => s('leave', true);
-    v.addEventListener('playing', onPlaying);
-    v.addEventListener('timeupdate', onTime);
-    v.addEventListener('pause', onPause);
-    v.addEventListener('seeked', onSeeked);
-    v.addEventListener('ended', onEnded);
-    v.addEventListener('loadedmetadata', onMeta);
-    v.addEventListener('error', onError);
-    document.addEventListener('visibilitychange', onHide);
-    window.addEventListener('pagehide', onPageHide);
+    // one abort removes every listener below when the effect ends
+    const off = new AbortController();
+    v.addEventListener('playing', onPlaying, { signal: off.signal });
+    v.addEventListener('timeupdate', onTime, { signal: off.signal });
+    v.addEventListener('pause', onPause, { signal: off.signal });
+    v.addEventListener('seeked', onSeeked, { signal: off.signal });
+    v.addEventListener('ended', onEnded, { signal: off.signal });
+    v.addEventListener('loadedmetadata', onMeta, { signal: off.signal });
+    v.addEventListener('error', onError, { signal: off.signal });
+    document.addEventListener('visibilitychange', onHide, { signal: off.signal });
+    window.addEventListener('pagehide', onPageHide, { signal: off.signal });
     // what happened before this effect ran (Preact runs it after a frame)
     if (v.error) onError();
     else if (v.readyState >= 1) onMeta();
     return () => {
       s('leave', true);
-      v.removeEventListener('playing', onPlaying);
-      v.removeEventListener('timeupdate', onTime);
-      v.removeEventListener('pause', onPause);
-      v.removeEventListener('seeked', onSeeked);
-      v.removeEventListener('ended', onEnded);
-      v.removeEventListener('loadedmetadata', onMeta);
-      v.removeEventListener('error', onError);
-      document.removeEventListener('visibilitychange', onHide);
-      window.removeEventListener('pagehide', onPageHide);
+      off.abort();
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [playing]);

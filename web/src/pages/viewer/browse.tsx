@@ -87,30 +87,8 @@ function Filters({
               ))}
             </select>
           </label>
-          <label>
-            {t('browse.year_from')}
-            <input
-              type="number"
-              inputMode="numeric"
-              min={1800}
-              max={2200}
-              size={5}
-              value={st.year_min ?? ''}
-              onChange={(e) => set({ year_min: yearValue((e.target as HTMLInputElement).value) })}
-            />
-          </label>
-          <label>
-            {t('browse.year_to')}
-            <input
-              type="number"
-              inputMode="numeric"
-              min={1800}
-              max={2200}
-              size={5}
-              value={st.year_max ?? ''}
-              onChange={(e) => set({ year_max: yearValue((e.target as HTMLInputElement).value) })}
-            />
-          </label>
+          <YearInput label={t('browse.year_from')} value={st.year_min} onChange={(year_min) => set({ year_min })} />
+          <YearInput label={t('browse.year_to')} value={st.year_max} onChange={(year_max) => set({ year_max })} />
           {kind === 'movies' && (
             <label>
               {t('browse.rating_min')}
@@ -213,4 +191,22 @@ export function MoviesPage({ query }: PageProps) {
 
 export function TvShowsPage({ query }: PageProps) {
   return <Browse kind="tvshows" query={query} />;
+}
+
+/** A year bound of the filters: empty or out of range means no bound. */
+function YearInput(p: { label: string; value: number | undefined; onChange: (v: number | undefined) => void }) {
+  return (
+    <label>
+      {p.label}
+      <input
+        type="number"
+        inputMode="numeric"
+        min={1800}
+        max={2200}
+        size={5}
+        value={p.value ?? ''}
+        onChange={(e) => p.onChange(yearValue((e.target as HTMLInputElement).value))}
+      />
+    </label>
+  );
 }
