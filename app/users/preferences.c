@@ -11,7 +11,7 @@
 #define PREFS_COLUMNS                                                                              \
 	"theme, display_language, metadata_language, array_to_json(content_languages)::text,"      \
 	" show_adult, show_spoilers, autoplay, max_age_rating, rating_country, "                   \
-	"allow_unrated, " SQL_TS("updated_at")
+	"allow_unrated, " SQL_TS("updated_at") ", parental_locked"
 
 static const struct db_stmt q_prefs_get = {
     "users_prefs_get", "SELECT " PREFS_COLUMNS " FROM user_preferences WHERE user_id = $1", 1,
@@ -57,6 +57,8 @@ static void prefs_json(struct jw *w, const PGresult *r)
 		jw_raw(w, PQgetvalue(r, 0, 7), (size_t)PQgetlength(r, 0, 7));
 	jw_kstr(w, "rating_country", PQgetvalue(r, 0, 8));
 	jw_kbool(w, "allow_unrated", PQgetvalue(r, 0, 9)[0] == 't');
+	/* an administrator locked the three above: the user sees, not edits */
+	jw_kbool(w, "parental_locked", PQgetvalue(r, 0, 11)[0] == 't');
 	jw_kstr(w, "updated_at", PQgetvalue(r, 0, 10));
 	jw_obj_close(w);
 }

@@ -489,7 +489,8 @@ static void preferences(void **state)
 	static const char *const keys[] = {
 	    "theme",          "display_language", "metadata_language", "content_languages",
 	    "show_adult",     "show_spoilers",    "autoplay",          "max_age_rating",
-	    "rating_country", "allow_unrated",    "updated_at",        NULL};
+	    "rating_country", "allow_unrated",    "parental_locked",   "updated_at",
+	    NULL};
 	struct user u;
 	char *before, *after;
 
@@ -652,6 +653,9 @@ static void parental_lock(void **state)
 	register_user(&kid, "par_kid");
 	login(&kid);
 	snprintf(uri, sizeof(uri), "/api/v1/admin/users/%s/parental", kid.id);
+	/* the user's own preferences say whether the limits are locked */
+	expect(200, "GET", "/api/v1/users/me/preferences", kid.token, NULL);
+	assert_false(boolean(body, "parental_locked"));
 
 	/* only holders of users:get / users:update; unknown accounts are 404 */
 	expect(403, "GET", uri, kid.token, NULL);
@@ -699,6 +703,9 @@ static void parental_lock(void **state)
 	       "{\"theme\":\"dark\",\"max_age_rating\":12,\"rating_country\":\"DE\"}");
 	assert_string_equal(str(body, "theme"), "dark");
 	assert_int_equal(get(body, "max_age_rating")->valueint, 12);
+	assert_true(boolean(body, "parental_locked"));
+	expect(200, "GET", "/api/v1/users/me/preferences", kid.token, NULL);
+	assert_true(boolean(body, "parental_locked"));
 
 	/* the admin can clear the limit; once unlocked the child decides */
 	expect(200, "PUT", uri, admin.token, "{\"max_age_rating\":null}");
@@ -713,6 +720,7 @@ static void parental_lock(void **state)
 	assert_false(boolean(body, "locked"));
 	expect(200, "PUT", "/api/v1/users/me/preferences", kid.token, "{\"max_age_rating\":10}");
 	assert_int_equal(get(body, "max_age_rating")->valueint, 10);
+	assert_false(boolean(body, "parental_locked"));
 	assert_int_equal(audit_count("admin.user.parental", kid.id), 3);
 	free(before);
 }

@@ -26,6 +26,8 @@ export interface Preferences {
   max_age_rating: number | null;
   rating_country: string;
   allow_unrated: boolean;
+  /** an administrator locked the three parental fields */
+  parental_locked?: boolean;
   updated_at: string;
 }
 

@@ -2,7 +2,7 @@
 // language or theme applies at once), parental limits (a form of their
 // own, since an administrator may have locked them), the profile and the
 // password.
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { api, ApiError } from '../../lib/api';
 import { LANGUAGES, lang, t } from '../../lib/i18n';
 import { useLoad, useSession } from '../../lib/hooks';
@@ -30,7 +30,7 @@ export function PreferencesPage() {
       {prefs.error && <ErrorBox error={prefs.error} retry={prefs.reload} />}
       {!prefs.data && !prefs.error && <Spinner />}
       {prefs.data && <DisplaySection initial={prefs.data} />}
-      {prefs.data && me && <ParentalSection initial={prefs.data} me={me} />}
+      {prefs.data && <ParentalSection initial={prefs.data} />}
       {me && <ProfileSection me={me} />}
       {me && can('profile:update') && <PasswordSection />}
     </main>
@@ -172,25 +172,16 @@ function pickParental(p: Parental): Parental {
   return { max_age_rating: p.max_age_rating, rating_country: p.rating_country, allow_unrated: p.allow_unrated };
 }
 
-function ParentalSection({ initial, me }: { initial: Preferences; me: Me }) {
+function ParentalSection({ initial }: { initial: Preferences }) {
   const [saved, setSaved] = useState<Parental>(pickParental(initial));
   const [form, setForm] = useState<Parental>(pickParental(initial));
   const [country, setCountry] = useState(initial.rating_country);
-  const [locked, setLocked] = useState(false);
+  // the server says whether an administrator locked the limits; a refused
+  // change (locked since the page loaded) says it too
+  const [locked, setLocked] = useState(initial.parental_locked === true);
   const [error, setError] = useState<unknown>(null);
   const [done, setDone] = useState(false);
   const [busy, setBusy] = useState(false);
-
-  // Only an administrator can ask whether the limits are locked; everybody
-  // else learns it from the refusal of a change.
-  useEffect(() => {
-    if (!can('users:get')) return;
-    const ctl = new AbortController();
-    api
-      .get<{ locked: boolean }>(`/admin/users/${encodeURIComponent(me.id)}/parental`, { signal: ctl.signal })
-      .then((r) => setLocked(r.locked), () => {});
-    return () => ctl.abort();
-  }, [me.id]);
 
   async function submit(e: Event) {
     e.preventDefault();
