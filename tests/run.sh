@@ -171,6 +171,12 @@ run_browser() {
 	echo "== browser"
 	stack_up
 	local log=$STACK/log/browser-run.log out p f
+	# the stack as a first `make run` leaves it: the e2e tier's libraries,
+	# users and grants go (a fresh database, admin and demo; Redis emptied)
+	deploy/stack.sh stop-app "$STACK" >/dev/null 2>&1 || true
+	psql -q -d postgres -c "DROP DATABASE IF EXISTS \"$PGDATABASE\" WITH (FORCE)" -c "CREATE DATABASE \"$PGDATABASE\"" >/dev/null
+	rm -f "$STACK/admin-credentials" "$STACK/demo-removed"
+	redis-cli -s "$REDIS_SOCKET" FLUSHALL >/dev/null
 	REVENGE_DEMO=1 deploy/stack.sh run "$STACK" "$BUILD" >"$log" 2>&1 || {
 		echo "browser: deploy/stack.sh run failed:" >&2
 		tail -20 "$log" >&2
