@@ -137,20 +137,6 @@ static const char *sql(const char *q, ...)
 	return o;
 }
 
-static const char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-static const char *fmt(const char *f, ...)
-{
-	static char out[8][1024];
-	static int turn;
-	char *o = out[turn++ % 8];
-	va_list ap;
-
-	va_start(ap, f);
-	vsnprintf(o, sizeof(out[0]), f, ap);
-	va_end(ap);
-	return o;
-}
-
 /* Does the built-in role hold perm (admin:* holds every permission)? */
 static int role_has(const char *role, const char *perm)
 {
@@ -185,7 +171,7 @@ static void write_file(const char *path, const char *text)
 
 static const char *new_dir(void)
 {
-	const char *d = fmt("%s/d%d", base, ++serial);
+	const char *d = api_fmt("%s/d%d", base, ++serial);
 	if (mkdir(d, 0755) && errno != EEXIST)
 		fail_msg("mkdir %s: %s", d, strerror(errno));
 	return d;
@@ -218,7 +204,7 @@ static const char *new_library(int hidden)
 {
 	return sql("INSERT INTO libraries (name, type, paths, visibility, scan_interval_minutes)"
 	           " VALUES ($1, 'movie', ARRAY[$2], $3, 0) RETURNING id",
-	           fmt("mx-lib-%d", serial + 1), new_dir(), hidden ? "granted" : "all", NULL);
+	           api_fmt("mx-lib-%d", serial + 1), new_dir(), hidden ? "granted" : "all", NULL);
 }
 
 static const char *new_movie(const char *lib, const char *title, const char *coll)
@@ -267,7 +253,7 @@ static struct caller seed_admin; /* makes rows only the API can make */
 
 static void login(struct caller *c)
 {
-	const char *body = fmt("{\"username\":\"%s\",\"password\":\"%s\"}", c->name, PW);
+	const char *body = api_fmt("{\"username\":\"%s\",\"password\":\"%s\"}", c->name, PW);
 	if (api_call("POST", "/api/v1/auth/login", NULL, body) != 200)
 		fail_msg("login of %s: %d %.300s", c->name, api_last.status, api_last.body);
 	snprintf(c->token, sizeof(c->token), "%s", api_str(api_last_json, "access_token"));
@@ -387,7 +373,7 @@ static int fill(struct call *c, const char *lit, const char *name, const char *n
 		snprintf(out, 64, "user");
 	} else if (IS("roles", "name")) {
 		if (fresh) {
-			const char *n = fmt("mx-role-%d", ++serial);
+			const char *n = api_fmt("mx-role-%d", ++serial);
 			sql("INSERT INTO roles (name, description) VALUES ($1, 'matrix')", n, NULL);
 			sql("INSERT INTO role_permissions (role_id, permission) SELECT id, "
 			    "'movies:list'"
@@ -419,7 +405,7 @@ static int fill(struct call *c, const char *lit, const char *name, const char *n
 	} else if (IS("movies", "id")) {
 		c->hideable = 1;
 		snprintf(c->movie, 37, "%s",
-		         fresh ? new_movie(s->lib, fmt("Throwaway %d", ++serial), NULL) : s->movie);
+		         fresh ? new_movie(s->lib, api_fmt("Throwaway %d", ++serial), NULL) : s->movie);
 		snprintf(out, 64, "%s", c->movie);
 	} else if (IS("tvshows", "id")) {
 		c->hideable = 1;
@@ -443,11 +429,11 @@ static int fill(struct call *c, const char *lit, const char *name, const char *n
 		    out, 64, "%s",
 		    !strcmp(c->movie, s->movie)
 		        ? s->file
-		        : new_file(s->lib, c->movie, fmt("%s/f%d.mkv", s->dir, ++serial), NULL));
+		        : new_file(s->lib, c->movie, api_fmt("%s/f%d.mkv", s->dir, ++serial), NULL));
 	} else if (IS("files", "id")) {
 		c->hideable = 1;
 		snprintf(out, 64, "%s",
-		         fresh ? new_file(s->lib, NULL, fmt("%s/u%d.mkv", s->dir, ++serial), NULL)
+		         fresh ? new_file(s->lib, NULL, api_fmt("%s/u%d.mkv", s->dir, ++serial), NULL)
 		               : s->file);
 	} else if (IS("subtitles", "index")) {
 		snprintf(out, 64, "0"); /* the seeded file has one external subtitle */
@@ -512,7 +498,7 @@ static void fill_query(const struct route *rt, char *out, size_t cap)
 		if (!q->required)
 			continue;
 		const char *v = q->type == PT_ENUM   ? q->choices[0]
-		                : q->type == PT_INT  ? fmt("%lld", (long long)q->min)
+		                : q->type == PT_INT  ? api_fmt("%lld", (long long)q->min)
 		                : q->type == PT_BOOL ? "true"
 		                : q->type == PT_UUID ? seed[0].movie
 		                                     : "quokka"; /* the seeded titles */
@@ -574,7 +560,7 @@ static const char *body_for(const struct call *c)
 
 #define ROUTE(mm, pp) (!strcmp(m, mm) && !strcmp(rt->pattern, pp))
 	if (ROUTE("POST", "/api/v1/auth/register"))
-		return fmt("{\"username\":\"mxreg%d\",\"email\":\"mxreg%d@example.com\","
+		return api_fmt("{\"username\":\"mxreg%d\",\"email\":\"mxreg%d@example.com\","
 		           "\"password\":\"%s\"}",
 		           k, k, PW);
 	if (ROUTE("POST", "/api/v1/auth/login") || ROUTE("POST", "/api/v1/auth/refresh")) {
@@ -586,8 +572,8 @@ static const char *body_for(const struct call *c)
 			w = &tmp;
 		}
 		if (strstr(rt->pattern, "login"))
-			return fmt("{\"username\":\"%s\",\"password\":\"%s\"}", w->name, PW);
-		return fmt("{\"refresh_token\":\"%s\"}", w->refresh);
+			return api_fmt("{\"username\":\"%s\",\"password\":\"%s\"}", w->name, PW);
+		return api_fmt("{\"refresh_token\":\"%s\"}", w->refresh);
 	}
 	if (ROUTE("POST", "/api/v1/auth/change-password"))
 		return "{\"current_password\":\"" PW "\",\"new_password\":\"matrix-password-2\"}";
@@ -600,7 +586,7 @@ static const char *body_for(const struct call *c)
 	if (ROUTE("POST", "/api/v1/apikeys"))
 		return "{\"name\":\"matrix\",\"scopes\":[\"read\"]}";
 	if (ROUTE("POST", "/api/v1/rbac/roles"))
-		return fmt("{\"name\":\"mx-new-%d\",\"permissions\":[\"movies:list\"]}", k);
+		return api_fmt("{\"name\":\"mx-new-%d\",\"permissions\":[\"movies:list\"]}", k);
 	if (ROUTE("PUT", "/api/v1/rbac/roles/{name:str}/permissions"))
 		return "{\"permissions\":[\"movies:get\"]}";
 	if (ROUTE("POST", "/api/v1/rbac/users/{id:uuid}/roles"))
@@ -610,21 +596,21 @@ static const char *body_for(const struct call *c)
 	if (ROUTE("PUT", "/api/v1/settings/user/{key:str}"))
 		return "{\"value\":1}";
 	if (ROUTE("POST", "/api/v1/libraries"))
-		return fmt("{\"name\":\"mx-new-lib-%d\",\"type\":\"movie\",\"paths\":[\"%s\"]}", k,
+		return api_fmt("{\"name\":\"mx-new-lib-%d\",\"type\":\"movie\",\"paths\":[\"%s\"]}", k,
 		           new_dir());
 	if (ROUTE("PUT", "/api/v1/libraries/{id:uuid}"))
-		return fmt("{\"name\":\"mx-renamed-%d\"}", k);
+		return api_fmt("{\"name\":\"mx-renamed-%d\"}", k);
 	if (ROUTE("POST", "/api/v1/libraries/{id:uuid}/scan"))
 		return "{}";
 	if (ROUTE("POST", "/api/v1/libraries/{id:uuid}/permissions"))
-		return fmt("{\"user_id\":\"%s\",\"level\":\"view\"}", new_user());
+		return api_fmt("{\"user_id\":\"%s\",\"level\":\"view\"}", new_user());
 	if (ROUTE("POST", "/api/v1/files/{id:uuid}/match"))
 		return "{\"tmdb_id\":603}";
 	if (ROUTE("PUT", "/api/v1/movies/{id:uuid}/progress") ||
 	    ROUTE("PUT", "/api/v1/tvshows/episodes/{id:uuid}/progress"))
 		return "{\"position_seconds\":60}";
 	if (ROUTE("POST", "/api/v1/tvshows/episodes/bulk-watched"))
-		return fmt("{\"series_id\":\"%s\"}", seed[0].series);
+		return api_fmt("{\"series_id\":\"%s\"}", seed[0].series);
 #undef ROUTE
 	return NULL;
 }
@@ -777,7 +763,7 @@ static int run_one(const struct route *rt, size_t k, enum variant v)
 	const struct exception *x = exception_for(rt, c.who);
 	if (x) {
 		if (st != x->status)
-			report(&c, st, fmt("%d (%s)", x->status, x->why), api_last.body);
+			report(&c, st, api_fmt("%d (%s)", x->status, x->why), api_last.body);
 	} else if (lenient) {
 		if (!(st / 100 == 2 || st == 400 || st == 409 || st == 422))
 			report(&c, st, "2xx or 400/409/422 (no body in BODIES)", api_last.body);
@@ -786,7 +772,7 @@ static int run_one(const struct route *rt, size_t k, enum variant v)
 	}
 	const char *l;
 	if (st / 100 == 2 && role && !granted && !sees_all(role) && (l = leak(api_last.body)))
-		report(&c, st, fmt("no trace of the hidden \"%s\"", l), api_last.body);
+		report(&c, st, api_fmt("no trace of the hidden \"%s\"", l), api_last.body);
 	return ret;
 }
 
@@ -833,29 +819,29 @@ static void seed_library(int i)
 
 	snprintf(s->dir, sizeof(s->dir), "%s", new_dir());
 	snprintf(s->title, sizeof(s->title), "%s Quokka Picture", name);
-	mkdir(fmt("%s/%s (2001)", s->dir, s->title), 0755);
-	const char *video = fmt("%s/%s (2001)/%s (2001).mkv", s->dir, s->title, s->title);
+	mkdir(api_fmt("%s/%s (2001)", s->dir, s->title), 0755);
+	const char *video = api_fmt("%s/%s (2001)/%s (2001).mkv", s->dir, s->title, s->title);
 	write_file(video, "not really a video, but bytes to stream");
-	write_file(fmt("%s/%s (2001)/%s (2001).en.srt", s->dir, s->title, s->title),
+	write_file(api_fmt("%s/%s (2001)/%s (2001).en.srt", s->dir, s->title, s->title),
 	           "1\n00:00:01,000 --> 00:00:02,000\nHello.\n");
 	snprintf(s->lib, 37, "%s",
 	         sql("INSERT INTO libraries (name, type, paths, visibility, scan_interval_minutes)"
 	             " VALUES ($1, 'movie', ARRAY[$2], $3, 0) RETURNING id",
-	             fmt("%s library", name), s->dir, i ? "granted" : "all", NULL));
+	             api_fmt("%s library", name), s->dir, i ? "granted" : "all", NULL));
 	snprintf(s->coll, 37, "%s",
 	         sql("INSERT INTO collections (tmdb_id, name) VALUES ($1::int, $2) RETURNING id",
-	             i ? "900002" : "900001", fmt("%s Collection", name), NULL));
+	             i ? "900002" : "900001", api_fmt("%s Collection", name), NULL));
 	snprintf(s->movie, 37, "%s", new_movie(s->lib, s->title, s->coll));
 	snprintf(s->file, 37, "%s",
 	         new_file(s->lib, s->movie, video,
-	                  fmt("{\"subtitles\":[{\"file\":\"%s (2001).en.srt\",\"language\":\"en\","
+	                  api_fmt("{\"subtitles\":[{\"file\":\"%s (2001).en.srt\",\"language\":\"en\","
 	                      "\"forced\":false}]}",
 	                      s->title)));
 	/* a series of the same name, a season, an episode and its file */
-	mkdir(fmt("%s/%s", s->dir, s->title), 0755);
-	const char *ep = fmt("%s/%s/%s S01E01.mkv", s->dir, s->title, s->title);
+	mkdir(api_fmt("%s/%s", s->dir, s->title), 0755);
+	const char *ep = api_fmt("%s/%s/%s S01E01.mkv", s->dir, s->title, s->title);
 	write_file(ep, "not really an episode either");
-	write_file(fmt("%s/%s/%s S01E01.en.srt", s->dir, s->title, s->title),
+	write_file(api_fmt("%s/%s/%s S01E01.en.srt", s->dir, s->title, s->title),
 	           "1\n00:00:01,000 --> 00:00:02,000\nHello.\n");
 	snprintf(s->series, 37, "%s",
 	         sql("INSERT INTO series (library_id, title, original_language, year) VALUES"
@@ -868,13 +854,13 @@ static void seed_library(int i)
 	snprintf(s->episode, 37, "%s",
 	         sql("INSERT INTO episodes (series_id, season_id, season_number, episode_number,"
 	             " title, air_date) VALUES ($1, $2, 1, 1, $3, '2001-01-01') RETURNING id",
-	             s->series, s->season, fmt("%s Pilot", s->title), NULL));
+	             s->series, s->season, api_fmt("%s Pilot", s->title), NULL));
 	snprintf(s->efile, 37, "%s",
 	         sql("INSERT INTO media_files (library_id, path, rel_path, size, mtime_ns, series_id,"
 	             " container, sidecars, match_status) VALUES ($1, $2, $3, 10, 1, $4, 'matroska',"
 	             " $5::jsonb, 'matched') RETURNING id",
 	             s->lib, ep, strrchr(ep, '/') + 1, s->series,
-	             fmt("{\"subtitles\":[{\"file\":\"%s S01E01.en.srt\",\"language\":\"en\","
+	             api_fmt("{\"subtitles\":[{\"file\":\"%s S01E01.en.srt\",\"language\":\"en\","
 	                 "\"forced\":false}]}",
 	                 s->title),
 	             NULL));
@@ -953,7 +939,7 @@ static int teardown(void **state)
 		server_stop(server, 5000);
 	PQfinish(pg);
 	unlink(conf);
-	if (base[0] && strstr(base, "/revenge-matrix-") && system(fmt("rm -rf '%s'", base)) != 0)
+	if (base[0] && strstr(base, "/revenge-matrix-") && system(api_fmt("rm -rf '%s'", base)) != 0)
 		print_error("could not remove %s\n", base);
 	return 0;
 }

@@ -41,22 +41,6 @@ static pid_t server = -1;
 static PGconn *pg;
 static struct api_user admin, moder, plain;
 
-static const char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-
-/* printf into rotating static storage */
-static const char *fmt(const char *f, ...)
-{
-	static char out[8][8192];
-	static int turn;
-	char *o = out[turn++ % 8];
-	va_list ap;
-
-	va_start(ap, f);
-	vsnprintf(o, sizeof(out[0]), f, ap);
-	va_end(ap);
-	return o;
-}
-
 static void mk(const char *p)
 {
 	if (mkdir(p, 0755) < 0)
@@ -158,27 +142,27 @@ static int setup(void **state)
 	memcpy(many, real, strlen(real) + 1);
 	snprintf(media, sizeof(media), "%s/media", base);
 	mk(media);
-	mk(fmt("%s/Movies", media));
-	mk(fmt("%s/Movies/Action", media));
-	mk(fmt("%s/Movies/Drama", media));
-	touch(fmt("%s/Movies/file.mkv", media));
-	mk(fmt("%s/Zeta", media));
-	mk(fmt("%s/alpha", media));
-	mk(fmt("%s/.hidden", media));
-	mk(fmt("%s/locked", media));
-	chmod(fmt("%s/locked", media), 0);
-	touch(fmt("%s/readme.txt", media));
-	if (symlink(fmt("%s/Movies/Action", media), fmt("%s/link_in", media)) < 0 ||
-	    symlink(outside, fmt("%s/link_out", media)) < 0 ||
-	    symlink(fmt("%s/Movies/file.mkv", media), fmt("%s/link_file", media)) < 0)
+	mk(api_fmt("%s/Movies", media));
+	mk(api_fmt("%s/Movies/Action", media));
+	mk(api_fmt("%s/Movies/Drama", media));
+	touch(api_fmt("%s/Movies/file.mkv", media));
+	mk(api_fmt("%s/Zeta", media));
+	mk(api_fmt("%s/alpha", media));
+	mk(api_fmt("%s/.hidden", media));
+	mk(api_fmt("%s/locked", media));
+	chmod(api_fmt("%s/locked", media), 0);
+	touch(api_fmt("%s/readme.txt", media));
+	if (symlink(api_fmt("%s/Movies/Action", media), api_fmt("%s/link_in", media)) < 0 ||
+	    symlink(outside, api_fmt("%s/link_out", media)) < 0 ||
+	    symlink(api_fmt("%s/Movies/file.mkv", media), api_fmt("%s/link_file", media)) < 0)
 		return -1;
-	mk(fmt("%s/secret", outside));
-	mk(fmt("%s/tv", base));
-	mk(fmt("%s/etc", base));
-	mk(fmt("%s/etc/inner", base));
-	mk(fmt("%s/storage", base));
+	mk(api_fmt("%s/secret", outside));
+	mk(api_fmt("%s/tv", base));
+	mk(api_fmt("%s/etc", base));
+	mk(api_fmt("%s/etc/inner", base));
+	mk(api_fmt("%s/storage", base));
 	for (int i = 0; i < 1005; i++)
-		mk(fmt("%s/d%04d", many, 1004 - i)); /* made in reverse order */
+		mk(api_fmt("%s/d%04d", many, 1004 - i)); /* made in reverse order */
 
 	snprintf(sock, sizeof(sock), "/tmp/revenge-dirs-%d.sock", (int)getpid());
 	snprintf(log_path, sizeof(log_path), "%s/log/test_directories.log", testenv_stack_dir());
@@ -187,7 +171,7 @@ static int setup(void **state)
 	api_pg = pg;
 	api_sock = sock;
 	testenv_write_config(conf, db, sock,
-	                     fmt("pool_size = 2\n" TESTENV_FAST_AUTH
+	                     api_fmt("pool_size = 2\n" TESTENV_FAST_AUTH
 	                         "[library]\nallowed_roots = %s, %s/tv, %s/missing, %s, %s\n"
 	                         "[storage]\npath = %s/storage\n",
 	                         media, base, base, base, many, base));
@@ -208,8 +192,8 @@ static int teardown(void **state)
 	cJSON_Delete(api_last_json);
 	PQfinish(pg);
 	if (media[0])
-		chmod(fmt("%s/locked", media), 0755);
-	if (base[0] && system(fmt("rm -rf '%s' '%s' '%s'", base, many, outside)) != 0)
+		chmod(api_fmt("%s/locked", media), 0755);
+	if (base[0] && system(api_fmt("rm -rf '%s' '%s' '%s'", base, many, outside)) != 0)
 		print_message("could not remove the tree\n");
 	return 0;
 }
@@ -225,7 +209,7 @@ static void roots(void **state)
 	assert_true(cJSON_IsFalse(api_get(api_last_json, "truncated")));
 	/* the configured order; base/missing does not exist and is left out */
 	assert_int_equal(cJSON_GetArraySize(dirs()), 4);
-	assert_string_equal(names(), fmt("%s,%s/tv,%s,%s", media, base, base, many));
+	assert_string_equal(names(), api_fmt("%s,%s/tv,%s,%s", media, base, base, many));
 	assert_string_equal(api_str(entry(media), "path"), media);
 }
 
@@ -239,22 +223,22 @@ static void nested_with_parent(void **state)
 	/* directories and links to directories inside, byte order; no .hidden,
 	 * no files, no link to a file, no link out of the roots */
 	assert_string_equal(names(), "Movies,Zeta,alpha,link_in,locked");
-	assert_string_equal(api_str(entry("Movies"), "path"), fmt("%s/Movies", media));
-	assert_string_equal(api_str(entry("link_in"), "path"), fmt("%s/link_in", media));
+	assert_string_equal(api_str(entry("Movies"), "path"), api_fmt("%s/Movies", media));
+	assert_string_equal(api_str(entry("link_in"), "path"), api_fmt("%s/link_in", media));
 	assert_true(cJSON_IsFalse(api_get(api_last_json, "truncated")));
 
-	EXPECT(list(admin.token, fmt("%s/Movies", media)), 200);
+	EXPECT(list(admin.token, api_fmt("%s/Movies", media)), 200);
 	assert_string_equal(names(), "Action,Drama");
 	assert_string_equal(api_str(api_last_json, "parent"), media);
 	/* a trailing slash and a doubled one resolve away; a link lists its target */
-	EXPECT(list(admin.token, fmt("%s//Movies/", media)), 200);
-	assert_string_equal(api_str(api_last_json, "path"), fmt("%s/Movies", media));
-	EXPECT(list(admin.token, fmt("%s/link_in", media)), 200);
-	assert_string_equal(api_str(api_last_json, "path"), fmt("%s/Movies/Action", media));
+	EXPECT(list(admin.token, api_fmt("%s//Movies/", media)), 200);
+	assert_string_equal(api_str(api_last_json, "path"), api_fmt("%s/Movies", media));
+	EXPECT(list(admin.token, api_fmt("%s/link_in", media)), 200);
+	assert_string_equal(api_str(api_last_json, "path"), api_fmt("%s/Movies/Action", media));
 	assert_int_equal(cJSON_GetArraySize(dirs()), 0);
 	/* ".." inside the roots is fine once resolved */
-	EXPECT(list(admin.token, fmt("%s/Movies/Action/../Drama", media)), 200);
-	assert_string_equal(api_str(api_last_json, "path"), fmt("%s/Movies/Drama", media));
+	EXPECT(list(admin.token, api_fmt("%s/Movies/Action/../Drama", media)), 200);
+	assert_string_equal(api_str(api_last_json, "path"), api_fmt("%s/Movies/Drama", media));
 	/* at a root whose parent is in no root: parent null */
 	EXPECT(list(admin.token, base), 200);
 	assert_true(is_null("parent"));
@@ -269,7 +253,7 @@ static void refusals(void **state)
 	EXPECT_FIELD(list(admin.token, "media/Movies"), 400, "path");
 	EXPECT_FIELD(api_call("GET", "/api/v1/admin/directories?path=", admin.token, NULL), 400,
 	             "path");
-	EXPECT_FIELD(api_call("GET", fmt("/api/v1/admin/directories?path=%s%%00x", media),
+	EXPECT_FIELD(api_call("GET", api_fmt("/api/v1/admin/directories?path=%s%%00x", media),
 	                      admin.token, NULL),
 	             400, "path");
 	char longp[4200];
@@ -286,28 +270,28 @@ static void refusals(void **state)
 	EXPECT_FIELD(list(admin.token, "/no/such/dir/anywhere"), 403, "path");
 	EXPECT_FIELD(list(admin.token, outside), 403, "path");
 	/* ".." out of a root, and links out */
-	EXPECT_FIELD(list(admin.token, fmt("%s/../../../../../../../../etc", media)), 403, "path");
-	EXPECT_FIELD(list(admin.token, fmt("%s/link_out", media)), 403, "path");
-	EXPECT_FIELD(list(admin.token, fmt("%s/link_out/secret", media)), 403, "path");
+	EXPECT_FIELD(list(admin.token, api_fmt("%s/../../../../../../../../etc", media)), 403, "path");
+	EXPECT_FIELD(list(admin.token, api_fmt("%s/link_out", media)), 403, "path");
+	EXPECT_FIELD(list(admin.token, api_fmt("%s/link_out/secret", media)), 403, "path");
 	/* a detail never names a server path */
 	assert_null(strstr(api_str(api_last_json, "detail"), outside));
 	assert_null(strstr(api_str(api_last_json, "detail"), media));
-	EXPECT_FIELD(list(admin.token, fmt("%s/link_out/nope", media)), 403, "path");
+	EXPECT_FIELD(list(admin.token, api_fmt("%s/link_out/nope", media)), 403, "path");
 	/* the server's state inside an allowed root */
-	EXPECT_FIELD(list(admin.token, fmt("%s/etc", base)), 403, "path");
+	EXPECT_FIELD(list(admin.token, api_fmt("%s/etc", base)), 403, "path");
 	assert_non_null(strstr(api_str(api_last_json, "detail"), "server's own files"));
-	EXPECT_FIELD(list(admin.token, fmt("%s/etc/inner", base)), 403, "path");
-	EXPECT_FIELD(list(admin.token, fmt("%s/storage", base)), 403, "path");
+	EXPECT_FIELD(list(admin.token, api_fmt("%s/etc/inner", base)), 403, "path");
+	EXPECT_FIELD(list(admin.token, api_fmt("%s/storage", base)), 403, "path");
 	/* inside the roots but missing, or no directory: 404 */
-	EXPECT_FIELD(list(admin.token, fmt("%s/nope", media)), 404, "path");
-	EXPECT_FIELD(list(admin.token, fmt("%s/nope/deeper", media)), 404, "path");
-	EXPECT_FIELD(list(admin.token, fmt("%s/Movies/file.mkv", media)), 404, "path");
-	EXPECT_FIELD(list(admin.token, fmt("%s/link_file", media)), 404, "path");
+	EXPECT_FIELD(list(admin.token, api_fmt("%s/nope", media)), 404, "path");
+	EXPECT_FIELD(list(admin.token, api_fmt("%s/nope/deeper", media)), 404, "path");
+	EXPECT_FIELD(list(admin.token, api_fmt("%s/Movies/file.mkv", media)), 404, "path");
+	EXPECT_FIELD(list(admin.token, api_fmt("%s/link_file", media)), 404, "path");
 	if (geteuid() == 0) {
 		/* root reads a mode-000 directory: this one cannot hold as root */
 		print_message("skipping the unreadable-directory assertion: running as root\n");
 	} else {
-		EXPECT_FIELD(list(admin.token, fmt("%s/locked", media)), 403, "path");
+		EXPECT_FIELD(list(admin.token, api_fmt("%s/locked", media)), 403, "path");
 	}
 }
 
@@ -321,7 +305,7 @@ static void capped_at_1000(void **state)
 	assert_string_equal(api_str(cJSON_GetArrayItem(dirs(), 0), "name"), "d0000");
 	assert_string_equal(api_str(cJSON_GetArrayItem(dirs(), 999), "name"), "d0999");
 	assert_string_equal(api_str(cJSON_GetArrayItem(dirs(), 999), "path"),
-	                    fmt("%s/d0999", many));
+	                    api_fmt("%s/d0999", many));
 	for (int i = 1; i < 1000; i++)
 		assert_true(strcmp(api_str(cJSON_GetArrayItem(dirs(), i - 1), "name"),
 		                   api_str(cJSON_GetArrayItem(dirs(), i), "name")) < 0);

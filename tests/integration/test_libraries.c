@@ -47,22 +47,6 @@ static void mkdir_or_fail(const char *p)
 		fail_msg("mkdir %s failed", p);
 }
 
-static const char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-
-/* printf into rotating static storage */
-static const char *fmt(const char *f, ...)
-{
-	static char out[8][8192];
-	static int turn;
-	char *o = out[turn++ % 8];
-	va_list ap;
-
-	va_start(ap, f);
-	vsnprintf(o, sizeof(out[0]), f, ap);
-	va_end(ap);
-	return o;
-}
-
 static long q_long(const char *sql, const char *a, const char *b)
 {
 	return strtol(api_q(sql, a, b), NULL, 10);
@@ -94,7 +78,7 @@ static int create(const char *token, const char *body)
 
 static const char *lib_uri(const char *id, const char *tail)
 {
-	return fmt("/api/v1/libraries/%s%s", id, tail ? tail : "");
+	return api_fmt("/api/v1/libraries/%s%s", id, tail ? tail : "");
 }
 
 static long count_libraries(void)
@@ -167,21 +151,21 @@ static int setup(void **state)
 		return -1;
 	/* deep enough to reach "/" from anywhere, then /etc */
 	if (symlink("../../../../../../../../../../../../../../../../etc",
-	            fmt("%s/dotdot", base)) < 0)
+	            api_fmt("%s/dotdot", base)) < 0)
 		return -1;
-	mkdir_or_fail(fmt("%s/etc", state_dir));
-	mkdir_or_fail(fmt("%s/etc/media", state_dir));
-	mkdir_or_fail(fmt("%s/etc/other", state_dir));
-	mkdir_or_fail(fmt("%s/storage", state_dir));
-	mkdir_or_fail(fmt("%s/storage/images", state_dir));
-	mkdir_or_fail(fmt("%s/media", state_dir));
+	mkdir_or_fail(api_fmt("%s/etc", state_dir));
+	mkdir_or_fail(api_fmt("%s/etc/media", state_dir));
+	mkdir_or_fail(api_fmt("%s/etc/other", state_dir));
+	mkdir_or_fail(api_fmt("%s/storage", state_dir));
+	mkdir_or_fail(api_fmt("%s/storage/images", state_dir));
+	mkdir_or_fail(api_fmt("%s/media", state_dir));
 	snprintf(conf, sizeof(conf), "%s/etc/revenge.conf", state_dir);
 
 	pg = testenv_connect(db);
 	api_pg = pg;
 	api_sock = sock;
 	testenv_write_config(conf, db, sock,
-	                     fmt("pool_size = 2\n" TESTENV_FAST_AUTH
+	                     api_fmt("pool_size = 2\n" TESTENV_FAST_AUTH
 	                         "[library]\nallowed_roots = %s, %s/etc/media\n"
 	                         "[storage]\npath = %s/storage\n",
 	                         testenv_stack_dir(), state_dir, state_dir));
@@ -204,9 +188,9 @@ static int teardown(void **state)
 	unlink(conf);
 	chmod(dir_locked, 0755);
 	unlink(link_out);
-	unlink(fmt("%s/dotdot", base));
+	unlink(api_fmt("%s/dotdot", base));
 	rmdir(outside);
-	if (state_dir[0] && system(fmt("rm -rf '%s'", state_dir)) != 0)
+	if (state_dir[0] && system(api_fmt("rm -rf '%s'", state_dir)) != 0)
 		print_message("could not remove %s\n", state_dir);
 	unlink(link_a);
 	unlink(file_txt);
@@ -231,7 +215,7 @@ static void crud_happy_path(void **state)
 	(void)state;
 	/* duplicate and trailing slashes are dropped; the stored root is resolved */
 	EXPECT(create(admin.token,
-	              fmt("{\"name\":\"Movies\",\"type\":\"movie\",\"paths\":[\"%s//a/\"]}", base)),
+	              api_fmt("{\"name\":\"Movies\",\"type\":\"movie\",\"paths\":[\"%s//a/\"]}", base)),
 	       201);
 	lib = api_last_json;
 	snprintf(movies_id, sizeof(movies_id), "%s", api_str(lib, "id"));
@@ -261,7 +245,7 @@ static void crud_happy_path(void **state)
 
 	/* a tvshow library with every optional field */
 	EXPECT(create(moder.token,
-	              fmt("{\"name\":\"Shows\",\"type\":\"tvshow\",\"paths\":[\"%s\",\"%s\"],"
+	              api_fmt("{\"name\":\"Shows\",\"type\":\"tvshow\",\"paths\":[\"%s\",\"%s\"],"
 	                  "\"enabled\":false,\"visibility\":\"all\",\"scan_interval_minutes\":0,"
 	                  "\"metadata_language\":\"de\",\"extensions\":[\"mkv\",\"mp4\"],"
 	                  "\"exclude_patterns\":[\"*.sample.*\"]}",
@@ -295,7 +279,7 @@ static void crud_happy_path(void **state)
 	char next[600];
 	assert_non_null(api_str(api_last_json, "next_cursor"));
 	snprintf(next, sizeof(next), "%s", api_str(api_last_json, "next_cursor"));
-	EXPECT(api_call("GET", fmt("/api/v1/libraries?limit=1&cursor=%s", next), plain.token, NULL),
+	EXPECT(api_call("GET", api_fmt("/api/v1/libraries?limit=1&cursor=%s", next), plain.token, NULL),
 	       200);
 	assert_string_equal(api_str(cJSON_GetArrayItem(api_get(api_last_json, "items"), 0), "name"),
 	                    "Shows");
@@ -340,15 +324,15 @@ static void validation_errors(void **state)
 
 	(void)state;
 	snprintf(saved, sizeof(saved), "%s", state_before);
-#define LIB(paths) fmt("{\"name\":\"X\",\"type\":\"movie\",\"paths\":[%s]}", paths)
+#define LIB(paths) api_fmt("{\"name\":\"X\",\"type\":\"movie\",\"paths\":[%s]}", paths)
 	/* path syntax: 400 */
 	EXPECT_FIELD(create(admin.token, LIB("\"relative/dir\"")), 400, "paths[0]");
-	EXPECT_FIELD(create(admin.token, LIB(fmt("\"%s/a/../b\"", base))), 400, "paths[0]");
-	EXPECT_FIELD(create(admin.token, LIB(fmt("\"%s/./b\"", base))), 400, "paths[0]");
+	EXPECT_FIELD(create(admin.token, LIB(api_fmt("\"%s/a/../b\"", base))), 400, "paths[0]");
+	EXPECT_FIELD(create(admin.token, LIB(api_fmt("\"%s/./b\"", base))), 400, "paths[0]");
 	EXPECT_FIELD(create(admin.token, LIB("\"/\"")), 400, "paths[0]");
 	EXPECT_FIELD(create(admin.token, LIB("\"\"")), 400, "paths[0]");
 	EXPECT_FIELD(create(admin.token, LIB("42")), 400, "paths[0]");
-	EXPECT_FIELD(create(admin.token, LIB(fmt("\"%s\",\"%s/../c\"", dir_b, dir_a))), 400,
+	EXPECT_FIELD(create(admin.token, LIB(api_fmt("\"%s\",\"%s/../c\"", dir_b, dir_a))), 400,
 	             "paths[1]");
 	EXPECT_FIELD(create(admin.token, LIB("")), 400, "paths");
 	EXPECT_FIELD(create(admin.token, "{\"name\":\"X\",\"type\":\"movie\",\"paths\":\"/srv\"}"),
@@ -360,50 +344,50 @@ static void validation_errors(void **state)
 		         i ? "," : "", base, i);
 	EXPECT_FIELD(create(admin.token, LIB(many)), 400, "paths");
 	/* the filesystem: 422 */
-	EXPECT_FIELD(create(admin.token, LIB(fmt("\"%s/nope\"", base))), 422, "paths[0]");
-	EXPECT_FIELD(create(admin.token, LIB(fmt("\"%s\"", file_txt))), 422, "paths[0]");
+	EXPECT_FIELD(create(admin.token, LIB(api_fmt("\"%s/nope\"", base))), 422, "paths[0]");
+	EXPECT_FIELD(create(admin.token, LIB(api_fmt("\"%s\"", file_txt))), 422, "paths[0]");
 	if (geteuid() == 0) {
 		/* root passes access(2) on a mode-000 directory: this one
 		 * assertion cannot hold when the tests run as root (CI) */
 		print_message("skipping the unreadable-directory assertion: running as root\n");
 	} else {
-		EXPECT_FIELD(create(admin.token, LIB(fmt("\"%s\"", dir_locked))), 422, "paths[0]");
+		EXPECT_FIELD(create(admin.token, LIB(api_fmt("\"%s\"", dir_locked))), 422, "paths[0]");
 	}
 	/* overlaps with another library (Films owns a): 409 */
-	EXPECT_FIELD(create(admin.token, LIB(fmt("\"%s\"", dir_a))), 409, "paths[0]");
-	EXPECT_FIELD(create(admin.token, LIB(fmt("\"%s\",\"%s\"", dir_b, dir_inner))), 409,
+	EXPECT_FIELD(create(admin.token, LIB(api_fmt("\"%s\"", dir_a))), 409, "paths[0]");
+	EXPECT_FIELD(create(admin.token, LIB(api_fmt("\"%s\",\"%s\"", dir_b, dir_inner))), 409,
 	             "paths[1]");
-	EXPECT_FIELD(create(admin.token, LIB(fmt("\"%s\"", base))), 409, "paths[0]");
-	EXPECT_FIELD(create(admin.token, LIB(fmt("\"%s\"", link_a))), 409, "paths[0]");
+	EXPECT_FIELD(create(admin.token, LIB(api_fmt("\"%s\"", base))), 409, "paths[0]");
+	EXPECT_FIELD(create(admin.token, LIB(api_fmt("\"%s\"", link_a))), 409, "paths[0]");
 	/* and with each other */
-	EXPECT_FIELD(create(admin.token, LIB(fmt("\"%s\",\"%s\"", dir_b, dir_b_sub))), 409,
+	EXPECT_FIELD(create(admin.token, LIB(api_fmt("\"%s\",\"%s\"", dir_b, dir_b_sub))), 409,
 	             "paths[1]");
-	EXPECT_FIELD(create(admin.token, LIB(fmt("\"%s\",\"%s/\"", dir_b, dir_b))), 409,
+	EXPECT_FIELD(create(admin.token, LIB(api_fmt("\"%s\",\"%s/\"", dir_b, dir_b))), 409,
 	             "paths[1]");
-	EXPECT_FIELD(create(admin.token, LIB(fmt("\"%s\",\"%s\"", dir_b_sub, dir_b))), 409,
+	EXPECT_FIELD(create(admin.token, LIB(api_fmt("\"%s\",\"%s\"", dir_b_sub, dir_b))), 409,
 	             "paths[1]");
 	/* an update may not move onto another library's root either */
 	EXPECT_FIELD(api_call("PUT", lib_uri(shows_id, NULL), admin.token,
-	                      fmt("{\"paths\":[\"%s\"]}", dir_inner)),
+	                      api_fmt("{\"paths\":[\"%s\"]}", dir_inner)),
 	             409, "paths[0]");
 	/* name: taken case-insensitively, bounds */
-	EXPECT_FIELD(create(admin.token, fmt("{\"name\":\"FILMS\",\"type\":\"movie\",\"paths\":"
+	EXPECT_FIELD(create(admin.token, api_fmt("{\"name\":\"FILMS\",\"type\":\"movie\",\"paths\":"
 	                                     "[\"%s\"]}",
 	                                     dir_b)),
 	             409, "name");
 	EXPECT_FIELD(api_call("PUT", lib_uri(shows_id, NULL), admin.token, "{\"name\":\"films\"}"),
 	             409, "name");
 	EXPECT_FIELD(create(admin.token,
-	                    fmt("{\"name\":\"\",\"type\":\"movie\",\"paths\":[\"%s\"]}", dir_b)),
+	                    api_fmt("{\"name\":\"\",\"type\":\"movie\",\"paths\":[\"%s\"]}", dir_b)),
 	             400, "name");
 	char longname[160];
 	memset(longname, 'n', 101);
 	longname[101] = '\0';
-	EXPECT_FIELD(create(admin.token, fmt("{\"name\":\"%s\",\"type\":\"movie\",\"paths\":"
+	EXPECT_FIELD(create(admin.token, api_fmt("{\"name\":\"%s\",\"type\":\"movie\",\"paths\":"
 	                                     "[\"%s\"]}",
 	                                     longname, dir_b)),
 	             400, "name");
-	EXPECT_FIELD(create(admin.token, fmt("{\"type\":\"movie\",\"paths\":[\"%s\"]}", dir_b)),
+	EXPECT_FIELD(create(admin.token, api_fmt("{\"type\":\"movie\",\"paths\":[\"%s\"]}", dir_b)),
 	             400, "name");
 	/* the other fields */
 	char ok_paths[512];
@@ -428,12 +412,12 @@ static void validation_errors(void **state)
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		EXPECT_FIELD(
-		    create(admin.token, fmt("{\"name\":\"Y\",%s,%s}", bad[i].extra, ok_paths)), 400,
+		    create(admin.token, api_fmt("{\"name\":\"Y\",%s,%s}", bad[i].extra, ok_paths)), 400,
 		    bad[i].field);
 	char longpat[300];
 	memset(longpat, 'p', 201);
 	longpat[201] = '\0';
-	EXPECT_FIELD(create(admin.token, fmt("{\"name\":\"Y\",\"type\":\"movie\",%s,"
+	EXPECT_FIELD(create(admin.token, api_fmt("{\"name\":\"Y\",\"type\":\"movie\",%s,"
 	                                     "\"exclude_patterns\":[\"%s\"]}",
 	                                     ok_paths, longpat)),
 	             400, "exclude_patterns[0]");
@@ -462,7 +446,7 @@ static void validation_errors(void **state)
 
 static void permissions_by_role(void **state)
 {
-	const char *body = fmt("{\"name\":\"Nope\",\"type\":\"movie\",\"paths\":[\"%s\"]}", dir_b);
+	const char *body = api_fmt("{\"name\":\"Nope\",\"type\":\"movie\",\"paths\":[\"%s\"]}", dir_b);
 
 	(void)state;
 	EXPECT(create(plain.token, body), 403);
@@ -486,7 +470,7 @@ static void permissions_by_role(void **state)
 static void visibility_and_grants(void **state)
 {
 	(void)state;
-	EXPECT(create(admin.token, fmt("{\"name\":\"Secret\",\"type\":\"movie\",\"paths\":[\"%s\"],"
+	EXPECT(create(admin.token, api_fmt("{\"name\":\"Secret\",\"type\":\"movie\",\"paths\":[\"%s\"],"
 	                               "\"visibility\":\"granted\"}",
 	                               dir_c)),
 	       201);
@@ -506,13 +490,13 @@ static void visibility_and_grants(void **state)
 
 	/* grant: bad input first */
 	EXPECT_FIELD(api_call("POST", lib_uri(secret_id, "/permissions"), admin.token,
-	                      fmt("{\"user_id\":\"%s\",\"level\":\"own\"}", plain.id)),
+	                      api_fmt("{\"user_id\":\"%s\",\"level\":\"own\"}", plain.id)),
 	             400, "level");
 	EXPECT_FIELD(api_call("POST", lib_uri(secret_id, "/permissions"), admin.token,
 	                      "{\"user_id\":\"bob\",\"level\":\"view\"}"),
 	             400, "user_id");
 	EXPECT_FIELD(api_call("POST", lib_uri(secret_id, "/permissions"), admin.token,
-	                      fmt("{\"user_id\":\"%s\",\"level\":\"view\",\"x\":1}", plain.id)),
+	                      api_fmt("{\"user_id\":\"%s\",\"level\":\"view\",\"x\":1}", plain.id)),
 	             400, "x");
 	EXPECT_FIELD(api_call("POST", lib_uri(secret_id, "/permissions"), admin.token,
 	                      "{\"user_id\":\"00000000-0000-4000-8000-000000000000\","
@@ -520,13 +504,13 @@ static void visibility_and_grants(void **state)
 	             404, "user_id");
 	EXPECT(api_call("POST",
 	                "/api/v1/libraries/00000000-0000-4000-8000-000000000000/permissions",
-	                admin.token, fmt("{\"user_id\":\"%s\",\"level\":\"view\"}", plain.id)),
+	                admin.token, api_fmt("{\"user_id\":\"%s\",\"level\":\"view\"}", plain.id)),
 	       404);
 	assert_int_equal(q_long("SELECT count(*) FROM library_grants", NULL, NULL), 0);
 
 	/* a grant makes it visible */
 	EXPECT(api_call("POST", lib_uri(secret_id, "/permissions"), admin.token,
-	                fmt("{\"user_id\":\"%s\",\"level\":\"view\"}", plain.id)),
+	                api_fmt("{\"user_id\":\"%s\",\"level\":\"view\"}", plain.id)),
 	       201);
 	assert_string_equal(api_str(api_last_json, "user_id"), plain.id);
 	assert_string_equal(api_str(api_last_json, "username"), "lib_plain");
@@ -539,7 +523,7 @@ static void visibility_and_grants(void **state)
 
 	/* upsert changes the level (200) */
 	EXPECT(api_call("POST", lib_uri(secret_id, "/permissions"), admin.token,
-	                fmt("{\"user_id\":\"%s\",\"level\":\"download\"}", plain.id)),
+	                api_fmt("{\"user_id\":\"%s\",\"level\":\"download\"}", plain.id)),
 	       200);
 	assert_string_equal(api_str(api_last_json, "level"), "download");
 	EXPECT(api_call("GET", lib_uri(secret_id, "/permissions"), moder.token, NULL), 200);
@@ -555,12 +539,12 @@ static void visibility_and_grants(void **state)
 	                 2);
 
 	/* taken away: invisible again */
-	EXPECT(api_call("DELETE", lib_uri(secret_id, fmt("/permissions/%s", plain.id)), admin.token,
+	EXPECT(api_call("DELETE", lib_uri(secret_id, api_fmt("/permissions/%s", plain.id)), admin.token,
 	                NULL),
 	       204);
 	EXPECT(api_call("GET", lib_uri(secret_id, NULL), plain.token, NULL), 404);
 	assert_false(listed(plain.token, secret_id));
-	EXPECT_FIELD(api_call("DELETE", lib_uri(secret_id, fmt("/permissions/%s", plain.id)),
+	EXPECT_FIELD(api_call("DELETE", lib_uri(secret_id, api_fmt("/permissions/%s", plain.id)),
 	                      admin.token, NULL),
 	             404, "user_id");
 	EXPECT_FIELD(
@@ -604,13 +588,13 @@ static void scans(void **state)
 	                          " (args->>'scan_type') || '|' || (request_id IS NOT NULL)"
 	                          " FROM jobs WHERE id = $1::bigint",
 	                          job_id, NULL),
-	                    fmt("library.scan|library.scan:%s|2|%s|%s|incremental|true", movies_id,
+	                    api_fmt("library.scan|library.scan:%s|2|%s|%s|incremental|true", movies_id,
 	                        movies_id, scan_id));
 	/* the scan row points at it */
 	assert_string_equal(api_q("SELECT status || '|' || job_id || '|' || scan_type || '|' ||"
 	                          " requested_by FROM library_scans WHERE id = $1::bigint",
 	                          scan_id, NULL),
-	                    fmt("queued|%s|incremental|%s", job_id, moder.id));
+	                    api_fmt("queued|%s|incremental|%s", job_id, moder.id));
 	assert_int_equal(q_long("SELECT count(*) FROM audit_log WHERE action = 'library.scan'"
 	                        " AND resource_id = $1 AND new_values->>'job_id' = $2",
 	                        movies_id, job_id),
@@ -635,7 +619,7 @@ static void scans(void **state)
 	assert_string_equal(api_str(s, "library_id"), movies_id);
 	assert_int_equal(api_get(api_get(s, "files"), "seen")->valueint, 0);
 	assert_null(api_get(s, "errors"));
-	EXPECT(api_call("GET", lib_uri(movies_id, fmt("/scans/%s", scan_id)), plain.token, NULL),
+	EXPECT(api_call("GET", lib_uri(movies_id, api_fmt("/scans/%s", scan_id)), plain.token, NULL),
 	       200);
 	assert_true(cJSON_IsArray(api_get(api_last_json, "errors")));
 	assert_true(cJSON_IsNull(api_get(api_last_json, "elapsed_ms")));
@@ -645,14 +629,14 @@ static void scans(void **state)
 	EXPECT_FIELD(api_call("GET", lib_uri(movies_id, "/scans/x"), plain.token, NULL), 400,
 	             "scan_id");
 	/* another library's scan is not this library's */
-	EXPECT(api_call("GET", lib_uri(secret_id, fmt("/scans/%s", scan_id)), admin.token, NULL),
+	EXPECT(api_call("GET", lib_uri(secret_id, api_fmt("/scans/%s", scan_id)), admin.token, NULL),
 	       404);
 
 	/* progress as the worker writes it, then finished: newest first */
 	api_q("UPDATE library_scans SET status = 'running', started_at = now() - interval '2 s',"
 	      " files_seen = 7, dirs_walked = 3 WHERE id = $1::bigint",
 	      scan_id, NULL);
-	EXPECT(api_call("GET", lib_uri(movies_id, fmt("/scans/%s", scan_id)), plain.token, NULL),
+	EXPECT(api_call("GET", lib_uri(movies_id, api_fmt("/scans/%s", scan_id)), plain.token, NULL),
 	       200);
 	assert_string_equal(api_str(api_last_json, "status"), "running");
 	assert_int_equal(api_get(api_get(api_last_json, "files"), "seen")->valueint, 7);
@@ -675,7 +659,7 @@ static void scans(void **state)
 	char next[600];
 	assert_non_null(api_str(api_last_json, "next_cursor"));
 	snprintf(next, sizeof(next), "%s", api_str(api_last_json, "next_cursor"));
-	EXPECT(api_call("GET", lib_uri(movies_id, fmt("/scans?limit=1&cursor=%s", next)),
+	EXPECT(api_call("GET", lib_uri(movies_id, api_fmt("/scans?limit=1&cursor=%s", next)),
 	                plain.token, NULL),
 	       200);
 	s = cJSON_GetArrayItem(api_get(api_last_json, "items"), 0);
@@ -683,7 +667,7 @@ static void scans(void **state)
 	assert_int_equal(api_get(s, "duration_ms")->valueint, 2500);
 	assert_true(cJSON_IsNull(api_get(api_last_json, "next_cursor")));
 	/* a cursor of another list is refused */
-	EXPECT_FIELD(api_call("GET", lib_uri(movies_id, fmt("/unmatched?cursor=%s", next)),
+	EXPECT_FIELD(api_call("GET", lib_uri(movies_id, api_fmt("/unmatched?cursor=%s", next)),
 	                      plain.token, NULL),
 	             400, "cursor");
 }
@@ -695,7 +679,7 @@ static const char *insert_file(const char *rel, const char *status, const char *
 	static char id[37];
 
 	snprintf(id, sizeof(id), "%s",
-	         api_q(fmt("INSERT INTO media_files (library_id, path, rel_path, size, mtime_ns,"
+	         api_q(api_fmt("INSERT INTO media_files (library_id, path, rel_path, size, mtime_ns,"
 	                   " state, parsed, match_status, match_confidence, match_candidates)"
 	                   " VALUES ($1, '%s/' || $2, $2, 1000, 1, '%s',"
 	                   " jsonb_build_object('title', $2), '%s', 41.5,"
@@ -741,7 +725,7 @@ static void unmatched_and_match(void **state)
 	char first[37];
 	snprintf(first, sizeof(first), "%s",
 	         api_str(cJSON_GetArrayItem(api_get(api_last_json, "items"), 0), "id"));
-	EXPECT(api_call("GET", lib_uri(movies_id, fmt("/unmatched?limit=1&cursor=%s", next)),
+	EXPECT(api_call("GET", lib_uri(movies_id, api_fmt("/unmatched?limit=1&cursor=%s", next)),
 	                plain.token, NULL),
 	       200);
 	const char *second = api_str(cJSON_GetArrayItem(api_get(api_last_json, "items"), 0), "id");
@@ -756,7 +740,7 @@ static void unmatched_and_match(void **state)
 	/* manual match: bad input, unknown file, then the real thing */
 	long jobs_before =
 	    q_long("SELECT count(*) FROM jobs WHERE kind = 'library.match'", NULL, NULL);
-	const char *uri = fmt("/api/v1/files/%s/match", unmatched_id);
+	const char *uri = api_fmt("/api/v1/files/%s/match", unmatched_id);
 	EXPECT_FIELD(api_call("POST", uri, admin.token, "{\"tmdb_id\":0}"), 400, "tmdb_id");
 	EXPECT_FIELD(api_call("POST", uri, admin.token, "{\"tmdb_id\":\"603\"}"), 400, "tmdb_id");
 	EXPECT_FIELD(api_call("POST", uri, admin.token, "{}"), 400, "tmdb_id");
@@ -786,7 +770,7 @@ static void unmatched_and_match(void **state)
 	                          " '|' || jsonb_typeof(args->'tmdb_id') || '|' ||"
 	                          " jsonb_typeof(args->'manual') FROM jobs WHERE id = $1::bigint",
 	                          job_id, NULL),
-	                    fmt("library.match|1|%s|603|true|number|boolean", unmatched_id));
+	                    api_fmt("library.match|1|%s|603|true|number|boolean", unmatched_id));
 	/* the manual file has left the unmatched list */
 	EXPECT(api_call("GET", lib_uri(movies_id, "/unmatched"), plain.token, NULL), 200);
 	assert_null(item_with(api_get(api_last_json, "items"), "id", unmatched_id));
@@ -796,7 +780,7 @@ static void unmatched_and_match(void **state)
 	                 1);
 
 	/* a file of a library the caller cannot see does not exist for them */
-	api_q(fmt("INSERT INTO media_files (library_id, path, rel_path, size, mtime_ns,"
+	api_q(api_fmt("INSERT INTO media_files (library_id, path, rel_path, size, mtime_ns,"
 	          " match_status) VALUES ($1, '%s/x.mkv', 'x.mkv', 1, 1, 'unmatched')",
 	          dir_c),
 	      secret_id, NULL);
@@ -829,7 +813,7 @@ static void unmatched_respects_parental_limits(void **state)
 	api_q("UPDATE media_files SET movie_id = $2 WHERE id = $1", rated, movie);
 	snprintf(loose, sizeof(loose), "%s", insert_file("Loose.Clip.mkv", "unmatched", "present"));
 	snprintf(scan, sizeof(scan), "%s",
-	         api_q(fmt("INSERT INTO library_scans (library_id, scan_type, status, errors)"
+	         api_q(api_fmt("INSERT INTO library_scans (library_id, scan_type, status, errors)"
 	                   " VALUES ($1, 'full', 'completed', jsonb_build_array("
 	                   "jsonb_build_object('path', '%s/Grim Film (1990)/grim.mkv', 'error', 'x'),"
 	                   "jsonb_build_object('path', '%s/Loose.Clip.mkv', 'error', 'y')))"
@@ -842,7 +826,7 @@ static void unmatched_respects_parental_limits(void **state)
 	items = api_get(api_last_json, "items");
 	assert_non_null(item_with(items, "id", rated));
 	assert_non_null(item_with(items, "id", loose));
-	EXPECT(api_call("GET", lib_uri(movies_id, fmt("/scans/%s", scan)), plain.token, NULL), 200);
+	EXPECT(api_call("GET", lib_uri(movies_id, api_fmt("/scans/%s", scan)), plain.token, NULL), 200);
 	assert_int_equal(cJSON_GetArraySize(api_get(api_last_json, "errors")), 2);
 
 	/* the child: the R-rated file is gone from the list, its count and the scan */
@@ -855,7 +839,7 @@ static void unmatched_respects_parental_limits(void **state)
 	assert_int_equal(api_get(api_last_json, "total")->valueint,
 	                 cJSON_GetArraySize(api_get(api_last_json, "items")));
 	assert_null(item_with(api_get(api_last_json, "items"), "id", rated));
-	EXPECT(api_call("GET", lib_uri(movies_id, fmt("/scans/%s", scan)), kid.token, NULL), 200);
+	EXPECT(api_call("GET", lib_uri(movies_id, api_fmt("/scans/%s", scan)), kid.token, NULL), 200);
 	items = api_get(api_last_json, "errors");
 	assert_int_equal(cJSON_GetArraySize(items), 1);
 	assert_non_null(strstr(api_str(cJSON_GetArrayItem(items, 0), "path"), "Loose.Clip.mkv"));
@@ -899,14 +883,14 @@ static void delete_library(void **state)
 	assert_false(listed(admin.token, movies_id));
 
 	/* its roots are free again */
-	EXPECT(create(admin.token, fmt("{\"name\":\"Films again\",\"type\":\"movie\",\"paths\":"
+	EXPECT(create(admin.token, api_fmt("{\"name\":\"Films again\",\"type\":\"movie\",\"paths\":"
 	                               "[\"%s\"]}",
 	                               dir_inner)),
 	       201);
 
 	/* deleting a restricted library with grants removes the grants too */
 	EXPECT(api_call("POST", lib_uri(secret_id, "/permissions"), admin.token,
-	                fmt("{\"user_id\":\"%s\",\"level\":\"manage\"}", plain.id)),
+	                api_fmt("{\"user_id\":\"%s\",\"level\":\"manage\"}", plain.id)),
 	       201);
 	EXPECT(api_call("DELETE", lib_uri(secret_id, NULL), admin.token, NULL), 204);
 	assert_int_equal(
@@ -926,19 +910,19 @@ static void delete_library(void **state)
 	api_new_user(&deleter, "lib_deleter_user", "lib_deleter");
 	EXPECT_FIELD(api_call("DELETE", lib_uri(shows_id, NULL), deleter.token, NULL), 403, "id");
 	EXPECT(api_call("POST", lib_uri(shows_id, "/permissions"), admin.token,
-	                fmt("{\"user_id\":\"%s\",\"level\":\"download\"}", deleter.id)),
+	                api_fmt("{\"user_id\":\"%s\",\"level\":\"download\"}", deleter.id)),
 	       201);
 	EXPECT_FIELD(api_call("DELETE", lib_uri(shows_id, NULL), deleter.token, NULL), 403, "id");
 	/* a restricted library without a grant is not there at all */
 	EXPECT(
 	    api_call("PUT", lib_uri(shows_id, NULL), admin.token, "{\"visibility\":\"granted\"}"),
 	    200);
-	EXPECT(api_call("DELETE", lib_uri(shows_id, fmt("/permissions/%s", deleter.id)),
+	EXPECT(api_call("DELETE", lib_uri(shows_id, api_fmt("/permissions/%s", deleter.id)),
 	                admin.token, NULL),
 	       204);
 	EXPECT_FIELD(api_call("DELETE", lib_uri(shows_id, NULL), deleter.token, NULL), 404, "id");
 	EXPECT(api_call("POST", lib_uri(shows_id, "/permissions"), admin.token,
-	                fmt("{\"user_id\":\"%s\",\"level\":\"manage\"}", deleter.id)),
+	                api_fmt("{\"user_id\":\"%s\",\"level\":\"manage\"}", deleter.id)),
 	       201);
 	EXPECT(api_call("GET", lib_uri(shows_id, NULL), deleter.token, NULL), 200);
 	EXPECT(api_call("DELETE", lib_uri(shows_id, NULL), deleter.token, NULL), 204);
@@ -954,7 +938,7 @@ static void roots_policy(void **state)
 
 	(void)state;
 	/* accepted: a folder of an allowed root, with video and sidecar types */
-	EXPECT(create(moder.token, fmt("{\"name\":\"R\",\"type\":\"movie\",\"paths\":"
+	EXPECT(create(moder.token, api_fmt("{\"name\":\"R\",\"type\":\"movie\",\"paths\":"
 	                               "[\"%s/media\"],\"extensions\":[\"mkv\",\"mp4\",\"srt\","
 	                               "\"nfo\",\"jpg\"]}",
 	                               state_dir)),
@@ -964,34 +948,34 @@ static void roots_policy(void **state)
 	snprintf(saved, sizeof(saved), "%s",
 	         api_q("SELECT md5(string_agg(l::text, ',' ORDER BY id)) FROM libraries l", NULL,
 	               NULL));
-#define LIB(paths) fmt("{\"name\":\"X\",\"type\":\"movie\",\"paths\":[%s]}", paths)
+#define LIB(paths) api_fmt("{\"name\":\"X\",\"type\":\"movie\",\"paths\":[%s]}", paths)
 	/* outside every allowed root, for a moderator as for an admin */
 	EXPECT_FIELD(create(moder.token, LIB("\"/etc\"")), 422, "paths[0]");
 	EXPECT_FIELD(create(admin.token, LIB("\"/etc\"")), 422, "paths[0]");
-	EXPECT_FIELD(create(admin.token, LIB(fmt("\"%s/etc/media\",\"/etc\"", state_dir))), 422,
+	EXPECT_FIELD(create(admin.token, LIB(api_fmt("\"%s/etc/media\",\"/etc\"", state_dir))), 422,
 	             "paths[1]");
 	/* a symlink inside an allowed root that leads out of it */
-	EXPECT_FIELD(create(admin.token, LIB(fmt("\"%s\"", link_out))), 422, "paths[0]");
+	EXPECT_FIELD(create(admin.token, LIB(api_fmt("\"%s\"", link_out))), 422, "paths[0]");
 	/* ".." is refused before anything is resolved, and a link whose
 	 * target climbs out with ".." is judged by where it resolves */
-	EXPECT_FIELD(create(admin.token, LIB(fmt("\"%s/../../../../../../etc\"", base))), 400,
+	EXPECT_FIELD(create(admin.token, LIB(api_fmt("\"%s/../../../../../../etc\"", base))), 400,
 	             "paths[0]");
-	EXPECT_FIELD(create(admin.token, LIB(fmt("\"%s/dotdot\"", base))), 422, "paths[0]");
+	EXPECT_FIELD(create(admin.token, LIB(api_fmt("\"%s/dotdot\"", base))), 422, "paths[0]");
 	/* the server's own state: its storage, its configuration directory,
 	 * what contains them and what lies inside them */
-	EXPECT_FIELD(create(admin.token, LIB(fmt("\"%s/storage\"", state_dir))), 422, "paths[0]");
-	EXPECT_FIELD(create(admin.token, LIB(fmt("\"%s/storage/images\"", state_dir))), 422,
+	EXPECT_FIELD(create(admin.token, LIB(api_fmt("\"%s/storage\"", state_dir))), 422, "paths[0]");
+	EXPECT_FIELD(create(admin.token, LIB(api_fmt("\"%s/storage/images\"", state_dir))), 422,
 	             "paths[0]");
-	EXPECT_FIELD(create(admin.token, LIB(fmt("\"%s\"", state_dir))), 422, "paths[0]");
-	EXPECT_FIELD(create(admin.token, LIB(fmt("\"%s/etc\"", state_dir))), 422, "paths[0]");
-	EXPECT_FIELD(create(admin.token, LIB(fmt("\"%s/etc/other\"", state_dir))), 422,
+	EXPECT_FIELD(create(admin.token, LIB(api_fmt("\"%s\"", state_dir))), 422, "paths[0]");
+	EXPECT_FIELD(create(admin.token, LIB(api_fmt("\"%s/etc\"", state_dir))), 422, "paths[0]");
+	EXPECT_FIELD(create(admin.token, LIB(api_fmt("\"%s/etc/other\"", state_dir))), 422,
 	             "paths[0]");
 	/* extensions: video containers and sidecars only */
-	EXPECT_FIELD(create(admin.token, fmt("{\"name\":\"X\",\"type\":\"movie\",\"paths\":"
+	EXPECT_FIELD(create(admin.token, api_fmt("{\"name\":\"X\",\"type\":\"movie\",\"paths\":"
 	                                     "[\"%s/etc/media\"],\"extensions\":[\"txt\"]}",
 	                                     state_dir)),
 	             422, "extensions[0]");
-	EXPECT_FIELD(create(admin.token, fmt("{\"name\":\"X\",\"type\":\"movie\",\"paths\":"
+	EXPECT_FIELD(create(admin.token, api_fmt("{\"name\":\"X\",\"type\":\"movie\",\"paths\":"
 	                                     "[\"%s/etc/media\"],\"extensions\":[\"mkv\",\"pem\"]}",
 	                                     state_dir)),
 	             422, "extensions[1]");
@@ -999,7 +983,7 @@ static void roots_policy(void **state)
 	EXPECT_FIELD(api_call("PUT", lib_uri(media_id, NULL), admin.token, "{\"paths\":[\"/etc\"]}"),
 	             422, "paths[0]");
 	EXPECT_FIELD(api_call("PUT", lib_uri(media_id, NULL), moder.token,
-	                      fmt("{\"paths\":[\"%s\"]}", link_out)),
+	                      api_fmt("{\"paths\":[\"%s\"]}", link_out)),
 	             422, "paths[0]");
 	EXPECT_FIELD(api_call("PUT", lib_uri(media_id, NULL), admin.token,
 	                      "{\"extensions\":[\"txt\"]}"),
@@ -1009,7 +993,7 @@ static void roots_policy(void **state)
 	    api_q("SELECT md5(string_agg(l::text, ',' ORDER BY id)) FROM libraries l", NULL, NULL),
 	    saved);
 	/* an allowed root listed inside the configuration directory opens it */
-	EXPECT(create(admin.token, LIB(fmt("\"%s/etc/media\"", state_dir))), 201);
+	EXPECT(create(admin.token, LIB(api_fmt("\"%s/etc/media\"", state_dir))), 201);
 	snprintf(opened_id, sizeof(opened_id), "%s", api_str(api_last_json, "id"));
 	EXPECT(api_call("DELETE", lib_uri(media_id, NULL), admin.token, NULL), 204);
 	EXPECT(api_call("DELETE", lib_uri(opened_id, NULL), admin.token, NULL), 204);

@@ -56,19 +56,6 @@ static struct arena *ar;
 #define SQL_END ((const char *)0)
 #define sql(...) api_value(api_pg, __VA_ARGS__)
 
-static const char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-static const char *fmt(const char *f, ...)
-{
-	static char out[8][1024];
-	static int turn;
-	char *o = out[turn++ % 8];
-	va_list ap;
-	va_start(ap, f);
-	vsnprintf(o, sizeof(out[0]), f, ap);
-	va_end(ap);
-	return o;
-}
-
 static void write_file(const char *path, const char *text)
 {
 	FILE *f = fopen(path, "w");
@@ -143,7 +130,7 @@ static const char *put_media(const char *rel)
 		*s = '/';
 	}
 	write_file(path, "not a video, but bytes to stream");
-	return fmt("%s", path);
+	return api_fmt("%s", path);
 }
 
 /* A present file of series at rel (under the test's folder) holding e1
@@ -233,7 +220,7 @@ static void seed(void)
 		  NULL, ep[N0], NULL);
 	seed_file(f_e1, lib_open, north, "Northern Lights/Season 01/Northern Lights S01E01.mkv",
 		  NULL, ep[N11], NULL);
-	write_file(fmt("%s/Northern Lights/Season 01/Northern Lights S01E02.en.srt", media),
+	write_file(api_fmt("%s/Northern Lights/Season 01/Northern Lights S01E02.en.srt", media),
 		   "1\n00:00:01,000 --> 00:00:02,000\nHello.\n");
 	seed_file(f_e2, lib_open, north, "Northern Lights/Season 01/Northern Lights S01E02.mkv",
 		  "{\"subtitles\": [{\"file\": \"Northern Lights S01E02.en.srt\", \"language\":"
@@ -312,18 +299,18 @@ static void lists_follow_access_and_age(void **state)
 	/* a child (12) sees the unrated series only */
 	EXPECT(api_call("GET", "/api/v1/tvshows", child.token, NULL), 200);
 	assert_string_equal(ids(), harbor);
-	EXPECT_FIELD(api_call("GET", fmt("/api/v1/tvshows/%s", north), child.token, NULL), 404,
+	EXPECT_FIELD(api_call("GET", api_fmt("/api/v1/tvshows/%s", north), child.token, NULL), 404,
 		     "id");
-	EXPECT_FIELD(api_call("GET", fmt("/api/v1/tvshows/episodes/%s", ep[N11]), child.token,
+	EXPECT_FIELD(api_call("GET", api_fmt("/api/v1/tvshows/episodes/%s", ep[N11]), child.token,
 			      NULL),
 		     404, "id");
-	EXPECT_FIELD(api_call("GET", fmt("/api/v1/tvshows/seasons/%s", n_s1), child.token, NULL),
+	EXPECT_FIELD(api_call("GET", api_fmt("/api/v1/tvshows/seasons/%s", n_s1), child.token, NULL),
 		     404, "id");
 
 	/* the hidden library: nowhere for the viewer, everywhere once granted */
-	EXPECT_FIELD(api_call("GET", fmt("/api/v1/tvshows/%s", secret), viewer.token, NULL), 404,
+	EXPECT_FIELD(api_call("GET", api_fmt("/api/v1/tvshows/%s", secret), viewer.token, NULL), 404,
 		     "id");
-	EXPECT_FIELD(api_call("GET", fmt("/api/v1/tvshows/episodes/%s/files/%s/stream", ep[X1],
+	EXPECT_FIELD(api_call("GET", api_fmt("/api/v1/tvshows/episodes/%s/files/%s/stream", ep[X1],
 					 f_secret),
 			      viewer.token, NULL),
 		     404, "id");
@@ -335,7 +322,7 @@ static void lists_follow_access_and_age(void **state)
 	assert_int_equal(num(api_last_json, "episodes_with_files"), 7);
 	EXPECT(api_call("GET", "/api/v1/tvshows?sort=popularity", granted.token, NULL), 200);
 	assert_string_equal(ids(), join(4, secret, north, tower, harbor));
-	EXPECT(api_call("GET", fmt("/api/v1/tvshows/%s", secret), granted.token, NULL), 200);
+	EXPECT(api_call("GET", api_fmt("/api/v1/tvshows/%s", secret), granted.token, NULL), 200);
 
 	/* filters and both pagination modes */
 	EXPECT(api_call("GET", "/api/v1/tvshows?status=Ended", viewer.token, NULL), 200);
@@ -364,7 +351,7 @@ static void lists_follow_access_and_age(void **state)
 		     400, "year_min");
 	EXPECT_FIELD(api_call("GET", "/api/v1/tvshows?sort=runtime", viewer.token, NULL), 400,
 		     "sort");
-	EXPECT_FIELD(api_call("GET", fmt("/api/v1/tvshows?library_id=%s", lib_hidden),
+	EXPECT_FIELD(api_call("GET", api_fmt("/api/v1/tvshows?library_id=%s", lib_hidden),
 			      viewer.token, NULL),
 		     404, "library_id");
 
@@ -380,7 +367,7 @@ static void lists_follow_access_and_age(void **state)
 static void detail_seasons_and_episodes(void **state)
 {
 	(void)state;
-	EXPECT(api_call("GET", fmt("/api/v1/tvshows/%s?language=de", north), viewer.token, NULL),
+	EXPECT(api_call("GET", api_fmt("/api/v1/tvshows/%s?language=de", north), viewer.token, NULL),
 	       200);
 	assert_string_equal(api_str(api_last_json, "title"), "Nordlichter");
 	assert_string_equal(api_str(api_last_json, "language"), "de");
@@ -395,75 +382,75 @@ static void detail_seasons_and_episodes(void **state)
 				    "name"),
 			    "Drama");
 
-	EXPECT(api_call("GET", fmt("/api/v1/tvshows/%s/seasons", north), viewer.token, NULL), 200);
+	EXPECT(api_call("GET", api_fmt("/api/v1/tvshows/%s/seasons", north), viewer.token, NULL), 200);
 	assert_string_equal(ids(), join(3, n_s0, n_s1, n_s2));
 	assert_int_equal(num(item(2), "episode_count"), 2);
 
-	EXPECT(api_call("GET", fmt("/api/v1/tvshows/%s/episodes", north), viewer.token, NULL),
+	EXPECT(api_call("GET", api_fmt("/api/v1/tvshows/%s/episodes", north), viewer.token, NULL),
 	       200);
 	assert_string_equal(ids(), join(6, ep[N0], ep[N11], ep[N12], ep[N13], ep[N21], ep[N22]));
 	assert_string_equal(api_str(item(1), "series_title"), "Northern Lights");
 	assert_true(cJSON_IsTrue(api_get(item(1), "has_file")));
 	assert_true(cJSON_IsFalse(api_get(item(3), "has_file")));
-	EXPECT(api_call("GET", fmt("/api/v1/tvshows/%s/episodes?season=1&language=de", north),
+	EXPECT(api_call("GET", api_fmt("/api/v1/tvshows/%s/episodes?season=1&language=de", north),
 			viewer.token, NULL),
 	       200);
 	assert_string_equal(ids(), join(3, ep[N11], ep[N12], ep[N13]));
 	assert_string_equal(api_str(item(0), "title"), "Der Anfang");
 	assert_string_equal(api_str(item(1), "title"), "Polar Night");
-	EXPECT(api_call("GET", fmt("/api/v1/tvshows/%s/episodes?sort=aired&limit=2", north),
+	EXPECT(api_call("GET", api_fmt("/api/v1/tvshows/%s/episodes?sort=aired&limit=2", north),
 			viewer.token, NULL),
 	       200);
 	assert_string_equal(ids(), join(2, ep[N22], ep[N21]));
-	EXPECT_FIELD(api_call("GET", fmt("/api/v1/tvshows/%s/episodes?season=-1", north),
+	EXPECT_FIELD(api_call("GET", api_fmt("/api/v1/tvshows/%s/episodes?season=-1", north),
 			      viewer.token, NULL),
 		     400, "season");
-	EXPECT(api_call("GET", fmt("/api/v1/tvshows/seasons/%s/episodes", n_s2), viewer.token,
+	EXPECT(api_call("GET", api_fmt("/api/v1/tvshows/seasons/%s/episodes", n_s2), viewer.token,
 			NULL),
 	       200);
 	assert_string_equal(ids(), join(2, ep[N21], ep[N22]));
-	EXPECT(api_call("GET", fmt("/api/v1/tvshows/seasons/%s", n_s1), viewer.token, NULL), 200);
+	EXPECT(api_call("GET", api_fmt("/api/v1/tvshows/seasons/%s", n_s1), viewer.token, NULL), 200);
 	assert_string_equal(api_str(api_get(api_last_json, "series"), "id"), north);
 	assert_string_equal(api_str(api_last_json, "name"), "Season 1");
 
 	/* neighbours, specials apart from the seasons */
-	EXPECT(api_call("GET", fmt("/api/v1/tvshows/episodes/%s", ep[N12]), viewer.token, NULL),
+	EXPECT(api_call("GET", api_fmt("/api/v1/tvshows/episodes/%s", ep[N12]), viewer.token, NULL),
 	       200);
 	assert_string_equal(api_str(api_last_json, "previous_id"), ep[N11]);
 	assert_string_equal(api_str(api_last_json, "next_id"), ep[N13]);
 	assert_int_equal(num(api_get(api_last_json, "season"), "season_number"), 1);
 	assert_int_equal(cJSON_GetArraySize(api_get(api_last_json, "versions")), 1);
-	EXPECT(api_call("GET", fmt("/api/v1/tvshows/episodes/%s", ep[N11]), viewer.token, NULL),
+	EXPECT(api_call("GET", api_fmt("/api/v1/tvshows/episodes/%s", ep[N11]), viewer.token, NULL),
 	       200);
 	assert_true(cJSON_IsNull(api_get(api_last_json, "previous_id")));
-	EXPECT(api_call("GET", fmt("/api/v1/tvshows/episodes/%s", ep[N0]), viewer.token, NULL),
+	EXPECT(api_call("GET", api_fmt("/api/v1/tvshows/episodes/%s", ep[N0]), viewer.token, NULL),
 	       200);
 	assert_true(cJSON_IsNull(api_get(api_last_json, "next_id")));
 
 	/* a multi-episode file is a file of both episodes */
-	EXPECT(api_call("GET", fmt("/api/v1/tvshows/episodes/%s/files", ep[N21]), viewer.token,
+	EXPECT(api_call("GET", api_fmt("/api/v1/tvshows/episodes/%s/files", ep[N21]), viewer.token,
 			NULL),
 	       200);
 	assert_string_equal(ids(), f_multi);
-	EXPECT(api_call("GET", fmt("/api/v1/tvshows/episodes/%s/files", ep[N22]), viewer.token,
+	EXPECT(api_call("GET", api_fmt("/api/v1/tvshows/episodes/%s/files", ep[N22]), viewer.token,
 			NULL),
 	       200);
 	assert_string_equal(ids(), f_multi);
 	assert_string_equal(api_str(item(0), "stream_url"),
-			    fmt("/api/v1/tvshows/episodes/%s/files/%s/stream", ep[N22], f_multi));
+			    api_fmt("/api/v1/tvshows/episodes/%s/files/%s/stream", ep[N22], f_multi));
 
 	/* relations */
-	EXPECT(api_call("GET", fmt("/api/v1/tvshows/%s/cast", north), viewer.token, NULL), 200);
+	EXPECT(api_call("GET", api_fmt("/api/v1/tvshows/%s/cast", north), viewer.token, NULL), 200);
 	assert_int_equal(nitems(), 1);
 	assert_string_equal(api_str(item(0), "name"), "Ada Frost");
-	EXPECT(api_call("GET", fmt("/api/v1/tvshows/%s/crew", north), viewer.token, NULL), 200);
+	EXPECT(api_call("GET", api_fmt("/api/v1/tvshows/%s/crew", north), viewer.token, NULL), 200);
 	assert_string_equal(api_str(item(0), "job"), "Creator");
-	EXPECT(api_call("GET", fmt("/api/v1/tvshows/%s/genres", north), viewer.token, NULL), 200);
+	EXPECT(api_call("GET", api_fmt("/api/v1/tvshows/%s/genres", north), viewer.token, NULL), 200);
 	assert_string_equal(api_str(item(0), "name"), "Drama");
-	EXPECT(api_call("GET", fmt("/api/v1/tvshows/%s/networks", north), viewer.token, NULL),
+	EXPECT(api_call("GET", api_fmt("/api/v1/tvshows/%s/networks", north), viewer.token, NULL),
 	       200);
 	assert_string_equal(api_str(item(0), "name"), "HBO");
-	EXPECT_FIELD(api_call("GET", fmt("/api/v1/tvshows/%s/cast", secret), viewer.token, NULL),
+	EXPECT_FIELD(api_call("GET", api_fmt("/api/v1/tvshows/%s/cast", secret), viewer.token, NULL),
 		     404, "id");
 	/* TV genres with the series each holds for the caller */
 	sql("INSERT INTO series_genres (series_id, genre_id) SELECT $1, id FROM genres"
@@ -490,18 +477,18 @@ static void watch_next_up_and_bulk(void **state)
 	EXPECT(api_call("GET", "/api/v1/tvshows/next-up", u.token, NULL), 200);
 	assert_int_equal(nitems(), 0);
 	/* nothing watched: the first episode, specials apart */
-	EXPECT(api_call("GET", fmt("/api/v1/tvshows/%s/next-episode", north), u.token, NULL), 200);
+	EXPECT(api_call("GET", api_fmt("/api/v1/tvshows/%s/next-episode", north), u.token, NULL), 200);
 	assert_string_equal(api_str(api_get(api_last_json, "episode"), "id"), ep[N11]);
-	EXPECT(api_call("GET", fmt("/api/v1/tvshows/%s/next-episode?include_specials=true", north),
+	EXPECT(api_call("GET", api_fmt("/api/v1/tvshows/%s/next-episode?include_specials=true", north),
 			u.token, NULL),
 	       200);
 	assert_string_equal(api_str(api_get(api_last_json, "episode"), "id"), ep[N0]);
 	/* one episode, not a page */
-	EXPECT_FIELD(api_call("GET", fmt("/api/v1/tvshows/%s/next-episode?limit=5", north), u.token,
+	EXPECT_FIELD(api_call("GET", api_fmt("/api/v1/tvshows/%s/next-episode?limit=5", north), u.token,
 			      NULL),
 		     400, "limit");
 
-	EXPECT(api_call("POST", fmt("/api/v1/tvshows/episodes/%s/watched", ep[N11]), u.token, NULL),
+	EXPECT(api_call("POST", api_fmt("/api/v1/tvshows/episodes/%s/watched", ep[N11]), u.token, NULL),
 	       200);
 	assert_true(cJSON_IsTrue(api_get(api_last_json, "watched")));
 	assert_string_equal(api_str(api_last_json, "episode_id"), ep[N11]);
@@ -509,7 +496,7 @@ static void watch_next_up_and_bulk(void **state)
 	assert_string_equal(ids(), ep[N12]);
 
 	/* half of S01E02 (1500 s files): continue watching, still next up */
-	EXPECT(api_call("PUT", fmt("/api/v1/tvshows/episodes/%s/progress", ep[N12]), u.token,
+	EXPECT(api_call("PUT", api_fmt("/api/v1/tvshows/episodes/%s/progress", ep[N12]), u.token,
 			"{\"position_seconds\": 700}"),
 	       200);
 	assert_int_equal(num(api_last_json, "duration_seconds"), 1500);
@@ -517,7 +504,7 @@ static void watch_next_up_and_bulk(void **state)
 	assert_string_equal(ids(), ep[N12]);
 	assert_int_equal(num(api_get(item(0), "user_data"), "position_seconds"), 700);
 	/* past 90 %: completed; next up skips S01E03 (no file) to S02E01 */
-	EXPECT(api_call("PUT", fmt("/api/v1/tvshows/episodes/%s/progress", ep[N12]), u.token,
+	EXPECT(api_call("PUT", api_fmt("/api/v1/tvshows/episodes/%s/progress", ep[N12]), u.token,
 			"{\"position_seconds\": 1400}"),
 	       200);
 	assert_true(cJSON_IsTrue(api_get(api_last_json, "watched")));
@@ -525,18 +512,18 @@ static void watch_next_up_and_bulk(void **state)
 	assert_int_equal(nitems(), 0);
 	EXPECT(api_call("GET", "/api/v1/tvshows/next-up", u.token, NULL), 200);
 	assert_string_equal(ids(), ep[N21]);
-	EXPECT(api_call("GET", fmt("/api/v1/tvshows/%s/next-episode", north), u.token, NULL), 200);
+	EXPECT(api_call("GET", api_fmt("/api/v1/tvshows/%s/next-episode", north), u.token, NULL), 200);
 	assert_string_equal(api_str(api_get(api_last_json, "episode"), "id"), ep[N13]);
 
 	/* a second series watched later comes first */
-	EXPECT(api_call("POST", fmt("/api/v1/tvshows/episodes/%s/watched", ep[H1]), u.token, NULL),
+	EXPECT(api_call("POST", api_fmt("/api/v1/tvshows/episodes/%s/watched", ep[H1]), u.token, NULL),
 	       200);
 	EXPECT(api_call("GET", "/api/v1/tvshows/next-up", u.token, NULL), 200);
 	assert_string_equal(ids(), join(2, ep[H2], ep[N21]));
 
 	/* a season at once: next up of the series is done */
 	EXPECT(api_call("POST", "/api/v1/tvshows/episodes/bulk-watched", u.token,
-			fmt("{\"season_id\": \"%s\"}", n_s2)),
+			api_fmt("{\"season_id\": \"%s\"}", n_s2)),
 	       200);
 	assert_int_equal(num(api_last_json, "episodes"), 2);
 	assert_int_equal(num(api_last_json, "changed"), 2);
@@ -544,15 +531,15 @@ static void watch_next_up_and_bulk(void **state)
 	assert_string_equal(ids(), ep[H2]);
 	/* marking again changes nothing */
 	EXPECT(api_call("POST", "/api/v1/tvshows/episodes/bulk-watched", u.token,
-			fmt("{\"season_id\": \"%s\"}", n_s2)),
+			api_fmt("{\"season_id\": \"%s\"}", n_s2)),
 	       200);
 	assert_int_equal(num(api_last_json, "changed"), 0);
-	EXPECT(api_call("GET", fmt("/api/v1/tvshows/%s", north), u.token, NULL), 200);
+	EXPECT(api_call("GET", api_fmt("/api/v1/tvshows/%s", north), u.token, NULL), 200);
 	assert_int_equal(num(api_get(api_last_json, "user_data"), "watched_episodes"), 4);
 
 	/* the whole series unwatched: every state reset, one event each */
 	EXPECT(api_call("POST", "/api/v1/tvshows/episodes/bulk-watched", u.token,
-			fmt("{\"series_id\": \"%s\", \"watched\": false}", north)),
+			api_fmt("{\"series_id\": \"%s\", \"watched\": false}", north)),
 	       200);
 	assert_int_equal(num(api_last_json, "episodes"), 6);
 	assert_int_equal(num(api_last_json, "changed"), 4);
@@ -572,17 +559,17 @@ static void watch_next_up_and_bulk(void **state)
 	assert_string_equal(ids(), ep[H2]);
 
 	/* bad bulk requests write nothing */
-	const char *before = fmt("%s", sql("SELECT count(*) || '/' || count(*) FILTER (WHERE"
+	const char *before = api_fmt("%s", sql("SELECT count(*) || '/' || count(*) FILTER (WHERE"
 					   " watched) FROM episode_watch WHERE user_id = $1",
 					   u.id, SQL_END));
 	EXPECT_FIELD(api_call("POST", "/api/v1/tvshows/episodes/bulk-watched", u.token,
-			      fmt("{\"episode_ids\": [\"%s\", \"%s\"]}", ep[N13], ep[X1])),
+			      api_fmt("{\"episode_ids\": [\"%s\", \"%s\"]}", ep[N13], ep[X1])),
 		     404, "episode_ids");
 	EXPECT_FIELD(api_call("POST", "/api/v1/tvshows/episodes/bulk-watched", u.token,
-			      fmt("{\"series_id\": \"%s\"}", secret)),
+			      api_fmt("{\"series_id\": \"%s\"}", secret)),
 		     404, "series_id");
 	EXPECT_FIELD(api_call("POST", "/api/v1/tvshows/episodes/bulk-watched", u.token,
-			      fmt("{\"series_id\": \"%s\", \"season_id\": \"%s\"}", north, n_s1)),
+			      api_fmt("{\"series_id\": \"%s\", \"season_id\": \"%s\"}", north, n_s1)),
 		     400, "season_id");
 	EXPECT_FIELD(api_call("POST", "/api/v1/tvshows/episodes/bulk-watched", u.token, "{}"),
 		     400, "series_id");
@@ -593,19 +580,19 @@ static void watch_next_up_and_bulk(void **state)
 			      "{\"episode_ids\": []}"),
 		     400, "episode_ids");
 	EXPECT_FIELD(api_call("POST", "/api/v1/tvshows/episodes/bulk-watched", u.token,
-			      fmt("{\"season_id\": \"%s\", \"watched\": \"yes\"}", n_s1)),
+			      api_fmt("{\"season_id\": \"%s\", \"watched\": \"yes\"}", n_s1)),
 		     400, "watched");
 	assert_string_equal(sql("SELECT count(*) || '/' || count(*) FILTER (WHERE watched) FROM"
 				" episode_watch WHERE user_id = $1",
 				u.id, SQL_END),
 			    before);
-	EXPECT_FIELD(api_call("PUT", fmt("/api/v1/tvshows/episodes/%s/progress", ep[N12]),
+	EXPECT_FIELD(api_call("PUT", api_fmt("/api/v1/tvshows/episodes/%s/progress", ep[N12]),
 			      u.token, "{\"position_seconds\": -1}"),
 		     400, "position_seconds");
 	EXPECT_FIELD(api_call("GET", "/api/v1/tvshows/next-up?include_specials=maybe", u.token,
 			      NULL),
 		     400, "include_specials");
-	EXPECT_FIELD(api_call("POST", fmt("/api/v1/tvshows/episodes/%s/watched", ep[X1]), u.token,
+	EXPECT_FIELD(api_call("POST", api_fmt("/api/v1/tvshows/episodes/%s/watched", ep[X1]), u.token,
 			      NULL),
 		     404, "id");
 }
@@ -771,44 +758,44 @@ static const char *accel_encoded(const char *s)
 static void streams_and_refresh(void **state)
 {
 	(void)state;
-	EXPECT(api_call("GET", fmt("/api/v1/tvshows/episodes/%s/files/%s/stream", ep[N12], f_e2),
+	EXPECT(api_call("GET", api_fmt("/api/v1/tvshows/episodes/%s/files/%s/stream", ep[N12], f_e2),
 			viewer.token, NULL),
 	       200);
 	assert_non_null(strstr(api_last.head, accel_encoded("Northern Lights S01E02.mkv")));
 	/* the multi-episode file streams for either episode */
-	EXPECT(api_call("GET", fmt("/api/v1/tvshows/episodes/%s/files/%s/stream", ep[N22],
+	EXPECT(api_call("GET", api_fmt("/api/v1/tvshows/episodes/%s/files/%s/stream", ep[N22],
 				   f_multi),
 			viewer.token, NULL),
 	       200);
 	assert_non_null(strstr(api_last.head, accel_encoded("Northern Lights S02E01E02.mkv")));
-	EXPECT_FIELD(api_call("GET", fmt("/api/v1/tvshows/episodes/%s/files/%s/stream", ep[N12],
+	EXPECT_FIELD(api_call("GET", api_fmt("/api/v1/tvshows/episodes/%s/files/%s/stream", ep[N12],
 					 f_e1),
 			      viewer.token, NULL),
 		     404, "file_id");
-	EXPECT(api_call("GET", fmt("/api/v1/tvshows/episodes/%s/files/%s/subtitles/0", ep[N12],
+	EXPECT(api_call("GET", api_fmt("/api/v1/tvshows/episodes/%s/files/%s/subtitles/0", ep[N12],
 				   f_e2),
 			viewer.token, NULL),
 	       200);
 	assert_non_null(strstr(api_last.head, accel_encoded("Northern Lights S01E02.en.srt")));
-	EXPECT_FIELD(api_call("GET", fmt("/api/v1/tvshows/episodes/%s/files/%s/subtitles/1",
+	EXPECT_FIELD(api_call("GET", api_fmt("/api/v1/tvshows/episodes/%s/files/%s/subtitles/1",
 					 ep[N12], f_e2),
 			      viewer.token, NULL),
 		     404, "index");
-	EXPECT(api_call("GET", fmt("/api/v1/tvshows/episodes/%s/files", ep[N12]), viewer.token,
+	EXPECT(api_call("GET", api_fmt("/api/v1/tvshows/episodes/%s/files", ep[N12]), viewer.token,
 			NULL),
 	       200);
 	assert_string_equal(api_str(cJSON_GetArrayItem(api_get(item(0), "subtitles"), 0), "url"),
-			    fmt("/api/v1/tvshows/episodes/%s/files/%s/subtitles/0", ep[N12], f_e2));
+			    api_fmt("/api/v1/tvshows/episodes/%s/files/%s/subtitles/0", ep[N12], f_e2));
 
-	EXPECT(api_call("POST", fmt("/api/v1/tvshows/%s/refresh", north), viewer.token, NULL), 403);
-	EXPECT(api_call("POST", fmt("/api/v1/tvshows/%s/refresh", north), admin.token, NULL), 202);
+	EXPECT(api_call("POST", api_fmt("/api/v1/tvshows/%s/refresh", north), viewer.token, NULL), 403);
+	EXPECT(api_call("POST", api_fmt("/api/v1/tvshows/%s/refresh", north), admin.token, NULL), 202);
 	char job[24];
 	snprintf(job, sizeof(job), "%d", num(api_last_json, "job_id"));
 	assert_string_equal(sql("SELECT kind || ' ' || (args->>'series_id') FROM jobs WHERE"
 				" id = $1::bigint",
 				job, SQL_END),
-			    fmt("metadata.refresh %s", north));
-	EXPECT(api_call("POST", fmt("/api/v1/tvshows/%s/refresh", north), admin.token, NULL), 202);
+			    api_fmt("metadata.refresh %s", north));
+	EXPECT(api_call("POST", api_fmt("/api/v1/tvshows/%s/refresh", north), admin.token, NULL), 202);
 	assert_true(cJSON_IsTrue(api_get(api_last_json, "already_queued")));
 	assert_int_equal(num(api_last_json, "job_id"), atoi(job));
 }

@@ -131,6 +131,19 @@ const char *api_value(PGconn *conn, const char *sql, ...)
 	return o;
 }
 
+const char *api_fmt(const char *fmt, ...)
+{
+	static char out[8][8192];
+	static int turn;
+	char *o = out[turn++ % 8];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(o, sizeof(out[0]), fmt, ap);
+	va_end(ap);
+	return o;
+}
+
 void api_sh(const char *fmt, ...)
 {
 	char cmd[8192];
