@@ -172,6 +172,33 @@ function pickParental(p: Parental): Parental {
   return { max_age_rating: p.max_age_rating, rating_country: p.rating_country, allow_unrated: p.allow_unrated };
 }
 
+/**
+ * A form's save: its error, "saved" and busy states. `reset` starts a new
+ * attempt; `run` asks the server, and `explain` turns a refusal into what
+ * the form shows (null when the form has shown it another way).
+ */
+function useSave() {
+  const [error, setError] = useState<unknown>(null);
+  const [done, setDone] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const reset = () => {
+    setError(null);
+    setDone(false);
+  };
+  async function run(call: () => Promise<void>, explain: (err: unknown) => unknown = (err) => err) {
+    setBusy(true);
+    try {
+      await call();
+      setDone(true);
+    } catch (err) {
+      setError(explain(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+  return { error, setError, done, setDone, busy, reset, run };
+}
+
 function ParentalSection({ initial }: { initial: Preferences }) {
   const [saved, setSaved] = useState<Parental>(pickParental(initial));
   const [form, setForm] = useState<Parental>(pickParental(initial));
@@ -179,14 +206,11 @@ function ParentalSection({ initial }: { initial: Preferences }) {
   // the server says whether an administrator locked the limits; a refused
   // change (locked since the page loaded) says it too
   const [locked, setLocked] = useState(initial.parental_locked === true);
-  const [error, setError] = useState<unknown>(null);
-  const [done, setDone] = useState(false);
-  const [busy, setBusy] = useState(false);
+  const { error, setError, done, setDone, busy, reset, run } = useSave();
 
   async function submit(e: Event) {
     e.preventDefault();
-    setError(null);
-    setDone(false);
+    reset();
     const code = countryCode(country);
     if (!code) {
       setError(new ApiError(400, { detail: t('prefs.country_invalid'), field: 'rating_country' }));
@@ -197,23 +221,22 @@ function ParentalSection({ initial }: { initial: Preferences }) {
       setDone(true);
       return;
     }
-    setBusy(true);
-    try {
-      const p = await api.put<Preferences>('/users/me/preferences', patch);
-      setSaved(pickParental(p));
-      setForm(pickParental(p));
-      setCountry(p.rating_country);
-      setPrefs(p);
-      setDone(true);
-    } catch (err) {
-      if (isParentalLock(err)) {
+    await run(
+      async () => {
+        const p = await api.put<Preferences>('/users/me/preferences', patch);
+        setSaved(pickParental(p));
+        setForm(pickParental(p));
+        setCountry(p.rating_country);
+        setPrefs(p);
+      },
+      (err) => {
+        if (!isParentalLock(err)) return err;
         setLocked(true);
         setForm(saved);
         setCountry(saved.rating_country);
-      } else setError(err);
-    } finally {
-      setBusy(false);
-    }
+        return null;
+      },
+    );
   }
 
   const readOnly = locked || !can('profile:update');
@@ -291,15 +314,12 @@ function ParentalSection({ initial }: { initial: Preferences }) {
 function ProfileSection({ me }: { me: Me }) {
   const [name, setName] = useState(me.display_name ?? '');
   const [email, setEmail] = useState(me.email ?? '');
-  const [error, setError] = useState<unknown>(null);
-  const [done, setDone] = useState(false);
-  const [busy, setBusy] = useState(false);
+  const { error, done, setDone, busy, reset, run } = useSave();
   const editable = can('profile:update');
 
   async function submit(e: Event) {
     e.preventDefault();
-    setError(null);
-    setDone(false);
+    reset();
     const patch = changed(
       { display_name: me.display_name ?? null, email: me.email ?? '' },
       { display_name: name.trim() || null, email: email.trim() },
@@ -308,18 +328,16 @@ function ProfileSection({ me }: { me: Me }) {
       setDone(true);
       return;
     }
-    setBusy(true);
-    try {
-      await api.put('/users/me', patch);
-      await loadSession();
-      setDone(true);
-    } catch (err) {
-      if (err instanceof ApiError && err.status === 409 && err.field === 'email')
-        setError(new ApiError(409, { ...err.problem, detail: t('prefs.email_taken') }));
-      else setError(err);
-    } finally {
-      setBusy(false);
-    }
+    await run(
+      async () => {
+        await api.put('/users/me', patch);
+        await loadSession();
+      },
+      (err) =>
+        err instanceof ApiError && err.status === 409 && err.field === 'email'
+          ? new ApiError(409, { ...err.problem, detail: t('prefs.email_taken') })
+          : err,
+    );
   }
 
   return (
@@ -359,35 +377,31 @@ function PasswordSection() {
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const [repeat, setRepeat] = useState('');
-  const [error, setError] = useState<unknown>(null);
-  const [done, setDone] = useState(false);
-  const [busy, setBusy] = useState(false);
+  const { error, setError, done, busy, reset, run } = useSave();
 
   async function submit(e: Event) {
     e.preventDefault();
-    setError(null);
-    setDone(false);
+    reset();
     if (next !== repeat) {
       setError(new ApiError(400, { detail: t('prefs.password_mismatch'), field: 'repeat_password' }));
       return;
     }
-    setBusy(true);
-    try {
-      await api.post('/auth/change-password', { current_password: current, new_password: next });
-      setCurrent('');
-      setNext('');
-      setRepeat('');
-      setDone(true);
-    } catch (err) {
+    await run(
+      async () => {
+        await api.post('/auth/change-password', { current_password: current, new_password: next });
+        setCurrent('');
+        setNext('');
+        setRepeat('');
+      },
       // the interface's language rather than the server's English
-      if (err instanceof ApiError && err.field === 'current_password' && err.status === 403)
-        setError(new ApiError(403, { ...err.problem, detail: t('prefs.password_wrong') }));
-      else if (err instanceof ApiError && err.field === 'new_password' && err.status === 400)
-        setError(new ApiError(400, { ...err.problem, detail: t('prefs.password_length') }));
-      else setError(err);
-    } finally {
-      setBusy(false);
-    }
+      (err) => {
+        if (err instanceof ApiError && err.field === 'current_password' && err.status === 403)
+          return new ApiError(403, { ...err.problem, detail: t('prefs.password_wrong') });
+        if (err instanceof ApiError && err.field === 'new_password' && err.status === 400)
+          return new ApiError(400, { ...err.problem, detail: t('prefs.password_length') });
+        return err;
+      },
+    );
   }
 
   return (

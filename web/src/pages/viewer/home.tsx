@@ -3,9 +3,9 @@ import { Page } from '../../lib/api';
 import { t } from '../../lib/i18n';
 import { useLoad } from '../../lib/hooks';
 import { get } from './net';
-import { href, navigate } from '../../lib/router';
+import { navigate } from '../../lib/router';
 import { can } from '../../lib/session';
-import { Card, ErrorBox, Row, Spinner } from '../../components/common';
+import { ErrorBox, Row, Spinner } from '../../components/common';
 import { MovieCard } from './movie';
 import { EpisodeCard, SeriesCard } from './series';
 import { SearchBox } from './search';
@@ -45,16 +45,10 @@ async function loadContinue(movies: boolean, tv: boolean, signal: AbortSignal): 
 }
 
 function ContinueCard({ e }: { e: ContinueEntry }) {
-  if (e.kind === 'episode') return <EpisodeCard e={e.item} progress={e.progress ?? 0} />;
-  const m = e.item;
-  return (
-    <Card
-      href={href(`/movies/${m.id}`)}
-      title={m.title}
-      subtitle={m.year ? String(m.year) : undefined}
-      image={m.poster_url}
-      progress={e.progress ?? 0}
-    />
+  return e.kind === 'episode' ? (
+    <EpisodeCard e={e.item} progress={e.progress ?? 0} />
+  ) : (
+    <MovieCard m={e.item} progress={e.progress ?? 0} />
   );
 }
 

@@ -12,13 +12,14 @@ import { DetailHead, Facts, FilesList, PeopleRow, PlayActions, WatchedToggle, us
 import type { Collection, Credit, MediaFile, MovieDetail, MovieItem } from './types';
 import './viewer.css';
 
-export function MovieCard({ m }: { m: MovieItem }) {
+export function MovieCard({ m, progress }: { m: MovieItem; progress?: number }) {
   return (
     <Card
       href={href(`/movies/${m.id}`)}
       title={m.title}
       subtitle={m.year ? String(m.year) : undefined}
       image={m.poster_url}
+      progress={progress}
     />
   );
 }
