@@ -1,16 +1,13 @@
 #include "catalog/files.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "app.h"
 #include "catalog/catalog.h"
 #include "catalog/request.h"
+#include "core/file.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "http/accel.h"
@@ -40,50 +37,6 @@ enum app_err catalog_send_file(struct request *req, struct response *res, const 
 	return accel_send_file(req, res, path, roots, field, fe);
 }
 
-/* The regular file real (resolved) into *data (malloc'd, the caller
- * frees): 0, 1 when it is larger than max bytes, -1 when it cannot be
- * read. The size is the open file's: a file that grows meanwhile is read
- * up to that size, so nothing can push the read past max. */
-static int read_capped(const char *real, size_t max, char **data, size_t *len)
-{
-	struct stat st;
-	char *p = NULL;
-	size_t n = 0, size;
-	/* O_NONBLOCK: opening a FIFO planted in a library must not block */
-	int fd = open(real, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK), rc = -1;
-
-	*data = NULL;
-	if (fd < 0)
-		return -1;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
-		goto out;
-	if ((uint64_t)st.st_size > max) {
-		rc = 1;
-		goto out;
-	}
-	size = (size_t)st.st_size;
-	if (!(p = malloc(size + 1)))
-		goto out;
-	while (n < size) {
-		ssize_t k = read(fd, p + n, size - n);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0)
-			goto out;
-		if (k == 0)
-			break; /* shrunk meanwhile: what is there */
-		n += (size_t)k;
-	}
-	*data = p;
-	*len = n;
-	p = NULL;
-	rc = 0;
-out:
-	free(p);
-	close(fd);
-	return rc;
-}
-
 /* The subtitle at path converted to WebVTT by the application: the same
  * checks as a file handed to nginx (allowed roots, its library's roots, a
  * regular file), then read and converted into the response. */
@@ -93,7 +46,7 @@ static enum app_err send_vtt(struct request *req, struct response *res, const ch
 	char real[PATH_MAX], *data;
 	size_t len = 0;
 	enum app_err e;
-	int rc;
+	enum file_read fr;
 
 	if (!library_file_permitted(req->app->cfg, path))
 		return refused(fe, "index");
@@ -103,12 +56,14 @@ static enum app_err send_vtt(struct request *req, struct response *res, const ch
 		log_warn("stream.outside_root", "a subtitle resolves outside its library's roots");
 		return field_fail(fe, APP_ERR_NOT_FOUND, "index", "is not on disk any more");
 	}
-	rc = read_capped(real, SUBTITLE_VTT_MAX_INPUT, &data, &len);
-	if (rc > 0)
+	fr = file_read_capped(real, SUBTITLE_VTT_MAX_INPUT, &data, &len);
+	if (fr == FILE_READ_TOO_BIG)
 		return field_fail(fe, APP_ERR_UNPROCESSABLE, "index",
 		                  "is larger than the %zu MiB the server converts",
 		                  SUBTITLE_VTT_MAX_INPUT >> 20);
-	if (rc < 0)
+	if (fr == FILE_READ_NOMEM)
+		return APP_ERR_NOMEM;
+	if (fr)
 		return field_fail(fe, APP_ERR_NOT_FOUND, "index", "is not on disk any more");
 	e = subtitle_to_vtt(data, len, &res->body);
 	free(data);

@@ -2,16 +2,14 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "core/crypto.h"
+#include "core/file.h"
 #include "core/image.h"
 #include "core/log.h"
 #include "core/text.h"
@@ -230,54 +228,6 @@ static bool dir_of(const char *path, const char *rel, bool series, char *dir, si
 
 /* --- reading and storing ------------------------------------------------------ */
 
-/* The file at path, when it is a regular file of at most max bytes
- * (malloc'd into *out); -1 otherwise (why in reason). */
-static int read_file(const char *path, size_t max, char **out, size_t *len, const char **reason)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-	struct stat sb;
-	char *p = NULL;
-	size_t got = 0;
-
-	*out = NULL;
-	if (fd < 0) {
-		*reason = errno == ELOOP ? "a symlink" : "cannot be read";
-		return -1;
-	}
-	if (fstat(fd, &sb) || !S_ISREG(sb.st_mode)) {
-		*reason = "not a regular file";
-		goto fail;
-	}
-	if (sb.st_size <= 0 || (uint64_t)sb.st_size > max) {
-		*reason = sb.st_size <= 0 ? "empty" : "too big";
-		goto fail;
-	}
-	if (!(p = malloc((size_t)sb.st_size))) {
-		*reason = "out of memory";
-		goto fail;
-	}
-	while (got < (size_t)sb.st_size) {
-		ssize_t r = read(fd, p + got, (size_t)sb.st_size - got);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		got += (size_t)r;
-	}
-	if (got != (size_t)sb.st_size) {
-		*reason = "changed while read";
-		goto fail;
-	}
-	close(fd);
-	*out = p;
-	*len = got;
-	return 0;
-fail:
-	free(p);
-	close(fd);
-	return -1;
-}
-
 /*
  * Store data (already known to be an image of type ext) as a local picture
  * of kind k; *id receives its images row id (text, arena; NULL when a
@@ -324,15 +274,17 @@ static enum app_err pick(struct db *db, struct arena *a, struct found *f, enum k
 	*id = NULL;
 	qsort(f->c[k], (size_t)f->n[k], sizeof(f->c[k][0]), cmp_cand);
 	for (int i = 0; i < f->n[k] && !*id; i++) {
-		const char *path = f->c[k][i].path, *why = NULL;
+		const char *path = f->c[k][i].path;
 		struct image_info info;
 		char *data;
 		size_t len = 0;
 		bool wrote = false;
+		enum file_read fr = file_read_capped(path, ARTWORK_MAX_BYTES, &data, &len);
 
-		if (read_file(path, ARTWORK_MAX_BYTES, &data, &len, &why)) {
-			log_warn("artwork.refused", "%s: %s", path, why);
+		if (fr || !len) {
+			log_warn("artwork.refused", "%s: %s", path, fr ? file_read_why(fr) : "empty");
 			res->refused++;
+			free(data);
 			continue;
 		}
 		if (image_sniff(data, len, &info)) {

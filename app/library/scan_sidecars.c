@@ -1,50 +1,24 @@
 /* scan_sidecars: a video's sidecar files (see scan_int.h). */
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
+#include "core/file.h"
 #include "core/json.h"
 #include "core/text.h"
 #include "library/nfo.h"
 #include "library/scan_int.h"
 
-static char *read_small(const char *path, size_t max, size_t *len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-	struct stat sb;
-	char *p = NULL;
-
-	if (fd < 0)
-		return NULL;
-	if (fstat(fd, &sb) || !S_ISREG(sb.st_mode) || sb.st_size < 0 || (size_t)sb.st_size > max)
-		goto out;
-	if (!(p = malloc((size_t)sb.st_size + 1)))
-		goto out;
-	ssize_t r = read(fd, p, (size_t)sb.st_size);
-	if (r < 0) {
-		free(p);
-		p = NULL;
-		goto out;
-	}
-	p[r] = 0;
-	*len = (size_t)r;
-out:
-	close(fd);
-	return p;
-}
-
 /* The NFO at path as JSON text (malloc'd), or NULL when absent/unusable. */
 static char *nfo_text(struct scan *s, const char *path, bool report)
 {
 	size_t len = 0;
-	char *text = read_small(path, NFO_INPUT_MAX, &len), *out = NULL;
+	char *text, *out = NULL;
 	struct nfo *n;
 	char why[160];
 
-	if (!text)
+	if (file_read_capped(path, NFO_INPUT_MAX, &text, &len) != FILE_READ_OK)
 		return NULL;
 	if (!(n = malloc(sizeof(*n))))
 		goto out;
