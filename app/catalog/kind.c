@@ -29,7 +29,8 @@
 /* title keys in the viewer's language (catalog_titles, migration 0008) */
 #define TITLE_SORT(kind)                                                                           \
 	{"title", "t.key", "text", " JOIN catalog_titles t ON t.item_id = m.id AND t.kind = '" kind \
-	 "' AND t.lang = v.sort_lang", "t.item_id", false}
+	 "' AND t.lang = v.sort_lang", "t.item_id", false, "catalog_title_walk m",                  \
+	 "m.kind = '" kind "' AND m.lang = v.sort_lang AND ", "m.key"}
 
 /* --- movie ------------------------------------------------------------------ */
 
@@ -44,15 +45,15 @@ static const struct catalog_sort movie_sorts[] = {
 };
 
 static const struct catalog_filter movie_filters[] = {
-	{"library_id", "m.library_id = {}::uuid"},
-	{"genre", GENRE_FILTER},
-	{"year_min", RANGE_MIN("coalesce(m.year, 0)") "::int", "year"},
-	{"year_max", RANGE_MAX("coalesce(m.year, 0)", "m.year"), "year"},
-	{"rating_min", RANGE_MIN("coalesce(m.vote_average, -1)") "::float8", "rating"},
-	{"rating_max", RANGE_MAX("coalesce(m.vote_average, -1)", "m.vote_average"), "rating"},
+	{"library_id", "m.library_id = {}::uuid", NULL, true},
+	{"genre", GENRE_FILTER, NULL, true},
+	{"year_min", RANGE_MIN("coalesce(m.year, 0)") "::int", "year", true},
+	{"year_max", RANGE_MAX("coalesce(m.year, 0)", "m.year"), "year", true},
+	{"rating_min", RANGE_MIN("coalesce(m.vote_average, -1)") "::float8", "rating", true},
+	{"rating_max", RANGE_MAX("coalesce(m.vote_average, -1)", "m.vote_average"), "rating", true},
 	{"has_file", "(m.file_count > 0) = {}::boolean"},
-	{"resolution", FILE_RESOLUTION("movie_id")},
-	{"max_age", AGE_FILTER("m.min_ages")},
+	{"resolution", FILE_RESOLUTION("movie_id"), NULL, true},
+	{"max_age", AGE_FILTER("m.min_ages"), NULL, true},
 };
 
 const struct catalog_kind catalog_movie = {
@@ -87,13 +88,13 @@ static const struct catalog_sort series_sorts[] = {
 };
 
 static const struct catalog_filter series_filters[] = {
-	{"library_id", "m.library_id = {}::uuid"},
-	{"genre", GENRE_FILTER},
-	{"year_min", RANGE_MIN("coalesce(m.year, 0)") "::int", "year"},
-	{"year_max", RANGE_MAX("coalesce(m.year, 0)", "m.year"), "year"},
+	{"library_id", "m.library_id = {}::uuid", NULL, true},
+	{"genre", GENRE_FILTER, NULL, true},
+	{"year_min", RANGE_MIN("coalesce(m.year, 0)") "::int", "year", true},
+	{"year_max", RANGE_MAX("coalesce(m.year, 0)", "m.year"), "year", true},
 	{"status", "m.status = {}::text"},
 	{"has_file", "(m.file_count > 0) = {}::boolean"},
-	{"max_age", AGE_FILTER("m.min_ages")},
+	{"max_age", AGE_FILTER("m.min_ages"), NULL, true},
 };
 
 const struct catalog_kind catalog_series = {

@@ -20,6 +20,15 @@ struct catalog_sort {
 	const char *join; /* joined for this order ("" none), e.g. the title keys */
 	const char *id;   /* the tie-breaker ("m.id" unless the join provides it) */
 	bool desc_default;
+	/* A relation that holds this order's key and every column a walked
+	 * filter reads, as m with the item's id as m.id, and the condition
+	 * choosing this kind's rows in it (with a trailing AND), or NULL.
+	 * A page whose filters all walk (and whose kind's item is built from
+	 * m.id alone) walks it instead of the kind's table and this join: an
+	 * index-only scan (migration 0022). */
+	const char *walk;
+	const char *walk_where;
+	const char *walk_key; /* key as the walk relation has it */
 };
 
 struct catalog_filter {
@@ -29,6 +38,9 @@ struct catalog_filter {
 	 * depends on the value, so a list in another order is planned with
 	 * it (list.c) */
 	const char *range_of;
+	/* reads only m.id, m.library_id, m.min_ages, m.genre_ids, m.year and
+	 * m.vote_average, which an order's walk relation carries */
+	bool walks;
 };
 
 #define CATALOG_MAX_FILTERS 16

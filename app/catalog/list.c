@@ -44,13 +44,15 @@ int catalog_shape_nparams(const struct catalog_shape *s)
 }
 
 /* FROM + WHERE of the shape: visible rows passing the present filters
- * (parameters from $5 in filter order). Returns the next parameter. */
-static int put_where(struct buf *b, const struct catalog_shape *s, const char *join)
+ * (parameters from $5 in filter order), of FROM with JOIN and the condition
+ * WHERE (a trailing AND, or ""). Returns the next parameter. */
+static int put_where(struct buf *b, const struct catalog_shape *s, const char *from,
+		     const char *join, const char *where)
 {
 	const struct catalog_kind *k = s->kind;
 	int n = CAT_NPARAMS + 1;
 
-	buf_printf(b, " FROM %s%s WHERE ", k->from, join);
+	buf_printf(b, " FROM %s%s WHERE %s", from, join, where);
 	buf_printf(b, CAT_VISIBLE("%s", "%s"), k->library, k->ages);
 	for (int i = 0; i < k->nfilters; i++)
 		if ((s->filters >> i) & 1u) {
@@ -58,6 +60,19 @@ static int put_where(struct buf *b, const struct catalog_shape *s, const char *j
 			put_param_sql(b, k->filters[i].sql, n++);
 		}
 	return n;
+}
+
+/* Whether the shape's page walks its order's walk relation (kind.h). */
+static bool walks(const struct catalog_shape *s)
+{
+	const struct catalog_kind *k = s->kind;
+
+	if (!k->sorts[s->sort].walk || !k->columns)
+		return false;
+	for (int i = 0; i < k->nfilters; i++)
+		if ((s->filters >> i) & 1u && !k->filters[i].walks)
+			return false;
+	return true;
 }
 
 char *catalog_list_sql(const struct catalog_shape *s, bool count)
@@ -86,7 +101,7 @@ char *catalog_list_sql(const struct catalog_shape *s, bool count)
 			   k->counts);
 	} else if (count) {
 		buf_printf(&b, " SELECT count(*) FROM v CROSS JOIN LATERAL (SELECT 1");
-		put_where(&b, s, "");
+		put_where(&b, s, k->from, "", "");
 		buf_printf(&b, ") m");
 	} else {
 		/* the page is chosen in the lateral subquery, which walks the
@@ -98,15 +113,20 @@ char *catalog_list_sql(const struct catalog_shape *s, bool count)
 			   k->item);
 		if (s->rows > 0)
 			buf_printf(&b, "SELECT * FROM (");
+		bool walk = walks(s);
+		const char *key = walk ? o->walk_key : o->key, *id = walk ? "m.id" : o->id;
 		buf_printf(&b, "SELECT %s, %s AS sort_key, %s AS sort_id",
-			   k->columns ? k->columns : "m.*", o->key, o->id);
-		n = put_where(&b, s, o->join);
+			   k->columns ? k->columns : "m.*", key, id);
+		if (walk)
+			n = put_where(&b, s, o->walk, "", o->walk_where);
+		else
+			n = put_where(&b, s, k->from, o->join, "");
 		if (s->after) {
-			buf_printf(&b, " AND (%s, %s) %c ($%d::%s, $%d::uuid)", o->key, o->id,
+			buf_printf(&b, " AND (%s, %s) %c ($%d::%s, $%d::uuid)", key, id,
 				   s->desc ? '<' : '>', n, o->type, n + 1);
 			n += 2;
 		}
-		buf_printf(&b, " ORDER BY %s %s, %s %s", o->key, dir, o->id, dir);
+		buf_printf(&b, " ORDER BY %s %s, %s %s", key, dir, id, dir);
 		if (s->rows <= 0)
 			buf_printf(&b, " LIMIT $%d OFFSET $%d) m ORDER BY m.sort_key %s, m.sort_id %s",
 				   n, n + 1, dir, dir);

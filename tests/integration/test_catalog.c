@@ -993,6 +993,92 @@ static void cards_follow_every_change(void **state)
 	assert_int_equal(stale_cards(), 0);
 }
 
+/* Title keys whose walked columns (migration 0022) differ from their
+ * item's, plus items lacking a key in a catalog language. */
+static int stale_walks(void)
+{
+	char *v = one("SELECT (SELECT count(*) FROM catalog_titles t LEFT JOIN movies m ON m.id ="
+		      " t.item_id LEFT JOIN series s ON s.id = t.item_id WHERE (t.library_id,"
+		      " t.min_ages, t.genre_ids, t.year, t.vote_average) IS DISTINCT FROM"
+		      " (coalesce(m.library_id, s.library_id), coalesce(m.min_ages, s.min_ages),"
+		      " coalesce(m.genre_ids, s.genre_ids), coalesce(m.year, s.year),"
+		      " coalesce(m.vote_average, s.vote_average))) + (SELECT count(*) FROM movies m"
+		      " CROSS JOIN catalog_languages l WHERE NOT EXISTS (SELECT 1 FROM catalog_titles t"
+		      " WHERE t.item_id = m.id AND t.lang = l.lang))",
+		      0, NULL);
+	int n = atoi(v);
+	free(v);
+	return n;
+}
+
+static void title_walks_follow_their_items(void **state)
+{
+	(void)state;
+	const struct who adult = {"adult", false, NULL}, granted = {"granted", false, NULL};
+	static char got[200][37], want[200][37];
+	int title = catalog_sort_index(&catalog_movie, "title");
+	char *sql;
+
+	assert_int_equal(stale_walks(), 0);
+	/* library, year, rating, ages and genres of movies and series move */
+	exec0("UPDATE movies SET library_id = " UID("granted") ", year = 1931, vote_average = 9.5"
+	      " WHERE id IN (md5('movie5')::uuid, md5('movie6')::uuid)");
+	exec0("INSERT INTO movie_age_ratings (movie_id, country, system, certification, min_age)"
+	      " VALUES (md5('movie7')::uuid, 'DE', 'FSK', '16', 16)");
+	exec0("INSERT INTO genres (kind, tmdb_id, name) VALUES ('movie', 27, 'Horror')");
+	exec0("INSERT INTO movie_genres (movie_id, genre_id) SELECT md5('movie' || i)::uuid, g.id"
+	      " FROM generate_series(1, 40) i, genres g WHERE g.tmdb_id = 27 AND i % 5 = 0");
+	exec0("UPDATE movies SET library_id = " UID("open") " WHERE id IN (md5('movie10')::uuid,"
+	      " md5('movie20')::uuid)");
+	exec0("UPDATE series SET year = 1999, vote_average = 1.5 WHERE id = md5('series2')::uuid");
+	assert_int_equal(stale_walks(), 0);
+	/* new movies in one statement, a language added */
+	exec0("INSERT INTO movies (id, library_id, title, original_language, year) SELECT"
+	      " md5('walkmovie' || i)::uuid, " UID("open") ", 'Walk ' || i, 'en', 2001"
+	      " FROM generate_series(1, 3) i");
+	exec0("SELECT catalog_languages_sync(ARRAY['nl'])");
+	assert_int_equal(stale_walks(), 0);
+
+	/* a title page with only walked filters reads catalog_title_walk; a
+	 * filter the walk does not hold (has_file) joins the movies */
+	struct catalog_shape s = {&catalog_movie, title, false, false, false, 1u << 1, 64};
+	sql = catalog_list_sql(&s, false);
+	assert_non_null(strstr(sql, "FROM catalog_title_walk m WHERE m.kind = 'movie'"));
+	assert_null(strstr(sql, "FROM movies m"));
+	free(sql);
+	s.filters = 1u << 6; /* has_file */
+	sql = catalog_list_sql(&s, false);
+	assert_null(strstr(sql, "catalog_title_walk"));
+	assert_non_null(strstr(sql, "FROM movies m JOIN catalog_titles t"));
+	free(sql);
+	s.kind = &catalog_series; /* its item reads the whole row */
+	s.sort = catalog_sort_index(&catalog_series, "title");
+	s.filters = 0;
+	sql = catalog_list_sql(&s, false);
+	assert_null(strstr(sql, "catalog_title_walk"));
+	free(sql);
+
+	/* and lists what the movies say, for the moved, rated and genred rows */
+	const char *fv[CATALOG_MAX_FILTERS] = {0};
+	fv[1] = "Horror";
+	for (int g = 0; g < 2; g++) {
+		const struct who *w = g ? &granted : &adult;
+		int ngot = walk(&catalog_movie, title, true, w, 1u << 1, fv, 3, NULL, got, 200);
+		int nwant = reference("SELECT m.id" VISIBLE_MOVIES " AND EXISTS (SELECT 1 FROM"
+				      " movie_genres mg JOIN genres g ON g.id = mg.genre_id WHERE"
+				      " mg.movie_id = m.id AND g.tmdb_id = 27) ORDER BY (SELECT t.key FROM"
+				      " catalog_titles t WHERE t.item_id = m.id AND t.lang = 'en') DESC,"
+				      " m.id DESC",
+				      w, want, 200);
+		/* the horror movies are in the granted library, two moved out */
+		assert_int_equal(nwant, g ? 8 : 2);
+		same_order(got, ngot, want, nwant, g ? "horror as granted" : "horror as adult");
+	}
+	exec0("DELETE FROM movies WHERE title LIKE 'Walk %'");
+	exec0("DELETE FROM catalog_languages WHERE lang = 'nl'");
+	exec0("DELETE FROM catalog_titles WHERE lang = 'nl'");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1009,6 +1095,7 @@ int main(void)
 	    cmocka_unit_test(capped_walks_list_the_same),
 	    cmocka_unit_test(genre_ids_follow_links),
 	    cmocka_unit_test(shapes_past_the_limit_are_built_per_request),
+	    cmocka_unit_test(title_walks_follow_their_items),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
