@@ -9,6 +9,7 @@
 #include "core/json.h"
 #include "core/log.h"
 #include "core/text.h"
+#include "jobs/jobs.h"
 #include "library/artwork.h"
 #include "library/scan.h"
 #include "metadata/identify.h"
@@ -18,7 +19,7 @@
 
 static pthread_mutex_t cfg_lock = PTHREAD_MUTEX_INITIALIZER;
 static int64_t scan_batch = 500, missing_grace_ms = 72LL * 3600 * 1000,
-	       stale_ms = 168LL * 3600 * 1000;
+	       stale_ms = 168LL * 3600 * 1000, settle_ms = 10 * 1000;
 static char sizes[4][17] = {"w780", "w1280", "w300", "w185"};
 
 void library_kinds_configure(const struct config *cfg)
@@ -30,6 +31,7 @@ void library_kinds_configure(const struct config *cfg)
 	scan_batch = cfg->library_scan_batch;
 	missing_grace_ms = cfg->library_missing_grace;
 	stale_ms = cfg->metadata_stale_after;
+	settle_ms = cfg->library_settle_seconds * 1000;
 	snprintf(sizes[0], sizeof(sizes[0]), "%s", cfg->images_poster_size);
 	snprintf(sizes[1], sizeof(sizes[1]), "%s", cfg->images_backdrop_size);
 	snprintf(sizes[2], sizeof(sizes[2]), "%s", cfg->images_still_size);
@@ -97,6 +99,82 @@ enum job_outcome kind_library_scan(struct job_ctx *ctx, const struct job *job,
 		db_query(ctx->db, ctx->arena, &q_scan_gone, p, NULL);
 	}
 	return job_error(res, JOB_RETRY, "%s", err);
+}
+
+/* --- library.scan_path ---------------------------------------------------- */
+
+/* present files below the folder the scan did not queue (unchanged): their
+ * item is identified again, for a webhook's re-sync */
+static const struct db_stmt q_rematch = {
+    "kind_scan_path_rematch",
+    "INSERT INTO jobs (kind, args, priority, request_id)"
+    " SELECT 'library.match', jsonb_build_object('file_id', id, 'refresh', true), 1, $4"
+    " FROM media_files WHERE library_id = $1 AND (path = $2 OR starts_with(path, $2 || '/'))"
+    " AND state = 'present' AND match_status <> 'manual' AND updated_at < $3::timestamptz",
+    4, false};
+static const struct db_stmt q_now = {"kind_scan_path_now", "SELECT now()::text", 0, false};
+
+enum job_outcome kind_library_scan_path(struct job_ctx *ctx, const struct job *job,
+					struct job_result *res)
+{
+	const char *lib = NULL, *path = NULL;
+	bool rematch = false, settle = false;
+	struct scan_stats st = {0};
+	char err[256];
+	PGresult *r;
+
+	if (json_get_str(job->args, "library_id", true, 36, 36, &lib, NULL) ||
+	    json_get_str(job->args, "path", true, 2, 4096, &path, NULL) ||
+	    json_get_bool(job->args, "rematch", false, &rematch, NULL) ||
+	    json_get_bool(job->args, "settle", false, &settle, NULL))
+		return job_error(res, JOB_FAIL, "args need library_id and path (rematch, settle)");
+	if (db_query(ctx->db, ctx->arena, &q_now, NULL, &r))
+		return job_error(res, JOB_RETRY, "database error");
+	const char *started = arena_strdup(ctx->arena, PQgetvalue(r, 0, 0));
+	pthread_mutex_lock(&cfg_lock);
+	struct scan_opts o = {.library_id = lib,
+			      .path = path,
+			      .settle_ms = settle ? settle_ms : 0,
+			      .type = SCAN_INCREMENTAL,
+			      .batch = scan_batch,
+			      .grace_ms = missing_grace_ms,
+			      .threads = 1,
+			      .request_id = job->request_id,
+			      .should_stop = stop_cb,
+			      .stop_arg = ctx};
+	pthread_mutex_unlock(&cfg_lock);
+	int64_t t0 = now_mono_us();
+	enum app_err e = scan_run(ctx->db, ctx->arena, &o, &st, err, sizeof(err));
+	stats_scan(e == APP_OK, (now_mono_us() - t0) / 1000, st.seen, st.errors);
+	log_info("scan.path",
+		 "library %s path %s: %s seen=%lld added=%lld changed=%lld unchanged=%lld "
+		 "missing=%lld removed=%lld unsettled=%lld errors=%lld",
+		 lib, path, e ? err : "ok", (long long)st.seen, (long long)st.added,
+		 (long long)st.changed, (long long)st.unchanged, (long long)st.missing,
+		 (long long)st.removed, (long long)st.unsettled, (long long)st.errors);
+	if (e == APP_ERR_NOT_FOUND || e == APP_ERR_UNAVAILABLE)
+		return job_error(res, JOB_FAIL, "%s", err);
+	if (e)
+		return job_error(res, JOB_RETRY, "%s", err);
+	const char *pr[] = {lib, path, started, job->request_id};
+	if (rematch && db_query(ctx->db, ctx->arena, &q_rematch, pr, NULL))
+		return job_error(res, JOB_RETRY, "database error");
+	if (st.unsettled) {
+		/* a copy in progress: look again once its newest file settled */
+		/* no unique key: one follow-up per run, so the chain stays one */
+		char *args = cJSON_PrintUnformatted(job->args);
+		struct job_spec again = {.kind = "library.scan_path",
+					 .args = args,
+					 .priority = JOB_DEFAULT,
+					 .delay_ms = st.settle_wait_ms + 500,
+					 .request_id = job->request_id};
+		int64_t id;
+		e = args ? job_enqueue(ctx->db, ctx->arena, &again, &id, NULL) : APP_ERR_NOMEM;
+		free(args);
+		if (e)
+			return job_error(res, JOB_RETRY, "database error");
+	}
+	return JOB_OK;
 }
 
 /* --- library.match ------------------------------------------------------- */

@@ -4,6 +4,10 @@
  * app/metadata.
  *
  *   library.scan           {library_id, scan_id, scan_type}: walk and upsert
+ *   library.scan_path      {library_id, path, rematch?, settle?}: a targeted
+ *                          scan of one folder (webhooks, the watcher); with
+ *                          settle, files modified in the last
+ *                          library.settle_seconds wait for a later run
  *   library.match          {file_id, tmdb_id?, manual?, refresh?}: identify
  *   image.fetch            {image_id}: fetch one picture into storage
  *   image.local            {movie_id|series_id}: store and link the pictures
@@ -25,6 +29,8 @@ void library_kinds_configure(const struct config *cfg);
 
 enum job_outcome kind_library_scan(struct job_ctx *ctx, const struct job *job,
 				   struct job_result *res);
+enum job_outcome kind_library_scan_path(struct job_ctx *ctx, const struct job *job,
+					struct job_result *res);
 enum job_outcome kind_library_match(struct job_ctx *ctx, const struct job *job,
 				    struct job_result *res);
 enum job_outcome kind_image_fetch(struct job_ctx *ctx, const struct job *job,

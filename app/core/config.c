@@ -187,6 +187,9 @@ static const struct config_key keys[] = {
      365 * 24 * HOUR, NULL, 0, "Age after which the periodic refresh fetches an item's metadata again."},
     {"library", "missing_grace", CFG_DURATION, OFF(library_missing_grace), "72h", 0,
      365 * 24 * HOUR, NULL, 0, "How long a vanished file is kept as missing before it is removed."},
+    {"library", "settle_seconds", CFG_INT, OFF(library_settle_seconds), "10", 0, 3600, NULL, 0,
+     "A file found by the folder watcher is processed only once its size and modification time "
+     "have not changed for this long (a copy in progress is never probed)."},
     {"library", "scan_batch", CFG_INT, OFF(library_scan_batch), "500", 1, 100000, NULL, 0,
      "Files a scan writes per transaction (progress is reported per batch)."},
     {"library", "allowed_roots", CFG_STRING, OFF(library_allowed_roots), "", 0, 0, NULL, 0,

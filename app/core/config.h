@@ -121,6 +121,7 @@ struct config {
 	int64_t metadata_stale_after;     /* ms */
 	/* [library] */
 	int64_t library_missing_grace; /* ms */
+	int64_t library_settle_seconds;
 	int64_t library_scan_batch;
 	char *library_allowed_roots; /* "/srv/media, /mnt/films"; NULL: none */
 	/* [movies] */

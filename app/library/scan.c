@@ -86,6 +86,12 @@ static const struct db_stmt q_known = {
     " coalesce((extract(epoch FROM now() - missing_since) * 1000)::bigint, 0)"
     " FROM media_files WHERE library_id = $1",
     1, true};
+static const struct db_stmt q_known_under = {
+    "scan_known_under",
+    "SELECT path, id, size, mtime_ns, state = 'missing',"
+    " coalesce((extract(epoch FROM now() - missing_since) * 1000)::bigint, 0)"
+    " FROM media_files WHERE library_id = $1 AND (path = $2 OR starts_with(path, $2 || '/'))",
+    2, true};
 static const struct db_stmt q_finish = {
     "scan_finish",
     "UPDATE library_scans SET status = $2, files_seen = $3, files_added = $4,"
@@ -254,6 +260,8 @@ static enum app_err finish(struct scan *s, const char *status, const char *messa
 	char id[24], num[5][24], miss[24], rem[24], dirs[24];
 	const char *p[12];
 
+	if (!s->o->scan_id)
+		return APP_OK; /* a targeted scan keeps no row */
 	snprintf(id, sizeof(id), "%lld", (long long)s->o->scan_id);
 	snprintf(miss, sizeof(miss), "%lld", (long long)s->st->missing);
 	snprintf(rem, sizeof(rem), "%lld", (long long)s->st->removed);
@@ -274,6 +282,19 @@ static enum app_err finish(struct scan *s, const char *status, const char *messa
 	if (!e && !strcmp(status, "completed"))
 		e = db_query(s->db, s->a, &q_last_scan, pl, NULL);
 	return e;
+}
+
+/* Absolute, without empty, "." or ".." segments or a trailing slash. */
+static bool plain_path(const char *p)
+{
+	if (p[0] != '/' || !p[1])
+		return false;
+	for (const char *c = p; *c; c++)
+		if (*c == '/' && (c[1] == '/' || !c[1] ||
+				  (c[1] == '.' && (c[2] == '/' || !c[2] ||
+						   (c[2] == '.' && (c[3] == '/' || !c[3]))))))
+			return false;
+	return true;
 }
 
 static int parse_list(struct arena *a, const char *json, const char **out, int max)
@@ -309,6 +330,22 @@ enum app_err scan_run(struct db *db, struct arena *a, const struct scan_opts *o,
 
 	memset(st, 0, sizeof(*st));
 	snprintf(err, errlen, "%s", "");
+	const char *path = o->path;
+	if (path) {
+		struct stat sb;
+		if (!plain_path(path)) {
+			snprintf(err, errlen, "%s is not a plain absolute path", path);
+			return APP_ERR_NOT_FOUND;
+		}
+		/* a file: its folder */
+		if (!stat(path, &sb) && !S_ISDIR(sb.st_mode)) {
+			char *dir = arena_strdup(a, path);
+			if (!dir)
+				return APP_ERR_NOMEM;
+			*strrchr(dir, '/') = 0;
+			path = dir;
+		}
+	}
 	snprintf(sid, sizeof(sid), "%lld", (long long)o->scan_id);
 	const char *ps[] = {sid, o->library_id};
 	if ((e = db_query(db, a, &q_library, pl, &lib)))
@@ -317,11 +354,13 @@ enum app_err scan_run(struct db *db, struct arena *a, const struct scan_opts *o,
 		snprintf(err, errlen, "library %s does not exist", o->library_id);
 		return APP_ERR_NOT_FOUND;
 	}
-	if ((e = db_query(db, a, &q_start, ps, &r)))
-		return e;
-	if (PQntuples(r) != 1) {
-		snprintf(err, errlen, "scan %s is not queued or running", sid);
-		return APP_ERR_NOT_FOUND;
+	if (o->scan_id) {
+		if ((e = db_query(db, a, &q_start, ps, &r)))
+			return e;
+		if (PQntuples(r) != 1) {
+			snprintf(err, errlen, "scan %s is not queued or running", sid);
+			return APP_ERR_NOT_FOUND;
+		}
 	}
 	s.tv = !strcmp(PQgetvalue(lib, 0, 0), "tvshow");
 	nroots = parse_list(a, PQgetvalue(lib, 0, 1), rootv, MAX_ROOTS);
@@ -330,7 +369,9 @@ enum app_err scan_run(struct db *db, struct arena *a, const struct scan_opts *o,
 	buf_init(&s.errors, 1024 * 1024);
 	buf_init(&s.present_ids, 64u * 1024 * 1024);
 
-	if ((e = db_query(db, a, &q_known, pl, &s.known.rows)))
+	const char *pk[] = {o->library_id, path};
+	if ((e = path ? db_query(db, a, &q_known_under, pk, &s.known.rows)
+			 : db_query(db, a, &q_known, pl, &s.known.rows)))
 		goto out;
 	s.known.n = PQntuples(s.known.rows);
 	if (known_build(&s.known) ||
@@ -359,12 +400,39 @@ enum app_err scan_run(struct db *db, struct arena *a, const struct scan_opts *o,
 		e = finish(&s, "failed", err) ? APP_ERR_DB : APP_ERR_UNAVAILABLE;
 		goto out;
 	}
-	for (int i = 0; i < nroots && !scan_stop_now(&s); i++) {
-		if (!root_ok[i])
-			continue;
-		snprintf(s.root, sizeof(s.root), "%s", roots[i]);
+	if (path) {
+		/* a targeted scan: the folder's root must be readable (an
+		 * unmounted share marks nothing missing) */
+		int ri = -1;
+		for (int i = 0; i < nroots; i++)
+			if (!strcmp(path, roots[i]) || under(path, roots[i]))
+				ri = i;
+		if (ri < 0 || !root_ok[ri]) {
+			snprintf(err, errlen, ri < 0 ? "%s is outside the library's folders"
+						  : "the library folder of %s cannot be read",
+				 path);
+			e = ri < 0 ? APP_ERR_NOT_FOUND : APP_ERR_UNAVAILABLE;
+			goto out;
+		}
+		for (int i = 0; i < nroots; i++)
+			root_ok[i] = i == ri;
+		snprintf(s.root, sizeof(s.root), "%s", roots[ri]);
 		s.rootlen = strlen(s.root);
-		scan_walk_dir(&s, s.root, 0);
+		int depth = 0;
+		for (const char *c = path + s.rootlen; *c; c++)
+			depth += *c == '/';
+		struct stat sb;
+		if (!stat(path, &sb) && S_ISDIR(sb.st_mode))
+			scan_walk_dir(&s, path, depth);
+		/* gone: its known files are settled below as vanished */
+	} else {
+		for (int i = 0; i < nroots && !scan_stop_now(&s); i++) {
+			if (!root_ok[i])
+				continue;
+			snprintf(s.root, sizeof(s.root), "%s", roots[i]);
+			s.rootlen = strlen(s.root);
+			scan_walk_dir(&s, s.root, 0);
+		}
 	}
 	if (!s.db_failed && !s.stopped)
 		scan_flush_batch(&s);

@@ -37,11 +37,24 @@ int scan_type_parse(const char *s);
 
 struct scan_stats {
 	int64_t seen, added, changed, unchanged, missing, removed, errors, dirs;
+	/* files left for later by settle_ms, and how long until the newest of
+	 * them has settled */
+	int64_t unsettled, settle_wait_ms;
 };
 
 struct scan_opts {
 	const char *library_id;
-	int64_t scan_id; /* the library_scans row (status queued or running) */
+	/* the library_scans row (status queued or running); 0 for a targeted
+	 * scan, which keeps no row (its counts are the caller's to log) */
+	int64_t scan_id;
+	/* NULL: every root. Else a targeted scan of one folder inside a root
+	 * (a file: its folder): only the files below it are walked, compared
+	 * and marked missing. A folder that is gone marks its files missing
+	 * when its root is readable. */
+	const char *path;
+	/* a file modified less than this long ago is not processed (a copy
+	 * in progress); counted in unsettled. 0: every file */
+	int64_t settle_ms;
 	enum scan_type type;
 	int64_t batch;    /* files per transaction */
 	int64_t grace_ms; /* library.missing_grace */
@@ -57,7 +70,7 @@ struct scan_opts {
  * (completed, failed or cancelled, with counts and duration) and the
  * library's last_scan_at. Returns APP_OK when the scan ran to its end
  * (errors on single entries are counted, not returned); APP_ERR_NOT_FOUND
- * for an unknown library or scan; APP_ERR_UNAVAILABLE when every root is
+ * for an unknown library or scan, or a path outside every root; APP_ERR_UNAVAILABLE when every root is
  * unreadable (the scan is marked failed, nothing changes); APP_ERR_DB when
  * the database failed (the caller retries; batches already committed stay).
  * err receives a short reason.

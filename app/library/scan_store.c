@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/json.h"
+#include "core/log.h"
 #include "jobs/jobs.h"
 #include "library/scan_int.h"
 
@@ -52,6 +53,20 @@ static const struct db_stmt q_upsert = {
     " RETURNING id",
     3, false};
 
+/* Rows of this library that a new file may have been moved from: the same
+ * size and modification time under another path. */
+static const struct db_stmt q_moved_from = {
+    "scan_moved_from",
+    "SELECT x.path, f.id, f.path FROM jsonb_to_recordset($2::jsonb) AS x(path text, size bigint,"
+    " mtime_ns bigint) JOIN media_files f ON f.library_id = $1 AND f.size = x.size"
+    " AND f.mtime_ns = x.mtime_ns AND f.path <> x.path ORDER BY f.state = 'missing' DESC, f.id",
+    2, false};
+static const struct db_stmt q_move = {
+    "scan_move",
+    "UPDATE media_files SET path = $3, rel_path = $4, updated_at = now()"
+    " WHERE id = $1 AND library_id = $2",
+    4, false};
+
 void scan_item_release(struct item *it)
 {
 	free(it->path);
@@ -90,6 +105,69 @@ static enum app_err write_progress(struct scan *s)
 	p[6] = scan_errors_text(s);
 	p[7] = dirs;
 	return db_query(s->db, s->a, &q_progress, p, NULL);
+}
+
+/*
+ * A new file that is a known file moved or renamed inside the library (same
+ * size and modification time, and the old path is gone from the disk): the
+ * old row takes the new path before the upsert, which then updates it in
+ * place, so the file keeps its id, its item and with it the watch state.
+ * Runs inside the batch's transaction.
+ */
+static enum app_err relink_moves(struct scan *s)
+{
+	struct buf b;
+	struct jw w;
+	PGresult *r;
+	enum app_err e;
+	int n = 0;
+
+	buf_init(&b, 64u * 1024 * 1024);
+	jw_init(&w, &b);
+	jw_arr_open(&w);
+	for (int i = 0; i < s->nbatch; i++) {
+		const struct item *it = &s->batch[i];
+		if (!it->is_new)
+			continue;
+		jw_obj_open(&w);
+		jw_kstr(&w, "path", it->path);
+		jw_kint(&w, "size", it->size);
+		jw_kint(&w, "mtime_ns", it->mtime_ns);
+		jw_obj_close(&w);
+		n++;
+	}
+	jw_arr_close(&w);
+	if (!n || !buf_ok(&b)) {
+		buf_release(&b);
+		return n ? APP_ERR_NOMEM : APP_OK;
+	}
+	const char *p[] = {s->o->library_id, b.data};
+	e = db_query(s->db, s->a, &q_moved_from, p, &r);
+	buf_release(&b);
+	if (e)
+		return e;
+	for (int i = 0; i < PQntuples(r); i++) {
+		const char *to = PQgetvalue(r, i, 0), *id = PQgetvalue(r, i, 1);
+		const char *from = PQgetvalue(r, i, 2);
+		struct stat sb;
+		struct item *it = NULL;
+		for (int k = 0; k < s->nbatch; k++)
+			if (s->batch[k].is_new && !strcmp(s->batch[k].path, to))
+				it = &s->batch[k];
+		if (!it || !lstat(from, &sb))
+			continue; /* taken already, or the old file is still there (a copy) */
+		const char *pm[] = {id, s->o->library_id, it->path, it->rel};
+		if ((e = db_query(s->db, s->a, &q_move, pm, NULL)))
+			return e;
+		log_info("scan.moved", "%s -> %s", from, it->path);
+		int kr = scan_known_find(&s->known, from); /* not vanished: moved */
+		if (kr >= 0)
+			s->known.seen[kr] = 1;
+		it->is_new = false;
+		s->st->added--;
+		s->st->changed++;
+	}
+	return APP_OK;
 }
 
 /* Probe, upsert and enqueue the batch in one transaction. */
@@ -142,7 +220,7 @@ enum app_err scan_flush_batch(struct scan *s)
 	const char *p[] = {s->o->library_id, sid, b.data};
 	if ((e = db_begin(s->db)))
 		goto out;
-	if ((e = db_query(s->db, s->a, &q_upsert, p, &r)))
+	if ((e = relink_moves(s)) || (e = db_query(s->db, s->a, &q_upsert, p, &r)))
 		goto fail;
 	/* one match job per new or changed file */
 	int n = PQntuples(r);
@@ -159,7 +237,7 @@ enum app_err scan_flush_batch(struct scan *s)
 	}
 	if (n && (e = job_enqueue_bulk(s->db, s->a, specs, (size_t)n, NULL)))
 		goto fail;
-	if ((e = write_progress(s)))
+	if (s->o->scan_id && (e = write_progress(s)))
 		goto fail;
 	if ((e = db_commit(s->db)))
 		goto out;

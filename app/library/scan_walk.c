@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "core/json.h"
 #include "core/text.h"
@@ -152,8 +153,22 @@ static void add_video(struct scan *s, const char *dir, const char *name, const s
 		scan_record_error(s, dir, "path too long");
 		return;
 	}
-	s->st->seen++;
 	row = scan_known_find(&s->known, path);
+	if (s->o->settle_ms > 0) {
+		/* a copy in progress: left for a later scan, and not missing */
+		struct timespec now;
+		clock_gettime(CLOCK_REALTIME, &now);
+		int64_t age_ms = ((int64_t)now.tv_sec * 1000000000LL + now.tv_nsec - mtime) / 1000000;
+		if (age_ms < s->o->settle_ms) {
+			if (row >= 0)
+				s->known.seen[row] = 1;
+			s->st->unsettled++;
+			if (s->o->settle_ms - age_ms > s->st->settle_wait_ms)
+				s->st->settle_wait_ms = s->o->settle_ms - age_ms;
+			return;
+		}
+	}
+	s->st->seen++;
 	if (row >= 0) {
 		s->known.seen[row] = 1;
 		int64_t size, known_mtime;

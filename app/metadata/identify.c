@@ -28,7 +28,11 @@ static const struct db_stmt q_file = {
     "identify_file",
     "SELECT f.library_id, l.type, f.parsed::text, coalesce(f.nfo::text, 'null'),"
     " f.sidecars::text, f.match_status, coalesce(m.tmdb_id, s.tmdb_id),"
-    " coalesce(m.identified_by, s.identified_by)"
+    " coalesce(m.identified_by, s.identified_by),"
+    /* what Radarr/Sonarr said the file's folder holds (migration 0023) */
+    " (SELECT jsonb_build_object('tmdb_id', h.tmdb_id, 'imdb_id', h.imdb_id, 'tvdb_id',"
+    " h.tvdb_id)::text FROM path_hints h WHERE h.library_id = f.library_id"
+    " AND starts_with(f.path, h.path || '/') ORDER BY length(h.path) DESC LIMIT 1)"
     " FROM media_files f JOIN libraries l ON l.id = f.library_id"
     " LEFT JOIN movies m ON m.id = f.movie_id LEFT JOIN series s ON s.id = f.series_id"
     " WHERE f.id = $1 AND f.state = 'present'",
@@ -65,6 +69,7 @@ struct file_facts {
 	int64_t id_tmdb;    /* from name or NFO */
 	char imdb[16];
 	int64_t tvdb;
+	bool hinted; /* the ids came from a Radarr/Sonarr path hint */
 };
 
 static const char *jstr(const cJSON *o, const char *k)
@@ -333,6 +338,19 @@ enum app_err identify_file(struct db *db, struct arena *a, const struct identify
 	if ((e = db_get_int64_or(r, 0, 6, 0, &f.linked_tmdb)))
 		return e;
 	facts_from(&f);
+	if (!PQgetisnull(r, 0, 8)) {
+		/* Radarr's or Sonarr's ids for the folder win over the NFO's and
+		 * the name's: it is the user's own decision */
+		cJSON *h = parse_deferred(a, PQgetvalue(r, 0, 8));
+		const char *imdb = jstr(h, "imdb_id");
+		if (jint(h, "tmdb_id"))
+			f.id_tmdb = jint(h, "tmdb_id");
+		if (imdb)
+			snprintf(f.imdb, sizeof(f.imdb), "%s", imdb);
+		if (jint(h, "tvdb_id"))
+			f.tvdb = jint(h, "tvdb_id");
+		f.hinted = f.id_tmdb || f.imdb[0] || f.tvdb;
+	}
 
 	pthread_mutex_lock(&cfg_lock);
 	bool images = images_on;
@@ -367,7 +385,13 @@ enum app_err identify_file(struct db *db, struct arena *a, const struct identify
 		return store_local(db, a, &f, &l, res);
 	}
 	e = APP_OK;
-	if (!id && f.linked_tmdb) {
+	if (!id && f.hinted && f.id_tmdb && f.id_tmdb != f.linked_tmdb) {
+		/* the folder's ids say another item than the one linked */
+		id = f.id_tmdb;
+		strategy = "id";
+		conf = 100;
+	}
+	if (!id && f.linked_tmdb && !(f.hinted && !f.id_tmdb)) {
 		id = f.linked_tmdb;
 		strategy = "existing";
 		conf = 100;
