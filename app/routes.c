@@ -14,6 +14,7 @@
 #include "catalog/files.h"
 #include "catalog/watch.h"
 #include "http/health.h"
+#include "integrations/integrations.h"
 #include "library/dirs.h"
 #include "library/libraries.h"
 #include "library/libraries_api.h"
@@ -179,6 +180,22 @@ const struct route app_routes[] = {
 	 jobs_admin_retry, "Run a discarded or cancelled job again.", 0},
 	{HTTP_POST, "/api/v1/admin/jobs/{id:int}/cancel", "jobs.cancel", "jobs:cancel", NULL, BODY_NONE,
 	 jobs_admin_cancel, "Cancel a job; a running one is asked to stop.", 0},
+
+	/* --- integrations --- */
+	{HTTP_GET, "/api/v1/admin/integrations", "integrations.list", "integrations:list", NULL,
+	 BODY_NONE, integrations_list, "Radarr and Sonarr: set up or not, and their last webhook.", 0},
+	{HTTP_GET, "/api/v1/admin/integrations/{kind:str}", "integrations.get", "integrations:get",
+	 NULL, BODY_NONE, integrations_get, "One integration (radarr or sonarr).", 0},
+	{HTTP_PUT, "/api/v1/admin/integrations/{kind:str}", "integrations.put",
+	 "integrations:update", NULL, BODY_JSON, integrations_put,
+	 "Set up or change an integration: webhook secret, API address, path map.", 0,
+	 integrations_put_body},
+	{HTTP_DELETE, "/api/v1/admin/integrations/{kind:str}", "integrations.delete",
+	 "integrations:delete", NULL, BODY_NONE, integrations_delete, "Remove an integration.", 0},
+	{HTTP_POST, "/api/v1/webhooks/radarr", "webhooks.radarr", PERM_PUBLIC, NULL, BODY_NONE,
+	 webhooks_receive, "A Radarr webhook (its secret as basic auth or X-Webhook-Secret).", 0},
+	{HTTP_POST, "/api/v1/webhooks/sonarr", "webhooks.sonarr", PERM_PUBLIC, NULL, BODY_NONE,
+	 webhooks_receive, "A Sonarr webhook (its secret as basic auth or X-Webhook-Secret).", 0},
 
 	/* --- libraries --- */
 	{HTTP_GET, "/api/v1/libraries", "libraries.list", "libraries:list", libraries_list_query,

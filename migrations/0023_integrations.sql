@@ -15,18 +15,23 @@ CREATE TABLE integrations (
 	updated_at timestamptz NOT NULL DEFAULT now()
 );
 
--- Every webhook body accepted, by its SHA-256: the same body twice is a
--- replay and refused. Kept 7 days (maintenance).
+-- Every webhook body accepted, by its SHA-256. A body that writes
+-- (guarded: content events) may come once, the same body again is a replay
+-- and refused; Health, Grab and Test repeat by nature. Kept 7 days
+-- (maintenance.retention).
 CREATE TABLE webhook_receipts (
 	id bigserial PRIMARY KEY,
 	kind text NOT NULL,
 	event_type text NOT NULL,
 	body_sha256 bytea NOT NULL,
+	guarded boolean NOT NULL DEFAULT false,
 	job_id bigint,
 	summary jsonb NOT NULL DEFAULT '{}',
 	received_at timestamptz NOT NULL DEFAULT now()
 );
-CREATE UNIQUE INDEX webhook_receipts_body_idx ON webhook_receipts (kind, body_sha256);
+CREATE UNIQUE INDEX webhook_receipts_body_idx ON webhook_receipts (kind, body_sha256)
+	WHERE guarded;
+CREATE INDEX webhook_receipts_kind_idx ON webhook_receipts (kind, id);
 CREATE INDEX webhook_receipts_received_idx ON webhook_receipts (received_at);
 
 -- What a Radarr/Sonarr said a folder holds: identification takes these ids

@@ -19,6 +19,7 @@ static const struct job_kind kinds[] = {
 	/* --- end of maintenance kinds --- */
 	{"library.scan", kind_library_scan, 6 * 3600 * 1000LL, false},
 	{"library.scan_path", kind_library_scan_path, 30 * 60 * 1000LL, false},
+	{"integration.event", kind_integration_event, 30 * 60 * 1000LL, false},
 	{"library.match", kind_library_match, 5 * 60 * 1000LL, false},
 	{"image.fetch", kind_image_fetch, 2 * 60 * 1000LL, false},
 	{"image.local", kind_image_local, 2 * 60 * 1000LL, false},

@@ -114,20 +114,15 @@ static const struct db_stmt q_rematch = {
     4, false};
 static const struct db_stmt q_now = {"kind_scan_path_now", "SELECT now()::text", 0, false};
 
-enum job_outcome kind_library_scan_path(struct job_ctx *ctx, const struct job *job,
-					struct job_result *res)
+/* A targeted scan of path in lib for job (see library.scan_path). */
+static enum job_outcome path_scan(struct job_ctx *ctx, const struct job *job,
+				  struct job_result *res, const char *lib, const char *path,
+				  bool rematch, bool settle)
 {
-	const char *lib = NULL, *path = NULL;
-	bool rematch = false, settle = false;
 	struct scan_stats st = {0};
 	char err[256];
 	PGresult *r;
 
-	if (json_get_str(job->args, "library_id", true, 36, 36, &lib, NULL) ||
-	    json_get_str(job->args, "path", true, 2, 4096, &path, NULL) ||
-	    json_get_bool(job->args, "rematch", false, &rematch, NULL) ||
-	    json_get_bool(job->args, "settle", false, &settle, NULL))
-		return job_error(res, JOB_FAIL, "args need library_id and path (rematch, settle)");
 	if (db_query(ctx->db, ctx->arena, &q_now, NULL, &r))
 		return job_error(res, JOB_RETRY, "database error");
 	const char *started = arena_strdup(ctx->arena, PQgetvalue(r, 0, 0));
@@ -160,21 +155,97 @@ enum job_outcome kind_library_scan_path(struct job_ctx *ctx, const struct job *j
 	if (rematch && db_query(ctx->db, ctx->arena, &q_rematch, pr, NULL))
 		return job_error(res, JOB_RETRY, "database error");
 	if (st.unsettled) {
-		/* a copy in progress: look again once its newest file settled */
-		/* no unique key: one follow-up per run, so the chain stays one */
-		char *args = cJSON_PrintUnformatted(job->args);
+		/* a copy in progress: look again once its newest file settled;
+		 * no unique key: one follow-up per run, so the chain stays one */
+		char *args = arena_printf(ctx->arena, "{\"library_id\":\"%s\",\"settle\":true,\"path\":",
+					  lib);
+		struct buf b;
+		struct jw w;
+		buf_init(&b, 16 * 1024);
+		jw_init(&w, &b);
+		jw_str(&w, path);
+		args = args && buf_ok(&b) ? arena_printf(ctx->arena, "%s%s}", args, b.data) : NULL;
+		buf_release(&b);
 		struct job_spec again = {.kind = "library.scan_path",
 					 .args = args,
 					 .priority = JOB_DEFAULT,
 					 .delay_ms = st.settle_wait_ms + 500,
 					 .request_id = job->request_id};
 		int64_t id;
-		e = args ? job_enqueue(ctx->db, ctx->arena, &again, &id, NULL) : APP_ERR_NOMEM;
-		free(args);
-		if (e)
+		if (!args || job_enqueue(ctx->db, ctx->arena, &again, &id, NULL))
 			return job_error(res, JOB_RETRY, "database error");
 	}
 	return JOB_OK;
+}
+
+enum job_outcome kind_library_scan_path(struct job_ctx *ctx, const struct job *job,
+					struct job_result *res)
+{
+	const char *lib = NULL, *path = NULL;
+	bool rematch = false, settle = false;
+
+	if (json_get_str(job->args, "library_id", true, 36, 36, &lib, NULL) ||
+	    json_get_str(job->args, "path", true, 2, 4096, &path, NULL) ||
+	    json_get_bool(job->args, "rematch", false, &rematch, NULL) ||
+	    json_get_bool(job->args, "settle", false, &settle, NULL))
+		return job_error(res, JOB_FAIL, "args need library_id and path (rematch, settle)");
+	return path_scan(ctx, job, res, lib, path, rematch, settle);
+}
+
+/* --- integration.event ------------------------------------------------------- */
+
+static const struct db_stmt q_forget = {
+    "kind_integ_forget", "DELETE FROM path_hints WHERE library_id = $1 AND path = $2", 2, false};
+static const struct db_stmt q_drop = {
+    "kind_integ_drop",
+    "DELETE FROM media_files WHERE library_id = $1 AND path IN (SELECT"
+    " jsonb_array_elements_text($2::jsonb)) RETURNING path",
+    2, false};
+
+enum job_outcome kind_integration_event(struct job_ctx *ctx, const struct job *job,
+					struct job_result *res)
+{
+	const char *lib = NULL, *folder = NULL, *scan = NULL, *source = "", *event = "";
+	bool forget = false, rematch = false;
+	const cJSON *drop = cJSON_GetObjectItemCaseSensitive(job->args, "drop"), *it;
+	struct buf b;
+	struct jw w;
+
+	if (json_get_str(job->args, "library_id", true, 36, 36, &lib, NULL) ||
+	    json_get_str(job->args, "folder", true, 2, 8192, &folder, NULL) ||
+	    json_get_str(job->args, "scan", true, 2, 8192, &scan, NULL) ||
+	    json_get_str(job->args, "source", false, 1, 16, &source, NULL) ||
+	    json_get_str(job->args, "event", false, 1, 64, &event, NULL) ||
+	    json_get_bool(job->args, "forget", false, &forget, NULL) ||
+	    json_get_bool(job->args, "rematch", false, &rematch, NULL) ||
+	    (drop && !cJSON_IsArray(drop)))
+		return job_error(res, JOB_FAIL, "args need library_id, folder and scan");
+	/* the files it deleted go now (the folder's scan would only mark them
+	 * missing), and a forgotten item's ids with them, in one transaction */
+	buf_init(&b, 4u * 1024 * 1024);
+	jw_init(&w, &b);
+	jw_arr_open(&w);
+	cJSON_ArrayForEach(it, drop)
+	{
+		if (cJSON_IsString(it))
+			jw_str(&w, it->valuestring);
+	}
+	jw_arr_close(&w);
+	char *list = buf_ok(&b) ? arena_strdup(ctx->arena, b.data) : NULL;
+	buf_release(&b);
+	const char *pf[] = {lib, folder};
+	const char *pd[] = {lib, list};
+	PGresult *gone = NULL;
+	if (!list)
+		return job_error(res, JOB_RETRY, "out of memory");
+	if (db_begin(ctx->db) || (forget && db_query(ctx->db, ctx->arena, &q_forget, pf, NULL)) ||
+	    db_query(ctx->db, ctx->arena, &q_drop, pd, &gone) || db_commit(ctx->db)) {
+		db_rollback(ctx->db);
+		return job_error(res, JOB_RETRY, "database error");
+	}
+	log_info("integration.event", "%s %s: %d file(s) dropped, scanning %s", source, event,
+		 PQntuples(gone), scan);
+	return path_scan(ctx, job, res, lib, scan, rematch, false);
 }
 
 /* --- library.match ------------------------------------------------------- */

@@ -8,6 +8,10 @@
  *                          scan of one folder (webhooks, the watcher); with
  *                          settle, files modified in the last
  *                          library.settle_seconds wait for a later run
+ *   integration.event      {source, event, library_id, folder, scan, drop[],
+ *                          forget, rematch}: a Radarr/Sonarr webhook's work
+ *                          (integrations/arr.h): drop the files it deleted,
+ *                          forget the folder's ids, then scan `scan`
  *   library.match          {file_id, tmdb_id?, manual?, refresh?}: identify
  *   image.fetch            {image_id}: fetch one picture into storage
  *   image.local            {movie_id|series_id}: store and link the pictures
@@ -30,6 +34,8 @@ void library_kinds_configure(const struct config *cfg);
 enum job_outcome kind_library_scan(struct job_ctx *ctx, const struct job *job,
 				   struct job_result *res);
 enum job_outcome kind_library_scan_path(struct job_ctx *ctx, const struct job *job,
+					struct job_result *res);
+enum job_outcome kind_integration_event(struct job_ctx *ctx, const struct job *job,
 					struct job_result *res);
 enum job_outcome kind_library_match(struct job_ctx *ctx, const struct job *job,
 				    struct job_result *res);
