@@ -43,6 +43,8 @@ static const char *plain_absolute(struct arena *a, const char *p)
 
 	while (n > 1 && p[n - 1] == '/')
 		n--;
+	if (n == 1 && p[0] == '/')
+		return "/";
 	if (n < 2 || p[0] != '/')
 		return NULL;
 	char *out = arena_strndup(a, p, n);
@@ -184,10 +186,12 @@ enum app_err arr_event_read(struct arena *a, enum arr_kind kind, const cJSON *bo
 		return field_fail(fe, APP_ERR_VALIDATION, "eventType", "is required (a string)");
 	if (strlen(ev_name) > 64)
 		return field_fail(fe, APP_ERR_VALIDATION, "eventType", "is longer than 64 bytes");
-	ev->event = ev_name;
+	ev->event = arena_strdup(a, ev_name);
 	ev->library_type = tv ? "tvshow" : "movie";
 	ev->action = ARR_LOG;
-	ev->title = str_of(item, "title");
+	ev->title = str_of(item, "title") ? arena_strdup(a, str_of(item, "title")) : NULL;
+	if (!ev->event)
+		return APP_ERR_NOMEM;
 
 	bool download = !strcmp(ev_name, "Download");
 	bool rename = !strcmp(ev_name, "Rename");
@@ -206,9 +210,10 @@ enum app_err arr_event_read(struct arena *a, enum arr_kind kind, const cJSON *bo
 	} else {
 		ev->tmdb_id = id_of(item, "tmdbId");
 	}
-	ev->imdb_id = str_of(item, "imdbId");
-	if (ev->imdb_id && (strlen(ev->imdb_id) > 15 || strncmp(ev->imdb_id, "tt", 2)))
-		ev->imdb_id = NULL; /* not an IMDb id: ignored, the others still count */
+	const char *imdb = str_of(item, "imdbId");
+	/* not an IMDb id: ignored, the others still count */
+	ev->imdb_id = imdb && strlen(imdb) <= 15 && !strncmp(imdb, "tt", 2) ? arena_strdup(a, imdb)
+									     : NULL;
 	if (added) {
 		ev->action = ARR_HINT;
 		return APP_OK;
