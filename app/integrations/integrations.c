@@ -34,16 +34,18 @@ static const struct db_stmt q_lock = {
     "integ_lock",
     "SELECT enabled, base_url, path_map::text FROM integrations WHERE kind = $1 FOR UPDATE", 1,
     false};
-/* $4 NULL keeps the secret; $2/$3/$5 NULL keep enabled, base_url, path_map
- * ($6 says base_url was given, so null clears it) */
-static const struct db_stmt q_upsert = {
-    "integ_upsert",
-    "INSERT INTO integrations AS i (kind, enabled, base_url, webhook_secret_sha256, path_map)"
-    " VALUES ($1, coalesce($2::boolean, true), $3, decode($4, 'hex'), coalesce($5::jsonb, '[]'))"
-    " ON CONFLICT (kind) DO UPDATE SET enabled = coalesce($2::boolean, i.enabled),"
-    " base_url = CASE WHEN $6::boolean THEN $3 ELSE i.base_url END,"
-    " webhook_secret_sha256 = coalesce(decode($4, 'hex'), i.webhook_secret_sha256),"
-    " path_map = coalesce($5::jsonb, i.path_map), updated_at = now()",
+static const struct db_stmt q_insert = {
+    "integ_insert",
+    "INSERT INTO integrations (kind, enabled, base_url, webhook_secret_sha256, path_map)"
+    " VALUES ($1, coalesce($2::boolean, true), $3, decode($4, 'hex'), coalesce($5::jsonb, '[]'))",
+    5, false};
+/* NULL keeps a column ($6 says base_url was given, so null clears it) */
+static const struct db_stmt q_update = {
+    "integ_update",
+    "UPDATE integrations SET enabled = coalesce($2::boolean, enabled),"
+    " base_url = CASE WHEN $6::boolean THEN $3 ELSE base_url END,"
+    " webhook_secret_sha256 = coalesce(decode($4, 'hex'), webhook_secret_sha256),"
+    " path_map = coalesce($5::jsonb, path_map), updated_at = now() WHERE kind = $1",
     6, false};
 static const struct db_stmt q_delete = {
     "integ_delete", "DELETE FROM integrations WHERE kind = $1 RETURNING kind", 1, false};
@@ -279,7 +281,7 @@ enum app_err integrations_put(struct request *req, struct response *res, struct 
 			   hash_hex[0] ? hash_hex : NULL,
 			   map,
 			   req_body(req, "base_url") ? "true" : "false"};
-	if ((e = db_query(db, req->arena, &q_upsert, p, NULL)) ||
+	if ((e = db_query(db, req->arena, PQntuples(old) ? &q_update : &q_insert, p, NULL)) ||
 	    (e = db_query(db, req->arena, &q_one, p1, &r)))
 		goto fail;
 	/* the audit row names what changed, never the secret itself */
