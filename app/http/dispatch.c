@@ -257,7 +257,9 @@ void http_dispatch(struct app *app, struct request *req, struct response *res)
 	}
 	return;
 fail:
-	if (e == APP_ERR_UNAUTHORIZED)
+	/* a handler may have named its own scheme (the webhooks: Basic) */
+	if (e == APP_ERR_UNAUTHORIZED &&
+	    !(res->headers.data && strstr(res->headers.data, "WWW-Authenticate:")))
 		res_header(res, "WWW-Authenticate", "Bearer realm=\"revenge\"");
 	if (e == APP_ERR_INTERNAL || e == APP_ERR_NOMEM)
 		log_error("http.error", "%s %s failed: %s", http_method_name(req->method),
