@@ -193,9 +193,11 @@ const struct route app_routes[] = {
 	{HTTP_DELETE, "/api/v1/admin/integrations/{kind:str}", "integrations.delete",
 	 "integrations:delete", NULL, BODY_NONE, integrations_delete, "Remove an integration.", 0},
 	{HTTP_POST, "/api/v1/webhooks/radarr", "webhooks.radarr", PERM_PUBLIC, NULL, BODY_NONE,
-	 webhooks_receive, "A Radarr webhook (its secret as basic auth or X-Webhook-Secret).", 0},
+	 webhooks_receive, "A Radarr webhook (its secret as basic auth or X-Webhook-Secret).",
+	 ROUTE_OWN_LIMIT},
 	{HTTP_POST, "/api/v1/webhooks/sonarr", "webhooks.sonarr", PERM_PUBLIC, NULL, BODY_NONE,
-	 webhooks_receive, "A Sonarr webhook (its secret as basic auth or X-Webhook-Secret).", 0},
+	 webhooks_receive, "A Sonarr webhook (its secret as basic auth or X-Webhook-Secret).",
+	 ROUTE_OWN_LIMIT},
 
 	/* --- libraries --- */
 	{HTTP_GET, "/api/v1/libraries", "libraries.list", "libraries:list", libraries_list_query,

@@ -104,6 +104,13 @@ static const struct db_stmt q_audit = {
     " WHERE at < now() - $1::int * interval '1 day' ORDER BY at " BATCH,
     1, false};
 
+/* webhook receipts (migration 0023): a replay older than this is let in */
+static const struct db_stmt q_receipts = {
+    "maint_webhook_receipts",
+    "DELETE FROM webhook_receipts WHERE id IN (SELECT id FROM webhook_receipts"
+    " WHERE received_at < now() - $1::int * interval '1 day' ORDER BY received_at " BATCH,
+    1, false};
+
 static const struct db_stmt q_completed = {
     "maint_completed_jobs",
     "DELETE FROM jobs WHERE id IN (SELECT id FROM jobs WHERE state = 'completed'"
@@ -259,6 +266,7 @@ enum job_outcome maintenance_retention(struct job_ctx *ctx, const struct job *jo
 	    {"library_scans", strcmp(PQgetvalue(r, 0, 0), "t") ? NULL : &q_scans,
 	     p.scan_history_days, 0},
 	    {"periodic_runs", &q_periodic, MAINTENANCE_PERIODIC_RUNS_DAYS, 0},
+	    {"webhook_receipts", &q_receipts, MAINTENANCE_WEBHOOK_RECEIPTS_DAYS, 0},
 	};
 	return run_steps(ctx, "maintenance.retention", steps, sizeof(steps) / sizeof(steps[0]),
 	                 res);

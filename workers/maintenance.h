@@ -42,6 +42,8 @@
 
 /* Periodic runs are kept this long (the newest per schedule always). */
 #define MAINTENANCE_PERIODIC_RUNS_DAYS 30
+/* webhook receipts are kept this long: a replay of an older body gets in */
+#define MAINTENANCE_WEBHOOK_RECEIPTS_DAYS 7
 
 /* Use cfg's [retention] values from now on (copied; cfg need not outlive
  * the call). Thread-safe; leader_start() calls it, and a daemon that

@@ -89,11 +89,26 @@ enum app_err ratelimit_check(struct request *req, int *retry_after_s)
 	*retry_after_s = 0;
 	if (!cfg->ratelimit_enabled || strncmp(req->path, "/api/", 5))
 		return APP_OK; /* probes and metrics are never limited */
-	if (!take(req, 0, ip, cfg->ratelimit_rate, cfg->ratelimit_burst, &retry_ms) ||
+	bool own = req->route && (req->route->flags & ROUTE_OWN_LIMIT);
+	if ((!own && !take(req, 0, ip, cfg->ratelimit_rate, cfg->ratelimit_burst, &retry_ms)) ||
 	    (req->route && (req->route->flags & ROUTE_AUTH_LIMIT) &&
 	     !take(req, 1, ip, cfg->ratelimit_auth_rate, cfg->ratelimit_auth_burst, &retry_ms))) {
 		*retry_after_s = retry_ms <= 0 ? 1 : (retry_ms + 999) / 1000;
 		return APP_ERR_RATE_LIMITED;
 	}
 	return APP_OK;
+}
+
+enum app_err ratelimit_failure(struct request *req, int *retry_after_s)
+{
+	const struct config *cfg = req->app->cfg;
+	const char *ip = req->remote_addr && *req->remote_addr ? req->remote_addr : "-";
+	int retry_ms = 0;
+
+	*retry_after_s = 0;
+	if (!cfg->ratelimit_enabled ||
+	    take(req, 1, ip, cfg->ratelimit_auth_rate, cfg->ratelimit_auth_burst, &retry_ms))
+		return APP_OK;
+	*retry_after_s = retry_ms <= 0 ? 1 : (retry_ms + 999) / 1000;
+	return APP_ERR_RATE_LIMITED;
 }

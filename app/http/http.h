@@ -142,6 +142,9 @@ struct route {
 
 /* The stricter rate limit of the authentication routes applies. */
 #define ROUTE_AUTH_LIMIT 0x1u
+/* Not the per-address limit of every route: the handler limits its own
+ * failures (auth/ratelimit.h, ratelimit_failure). */
+#define ROUTE_OWN_LIMIT 0x2u
 
 /*
  * Hooks the dispatcher calls through struct app, so http/ needs no domain

@@ -8,6 +8,7 @@
 
 #include "app.h"
 #include "auth/audit.h"
+#include "auth/ratelimit.h"
 #include "core/config.h"
 #include "core/crypto.h"
 #include "core/log.h"
@@ -453,6 +454,14 @@ enum app_err webhooks_receive(struct request *req, struct response *res, struct 
 	bool ok = PQntuples(r) == 1 && hex_decode(PQgetvalue(r, 0, 0), want, sizeof(want)) == 0 &&
 		  crypto_equal(h, want, sizeof(h)) && secret;
 	if (!ok) {
+		int retry;
+		if (ratelimit_failure(req, &retry)) {
+			char secs[16];
+			snprintf(secs, sizeof(secs), "%d", retry);
+			res_header(res, "Retry-After", secs);
+			return field_fail(fe, APP_ERR_RATE_LIMITED, "secret",
+					  "too many failed attempts; retry in %d s", retry);
+		}
 		log_warn("webhook.denied", "%s webhook from %s: %s", kname,
 			 req->remote_addr ? req->remote_addr : "-",
 			 secret ? "wrong secret or not set up" : "no secret");

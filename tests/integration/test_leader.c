@@ -586,6 +586,10 @@ static void seed_retention(void)
 	    " ('old', now() - interval '100 days'), ('old', now() - interval '50 days'),"
 	    " ('yearly', now() - interval '200 days'),"
 	    " ('fresh', now() - interval '40 days'), ('fresh', now() - interval '1 day')");
+	sql("DELETE FROM webhook_receipts");
+	sql("INSERT INTO webhook_receipts (kind, event_type, body_sha256, received_at) VALUES"
+	    " ('radarr', 'old', '\\x01', now() - interval '8 days'),"
+	    " ('radarr', 'new', '\\x02', now() - interval '6 days')");
 }
 
 static void retention_handler(void **state)
@@ -618,6 +622,9 @@ static void retention_handler(void **state)
 	                             " AND period_start > now() - interval '51 days'"),
 	                 1);
 	assert_int_equal(count_where("periodic_runs", "name = 'yearly'"), 1);
+	/* webhook receipts: a week */
+	assert_int_equal(count_where("webhook_receipts", "event_type = 'old'"), 0);
+	assert_int_equal(count_where("webhook_receipts", "event_type = 'new'"), 1);
 	assert_int_equal(count_where("periodic_runs", "name = 'fresh'"), 1);
 	assert_int_equal(count_where("periodic_runs",
 	                             "name = 'fresh'"

@@ -47,6 +47,7 @@
 static char conf[1200], sock[256], log_path[PATH_MAX], base[1024], movies[1100], tv[1100];
 static char clip[1100], movie_lib[37], tv_lib[37], radarr_secret[64];
 static const char *sonarr_secret = "sonarr-secret-0123456789";
+static char db_url[1024];
 static pid_t server = -1;
 static PGconn *pg;
 static struct db *db;
@@ -617,6 +618,44 @@ static void sonarr_events(void **state)
 			    "6");
 }
 
+/* --- rate limits ---------------------------------------------------------------------- */
+
+/* Radarr sends bursts and never resends: webhooks with the right secret are
+ * not under the per-address limit, failed secrets are under the strict one. */
+static void limits(void **state)
+{
+	(void)state;
+	int limited = 0;
+
+	server_stop(server, 5000);
+	testenv_write_config(conf, db_url, sock,
+			     api_fmt("pool_size = 2\n[auth]\nargon2_memory = 1m\nargon2_iterations = 1\n"
+				     "[ratelimit]\nenabled = true\nrate = 1\nburst = 2\n"
+				     "auth_rate = 1\nauth_burst = 3\n[library]\nallowed_roots = %s\n"
+				     "[storage]\npath = %s/storage\n",
+				     base, base));
+	server = server_start(conf, sock, log_path);
+	assert_true(server > 0);
+	for (int i = 0; i < 12; i++) {
+		char body[128];
+		snprintf(body, sizeof(body), "{\"eventType\": \"Health\", \"message\": \"burst %d\"}",
+			 i);
+		EXPECT(radarr(body), 202);
+	}
+	for (int i = 0; i < 8; i++)
+		if (post("radarr", BASIC, "wrong-wrong-wrong-wrong", "{}") == 429)
+			limited++;
+	assert_true(limited >= 4);
+	assert_string_equal(api_problem_field(), "secret");
+	assert_non_null(strstr(api_last.head, "Retry-After: "));
+	/* the rest of the API still is under the per-address limit */
+	limited = 0;
+	for (int i = 0; i < 6; i++)
+		if (api_call("GET", "/api/v1/admin/integrations", admin.token, NULL) == 429)
+			limited++;
+	assert_true(limited >= 3);
+}
+
 /* --- setup ------------------------------------------------------------------------------ */
 
 static void configure_worker(void)
@@ -651,6 +690,7 @@ static int setup(void **state)
 	char real[PATH_MAX], lg[PATH_MAX];
 
 	(void)state;
+	snprintf(db_url, sizeof(db_url), "%s", url);
 	log_setup(LL_ERROR, LOG_FMT_LOGFMT, 2);
 	snprintf(lg, sizeof(lg), "%s/log/fake_tmdb_webhooks.log", testenv_stack_dir());
 	if (fake_tmdb_start(&fake, KEY, lg))
@@ -721,6 +761,7 @@ int main(void)
 	    cmocka_unit_test(radarr_events),
 	    cmocka_unit_test(ids_are_exact_matches),
 	    cmocka_unit_test(sonarr_events),
+	    cmocka_unit_test(limits),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
