@@ -47,7 +47,7 @@ TESTLIB_OBJS := $(TESTLIB_SRCS:%.c=$(BUILD)/obj/%.o)
 FUZZ_SRCS   := $(wildcard tests/fuzz/fuzz_*.c)
 
 .PHONY: all help deps run stop test test-unit test-integration test-e2e test-bins \
-        web test-web test-browser bench-web sanitize lint bench bench-api bench-queue bench-scan fuzz install clean format corpus
+        web test-web test-browser bench-web sanitize lint bench bench-api bench-queue bench-scan bench-webhooks fuzz install clean format corpus
 
 all: $(BINS)
 
@@ -220,6 +220,7 @@ bench: deps
 	@BENCH_MOVIES=100000 tests/bench/movies.sh $(BUILD)
 	@if [ -x tests/bench/queue.sh ]; then tests/bench/queue.sh $(BUILD); fi
 	@$(MAKE) --no-print-directory bench-scan
+	@tests/bench/webhooks.sh $(BUILD)
 	@$(MAKE) --no-print-directory bench-web
 
 # the request path (/healthz, /readyz, /users/me), then the movies API on a
@@ -248,6 +249,11 @@ bench-scan: deps
 bench-queue: deps
 	@$(MAKE) --no-print-directory all
 	@tests/bench/queue.sh $(BUILD)
+
+# Radarr webhooks accepted per second, and checked for loss (printed)
+bench-webhooks: deps
+	@$(MAKE) --no-print-directory all
+	@tests/bench/webhooks.sh $(BUILD)
 
 fuzz: deps
 	@tests/fuzz/run.sh

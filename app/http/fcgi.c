@@ -20,6 +20,8 @@
 #define POLL_MS 500
 /* a peer that stops sending mid-request cannot pin a child for longer */
 #define IO_TIMEOUT_S 30
+/* the longest a retiring child waits for nginx to close its connections */
+#define RETIRE_MS 60000
 
 struct conn {
 	FCGX_Request req;
@@ -305,11 +307,26 @@ long fcgi_child_serve(struct app *app, int listen_fd, volatile sig_atomic_t *sto
 		return 0;
 	}
 	FCGX_Init();
-	while (!*stop && (max_requests == 0 || served < max_requests)) {
+	int64_t retiring_since = 0;
+	while (!*stop) {
 		struct conn *slot = free_slot(conns);
-		int n = 0, ready;
+		int n = 0, ready, kept = 0;
 
-		if (slot) {
+		/*
+		 * Past max_requests the child retires: it takes no new connection,
+		 * and serves the ones it has until nginx closes them (the upstream's
+		 * keepalive_requests and keepalive_timeout), or RETIRE_MS passed.
+		 * Closing a kept connection itself would race a request nginx is
+		 * sending on it, which nginx cannot retry for a POST (502).
+		 */
+		if (max_requests && served >= max_requests && !retiring_since)
+			retiring_since = now_mono_us();
+		for (int i = 0; i < MAX_CONNS; i++)
+			kept += conns[i].active;
+		if (retiring_since &&
+		    (!kept || now_mono_us() - retiring_since > (int64_t)RETIRE_MS * 1000))
+			break;
+		if (slot && !retiring_since) {
 			pfd[n] = (struct pollfd){.fd = listen_fd, .events = POLLIN};
 			owner[n++] = NULL;
 		}

@@ -199,7 +199,12 @@ static void child_main(struct pool *p)
 		log_error("fcgi.child", "child initialisation failed");
 		_exit(3);
 	}
-	served = fcgi_child_serve(&app, p->listen_fd, &child_stop, p->cfg->server_max_requests);
+	/* children started together would retire together and leave nobody
+	 * to take new connections: each takes its limit with up to half again */
+	long limit = (long)p->cfg->server_max_requests;
+	if (limit > 1)
+		limit += (long)((unsigned)getpid() * 2654435761u % (unsigned)(limit / 2 + 1));
+	served = fcgi_child_serve(&app, p->listen_fd, &child_stop, limit);
 	log_debug("fcgi.child_exit", "served %ld requests", served);
 	app_release(&app);
 	/* exit status 0 tells the master this was an orderly recycle or stop */
