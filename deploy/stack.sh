@@ -648,6 +648,10 @@ app_conf_init() {
 				chmod --reference="$DIR/revenge.conf" "$DIR/revenge.conf.tmp" &&
 				mv -f "$DIR/revenge.conf.tmp" "$DIR/revenge.conf"
 		fi
+		# a stack made before auth.secret_key existed gets one once
+		grep -qE '^[[:space:]]*secret_key[[:space:]]*=' "$DIR/revenge.conf" ||
+			printf '\n[auth]\n# added by deploy/stack.sh: seals stored secrets (AES-256-GCM)\nsecret_key = %s\n' \
+				"$(openssl rand -hex 32)" >>"$DIR/revenge.conf"
 		return 0
 	fi
 	(
@@ -680,6 +684,10 @@ path = $DIR/storage
 [library]
 # the media folders libraries may use (every root must lie in one of them)
 allowed_roots = $(app_conf_roots)
+
+[auth]
+# seals stored secrets such as integration API keys (AES-256-GCM)
+secret_key = $(openssl rand -hex 32)
 EOF
 	)
 	mv -f "$DIR/revenge.conf.tmp" "$DIR/revenge.conf"

@@ -109,6 +109,9 @@ static const struct config_key keys[] = {
      NULL, 0, "The window failed logins are counted in; a lock lasts for the rest of it."},
     {"auth", "cookie_secure", CFG_BOOL, OFF(auth_cookie_secure), "true", 0, 0, NULL, 0,
      "Mark session cookies Secure (HTTPS only)."},
+    {"auth", "secret_key", CFG_STRING, OFF(auth_secret_key), "", 0, 0, NULL, CFG_SECRET,
+     "64 hex digits (32 random bytes): the key secrets kept at rest are sealed with (AES-256-GCM; "
+     "the API keys of integrations). Unset, such secrets cannot be stored."},
     {"ratelimit", "enabled", CFG_BOOL, OFF(ratelimit_enabled), "true", 0, 0, NULL, 0,
      "Limit requests per client IP (429 with Retry-After beyond)."},
     {"ratelimit", "rate", CFG_INT, OFF(ratelimit_rate), "10", 1, 1000000, NULL, 0,

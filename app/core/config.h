@@ -79,6 +79,7 @@ struct config {
 	int64_t auth_lockout_ip_attempts;
 	int64_t auth_lockout_window; /* ms */
 	bool auth_cookie_secure;
+	char *auth_secret_key; /* 64 hex digits or NULL (core/crypto.h, crypto_seal) */
 	/* [ratelimit] */
 	bool ratelimit_enabled;
 	int64_t ratelimit_rate;

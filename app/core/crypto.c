@@ -1,5 +1,6 @@
 #include "core/crypto.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -145,4 +146,116 @@ int uuid_v4(char out[37])
 	memcpy(out + 24, hex + 20, 12);
 	out[36] = '\0';
 	return 0;
+}
+
+/* --- sealed secrets ---------------------------------------------------------- */
+
+static long gcm(bool seal, const unsigned char key[32], const char *aad,
+		const unsigned char nonce[12], const unsigned char *in, size_t n,
+		unsigned char *out, unsigned char tag[16])
+{
+	EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
+	int len = 0, fin = 0, ok;
+
+	if (!c || n > 1u << 30)
+		goto fail;
+	ok = seal ? EVP_EncryptInit_ex(c, EVP_aes_256_gcm(), NULL, key, nonce)
+		  : EVP_DecryptInit_ex(c, EVP_aes_256_gcm(), NULL, key, nonce);
+	if (ok != 1)
+		goto fail;
+	if (aad && (seal ? EVP_EncryptUpdate(c, NULL, &len, (const unsigned char *)aad,
+					     (int)strlen(aad))
+			 : EVP_DecryptUpdate(c, NULL, &len, (const unsigned char *)aad,
+					     (int)strlen(aad))) != 1)
+		goto fail;
+	if ((seal ? EVP_EncryptUpdate(c, out, &len, in, (int)n)
+		  : EVP_DecryptUpdate(c, out, &len, in, (int)n)) != 1)
+		goto fail;
+	if (seal) {
+		if (EVP_EncryptFinal_ex(c, out + len, &fin) != 1 ||
+		    EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, 16, tag) != 1)
+			goto fail;
+	} else if (EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_TAG, 16, tag) != 1 ||
+		   EVP_DecryptFinal_ex(c, out + len, &fin) != 1) {
+		goto fail;
+	}
+	EVP_CIPHER_CTX_free(c);
+	return (long)len + fin;
+fail:
+	EVP_CIPHER_CTX_free(c);
+	return -1;
+}
+
+long crypto_seal(const unsigned char key[32], const char *aad, const void *p, size_t n,
+		 unsigned char *out, size_t cap)
+{
+	if (cap < n + CRYPTO_SEAL_OVERHEAD || crypto_random(out, 12))
+		return -1;
+	long len = gcm(true, key, aad, out, p, n, out + 12, out + 12 + n);
+	return len == (long)n ? (long)(n + CRYPTO_SEAL_OVERHEAD) : -1;
+}
+
+long crypto_open(const unsigned char key[32], const char *aad, const unsigned char *in, size_t n,
+		 void *out, size_t cap)
+{
+	unsigned char tag[16];
+
+	if (n < CRYPTO_SEAL_OVERHEAD || cap < n - CRYPTO_SEAL_OVERHEAD)
+		return -1;
+	size_t len = n - CRYPTO_SEAL_OVERHEAD;
+	memcpy(tag, in + 12 + len, 16);
+	return gcm(false, key, aad, in, in + 12, len, out, tag);
+}
+
+#define SEAL_PREFIX "gcm1."
+
+char *crypto_seal_text(const unsigned char key[32], const char *aad, const char *plain)
+{
+	size_t n = strlen(plain), cap = n + CRYPTO_SEAL_OVERHEAD;
+	unsigned char *raw = malloc(cap);
+	char *out = malloc(sizeof(SEAL_PREFIX) + (cap + 2) / 3 * 4 + 1);
+	long len;
+
+	if (!raw || !out || (len = crypto_seal(key, aad, plain, n, raw, cap)) < 0) {
+		free(raw);
+		free(out);
+		return NULL;
+	}
+	memcpy(out, SEAL_PREFIX, sizeof(SEAL_PREFIX) - 1);
+	base64url_encode(raw, (size_t)len, out + sizeof(SEAL_PREFIX) - 1);
+	free(raw);
+	return out;
+}
+
+char *crypto_open_text(const unsigned char key[32], const char *aad, const char *sealed)
+{
+	size_t n;
+	unsigned char *raw;
+	char *out;
+	long len, plain;
+
+	if (!sealed || strncmp(sealed, SEAL_PREFIX, sizeof(SEAL_PREFIX) - 1))
+		return NULL;
+	sealed += sizeof(SEAL_PREFIX) - 1;
+	n = strlen(sealed);
+	raw = malloc(n + 1);
+	out = malloc(n + 1);
+	if (!raw || !out || (len = base64url_decode(sealed, n, raw, n + 1)) < 0 ||
+	    (plain = crypto_open(key, aad, raw, (size_t)len, out, n)) < 0) {
+		free(raw);
+		free(out);
+		return NULL;
+	}
+	free(raw);
+	out[plain] = 0;
+	if (strlen(out) != (size_t)plain) { /* a NUL inside: not a text we sealed */
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+int crypto_key_parse(const char *hex, unsigned char key[32])
+{
+	return hex && strlen(hex) == 64 && hex_decode(hex, key, 32) == 0 ? 0 : -1;
 }

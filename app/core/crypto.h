@@ -34,6 +34,29 @@ size_t base64url_encode(const void *p, size_t n, char *out);
  * decoded length or -1 on a bad character, bad length or overflow. */
 long base64url_decode(const char *s, size_t len, void *out, size_t cap);
 
+/*
+ * Secrets kept at rest (API keys of integrations, notification passwords):
+ * AES-256-GCM under a 32-byte key from the configuration
+ * (security.secret_key), a fresh 96-bit nonce per seal, and aad naming
+ * where the value belongs ("integration:radarr:api_key"), so a sealed
+ * value copied into another row or column does not open. As text:
+ * "gcm1." + base64url(nonce || ciphertext || tag).
+ */
+#define CRYPTO_SEAL_OVERHEAD (12 + 16)
+/* Seal p[0..n) into out (n + CRYPTO_SEAL_OVERHEAD bytes); its length or -1. */
+long crypto_seal(const unsigned char key[32], const char *aad, const void *p, size_t n,
+		 unsigned char *out, size_t cap);
+/* Open in[0..n) into out (cap bytes); the plaintext length, or -1 when it
+ * was tampered with, sealed under another key or aad, or does not fit. */
+long crypto_open(const unsigned char key[32], const char *aad, const unsigned char *in, size_t n,
+		 void *out, size_t cap);
+/* The text form of a seal of the NUL-terminated plain (malloc'd), or NULL. */
+char *crypto_seal_text(const unsigned char key[32], const char *aad, const char *plain);
+/* The plaintext of a sealed text (malloc'd, NUL-terminated), or NULL. */
+char *crypto_open_text(const unsigned char key[32], const char *aad, const char *sealed);
+/* The 32-byte key of 64 hex digits; 0, or -1 when it is not one. */
+int crypto_key_parse(const char *hex, unsigned char key[32]);
+
 /* A UUID v4 in canonical lower-case text (37 bytes with the NUL). */
 int uuid_v4(char out[37]);
 
