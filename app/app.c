@@ -79,7 +79,8 @@ enum app_err app_config_check(const struct config *cfg, struct buf *err)
 	} crons[] = {{"schedule.retention", cfg->schedule_retention},
 		     {"schedule.session_cleanup", cfg->schedule_session_cleanup},
 		     {"schedule.library_scans", cfg->schedule_library_scans},
-		     {"schedule.metadata_refresh", cfg->schedule_metadata_refresh}};
+		     {"schedule.metadata_refresh", cfg->schedule_metadata_refresh},
+		     {"schedule.integration_sync", cfg->schedule_integration_sync}};
 	for (size_t i = 0; i < sizeof(crons) / sizeof(crons[0]); i++) {
 		struct cron c;
 		char why[160];

@@ -20,6 +20,8 @@ static const struct job_kind kinds[] = {
 	{"library.scan", kind_library_scan, 6 * 3600 * 1000LL, false},
 	{"library.scan_path", kind_library_scan_path, 30 * 60 * 1000LL, false},
 	{"integration.event", kind_integration_event, 30 * 60 * 1000LL, false},
+	{"integration.sync", kind_integration_sync, 30 * 60 * 1000LL, false},
+	{"integration.sync_due", kind_integration_sync_due, 0, false},
 	{"library.match", kind_library_match, 5 * 60 * 1000LL, false},
 	{"image.fetch", kind_image_fetch, 2 * 60 * 1000LL, false},
 	{"image.local", kind_image_local, 2 * 60 * 1000LL, false},

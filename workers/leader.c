@@ -40,6 +40,7 @@ static const struct {
     {"sessions", "maintenance.sessions", offsetof(struct config, schedule_session_cleanup)},
     {"library_scans", "library.scan_due", offsetof(struct config, schedule_library_scans)},
     {"metadata_refresh", "metadata.refresh_stale", offsetof(struct config, schedule_metadata_refresh)},
+    {"integration_sync", "integration.sync_due", offsetof(struct config, schedule_integration_sync)},
 };
 #define NPERIODIC (sizeof(periodic_table) / sizeof(periodic_table[0]))
 

@@ -9,6 +9,10 @@
 #include "core/json.h"
 #include "core/log.h"
 #include "core/text.h"
+#include <openssl/crypto.h>
+
+#include "integrations/arr.h"
+#include "integrations/arr_api.h"
 #include "jobs/jobs.h"
 #include "library/artwork.h"
 #include "library/scan.h"
@@ -21,6 +25,7 @@ static pthread_mutex_t cfg_lock = PTHREAD_MUTEX_INITIALIZER;
 static int64_t scan_batch = 500, missing_grace_ms = 72LL * 3600 * 1000,
 	       stale_ms = 168LL * 3600 * 1000, settle_ms = 10 * 1000;
 static char sizes[4][17] = {"w780", "w1280", "w300", "w185"};
+static char secret_key[65]; /* auth.secret_key, for integration API keys */
 
 void library_kinds_configure(const struct config *cfg)
 {
@@ -32,6 +37,8 @@ void library_kinds_configure(const struct config *cfg)
 	missing_grace_ms = cfg->library_missing_grace;
 	stale_ms = cfg->metadata_stale_after;
 	settle_ms = cfg->library_settle_seconds * 1000;
+	snprintf(secret_key, sizeof(secret_key), "%s",
+		 cfg->auth_secret_key ? cfg->auth_secret_key : "");
 	snprintf(sizes[0], sizeof(sizes[0]), "%s", cfg->images_poster_size);
 	snprintf(sizes[1], sizeof(sizes[1]), "%s", cfg->images_backdrop_size);
 	snprintf(sizes[2], sizeof(sizes[2]), "%s", cfg->images_still_size);
@@ -246,6 +253,59 @@ enum job_outcome kind_integration_event(struct job_ctx *ctx, const struct job *j
 	log_info("integration.event", "%s %s: %d file(s) dropped, scanning %s", source, event,
 		 PQntuples(gone), scan);
 	return path_scan(ctx, job, res, lib, scan, rematch, false);
+}
+
+/* --- integration.sync ------------------------------------------------------ */
+
+enum job_outcome kind_integration_sync(struct job_ctx *ctx, const struct job *job,
+				       struct job_result *res)
+{
+	const char *kind = NULL;
+	int64_t item = 0;
+	char key[65], err[256];
+	struct arr_sync_stats st;
+
+	if (json_get_str(job->args, "kind", true, 6, 6, &kind, NULL) || arr_kind_parse(kind) < 0 ||
+	    json_get_int(job->args, "item_id", false, 1, 2147483647, &item, NULL))
+		return job_error(res, JOB_FAIL, "args need kind (radarr|sonarr) and an optional item_id");
+	pthread_mutex_lock(&cfg_lock);
+	memcpy(key, secret_key, sizeof(key));
+	pthread_mutex_unlock(&cfg_lock);
+	enum app_err e = arr_sync(ctx->db, ctx->arena, key, kind, item, job->request_id, &st, err,
+				  sizeof(err));
+	OPENSSL_cleanse(key, sizeof(key));
+	log_info("integration.sync",
+		 "%s%s: %s items=%lld in_library=%lld outside=%lld hints_changed=%lld rematched=%lld "
+		 "scans=%lld forgotten=%lld",
+		 kind, item ? " (one item)" : "", e ? err : "ok", (long long)st.items,
+		 (long long)st.in_library, (long long)st.outside, (long long)st.hinted,
+		 (long long)st.changed, (long long)st.scans, (long long)st.forgotten);
+	if (!e)
+		return JOB_OK;
+	/* not set up, a key that does not open or is refused: an admin must act */
+	if (e == APP_ERR_NOT_FOUND || e == APP_ERR_CONFLICT || e == APP_ERR_UNPROCESSABLE)
+		return job_error(res, JOB_FAIL, "%s", err);
+	return job_error(res, JOB_RETRY, "%s", err[0] ? err : app_err_title(e));
+}
+
+/* integrations with an API key whose interval has passed since their last
+ * sync get one (one queued at a time) */
+static const struct db_stmt q_sync_due = {
+    "kind_integ_sync_due",
+    "INSERT INTO jobs (kind, args, priority, unique_key)"
+    " SELECT 'integration.sync', jsonb_build_object('kind', kind), 3, 'integration.sync:' || kind"
+    " FROM integrations WHERE enabled AND api_key_sealed IS NOT NULL AND base_url IS NOT NULL"
+    " AND sync_interval_minutes > 0 AND (last_sync_at IS NULL OR last_sync_at < now()"
+    " - sync_interval_minutes * interval '1 minute') ON CONFLICT DO NOTHING",
+    0, false};
+
+enum job_outcome kind_integration_sync_due(struct job_ctx *ctx, const struct job *job,
+					   struct job_result *res)
+{
+	(void)job;
+	if (db_query(ctx->db, ctx->arena, &q_sync_due, NULL, NULL))
+		return job_error(res, JOB_RETRY, "database error");
+	return JOB_OK;
 }
 
 /* --- library.match ------------------------------------------------------- */

@@ -12,6 +12,9 @@
  *                          forget, rematch}: a Radarr/Sonarr webhook's work
  *                          (integrations/arr.h): drop the files it deleted,
  *                          forget the folder's ids, then scan `scan`
+ *   integration.sync       {kind, item_id?}: Radarr/Sonarr's items through their
+ *                          API v3 (integrations/arr_api.h)
+ *   integration.sync_due   periodic: the syncs whose interval passed
  *   library.match          {file_id, tmdb_id?, manual?, refresh?}: identify
  *   image.fetch            {image_id}: fetch one picture into storage
  *   image.local            {movie_id|series_id}: store and link the pictures
@@ -37,6 +40,10 @@ enum job_outcome kind_library_scan_path(struct job_ctx *ctx, const struct job *j
 					struct job_result *res);
 enum job_outcome kind_integration_event(struct job_ctx *ctx, const struct job *job,
 					struct job_result *res);
+enum job_outcome kind_integration_sync(struct job_ctx *ctx, const struct job *job,
+				       struct job_result *res);
+enum job_outcome kind_integration_sync_due(struct job_ctx *ctx, const struct job *job,
+					   struct job_result *res);
 enum job_outcome kind_library_match(struct job_ctx *ctx, const struct job *job,
 				    struct job_result *res);
 enum job_outcome kind_image_fetch(struct job_ctx *ctx, const struct job *job,

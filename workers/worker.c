@@ -254,6 +254,7 @@ static void reload(struct worker *w, struct config **cfgp, const char *path,
 	    str_differs(n->schedule_session_cleanup, o->schedule_session_cleanup) ||
 	    str_differs(n->schedule_library_scans, o->schedule_library_scans) ||
 	    str_differs(n->schedule_metadata_refresh, o->schedule_metadata_refresh) ||
+	    str_differs(n->schedule_integration_sync, o->schedule_integration_sync) ||
 	    n->worker_lease != o->worker_lease) {
 		leader_stop(*leader);
 		*leader = leader_start(n, w->id);

@@ -164,6 +164,10 @@ static const struct config_key keys[] = {
      NULL, 0, "Cron expression (UTC) of the check that starts each library's periodic scan when due."},
     {"schedule", "metadata_refresh", CFG_STRING, OFF(schedule_metadata_refresh), "41 4 * * *", 0,
      0, NULL, 0, "Cron expression (UTC) of the refresh of items whose metadata is stale."},
+    {"schedule", "integration_sync", CFG_STRING, OFF(schedule_integration_sync), "*/15 * * * *", 0,
+     0, NULL, 0,
+     "Cron expression (UTC) of the check that starts each Radarr/Sonarr sync when its interval "
+     "passed."},
     {"tmdb", "api_key", CFG_STRING, OFF(tmdb_api_key), "", 0, 0, NULL, CFG_SECRET,
      "TMDb API key (v3); unset, files are identified from their names and NFO files only."},
     {"tmdb", "base_url", CFG_STRING, OFF(tmdb_base_url), "https://api.themoviedb.org/3", 0, 0,

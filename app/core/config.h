@@ -105,6 +105,7 @@ struct config {
 	char *schedule_retention;
 	char *schedule_session_cleanup;
 	char *schedule_library_scans;
+	char *schedule_integration_sync;
 	char *schedule_metadata_refresh;
 	/* [tmdb] */
 	char *tmdb_api_key; /* NULL: no provider (offline, local identification) */

@@ -12,8 +12,10 @@
 #include "core/config.h"
 #include "core/crypto.h"
 #include "core/log.h"
+#include <openssl/crypto.h>
 #include "db/sql.h"
 #include "integrations/arr.h"
+#include "integrations/arr_api.h"
 #include "jobs/jobs.h"
 
 /* clang-format off */
@@ -23,9 +25,13 @@
 	" 'received_at', " SQL_TS("r.received_at") ", 'job_id', r.job_id)::text FROM"              \
 	" webhook_receipts r WHERE r.kind = i.kind ORDER BY r.id DESC LIMIT 1),"                   \
 	" (SELECT count(*) FROM webhook_receipts r WHERE r.kind = i.kind"                          \
-	" AND r.received_at > now() - interval '24 hours')"
+	" AND r.received_at > now() - interval '24 hours'), i.api_key_sealed IS NOT NULL,"          \
+	" i.sync_interval_minutes, " SQL_TS("i.last_sync_at") ", i.last_sync::text"
 /* clang-format on */
-enum { IC_KIND, IC_ENABLED, IC_URL, IC_MAP, IC_CREATED, IC_UPDATED, IC_LAST, IC_DAY };
+enum {
+	IC_KIND, IC_ENABLED, IC_URL, IC_MAP, IC_CREATED, IC_UPDATED, IC_LAST, IC_DAY, IC_KEY_SET,
+	IC_INTERVAL, IC_SYNC_AT, IC_SYNC
+};
 
 static const struct db_stmt q_all = {
     "integ_all", "SELECT " INTEGRATION_COLUMNS " FROM integrations i ORDER BY i.kind", 0, true};
@@ -37,17 +43,24 @@ static const struct db_stmt q_lock = {
     false};
 static const struct db_stmt q_insert = {
     "integ_insert",
-    "INSERT INTO integrations (kind, enabled, base_url, webhook_secret_sha256, path_map)"
-    " VALUES ($1, coalesce($2::boolean, true), $3, decode($4, 'hex'), coalesce($5::jsonb, '[]'))",
-    5, false};
-/* NULL keeps a column ($6 says base_url was given, so null clears it) */
+    "INSERT INTO integrations (kind, enabled, base_url, webhook_secret_sha256, path_map,"
+    " api_key_sealed, sync_interval_minutes) SELECT $1, coalesce($2::boolean, true), $3,"
+    " decode($4, 'hex'), coalesce($5::jsonb, '[]'), $7, coalesce($8::int, 360)"
+    /* the update's flags: always given, unused here */
+    " WHERE $6::boolean IS NOT NULL AND $9::boolean IS NOT NULL",
+    9, false};
+/* NULL keeps a column ($6 says base_url was given, so null clears it;
+ * $9 the same for api_key) */
 static const struct db_stmt q_update = {
     "integ_update",
     "UPDATE integrations SET enabled = coalesce($2::boolean, enabled),"
     " base_url = CASE WHEN $6::boolean THEN $3 ELSE base_url END,"
     " webhook_secret_sha256 = coalesce(decode($4, 'hex'), webhook_secret_sha256),"
-    " path_map = coalesce($5::jsonb, path_map), updated_at = now() WHERE kind = $1",
-    6, false};
+    " path_map = coalesce($5::jsonb, path_map),"
+    " api_key_sealed = CASE WHEN $9::boolean THEN $7 ELSE api_key_sealed END,"
+    " sync_interval_minutes = coalesce($8::int, sync_interval_minutes), updated_at = now()"
+    " WHERE kind = $1",
+    9, false};
 static const struct db_stmt q_delete = {
     "integ_delete", "DELETE FROM integrations WHERE kind = $1 RETURNING kind", 1, false};
 
@@ -113,6 +126,20 @@ const struct body_field integrations_put_body[] = {
      .text = true,
      .doc = "The webhook's password (16 or more characters); absent on a new integration: one is "
 	    "generated and returned once."},
+    {.name = "api_key",
+     .type = BT_STRING,
+     .null = BN_ALLOW,
+     .min = 16,
+     .max = 128,
+     .text = true,
+     .doc = "The Radarr/Sonarr API key (Settings → General), for the sync and the status pages; "
+	    "kept sealed (auth.secret_key); null removes it."},
+    {.name = "sync_interval_minutes",
+     .type = BT_INT,
+     .null = BN_REFUSE,
+     .min = 0,
+     .max = 10080,
+     .doc = "How often the periodic sync runs (0: only on demand); default 360."},
     {.name = "path_map",
      .type = BT_ARRAY,
      .null = BN_REFUSE,
@@ -160,6 +187,14 @@ static void integration_json(struct jw *w, const char *kind, const PGresult *r, 
 		raw_or_null(w, "last_webhook", r, row, IC_LAST);
 		jw_key(w, "webhooks_24h");
 		jw_raw(w, PQgetvalue(r, row, IC_DAY), (size_t)PQgetlength(r, row, IC_DAY));
+		jw_kbool(w, "api_key_set", PQgetvalue(r, row, IC_KEY_SET)[0] == 't');
+		jw_key(w, "sync_interval_minutes");
+		jw_raw(w, PQgetvalue(r, row, IC_INTERVAL), (size_t)PQgetlength(r, row, IC_INTERVAL));
+		if (PQgetisnull(r, row, IC_SYNC_AT))
+			jw_knull(w, "last_sync_at");
+		else
+			jw_kstr(w, "last_sync_at", PQgetvalue(r, row, IC_SYNC_AT));
+		raw_or_null(w, "last_sync", r, row, IC_SYNC);
 	}
 	if (secret)
 		jw_kstr(w, "webhook_secret", secret);
@@ -276,21 +311,50 @@ enum app_err integrations_put(struct request *req, struct response *res, struct 
 		crypto_sha256(secret, strlen(secret), h);
 		hex_encode(h, sizeof(h), hash_hex);
 	}
+	/* the API key is kept sealed, bound to this integration */
+	const char *api_key = req_body_str(req, "api_key"), *sealed = NULL;
+	if (api_key) {
+		unsigned char key[32];
+		if (crypto_key_parse(req->app->cfg->auth_secret_key, key)) {
+			e = field_fail(fe, APP_ERR_CONFLICT, "api_key",
+				       "cannot be stored: auth.secret_key is not set on this server");
+			goto fail;
+		}
+		char *s = crypto_seal_text(key, arena_printf(req->arena, "integration:%s:api_key", kind),
+					   api_key);
+		OPENSSL_cleanse(key, sizeof(key));
+		sealed = s ? arena_strdup(req->arena, s) : NULL;
+		free(s);
+		if (!sealed) {
+			e = APP_ERR_INTERNAL;
+			goto fail;
+		}
+	}
+	int64_t interval;
+	const char *interval_text = req_body_int(req, "sync_interval_minutes", &interval)
+					? arena_printf(req->arena, "%lld", (long long)interval)
+					: NULL;
 	const char *p[] = {kind,
 			   has_enabled ? (enabled ? "true" : "false") : NULL,
 			   url,
 			   hash_hex[0] ? hash_hex : NULL,
 			   map,
-			   req_body(req, "base_url") ? "true" : "false"};
+			   req_body(req, "base_url") ? "true" : "false",
+			   sealed,
+			   interval_text,
+			   req_body(req, "api_key") ? "true" : "false"};
 	if ((e = db_query(db, req->arena, PQntuples(old) ? &q_update : &q_insert, p, NULL)) ||
 	    (e = db_query(db, req->arena, &q_one, p1, &r)))
 		goto fail;
 	/* the audit row names what changed, never the secret itself */
 	const char *values = arena_printf(
-	    req->arena, "{\"enabled\":%s,\"base_url\":%s,\"path_map\":%s,\"secret_changed\":%s}",
+	    req->arena,
+	    "{\"enabled\":%s,\"base_url\":%s,\"path_map\":%s,\"secret_changed\":%s,"
+	    "\"api_key_changed\":%s,\"sync_interval_minutes\":%s}",
 	    PQgetvalue(r, 0, IC_ENABLED)[0] == 't' ? "true" : "false",
 	    PQgetisnull(r, 0, IC_URL) ? "null" : "\"(set)\"", PQgetvalue(r, 0, IC_MAP),
-	    secret ? "true" : "false");
+	    secret ? "true" : "false", req_body(req, "api_key") ? "true" : "false",
+	    PQgetvalue(r, 0, IC_INTERVAL));
 	if (!values) {
 		e = APP_ERR_NOMEM;
 		goto fail;
@@ -561,4 +625,249 @@ out:
 	cJSON_Delete(body);
 	cJSON_Delete(map);
 	return e;
+}
+
+/* --- the *arr's own API ----------------------------------------------------------- */
+
+static const struct db_stmt q_roots_in = {
+    "integ_roots_in",
+    "SELECT x.i, (SELECT l.id::text FROM libraries l WHERE l.enabled AND l.type = $2 AND EXISTS"
+    " (SELECT 1 FROM unnest(l.paths) r WHERE x.p = r OR starts_with(x.p, rtrim(r, '/') || '/')"
+    " OR starts_with(r, x.p || '/')) ORDER BY l.created_at LIMIT 1)"
+    " FROM unnest($1::text[]) WITH ORDINALITY x(p, i)",
+    2, false};
+
+/* kind's connection and one GET of path; the problem names base_url or
+ * api_key when the *arr cannot be asked or refuses */
+static enum app_err ask(struct request *req, struct field_error *fe, const char **kind,
+			struct arr_conn *c, const char *path, cJSON **out)
+{
+	char err[256];
+	enum app_err e;
+
+	*out = NULL;
+	if ((e = kind_of(req, fe, kind)))
+		return e;
+	if ((e = arr_conn_load(req->app->db, req->arena, req->app->cfg->auth_secret_key, *kind, c,
+			       fe)))
+		return e;
+	e = arr_api_get(c, path, 10000, out, err, sizeof(err));
+	if (e == APP_ERR_UNPROCESSABLE || e == APP_ERR_NOT_FOUND)
+		return field_fail(fe, APP_ERR_UNPROCESSABLE, e == APP_ERR_NOT_FOUND ? "base_url" : "api_key",
+				  "%s", err);
+	if (e == APP_ERR_BAD_REQUEST || e == APP_ERR_UNAVAILABLE)
+		return field_fail(fe, APP_ERR_UNAVAILABLE, "base_url", "%s", err);
+	return e;
+}
+
+static const char *jstr_or(const cJSON *o, const char *k)
+{
+	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, k));
+}
+
+enum app_err integrations_status(struct request *req, struct response *res, struct field_error *fe)
+{
+	const char *kind;
+	struct arr_conn c;
+	cJSON *st;
+	struct jw w;
+	enum app_err e = ask(req, fe, &kind, &c, "system/status", &st);
+
+	arr_conn_wipe(&c);
+	if (e)
+		return e;
+	jw_init(&w, &res->body);
+	jw_obj_open(&w);
+	jw_kstr(&w, "kind", kind);
+	jw_kbool(&w, "reachable", true);
+	static const char *const keys[] = {"appName", "instanceName", "version", "osName",
+					   "branch", "startTime"};
+	static const char *const names[] = {"app_name", "instance_name", "version", "os_name",
+					    "branch", "start_time"};
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		const char *v = jstr_or(st, keys[i]);
+		if (v)
+			jw_kstr(&w, names[i], v);
+		else
+			jw_knull(&w, names[i]);
+	}
+	jw_obj_close(&w);
+	cJSON_Delete(st);
+	return APP_OK;
+}
+
+enum app_err integrations_quality_profiles(struct request *req, struct response *res,
+					   struct field_error *fe)
+{
+	const char *kind;
+	struct arr_conn c;
+	cJSON *list;
+	const cJSON *it;
+	struct jw w;
+	enum app_err e = ask(req, fe, &kind, &c, "qualityprofile", &list);
+
+	arr_conn_wipe(&c);
+	if (e)
+		return e;
+	jw_init(&w, &res->body);
+	jw_obj_open(&w);
+	jw_key(&w, "items");
+	jw_arr_open(&w);
+	cJSON_ArrayForEach(it, list)
+	{
+		const cJSON *id = cJSON_GetObjectItemCaseSensitive(it, "id");
+		const cJSON *up = cJSON_GetObjectItemCaseSensitive(it, "upgradeAllowed");
+		if (!cJSON_IsNumber(id) || !jstr_or(it, "name"))
+			continue;
+		jw_obj_open(&w);
+		jw_kint(&w, "id", (int64_t)id->valuedouble);
+		jw_kstr(&w, "name", jstr_or(it, "name"));
+		jw_kbool(&w, "upgrade_allowed", cJSON_IsTrue(up));
+		jw_obj_close(&w);
+	}
+	jw_arr_close(&w);
+	jw_obj_close(&w);
+	cJSON_Delete(list);
+	return APP_OK;
+}
+
+enum app_err integrations_root_folders(struct request *req, struct response *res,
+				       struct field_error *fe)
+{
+	const char *kind;
+	struct arr_conn c;
+	cJSON *list;
+	const cJSON *it;
+	struct jw w;
+	struct buf arr;
+	enum app_err e = ask(req, fe, &kind, &c, "rootfolder", &list);
+	int n = 0;
+
+	if (e) {
+		arr_conn_wipe(&c);
+		return e;
+	}
+	/* where each folder is here, and which library holds it */
+	buf_init(&arr, 1024 * 1024);
+	buf_putc(&arr, '{');
+	const char **local = arena_calloc(req->arena, (size_t)cJSON_GetArraySize(list) + 1,
+					  sizeof(*local));
+	cJSON_ArrayForEach(it, list)
+	{
+		const char *p = jstr_or(it, "path");
+		const char *l = p && local ? arr_map_path(req->arena, c.path_map, p) : NULL;
+		if (local)
+			local[n] = l;
+		buf_printf(&arr, "%s\"", n ? "," : "");
+		for (const char *q = l ? l : ""; *q; q++) {
+			if (*q == '"' || *q == '\\')
+				buf_putc(&arr, '\\');
+			buf_putc(&arr, *q);
+		}
+		buf_putc(&arr, '"');
+		n++;
+	}
+	buf_putc(&arr, '}');
+	arr_conn_wipe(&c);
+	PGresult *r = NULL;
+	const char *pr[] = {arr.data, arr_kind_parse(kind) == ARR_SONARR ? "tvshow" : "movie"};
+	if (!local || !buf_ok(&arr))
+		e = APP_ERR_NOMEM;
+	else
+		e = db_query(req->app->db, req->arena, &q_roots_in, pr, &r);
+	buf_release(&arr);
+	if (e) {
+		cJSON_Delete(list);
+		return e;
+	}
+	jw_init(&w, &res->body);
+	jw_obj_open(&w);
+	jw_key(&w, "items");
+	jw_arr_open(&w);
+	int i = 0;
+	cJSON_ArrayForEach(it, list)
+	{
+		const cJSON *id = cJSON_GetObjectItemCaseSensitive(it, "id");
+		const cJSON *free_space = cJSON_GetObjectItemCaseSensitive(it, "freeSpace");
+		jw_obj_open(&w);
+		if (cJSON_IsNumber(id))
+			jw_kint(&w, "id", (int64_t)id->valuedouble);
+		jw_kstr(&w, "path", jstr_or(it, "path") ? jstr_or(it, "path") : "");
+		if (local[i])
+			jw_kstr(&w, "local_path", local[i]);
+		else
+			jw_knull(&w, "local_path");
+		jw_kbool(&w, "accessible", cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "accessible")));
+		if (cJSON_IsNumber(free_space))
+			jw_kint(&w, "free_space", (int64_t)free_space->valuedouble);
+		else
+			jw_knull(&w, "free_space");
+		if (i < PQntuples(r) && local[i] && !PQgetisnull(r, i, 1))
+			jw_kstr(&w, "library_id", PQgetvalue(r, i, 1));
+		else
+			jw_knull(&w, "library_id");
+		jw_obj_close(&w);
+		i++;
+	}
+	jw_arr_close(&w);
+	jw_obj_close(&w);
+	cJSON_Delete(list);
+	return APP_OK;
+}
+
+const struct body_field integrations_sync_body[] = {
+    {.name = "item_id",
+     .type = BT_INT,
+     .null = BN_REFUSE,
+     .min = 1,
+     .max = 2147483647,
+     .doc = "One Radarr movie / Sonarr series id; absent: every item."},
+    {0},
+};
+
+enum app_err integrations_sync(struct request *req, struct response *res, struct field_error *fe)
+{
+	struct db *db = req->app->db;
+	const char *kind;
+	int64_t item = 0, job_id;
+	bool dup = false;
+	struct arr_conn c;
+	struct jw w;
+	enum app_err e;
+
+	if ((e = kind_of(req, fe, &kind)))
+		return e;
+	/* refused now rather than failing in the worker */
+	e = arr_conn_load(db, req->arena, req->app->cfg->auth_secret_key, kind, &c, fe);
+	arr_conn_wipe(&c);
+	if (e)
+		return e;
+	req_body_int(req, "item_id", &item);
+	struct job_spec spec = {
+	    .kind = "integration.sync",
+	    .args = item ? arena_printf(req->arena, "{\"kind\":\"%s\",\"item_id\":%lld}", kind,
+					(long long)item)
+			 : arena_printf(req->arena, "{\"kind\":\"%s\"}", kind),
+	    .priority = JOB_HIGH,
+	    .unique_key = item ? NULL : arena_printf(req->arena, "integration.sync:%s", kind),
+	    .request_id = req->request_id};
+	if (!spec.args)
+		return APP_ERR_NOMEM;
+	if ((e = db_begin(db)))
+		return e;
+	const char *values = arena_printf(req->arena, "{\"item_id\":%lld}", (long long)item);
+	struct audit_entry a = {NULL, "integration.sync", "integration", kind, true, NULL, NULL,
+				values};
+	if ((e = job_enqueue(db, req->arena, &spec, &job_id, &dup)) || (e = audit_write(req, &a)) ||
+	    (e = db_commit(db))) {
+		db_rollback(db);
+		return e;
+	}
+	res->status = 202;
+	jw_init(&w, &res->body);
+	jw_obj_open(&w);
+	jw_kint(&w, "job_id", job_id);
+	jw_kbool(&w, "already_queued", dup);
+	jw_obj_close(&w);
+	return APP_OK;
 }

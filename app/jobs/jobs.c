@@ -74,7 +74,8 @@ const char *job_priority_name(int p)
  * keeps the two equal */
 const char *const job_kind_names[] = {
 	"noop",		   "maintenance.retention", "maintenance.sessions", "library.scan",
-	"library.scan_path", "integration.event", "library.match",   "image.fetch",
+	"library.scan_path", "integration.event", "integration.sync", "integration.sync_due",
+	"library.match",   "image.fetch",
 	"image.local",	   "library.scan_due",	    "metadata.refresh", "metadata.refresh_stale",
 };
 const size_t job_kind_names_count = sizeof(job_kind_names) / sizeof(job_kind_names[0]);
