@@ -62,9 +62,10 @@ const char *arr_map_path(struct arena *a, const cJSON *path_map, const char *rem
 		return NULL;
 	cJSON_ArrayForEach(rule, path_map)
 	{
-		const char *from = plain_absolute(a, cJSON_GetStringValue(
-							 cJSON_GetObjectItemCaseSensitive(rule, "remote")));
-		const char *to = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rule, "local"));
+		const char *from = plain_absolute(
+		    a, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rule, "remote")));
+		const char *to =
+		    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rule, "local"));
 		size_t n = from ? strlen(from) : 0;
 		if (!from || !to || n <= best)
 			continue;
@@ -91,8 +92,8 @@ static int64_t id_of(const cJSON *o, const char *name)
 {
 	const cJSON *v = member(o, name);
 	return cJSON_IsNumber(v) && v->valuedouble >= 1 && v->valuedouble <= 2147483647.0
-		       ? (int64_t)v->valuedouble
-		       : 0;
+	           ? (int64_t)v->valuedouble
+	           : 0;
 }
 
 /* a string member, NULL when absent or not a non-empty string */
@@ -104,8 +105,8 @@ static const char *str_of(const cJSON *o, const char *name)
 
 /* obj.member as a remote folder, mapped; a missing or unsafe one fails */
 static enum app_err folder_of(struct arena *a, const cJSON *obj, const char *objname,
-			      const char *name, const cJSON *map, const char **out,
-			      const char **field, struct field_error *fe)
+                              const char *name, const cJSON *map, const char **out,
+                              const char **field, struct field_error *fe)
 {
 	const char *f = arena_printf(a, "%s.%s", objname, name);
 	const char *remote = str_of(obj, name);
@@ -117,20 +118,20 @@ static enum app_err folder_of(struct arena *a, const cJSON *obj, const char *obj
 		return field_fail(fe, APP_ERR_VALIDATION, f, "is required (a folder path)");
 	if (!(*out = arr_map_path(a, map, remote)))
 		return field_fail(fe, APP_ERR_VALIDATION, f,
-				  "must be an absolute path without . or .. segments");
+		                  "must be an absolute path without . or .. segments");
 	return APP_OK;
 }
 
 /* folder + "/" + obj.relativePath, checked */
 static enum app_err file_in(struct arena *a, const char *folder, const cJSON *obj,
-			    const char *field, const char **out, struct field_error *fe)
+                            const char *field, const char **out, struct field_error *fe)
 {
 	const char *rel = str_of(obj, "relativePath");
 
 	if (!arr_safe_relative(rel))
 		return field_fail(fe, APP_ERR_VALIDATION, field,
-				  rel ? "must be a relative path without . or .. segments"
-				      : "is required (a path below the item's folder)");
+		                  rel ? "must be a relative path without . or .. segments"
+		                      : "is required (a path below the item's folder)");
 	*out = arena_printf(a, "%s/%s", folder, rel);
 	return *out ? APP_OK : APP_ERR_NOMEM;
 }
@@ -144,7 +145,7 @@ static const char *dir_of(struct arena *a, const char *path)
 /* deletedFiles: an array of {relativePath} (an import that replaced
  * files) or a boolean (an item deleted), which says nothing per file */
 static enum app_err deleted_files(struct arena *a, const char *folder, const cJSON *body,
-				  struct arr_event *ev, struct field_error *fe)
+                                  struct arr_event *ev, struct field_error *fe)
 {
 	const cJSON *list = member(body, "deletedFiles"), *it;
 	int i = 0;
@@ -160,7 +161,7 @@ static enum app_err deleted_files(struct arena *a, const char *folder, const cJS
 			return APP_ERR_NOMEM;
 		if (ev->ndrop >= ARR_MAX_DROP)
 			return field_fail(fe, APP_ERR_VALIDATION, "deletedFiles",
-					  "has more than 64 files");
+			                  "has more than 64 files");
 		if ((e = file_in(a, folder, it, field, &path, fe)))
 			return e;
 		ev->drop[ev->ndrop++] = path;
@@ -169,7 +170,7 @@ static enum app_err deleted_files(struct arena *a, const char *folder, const cJS
 }
 
 enum app_err arr_event_read(struct arena *a, enum arr_kind kind, const cJSON *body,
-			    const cJSON *path_map, struct arr_event *ev, struct field_error *fe)
+                            const cJSON *path_map, struct arr_event *ev, struct field_error *fe)
 {
 	const bool tv = kind == ARR_SONARR;
 	const char *objname = tv ? "series" : "movie";
@@ -202,7 +203,7 @@ enum app_err arr_event_read(struct arena *a, enum arr_kind kind, const cJSON *bo
 		return APP_OK; /* Grab, Health, Test, ApplicationUpdate, …: logged */
 
 	if ((e = folder_of(a, item, objname, tv ? "path" : "folderPath", path_map, &ev->folder,
-			   &ev->folder_field, fe)))
+	                   &ev->folder_field, fe)))
 		return e;
 	if (tv) {
 		ev->tvdb_id = id_of(item, "tvdbId");
@@ -212,8 +213,8 @@ enum app_err arr_event_read(struct arena *a, enum arr_kind kind, const cJSON *bo
 	}
 	const char *imdb = str_of(item, "imdbId");
 	/* not an IMDb id: ignored, the others still count */
-	ev->imdb_id = imdb && strlen(imdb) <= 15 && !strncmp(imdb, "tt", 2) ? arena_strdup(a, imdb)
-									     : NULL;
+	ev->imdb_id =
+	    imdb && strlen(imdb) <= 15 && !strncmp(imdb, "tt", 2) ? arena_strdup(a, imdb) : NULL;
 	if (added) {
 		ev->action = ARR_HINT;
 		return APP_OK;

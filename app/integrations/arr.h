@@ -8,14 +8,13 @@
  * integration's path map), the ids it gives for that folder, the files it
  * deleted, and the folder to scan again.
  *
- *   Radarr  Download (import, upgrade)  hint, drop deletedFiles, scan the file's folder, re-identify
- *           Rename                      hint, scan the movie's folder (moves keep their rows)
+ *   Radarr  Download (import, upgrade)  hint, drop deletedFiles, scan the file's folder,
+ * re-identify Rename                      hint, scan the movie's folder (moves keep their rows)
  *           MovieAdded                  hint only (no file yet)
  *           MovieFileDelete             drop the file, scan its folder
  *           MovieDelete                 forget the hint, scan the folder (gone files go missing)
- *   Sonarr  Download                    hint (series), drop deletedFiles, scan the file's folder, re-identify
- *           Rename                      hint, scan the series folder
- *           SeriesAdd                   hint only
+ *   Sonarr  Download                    hint (series), drop deletedFiles, scan the file's folder,
+ * re-identify Rename                      hint, scan the series folder SeriesAdd hint only
  *           EpisodeFileDelete           drop the file, scan its folder
  *           SeriesDelete                forget the hint, scan the series folder
  *   both    Grab, Health, HealthRestored, ApplicationUpdate, Test, and any
@@ -53,7 +52,7 @@ struct arr_event {
 	/* the item's folder (mapped) and the member that named it */
 	const char *folder;
 	const char *folder_field;
-	const char *scan;            /* the folder to scan (ARR_SYNC) */
+	const char *scan;               /* the folder to scan (ARR_SYNC) */
 	const char *drop[ARR_MAX_DROP]; /* files it deleted (mapped) */
 	int ndrop;
 	int64_t tmdb_id, tvdb_id; /* 0: none */
@@ -71,7 +70,7 @@ struct arr_event {
  * the event needs is missing or not a safe path. Strings live in a.
  */
 enum app_err arr_event_read(struct arena *a, enum arr_kind kind, const cJSON *body,
-			    const cJSON *path_map, struct arr_event *ev, struct field_error *fe);
+                            const cJSON *path_map, struct arr_event *ev, struct field_error *fe);
 
 /*
  * A remote path through the map: the rule with the longest remote prefix

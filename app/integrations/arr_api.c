@@ -17,12 +17,11 @@
 #define MAX_RESPONSE (64u * 1024 * 1024)
 
 static const struct db_stmt q_conn = {
-    "arr_conn",
-    "SELECT base_url, api_key_sealed, path_map::text FROM integrations WHERE kind = $1", 1,
-    false};
+    "arr_conn", "SELECT base_url, api_key_sealed, path_map::text FROM integrations WHERE kind = $1",
+    1, false};
 
-enum app_err arr_conn_load(struct db *db, struct arena *a, const char *secret_key,
-			   const char *kind, struct arr_conn *c, struct field_error *fe)
+enum app_err arr_conn_load(struct db *db, struct arena *a, const char *secret_key, const char *kind,
+                           struct arr_conn *c, struct field_error *fe)
 {
 	const char *p[] = {kind};
 	unsigned char key[32];
@@ -44,13 +43,13 @@ enum app_err arr_conn_load(struct db *db, struct arena *a, const char *secret_ke
 	c->path_map = c->map_owned;
 	if (crypto_key_parse(secret_key, key))
 		return field_fail(fe, APP_ERR_CONFLICT, "api_key",
-				  "cannot be read: auth.secret_key is not set on this server");
+		                  "cannot be read: auth.secret_key is not set on this server");
 	char *aad = arena_printf(a, "integration:%s:api_key", kind);
 	char *plain = aad ? crypto_open_text(key, aad, PQgetvalue(r, 0, 1)) : NULL;
 	OPENSSL_cleanse(key, sizeof(key));
 	if (!plain)
 		return field_fail(fe, APP_ERR_CONFLICT, "api_key",
-				  "cannot be read (auth.secret_key changed?): set it again");
+		                  "cannot be read (auth.secret_key changed?): set it again");
 	c->api_key = arena_strdup(a, plain);
 	OPENSSL_cleanse(plain, strlen(plain));
 	free(plain);
@@ -75,8 +74,8 @@ static size_t collect(char *p, size_t size, size_t n, void *arg)
 	return buf_ok(b) ? size * n : 0;
 }
 
-enum app_err arr_api_get(const struct arr_conn *c, const char *path, long timeout_ms,
-			 cJSON **out, char *err, size_t errlen)
+enum app_err arr_api_get(const struct arr_conn *c, const char *path, long timeout_ms, cJSON **out,
+                         char *err, size_t errlen)
 {
 	char *url, *hdr;
 	struct curl_slist *h = NULL;
@@ -120,7 +119,7 @@ enum app_err arr_api_get(const struct arr_conn *c, const char *path, long timeou
 	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
 	if (rc != CURLE_OK) {
 		snprintf(err, errlen, "%s at %.*s did not answer: %s", c->kind, (int)n, c->base_url,
-			 curl_easy_strerror(rc));
+		         curl_easy_strerror(rc));
 		e = APP_ERR_UNAVAILABLE;
 	} else if (status == 401 || status == 403) {
 		snprintf(err, errlen, "%s refused the API key (HTTP %ld)", c->kind, status);
@@ -214,7 +213,7 @@ static const struct db_stmt q_sync_done = {
 /* One item of the *arr's list as {folder, ids, has_file}, or nothing when
  * it names no folder that maps to a plain path. */
 static void item_json(struct arena *a, struct jw *w, const struct arr_conn *c, const cJSON *it,
-		      bool tv, struct arr_sync_stats *st)
+                      bool tv, struct arr_sync_stats *st)
 {
 	const char *path = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(it, "path"));
 	const char *folder = path ? arr_map_path(a, c->path_map, path) : NULL;
@@ -250,8 +249,8 @@ static void item_json(struct arena *a, struct jw *w, const struct arr_conn *c, c
 }
 
 enum app_err arr_sync(struct db *db, struct arena *a, const char *secret_key, const char *kind,
-		      int64_t item_id, const char *request_id, struct arr_sync_stats *st, char *err,
-		      size_t errlen)
+                      int64_t item_id, const char *request_id, struct arr_sync_stats *st, char *err,
+                      size_t errlen)
 {
 	struct arr_conn c;
 	struct field_error fe = {{0}, {0}};
@@ -270,8 +269,9 @@ enum app_err arr_sync(struct db *db, struct arena *a, const char *secret_key, co
 		arr_conn_wipe(&c);
 		return e;
 	}
-	char *path = item_id ? arena_printf(a, "%s/%lld", tv ? "series" : "movie", (long long)item_id)
-			     : arena_strdup(a, tv ? "series" : "movie");
+	char *path = item_id
+	                 ? arena_printf(a, "%s/%lld", tv ? "series" : "movie", (long long)item_id)
+	                 : arena_strdup(a, tv ? "series" : "movie");
 	e = path ? arr_api_get(&c, path, 120000, &list, err, errlen) : APP_ERR_NOMEM;
 	if (e) {
 		arr_conn_wipe(&c);

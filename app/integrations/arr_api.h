@@ -35,13 +35,12 @@ struct arr_conn {
 };
 
 /*
- * Load kind's connection; secret_key is auth.secret_key (64 hex digits). APP_ERR_NOT_FOUND when it is not set up;
- * APP_ERR_CONFLICT with fe naming "base_url" or "api_key" when one is not
- * set, or "api_key" when it does not open (auth.secret_key unset or
- * changed). fe may be NULL.
+ * Load kind's connection; secret_key is auth.secret_key (64 hex digits). APP_ERR_NOT_FOUND when it
+ * is not set up; APP_ERR_CONFLICT with fe naming "base_url" or "api_key" when one is not set, or
+ * "api_key" when it does not open (auth.secret_key unset or changed). fe may be NULL.
  */
-enum app_err arr_conn_load(struct db *db, struct arena *a, const char *secret_key,
-			   const char *kind, struct arr_conn *c, struct field_error *fe);
+enum app_err arr_conn_load(struct db *db, struct arena *a, const char *secret_key, const char *kind,
+                           struct arr_conn *c, struct field_error *fe);
 void arr_conn_wipe(struct arr_conn *c);
 
 /*
@@ -52,8 +51,8 @@ void arr_conn_wipe(struct arr_conn *c);
  * or a body that is not JSON. err says what happened, for the problem's
  * detail and the logs (never the key).
  */
-enum app_err arr_api_get(const struct arr_conn *c, const char *path, long timeout_ms,
-			 cJSON **out, char *err, size_t errlen);
+enum app_err arr_api_get(const struct arr_conn *c, const char *path, long timeout_ms, cJSON **out,
+                         char *err, size_t errlen);
 
 struct arr_sync_stats {
 	int64_t items, in_library, hinted, changed, scans, forgotten, outside;
@@ -66,7 +65,7 @@ struct arr_sync_stats {
  * one transaction after the HTTP calls.
  */
 enum app_err arr_sync(struct db *db, struct arena *a, const char *secret_key, const char *kind,
-		      int64_t item_id, const char *request_id, struct arr_sync_stats *st, char *err,
-		      size_t errlen);
+                      int64_t item_id, const char *request_id, struct arr_sync_stats *st, char *err,
+                      size_t errlen);
 
 #endif

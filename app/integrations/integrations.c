@@ -29,8 +29,18 @@
 	" i.sync_interval_minutes, " SQL_TS("i.last_sync_at") ", i.last_sync::text"
 /* clang-format on */
 enum {
-	IC_KIND, IC_ENABLED, IC_URL, IC_MAP, IC_CREATED, IC_UPDATED, IC_LAST, IC_DAY, IC_KEY_SET,
-	IC_INTERVAL, IC_SYNC_AT, IC_SYNC
+	IC_KIND,
+	IC_ENABLED,
+	IC_URL,
+	IC_MAP,
+	IC_CREATED,
+	IC_UPDATED,
+	IC_LAST,
+	IC_DAY,
+	IC_KEY_SET,
+	IC_INTERVAL,
+	IC_SYNC_AT,
+	IC_SYNC
 };
 
 static const struct db_stmt q_all = {
@@ -86,7 +96,7 @@ static const struct db_stmt q_receipt = {
 static const struct db_stmt q_receipt_seen = {
     "integ_receipt_seen",
     "SELECT " SQL_TS("received_at") " FROM webhook_receipts WHERE kind = $1"
-    " AND body_sha256 = decode($2, 'hex') AND guarded",
+                                    " AND body_sha256 = decode($2, 'hex') AND guarded",
     2, false};
 static const struct db_stmt q_receipt_job = {
     "integ_receipt_job", "UPDATE webhook_receipts SET job_id = $2 WHERE id = $1", 2, false};
@@ -101,9 +111,19 @@ static const struct db_stmt q_hint = {
 /* --- settings -------------------------------------------------------------------- */
 
 static const struct body_field path_rule_fields[] = {
-    {.name = "remote", .type = BT_STRING, .required = true, .min = 1, .max = 4096, .text = true,
+    {.name = "remote",
+     .type = BT_STRING,
+     .required = true,
+     .min = 1,
+     .max = 4096,
+     .text = true,
      .doc = "A folder as Radarr/Sonarr name it."},
-    {.name = "local", .type = BT_STRING, .required = true, .min = 1, .max = 4096, .text = true,
+    {.name = "local",
+     .type = BT_STRING,
+     .required = true,
+     .min = 1,
+     .max = 4096,
+     .text = true,
      .doc = "The same folder as this server sees it."},
     {0},
 };
@@ -125,7 +145,7 @@ const struct body_field integrations_put_body[] = {
      .max = 256,
      .text = true,
      .doc = "The webhook's password (16 or more characters); absent on a new integration: one is "
-	    "generated and returned once."},
+            "generated and returned once."},
     {.name = "api_key",
      .type = BT_STRING,
      .null = BN_ALLOW,
@@ -133,7 +153,7 @@ const struct body_field integrations_put_body[] = {
      .max = 128,
      .text = true,
      .doc = "The Radarr/Sonarr API key (Settings → General), for the sync and the status pages; "
-	    "kept sealed (auth.secret_key); null removes it."},
+            "kept sealed (auth.secret_key); null removes it."},
     {.name = "sync_interval_minutes",
      .type = BT_INT,
      .null = BN_REFUSE,
@@ -168,13 +188,14 @@ static void raw_or_null(struct jw *w, const char *key, const PGresult *r, int ro
 
 /* one integration; r NULL: not set up */
 static void integration_json(struct jw *w, const char *kind, const PGresult *r, int row,
-			     const char *secret)
+                             const char *secret)
 {
 	jw_obj_open(w);
 	jw_kstr(w, "kind", kind);
 	jw_kbool(w, "configured", r != NULL);
-	jw_kstr(w, "webhook_url", arr_kind_parse(kind) == ARR_SONARR ? "/api/v1/webhooks/sonarr"
-								     : "/api/v1/webhooks/radarr");
+	jw_kstr(w, "webhook_url",
+	        arr_kind_parse(kind) == ARR_SONARR ? "/api/v1/webhooks/sonarr"
+	                                           : "/api/v1/webhooks/radarr");
 	if (r) {
 		jw_kbool(w, "enabled", PQgetvalue(r, row, IC_ENABLED)[0] == 't');
 		if (PQgetisnull(r, row, IC_URL))
@@ -189,7 +210,8 @@ static void integration_json(struct jw *w, const char *kind, const PGresult *r, 
 		jw_raw(w, PQgetvalue(r, row, IC_DAY), (size_t)PQgetlength(r, row, IC_DAY));
 		jw_kbool(w, "api_key_set", PQgetvalue(r, row, IC_KEY_SET)[0] == 't');
 		jw_key(w, "sync_interval_minutes");
-		jw_raw(w, PQgetvalue(r, row, IC_INTERVAL), (size_t)PQgetlength(r, row, IC_INTERVAL));
+		jw_raw(w, PQgetvalue(r, row, IC_INTERVAL),
+		       (size_t)PQgetlength(r, row, IC_INTERVAL));
 		if (PQgetisnull(r, row, IC_SYNC_AT))
 			jw_knull(w, "last_sync_at");
 		else
@@ -261,9 +283,10 @@ static enum app_err path_map_text(struct request *req, struct field_error *fe, c
 		for (int s = 0; s < 2; s++) {
 			const char *v = cJSON_GetStringValue(cJSON_GetObjectItem(rule, sides[s]));
 			if (!arr_map_path(req->arena, NULL, v))
-				return field_fail(fe, APP_ERR_VALIDATION,
-						  arena_printf(req->arena, "path_map[%d].%s", i, sides[s]),
-						  "must be an absolute path without . or .. segments");
+				return field_fail(
+				    fe, APP_ERR_VALIDATION,
+				    arena_printf(req->arena, "path_map[%d].%s", i, sides[s]),
+				    "must be an absolute path without . or .. segments");
 		}
 		i++;
 	}
@@ -276,7 +299,8 @@ static enum app_err path_map_text(struct request *req, struct field_error *fe, c
 enum app_err integrations_put(struct request *req, struct response *res, struct field_error *fe)
 {
 	struct db *db = req->app->db;
-	const char *kind, *url = req_body_str(req, "base_url"), *secret = req_body_str(req, "webhook_secret");
+	const char *kind, *url = req_body_str(req, "base_url"),
+	                  *secret = req_body_str(req, "webhook_secret");
 	const char *map, *made = NULL;
 	char hash_hex[65] = "";
 	bool enabled, has_enabled = req_body_bool(req, "enabled", &enabled);
@@ -287,7 +311,8 @@ enum app_err integrations_put(struct request *req, struct response *res, struct 
 	if ((e = kind_of(req, fe, &kind)))
 		return e;
 	if (url && strncmp(url, "http://", 7) && strncmp(url, "https://", 8))
-		return field_fail(fe, APP_ERR_VALIDATION, "base_url", "must start with http:// or https://");
+		return field_fail(fe, APP_ERR_VALIDATION, "base_url",
+		                  "must start with http:// or https://");
 	if ((e = path_map_text(req, fe, &map)))
 		return e;
 	const char *p1[] = {kind};
@@ -316,12 +341,13 @@ enum app_err integrations_put(struct request *req, struct response *res, struct 
 	if (api_key) {
 		unsigned char key[32];
 		if (crypto_key_parse(req->app->cfg->auth_secret_key, key)) {
-			e = field_fail(fe, APP_ERR_CONFLICT, "api_key",
-				       "cannot be stored: auth.secret_key is not set on this server");
+			e = field_fail(
+			    fe, APP_ERR_CONFLICT, "api_key",
+			    "cannot be stored: auth.secret_key is not set on this server");
 			goto fail;
 		}
-		char *s = crypto_seal_text(key, arena_printf(req->arena, "integration:%s:api_key", kind),
-					   api_key);
+		char *s = crypto_seal_text(
+		    key, arena_printf(req->arena, "integration:%s:api_key", kind), api_key);
 		OPENSSL_cleanse(key, sizeof(key));
 		sealed = s ? arena_strdup(req->arena, s) : NULL;
 		free(s);
@@ -332,35 +358,35 @@ enum app_err integrations_put(struct request *req, struct response *res, struct 
 	}
 	int64_t interval;
 	const char *interval_text = req_body_int(req, "sync_interval_minutes", &interval)
-					? arena_printf(req->arena, "%lld", (long long)interval)
-					: NULL;
+	                                ? arena_printf(req->arena, "%lld", (long long)interval)
+	                                : NULL;
 	const char *p[] = {kind,
-			   has_enabled ? (enabled ? "true" : "false") : NULL,
-			   url,
-			   hash_hex[0] ? hash_hex : NULL,
-			   map,
-			   req_body(req, "base_url") ? "true" : "false",
-			   sealed,
-			   interval_text,
-			   req_body(req, "api_key") ? "true" : "false"};
+	                   has_enabled ? (enabled ? "true" : "false") : NULL,
+	                   url,
+	                   hash_hex[0] ? hash_hex : NULL,
+	                   map,
+	                   req_body(req, "base_url") ? "true" : "false",
+	                   sealed,
+	                   interval_text,
+	                   req_body(req, "api_key") ? "true" : "false"};
 	if ((e = db_query(db, req->arena, PQntuples(old) ? &q_update : &q_insert, p, NULL)) ||
 	    (e = db_query(db, req->arena, &q_one, p1, &r)))
 		goto fail;
 	/* the audit row names what changed, never the secret itself */
-	const char *values = arena_printf(
-	    req->arena,
-	    "{\"enabled\":%s,\"base_url\":%s,\"path_map\":%s,\"secret_changed\":%s,"
-	    "\"api_key_changed\":%s,\"sync_interval_minutes\":%s}",
-	    PQgetvalue(r, 0, IC_ENABLED)[0] == 't' ? "true" : "false",
-	    PQgetisnull(r, 0, IC_URL) ? "null" : "\"(set)\"", PQgetvalue(r, 0, IC_MAP),
-	    secret ? "true" : "false", req_body(req, "api_key") ? "true" : "false",
-	    PQgetvalue(r, 0, IC_INTERVAL));
+	const char *values =
+	    arena_printf(req->arena,
+	                 "{\"enabled\":%s,\"base_url\":%s,\"path_map\":%s,\"secret_changed\":%s,"
+	                 "\"api_key_changed\":%s,\"sync_interval_minutes\":%s}",
+	                 PQgetvalue(r, 0, IC_ENABLED)[0] == 't' ? "true" : "false",
+	                 PQgetisnull(r, 0, IC_URL) ? "null" : "\"(set)\"", PQgetvalue(r, 0, IC_MAP),
+	                 secret ? "true" : "false", req_body(req, "api_key") ? "true" : "false",
+	                 PQgetvalue(r, 0, IC_INTERVAL));
 	if (!values) {
 		e = APP_ERR_NOMEM;
 		goto fail;
 	}
-	struct audit_entry a = {NULL, "integration.update", "integration", kind, true, NULL, NULL,
-				values};
+	struct audit_entry a = {NULL,  "integration.update", "integration", kind, true, NULL, NULL,
+	                        values};
 	if ((e = audit_write(req, &a)) || (e = db_commit(db)))
 		goto fail;
 	res->status = PQntuples(old) ? 200 : 201;
@@ -372,8 +398,7 @@ fail:
 	return e;
 }
 
-enum app_err integrations_delete(struct request *req, struct response *res,
-				 struct field_error *fe)
+enum app_err integrations_delete(struct request *req, struct response *res, struct field_error *fe)
 {
 	struct db *db = req->app->db;
 	const char *kind;
@@ -392,7 +417,7 @@ enum app_err integrations_delete(struct request *req, struct response *res,
 		goto fail;
 	}
 	struct audit_entry a = {NULL, "integration.delete", "integration", kind, true, NULL, NULL,
-				NULL};
+	                        NULL};
 	if ((e = audit_write(req, &a)) || (e = db_commit(db)))
 		goto fail;
 	res->status = 204;
@@ -439,7 +464,7 @@ static const char *presented_secret(struct request *req)
 
 /* {"event","title","folder","action"} for the receipt */
 static const char *summary_text(struct request *req, const struct arr_event *ev,
-				const char *library_id)
+                                const char *library_id)
 {
 	static const char *const actions[] = {"log", "hint", "sync"};
 	struct buf b;
@@ -464,7 +489,7 @@ static const char *summary_text(struct request *req, const struct arr_event *ev,
 
 /* the integration.event job's args */
 static const char *job_args(struct request *req, enum arr_kind kind, const struct arr_event *ev,
-			    const char *library_id)
+                            const char *library_id)
 {
 	struct buf b;
 	struct jw w;
@@ -516,7 +541,7 @@ enum app_err webhooks_receive(struct request *req, struct response *res, struct 
 		return e;
 	crypto_sha256(secret ? secret : "", secret ? strlen(secret) : 0, h);
 	bool ok = PQntuples(r) == 1 && hex_decode(PQgetvalue(r, 0, 0), want, sizeof(want)) == 0 &&
-		  crypto_equal(h, want, sizeof(h)) && secret;
+	          crypto_equal(h, want, sizeof(h)) && secret;
 	if (!ok) {
 		int retry;
 		if (ratelimit_failure(req, &retry)) {
@@ -524,17 +549,19 @@ enum app_err webhooks_receive(struct request *req, struct response *res, struct 
 			snprintf(secs, sizeof(secs), "%d", retry);
 			res_header(res, "Retry-After", secs);
 			return field_fail(fe, APP_ERR_RATE_LIMITED, "secret",
-					  "too many failed attempts; retry in %d s", retry);
+			                  "too many failed attempts; retry in %d s", retry);
 		}
 		log_warn("webhook.denied", "%s webhook from %s: %s", kname,
-			 req->remote_addr ? req->remote_addr : "-",
-			 secret ? "wrong secret or not set up" : "no secret");
+		         req->remote_addr ? req->remote_addr : "-",
+		         secret ? "wrong secret or not set up" : "no secret");
 		res_header(res, "WWW-Authenticate", "Basic realm=\"revenge webhooks\"");
 		return field_fail(fe, APP_ERR_UNAUTHORIZED, "secret",
-				  "is missing or wrong, or the %s integration is not set up", kname);
+		                  "is missing or wrong, or the %s integration is not set up",
+		                  kname);
 	}
 	if (req->body_len > WEBHOOK_MAX_BODY)
-		return field_fail(fe, APP_ERR_TOO_LARGE, "body", "exceeds %d bytes", WEBHOOK_MAX_BODY);
+		return field_fail(fe, APP_ERR_TOO_LARGE, "body", "exceeds %d bytes",
+		                  WEBHOOK_MAX_BODY);
 	struct json_limits lim = {WEBHOOK_MAX_BODY, 64};
 	if (!req->body_len)
 		return field_fail(fe, APP_ERR_VALIDATION, "body", "is required (a JSON object)");
@@ -550,8 +577,8 @@ enum app_err webhooks_receive(struct request *req, struct response *res, struct 
 				library_id = arena_strdup(req->arena, PQgetvalue(lib, 0, 0));
 			else
 				e = field_fail(fe, APP_ERR_VALIDATION, ev.folder_field,
-					       "is %s here, which is in no enabled %s library", ev.folder,
-					       ev.library_type);
+				               "is %s here, which is in no enabled %s library",
+				               ev.folder, ev.library_type);
 		}
 	}
 	if (e)
@@ -560,7 +587,8 @@ enum app_err webhooks_receive(struct request *req, struct response *res, struct 
 	crypto_sha256(req->body, req->body_len, h);
 	hex_encode(h, sizeof(h), body_hex);
 	const char *summary = summary_text(req, &ev, library_id);
-	const char *pr[] = {kname, ev.event, body_hex, summary, ev.action != ARR_LOG ? "true" : "false"};
+	const char *pr[] = {kname, ev.event, body_hex, summary,
+	                    ev.action != ARR_LOG ? "true" : "false"};
 	if (!summary) {
 		e = APP_ERR_NOMEM;
 		goto out;
@@ -575,21 +603,22 @@ enum app_err webhooks_receive(struct request *req, struct response *res, struct 
 		db_rollback(db);
 		if (!(e = db_query(db, req->arena, &q_receipt_seen, ps, &seen)))
 			e = field_fail(fe, APP_ERR_CONFLICT, "body", "was received already (%s)",
-				       PQntuples(seen) ? PQgetvalue(seen, 0, 0) : "just now");
+			               PQntuples(seen) ? PQgetvalue(seen, 0, 0) : "just now");
 		goto out;
 	}
 	const char *receipt = arena_strdup(req->arena, PQgetvalue(r, 0, 0));
 	if (ev.action != ARR_LOG && !ev.forget) {
-		const char *ph[] = {library_id, ev.folder, kname, id_text(req, ev.tmdb_id), ev.imdb_id,
-				    id_text(req, ev.tvdb_id)};
+		const char *ph[] = {library_id, ev.folder,
+		                    kname,      id_text(req, ev.tmdb_id),
+		                    ev.imdb_id, id_text(req, ev.tvdb_id)};
 		if ((e = db_query(db, req->arena, &q_hint, ph, NULL)))
 			goto fail;
 	}
 	if (ev.action == ARR_SYNC) {
 		struct job_spec spec = {.kind = "integration.event",
-					.args = job_args(req, kind, &ev, library_id),
-					.priority = JOB_HIGH,
-					.request_id = req->request_id};
+		                        .args = job_args(req, kind, &ev, library_id),
+		                        .priority = JOB_HIGH,
+		                        .request_id = req->request_id};
 		char jid[24];
 		if (!spec.args) {
 			e = APP_ERR_NOMEM;
@@ -605,14 +634,19 @@ enum app_err webhooks_receive(struct request *req, struct response *res, struct 
 	if ((e = db_commit(db)))
 		goto fail;
 	log_info("webhook.received", "%s %s%s%s: %s", kname, ev.event, ev.title ? " " : "",
-		 ev.title ? ev.title : "",
-		 ev.action == ARR_SYNC ? "job queued" : ev.action == ARR_HINT ? "ids kept" : "logged");
+	         ev.title ? ev.title : "",
+	         ev.action == ARR_SYNC   ? "job queued"
+	         : ev.action == ARR_HINT ? "ids kept"
+	                                 : "logged");
 	res->status = 202;
 	struct jw w;
 	jw_init(&w, &res->body);
 	jw_obj_open(&w);
 	jw_kstr(&w, "event", ev.event);
-	jw_kstr(&w, "action", ev.action == ARR_SYNC ? "sync" : ev.action == ARR_HINT ? "hint" : "log");
+	jw_kstr(&w, "action",
+	        ev.action == ARR_SYNC   ? "sync"
+	        : ev.action == ARR_HINT ? "hint"
+	                                : "log");
 	if (job_id)
 		jw_kint(&w, "job_id", job_id);
 	else
@@ -640,7 +674,7 @@ static const struct db_stmt q_roots_in = {
 /* kind's connection and one GET of path; the problem names base_url or
  * api_key when the *arr cannot be asked or refuses */
 static enum app_err ask(struct request *req, struct field_error *fe, const char **kind,
-			struct arr_conn *c, const char *path, cJSON **out)
+                        struct arr_conn *c, const char *path, cJSON **out)
 {
 	char err[256];
 	enum app_err e;
@@ -649,12 +683,12 @@ static enum app_err ask(struct request *req, struct field_error *fe, const char 
 	if ((e = kind_of(req, fe, kind)))
 		return e;
 	if ((e = arr_conn_load(req->app->db, req->arena, req->app->cfg->auth_secret_key, *kind, c,
-			       fe)))
+	                       fe)))
 		return e;
 	e = arr_api_get(c, path, 10000, out, err, sizeof(err));
 	if (e == APP_ERR_UNPROCESSABLE || e == APP_ERR_NOT_FOUND)
-		return field_fail(fe, APP_ERR_UNPROCESSABLE, e == APP_ERR_NOT_FOUND ? "base_url" : "api_key",
-				  "%s", err);
+		return field_fail(fe, APP_ERR_UNPROCESSABLE,
+		                  e == APP_ERR_NOT_FOUND ? "base_url" : "api_key", "%s", err);
 	if (e == APP_ERR_BAD_REQUEST || e == APP_ERR_UNAVAILABLE)
 		return field_fail(fe, APP_ERR_UNAVAILABLE, "base_url", "%s", err);
 	return e;
@@ -680,10 +714,10 @@ enum app_err integrations_status(struct request *req, struct response *res, stru
 	jw_obj_open(&w);
 	jw_kstr(&w, "kind", kind);
 	jw_kbool(&w, "reachable", true);
-	static const char *const keys[] = {"appName", "instanceName", "version", "osName",
-					   "branch", "startTime"};
-	static const char *const names[] = {"app_name", "instance_name", "version", "os_name",
-					    "branch", "start_time"};
+	static const char *const keys[] = {"appName", "instanceName", "version",
+	                                   "osName",  "branch",       "startTime"};
+	static const char *const names[] = {"app_name", "instance_name", "version",
+	                                    "os_name",  "branch",        "start_time"};
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		const char *v = jstr_or(st, keys[i]);
 		if (v)
@@ -697,7 +731,7 @@ enum app_err integrations_status(struct request *req, struct response *res, stru
 }
 
 enum app_err integrations_quality_profiles(struct request *req, struct response *res,
-					   struct field_error *fe)
+                                           struct field_error *fe)
 {
 	const char *kind;
 	struct arr_conn c;
@@ -732,7 +766,7 @@ enum app_err integrations_quality_profiles(struct request *req, struct response 
 }
 
 enum app_err integrations_root_folders(struct request *req, struct response *res,
-				       struct field_error *fe)
+                                       struct field_error *fe)
 {
 	const char *kind;
 	struct arr_conn c;
@@ -750,8 +784,8 @@ enum app_err integrations_root_folders(struct request *req, struct response *res
 	/* where each folder is here, and which library holds it */
 	buf_init(&arr, 1024 * 1024);
 	buf_putc(&arr, '{');
-	const char **local = arena_calloc(req->arena, (size_t)cJSON_GetArraySize(list) + 1,
-					  sizeof(*local));
+	const char **local =
+	    arena_calloc(req->arena, (size_t)cJSON_GetArraySize(list) + 1, sizeof(*local));
 	cJSON_ArrayForEach(it, list)
 	{
 		const char *p = jstr_or(it, "path");
@@ -797,7 +831,8 @@ enum app_err integrations_root_folders(struct request *req, struct response *res
 			jw_kstr(&w, "local_path", local[i]);
 		else
 			jw_knull(&w, "local_path");
-		jw_kbool(&w, "accessible", cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "accessible")));
+		jw_kbool(&w, "accessible",
+		         cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "accessible")));
 		if (cJSON_IsNumber(free_space))
 			jw_kint(&w, "free_space", (int64_t)free_space->valuedouble);
 		else
@@ -846,8 +881,8 @@ enum app_err integrations_sync(struct request *req, struct response *res, struct
 	struct job_spec spec = {
 	    .kind = "integration.sync",
 	    .args = item ? arena_printf(req->arena, "{\"kind\":\"%s\",\"item_id\":%lld}", kind,
-					(long long)item)
-			 : arena_printf(req->arena, "{\"kind\":\"%s\"}", kind),
+	                                (long long)item)
+	                 : arena_printf(req->arena, "{\"kind\":\"%s\"}", kind),
 	    .priority = JOB_HIGH,
 	    .unique_key = item ? NULL : arena_printf(req->arena, "integration.sync:%s", kind),
 	    .request_id = req->request_id};
@@ -856,8 +891,8 @@ enum app_err integrations_sync(struct request *req, struct response *res, struct
 	if ((e = db_begin(db)))
 		return e;
 	const char *values = arena_printf(req->arena, "{\"item_id\":%lld}", (long long)item);
-	struct audit_entry a = {NULL, "integration.sync", "integration", kind, true, NULL, NULL,
-				values};
+	struct audit_entry a = {NULL,  "integration.sync", "integration", kind, true, NULL, NULL,
+	                        values};
 	if ((e = job_enqueue(db, req->arena, &spec, &job_id, &dup)) || (e = audit_write(req, &a)) ||
 	    (e = db_commit(db))) {
 		db_rollback(db);

@@ -32,8 +32,7 @@ extern const struct body_field integrations_sync_body[];
 enum app_err integrations_list(struct request *req, struct response *res, struct field_error *fe);
 enum app_err integrations_get(struct request *req, struct response *res, struct field_error *fe);
 enum app_err integrations_put(struct request *req, struct response *res, struct field_error *fe);
-enum app_err integrations_delete(struct request *req, struct response *res,
-				 struct field_error *fe);
+enum app_err integrations_delete(struct request *req, struct response *res, struct field_error *fe);
 /* GET {kind}/status, quality-profiles, root-folders: asked of the *arr
  * itself (arr_api.h); 409 naming base_url/api_key when one is not set or
  * the key does not open, 422 naming api_key when the *arr refuses it, 503
@@ -41,9 +40,9 @@ enum app_err integrations_delete(struct request *req, struct response *res,
  * 202 with an integration.sync job (one full sync queued at a time). */
 enum app_err integrations_status(struct request *req, struct response *res, struct field_error *fe);
 enum app_err integrations_quality_profiles(struct request *req, struct response *res,
-					   struct field_error *fe);
+                                           struct field_error *fe);
 enum app_err integrations_root_folders(struct request *req, struct response *res,
-				       struct field_error *fe);
+                                       struct field_error *fe);
 enum app_err integrations_sync(struct request *req, struct response *res, struct field_error *fe);
 enum app_err webhooks_receive(struct request *req, struct response *res, struct field_error *fe);
 

@@ -17,11 +17,13 @@
  *     the folder; ids are positive or 0
  *   - reading is deterministic (the same body twice gives the same event)
  *
- * fuzz-seed: \x00{"eventType":"Download","movie":{"folderPath":"/data/movies/A (2001)","tmdbId":5},"movieFile":{"relativePath":"a.mkv"},"deletedFiles":[{"relativePath":"b.mkv"}]}
- * fuzz-seed: \x01{"eventType":"EpisodeFileDelete","series":{"path":"/data/tv/S","tvdbId":7},"episodeFile":{"relativePath":"Season 1/e.mkv"}}
- * fuzz-seed: \x00{"eventType":"MovieDelete","movie":{"folderPath":"/m/B"},"deletedFiles":true}
- * fuzz-seed: \x01{"eventType":"Rename","series":{"path":"/data/tv/../x"}}
- * fuzz-seed: \x00{"eventType":"Test"}
+ * fuzz-seed: \x00{"eventType":"Download","movie":{"folderPath":"/data/movies/A
+ * (2001)","tmdbId":5},"movieFile":{"relativePath":"a.mkv"},"deletedFiles":[{"relativePath":"b.mkv"}]}
+ * fuzz-seed:
+ * \x01{"eventType":"EpisodeFileDelete","series":{"path":"/data/tv/S","tvdbId":7},"episodeFile":{"relativePath":"Season
+ * 1/e.mkv"}} fuzz-seed:
+ * \x00{"eventType":"MovieDelete","movie":{"folderPath":"/m/B"},"deletedFiles":true} fuzz-seed:
+ * \x01{"eventType":"Rename","series":{"path":"/data/tv/../x"}} fuzz-seed: \x00{"eventType":"Test"}
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -49,7 +51,7 @@ static bool below(const char *path, const char *folder)
 {
 	size_t n = strlen(folder);
 	return !strcmp(folder, "/") ? path[0] == '/'
-				    : !strncmp(path, folder, n) && (path[n] == '/' || !path[n]);
+	                            : !strncmp(path, folder, n) && (path[n] == '/' || !path[n]);
 }
 
 static void event_ok(const struct arr_event *ev)
@@ -82,7 +84,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!a) {
 		a = arena_new(1 << 16, 64 << 20);
 		map = cJSON_Parse("[{\"remote\": \"/data/movies\", \"local\": \"/srv/m\"},"
-				  " {\"remote\": \"/data\", \"local\": \"/mnt/d\"}]");
+		                  " {\"remote\": \"/data\", \"local\": \"/mnt/d\"}]");
 	}
 	enum arr_kind kind = data[0] & 1 ? ARR_SONARR : ARR_RADARR;
 	if (json_parse((const char *)data + 1, size - 1, &lim, &body, &fe) != APP_OK)

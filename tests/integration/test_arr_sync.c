@@ -64,7 +64,7 @@ static char *read_fixture(const char *kind, const char *name)
 	long n;
 
 	snprintf(path, sizeof(path), "%s/tests/fixtures/arr-api/%s/%s.json", getenv("TEST_ROOT"),
-		 kind, name);
+	         kind, name);
 	if (!(f = fopen(path, "rb")))
 		return NULL;
 	fseek(f, 0, SEEK_END);
@@ -153,7 +153,7 @@ static void run_sync_job(void)
 	const cJSON *id = api_get(api_last_json, "job_id");
 	assert_true(cJSON_IsNumber(id));
 	const char *args = q("SELECT args::text FROM jobs WHERE id = $1",
-			     api_fmt("%lld", (long long)id->valuedouble), NULL);
+	                     api_fmt("%lld", (long long)id->valuedouble), NULL);
 	assert_int_equal(jobrun(kind_integration_sync, db, ar, args, NULL, &res), JOB_OK);
 }
 
@@ -179,16 +179,16 @@ static void keys_and_errors(void **state)
 	const char *url = api_fmt("http://127.0.0.1:%d/radarr", stub.port);
 
 	EXPECT(api_call("PUT", "/api/v1/admin/integrations/radarr", admin.token,
-			api_fmt("{\"base_url\": \"%s\", \"api_key\": \"%s\", \"path_map\":"
-				" [{\"remote\": \"/movies\", \"local\": \"%s\"}]}",
-				url, RADARR_KEY, movies)),
+	                api_fmt("{\"base_url\": \"%s\", \"api_key\": \"%s\", \"path_map\":"
+	                        " [{\"remote\": \"/movies\", \"local\": \"%s\"}]}",
+	                        url, RADARR_KEY, movies)),
 	       201);
 	assert_true(cJSON_IsTrue(api_get(api_last_json, "api_key_set")));
 	assert_null(api_get(api_last_json, "api_key"));
 	/* sealed at rest: not the key, opens with the server's key and its place */
 	const char *sealed = api_fmt("%s", q("SELECT api_key_sealed FROM integrations WHERE kind ="
-					     " 'radarr'",
-					     NULL, NULL));
+	                                     " 'radarr'",
+	                                     NULL, NULL));
 	assert_int_equal(strncmp(sealed, "gcm1.", 5), 0);
 	assert_null(strstr(sealed, RADARR_KEY));
 	unsigned char key[32];
@@ -198,9 +198,9 @@ static void keys_and_errors(void **state)
 	assert_string_equal(open, RADARR_KEY);
 	free(open);
 	assert_string_equal(q("SELECT count(*) FROM audit_log WHERE action = 'integration.update'"
-			      " AND position($1 IN new_values::text) > 0",
-			      RADARR_KEY, NULL),
-			    "0");
+	                      " AND position($1 IN new_values::text) > 0",
+	                      RADARR_KEY, NULL),
+	                    "0");
 
 	/* the key is sent, the answer shown */
 	EXPECT(api_call("GET", "/api/v1/admin/integrations/radarr/status", admin.token, NULL), 200);
@@ -213,7 +213,7 @@ static void keys_and_errors(void **state)
 	EXPECT(api_call("GET", "/api/v1/admin/integrations/radarr/status", plain.token, NULL), 403);
 
 	EXPECT(api_call("GET", "/api/v1/admin/integrations/radarr/quality-profiles", admin.token,
-			NULL),
+	                NULL),
 	       200);
 	const cJSON *items = api_get(api_last_json, "items");
 	assert_int_equal(cJSON_GetArraySize(items), 3);
@@ -231,45 +231,46 @@ static void keys_and_errors(void **state)
 
 	/* a key the *arr refuses */
 	EXPECT(api_call("PUT", "/api/v1/admin/integrations/sonarr", admin.token,
-			api_fmt("{\"base_url\": \"http://127.0.0.1:%d/sonarr\", \"api_key\":"
-				" \"wrong-key-0123456789\", \"path_map\": [{\"remote\": \"/tv\","
-				" \"local\": \"%s\"}]}",
-				stub.port, tv)),
+	                api_fmt("{\"base_url\": \"http://127.0.0.1:%d/sonarr\", \"api_key\":"
+	                        " \"wrong-key-0123456789\", \"path_map\": [{\"remote\": \"/tv\","
+	                        " \"local\": \"%s\"}]}",
+	                        stub.port, tv)),
 	       201);
 	EXPECT_FIELD(api_call("GET", "/api/v1/admin/integrations/sonarr/status", admin.token, NULL),
-		     422, "api_key");
+	             422, "api_key");
 	/* a sealed key moved to another integration does not open */
-	api_sh("psql -q -d '%s' -c \"UPDATE integrations SET api_key_sealed = (SELECT api_key_sealed"
-	       " FROM integrations WHERE kind = 'radarr') WHERE kind = 'sonarr'\"",
-	       PQdb(pg));
+	api_sh(
+	    "psql -q -d '%s' -c \"UPDATE integrations SET api_key_sealed = (SELECT api_key_sealed"
+	    " FROM integrations WHERE kind = 'radarr') WHERE kind = 'sonarr'\"",
+	    PQdb(pg));
 	EXPECT_FIELD(api_call("GET", "/api/v1/admin/integrations/sonarr/status", admin.token, NULL),
-		     409, "api_key");
+	             409, "api_key");
 	/* an *arr that does not answer */
 	EXPECT(api_call("PUT", "/api/v1/admin/integrations/sonarr", admin.token,
-			"{\"base_url\": \"http://127.0.0.1:9/sonarr\", \"api_key\": \"" SONARR_KEY
-			"\"}"),
+	                "{\"base_url\": \"http://127.0.0.1:9/sonarr\", \"api_key\": \"" SONARR_KEY
+	                "\"}"),
 	       200);
 	EXPECT_FIELD(api_call("GET", "/api/v1/admin/integrations/sonarr/status", admin.token, NULL),
-		     503, "base_url");
+	             503, "base_url");
 	/* no key: nothing to ask with; a sync is refused before it is queued */
 	EXPECT(api_call("PUT", "/api/v1/admin/integrations/sonarr", admin.token,
-			api_fmt("{\"base_url\": \"http://127.0.0.1:%d/sonarr\", \"api_key\": null}",
-				stub.port)),
+	                api_fmt("{\"base_url\": \"http://127.0.0.1:%d/sonarr\", \"api_key\": null}",
+	                        stub.port)),
 	       200);
 	assert_true(cJSON_IsFalse(api_get(api_last_json, "api_key_set")));
 	EXPECT_FIELD(api_call("POST", "/api/v1/admin/integrations/sonarr/sync", admin.token, "{}"),
-		     409, "api_key");
+	             409, "api_key");
 	EXPECT_FIELD(api_call("PUT", "/api/v1/admin/integrations/sonarr", admin.token,
-			      "{\"api_key\": \"short\"}"),
-		     400, "api_key");
+	                      "{\"api_key\": \"short\"}"),
+	             400, "api_key");
 	EXPECT_FIELD(api_call("PUT", "/api/v1/admin/integrations/sonarr", admin.token,
-			      "{\"sync_interval_minutes\": -1}"),
-		     400, "sync_interval_minutes");
+	                      "{\"sync_interval_minutes\": -1}"),
+	             400, "sync_interval_minutes");
 	EXPECT_FIELD(api_call("POST", "/api/v1/admin/integrations/radarr/sync", admin.token,
-			      "{\"item_id\": 0}"),
-		     400, "item_id");
-	assert_int_equal(qn("SELECT count(*) FROM jobs WHERE kind = 'integration.sync'", NULL, NULL),
-			 0);
+	                      "{\"item_id\": 0}"),
+	             400, "item_id");
+	assert_int_equal(
+	    qn("SELECT count(*) FROM jobs WHERE kind = 'integration.sync'", NULL, NULL), 0);
 }
 
 static void radarr_sync(void **state)
@@ -286,7 +287,8 @@ static void radarr_sync(void **state)
 	api_sh("psql -q -d '%s' -c \"WITH m AS (INSERT INTO movies (library_id, title, year,"
 	       " tmdb_id) VALUES ('%s', 'Fight Club', 1999, 99999) RETURNING id)"
 	       " INSERT INTO media_files (library_id, path, rel_path, size, mtime_ns, movie_id,"
-	       " match_status) SELECT '%s', '%s/Fight.Club.1999.mkv', 'Fight Club (1999)/Fight.Club.1999.mkv',"
+	       " match_status) SELECT '%s', '%s/Fight.Club.1999.mkv', 'Fight Club "
+	       "(1999)/Fight.Club.1999.mkv',"
 	       " 1, 1, id, 'matched' FROM m\"",
 	       PQdb(pg), movie_lib, movie_lib, fight);
 
@@ -302,20 +304,20 @@ static void radarr_sync(void **state)
 
 	/* ids for the three folders in the library, not the one outside */
 	assert_string_equal(q("SELECT string_agg(substr(path, length($1) + 2) || '=' ||"
-			      " coalesce(tmdb_id::text, '-') || '/' || coalesce(imdb_id, '-'), ','"
-			      " ORDER BY path) FROM path_hints WHERE source = 'radarr'",
-			      movies, NULL),
-			    "Fight Club (1999)=550/tt0137523,The Matrix (1999)=603/tt0133093,"
-			    "Upcoming Picture (2027)=100002/-");
+	                      " coalesce(tmdb_id::text, '-') || '/' || coalesce(imdb_id, '-'), ','"
+	                      " ORDER BY path) FROM path_hints WHERE source = 'radarr'",
+	                      movies, NULL),
+	                    "Fight Club (1999)=550/tt0137523,The Matrix (1999)=603/tt0133093,"
+	                    "Upcoming Picture (2027)=100002/-");
 	/* The Matrix is scanned, Fight Club identified again, nothing else */
-	assert_string_equal(q("SELECT string_agg(kind || ':' || coalesce(args->>'path', '') ||"
-			      " coalesce(args->>'file_id', ''), ',' ORDER BY kind) FROM jobs WHERE kind"
-			      " IN ('library.scan_path', 'library.match')",
-			      NULL, NULL),
-			    api_fmt("library.match:%s,library.scan_path:%s",
-				    q("SELECT id::text FROM media_files WHERE rel_path LIKE 'Fight%'",
-				      NULL, NULL),
-				    matrix));
+	assert_string_equal(
+	    q("SELECT string_agg(kind || ':' || coalesce(args->>'path', '') ||"
+	      " coalesce(args->>'file_id', ''), ',' ORDER BY kind) FROM jobs WHERE kind"
+	      " IN ('library.scan_path', 'library.match')",
+	      NULL, NULL),
+	    api_fmt("library.match:%s,library.scan_path:%s",
+	            q("SELECT id::text FROM media_files WHERE rel_path LIKE 'Fight%'", NULL, NULL),
+	            matrix));
 	assert_int_equal(sync_count("radarr", "items"), 4);
 	assert_int_equal(sync_count("radarr", "in_library"), 3);
 	assert_int_equal(sync_count("radarr", "outside"), 1);
@@ -327,7 +329,7 @@ static void radarr_sync(void **state)
 	/* again, after Radarr dropped the upcoming movie: its ids go, the rest
 	 * is unchanged */
 	assert_non_null(PQexec(pg, "UPDATE jobs SET state = 'completed', finalized_at = now()"
-				   " WHERE state IN ('available', 'scheduled')"));
+	                           " WHERE state IN ('available', 'scheduled')"));
 	without_upcoming = 1;
 	EXPECT(api_call("POST", "/api/v1/admin/integrations/radarr/sync", admin.token, "{}"), 202);
 	run_sync_job();
@@ -335,18 +337,18 @@ static void radarr_sync(void **state)
 	assert_int_equal(sync_count("radarr", "hints_changed"), 0);
 	assert_int_equal(sync_count("radarr", "forgotten"), 1);
 	assert_int_equal(qn("SELECT count(*) FROM path_hints WHERE source = 'radarr'", NULL, NULL),
-			 2);
+	                 2);
 
 	/* one item: Radarr's movie 2 */
 	EXPECT(api_call("POST", "/api/v1/admin/integrations/radarr/sync", admin.token,
-			"{\"item_id\": 2}"),
+	                "{\"item_id\": 2}"),
 	       202);
 	run_sync_job();
 	assert_string_equal(stub.last_path, "/radarr/api/v3/movie/2");
 	assert_int_equal(sync_count("radarr", "items"), 1);
 	assert_int_equal(sync_count("radarr", "forgotten"), 0);
 	assert_int_equal(qn("SELECT count(*) FROM path_hints WHERE source = 'radarr'", NULL, NULL),
-			 2);
+	                 2);
 }
 
 static void sonarr_sync(void **state)
@@ -356,22 +358,23 @@ static void sonarr_sync(void **state)
 
 	put_clip(bb, "Breaking.Bad.S01E01.mkv");
 	EXPECT(api_call("PUT", "/api/v1/admin/integrations/sonarr", admin.token,
-			"{\"api_key\": \"" SONARR_KEY "\"}"),
+	                "{\"api_key\": \"" SONARR_KEY "\"}"),
 	       200);
 	EXPECT(api_call("GET", "/api/v1/admin/integrations/sonarr/status", admin.token, NULL), 200);
 	assert_string_equal(api_str(api_last_json, "version"), "4.0.10.2544");
 	EXPECT(api_call("POST", "/api/v1/admin/integrations/sonarr/sync", admin.token, "{}"), 202);
 	run_sync_job();
-	assert_string_equal(q("SELECT string_agg(substr(path, length($1) + 2) || '=' ||"
-			      " coalesce(tvdb_id::text, '-') || '/' || coalesce(tmdb_id::text, '-'),"
-			      " ',' ORDER BY path) FROM path_hints WHERE source = 'sonarr'",
-			      tv, NULL),
-			    "Breaking Bad=81189/1396,Future Show=999001/-");
+	assert_string_equal(
+	    q("SELECT string_agg(substr(path, length($1) + 2) || '=' ||"
+	      " coalesce(tvdb_id::text, '-') || '/' || coalesce(tmdb_id::text, '-'),"
+	      " ',' ORDER BY path) FROM path_hints WHERE source = 'sonarr'",
+	      tv, NULL),
+	    "Breaking Bad=81189/1396,Future Show=999001/-");
 	/* the series with episode files this server does not know: scanned */
 	assert_int_equal(qn("SELECT count(*) FROM jobs WHERE kind = 'library.scan_path' AND"
-			    " args->>'path' = $1 AND args->>'library_id' = $2",
-			    api_fmt("%s/Breaking Bad", tv), tv_lib),
-			 1);
+	                    " args->>'path' = $1 AND args->>'library_id' = $2",
+	                    api_fmt("%s/Breaking Bad", tv), tv_lib),
+	                 1);
 	assert_int_equal(sync_count("sonarr", "scans"), 1);
 	assert_int_equal(sync_count("sonarr", "in_library"), 2);
 }
@@ -382,24 +385,25 @@ static void periodic(void **state)
 	struct job_result res;
 
 	assert_non_null(PQexec(pg, "UPDATE jobs SET state = 'completed', finalized_at = now()"
-				   " WHERE state IN ('available', 'scheduled')"));
+	                           " WHERE state IN ('available', 'scheduled')"));
 	/* synced a moment ago: nothing due */
 	assert_int_equal(jobrun(kind_integration_sync_due, db, ar, "{}", NULL, &res), JOB_OK);
 	assert_int_equal(qn("SELECT count(*) FROM jobs WHERE kind = 'integration.sync' AND state ="
-			    " 'available'",
-			    NULL, NULL),
-			 0);
+	                    " 'available'",
+	                    NULL, NULL),
+	                 0);
 	/* radarr's interval has passed, sonarr syncs on demand only */
 	EXPECT(api_call("PUT", "/api/v1/admin/integrations/sonarr", admin.token,
-			"{\"sync_interval_minutes\": 0}"),
+	                "{\"sync_interval_minutes\": 0}"),
 	       200);
-	assert_non_null(PQexec(pg, "UPDATE integrations SET last_sync_at = now() - interval '7 hours'"));
+	assert_non_null(
+	    PQexec(pg, "UPDATE integrations SET last_sync_at = now() - interval '7 hours'"));
 	assert_int_equal(jobrun(kind_integration_sync_due, db, ar, "{}", NULL, &res), JOB_OK);
 	assert_int_equal(jobrun(kind_integration_sync_due, db, ar, "{}", NULL, &res), JOB_OK);
 	assert_string_equal(q("SELECT string_agg(args->>'kind', ',') FROM jobs WHERE kind ="
-			      " 'integration.sync' AND state = 'available'",
-			      NULL, NULL),
-			    "radarr");
+	                      " 'integration.sync' AND state = 'available'",
+	                      NULL, NULL),
+	                    "radarr");
 }
 
 /* --- setup ------------------------------------------------------------------------- */
@@ -427,13 +431,15 @@ static int setup(void **state)
 	pg = testenv_connect(url);
 	api_pg = pg;
 	snprintf(movie_lib, sizeof(movie_lib), "%s",
-		 api_value(pg, "INSERT INTO libraries (name, type, paths) VALUES ('Movies',"
-			       " 'movie', ARRAY[$1]) RETURNING id",
-			   movies, NULL));
+	         api_value(pg,
+	                   "INSERT INTO libraries (name, type, paths) VALUES ('Movies',"
+	                   " 'movie', ARRAY[$1]) RETURNING id",
+	                   movies, NULL));
 	snprintf(tv_lib, sizeof(tv_lib), "%s",
-		 api_value(pg, "INSERT INTO libraries (name, type, paths) VALUES ('TV', 'tvshow',"
-			       " ARRAY[$1]) RETURNING id",
-			   tv, NULL));
+	         api_value(pg,
+	                   "INSERT INTO libraries (name, type, paths) VALUES ('TV', 'tvshow',"
+	                   " ARRAY[$1]) RETURNING id",
+	                   tv, NULL));
 	db = db_new(url, 5000, 30000);
 	ar = arena_new(1 << 16, 256 << 20);
 	/* the worker's side: the same secret key */
@@ -451,10 +457,11 @@ static int setup(void **state)
 	api_sock = sock;
 	testenv_write_config(
 	    conf, url, sock,
-	    api_fmt("pool_size = 2\n[auth]\nargon2_memory = 1m\nargon2_iterations = 1\nsecret_key = "
-		    SECRET_KEY "\n[ratelimit]\nenabled = false\n[library]\nallowed_roots = %s\n"
-		    "[storage]\npath = %s/storage\n",
-		    base, base));
+	    api_fmt("pool_size = 2\n[auth]\nargon2_memory = 1m\nargon2_iterations = 1\nsecret_key "
+	            "= " SECRET_KEY
+	            "\n[ratelimit]\nenabled = false\n[library]\nallowed_roots = %s\n"
+	            "[storage]\npath = %s/storage\n",
+	            base, base));
 	server = server_start(conf, sock, log_path);
 	if (server <= 0)
 		return -1;

@@ -64,7 +64,7 @@ static char *fixture(const char *name)
 	long n;
 
 	snprintf(path, sizeof(path), "%s/tests/fixtures/arr-webhooks/%s.json", getenv("TEST_ROOT"),
-		 name);
+	         name);
 	assert_non_null(f = fopen(path, "rb"));
 	fseek(f, 0, SEEK_END);
 	n = ftell(f);
@@ -84,7 +84,7 @@ static void b64(const char *in, char *out)
 
 	for (size_t i = 0; i < n; i += 3) {
 		unsigned v = (unsigned)s[i] << 16 | (i + 1 < n ? (unsigned)s[i + 1] << 8 : 0) |
-			     (i + 2 < n ? s[i + 2] : 0);
+		             (i + 2 < n ? s[i + 2] : 0);
 		out[o++] = t[v >> 18 & 63];
 		out[o++] = t[v >> 12 & 63];
 		out[o++] = i + 1 < n ? t[v >> 6 & 63] : '=';
@@ -111,9 +111,9 @@ static int post(const char *kind, enum auth how, const char *secret, const char 
 		snprintf(p1, sizeof(p1), "HTTP_X_WEBHOOK_SECRET=%s", secret);
 		params[1] = p1;
 	}
-	assert_int_equal(fcgi_call(sock, "POST", api_fmt("/api/v1/webhooks/%s", kind), params, body,
-				   &api_last),
-			 0);
+	assert_int_equal(
+	    fcgi_call(sock, "POST", api_fmt("/api/v1/webhooks/%s", kind), params, body, &api_last),
+	    0);
 	cJSON_Delete(api_last_json);
 	api_last_json = cJSON_Parse(api_last.body);
 	return api_last.status;
@@ -151,9 +151,9 @@ static long qn(const char *sql, const char *a, const char *b)
 static const char *written(void)
 {
 	return q("SELECT (SELECT count(*) FROM webhook_receipts) || '/' || (SELECT count(*)"
-		 " FROM jobs WHERE kind = 'integration.event') || '/' || (SELECT count(*) FROM"
-		 " path_hints) || '/' || (SELECT count(*) FROM media_files)",
-		 NULL, NULL);
+	         " FROM jobs WHERE kind = 'integration.event') || '/' || (SELECT count(*) FROM"
+	         " path_hints) || '/' || (SELECT count(*) FROM media_files)",
+	         NULL, NULL);
 }
 
 /* run the integration.event job the last answer queued, as the worker does */
@@ -175,19 +175,19 @@ static void run_matches(const char *folder)
 {
 	struct job_result res;
 	PGresult *r = PQexecParams(pg,
-				   "SELECT j.args::text FROM jobs j JOIN media_files f ON f.id ="
-				   " (j.args->>'file_id')::uuid WHERE j.kind = 'library.match'"
-				   " AND j.state = 'available' AND starts_with(f.path, $1 || '/')",
-				   1, NULL, (const char *const[]){folder}, NULL, NULL, 0);
+	                           "SELECT j.args::text FROM jobs j JOIN media_files f ON f.id ="
+	                           " (j.args->>'file_id')::uuid WHERE j.kind = 'library.match'"
+	                           " AND j.state = 'available' AND starts_with(f.path, $1 || '/')",
+	                           1, NULL, (const char *const[]){folder}, NULL, NULL, 0);
 	assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
 	assert_true(PQntuples(r) > 0);
 	for (int i = 0; i < PQntuples(r); i++)
-		assert_int_equal(jobrun(kind_library_match, db, ar, PQgetvalue(r, i, 0), NULL, &res),
-				 JOB_OK);
+		assert_int_equal(
+		    jobrun(kind_library_match, db, ar, PQgetvalue(r, i, 0), NULL, &res), JOB_OK);
 	PQclear(r);
 	assert_non_null(
 	    PQexec(pg, "UPDATE jobs SET state = 'completed', finalized_at = now() WHERE kind ="
-		       " 'library.match' AND state = 'available'"));
+	               " 'library.match' AND state = 'available'"));
 }
 
 /* a copy of the clip at path, its folders made (names may hold quotes) */
@@ -230,33 +230,34 @@ static void settings(void **state)
 	EXPECT(api_call("GET", "/api/v1/admin/integrations", plain.token, NULL), 403);
 	EXPECT(api_call("PUT", "/api/v1/admin/integrations/radarr", plain.token, "{}"), 403);
 	EXPECT_FIELD(api_call("GET", "/api/v1/admin/integrations/lidarr", admin.token, NULL), 404,
-		     "kind");
+	             "kind");
 	EXPECT_FIELD(api_call("GET", "/api/v1/admin/integrations/radarr", admin.token, NULL), 404,
-		     "kind");
+	             "kind");
 
 	/* bad settings: nothing is set up */
 	EXPECT_FIELD(api_call("PUT", "/api/v1/admin/integrations/radarr", admin.token,
-			      "{\"base_url\": \"ftp://radarr.lan\"}"),
-		     400, "base_url");
+	                      "{\"base_url\": \"ftp://radarr.lan\"}"),
+	             400, "base_url");
 	EXPECT_FIELD(api_call("PUT", "/api/v1/admin/integrations/radarr", admin.token,
-			      "{\"path_map\": [{\"remote\": \"/data\", \"local\": \"rel/x\"}]}"),
-		     400, "path_map[0].local");
+	                      "{\"path_map\": [{\"remote\": \"/data\", \"local\": \"rel/x\"}]}"),
+	             400, "path_map[0].local");
+	EXPECT_FIELD(
+	    api_call("PUT", "/api/v1/admin/integrations/radarr", admin.token,
+	             "{\"path_map\": [{\"remote\": \"/data/../etc\", \"local\": \"/x\"}]}"),
+	    400, "path_map[0].remote");
 	EXPECT_FIELD(api_call("PUT", "/api/v1/admin/integrations/radarr", admin.token,
-			      "{\"path_map\": [{\"remote\": \"/data/../etc\", \"local\": \"/x\"}]}"),
-		     400, "path_map[0].remote");
+	                      "{\"webhook_secret\": \"short\"}"),
+	             400, "webhook_secret");
 	EXPECT_FIELD(api_call("PUT", "/api/v1/admin/integrations/radarr", admin.token,
-			      "{\"webhook_secret\": \"short\"}"),
-		     400, "webhook_secret");
-	EXPECT_FIELD(api_call("PUT", "/api/v1/admin/integrations/radarr", admin.token,
-			      "{\"path_map\": [{\"remote\": \"/data\"}]}"),
-		     400, "path_map[0].local");
+	                      "{\"path_map\": [{\"remote\": \"/data\"}]}"),
+	             400, "path_map[0].local");
 	assert_int_equal(qn("SELECT count(*) FROM integrations", NULL, NULL), 0);
 
 	/* a new Radarr without a secret gets one, shown once */
 	EXPECT(api_call("PUT", "/api/v1/admin/integrations/radarr", admin.token,
-			api_fmt("{\"base_url\": \"http://radarr.lan:7878\", \"path_map\":"
-				" [{\"remote\": \"" RM "\", \"local\": \"%s\"}]}",
-				movies)),
+	                api_fmt("{\"base_url\": \"http://radarr.lan:7878\", \"path_map\":"
+	                        " [{\"remote\": \"" RM "\", \"local\": \"%s\"}]}",
+	                        movies)),
 	       201);
 	const char *gen = api_str(api_last_json, "webhook_secret");
 	assert_non_null(gen);
@@ -270,36 +271,36 @@ static void settings(void **state)
 	assert_true(cJSON_IsNull(api_get(api_last_json, "last_webhook")));
 	/* only the hash is kept, and the activity log never has the secret */
 	assert_string_equal(q("SELECT encode(sha256(convert_to($1, 'UTF8')), 'hex') ="
-			      " encode(webhook_secret_sha256, 'hex') FROM integrations"
-			      " WHERE kind = 'radarr'",
-			      radarr_secret, NULL),
-			    "t");
+	                      " encode(webhook_secret_sha256, 'hex') FROM integrations"
+	                      " WHERE kind = 'radarr'",
+	                      radarr_secret, NULL),
+	                    "t");
 	assert_string_equal(q("SELECT count(*) FROM audit_log WHERE action = 'integration.update'"
-			      " AND position($1 IN new_values::text) = 0",
-			      radarr_secret, NULL),
-			    "1");
+	                      " AND position($1 IN new_values::text) = 0",
+	                      radarr_secret, NULL),
+	                    "1");
 	/* a change keeps what it does not name; null clears the address */
 	EXPECT(api_call("PUT", "/api/v1/admin/integrations/radarr", admin.token,
-			"{\"base_url\": null}"),
+	                "{\"base_url\": null}"),
 	       200);
 	assert_true(cJSON_IsNull(api_get(api_last_json, "base_url")));
 	assert_int_equal(cJSON_GetArraySize(api_get(api_last_json, "path_map")), 1);
 	assert_null(api_get(api_last_json, "webhook_secret"));
 
 	EXPECT(api_call("PUT", "/api/v1/admin/integrations/sonarr", admin.token,
-			api_fmt("{\"webhook_secret\": \"%s\", \"path_map\": [{\"remote\": \"" RT
-				"\", \"local\": \"%s\"}]}",
-				sonarr_secret, tv)),
+	                api_fmt("{\"webhook_secret\": \"%s\", \"path_map\": [{\"remote\": \"" RT
+	                        "\", \"local\": \"%s\"}]}",
+	                        sonarr_secret, tv)),
 	       201);
 	assert_null(api_get(api_last_json, "webhook_secret"));
 	/* removed and set up again */
 	EXPECT(api_call("DELETE", "/api/v1/admin/integrations/sonarr", admin.token, NULL), 204);
 	EXPECT_FIELD(api_call("DELETE", "/api/v1/admin/integrations/sonarr", admin.token, NULL),
-		     404, "kind");
+	             404, "kind");
 	EXPECT(api_call("PUT", "/api/v1/admin/integrations/sonarr", admin.token,
-			api_fmt("{\"webhook_secret\": \"%s\", \"path_map\": [{\"remote\": \"" RT
-				"\", \"local\": \"%s\"}]}",
-				sonarr_secret, tv)),
+	                api_fmt("{\"webhook_secret\": \"%s\", \"path_map\": [{\"remote\": \"" RT
+	                        "\", \"local\": \"%s\"}]}",
+	                        sonarr_secret, tv)),
 	       201);
 }
 
@@ -322,11 +323,11 @@ static void secrets(void **state)
 	EXPECT_FIELD(post("radarr", BASIC, "nope-nope-nope-nope", "{not json"), 401, "secret");
 	/* disabled */
 	EXPECT(api_call("PUT", "/api/v1/admin/integrations/radarr", admin.token,
-			"{\"enabled\": false}"),
+	                "{\"enabled\": false}"),
 	       200);
 	EXPECT_FIELD(radarr(test), 401, "secret");
 	EXPECT(api_call("PUT", "/api/v1/admin/integrations/radarr", admin.token,
-			"{\"enabled\": true}"),
+	                "{\"enabled\": true}"),
 	       200);
 	assert_string_equal(written(), before);
 
@@ -341,9 +342,9 @@ static void secrets(void **state)
 	EXPECT(sonarr(test), 202);
 	free(test);
 	assert_string_equal(q("SELECT string_agg(event_type || ':' || guarded, ',' ORDER BY id)"
-			      " FROM webhook_receipts",
-			      NULL, NULL),
-			    "Test:false,Test:false,Test:false");
+	                      " FROM webhook_receipts",
+	                      NULL, NULL),
+	                    "Test:false,Test:false,Test:false");
 	EXPECT(api_call("GET", "/api/v1/admin/integrations/radarr", admin.token, NULL), 200);
 	assert_string_equal(api_str(api_get(api_last_json, "last_webhook"), "event_type"), "Test");
 	assert_int_equal(api_get(api_last_json, "webhooks_24h")->valueint, 2);
@@ -369,19 +370,20 @@ static void bad_bodies(void **state)
 	free(big);
 	/* a folder outside every library (no map rule: the path stays) */
 	EXPECT_FIELD(radarr("{\"eventType\": \"Download\", \"movie\": {\"folderPath\":"
-			    " \"/elsewhere/Movie (2001)\", \"tmdbId\": 5},"
-			    " \"movieFile\": {\"relativePath\": \"m.mkv\"}}"),
-		     400, "movie.folderPath");
+	                    " \"/elsewhere/Movie (2001)\", \"tmdbId\": 5},"
+	                    " \"movieFile\": {\"relativePath\": \"m.mkv\"}}"),
+	             400, "movie.folderPath");
 	assert_non_null(strstr(api_str(api_last_json, "detail"), "/elsewhere/Movie (2001)"));
 	/* a movie folder is not a TV library's */
-	EXPECT_FIELD(sonarr("{\"eventType\": \"Rename\", \"series\": {\"path\": \"" RM "/X\"}}"), 400,
-		     "series.path");
-	EXPECT_FIELD(radarr("{\"eventType\": \"Download\", \"movie\": {\"folderPath\": \"" RM
-			    "/X (2001)\"}, \"movieFile\": {\"relativePath\": \"../../../etc/passwd\"}}"),
-		     400, "movieFile.relativePath");
+	EXPECT_FIELD(sonarr("{\"eventType\": \"Rename\", \"series\": {\"path\": \"" RM "/X\"}}"),
+	             400, "series.path");
+	EXPECT_FIELD(
+	    radarr("{\"eventType\": \"Download\", \"movie\": {\"folderPath\": \"" RM
+	           "/X (2001)\"}, \"movieFile\": {\"relativePath\": \"../../../etc/passwd\"}}"),
+	    400, "movieFile.relativePath");
 	EXPECT_FIELD(radarr("{\"eventType\": \"Rename\", \"movie\": {\"folderPath\": \"" RM
-			    "/../../etc\"}}"),
-		     400, "movie.folderPath");
+	                    "/../../etc\"}}"),
+	             400, "movie.folderPath");
 	char *wrong = fixture("radarr_movie_imported");
 	EXPECT_FIELD(sonarr(wrong), 400, "series");
 	free(wrong);
@@ -396,8 +398,8 @@ static void radarr_events(void **state)
 	char bvs[PATH_MAX];
 	snprintf(bvs, sizeof(bvs), "%s/Batman v Superman- Dawn of Justice (2016)", movies);
 	char bvs_file[PATH_MAX + 128];
-	snprintf(bvs_file, sizeof(bvs_file), "%s/Batman v Superman- Dawn of Justice (2016) WEBDL-720p.mp4",
-				       bvs);
+	snprintf(bvs_file, sizeof(bvs_file),
+	         "%s/Batman v Superman- Dawn of Justice (2016) WEBDL-720p.mp4", bvs);
 	char *body;
 
 	/* MovieAdded: the ids are kept, nothing to scan */
@@ -405,9 +407,9 @@ static void radarr_events(void **state)
 	assert_string_equal(action(), "hint");
 	assert_true(cJSON_IsNull(api_get(api_last_json, "job_id")));
 	assert_string_equal(q("SELECT tmdb_id || ' ' || imdb_id || ' ' || source FROM path_hints"
-			      " WHERE path = $1 AND library_id = $2",
-			      bvs, movie_lib),
-			    "209112 tt2975590 radarr");
+	                      " WHERE path = $1 AND library_id = $2",
+	                      bvs, movie_lib),
+	                    "209112 tt2975590 radarr");
 
 	/* Download: the imported file is scanned into the library */
 	put_clip(bvs_file);
@@ -415,11 +417,12 @@ static void radarr_events(void **state)
 	assert_string_equal(action(), "sync");
 	run_job();
 	assert_string_equal(q("SELECT state FROM media_files WHERE path = $1", bvs_file, NULL),
-			    "present");
-	assert_int_equal(qn("SELECT count(*) FROM jobs WHERE kind = 'library.match' AND"
-			    " args->>'file_id' = (SELECT id::text FROM media_files WHERE path = $1)",
-			    bvs_file, NULL),
-			 1);
+	                    "present");
+	assert_int_equal(
+	    qn("SELECT count(*) FROM jobs WHERE kind = 'library.match' AND"
+	       " args->>'file_id' = (SELECT id::text FROM media_files WHERE path = $1)",
+	       bvs_file, NULL),
+	    1);
 	/* the same body again is a replay: refused, nothing written */
 	char before[64], file_id[37], movie_id[37];
 	snprintf(before, sizeof(before), "%s", written());
@@ -427,14 +430,15 @@ static void radarr_events(void **state)
 	assert_string_equal(written(), before);
 
 	/* Grab, Health (twice) and ApplicationUpdate are logged */
-	static const char *const logged[] = {"radarr_movie_grabbed", "radarr_health_check_error",
-					     "radarr_health_check_error", "radarr_health_check_warning",
-					     "radarr_application_update"};
+	static const char *const logged[] = {
+	    "radarr_movie_grabbed", "radarr_health_check_error", "radarr_health_check_error",
+	    "radarr_health_check_warning", "radarr_application_update"};
 	for (size_t i = 0; i < sizeof(logged) / sizeof(logged[0]); i++) {
 		EXPECT(post_fixture(logged[i]), 202);
 		assert_string_equal(action(), "log");
 	}
-	assert_string_equal(written(), api_fmt("%ld/%s", atol(before) + 5, strchr(before, '/') + 1));
+	assert_string_equal(written(),
+	                    api_fmt("%ld/%s", atol(before) + 5, strchr(before, '/') + 1));
 
 	/* an upgrade: the new file in, the replaced one dropped at once */
 	char gl[PATH_MAX];
@@ -447,9 +451,9 @@ static void radarr_events(void **state)
 	EXPECT(post_fixture("radarr_movie_imported_upgrade"), 202);
 	run_job();
 	assert_string_equal(q("SELECT string_agg(rel_path || ':' || state, ',' ORDER BY path) FROM"
-			      " media_files WHERE starts_with(path, $1)",
-			      gl, NULL),
-			    "Greenland (2020)/Greenland (2020) WEBRip-1080p.mkv:present");
+	                      " media_files WHERE starts_with(path, $1)",
+	                      gl, NULL),
+	                    "Greenland (2020)/Greenland (2020) WEBRip-1080p.mkv:present");
 
 	/* Rename: the file renamed on disk keeps its row, its movie and the
 	 * watch state (a body with the renamed files, so not a replay) */
@@ -460,10 +464,10 @@ static void radarr_events(void **state)
 	run_job();
 	run_matches(mm);
 	snprintf(file_id, sizeof(file_id), "%s",
-		 q("SELECT id FROM media_files WHERE path = $1",
-		   api_fmt("%s/Marley.and.Me.2008.mkv", mm), NULL));
+	         q("SELECT id FROM media_files WHERE path = $1",
+	           api_fmt("%s/Marley.and.Me.2008.mkv", mm), NULL));
 	snprintf(movie_id, sizeof(movie_id), "%s",
-		 q("SELECT movie_id FROM media_files WHERE id = $1", file_id, NULL));
+	         q("SELECT movie_id FROM media_files WHERE id = $1", file_id, NULL));
 	assert_true(movie_id[0]);
 	api_sh("psql -q -d '%s' -c \"INSERT INTO movie_watch (user_id, movie_id, position_seconds)"
 	       " VALUES ('%s', '%s', 31)\"",
@@ -471,9 +475,10 @@ static void radarr_events(void **state)
 	api_sh("mv '%s/Marley.and.Me.2008.mkv' '%s/Marley & Me (2008) Bluray-1080p.mkv'", mm, mm);
 	body = fixture("radarr_movie_renamed");
 	cJSON *j = cJSON_Parse(body);
-	cJSON_AddItemToObject(j, "renamedMovieFiles",
-			      cJSON_Parse("[{\"relativePath\": \"Marley & Me (2008) Bluray-1080p.mkv\","
-					  " \"previousRelativePath\": \"Marley.and.Me.2008.mkv\"}]"));
+	cJSON_AddItemToObject(
+	    j, "renamedMovieFiles",
+	    cJSON_Parse("[{\"relativePath\": \"Marley & Me (2008) Bluray-1080p.mkv\","
+	                " \"previousRelativePath\": \"Marley.and.Me.2008.mkv\"}]"));
 	free(body);
 	body = cJSON_PrintUnformatted(j);
 	cJSON_Delete(j);
@@ -481,14 +486,14 @@ static void radarr_events(void **state)
 	free(body);
 	run_job();
 	assert_string_equal(q("SELECT id::text || ' ' || movie_id || ' ' || state FROM media_files"
-			      " WHERE path = $1",
-			      api_fmt("%s/Marley & Me (2008) Bluray-1080p.mkv", mm), NULL),
-			    api_fmt("%s %s present", file_id, movie_id));
-	assert_int_equal(qn("SELECT count(*) FROM media_files WHERE starts_with(path, $1)", mm, NULL),
-			 1);
-	assert_string_equal(q("SELECT position_seconds FROM movie_watch WHERE movie_id = $1",
-			      movie_id, NULL),
-			    "31");
+	                      " WHERE path = $1",
+	                      api_fmt("%s/Marley & Me (2008) Bluray-1080p.mkv", mm), NULL),
+	                    api_fmt("%s %s present", file_id, movie_id));
+	assert_int_equal(
+	    qn("SELECT count(*) FROM media_files WHERE starts_with(path, $1)", mm, NULL), 1);
+	assert_string_equal(
+	    q("SELECT position_seconds FROM movie_watch WHERE movie_id = $1", movie_id, NULL),
+	    "31");
 
 	/* MovieFileDelete: that file's row goes */
 	api_sh("psql -q -d '%s' -c \"INSERT INTO media_files (library_id, path, rel_path, size,"
@@ -497,17 +502,17 @@ static void radarr_events(void **state)
 	EXPECT(post_fixture("radarr_movie_file_deleted"), 202);
 	run_job();
 	assert_int_equal(qn("SELECT count(*) FROM media_files WHERE path = $1",
-			    api_fmt("%s/<filename>", mm), NULL),
-			 0);
-	assert_int_equal(qn("SELECT count(*) FROM media_files WHERE starts_with(path, $1)", mm, NULL),
-			 1);
+	                    api_fmt("%s/<filename>", mm), NULL),
+	                 0);
+	assert_int_equal(
+	    qn("SELECT count(*) FROM media_files WHERE starts_with(path, $1)", mm, NULL), 1);
 
 	/* MovieDelete with its files: they go missing, the ids are forgotten */
 	api_sh("rm -rf '%s'", bvs);
 	EXPECT(post_fixture("radarr_movie_deleted"), 202);
 	run_job();
 	assert_string_equal(q("SELECT state FROM media_files WHERE path = $1", bvs_file, NULL),
-			    "missing");
+	                    "missing");
 	assert_int_equal(qn("SELECT count(*) FROM path_hints WHERE path = $1", bvs, NULL), 0);
 }
 
@@ -519,16 +524,16 @@ static void ids_are_exact_matches(void **state)
 	snprintf(dir, sizeof(dir), "%s/Zzkx Qwv (1999)", movies);
 	put_clip(api_fmt("%s/zzkx.qwv.mkv", dir));
 	EXPECT(radarr(api_fmt("{\"eventType\": \"Download\", \"movie\": {\"folderPath\": \"" RM
-			      "/Zzkx Qwv (1999)\", \"tmdbId\": 550, \"imdbId\": \"tt0137523\","
-			      " \"title\": \"Fight Club\"}, \"movieFile\": {\"relativePath\":"
-			      " \"zzkx.qwv.mkv\"}, \"isUpgrade\": false}")),
+	                      "/Zzkx Qwv (1999)\", \"tmdbId\": 550, \"imdbId\": \"tt0137523\","
+	                      " \"title\": \"Fight Club\"}, \"movieFile\": {\"relativePath\":"
+	                      " \"zzkx.qwv.mkv\"}, \"isUpgrade\": false}")),
 	       202);
 	run_job();
 	run_matches(dir);
 	assert_string_equal(q("SELECT m.tmdb_id || ' ' || f.match_status FROM media_files f JOIN"
-			      " movies m ON m.id = f.movie_id WHERE f.path = $1",
-			      api_fmt("%s/zzkx.qwv.mkv", dir), NULL),
-			    "550 matched");
+	                      " movies m ON m.id = f.movie_id WHERE f.path = $1",
+	                      api_fmt("%s/zzkx.qwv.mkv", dir), NULL),
+	                    "550 matched");
 }
 
 /* --- Sonarr's events ----------------------------------------------------------------------- */
@@ -539,17 +544,19 @@ static void sonarr_events(void **state)
 	char ga[PATH_MAX];
 	snprintf(ga, sizeof(ga), "%s/Grey's Anatomy", tv);
 	char ep[PATH_MAX + 128];
-	snprintf(ep, sizeof(ep), "%s/Season 17/Grey's Anatomy - S17E09 - In My Life HDTV-720p.mkv", ga);
+	snprintf(ep, sizeof(ep), "%s/Season 17/Grey's Anatomy - S17E09 - In My Life HDTV-720p.mkv",
+	         ga);
 
 	put_clip(ep);
 	EXPECT(post_fixture("sonarr_episode_imported"), 202);
 	assert_string_equal(action(), "sync");
 	assert_string_equal(q("SELECT tvdb_id || ' ' || imdb_id FROM path_hints WHERE path = $1"
-			      " AND library_id = $2",
-			      ga, tv_lib),
-			    "73762 tt0413573");
+	                      " AND library_id = $2",
+	                      ga, tv_lib),
+	                    "73762 tt0413573");
 	run_job();
-	assert_string_equal(q("SELECT state FROM media_files WHERE path = $1", ep, NULL), "present");
+	assert_string_equal(q("SELECT state FROM media_files WHERE path = $1", ep, NULL),
+	                    "present");
 
 	/* an upgrade drops the replaced episode file */
 	char ncis[PATH_MAX];
@@ -567,9 +574,9 @@ static void sonarr_events(void **state)
 	free(body);
 	run_job();
 	assert_string_equal(q("SELECT string_agg(rel_path, ',') FROM media_files WHERE"
-			      " starts_with(path, $1)",
-			      ncis, NULL),
-			    "NCIS/Season 18/NCIS - S18E10 - Watchdog HDTV-720p.mkv");
+	                      " starts_with(path, $1)",
+	                      ncis, NULL),
+	                    "NCIS/Season 18/NCIS - S18E10 - Watchdog HDTV-720p.mkv");
 
 	/* EpisodeFileDelete drops it; SeriesDelete forgets the series' ids */
 	char bb[PATH_MAX];
@@ -582,9 +589,9 @@ static void sonarr_events(void **state)
 	EXPECT(post_fixture("sonarr_episode_deleted"), 202);
 	run_job();
 	assert_string_equal(q("SELECT string_agg(rel_path || ':' || state, ',') FROM media_files"
-			      " WHERE starts_with(path, $1)",
-			      bb, NULL),
-			    "Breaking Bad/Breaking Bad - 1x02 - Cat's in the Bag.mkv:present");
+	                      " WHERE starts_with(path, $1)",
+	                      bb, NULL),
+	                    "Breaking Bad/Breaking Bad - 1x02 - Cat's in the Bag.mkv:present");
 	assert_int_equal(qn("SELECT count(*) FROM path_hints WHERE path = $1", bb, NULL), 1);
 	EXPECT(post_fixture("sonarr_episode_deleted_upgrade"), 202);
 	run_job();
@@ -593,29 +600,29 @@ static void sonarr_events(void **state)
 	run_job();
 	assert_int_equal(qn("SELECT count(*) FROM path_hints WHERE path = $1", bb, NULL), 0);
 	assert_string_equal(q("SELECT string_agg(state, ',') FROM media_files WHERE"
-			      " starts_with(path, $1)",
-			      bb, NULL),
-			    "missing");
+	                      " starts_with(path, $1)",
+	                      bb, NULL),
+	                    "missing");
 
 	/* Rename of a series scans its folder */
 	put_clip(api_fmt("%s/The L Word/Season 1/The L Word - S01E01.mkv", tv));
 	EXPECT(post_fixture("sonarr_episodes_renamed"), 202);
 	run_job();
 	assert_int_equal(qn("SELECT count(*) FROM media_files WHERE starts_with(path, $1)",
-			    api_fmt("%s/The L Word", tv), NULL),
-			 1);
+	                    api_fmt("%s/The L Word", tv), NULL),
+	                 1);
 
 	static const char *const logged[] = {"sonarr_episode_grabbed", "sonarr_health_check_error",
-					     "sonarr_health_check_warning"};
+	                                     "sonarr_health_check_warning"};
 	for (size_t i = 0; i < sizeof(logged) / sizeof(logged[0]); i++) {
 		EXPECT(post_fixture(logged[i]), 202);
 		assert_string_equal(action(), "log");
 	}
 	/* every content event left exactly one guarded receipt with its job */
 	assert_string_equal(q("SELECT count(*) FROM webhook_receipts WHERE guarded AND kind ="
-			      " 'sonarr' AND (job_id IS NOT NULL) <> (event_type = 'SeriesAdd')",
-			      NULL, NULL),
-			    "6");
+	                      " 'sonarr' AND (job_id IS NOT NULL) <> (event_type = 'SeriesAdd')",
+	                      NULL, NULL),
+	                    "6");
 }
 
 /* --- rate limits ---------------------------------------------------------------------- */
@@ -628,18 +635,19 @@ static void limits(void **state)
 	int limited = 0;
 
 	server_stop(server, 5000);
-	testenv_write_config(conf, db_url, sock,
-			     api_fmt("pool_size = 2\n[auth]\nargon2_memory = 1m\nargon2_iterations = 1\n"
-				     "[ratelimit]\nenabled = true\nrate = 1\nburst = 2\n"
-				     "auth_rate = 1\nauth_burst = 3\n[library]\nallowed_roots = %s\n"
-				     "[storage]\npath = %s/storage\n",
-				     base, base));
+	testenv_write_config(
+	    conf, db_url, sock,
+	    api_fmt("pool_size = 2\n[auth]\nargon2_memory = 1m\nargon2_iterations = 1\n"
+	            "[ratelimit]\nenabled = true\nrate = 1\nburst = 2\n"
+	            "auth_rate = 1\nauth_burst = 3\n[library]\nallowed_roots = %s\n"
+	            "[storage]\npath = %s/storage\n",
+	            base, base));
 	server = server_start(conf, sock, log_path);
 	assert_true(server > 0);
 	for (int i = 0; i < 12; i++) {
 		char body[128];
-		snprintf(body, sizeof(body), "{\"eventType\": \"Health\", \"message\": \"burst %d\"}",
-			 i);
+		snprintf(body, sizeof(body),
+		         "{\"eventType\": \"Health\", \"message\": \"burst %d\"}", i);
 		EXPECT(radarr(body), 202);
 	}
 	for (int i = 0; i < 8; i++)
@@ -667,11 +675,11 @@ static void configure_worker(void)
 	buf_init(&text, 8192);
 	buf_init(&msg, 1024);
 	buf_printf(&text, "[redis]\nurl = \"%s\"\nprefix = \"test_webhooks_%d:\"\n",
-		   testenv_redis_url(), (int)getpid());
+	           testenv_redis_url(), (int)getpid());
 	buf_printf(&text, "[tmdb]\nbase_url = \"%s\"\nimage_base_url = \"%s\"\napi_key = \"%s\"\n",
-		   fake.base_url, fake.image_base, KEY);
+	           fake.base_url, fake.image_base, KEY);
 	buf_puts(&text, "rate = 1000\nrate_window = 1s\nmax_retries = 2\ntimeout = 5s\n"
-			"details_ttl = 0\nsearch_ttl = 0\n[images]\nenabled = false\n");
+	                "details_ttl = 0\nsearch_ttl = 0\n[images]\nenabled = false\n");
 	assert_true(buf_ok(&text));
 	if (config_load_text(&c, text.data, text.len, "test_webhooks.conf", noenv, &msg)) {
 		fprintf(stderr, "config: %s\n", msg.data);
@@ -703,19 +711,21 @@ static int setup(void **state)
 	snprintf(tv, sizeof(tv), "%s/tv", base);
 	snprintf(clip, sizeof(clip), "%s/clip.mkv", base);
 	if (system(api_fmt("mkdir -p '%s' '%s' && ffmpeg -loglevel error -y -f lavfi -i"
-			   " testsrc=size=64x36:rate=24 -t 1 -c:v libx264 -preset ultrafast '%s'",
-			   movies, tv, clip)) != 0)
+	                   " testsrc=size=64x36:rate=24 -t 1 -c:v libx264 -preset ultrafast '%s'",
+	                   movies, tv, clip)) != 0)
 		return -1;
 	pg = testenv_connect(url);
 	api_pg = pg;
 	snprintf(movie_lib, sizeof(movie_lib), "%s",
-		 api_value(pg, "INSERT INTO libraries (name, type, paths) VALUES ('Movies',"
-			       " 'movie', ARRAY[$1]) RETURNING id",
-			   movies, NULL));
+	         api_value(pg,
+	                   "INSERT INTO libraries (name, type, paths) VALUES ('Movies',"
+	                   " 'movie', ARRAY[$1]) RETURNING id",
+	                   movies, NULL));
 	snprintf(tv_lib, sizeof(tv_lib), "%s",
-		 api_value(pg, "INSERT INTO libraries (name, type, paths) VALUES ('TV', 'tvshow',"
-			       " ARRAY[$1]) RETURNING id",
-			   tv, NULL));
+	         api_value(pg,
+	                   "INSERT INTO libraries (name, type, paths) VALUES ('TV', 'tvshow',"
+	                   " ARRAY[$1]) RETURNING id",
+	                   tv, NULL));
 	db = db_new(url, 5000, 30000);
 	ar = arena_new(1 << 16, 256 << 20);
 	configure_worker();
@@ -724,10 +734,11 @@ static int setup(void **state)
 	snprintf(log_path, sizeof(log_path), "%s/log/test_webhooks.log", testenv_stack_dir());
 	snprintf(conf, sizeof(conf), "%s/revenge.conf", base);
 	api_sock = sock;
-	testenv_write_config(conf, url, sock,
-			     api_fmt("pool_size = 2\n" TESTENV_FAST_AUTH
-				     "[library]\nallowed_roots = %s\n[storage]\npath = %s/storage\n",
-				     base, base));
+	testenv_write_config(
+	    conf, url, sock,
+	    api_fmt("pool_size = 2\n" TESTENV_FAST_AUTH
+	            "[library]\nallowed_roots = %s\n[storage]\npath = %s/storage\n",
+	            base, base));
 	server = server_start(conf, sock, log_path);
 	if (server <= 0)
 		return -1;

@@ -36,8 +36,8 @@ static void answer(struct http_stub *s, int fd)
 			char len[32];
 			*end = 0;
 			want = http_stub_header(in, "Content-Length", len, sizeof(len))
-				       ? (size_t)strtoul(len, NULL, 10)
-				       : 0;
+			           ? (size_t)strtoul(len, NULL, 10)
+			           : 0;
 			*end = '\r';
 		}
 		if (head && n >= head + want)
@@ -62,10 +62,11 @@ static void answer(struct http_stub *s, int fd)
 	char *body = s->fn(&req, &status, s->arg);
 	size_t blen = body ? strlen(body) : 0;
 	char hdr[256];
-	int h = snprintf(hdr, sizeof(hdr),
-			 "HTTP/1.1 %d X\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n"
-			 "Connection: close\r\n\r\n",
-			 status, blen);
+	int h =
+	    snprintf(hdr, sizeof(hdr),
+	             "HTTP/1.1 %d X\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n"
+	             "Connection: close\r\n\r\n",
+	             status, blen);
 	if (write(fd, hdr, (size_t)h) == h && blen) {
 		size_t off = 0;
 		while (off < blen) {

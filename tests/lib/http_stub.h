@@ -31,9 +31,9 @@ struct http_stub {
 	http_stub_fn fn;
 	void *arg;
 	pthread_mutex_t mu;
-	int requests;             /* [mu] */
-	char last_headers[8192];  /* [mu] */
-	char last_path[2048];     /* [mu] */
+	int requests;            /* [mu] */
+	char last_headers[8192]; /* [mu] */
+	char last_path[2048];    /* [mu] */
 };
 
 /* 0, or -1 when it could not listen. */

@@ -30,7 +30,8 @@ static cJSON *fixture(const char *name)
 	FILE *f;
 	long n;
 
-	snprintf(path, sizeof(path), "%s/tests/fixtures/arr-webhooks/%s.json", root ? root : ".", name);
+	snprintf(path, sizeof(path), "%s/tests/fixtures/arr-webhooks/%s.json", root ? root : ".",
+	         name);
 	assert_non_null(f = fopen(path, "rb"));
 	fseek(f, 0, SEEK_END);
 	n = ftell(f);
@@ -120,8 +121,8 @@ static void radarr_events(void **state)
 	assert_int_equal(ev.ndrop, 0); /* deletedFiles: true names no file */
 
 	static const char *const logged[] = {"radarr_movie_grabbed", "radarr_health_check_error",
-					     "radarr_health_check_warning",
-					     "radarr_application_update", "radarr_test"};
+	                                     "radarr_health_check_warning",
+	                                     "radarr_application_update", "radarr_test"};
 	for (size_t i = 0; i < sizeof(logged) / sizeof(logged[0]); i++) {
 		ev = read_ok(ARR_RADARR, logged[i]);
 		assert_int_equal(ev.action, ARR_LOG);
@@ -161,7 +162,7 @@ static void sonarr_events(void **state)
 	assert_string_equal(ev.scan, "/srv/tv/Breaking Bad");
 
 	static const char *const logged[] = {"sonarr_episode_grabbed", "sonarr_health_check_error",
-					     "sonarr_health_check_warning", "sonarr_test"};
+	                                     "sonarr_health_check_warning", "sonarr_test"};
 	for (size_t i = 0; i < sizeof(logged) / sizeof(logged[0]); i++) {
 		ev = read_ok(ARR_SONARR, logged[i]);
 		assert_int_equal(ev.action, ARR_LOG);
@@ -177,8 +178,8 @@ static void path_map(void **state)
 {
 	(void)state;
 	cJSON *map = cJSON_Parse("[{\"remote\": \"/data\", \"local\": \"/mnt/a\"},"
-				 " {\"remote\": \"/data/movies/\", \"local\": \"/srv/m\"},"
-				 " {\"remote\": \"/\", \"local\": \"/root-map\"}]");
+	                         " {\"remote\": \"/data/movies/\", \"local\": \"/srv/m\"},"
+	                         " {\"remote\": \"/\", \"local\": \"/root-map\"}]");
 	assert_string_equal(arr_map_path(A, map, "/data/movies/X (1999)"), "/srv/m/X (1999)");
 	assert_string_equal(arr_map_path(A, map, "/data/movies"), "/srv/m");
 	/* whole segments only: /data/movies2 is under /data, not /data/movies */
@@ -212,28 +213,28 @@ static void malformed_bodies(void **state)
 	read_bad(ARR_RADARR, "{\"eventType\": \"Download\"}", "movie");
 	read_bad(ARR_RADARR, "{\"eventType\": \"Download\", \"movie\": {}}", "movie.folderPath");
 	read_bad(ARR_RADARR, "{\"eventType\": \"Rename\", \"movie\": {\"folderPath\": \"rel/x\"}}",
-		 "movie.folderPath");
+	         "movie.folderPath");
 	read_bad(ARR_RADARR,
-		 "{\"eventType\": \"Download\", \"movie\": {\"folderPath\": \"/data/../etc\"}}",
-		 "movie.folderPath");
+	         "{\"eventType\": \"Download\", \"movie\": {\"folderPath\": \"/data/../etc\"}}",
+	         "movie.folderPath");
 	read_bad(ARR_RADARR,
-		 "{\"eventType\": \"Download\", \"movie\": {\"folderPath\": \"/m/A\"},"
-		 " \"movieFile\": {\"relativePath\": \"../../etc/passwd\"}}",
-		 "movieFile.relativePath");
+	         "{\"eventType\": \"Download\", \"movie\": {\"folderPath\": \"/m/A\"},"
+	         " \"movieFile\": {\"relativePath\": \"../../etc/passwd\"}}",
+	         "movieFile.relativePath");
 	read_bad(ARR_RADARR,
-		 "{\"eventType\": \"Download\", \"movie\": {\"folderPath\": \"/m/A\"},"
-		 " \"movieFile\": {\"relativePath\": \"a.mkv\"},"
-		 " \"deletedFiles\": [{\"relativePath\": \"b.mkv\"}, {\"relativePath\": \"/x\"}]}",
-		 "deletedFiles[1].relativePath");
+	         "{\"eventType\": \"Download\", \"movie\": {\"folderPath\": \"/m/A\"},"
+	         " \"movieFile\": {\"relativePath\": \"a.mkv\"},"
+	         " \"deletedFiles\": [{\"relativePath\": \"b.mkv\"}, {\"relativePath\": \"/x\"}]}",
+	         "deletedFiles[1].relativePath");
 	read_bad(ARR_SONARR,
-		 "{\"eventType\": \"EpisodeFileDelete\", \"series\": {\"path\": \"/t/S\"}}",
-		 "episodeFile.relativePath");
+	         "{\"eventType\": \"EpisodeFileDelete\", \"series\": {\"path\": \"/t/S\"}}",
+	         "episodeFile.relativePath");
 	/* 65 deleted files */
 	char big[8192] = "{\"eventType\": \"Download\", \"movie\": {\"folderPath\": \"/m/A\"},"
-			 " \"movieFile\": {\"relativePath\": \"a.mkv\"}, \"deletedFiles\": [";
+	                 " \"movieFile\": {\"relativePath\": \"a.mkv\"}, \"deletedFiles\": [";
 	for (int i = 0; i < 65; i++)
-		snprintf(big + strlen(big), sizeof(big) - strlen(big), "%s{\"relativePath\": \"%d.mkv\"}",
-			 i ? "," : "", i);
+		snprintf(big + strlen(big), sizeof(big) - strlen(big),
+		         "%s{\"relativePath\": \"%d.mkv\"}", i ? "," : "", i);
 	strcat(big, "]}");
 	read_bad(ARR_RADARR, big, "deletedFiles");
 	/* an event this server does not know is logged, not refused; ids
@@ -244,7 +245,7 @@ static void malformed_bodies(void **state)
 	assert_int_equal(ev.action, ARR_LOG);
 	cJSON_Delete(j);
 	j = cJSON_Parse("{\"eventType\": \"MovieAdded\", \"movie\": {\"folderPath\": \"/m/A\","
-			" \"tmdbId\": -4, \"imdbId\": \"nm000\"}}");
+	                " \"tmdbId\": -4, \"imdbId\": \"nm000\"}}");
 	assert_int_equal(arr_event_read(A, ARR_RADARR, j, MAP, &ev, &FE), APP_OK);
 	assert_int_equal(ev.tmdb_id, 0);
 	assert_null(ev.imdb_id);
@@ -261,7 +262,7 @@ int main(void)
 	};
 	A = arena_new(1 << 16, 64 << 20);
 	MAP = cJSON_Parse("[{\"remote\": \"" M "\", \"local\": \"/srv/movies\"},"
-			  " {\"remote\": \"" T "\", \"local\": \"/srv/tv\"}]");
+	                  " {\"remote\": \"" T "\", \"local\": \"/srv/tv\"}]");
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	cJSON_Delete(MAP);
 	arena_free(A);

@@ -25,9 +25,9 @@ static void nist_vector(void **state)
 	(void)state;
 	unsigned char key[32], iv[12], pt[16], ct[16], tag[16], want_ct[16], want_tag[16];
 	int len, fin;
-	assert_int_equal(hex_decode("31bdadd96698c204aa9ce1448ea94ae1fb4a9a0b3c9d773b51bb1822666b8f22",
-				    key, 32),
-			 0);
+	assert_int_equal(
+	    hex_decode("31bdadd96698c204aa9ce1448ea94ae1fb4a9a0b3c9d773b51bb1822666b8f22", key, 32),
+	    0);
 	assert_int_equal(hex_decode("0d18e06c7c725ac9e362e1ce", iv, 12), 0);
 	assert_int_equal(hex_decode("2db5168e932556f8089a0622981d017d", pt, 16), 0);
 	assert_int_equal(hex_decode("fa4362189661d163fcd6a56d8bf0405a", want_ct, 16), 0);
@@ -52,8 +52,9 @@ static void nist_vector(void **state)
 static void round_trips(void **state)
 {
 	(void)state;
-	static const char *const plains[] = {"", "a", "radarr-api-key-0123456789abcdef",
-					     "ünïcødé and a very long secret ................................"};
+	static const char *const plains[] = {
+	    "", "a", "radarr-api-key-0123456789abcdef",
+	    "ünïcødé and a very long secret ................................"};
 	for (size_t i = 0; i < sizeof(plains) / sizeof(plains[0]); i++) {
 		char *a = crypto_seal_text(K, "integration:radarr:api_key", plains[i]);
 		char *b = crypto_seal_text(K, "integration:radarr:api_key", plains[i]);
@@ -100,10 +101,14 @@ static void refusals(void **state)
 	assert_int_equal(crypto_open(K, NULL, out, 4, out, sizeof(out)), -1);
 	/* keys */
 	unsigned char k[32];
-	assert_int_equal(crypto_key_parse("00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff", k), 0);
+	assert_int_equal(
+	    crypto_key_parse("00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff", k),
+	    0);
 	assert_int_equal(k[31], 0xff);
 	assert_int_equal(crypto_key_parse("0011", k), -1);
-	assert_int_equal(crypto_key_parse("zz112233445566778899aabbccddeeff00112233445566778899aabbccddeeff", k), -1);
+	assert_int_equal(
+	    crypto_key_parse("zz112233445566778899aabbccddeeff00112233445566778899aabbccddeeff", k),
+	    -1);
 	assert_int_equal(crypto_key_parse(NULL, k), -1);
 }
 
