@@ -53,6 +53,32 @@ static bool stop_cb(void *arg)
 
 /* --- library.scan -------------------------------------------------------- */
 
+/* Run the scan o describes (the pipeline's settings filled in here), count
+ * it in the worker's stats and log its counts as what ("scan 12", "path
+ * /srv/m/X"). */
+static enum app_err run_scan(struct job_ctx *ctx, const struct job *job, struct scan_opts *o,
+			     const char *what, struct scan_stats *st, char *err, size_t errlen)
+{
+	pthread_mutex_lock(&cfg_lock);
+	o->batch = scan_batch;
+	o->grace_ms = missing_grace_ms;
+	pthread_mutex_unlock(&cfg_lock);
+	o->request_id = job->request_id;
+	o->should_stop = stop_cb;
+	o->stop_arg = ctx;
+	int64_t t0 = now_mono_us();
+	enum app_err e = scan_run(ctx->db, ctx->arena, o, st, err, errlen);
+	stats_scan(e == APP_OK, (now_mono_us() - t0) / 1000, st->seen, st->errors);
+	log_info(o->path ? "scan.path" : "scan.done",
+		 "library %s %s: %s seen=%lld added=%lld changed=%lld unchanged=%lld "
+		 "missing=%lld removed=%lld unsettled=%lld errors=%lld",
+		 o->library_id, what ? what : "-", e ? err : "ok", (long long)st->seen,
+		 (long long)st->added, (long long)st->changed, (long long)st->unchanged,
+		 (long long)st->missing, (long long)st->removed, (long long)st->unsettled,
+		 (long long)st->errors);
+	return e;
+}
+
 static const struct db_stmt q_scan_gone = {
     "kind_scan_gone",
     "UPDATE library_scans SET status = $2, message = $3, finished_at = now(),"
@@ -73,26 +99,12 @@ enum job_outcome kind_library_scan(struct job_ctx *ctx, const struct job *job,
 	    json_get_int(job->args, "scan_id", true, 1, INT64_MAX, &scan_id, NULL) ||
 	    json_get_str(job->args, "scan_type", false, 1, 16, &type, NULL) || scan_type_parse(type) < 0)
 		return job_error(res, JOB_FAIL, "args need library_id, scan_id and a scan_type");
-	pthread_mutex_lock(&cfg_lock);
 	struct scan_opts o = {.library_id = lib,
 			      .scan_id = scan_id,
 			      .type = (enum scan_type)scan_type_parse(type),
-			      .batch = scan_batch,
-			      .grace_ms = missing_grace_ms,
-			      .threads = cores > 1 ? (int)cores : 1,
-			      .request_id = job->request_id,
-			      .should_stop = stop_cb,
-			      .stop_arg = ctx};
-	pthread_mutex_unlock(&cfg_lock);
-	int64_t t0 = now_mono_us();
-	enum app_err e = scan_run(ctx->db, ctx->arena, &o, &st, err, sizeof(err));
-	stats_scan(e == APP_OK, (now_mono_us() - t0) / 1000, st.seen, st.errors);
-	log_info("scan.done",
-		 "library %s scan %lld: %s seen=%lld added=%lld changed=%lld unchanged=%lld "
-		 "missing=%lld removed=%lld errors=%lld",
-		 lib, (long long)scan_id, e ? err : "ok", (long long)st.seen, (long long)st.added,
-		 (long long)st.changed, (long long)st.unchanged, (long long)st.missing,
-		 (long long)st.removed, (long long)st.errors);
+			      .threads = cores > 1 ? (int)cores : 1};
+	enum app_err e = run_scan(ctx, job, &o, arena_printf(ctx->arena, "scan %lld", (long long)scan_id),
+				  &st, err, sizeof(err));
 	if (e == APP_OK)
 		return job_should_stop(ctx) ? job_error(res, JOB_CANCEL, "scan stopped") : JOB_OK;
 	if (e == APP_ERR_NOT_FOUND)
@@ -138,22 +150,10 @@ static enum job_outcome path_scan(struct job_ctx *ctx, const struct job *job,
 			      .path = path,
 			      .settle_ms = settle ? settle_ms : 0,
 			      .type = SCAN_INCREMENTAL,
-			      .batch = scan_batch,
-			      .grace_ms = missing_grace_ms,
-			      .threads = 1,
-			      .request_id = job->request_id,
-			      .should_stop = stop_cb,
-			      .stop_arg = ctx};
+			      .threads = 1};
 	pthread_mutex_unlock(&cfg_lock);
-	int64_t t0 = now_mono_us();
-	enum app_err e = scan_run(ctx->db, ctx->arena, &o, &st, err, sizeof(err));
-	stats_scan(e == APP_OK, (now_mono_us() - t0) / 1000, st.seen, st.errors);
-	log_info("scan.path",
-		 "library %s path %s: %s seen=%lld added=%lld changed=%lld unchanged=%lld "
-		 "missing=%lld removed=%lld unsettled=%lld errors=%lld",
-		 lib, path, e ? err : "ok", (long long)st.seen, (long long)st.added,
-		 (long long)st.changed, (long long)st.unchanged, (long long)st.missing,
-		 (long long)st.removed, (long long)st.unsettled, (long long)st.errors);
+	enum app_err e = run_scan(ctx, job, &o, arena_printf(ctx->arena, "path %s", path), &st,
+				  err, sizeof(err));
 	if (e == APP_ERR_NOT_FOUND || e == APP_ERR_UNAVAILABLE)
 		return job_error(res, JOB_FAIL, "%s", err);
 	if (e)

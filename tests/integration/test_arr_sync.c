@@ -59,22 +59,9 @@ static volatile int without_upcoming; /* the stand-in's movie list lacks movie 4
 
 static char *read_fixture(const char *kind, const char *name)
 {
-	char path[1024], *text;
-	FILE *f;
-	long n;
-
-	snprintf(path, sizeof(path), "%s/tests/fixtures/arr-api/%s/%s.json", getenv("TEST_ROOT"),
-	         kind, name);
-	if (!(f = fopen(path, "rb")))
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	text = malloc((size_t)n + 1);
-	if (text && fread(text, 1, (size_t)n, f) == (size_t)n)
-		text[n] = 0;
-	fclose(f);
-	return text;
+	char rel[256];
+	snprintf(rel, sizeof(rel), "arr-api/%s/%s.json", kind, name);
+	return testenv_fixture(rel);
 }
 
 /* /radarr/api/v3/... and /sonarr/api/v3/...: one base URL each */
@@ -430,16 +417,7 @@ static int setup(void **state)
 		return -1;
 	pg = testenv_connect(url);
 	api_pg = pg;
-	snprintf(movie_lib, sizeof(movie_lib), "%s",
-	         api_value(pg,
-	                   "INSERT INTO libraries (name, type, paths) VALUES ('Movies',"
-	                   " 'movie', ARRAY[$1]) RETURNING id",
-	                   movies, NULL));
-	snprintf(tv_lib, sizeof(tv_lib), "%s",
-	         api_value(pg,
-	                   "INSERT INTO libraries (name, type, paths) VALUES ('TV', 'tvshow',"
-	                   " ARRAY[$1]) RETURNING id",
-	                   tv, NULL));
+	api_two_libraries(movies, tv, movie_lib, tv_lib);
 	db = db_new(url, 5000, 30000);
 	ar = arena_new(1 << 16, 256 << 20);
 	/* the worker's side: the same secret key */

@@ -59,20 +59,8 @@ static struct api_user admin, plain;
 
 static char *fixture(const char *name)
 {
-	char path[1024], *text;
-	FILE *f;
-	long n;
-
-	snprintf(path, sizeof(path), "%s/tests/fixtures/arr-webhooks/%s.json", getenv("TEST_ROOT"),
-	         name);
-	assert_non_null(f = fopen(path, "rb"));
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	assert_non_null(text = malloc((size_t)n + 1));
-	assert_int_equal(fread(text, 1, (size_t)n, f), (size_t)n);
-	text[n] = 0;
-	fclose(f);
+	char *text = testenv_fixture(api_fmt("arr-webhooks/%s.json", name));
+	assert_non_null(text);
 	return text;
 }
 
@@ -716,16 +704,7 @@ static int setup(void **state)
 		return -1;
 	pg = testenv_connect(url);
 	api_pg = pg;
-	snprintf(movie_lib, sizeof(movie_lib), "%s",
-	         api_value(pg,
-	                   "INSERT INTO libraries (name, type, paths) VALUES ('Movies',"
-	                   " 'movie', ARRAY[$1]) RETURNING id",
-	                   movies, NULL));
-	snprintf(tv_lib, sizeof(tv_lib), "%s",
-	         api_value(pg,
-	                   "INSERT INTO libraries (name, type, paths) VALUES ('TV', 'tvshow',"
-	                   " ARRAY[$1]) RETURNING id",
-	                   tv, NULL));
+	api_two_libraries(movies, tv, movie_lib, tv_lib);
 	db = db_new(url, 5000, 30000);
 	ar = arena_new(1 << 16, 256 << 20);
 	configure_worker();

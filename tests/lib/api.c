@@ -155,3 +155,15 @@ void api_sh(const char *fmt, ...)
 	if (system(cmd) != 0)
 		fail_msg("command failed: %s", cmd);
 }
+
+void api_two_libraries(const char *movies, const char *tv, char movie_lib[37], char tv_lib[37])
+{
+	snprintf(movie_lib, 37, "%s",
+		 api_value(api_pg, "INSERT INTO libraries (name, type, paths) VALUES ('Movies',"
+				   " 'movie', ARRAY[$1]) RETURNING id",
+			   movies, NULL));
+	snprintf(tv_lib, 37, "%s",
+		 api_value(api_pg, "INSERT INTO libraries (name, type, paths) VALUES ('TV', 'tvshow',"
+				   " ARRAY[$1]) RETURNING id",
+			   tv, NULL));
+}

@@ -64,6 +64,10 @@ struct api_user {
  * invalidation: do it before u's first authenticated request). */
 void api_grant_sql(const struct api_user *u, const char *role);
 
+/* A movie library on movies and a TV library on tv, made with SQL on
+ * api_pg; their ids into movie_lib and tv_lib. */
+void api_two_libraries(const char *movies, const char *tv, char movie_lib[37], char tv_lib[37]);
+
 /* Register and log in `name` (password "pw-<name>-long"); `role` (may be
  * NULL) is added with SQL before the login. */
 void api_new_user(struct api_user *u, const char *name, const char *role);

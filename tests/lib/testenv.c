@@ -104,3 +104,25 @@ const char *testenv_bin(const char *name)
 	snprintf(buf, sizeof(buf), "%s/%s", b ? b : "build", name);
 	return buf;
 }
+
+char *testenv_fixture(const char *rel)
+{
+	const char *root = getenv("TEST_ROOT");
+	char path[4096];
+	char *text = NULL;
+	long n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/tests/fixtures/%s", root ? root : ".", rel);
+	if (!(f = fopen(path, "rb")))
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
+	    (text = malloc((size_t)n + 1)) && fread(text, 1, (size_t)n, f) == (size_t)n) {
+		text[n] = 0;
+	} else {
+		free(text);
+		text = NULL;
+	}
+	fclose(f);
+	return text;
+}

@@ -44,4 +44,8 @@ void testenv_write_config(const char *path, const char *db_url, const char *sock
 /* Path of a binary in the build directory (TEST_BUILD_DIR, default build). */
 const char *testenv_bin(const char *name);
 
+/* The whole of tests/fixtures/<rel> under TEST_ROOT, NUL-terminated
+ * (malloc'd), or NULL when it cannot be read. */
+char *testenv_fixture(const char *rel);
+
 #endif
