@@ -44,6 +44,44 @@ static bool stop_cb(void *arg)
 	return job_should_stop(arg);
 }
 
+/* --- one scan of a library at a time ---------------------------------------- */
+
+/*
+ * Two scans of one library running at once could both find a new file new:
+ * both would probe it and queue a match job each (a watcher's scan of a
+ * folder beside a settle follow-up of the same folder, or a full scan). So
+ * a scan holds a session-level advisory lock keyed by its library on the
+ * executor's connection while it runs; a scan that finds the lock taken is
+ * snoozed (its unique key stays held, so a burst still makes one job) and
+ * runs after the other, seeing what the other stored. The lock goes with
+ * the session if the worker dies.
+ */
+#define SCAN_LOCK_CLASS "1381389123" /* 0x52565343, "RVSC" */
+static const struct db_stmt q_scan_lock = {
+    "kind_scan_lock", "SELECT pg_try_advisory_lock(" SCAN_LOCK_CLASS ", hashtext($1))", 1, false};
+static const struct db_stmt q_scan_unlock = {
+    "kind_scan_unlock", "SELECT pg_advisory_unlock(" SCAN_LOCK_CLASS ", hashtext($1))", 1, false};
+#define SCAN_BUSY_SNOOZE_MS 1000
+
+/* 1: locked; 0: another scan of the library runs; -1: database error. */
+static int scan_lock(struct job_ctx *ctx, const char *library_id)
+{
+	const char *p[] = {library_id};
+	PGresult *r;
+
+	if (db_query(ctx->db, ctx->arena, &q_scan_lock, p, &r) || PQntuples(r) != 1)
+		return -1;
+	return PQgetvalue(r, 0, 0)[0] == 't';
+}
+
+static void scan_unlock(struct job_ctx *ctx, const char *library_id)
+{
+	const char *p[] = {library_id};
+
+	/* a failure here means the session is gone, and the lock with it */
+	(void)db_query(ctx->db, ctx->arena, &q_scan_unlock, p, NULL);
+}
+
 /* --- library.scan -------------------------------------------------------- */
 
 static const struct db_stmt q_scan_gone = {
@@ -77,8 +115,14 @@ enum job_outcome kind_library_scan(struct job_ctx *ctx, const struct job *job,
 			      .should_stop = stop_cb,
 			      .stop_arg = ctx};
 	pthread_mutex_unlock(&cfg_lock);
+	int locked = scan_lock(ctx, lib);
+	if (locked < 0)
+		return job_error(res, JOB_RETRY, "database error");
+	if (!locked)
+		return job_snooze(res, SCAN_BUSY_SNOOZE_MS);
 	int64_t t0 = now_mono_us();
 	enum app_err e = scan_run(ctx->db, ctx->arena, &o, &st, err, sizeof(err));
+	scan_unlock(ctx, lib);
 	stats_scan(e == APP_OK, (now_mono_us() - t0) / 1000, st.seen, st.errors);
 	log_info("scan.done",
 		 "library %s scan %lld: %s seen=%lld added=%lld changed=%lld unchanged=%lld "
@@ -143,8 +187,14 @@ enum job_outcome kind_library_scan_path(struct job_ctx *ctx, const struct job *j
 			      .should_stop = stop_cb,
 			      .stop_arg = ctx};
 	pthread_mutex_unlock(&cfg_lock);
+	int locked = scan_lock(ctx, lib);
+	if (locked < 0)
+		return job_error(res, JOB_RETRY, "database error");
+	if (!locked)
+		return job_snooze(res, SCAN_BUSY_SNOOZE_MS);
 	int64_t t0 = now_mono_us();
 	enum app_err e = scan_run(ctx->db, ctx->arena, &o, &st, err, sizeof(err));
+	scan_unlock(ctx, lib);
 	stats_scan(e == APP_OK, (now_mono_us() - t0) / 1000, st.seen, st.errors);
 	log_info("scan.path",
 		 "library %s path %s: %s seen=%lld added=%lld changed=%lld unchanged=%lld "
