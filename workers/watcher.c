@@ -757,6 +757,7 @@ static void deactivate(struct watcher *w, const char *why)
 	w->active = false;
 	write_gauges(w, now_mono_us(), true); /* zeros: the next leader writes its own */
 	arena_reset(w->arena);
+	db_disconnect(w->db); /* a worker that does not lead needs no connection here */
 	log_info("watcher.stop", "the folder watcher stops: %s", why);
 }
 
