@@ -155,6 +155,15 @@ static bool within(const char *path, const char *dir)
 
 void watch_tree_remove_under(struct watch_tree *t, int lib, const char *path)
 {
+	char own[PATH_MAX];
+
+	/* path may be a watch's own (freed below): compare against a copy */
+	if (path) {
+		if (strlen(path) >= sizeof(own))
+			return; /* no watch has so long a path */
+		memcpy(own, path, strlen(path) + 1);
+		path = own;
+	}
 	for (size_t i = 0; i < t->nslots;) {
 		struct watch_dir *d = &t->slots[i];
 		if (d->path && d->lib == lib && (!path || within(d->path, path))) {
@@ -208,7 +217,12 @@ static enum watch_tree_add add_dir(struct walk *w, const char *dir, dev_t dev, i
 	uint32_t mask = depth ? WATCH_TREE_MASK : WATCH_TREE_MASK & ~(uint32_t)IN_DONT_FOLLOW;
 	int wd = inotify_add_watch(t->fd, dir, mask);
 	const struct watch_dir *known = wd >= 0 ? slot_of(t, wd) : NULL;
-	if (known && strcmp(known->path, dir)) {
+	if (known && within(dir, known->path)) {
+		/* the folder we are in, met again below itself (a bind mount
+		 * of a parent): a loop, not walked */
+		return WATCH_TREE_OK;
+	}
+	if (known && strcmp(known->path, dir) != 0) {
 		/* a watched directory that moved here unseen (from another
 		 * library, or while events were lost): its old watches name
 		 * the old paths; drop them and watch it afresh */

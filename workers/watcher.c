@@ -311,6 +311,8 @@ static void fall_back(struct watcher *w, struct wlib *L, int64_t now, const char
 /* Watch a folder (and below); the watch limit makes the library fall back. */
 static void watch_dir(struct watcher *w, struct wlib *L, const char *dir, int depth, int64_t now)
 {
+	if (L->fallback || !w->tree)
+		return; /* polled: no watches */
 	w->now_us = now;
 	switch (watch_tree_add(w->tree, L->handle, dir, depth, on_remote, w)) {
 	case WATCH_TREE_OK:
@@ -798,10 +800,12 @@ static void run_round(struct watcher *w)
 	run_polls(w, now);
 	write_gauges(w, now, false);
 
-	int64_t wait_ms = (next_due(w) - now_mono_us() + 999) / 1000;
+	/* until the next timer, at most 1 s (next_due may be INT64_MAX) */
+	int64_t wait_us = next_due(w) - now_mono_us();
+	int wait_ms = wait_us <= 0 ? 0 : wait_us >= 1000000 ? 1000 : (int)((wait_us + 999) / 1000);
 	struct pollfd fds[2] = {{.fd = w->wake_fd, .events = POLLIN},
 	                        {.fd = w->tree ? watch_tree_fd(w->tree) : -1, .events = POLLIN}};
-	if (poll(fds, 2, (int)(wait_ms < 0 ? 0 : wait_ms > 1000 ? 1000 : wait_ms)) <= 0)
+	if (poll(fds, 2, wait_ms) <= 0)
 		return;
 	if (fds[0].revents & POLLIN) {
 		uint64_t v;

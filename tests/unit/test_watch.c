@@ -241,6 +241,15 @@ static void test_tree_watches(void **state)
 	assert_int_equal(watch_tree_add(t, 7, at("A/B/New"), 3, on_remote, NULL), WATCH_TREE_OK);
 	assert_int_equal(watch_tree_count(t), 5);
 
+	/* a watched folder moved without its events being read: watched
+	 * afresh under its new path, the old paths forgotten */
+	assert_int_equal(rename(at("C"), at("A/B/C2")), 0);
+	assert_int_equal(watch_tree_add(t, 7, at("A/B/C2"), 3, on_remote, NULL), WATCH_TREE_OK);
+	assert_int_equal(watch_tree_count(t), 5);
+	assert_int_equal(rename(at("A/B/C2"), at("C")), 0);
+	assert_int_equal(watch_tree_add(t, 7, at("C"), 1, on_remote, NULL), WATCH_TREE_OK);
+	assert_int_equal(watch_tree_count(t), 5);
+
 	/* a subtree goes; an unrelated name with the same start stays */
 	mk("AB");
 	assert_int_equal(watch_tree_add(t, 7, at("AB"), 1, on_remote, NULL), WATCH_TREE_OK);
