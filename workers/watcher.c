@@ -25,82 +25,20 @@
 #include "watch_fs.h"
 #include "watch_pending.h"
 #include "watch_tree.h"
+#include "watcher_int.h"
 
-#define MAX_ROOTS 16 /* as the scanner reads them */
-#define MAX_EXTS 32
 #define PATH_ARG_MAX 4096  /* the longest path library.scan_path accepts */
 #define MAX_WAIT_FACTOR 30 /* a folder never quiet is scanned after 30 debounces */
 #define GAUGES_EVERY_US (30LL * 1000 * 1000)
-#define DB_RETRY_US (2LL * 1000 * 1000)
 #define READS_PER_ROUND 16
 #define SCAN_ATTEMPTS 5
 
-/* A folder scanned every library.poll_interval instead of watched. */
-struct poll_target {
-	char *path;
-	const char *fs; /* the network filesystem; NULL: the library is past the watch limit */
-	int64_t next_us;
-};
-
-/* An enabled library as the watcher knows it. */
-struct wlib {
-	int handle; /* stable for the life of this entry (watch_tree, watch_pending) */
-	char id[37];
-	char *sig; /* its paths and extensions as read: a change rebuilds the entry */
-	char *roots[MAX_ROOTS];
-	bool gone[MAX_ROOTS]; /* not a readable folder when last looked at */
-	int nroots;
-	char *exts[MAX_EXTS + 1];
-	bool custom_exts;
-	bool fallback;     /* past the watch limit (or no inotify): polled */
-	bool limit_logged; /* the warning is out */
-	int64_t retry_us;  /* when to try watching it again */
-	struct poll_target *polls;
-	size_t npolls;
-	bool seen; /* in the library list just read */
-};
-
-enum gauge { G_WATCHES, G_FALLBACK, G_REMOTE, G__COUNT };
-static const char *const gauge_names[G__COUNT] = {"watcher_watches", "watcher_fallback_libraries",
-                                                  "watcher_remote_folders"};
-
-struct watcher {
-	pthread_t thread;
-	pthread_mutex_t mu;
-	bool stop;                    /* [mu] */
-	bool enabled;                 /* [mu] library.watch */
-	int64_t debounce_ms, poll_ms; /* [mu] */
-	atomic_bool leading;
-	int wake_fd;
-
-	/* the thread's own */
-	struct db *db;
-	struct arena *arena;
-	int64_t max_watches; /* RV_WATCHER_MAX_WATCHES; -1: the kernel's only */
-	bool active;
-	bool start_logged;
-	struct watch_tree *tree; /* NULL while inotify cannot start */
-	int64_t inotify_retry_us;
-	struct watch_pending pending;
-	struct wlib **libs;
-	size_t nlibs;
-	int next_handle;
-	int64_t debounce_us, poll_us;
-	int64_t next_refresh_us, next_gauges_us;
-	int64_t now_us; /* of the current step, for watch_tree's callback */
-	int64_t gauges[G__COUNT];
-	bool gauges_known; /* gauges[] is what the table holds */
-	bool db_down;
-};
-
-static const struct db_stmt q_libraries = {
-    "watcher_libraries",
-    "SELECT id::text, array_to_json(paths)::text, coalesce(array_to_json(extensions)::text, 'null')"
-    " FROM libraries WHERE enabled ORDER BY id",
-    0, true};
-
 static const struct db_stmt q_job_state = {
     "watcher_job_state", "SELECT state::text FROM jobs WHERE id = $1::bigint", 1, true};
+
+/* job_counters rows, in the order of enum gauge */
+static const char *const gauge_names[G__COUNT] = {"watcher_watches", "watcher_fallback_libraries",
+                                                  "watcher_remote_folders"};
 
 /* One watcher writes these, so a gauge is set, not added to. */
 static const struct db_stmt q_gauges = {
@@ -111,14 +49,14 @@ static const struct db_stmt q_gauges = {
 
 /* ---- database ------------------------------------------------------------ */
 
-static void db_trouble(struct watcher *w)
+void watcher_db_trouble(struct watcher *w)
 {
 	if (!w->db_down)
 		log_warn("watcher.db", "database unreachable; folder scans wait until it answers");
 	w->db_down = true;
 }
 
-static void db_fine(struct watcher *w)
+void watcher_db_fine(struct watcher *w)
 {
 	if (w->db_down)
 		log_info("watcher.db", "database reachable again");
@@ -155,7 +93,7 @@ static enum enqueued enqueue_scan(struct watcher *w, const struct wlib *L, const
 	    buf_ok(&args) ? job_enqueue(w->db, w->arena, &spec, &id, &dup) : APP_ERR_NOMEM;
 	buf_release(&args);
 	if (e == APP_ERR_DB) {
-		db_trouble(w);
+		watcher_db_trouble(w);
 		return ENQ_FAILED;
 	}
 	if (e) {
@@ -163,7 +101,7 @@ static enum enqueued enqueue_scan(struct watcher *w, const struct wlib *L, const
 		         app_err_slug(e));
 		return ENQ_OK; /* it would fail again the same way */
 	}
-	db_fine(w);
+	watcher_db_fine(w);
 	if (!dup) {
 		stats_watch(0, 1);
 		log_debug("watcher.enqueue", "library %s: job %lld scans %s", L->id, (long long)id,
@@ -177,93 +115,7 @@ static enum enqueued enqueue_scan(struct watcher *w, const struct wlib *L, const
 	return PQntuples(r) && !strcmp(PQgetvalue(r, 0, 0), "running") ? ENQ_RUNNING : ENQ_OK;
 }
 
-/* ---- libraries ------------------------------------------------------------ */
-
-static struct wlib *lib_by_handle(const struct watcher *w, int handle)
-{
-	for (size_t i = 0; i < w->nlibs; i++)
-		if (w->libs[i]->handle == handle)
-			return w->libs[i];
-	return NULL;
-}
-
-/* The index of the root path names, or -1. */
-static int root_index(const struct wlib *L, const char *path)
-{
-	for (int i = 0; i < L->nroots; i++)
-		if (!strcmp(L->roots[i], path))
-			return i;
-	return -1;
-}
-
-/* The root path lies in (path itself or below), or NULL. */
-static const char *root_of(const struct wlib *L, const char *path)
-{
-	for (int i = 0; i < L->nroots; i++) {
-		size_t n = strlen(L->roots[i]);
-		if (!strncmp(path, L->roots[i], n) && (path[n] == '/' || !path[n]))
-			return L->roots[i];
-	}
-	return NULL;
-}
-
-static void free_polls(struct wlib *L)
-{
-	for (size_t i = 0; i < L->npolls; i++)
-		free(L->polls[i].path);
-	free(L->polls);
-	L->polls = NULL;
-	L->npolls = 0;
-}
-
-static void lib_free(struct wlib *L)
-{
-	if (!L)
-		return;
-	free_polls(L);
-	for (int i = 0; i < L->nroots; i++)
-		free(L->roots[i]);
-	for (int i = 0; L->exts[i]; i++)
-		free(L->exts[i]);
-	free(L->sig);
-	free(L);
-}
-
-/* Scan path every poll interval from now on (the first one now). */
-static void add_poll(struct wlib *L, const char *path, const char *fs, int64_t now)
-{
-	struct poll_target *v;
-
-	for (size_t i = 0; i < L->npolls; i++)
-		if (!strcmp(L->polls[i].path, path))
-			return;
-	if (!(v = realloc(L->polls, (L->npolls + 1) * sizeof(*v))))
-		return;
-	L->polls = v;
-	if (!(v[L->npolls].path = strdup(path)))
-		return;
-	v[L->npolls].fs = fs;
-	v[L->npolls].next_us = now;
-	L->npolls++;
-}
-
-/* A network mount below a watched folder (watch_tree's callback). */
-static void on_remote(void *arg, int lib, const char *path, const char *fs)
-{
-	struct watcher *w = arg;
-	struct wlib *L = lib_by_handle(w, lib);
-
-	if (!L)
-		return;
-	log_info("watcher.remote",
-	         "library %s: %s is on %s, which inotify cannot watch; it is scanned every %lld s "
-	         "instead",
-	         L->id, path, fs, (long long)(w->poll_us / 1000000));
-	add_poll(L, path, fs, w->now_us);
-}
-
-/* A folder changed: its scan waits for quiet. */
-static void pend(struct watcher *w, struct wlib *L, const char *folder, int64_t now)
+void watcher_pend(struct watcher *w, struct wlib *L, const char *folder, int64_t now)
 {
 	if (strlen(folder) > PATH_ARG_MAX)
 		return; /* the scan refuses it; the periodic scan reports it */
@@ -278,225 +130,10 @@ static void pend(struct watcher *w, struct wlib *L, const char *folder, int64_t 
 		break;
 	}
 	/* too many folders at once: the library's root covers them */
-	const char *root = root_of(L, folder);
+	const char *root = watcher_root_of(L, folder);
 	watch_pending_drop_lib(&w->pending, L->handle);
 	if (root && watch_pending_add(&w->pending, L->handle, root, now) == WP_FULL)
 		(void)enqueue_scan(w, L, root);
-}
-
-/* The library is past the watch limit: no watches, its roots polled. */
-static void fall_back(struct watcher *w, struct wlib *L, int64_t now, const char *why)
-{
-	if (w->tree)
-		watch_tree_remove_lib(w->tree, L->handle);
-	watch_pending_drop_lib(&w->pending, L->handle);
-	free_polls(L);
-	L->fallback = true;
-	L->retry_us = now + (int64_t)WATCHER_RETRY_MS * 1000;
-	for (int i = 0; i < L->nroots; i++)
-		if (!L->gone[i])
-			add_poll(L, L->roots[i], watch_fs_remote_path(L->roots[i]), now);
-	if (!L->limit_logged)
-		log_warn(
-		    "watcher.limit",
-		    "library %s: %s; its watches are removed and its folders are scanned every "
-		    "%lld s instead (raise fs.inotify.max_user_watches to watch it; tried again "
-		    "every %d min)",
-		    L->id, why, (long long)(w->poll_us / 1000000), WATCHER_RETRY_MS / 60000);
-	else
-		log_info("watcher.retry", "library %s: still past the watch limit", L->id);
-	L->limit_logged = true;
-}
-
-/* Watch a folder (and below); the watch limit makes the library fall back. */
-static void watch_dir(struct watcher *w, struct wlib *L, const char *dir, int depth, int64_t now)
-{
-	if (L->fallback || !w->tree)
-		return; /* polled: no watches */
-	w->now_us = now;
-	switch (watch_tree_add(w->tree, L->handle, dir, depth, on_remote, w)) {
-	case WATCH_TREE_OK:
-	case WATCH_TREE_GONE:
-		return;
-	case WATCH_TREE_LIMIT:
-		fall_back(w, L, now,
-		          w->max_watches >= 0 && watch_tree_count(w->tree) >= (size_t)w->max_watches
-		              ? "the watch limit of RV_WATCHER_MAX_WATCHES is reached"
-		              : "the inotify watch limit is reached (fs.inotify.max_user_watches)");
-		return;
-	case WATCH_TREE_ERROR:
-		fall_back(w, L, now, "inotify refused a watch (out of kernel memory)");
-		return;
-	}
-}
-
-/* Watch root i (or poll it); a root newly watched gets one scan, which
- * finds what changed while nobody watched. */
-static void setup_root(struct watcher *w, struct wlib *L, int i, int64_t now)
-{
-	const char *root = L->roots[i];
-	struct stat sb;
-
-	if (stat(root, &sb) || !S_ISDIR(sb.st_mode)) {
-		if (!L->gone[i])
-			log_warn("watcher.root_gone",
-			         "library %s: %s is not a readable folder (deleted, moved or "
-			         "unmounted); looked for again every %d s",
-			         L->id, root, WATCHER_REFRESH_MS / 1000);
-		L->gone[i] = true;
-		return;
-	}
-	if (L->gone[i])
-		log_info("watcher.root_back", "library %s: %s is back", L->id, root);
-	L->gone[i] = false;
-	const char *fs = watch_fs_remote_path(root);
-	if (fs) {
-		log_info("watcher.remote",
-		         "library %s: %s is on %s, which inotify cannot watch; it is scanned every "
-		         "%lld s instead",
-		         L->id, root, fs, (long long)(w->poll_us / 1000000));
-		add_poll(L, root, fs, now);
-		return;
-	}
-	if (L->fallback || !w->tree) {
-		L->fallback = true;
-		add_poll(L, root, NULL, now);
-		return;
-	}
-	watch_dir(w, L, root, 0, now);
-	if (!L->fallback)
-		pend(w, L, root, now);
-}
-
-static void setup_lib(struct watcher *w, struct wlib *L, int64_t now)
-{
-	for (int i = 0; i < L->nroots; i++)
-		setup_root(w, L, i, now);
-	log_info("watcher.library", "library %s: %zu folders watched, %zu scanned every %lld s%s",
-	         L->id, w->tree ? watch_tree_count_lib(w->tree, L->handle) : 0, L->npolls,
-	         (long long)(w->poll_us / 1000000), L->fallback ? " (past the watch limit)" : "");
-}
-
-static void drop_lib(struct watcher *w, size_t i)
-{
-	struct wlib *L = w->libs[i];
-
-	if (w->tree)
-		watch_tree_remove_lib(w->tree, L->handle);
-	watch_pending_drop_lib(&w->pending, L->handle);
-	lib_free(L);
-	w->libs[i] = w->libs[--w->nlibs];
-}
-
-/* A library entry from one row of q_libraries; NULL when it has no usable
- * root or memory ran out. */
-static struct wlib *lib_new(struct watcher *w, const char *id, const char *paths, const char *exts,
-                            const char *sig)
-{
-	struct wlib *L = calloc(1, sizeof(*L));
-	cJSON *pa = cJSON_Parse(paths), *ea = cJSON_Parse(exts);
-	const cJSON *it;
-	int ne = 0;
-
-	if (!L || !(L->sig = strdup(sig)))
-		goto fail;
-	snprintf(L->id, sizeof(L->id), "%s", id);
-	L->handle = ++w->next_handle;
-	cJSON_ArrayForEach(it, pa)
-	{
-		/* a root as the scan compares paths: absolute, no trailing slash */
-		if (L->nroots < MAX_ROOTS && cJSON_IsString(it) && it->valuestring[0] == '/' &&
-		    strlen(it->valuestring) < PATH_MAX &&
-		    (L->roots[L->nroots] = strdup(it->valuestring)))
-			L->nroots++;
-	}
-	cJSON_ArrayForEach(it, ea)
-	{
-		if (ne < MAX_EXTS && cJSON_IsString(it) && (L->exts[ne] = strdup(it->valuestring)))
-			ne++;
-	}
-	L->custom_exts = ne > 0;
-	cJSON_Delete(pa);
-	cJSON_Delete(ea);
-	if (!L->nroots) {
-		lib_free(L);
-		return NULL;
-	}
-	return L;
-fail:
-	cJSON_Delete(pa);
-	cJSON_Delete(ea);
-	lib_free(L);
-	return NULL;
-}
-
-/* Read the library list and follow it: new and changed libraries are
- * (re)watched, gone ones dropped; roots that went away are looked for, and
- * libraries past the watch limit are tried again when their time comes. */
-static void refresh(struct watcher *w, int64_t now)
-{
-	PGresult *r;
-
-	w->next_refresh_us = now + (int64_t)WATCHER_REFRESH_MS * 1000;
-	if (db_query(w->db, w->arena, &q_libraries, NULL, &r)) {
-		db_trouble(w);
-		w->next_refresh_us = now + DB_RETRY_US;
-		return;
-	}
-	db_fine(w);
-	for (size_t i = 0; i < w->nlibs; i++)
-		w->libs[i]->seen = false;
-	for (int row = 0; row < PQntuples(r); row++) {
-		const char *id = PQgetvalue(r, row, 0), *paths = PQgetvalue(r, row, 1);
-		const char *exts = PQgetvalue(r, row, 2);
-		char *sig = arena_printf(w->arena, "%s|%s", paths, exts);
-		struct wlib *L = NULL;
-		size_t at = w->nlibs;
-
-		for (size_t i = 0; i < w->nlibs; i++)
-			if (!strcmp(w->libs[i]->id, id))
-				at = i;
-		if (at < w->nlibs && sig && !strcmp(w->libs[at]->sig, sig)) {
-			w->libs[at]->seen = true;
-			continue;
-		}
-		if (at < w->nlibs)
-			drop_lib(w, at); /* its folders changed: watched afresh */
-		struct wlib **v = realloc(w->libs, (w->nlibs + 1) * sizeof(*v));
-		if (!v || !sig || !(L = lib_new(w, id, paths, exts, sig))) {
-			if (v)
-				w->libs = v;
-			continue;
-		}
-		w->libs = v;
-		w->libs[w->nlibs++] = L;
-		L->seen = true;
-		setup_lib(w, L, now);
-	}
-	for (size_t i = 0; i < w->nlibs;) {
-		struct wlib *L = w->libs[i];
-		if (!L->seen) {
-			log_info("watcher.library",
-			         "library %s: no longer watched (deleted or disabled)", L->id);
-			drop_lib(w, i);
-			continue;
-		}
-		if (L->fallback && w->tree && now >= L->retry_us) {
-			/* watch it again from scratch; past the limit it falls back again */
-			free_polls(L);
-			L->fallback = false;
-			setup_lib(w, L, now);
-			if (!L->fallback) {
-				log_info("watcher.retry", "library %s: watched again", L->id);
-				L->limit_logged = false;
-			}
-		} else {
-			for (int k = 0; k < L->nroots; k++)
-				if (L->gone[k])
-					setup_root(w, L, k, now);
-		}
-		i++;
-	}
 }
 
 /* ---- events ---------------------------------------------------------------- */
@@ -524,13 +161,13 @@ static void overflow(struct watcher *w, int64_t now)
 		struct wlib *L = w->libs[i];
 		for (int k = 0; k < L->nroots && !L->fallback; k++)
 			if (!L->gone[k])
-				pend(w, L, L->roots[k], now);
+				watcher_pend(w, L, L->roots[k], now);
 	}
 }
 
 static int depth_below(const struct wlib *L, const char *path)
 {
-	const char *root = root_of(L, path);
+	const char *root = watcher_root_of(L, path);
 	int depth = 0;
 
 	for (const char *c = root ? path + strlen(root) : path; *c; c++)
@@ -549,8 +186,8 @@ static void on_event(struct watcher *w, const struct inotify_event *ev, int64_t 
 	const struct watch_dir *d = watch_tree_find(w->tree, ev->wd);
 	if (!d)
 		return; /* a watch removed on purpose, or of a library gone */
-	struct wlib *L = lib_by_handle(w, d->lib);
-	int ri = L ? root_index(L, d->path) : -1;
+	struct wlib *L = watcher_lib(w, d->lib);
+	int ri = L ? watcher_root_index(L, d->path) : -1;
 	snprintf(dir, sizeof(dir), "%s", d->path); /* d moves when the table changes */
 	if (ev->mask & IN_IGNORED) {
 		watch_tree_forget(w->tree, ev->wd);
@@ -578,12 +215,12 @@ static void on_event(struct watcher *w, const struct inotify_event *ev, int64_t 
 			return;
 		if (ev->mask & (IN_CREATE | IN_MOVED_TO)) {
 			/* watched before its scan, so nothing made in it is missed */
-			watch_dir(w, L, path, depth_below(L, path), now);
+			watcher_watch_dir(w, L, path, depth_below(L, path), now);
 			if (!L->fallback)
-				pend(w, L, path, now);
+				watcher_pend(w, L, path, now);
 		} else if (ev->mask & (IN_DELETE | IN_MOVED_FROM)) {
 			watch_tree_remove_under(w->tree, L->handle, path);
-			pend(w, L, path, now); /* its files become missing */
+			watcher_pend(w, L, path, now); /* its files become missing */
 		}
 		return;
 	}
@@ -598,7 +235,7 @@ static void on_event(struct watcher *w, const struct inotify_event *ev, int64_t 
 		if (lstat(path, &sb) || (S_ISREG(sb.st_mode) && sb.st_size == 0))
 			return;
 	}
-	pend(w, L, dir, now);
+	watcher_pend(w, L, dir, now);
 }
 
 static void read_events(struct watcher *w)
@@ -628,7 +265,7 @@ static void flush_pending(struct watcher *w, int64_t now)
 	struct watch_pending_entry e;
 
 	while (watch_pending_take(&w->pending, now, &e)) {
-		struct wlib *L = lib_by_handle(w, e.lib);
+		struct wlib *L = watcher_lib(w, e.lib);
 		enum enqueued r = L ? enqueue_scan(w, L, e.path) : ENQ_OK;
 		if (r == ENQ_OK) {
 			free(e.path);
@@ -728,12 +365,6 @@ static void open_inotify(struct watcher *w, int64_t now)
 	w->inotify_retry_us = now + (int64_t)WATCHER_RETRY_MS * 1000;
 }
 
-static void drop_all(struct watcher *w)
-{
-	while (w->nlibs)
-		drop_lib(w, w->nlibs - 1);
-}
-
 static void activate(struct watcher *w)
 {
 	int64_t now = now_mono_us();
@@ -750,7 +381,7 @@ static void activate(struct watcher *w)
 
 static void deactivate(struct watcher *w, const char *why)
 {
-	drop_all(w);
+	watcher_drop_all(w);
 	free(w->libs);
 	w->libs = NULL;
 	watch_tree_free(w->tree);
@@ -787,12 +418,12 @@ static void run_round(struct watcher *w)
 		if (w->tree) {
 			log_info("watcher.inotify",
 			         "inotify works again: every library is watched");
-			drop_all(w); /* set up again below, roots scanned */
+			watcher_drop_all(w); /* set up again below, roots scanned */
 			w->next_refresh_us = now;
 		}
 	}
 	if (now >= w->next_refresh_us) {
-		refresh(w, now);
+		watcher_refresh(w, now);
 		if (!w->start_logged && !w->db_down)
 			log_start(w);
 	}
