@@ -47,7 +47,7 @@ TESTLIB_OBJS := $(TESTLIB_SRCS:%.c=$(BUILD)/obj/%.o)
 FUZZ_SRCS   := $(wildcard tests/fuzz/fuzz_*.c)
 
 .PHONY: all help deps run stop test test-unit test-integration test-e2e test-bins \
-        web test-web test-browser bench-web sanitize lint bench bench-api bench-queue bench-scan bench-webhooks fuzz install clean format corpus
+        web test-web test-browser bench-web sanitize lint bench bench-api bench-queue bench-scan bench-webhooks bench-watch fuzz install clean format corpus
 
 all: $(BINS)
 
@@ -59,7 +59,7 @@ help:
 	@echo "make test       install what is missing, start throwaway services, run every test tier"
 	@echo "make sanitize   the tests under ASan+UBSan"
 	@echo "make lint       cppcheck over app/ and workers/"
-	@echo "make bench      benchmarks (printed, never asserted): bench-api, bench-queue, bench-scan, bench-web"
+	@echo "make bench      benchmarks (printed, never asserted): bench-api, bench-queue, bench-scan, bench-webhooks, bench-watch, bench-web"
 	@echo "make fuzz       short libFuzzer runs of every fuzz target"
 	@echo "make corpus     filename parser accuracy on the guessit and PTN corpora"
 
@@ -221,6 +221,7 @@ bench: deps
 	@if [ -x tests/bench/queue.sh ]; then tests/bench/queue.sh $(BUILD); fi
 	@$(MAKE) --no-print-directory bench-scan
 	@tests/bench/webhooks.sh $(BUILD)
+	@$(MAKE) --no-print-directory bench-watch
 	@$(MAKE) --no-print-directory bench-web
 
 # the request path (/healthz, /readyz, /users/me), then the movies API on a
@@ -245,6 +246,12 @@ bench-web: deps
 bench-scan: deps
 	@$(MAKE) --no-print-directory all $(BUILD)/tests/bench/scan_bench
 	@tests/bench/scan.sh $(BUILD)
+
+# a file copied into a watched library until GET /api/v1/movies lists it
+# (printed, never asserted)
+bench-watch: deps
+	@$(MAKE) --no-print-directory all
+	@tests/bench/watch.sh $(BUILD)
 
 bench-queue: deps
 	@$(MAKE) --no-print-directory all

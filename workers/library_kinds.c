@@ -51,6 +51,44 @@ static bool stop_cb(void *arg)
 	return job_should_stop(arg);
 }
 
+/* --- one scan of a library at a time ---------------------------------------- */
+
+/*
+ * Two scans of one library running at once could both find a new file new:
+ * both would probe it and queue a match job each (a watcher's scan of a
+ * folder beside a settle follow-up of the same folder, or a full scan). So
+ * a scan holds a session-level advisory lock keyed by its library on the
+ * executor's connection while it runs; a scan that finds the lock taken is
+ * snoozed (its unique key stays held, so a burst still makes one job) and
+ * runs after the other, seeing what the other stored. The lock goes with
+ * the session if the worker dies.
+ */
+#define SCAN_LOCK_CLASS "1381389123" /* 0x52565343, "RVSC" */
+static const struct db_stmt q_scan_lock = {
+    "kind_scan_lock", "SELECT pg_try_advisory_lock(" SCAN_LOCK_CLASS ", hashtext($1))", 1, false};
+static const struct db_stmt q_scan_unlock = {
+    "kind_scan_unlock", "SELECT pg_advisory_unlock(" SCAN_LOCK_CLASS ", hashtext($1))", 1, false};
+#define SCAN_BUSY_SNOOZE_MS 1000
+
+/* 1: locked; 0: another scan of the library runs; -1: database error. */
+static int scan_lock(struct job_ctx *ctx, const char *library_id)
+{
+	const char *p[] = {library_id};
+	PGresult *r;
+
+	if (db_query(ctx->db, ctx->arena, &q_scan_lock, p, &r) || PQntuples(r) != 1)
+		return -1;
+	return PQgetvalue(r, 0, 0)[0] == 't';
+}
+
+static void scan_unlock(struct job_ctx *ctx, const char *library_id)
+{
+	const char *p[] = {library_id};
+
+	/* a failure here means the session is gone, and the lock with it */
+	(void)db_query(ctx->db, ctx->arena, &q_scan_unlock, p, NULL);
+}
+
 /* --- library.scan -------------------------------------------------------- */
 
 /* Run the scan o describes (the pipeline's settings filled in here), count
@@ -66,8 +104,13 @@ static enum app_err run_scan(struct job_ctx *ctx, const struct job *job, struct 
 	o->request_id = job->request_id;
 	o->should_stop = stop_cb;
 	o->stop_arg = ctx;
+	/* one scan of a library at a time: APP_ERR_LOCKED when another runs */
+	int locked = scan_lock(ctx, o->library_id);
+	if (locked <= 0)
+		return locked < 0 ? APP_ERR_DB : APP_ERR_LOCKED;
 	int64_t t0 = now_mono_us();
 	enum app_err e = scan_run(ctx->db, ctx->arena, o, st, err, errlen);
+	scan_unlock(ctx, o->library_id);
 	stats_scan(e == APP_OK, (now_mono_us() - t0) / 1000, st->seen, st->errors);
 	log_info(o->path ? "scan.path" : "scan.done",
 		 "library %s %s: %s seen=%lld added=%lld changed=%lld unchanged=%lld "
@@ -105,6 +148,8 @@ enum job_outcome kind_library_scan(struct job_ctx *ctx, const struct job *job,
 			      .threads = cores > 1 ? (int)cores : 1};
 	enum app_err e = run_scan(ctx, job, &o, arena_printf(ctx->arena, "scan %lld", (long long)scan_id),
 				  &st, err, sizeof(err));
+	if (e == APP_ERR_LOCKED)
+		return job_snooze(res, SCAN_BUSY_SNOOZE_MS);
 	if (e == APP_OK)
 		return job_should_stop(ctx) ? job_error(res, JOB_CANCEL, "scan stopped") : JOB_OK;
 	if (e == APP_ERR_NOT_FOUND)
@@ -154,6 +199,8 @@ static enum job_outcome path_scan(struct job_ctx *ctx, const struct job *job,
 	pthread_mutex_unlock(&cfg_lock);
 	enum app_err e = run_scan(ctx, job, &o, arena_printf(ctx->arena, "path %s", path), &st,
 				  err, sizeof(err));
+	if (e == APP_ERR_LOCKED)
+		return job_snooze(res, SCAN_BUSY_SNOOZE_MS);
 	if (e == APP_ERR_NOT_FOUND || e == APP_ERR_UNAVAILABLE)
 		return job_error(res, JOB_FAIL, "%s", err);
 	if (e)

@@ -24,6 +24,10 @@
  *   metadata.refresh       {movie_id|series_id|season_id|episode_id}: fetch
  *                          that item's metadata again (its files re-identified)
  *   metadata.refresh_stale periodic: re-identify local and stale items
+ *
+ * Scans of one library (library.scan, library.scan_path) never run at
+ * once, on any worker: each holds an advisory lock keyed by the library
+ * while it runs, and one that finds it taken is snoozed for a second.
  */
 #ifndef REVENGE_WORKERS_LIBRARY_KINDS_H
 #define REVENGE_WORKERS_LIBRARY_KINDS_H

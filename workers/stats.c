@@ -17,6 +17,7 @@
 
 static atomic_ullong by_kind[KINDS_SLOTS][JT__COUNT];
 static atomic_ullong scans_ok, scans_failed, scan_ms, scan_files, scan_errors;
+static atomic_ullong watch_events, watch_scans;
 
 const char *stats_tally_name(enum job_tally t)
 {
@@ -40,6 +41,12 @@ void stats_scan(bool ok, int64_t duration_ms, int64_t files, int64_t errors)
 	atomic_fetch_add(&scan_ms, (unsigned long long)(duration_ms > 0 ? duration_ms : 0));
 	atomic_fetch_add(&scan_files, (unsigned long long)(files > 0 ? files : 0));
 	atomic_fetch_add(&scan_errors, (unsigned long long)(errors > 0 ? errors : 0));
+}
+
+void stats_watch(int64_t events, int64_t scans)
+{
+	atomic_fetch_add(&watch_events, (unsigned long long)(events > 0 ? events : 0));
+	atomic_fetch_add(&watch_scans, (unsigned long long)(scans > 0 ? scans : 0));
 }
 
 /* ---- flushing ------------------------------------------------------------ */
@@ -76,6 +83,8 @@ static const char *const total_names[] = {
     "worker_db_errors",
     "worker_redis_errors",
     "worker_tmdb_errors",
+    "watcher_events",
+    "watcher_scans",
 };
 #define NTOTALS (sizeof(total_names) / sizeof(total_names[0]))
 
@@ -88,7 +97,8 @@ static void totals(struct worker *w, unsigned long long v[NTOTALS])
 	    atomic_load(&s->released),  atomic_load(&s->timeouts),  atomic_load(&s->duration_ms),
 	    atomic_load(&scans_ok),     atomic_load(&scans_failed), atomic_load(&scan_ms),
 	    atomic_load(&scan_files),   atomic_load(&scan_errors),  db_error_total(),
-	    cache_error_total(),        tmdb_requests_failed(),
+	    cache_error_total(),        tmdb_requests_failed(),     atomic_load(&watch_events),
+	    atomic_load(&watch_scans),
 	};
 	memcpy(v, now, sizeof(now));
 }

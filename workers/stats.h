@@ -6,8 +6,9 @@
  * pool's /metrics reads, so a scrape sees the sum over every worker on
  * every host (docs/operations.md, "Metrics"):
  *   job_counters       name -> value: the job totals (started, completed,
- *                      …, duration_ms), scans, and this process's
- *                      PostgreSQL, Redis and TMDb errors
+ *                      …, duration_ms), scans, the folder watcher's events
+ *                      and scans, and this process's PostgreSQL, Redis and
+ *                      TMDb errors
  *   job_kind_counters  (kind, outcome) -> value
  * A flush that fails keeps its deltas for the next one. Counting is
  * lock-free (atomics) and safe from any thread.
@@ -44,6 +45,11 @@ void stats_count(struct worker *w, const char *kind, enum job_tally t);
 /* One library scan finished (ok: completed, else failed), how long it
  * took, the files it saw and the files it could not read. */
 void stats_scan(bool ok, int64_t duration_ms, int64_t files, int64_t errors);
+
+/* The folder watcher handled this many inotify events and enqueued this
+ * many folder scans (watcher.h). Its gauges (watches, libraries past the
+ * watch limit) are written by the watcher itself. */
+void stats_watch(int64_t events, int64_t scans);
 
 /* Add everything counted since the last successful flush to the tables
  * on db (main thread only). NULL db: nothing. */

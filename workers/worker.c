@@ -25,6 +25,7 @@
 #include "maintenance.h"
 #include "stats.h"
 #include "version.h"
+#include "watcher.h"
 
 extern char **environ;
 
@@ -229,7 +230,7 @@ static bool str_differs(const char *a, const char *b)
 }
 
 static void reload(struct worker *w, struct config **cfgp, const char *path,
-		   struct leader **leader)
+		   struct leader **leader, struct watcher *watcher)
 {
 	struct config *n, *o = *cfgp;
 
@@ -249,6 +250,7 @@ static void reload(struct worker *w, struct config **cfgp, const char *path,
 	pthread_mutex_unlock(&w->mu);
 	maintenance_configure(n);
 	library_kinds_configure(n);
+	watcher_configure(watcher, n);
 	/* the leader reads schedules and the lease when it starts */
 	if (str_differs(n->schedule_retention, o->schedule_retention) ||
 	    str_differs(n->schedule_session_cleanup, o->schedule_session_cleanup) ||
@@ -434,6 +436,8 @@ int worker_run(const char *config_path)
 	resize_pools(w);
 	pthread_mutex_unlock(&w->mu);
 	struct leader *leader = leader_start(cfg, w->id);
+	/* the folder watcher works while this worker leads */
+	struct watcher *watcher = watcher_start(cfg);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 
 	log_info("worker.start", "revenge-worker %s started (pid %d)", REVENGE_VERSION, (int)getpid());
@@ -454,8 +458,9 @@ int worker_run(const char *config_path)
 		poll(NULL, 0, TICK_MS); /* a signal cuts it short */
 		if (got_reload) {
 			got_reload = 0;
-			reload(w, &cfg, config_path, &leader);
+			reload(w, &cfg, config_path, &leader, watcher);
 		}
+		watcher_set_leading(watcher, leader_is_leader(leader));
 		pthread_mutex_lock(&w->mu);
 		reap_executors(w);
 		pthread_mutex_unlock(&w->mu);
@@ -477,9 +482,10 @@ int worker_run(const char *config_path)
 	}
 	sd_notify(0, "STOPPING=1\nSTATUS=stopping");
 
-	/* stop: claims, then the leader and the listener, then the jobs */
+	/* stop: claims, then the watcher, the leader and the listener, then the jobs */
 	int64_t deadline = now_mono_us() + cfg->worker_shutdown_timeout * 1000;
 	begin_stop(w, cfg->worker_shutdown_timeout);
+	watcher_stop(watcher);
 	leader_stop(leader);
 	atomic_store(&w->listen_stop, 1);
 	uint64_t one = 1;

@@ -6,7 +6,10 @@
  * (LISTEN/NOTIFY), one heartbeat (leases, cancel flags, watchdog), one
  * completer (batched completions and writes that failed), and the
  * executors, grouped in pools: one pool per priority for the reserved
- * executors and one shared pool that takes every priority.
+ * executors and one shared pool that takes every priority. The leader
+ * (leader.h) and the folder watcher (watcher.h, active only while this
+ * worker leads) have threads and connections of their own and share
+ * nothing below.
  *
  * Locking: one mutex (w->mu) guards everything below marked [mu]; each
  * pool, the completer and the heartbeat have a condition variable on it

@@ -197,6 +197,17 @@ static const struct config_key keys[] = {
     {"library", "settle_seconds", CFG_INT, OFF(library_settle_seconds), "10", 0, 3600, NULL, 0,
      "A file found by the folder watcher is processed only once its size and modification time "
      "have not changed for this long (a copy in progress is never probed)."},
+    {"library", "watch", CFG_BOOL, OFF(library_watch), "true", 0, 0, NULL, 0,
+     "Watch the folders of every enabled library with inotify and scan a folder soon after "
+     "something in it changes (the leader worker does it)."},
+    {"library", "watch_debounce", CFG_DURATION, OFF(library_watch_debounce), "1s", 100, MINUTE,
+     NULL, 0,
+     "How long a changed folder must stay quiet before the watcher queues its scan (a burst of "
+     "events makes one scan)."},
+    {"library", "poll_interval", CFG_DURATION, OFF(library_poll_interval), "15m", SEC,
+     24 * HOUR, NULL, 0,
+     "How often a library folder the watcher cannot watch (a network mount, or a library past "
+     "the inotify watch limit) gets an incremental scan instead."},
     {"library", "scan_batch", CFG_INT, OFF(library_scan_batch), "500", 1, 100000, NULL, 0,
      "Files a scan writes per transaction (progress is reported per batch)."},
     {"library", "allowed_roots", CFG_STRING, OFF(library_allowed_roots), "", 0, 0, NULL, 0,

@@ -124,6 +124,9 @@ struct config {
 	/* [library] */
 	int64_t library_missing_grace; /* ms */
 	int64_t library_settle_seconds;
+	bool library_watch;
+	int64_t library_watch_debounce; /* ms */
+	int64_t library_poll_interval;  /* ms */
 	int64_t library_scan_batch;
 	char *library_allowed_roots; /* "/srv/media, /mnt/films"; NULL: none */
 	/* [movies] */

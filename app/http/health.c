@@ -140,8 +140,21 @@ static const struct {
 	{"worker_db_errors", "revenge_worker_db_errors_total", "PostgreSQL connection and query failures in the workers."},
 	{"worker_redis_errors", "revenge_worker_redis_errors_total", "Redis connection and command failures in the workers."},
 	{"worker_tmdb_errors", "revenge_worker_tmdb_errors_total", "TMDb requests of the workers that failed after their retries."},
+	{"watcher_events", "revenge_watcher_events_total", "inotify events the folder watcher handled."},
+	{"watcher_scans", "revenge_watcher_scans_total", "Folder scans the folder watcher queued (changes, network mounts, libraries past the watch limit)."},
 };
 #define NJOB_TOTALS (sizeof(job_totals) / sizeof(job_totals[0]))
+
+/* job_counters rows the one folder watcher sets rather than adds to
+ * (workers/watcher.h). */
+static const struct {
+	const char *row, *metric, *help;
+} job_gauges[] = {
+	{"watcher_watches", "revenge_watcher_watches", "inotify watches the folder watcher holds (one per watched folder)."},
+	{"watcher_fallback_libraries", "revenge_watcher_fallback_libraries", "Libraries past the inotify watch limit, scanned every library.poll_interval instead of watched."},
+	{"watcher_remote_folders", "revenge_watcher_remote_folders", "Library folders on network mounts, scanned every library.poll_interval instead of watched."},
+};
+#define NJOB_GAUGES (sizeof(job_gauges) / sizeof(job_gauges[0]))
 
 static int64_t row_value(PGresult *r, const char *name)
 {
@@ -167,6 +180,10 @@ static void job_counters(struct request *req, struct buf *out)
 		buf_printf(out, "# HELP %s %s\n# TYPE %s counter\n%s %lld\n", job_totals[i].metric,
 			   job_totals[i].help, job_totals[i].metric, job_totals[i].metric,
 			   (long long)row_value(r, job_totals[i].row));
+	for (size_t i = 0; i < NJOB_GAUGES; i++)
+		buf_printf(out, "# HELP %s %s\n# TYPE %s gauge\n%s %lld\n", job_gauges[i].metric,
+			   job_gauges[i].help, job_gauges[i].metric, job_gauges[i].metric,
+			   (long long)row_value(r, job_gauges[i].row));
 	buf_printf(out,
 		   "# HELP revenge_jobs_duration_seconds_total Time spent in job handlers.\n"
 		   "# TYPE revenge_jobs_duration_seconds_total counter\n"
