@@ -59,7 +59,7 @@ static volatile int without_upcoming; /* the stand-in's movie list lacks movie 4
 
 static char *read_fixture(const char *kind, const char *name)
 {
-	char rel[256];
+	char rel[1200];
 	snprintf(rel, sizeof(rel), "arr-api/%s/%s.json", kind, name);
 	return testenv_fixture(rel);
 }
