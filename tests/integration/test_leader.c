@@ -590,6 +590,11 @@ static void seed_retention(void)
 	sql("INSERT INTO webhook_receipts (kind, event_type, body_sha256, received_at) VALUES"
 	    " ('radarr', 'old', '\\x01', now() - interval '8 days'),"
 	    " ('radarr', 'new', '\\x02', now() - interval '6 days')");
+	sql("INSERT INTO notification_channels (id, name, kind) VALUES"
+	    " ('00000000-0000-4000-8000-0000000000c1', 'retention', 'webhook')");
+	sql("INSERT INTO notification_deliveries (channel_id, event, created_at) VALUES"
+	    " ('00000000-0000-4000-8000-0000000000c1', 'old', now() - interval '31 days'),"
+	    " ('00000000-0000-4000-8000-0000000000c1', 'new', now() - interval '29 days')");
 }
 
 static void retention_handler(void **state)
@@ -625,6 +630,9 @@ static void retention_handler(void **state)
 	/* webhook receipts: a week */
 	assert_int_equal(count_where("webhook_receipts", "event_type = 'old'"), 0);
 	assert_int_equal(count_where("webhook_receipts", "event_type = 'new'"), 1);
+	/* notification deliveries: 30 days */
+	assert_int_equal(count_where("notification_deliveries", "event = 'old'"), 0);
+	assert_int_equal(count_where("notification_deliveries", "event = 'new'"), 1);
 	assert_int_equal(count_where("periodic_runs", "name = 'fresh'"), 1);
 	assert_int_equal(count_where("periodic_runs",
 	                             "name = 'fresh'"
