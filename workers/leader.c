@@ -329,11 +329,13 @@ static void workers_down(struct leader *l, const PGresult *r)
 			jobs += !strcmp(PQgetvalue(r, j, 3), w);
 		const char *payload = notify_payload(
 		    l->arena, arena_printf(l->arena, "Worker down: %s", w),
-		    arena_printf(l->arena,
-				 "The worker %s stopped renewing its jobs' leases; %d of its jobs were "
-				 "put back in the queue.",
-				 w, jobs),
-		    "worker", w, "jobs", arena_printf(l->arena, "%d", jobs), NULL);
+		    arena_printf(
+		        l->arena,
+		        "The worker %s stopped renewing its jobs' leases; %d of its jobs were "
+		        "put back in the queue.",
+		        w, jobs),
+		    (const char *const[]){"worker", w, "jobs", arena_printf(l->arena, "%d", jobs),
+		                          NULL});
 		if (notify_event(l->db, l->arena, "system.worker_down", payload, NULL))
 			log_warn("notify.event", "system.worker_down for %s was not queued", w);
 	}

@@ -77,17 +77,18 @@ static void scan_event(struct job_ctx *ctx, const char *lib, int64_t scan_id, co
 	const char *payload = notify_payload(
 	    a, arena_printf(a, "Library scan %s: %s", error ? "failed" : "finished", name),
 	    error ? arena_printf(a, "The %s scan of %s failed: %s", type, name, error)
-		  : arena_printf(a, "The %s scan of %s finished. %s", type, name, counts),
-	    "library_id", lib, "library_name", name, "scan_id",
-	    arena_printf(a, "%lld", (long long)scan_id), "scan_type", type, "error", error,
-	    "files_seen", arena_printf(a, "%lld", (long long)st->seen), "files_added",
-	    arena_printf(a, "%lld", (long long)st->added), "files_removed",
-	    arena_printf(a, "%lld", (long long)st->removed), "errors",
-	    arena_printf(a, "%lld", (long long)st->errors), NULL);
+	          : arena_printf(a, "The %s scan of %s finished. %s", type, name, counts),
+	    (const char *const[]){"library_id", lib, "library_name", name, "scan_id",
+	                          arena_printf(a, "%lld", (long long)scan_id), "scan_type", type,
+	                          "error", error, "files_seen",
+	                          arena_printf(a, "%lld", (long long)st->seen), "files_added",
+	                          arena_printf(a, "%lld", (long long)st->added), "files_removed",
+	                          arena_printf(a, "%lld", (long long)st->removed), "errors",
+	                          arena_printf(a, "%lld", (long long)st->errors), NULL});
 	if (notify_event(ctx->db, a, error ? "library.scan_failed" : "library.scan_finished",
-			 payload, NULL))
+	                 payload, NULL))
 		log_warn("notify.event", "library %s scan %lld: the notification was not queued",
-			 lib, (long long)scan_id);
+		         lib, (long long)scan_id);
 }
 
 enum job_outcome kind_library_scan(struct job_ctx *ctx, const struct job *job,
@@ -304,10 +305,10 @@ static void tmdb_failing(struct job_ctx *ctx, const char *err)
 	const char *payload = notify_payload(
 	    a, "TMDb is failing",
 	    arena_printf(a,
-			 "Identifying files with TMDb fails: %s. Files wait and are identified "
-			 "again later.",
-			 err),
-	    "error", err, NULL);
+	                 "Identifying files with TMDb fails: %s. Files wait and are identified "
+	                 "again later.",
+	                 err),
+	    (const char *const[]){"error", err, NULL});
 
 	if (notify_event_throttled(ctx->db, a, "system.tmdb_failing", payload, 3600, NULL))
 		log_warn("notify.event", "system.tmdb_failing was not queued");

@@ -205,18 +205,21 @@ static enum app_err lockout_event(struct request *req, const char *name, const c
 			       : arena_printf(req->arena, "Logins locked for %s", name);
 	const char *msg =
 	    ip ? arena_printf(req->arena,
-			      "Too many failed logins came from %s; its logins are refused for "
-			      "the rest of the lockout window.",
-			      ip)
-	       : arena_printf(req->arena,
-			      "Too many failed logins for %s%s; its logins are refused for the rest "
-			      "of the lockout window.",
-			      name, user_id ? "" : " (no such account)");
-	return notify_event(req->app->db, req->arena, "auth.lockout",
-			    notify_payload(req->arena, title, msg, "scope", ip ? "address" : "account",
-					   "username", name, "user_id", user_id, "ip",
-					   ip ? ip : client_ip(req), NULL),
-			    NULL);
+	                      "Too many failed logins came from %s; its logins are refused for "
+	                      "the rest of the lockout window.",
+	                      ip)
+	       : arena_printf(
+	             req->arena,
+	             "Too many failed logins for %s%s; its logins are refused for the rest "
+	             "of the lockout window.",
+	             name, user_id ? "" : " (no such account)");
+	return notify_event(
+	    req->app->db, req->arena, "auth.lockout",
+	    notify_payload(req->arena, title, msg,
+	                   (const char *const[]){"scope", ip ? "address" : "account", "username",
+	                                         name, "user_id", user_id, "ip",
+	                                         ip ? ip : client_ip(req), NULL}),
+	    NULL);
 }
 
 /* auth.new_login for the account of row u (USER_COLUMNS), in the caller's
@@ -230,11 +233,12 @@ static enum app_err login_event(struct request *req, const PGresult *u, const ch
 	return notify_event(
 	    req->app->db, req->arena, "auth.new_login",
 	    notify_payload(req->arena, arena_printf(req->arena, "New login: %s", name),
-			   arena_printf(req->arena, "%s logged in from %s%s%s.", name,
-					ip ? ip : "an unknown address", device ? " on " : "",
-					device ? device : ""),
-			   "user_id", PQgetvalue(u, 0, 0), "username", name, "session_id",
-			   session_id, "ip", ip, "device", device, "user_agent", agent, NULL),
+	                   arena_printf(req->arena, "%s logged in from %s%s%s.", name,
+	                                ip ? ip : "an unknown address", device ? " on " : "",
+	                                device ? device : ""),
+	                   (const char *const[]){"user_id", PQgetvalue(u, 0, 0), "username", name,
+	                                         "session_id", session_id, "ip", ip, "device",
+	                                         device, "user_agent", agent, NULL}),
 	    NULL);
 }
 

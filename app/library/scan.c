@@ -203,15 +203,16 @@ static enum app_err removed(struct scan *s, const char *kind, const PGresult *r)
 				       ? ""
 				       : arena_printf(s->a, " (%s)", PQgetvalue(r, i, 2));
 		if ((e = notify_event(
-			 s->db, s->a, "content.removed",
-			 notify_payload(s->a, arena_printf(s->a, "Removed: %s%s", title, year),
-					arena_printf(s->a,
-						     "The %s %s%s left the library with its last "
-						     "file.",
-						     kind, title, year),
-					"kind", kind, "id", id, "title", title, "library_id",
-					s->o->library_id, NULL),
-			 NULL)))
+		         s->db, s->a, "content.removed",
+		         notify_payload(s->a, arena_printf(s->a, "Removed: %s%s", title, year),
+		                        arena_printf(s->a,
+		                                     "The %s %s%s left the library with its last "
+		                                     "file.",
+		                                     kind, title, year),
+		                        (const char *const[]){"kind", kind, "id", id, "title",
+		                                              title, "library_id", s->o->library_id,
+		                                              NULL}),
+		         NULL)))
 			return e;
 	}
 	return APP_OK;

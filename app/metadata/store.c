@@ -521,10 +521,11 @@ static enum app_err added(struct db *db, struct arena *a, const struct store_lin
 	return notify_event(
 	    db, a, "content.added",
 	    notify_payload(a, arena_printf(a, "Added: %s%s", title, year),
-			   arena_printf(a, "The %s %s%s is new in the library.",
-					movie ? "movie" : "series", title, year),
-			   "kind", movie ? "movie" : "series", "id", id, "title", title,
-			   "library_id", l->library_id, "tmdb_id", tmdb ? num(a, tmdb) : NULL, NULL),
+	                   arena_printf(a, "The %s %s%s is new in the library.",
+	                                movie ? "movie" : "series", title, year),
+	                   (const char *const[]){"kind", movie ? "movie" : "series", "id", id,
+	                                         "title", title, "library_id", l->library_id,
+	                                         "tmdb_id", tmdb ? num(a, tmdb) : NULL, NULL}),
 	    NULL);
 }
 

@@ -1,7 +1,6 @@
 /* notify: raising notification events (see notify.h). */
 #include "notify/notify.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 
 #include "core/json.h"
@@ -96,9 +95,9 @@ enum app_err notify_event_throttled(struct db *db, struct arena *a, const char *
 enum app_err notify_test(struct db *db, struct arena *a, const char *channel_id,
                          const char *requested_by, int64_t *delivery_id, int64_t *job_id)
 {
-	const char *payload =
-	    notify_payload(a, "Test notification", "If you can read this, the channel works.",
-	                   "channel_id", channel_id, "requested_by", requested_by, NULL);
+	const char *payload = notify_payload(
+	    a, "Test notification", "If you can read this, the channel works.",
+	    (const char *const[]){"channel_id", channel_id, "requested_by", requested_by, NULL});
 	const char *p[] = {channel_id, payload};
 	PGresult *r;
 	enum app_err e;
@@ -114,12 +113,12 @@ enum app_err notify_test(struct db *db, struct arena *a, const char *channel_id,
 	return APP_OK;
 }
 
-const char *notify_payload(struct arena *a, const char *title, const char *message, ...)
+const char *notify_payload(struct arena *a, const char *title, const char *message,
+                           const char *const *data)
 {
 	struct buf b;
 	struct jw w;
-	va_list ap;
-	const char *k, *out;
+	const char *out;
 
 	buf_init(&b, 64 * 1024);
 	jw_init(&w, &b);
@@ -128,10 +127,8 @@ const char *notify_payload(struct arena *a, const char *title, const char *messa
 	jw_kstr(&w, "message", message);
 	jw_key(&w, "data");
 	jw_obj_open(&w);
-	va_start(ap, message);
-	while ((k = va_arg(ap, const char *)))
-		jw_kstr(&w, k, va_arg(ap, const char *));
-	va_end(ap);
+	for (; data && data[0]; data += 2)
+		jw_kstr(&w, data[0], data[1]);
 	jw_obj_close(&w);
 	jw_obj_close(&w);
 	out = buf_ok(&b) && title && message ? arena_strdup(a, b.data) : NULL;

@@ -65,12 +65,14 @@ enum app_err notify_test(struct db *db, struct arena *a, const char *channel_id,
                          const char *requested_by, int64_t *delivery_id, int64_t *job_id);
 
 /*
- * A payload {"title", "message", "data": {k1: v1, …}} from key/value
- * string pairs ending at a NULL key (a NULL value is JSON null). In a;
- * NULL when out of memory.
- *   notify_payload(a, "Library scan finished", msg, "library_id", id, NULL)
+ * A payload {"title", "message", "data": {k1: v1, …}} from data, key/value
+ * string pairs ending at a NULL key (a NULL value is JSON null; data may
+ * be NULL). In a; NULL when out of memory.
+ *   notify_payload(a, "Library scan finished", msg,
+ *                  (const char *const[]){"library_id", id, NULL})
  */
-const char *notify_payload(struct arena *a, const char *title, const char *message, ...);
+const char *notify_payload(struct arena *a, const char *title, const char *message,
+                           const char *const *data);
 
 /* Whether some enabled channel wants event: a cheap check before
  * building many payloads (content.removed for a whole scan). */

@@ -101,10 +101,10 @@ enum app_err user_create(struct app *app, struct arena *a, const char *username,
 	/* no address in it: notifications may go to a third party (Discord) */
 	return notify_event(
 	    app->db, a, "user.created",
-	    notify_payload(a, arena_printf(a, "New account: %s", username),
-			   arena_printf(a, "The account %s was created with the role %s.", username,
-					role),
-			   "user_id", id_out, "username", username, "role", role, NULL),
+	    notify_payload(
+	        a, arena_printf(a, "New account: %s", username),
+	        arena_printf(a, "The account %s was created with the role %s.", username, role),
+	        (const char *const[]){"user_id", id_out, "username", username, "role", role, NULL}),
 	    NULL);
 }
 

@@ -906,7 +906,7 @@ static void events_auth(void **state)
 
 	/* an event that repeats while a condition lasts: once per period */
 	int n;
-	const char *p = notify_payload(ar, "TMDb is failing", "m", NULL);
+	const char *p = notify_payload(ar, "TMDb is failing", "m", (const char *const[]){NULL});
 	assert_int_equal(notify_event_throttled(db, ar, "system.tmdb_failing", p, 3600, &n),
 	                 APP_OK);
 	assert_int_equal(n, 1);
