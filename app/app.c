@@ -1,9 +1,11 @@
 #include "app.h"
 
 #include <string.h>
+#include <openssl/crypto.h>
 
 #include "auth/auth.h"
 #include "auth/ratelimit.h"
+#include "core/crypto.h"
 #include "core/log.h"
 #include "http/cors.h"
 #include "jobs/cron.h"
@@ -88,6 +90,16 @@ enum app_err app_config_check(const struct config *cfg, struct buf *err)
 			buf_printf(err, "%s: not a valid cron expression: %s", crons[i].key, why);
 			return APP_ERR_VALIDATION;
 		}
+	}
+	unsigned char key[32];
+	if (cfg->auth_secret_key && crypto_key_parse(cfg->auth_secret_key, key)) {
+		buf_puts(err, "auth.secret_key: must be 64 hex digits (openssl rand -hex 32)");
+		return APP_ERR_VALIDATION;
+	}
+	OPENSSL_cleanse(key, sizeof(key));
+	if (cfg->notifications_ca_file && cfg->notifications_ca_file[0] != '/') {
+		buf_puts(err, "notifications.ca_file: must be an absolute path");
+		return APP_ERR_VALIDATION;
 	}
 	return library_roots_config_check(cfg, err);
 }

@@ -19,6 +19,7 @@
 #include "library/libraries.h"
 #include "library/libraries_api.h"
 #include "movies/movies.h"
+#include "notify/channels.h"
 #include "settings/handlers.h"
 #include "tv/tv.h"
 #include "users/admin.h"
@@ -211,6 +212,29 @@ const struct route app_routes[] = {
 	{HTTP_POST, "/api/v1/webhooks/sonarr", "webhooks.sonarr", PERM_PUBLIC, NULL, BODY_NONE,
 	 webhooks_receive, "A Sonarr webhook (its secret as basic auth or X-Webhook-Secret).",
 	 ROUTE_OWN_LIMIT},
+
+	/* --- notifications --- */
+	{HTTP_GET, "/api/v1/admin/notifications", "notifications.list", "notifications:list", NULL,
+	 BODY_NONE, notifications_list, "Notification channels by name (secrets never shown).", 0},
+	{HTTP_POST, "/api/v1/admin/notifications", "notifications.create", "notifications:create",
+	 NULL, BODY_JSON, notifications_create,
+	 "Add a notification channel: webhook, Discord, Gotify or e-mail.", 0,
+	 notifications_create_body},
+	{HTTP_GET, "/api/v1/admin/notifications/{id:uuid}", "notifications.get", "notifications:get",
+	 NULL, BODY_NONE, notifications_get, "One notification channel.", 0},
+	{HTTP_PUT, "/api/v1/admin/notifications/{id:uuid}", "notifications.update",
+	 "notifications:update", NULL, BODY_JSON, notifications_update,
+	 "Change a notification channel: name, events, settings, secret, enabled.", 0,
+	 notifications_update_body},
+	{HTTP_DELETE, "/api/v1/admin/notifications/{id:uuid}", "notifications.delete",
+	 "notifications:delete", NULL, BODY_NONE, notifications_delete,
+	 "Remove a notification channel and its delivery log.", 0},
+	{HTTP_POST, "/api/v1/admin/notifications/{id:uuid}/test", "notifications.test",
+	 "notifications:update", NULL, BODY_NONE, notifications_test,
+	 "Send a test notification through a channel (202 and a job).", 0},
+	{HTTP_GET, "/api/v1/admin/notifications/{id:uuid}/deliveries", "notifications.deliveries",
+	 "notifications:get", notifications_deliveries_query, BODY_NONE, notifications_deliveries,
+	 "A channel's delivery log, newest first.", 0},
 
 	/* --- libraries --- */
 	{HTTP_GET, "/api/v1/libraries", "libraries.list", "libraries:list", libraries_list_query,

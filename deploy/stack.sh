@@ -115,6 +115,8 @@ BASE_DEPS=(
 	'libnginx-mod-http-brotli-filter|file:/usr/lib/nginx/modules/ngx_http_brotli_filter_module.so'
 	'openssl|cmd:openssl'
 	'curl|cmd:curl'
+	# the SMTP server the notification tests deliver mail to
+	'python3-aiosmtpd|file:/usr/lib/python3/dist-packages/aiosmtpd/__init__.py'
 	'jq|cmd:jq'
 	'wrk|cmd:wrk'
 	'cppcheck|cmd:cppcheck'

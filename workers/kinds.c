@@ -5,6 +5,7 @@
 #include "core/json.h"
 #include "library_kinds.h"
 #include "maintenance.h" /* maintenance kinds (leader engineer) */
+#include "notify_kinds.h"
 
 /*
  * Every kind this worker runs. A kind not listed here is discarded when
@@ -28,6 +29,8 @@ static const struct job_kind kinds[] = {
 	{"library.scan_due", kind_library_scan_due, 0, false},
 	{"metadata.refresh", kind_metadata_refresh, 0, false},
 	{"metadata.refresh_stale", kind_metadata_refresh_stale, 0, false},
+	/* above notifications.timeout's maximum (5 min): the request times out first */
+	{"notify.deliver", kind_notify_deliver, 6 * 60 * 1000LL, false},
 };
 
 #define NKINDS ((int)(sizeof(kinds) / sizeof(kinds[0])))

@@ -15,6 +15,7 @@
 #include "db/sql.h"
 #include "jobs/cron.h"
 #include "jobs/jobs.h"
+#include "notify/notify.h"
 #include "claim.h"
 #include "maintenance.h"
 
@@ -309,6 +310,38 @@ static enum app_err run_schedules(struct leader *l, int64_t now_s)
 	return APP_OK;
 }
 
+/* system.worker_down (notify/notify.h), once per worker whose jobs one
+ * rescue round took back: the rescuer is what notices a worker that died
+ * while it held jobs (an idle worker that dies leaves nothing to notice). */
+static void workers_down(struct leader *l, const PGresult *r)
+{
+	const char *seen[RESCUE_BATCH];
+	int nseen = 0;
+
+	for (int i = 0; i < PQntuples(r) && nseen < RESCUE_BATCH; i++) {
+		const char *w = PQgetvalue(r, i, 3);
+		int jobs = 0, k;
+		for (k = 0; k < nseen && strcmp(seen[k], w); k++)
+			;
+		if (k < nseen)
+			continue;
+		seen[nseen++] = w;
+		for (int j = i; j < PQntuples(r); j++)
+			jobs += !strcmp(PQgetvalue(r, j, 3), w);
+		const char *payload = notify_payload(
+		    l->arena, arena_printf(l->arena, "Worker down: %s", w),
+		    arena_printf(
+		        l->arena,
+		        "The worker %s stopped renewing its jobs' leases; %d of its jobs were "
+		        "put back in the queue.",
+		        w, jobs),
+		    (const char *const[]){"worker", w, "jobs", arena_printf(l->arena, "%d", jobs),
+		                          NULL});
+		if (notify_event(l->db, l->arena, "system.worker_down", payload, NULL))
+			log_warn("notify.event", "system.worker_down for %s was not queued", w);
+	}
+}
+
 static enum app_err rescue(struct leader *l)
 {
 	char limit[16];
@@ -332,6 +365,7 @@ static enum app_err rescue(struct leader *l)
 			         PQgetvalue(r, i, 5)[0] == 't' ? " (never started: attempt not counted)"
 			                                       : "");
 		total += n;
+		workers_down(l, r);
 		if (n < RESCUE_BATCH)
 			break;
 	}

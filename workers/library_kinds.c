@@ -18,6 +18,7 @@
 #include "library/scan.h"
 #include "metadata/identify.h"
 #include "metadata/tmdb.h"
+#include "notify/notify.h"
 #include "storage/storage.h"
 #include "stats.h"
 
@@ -129,6 +130,43 @@ static const struct db_stmt q_scan_gone = {
     " WHERE id = $1 AND status IN ('queued', 'running')",
     3, false};
 
+static const struct db_stmt q_library_name = {
+    "kind_library_name", "SELECT name FROM libraries WHERE id = $1", 1, true};
+
+/* library.scan_finished or library.scan_failed (notify/notify.h) for a
+ * scan that ended for good. Its own statement: the scan is recorded
+ * already, and a notification that cannot be queued is logged, never a
+ * reason to scan again. */
+static void scan_event(struct job_ctx *ctx, const char *lib, int64_t scan_id, const char *type,
+		       const struct scan_stats *st, const char *error)
+{
+	const char *p[] = {lib}, *name = lib;
+	PGresult *r;
+	struct arena *a = ctx->arena;
+
+	if (!db_query(ctx->db, a, &q_library_name, p, &r) && PQntuples(r) == 1)
+		name = PQgetvalue(r, 0, 0);
+	const char *counts = arena_printf(
+	    a, "%lld files seen: %lld added, %lld changed, %lld missing, %lld removed, %lld errors.",
+	    (long long)st->seen, (long long)st->added, (long long)st->changed,
+	    (long long)st->missing, (long long)st->removed, (long long)st->errors);
+	const char *payload = notify_payload(
+	    a, arena_printf(a, "Library scan %s: %s", error ? "failed" : "finished", name),
+	    error ? arena_printf(a, "The %s scan of %s failed: %s", type, name, error)
+	          : arena_printf(a, "The %s scan of %s finished. %s", type, name, counts),
+	    (const char *const[]){"library_id", lib, "library_name", name, "scan_id",
+	                          arena_printf(a, "%lld", (long long)scan_id), "scan_type", type,
+	                          "error", error, "files_seen",
+	                          arena_printf(a, "%lld", (long long)st->seen), "files_added",
+	                          arena_printf(a, "%lld", (long long)st->added), "files_removed",
+	                          arena_printf(a, "%lld", (long long)st->removed), "errors",
+	                          arena_printf(a, "%lld", (long long)st->errors), NULL});
+	if (notify_event(ctx->db, a, error ? "library.scan_failed" : "library.scan_finished",
+	                 payload, NULL))
+		log_warn("notify.event", "library %s scan %lld: the notification was not queued",
+		         lib, (long long)scan_id);
+}
+
 enum job_outcome kind_library_scan(struct job_ctx *ctx, const struct job *job,
 				   struct job_result *res)
 {
@@ -150,17 +188,25 @@ enum job_outcome kind_library_scan(struct job_ctx *ctx, const struct job *job,
 				  &st, err, sizeof(err));
 	if (e == APP_ERR_LOCKED)
 		return job_snooze(res, SCAN_BUSY_SNOOZE_MS);
-	if (e == APP_OK)
-		return job_should_stop(ctx) ? job_error(res, JOB_CANCEL, "scan stopped") : JOB_OK;
+	if (e == APP_OK) {
+		if (job_should_stop(ctx))
+			return job_error(res, JOB_CANCEL, "scan stopped");
+		scan_event(ctx, lib, scan_id, type, &st, NULL);
+		return JOB_OK;
+	}
 	if (e == APP_ERR_NOT_FOUND)
 		return job_error(res, JOB_FAIL, "%s", err);
-	if (e == APP_ERR_UNAVAILABLE)
-		return job_error(res, JOB_FAIL, "%s", err); /* recorded on the scan as failed */
+	if (e == APP_ERR_UNAVAILABLE) {
+		/* recorded on the scan as failed */
+		scan_event(ctx, lib, scan_id, type, &st, err);
+		return job_error(res, JOB_FAIL, "%s", err);
+	}
 	if (job->attempt >= job->max_attempts) {
 		char id[24];
 		snprintf(id, sizeof(id), "%lld", (long long)scan_id);
 		const char *p[] = {id, "failed", err};
 		db_query(ctx->db, ctx->arena, &q_scan_gone, p, NULL);
+		scan_event(ctx, lib, scan_id, type, &st, err);
 	}
 	return job_error(res, JOB_RETRY, "%s", err);
 }
@@ -357,6 +403,24 @@ enum job_outcome kind_integration_sync_due(struct job_ctx *ctx, const struct job
 
 /* --- library.match ------------------------------------------------------- */
 
+/* system.tmdb_failing (notify/notify.h): TMDb failed an identification
+ * after its own retries. While the failure lasts every file's match says
+ * so; a channel hears of it once an hour. */
+static void tmdb_failing(struct job_ctx *ctx, const char *err)
+{
+	struct arena *a = ctx->arena;
+	const char *payload = notify_payload(
+	    a, "TMDb is failing",
+	    arena_printf(a,
+	                 "Identifying files with TMDb fails: %s. Files wait and are identified "
+	                 "again later.",
+	                 err),
+	    (const char *const[]){"error", err, NULL});
+
+	if (notify_event_throttled(ctx->db, a, "system.tmdb_failing", payload, 3600, NULL))
+		log_warn("notify.event", "system.tmdb_failing was not queued");
+}
+
 enum job_outcome kind_library_match(struct job_ctx *ctx, const struct job *job,
 				    struct job_result *res)
 {
@@ -377,8 +441,10 @@ enum job_outcome kind_library_match(struct job_ctx *ctx, const struct job *job,
 	/* pictures next to the file, for the item it is linked to now */
 	if (artwork_enqueue(ctx->db, ctx->arena, a.file_id, a.refresh, job->request_id))
 		return job_error(res, JOB_RETRY, "database error");
-	if (r.retry)
+	if (r.retry) {
+		tmdb_failing(ctx, err);
 		return job_error(res, JOB_RETRY, "provider: %s", err);
+	}
 	return JOB_OK;
 }
 

@@ -111,6 +111,13 @@ static const struct db_stmt q_receipts = {
     " WHERE received_at < now() - $1::int * interval '1 day' ORDER BY received_at " BATCH,
     1, false};
 
+/* the notification delivery log (migration 0025) */
+static const struct db_stmt q_deliveries = {
+    "maint_notification_deliveries",
+    "DELETE FROM notification_deliveries WHERE id IN (SELECT id FROM notification_deliveries"
+    " WHERE created_at < now() - $1::int * interval '1 day' ORDER BY created_at " BATCH,
+    1, false};
+
 static const struct db_stmt q_completed = {
     "maint_completed_jobs",
     "DELETE FROM jobs WHERE id IN (SELECT id FROM jobs WHERE state = 'completed'"
@@ -267,6 +274,7 @@ enum job_outcome maintenance_retention(struct job_ctx *ctx, const struct job *jo
 	     p.scan_history_days, 0},
 	    {"periodic_runs", &q_periodic, MAINTENANCE_PERIODIC_RUNS_DAYS, 0},
 	    {"webhook_receipts", &q_receipts, MAINTENANCE_WEBHOOK_RECEIPTS_DAYS, 0},
+	    {"notification_deliveries", &q_deliveries, MAINTENANCE_NOTIFICATION_DELIVERIES_DAYS, 0},
 	};
 	return run_steps(ctx, "maintenance.retention", steps, sizeof(steps) / sizeof(steps[0]),
 	                 res);

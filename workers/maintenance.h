@@ -10,7 +10,9 @@
  *                          (table library_scans, when it exists) finished
  *                          more than scan_history_days ago; periodic_runs
  *                          rows older than 30 days except the newest one
- *                          per schedule (which the leader still needs).
+ *                          per schedule (which the leader still needs);
+ *                          webhook receipts older than 7 days; the
+ *                          notification delivery log older than 30 days.
  *   maintenance.sessions   sessions whose refresh token expired, or that
  *                          were revoked, more than expired_sessions_days
  *                          ago; API keys revoked or expired that long ago;
@@ -44,6 +46,8 @@
 #define MAINTENANCE_PERIODIC_RUNS_DAYS 30
 /* webhook receipts are kept this long: a replay of an older body gets in */
 #define MAINTENANCE_WEBHOOK_RECEIPTS_DAYS 7
+/* the notification delivery log is kept this long */
+#define MAINTENANCE_NOTIFICATION_DELIVERIES_DAYS 30
 
 /* Use cfg's [retention] values from now on (copied; cfg need not outlive
  * the call). Thread-safe; leader_start() calls it, and a daemon that

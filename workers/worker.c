@@ -23,6 +23,7 @@
 #include "library_kinds.h"
 #include "leader.h"
 #include "maintenance.h"
+#include "notify_kinds.h"
 #include "stats.h"
 #include "version.h"
 #include "watcher.h"
@@ -251,6 +252,7 @@ static void reload(struct worker *w, struct config **cfgp, const char *path,
 	maintenance_configure(n);
 	library_kinds_configure(n);
 	watcher_configure(watcher, n);
+	notify_kinds_configure(n);
 	/* the leader reads schedules and the lease when it starts */
 	if (str_differs(n->schedule_retention, o->schedule_retention) ||
 	    str_differs(n->schedule_session_cleanup, o->schedule_session_cleanup) ||
@@ -413,6 +415,7 @@ int worker_run(const char *config_path)
 		return 1;
 	}
 	library_kinds_configure(cfg);
+	notify_kinds_configure(cfg);
 	kinds_enable_debug(dbg && !strcmp(dbg, "1"));
 	/* the id before any thread uses it; an earlier process of this
 	 * identity hands its claims back now */

@@ -12,6 +12,7 @@
 #include "auth/password.h"
 #include "auth/session.h"
 #include "core/log.h"
+#include "notify/notify.h"
 #include "settings/settings.h"
 #include "users/user.h"
 
@@ -195,6 +196,52 @@ static enum app_err check_lock(struct request *req, struct response *res, const 
 	return field_fail(fe, APP_ERR_LOCKED, "", "too many failed logins; try again in %s s", left);
 }
 
+/* auth.lockout (notify/notify.h) for the account or name, or with ip for
+ * the address, in the caller's transaction. */
+static enum app_err lockout_event(struct request *req, const char *name, const char *user_id,
+				  const char *ip)
+{
+	const char *title = ip ? arena_printf(req->arena, "Logins blocked from %s", ip)
+			       : arena_printf(req->arena, "Logins locked for %s", name);
+	const char *msg =
+	    ip ? arena_printf(req->arena,
+	                      "Too many failed logins came from %s; its logins are refused for "
+	                      "the rest of the lockout window.",
+	                      ip)
+	       : arena_printf(
+	             req->arena,
+	             "Too many failed logins for %s%s; its logins are refused for the rest "
+	             "of the lockout window.",
+	             name, user_id ? "" : " (no such account)");
+	return notify_event(
+	    req->app->db, req->arena, "auth.lockout",
+	    notify_payload(req->arena, title, msg,
+	                   (const char *const[]){"scope", ip ? "address" : "account", "username",
+	                                         name, "user_id", user_id, "ip",
+	                                         ip ? ip : client_ip(req), NULL}),
+	    NULL);
+}
+
+/* auth.new_login for the account of row u (USER_COLUMNS), in the caller's
+ * transaction. */
+static enum app_err login_event(struct request *req, const PGresult *u, const char *device,
+				const char *session_id)
+{
+	const char *name = PQgetvalue(u, 0, 1), *ip = client_ip(req);
+	const char *agent = req_header(req, "User-Agent");
+
+	return notify_event(
+	    req->app->db, req->arena, "auth.new_login",
+	    notify_payload(req->arena, arena_printf(req->arena, "New login: %s", name),
+	                   arena_printf(req->arena, "%s logged in from %s%s%s.", name,
+	                                ip ? ip : "an unknown address", device ? " on " : "",
+	                                device ? device : ""),
+	                   (const char *const[]){"user_id", PQgetvalue(u, 0, 0), "username", name,
+	                                         "session_id", session_id, "ip", ip, "device",
+	                                         device, "user_agent", agent, NULL}),
+	    NULL);
+}
+
 /*
  * A wrong password or an unknown name: the failure is counted (for the
  * account or the name, and for the address) and audited in one
@@ -227,8 +274,10 @@ static enum app_err login_failed(struct request *req, const char *name,
 	    (ip && (e = count_failures(req, &q_ip_failures, ip, NULL, &ip_failures, &left_s))) ||
 	    /* ≥, not ==: two concurrent failures may step over the limit
 	     * together; past it the lock check stops further failures */
-	    (failures >= cfg->auth_lockout_attempts && (e = audit_write(req, &l))) ||
-	    (ip && ip_failures >= cfg->auth_lockout_ip_attempts && (e = audit_write(req, &ipl)))) {
+	    (failures >= cfg->auth_lockout_attempts &&
+	     ((e = audit_write(req, &l)) || (e = lockout_event(req, name, user_id, NULL)))) ||
+	    (ip && ip_failures >= cfg->auth_lockout_ip_attempts &&
+	     ((e = audit_write(req, &ipl)) || (e = lockout_event(req, name, user_id, ip))))) {
 		db_rollback(req->app->db);
 		goto fail;
 	}
@@ -266,7 +315,7 @@ static enum app_err issue_session(struct request *req, struct response *res, con
 	    (e = db_query(req->app->db, req->arena, &q_logged_in, idp, NULL)) ||
 	    (new_hash && (e = db_query(req->app->db, req->arena, &q_set_hash, hp, NULL))) ||
 	    (e = session_create(req, user_id, device, cookie, &t)) || (e = audit_write(req, &a)) ||
-	    (e = user_load(req, user_id, &u))) {
+	    (e = user_load(req, user_id, &u)) || (e = login_event(req, u, device, t.id))) {
 		db_rollback(req->app->db);
 		return e;
 	}

@@ -111,7 +111,8 @@ static const struct config_key keys[] = {
      "Mark session cookies Secure (HTTPS only)."},
     {"auth", "secret_key", CFG_STRING, OFF(auth_secret_key), "", 0, 0, NULL, CFG_SECRET,
      "64 hex digits (32 random bytes): the key secrets kept at rest are sealed with (AES-256-GCM; "
-     "the API keys of integrations). Unset, such secrets cannot be stored."},
+     "the API keys of integrations, the secrets of notification channels). Unset, such secrets "
+     "cannot be stored."},
     {"ratelimit", "enabled", CFG_BOOL, OFF(ratelimit_enabled), "true", 0, 0, NULL, 0,
      "Limit requests per client IP (429 with Retry-After beyond)."},
     {"ratelimit", "rate", CFG_INT, OFF(ratelimit_rate), "10", 1, 1000000, NULL, 0,
@@ -229,6 +230,12 @@ static const struct config_key keys[] = {
      "TMDb size of fetched episode stills."},
     {"images", "profile_size", CFG_STRING, OFF(images_profile_size), "w185", 0, 0, NULL, 0,
      "TMDb size of fetched profile pictures."},
+    {"notifications", "timeout", CFG_DURATION, OFF(notifications_timeout), "15s", SEC, 5 * MINUTE,
+     NULL, 0, "Time limit of one notification delivery attempt (an HTTP request or an SMTP "
+     "transaction)."},
+    {"notifications", "ca_file", CFG_STRING, OFF(notifications_ca_file), "", 0, 0, NULL, 0,
+     "PEM file of the certificate authorities notification receivers' TLS certificates are "
+     "verified with, instead of the system's (a private CA); unset, the system's."},
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

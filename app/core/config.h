@@ -140,6 +140,9 @@ struct config {
 	char *images_backdrop_size;
 	char *images_still_size;
 	char *images_profile_size;
+	/* [notifications] */
+	int64_t notifications_timeout; /* ms */
+	char *notifications_ca_file;   /* NULL: the system's CAs */
 	/* not a key: the resolved path of the file config_load() read (NULL
 	 * when none was read), owned like the strings */
 	char *config_file;

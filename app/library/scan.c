@@ -11,6 +11,7 @@
 #include "core/text.h"
 #include "db/value.h"
 #include "library/scan_int.h"
+#include "notify/notify.h"
 
 int scan_type_parse(const char *s)
 {
@@ -120,12 +121,14 @@ static const struct db_stmt q_remove = {
 static const struct db_stmt q_orphans_movies = {
     "scan_orphan_movies",
     "DELETE FROM movies m WHERE library_id = $1"
-    " AND NOT EXISTS (SELECT 1 FROM media_files f WHERE f.movie_id = m.id)",
+    " AND NOT EXISTS (SELECT 1 FROM media_files f WHERE f.movie_id = m.id)"
+    " RETURNING id, title, year",
     1, false};
 static const struct db_stmt q_orphans_series = {
     "scan_orphan_series",
     "DELETE FROM series s WHERE library_id = $1"
-    " AND NOT EXISTS (SELECT 1 FROM media_files f WHERE f.series_id = s.id)",
+    " AND NOT EXISTS (SELECT 1 FROM media_files f WHERE f.series_id = s.id)"
+    " RETURNING id, title, year",
     1, false};
 static const struct db_stmt q_refresh_all = {
     "scan_refresh_all",
@@ -186,6 +189,35 @@ static bool under(const char *path, const char *root)
 	return !strncmp(path, root, n) && path[n] == '/';
 }
 
+/* content.removed (notify/notify.h) for each item of r (id, title, year)
+ * a removal took with its last file, in the caller's transaction. */
+static enum app_err removed(struct scan *s, const char *kind, const PGresult *r)
+{
+	enum app_err e;
+
+	if (!PQntuples(r) || !notify_wanted(s->db, s->a, "content.removed"))
+		return APP_OK;
+	for (int i = 0; i < PQntuples(r); i++) {
+		const char *id = PQgetvalue(r, i, 0), *title = PQgetvalue(r, i, 1);
+		const char *year = PQgetisnull(r, i, 2)
+				       ? ""
+				       : arena_printf(s->a, " (%s)", PQgetvalue(r, i, 2));
+		if ((e = notify_event(
+		         s->db, s->a, "content.removed",
+		         notify_payload(s->a, arena_printf(s->a, "Removed: %s%s", title, year),
+		                        arena_printf(s->a,
+		                                     "The %s %s%s left the library with its last "
+		                                     "file.",
+		                                     kind, title, year),
+		                        (const char *const[]){"kind", kind, "id", id, "title",
+		                                              title, "library_id", s->o->library_id,
+		                                              NULL}),
+		         NULL)))
+			return e;
+	}
+	return APP_OK;
+}
+
 /* Mark vanished files missing and remove those missing past the grace. */
 static enum app_err settle_unseen(struct scan *s, char roots[][PATH_MAX], const bool *root_ok,
 				  int nroots)
@@ -241,10 +273,13 @@ static enum app_err settle_unseen(struct scan *s, char roots[][PATH_MAX], const 
 	const char *pl[] = {s->o->library_id};
 	if ((e = db_begin(s->db)))
 		goto out;
+	PGresult *om, *os;
 	if ((miss.len > 2 && (e = db_query(s->db, s->a, &q_mark_missing, pm, NULL))) ||
 	    (gone.len > 2 && (e = db_query(s->db, s->a, &q_remove, pg, NULL))) ||
-	    (gone.len > 2 && (e = db_query(s->db, s->a, &q_orphans_movies, pl, NULL))) ||
-	    (gone.len > 2 && (e = db_query(s->db, s->a, &q_orphans_series, pl, NULL)))) {
+	    (gone.len > 2 && ((e = db_query(s->db, s->a, &q_orphans_movies, pl, &om)) ||
+			      (e = removed(s, "movie", om)))) ||
+	    (gone.len > 2 && ((e = db_query(s->db, s->a, &q_orphans_series, pl, &os)) ||
+			      (e = removed(s, "series", os))))) {
 		db_rollback(s->db);
 		goto out;
 	}

@@ -252,7 +252,8 @@ void scan_walk_dir(struct scan *s, const char *dir, int depth)
 		n++;
 	}
 	closedir(d);
-	if (n) /* an empty folder has no array: qsort must not see NULL */
+	/* an empty folder has no array at all: qsort must not see NULL */
+	if (n > 1)
 		qsort(names, (size_t)n, sizeof(*names), cmp_str);
 
 	for (int i = 0; i < n && !scan_stop_now(s); i++) {

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "notify/notify.h"
+
 /* --- shared pieces ------------------------------------------------------- */
 
 static const struct db_stmt q_lock = {
@@ -504,6 +506,29 @@ static int details_id(const cJSON *d, const char *key, const char **title)
 		       : 0;
 }
 
+/* content.added (notify/notify.h) for an item new to its library: one per
+ * item, since the item's lock serialises its creation. date: "YYYY-…" or
+ * NULL. */
+static enum app_err added(struct db *db, struct arena *a, const struct store_link *l,
+			  const struct kind *k, const char *id, const char *title, const char *date,
+			  int tmdb)
+{
+	bool movie = !strcmp(k->lock, "movie");
+	char year[8] = "";
+
+	if (date && strlen(date) >= 4 && strspn(date, "0123456789") >= 4)
+		snprintf(year, sizeof(year), " (%.4s)", date);
+	return notify_event(
+	    db, a, "content.added",
+	    notify_payload(a, arena_printf(a, "Added: %s%s", title, year),
+	                   arena_printf(a, "The %s %s%s is new in the library.",
+	                                movie ? "movie" : "series", title, year),
+	                   (const char *const[]){"kind", movie ? "movie" : "series", "id", id,
+	                                         "title", title, "library_id", l->library_id,
+	                                         "tmdb_id", tmdb ? num(a, tmdb) : NULL, NULL}),
+	    NULL);
+}
+
 /*
  * Inside the caller's transaction: lock the item, find the file and what it
  * is linked to, and make *target the provider item (existing, the local
@@ -549,9 +574,13 @@ static enum app_err place_item(struct db *db, struct arena *a, const struct stor
 			return e;
 	} else {
 		const char *pi[] = {l->library_id, num(a, tmdb), title};
+		const cJSON *date = cJSON_GetObjectItemCaseSensitive(
+		    details, strcmp(k->lock, "movie") ? "first_air_date" : "release_date");
 		if ((e = db_query(db, a, k->insert, pi, &r)))
 			return e;
 		*target = PQgetvalue(r, 0, 0);
+		if ((e = added(db, a, l, k, *target, title, cJSON_GetStringValue(date), tmdb)))
+			return e;
 	}
 	return fill(db, a, l, k, *target, text);
 }
@@ -593,10 +622,14 @@ static enum app_err place_local(struct db *db, struct arena *a, const struct sto
 	}
 	if ((e = db_query(db, a, k->local_find, find, &r)))
 		return e;
-	if (!PQntuples(r) && (e = db_query(db, a, k->local_insert, insert, &r)))
+	if (PQntuples(r)) {
+		*target = PQgetvalue(r, 0, 0);
+		return APP_OK;
+	}
+	if ((e = db_query(db, a, k->local_insert, insert, &r)))
 		return e;
 	*target = PQgetvalue(r, 0, 0);
-	return APP_OK;
+	return added(db, a, l, k, *target, find[1], find[2], 0);
 }
 
 /* --- storing movies --------------------------------------------------- */

@@ -8,6 +8,7 @@
 #include "app.h"
 #include "auth/password.h"
 #include "auth/auth.h"
+#include "notify/notify.h"
 
 static const struct db_stmt q_load = {
 	"user_load", "SELECT " USER_COLUMNS " FROM users u WHERE u.id = $1 AND u.deleted_at IS NULL",
@@ -97,7 +98,14 @@ enum app_err user_create(struct app *app, struct arena *a, const char *username,
 		return e;
 	if (PQntuples(r) != 1)
 		return field_fail(fe, APP_ERR_VALIDATION, "role", "no role is named %s", role);
-	return APP_OK;
+	/* no address in it: notifications may go to a third party (Discord) */
+	return notify_event(
+	    app->db, a, "user.created",
+	    notify_payload(
+	        a, arena_printf(a, "New account: %s", username),
+	        arena_printf(a, "The account %s was created with the role %s.", username, role),
+	        (const char *const[]){"user_id", id_out, "username", username, "role", role, NULL}),
+	    NULL);
 }
 
 enum app_err user_check_username(const char *s, const char *field, struct field_error *fe)

@@ -75,8 +75,9 @@ enum app_err user_check_timezone(const char *s, const char *field, struct field_
 struct app;
 
 /* Create an account with its preferences and one role, inside the caller's
- * transaction (validation is the caller's). APP_ERR_CONFLICT naming
- * username/email, APP_ERR_VALIDATION for an unknown role. */
+ * transaction (validation is the caller's), and raise user.created
+ * (notify/notify.h). APP_ERR_CONFLICT naming username/email,
+ * APP_ERR_VALIDATION for an unknown role. */
 enum app_err user_create(struct app *app, struct arena *a, const char *username,
 			 const char *email, const char *password, const char *display_name,
 			 const char *role, char id_out[37], struct field_error *fe);

@@ -325,6 +325,17 @@ static const char *new_invitation(void)
 	return id;
 }
 
+/* A notification channel (a webhook to a port nobody listens on), made
+ * with SQL: a fresh one per call that may change it. */
+static const char *new_channel(void)
+{
+	return sql("INSERT INTO notification_channels (id, name, kind, events, settings)"
+		   " VALUES (gen_random_uuid(), $1, 'webhook', '{content.added}',"
+		   " '{\"url\": \"http://127.0.0.1:9/x\", \"method\": \"POST\","
+		   " \"auth\": \"none\"}') RETURNING id",
+		   api_fmt("mx-channel-%d", ++serial), NULL);
+}
+
 /* --- one call ------------------------------------------------------------- */
 
 struct call {
@@ -477,6 +488,11 @@ static int fill(struct call *c, const char *lit, const char *name, const char *n
 	} else if (IS("invitations", "id")) {
 		/* issue 14 item 7: an invitation made by the seeded admin */
 		snprintf(out, 64, "%s", new_invitation());
+	} else if (IS("notifications", "id")) {
+		static char seeded[37];
+		if (!seeded[0])
+			snprintf(seeded, sizeof(seeded), "%s", new_channel());
+		snprintf(out, 64, "%s", fresh ? new_channel() : seeded);
 	} else if (IS("resources", "type")) {
 		snprintf(out, 64, "library");
 	} else if (IS("resources", "id")) {
@@ -611,6 +627,12 @@ static const char *body_for(const struct call *c)
 		return "{\"position_seconds\":60}";
 	if (ROUTE("POST", "/api/v1/tvshows/episodes/bulk-watched"))
 		return api_fmt("{\"series_id\":\"%s\"}", seed[0].series);
+	if (ROUTE("POST", "/api/v1/admin/notifications"))
+		return api_fmt("{\"name\":\"mx-new-channel-%d\",\"kind\":\"webhook\",\"events\":"
+		               "[\"content.added\"],\"settings\":{\"url\":\"http://127.0.0.1:9/x\"}}",
+		               k);
+	if (ROUTE("PUT", "/api/v1/admin/notifications/{id:uuid}"))
+		return "{\"enabled\":false}";
 #undef ROUTE
 	return NULL;
 }

@@ -452,6 +452,11 @@ static void rescuer(void **state)
 	    " AND errors->1->>'at' ~ '^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z$'";
 	(void)state;
 
+	/* a channel that wants to hear of dead workers (nobody listens at its
+	 * address; what is checked is what the rescuer queued) */
+	sql("INSERT INTO notification_channels (id, name, kind, events, settings) VALUES"
+	    " ('00000000-0000-4000-8000-0000000000d1', 'down', 'webhook', '{system.worker_down}',"
+	    " '{\"url\": \"http://127.0.0.1:9/down\"}')");
 	insert_running("retry", 1, 25, "-10 seconds", false);
 	insert_running("discard", 3, 3, "-1 second", false);
 	insert_running("cancel", 2, 25, "-1 second", true);
@@ -485,6 +490,14 @@ static void rescuer(void **state)
 	assert_int_equal(sql_int("SELECT count(*) FROM jobs WHERE args ? 't'"
 	                         " AND jsonb_array_length(errors) > 2"),
 	                 0);
+	/* system.worker_down for "gone", counting the three jobs taken back
+	 * (in one event, or more when a rescue ran between the inserts) */
+	assert_int_equal(sql_int("SELECT sum((payload->'data'->>'jobs')::int) FROM"
+	                         " notification_deliveries WHERE event = 'system.worker_down'"
+	                         " AND payload->'data'->>'worker' = 'gone'"
+	                         " AND payload->>'title' = 'Worker down: gone'"),
+	                 3);
+	sql("DELETE FROM notification_channels WHERE id = '00000000-0000-4000-8000-0000000000d1'");
 	sql("DELETE FROM jobs WHERE args ? 't'");
 }
 
@@ -590,6 +603,11 @@ static void seed_retention(void)
 	sql("INSERT INTO webhook_receipts (kind, event_type, body_sha256, received_at) VALUES"
 	    " ('radarr', 'old', '\\x01', now() - interval '8 days'),"
 	    " ('radarr', 'new', '\\x02', now() - interval '6 days')");
+	sql("INSERT INTO notification_channels (id, name, kind) VALUES"
+	    " ('00000000-0000-4000-8000-0000000000c1', 'retention', 'webhook')");
+	sql("INSERT INTO notification_deliveries (channel_id, event, created_at) VALUES"
+	    " ('00000000-0000-4000-8000-0000000000c1', 'old', now() - interval '31 days'),"
+	    " ('00000000-0000-4000-8000-0000000000c1', 'new', now() - interval '29 days')");
 }
 
 static void retention_handler(void **state)
@@ -625,6 +643,9 @@ static void retention_handler(void **state)
 	/* webhook receipts: a week */
 	assert_int_equal(count_where("webhook_receipts", "event_type = 'old'"), 0);
 	assert_int_equal(count_where("webhook_receipts", "event_type = 'new'"), 1);
+	/* notification deliveries: 30 days */
+	assert_int_equal(count_where("notification_deliveries", "event = 'old'"), 0);
+	assert_int_equal(count_where("notification_deliveries", "event = 'new'"), 1);
 	assert_int_equal(count_where("periodic_runs", "name = 'fresh'"), 1);
 	assert_int_equal(count_where("periodic_runs",
 	                             "name = 'fresh'"

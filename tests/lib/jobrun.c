@@ -11,8 +11,9 @@
 #include "core/json.h"
 #include "core/text.h"
 
-enum job_outcome jobrun(job_handler_fn fn, struct db *db, struct arena *a, const char *args,
-			volatile int *cancel, struct job_result *res)
+static enum job_outcome run(job_handler_fn fn, struct db *db, struct arena *a, const char *args,
+			    volatile int *cancel, int attempt, int max_attempts,
+			    struct job_result *res)
 {
 	struct json_limits lim = {1 << 16, 8};
 	cJSON *j = NULL;
@@ -24,8 +25,8 @@ enum job_outcome jobrun(job_handler_fn fn, struct db *db, struct arena *a, const
 	job.id = 1;
 	job.kind = "test";
 	job.args = j;
-	job.attempt = 1;
-	job.max_attempts = 5;
+	job.attempt = attempt;
+	job.max_attempts = max_attempts;
 	job.deadline_us = now_mono_us() + 120 * 1000000LL;
 	ctx.db = db;
 	ctx.arena = a;
@@ -37,4 +38,17 @@ enum job_outcome jobrun(job_handler_fn fn, struct db *db, struct arena *a, const
 	arena_reset(a);
 	cJSON_Delete(j);
 	return o;
+}
+
+enum job_outcome jobrun(job_handler_fn fn, struct db *db, struct arena *a, const char *args,
+			volatile int *cancel, struct job_result *res)
+{
+	return run(fn, db, a, args, cancel, 1, 5, res);
+}
+
+enum job_outcome jobrun_attempt(job_handler_fn fn, struct db *db, struct arena *a,
+				const char *args, int attempt, int max_attempts,
+				struct job_result *res)
+{
+	return run(fn, db, a, args, NULL, attempt, max_attempts, res);
 }

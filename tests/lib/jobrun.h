@@ -14,4 +14,9 @@
 enum job_outcome jobrun(job_handler_fn fn, struct db *db, struct arena *a, const char *args,
 			volatile int *cancel, struct job_result *res);
 
+/* jobrun as attempt `attempt` of max_attempts (the last one when equal). */
+enum job_outcome jobrun_attempt(job_handler_fn fn, struct db *db, struct arena *a,
+				const char *args, int attempt, int max_attempts,
+				struct job_result *res);
+
 #endif
