@@ -493,6 +493,13 @@ static int fill(struct call *c, const char *lit, const char *name, const char *n
 		if (!seeded[0])
 			snprintf(seeded, sizeof(seeded), "%s", new_channel());
 		snprintf(out, 64, "%s", fresh ? new_channel() : seeded);
+	} else if (IS("integrations", "kind")) {
+		/* Radarr, set up (again, after a DELETE took it) with a webhook
+		 * secret and no API key: nothing to ask, see EXCEPTIONS */
+		sql("INSERT INTO integrations (kind, webhook_secret_sha256) VALUES ('radarr',"
+		    " sha256('matrix-secret-0123456789')) ON CONFLICT DO NOTHING",
+		    NULL, NULL);
+		snprintf(out, 64, "radarr");
 	} else if (IS("resources", "type")) {
 		snprintf(out, 64, "library");
 	} else if (IS("resources", "id")) {
@@ -633,6 +640,10 @@ static const char *body_for(const struct call *c)
 		               k);
 	if (ROUTE("PUT", "/api/v1/admin/notifications/{id:uuid}"))
 		return "{\"enabled\":false}";
+	if (ROUTE("PUT", "/api/v1/admin/integrations/{kind:str}"))
+		return "{\"enabled\":true}";
+	if (ROUTE("POST", "/api/v1/admin/integrations/{kind:str}/sync"))
+		return "{}";
 #undef ROUTE
 	return NULL;
 }
@@ -652,6 +663,28 @@ static const struct exception {
     /* sessions_api.h: a request made with a key has no current session */
     {"GET", "/api/v1/sessions/current", NULL, 1, 404, "an API key has no session"},
     {"DELETE", "/api/v1/sessions/current", NULL, 1, 404, "an API key has no session"},
+    /* integrations.h: asking Radarr needs its API key; the matrix's Radarr
+     * has none (test_arr_sync asks a stand-in) */
+#define NO_KEY(m, p)                                                                               \
+	{m, p, NULL, 0, 409, "Radarr has no API key here"},                                        \
+	{                                                                                          \
+		m, p, NULL, 1, 409, "Radarr has no API key here"                                   \
+	}
+    NO_KEY("GET", "/api/v1/admin/integrations/{kind:str}/status"),
+    NO_KEY("GET", "/api/v1/admin/integrations/{kind:str}/quality-profiles"),
+    NO_KEY("GET", "/api/v1/admin/integrations/{kind:str}/root-folders"),
+    NO_KEY("POST", "/api/v1/admin/integrations/{kind:str}/sync"),
+    /* a webhook is authenticated by the integration's secret, not by a
+     * session or key (test_webhooks, t_webhooks.sh) */
+#define SECRET_ONLY(p)                                                                             \
+	{"POST", p, NULL, 0, 401, "webhooks take the integration's secret"},                      \
+	{                                                                                          \
+		"POST", p, NULL, 1, 401, "webhooks take the integration's secret"                  \
+	}
+    SECRET_ONLY("/api/v1/webhooks/radarr"),
+    SECRET_ONLY("/api/v1/webhooks/sonarr"),
+#undef NO_KEY
+#undef SECRET_ONLY
     {NULL, NULL, NULL, 0, 0, NULL},
 };
 
