@@ -19,6 +19,7 @@ CREATE TABLE notification_channels (
 CREATE UNIQUE INDEX notification_channels_name_idx ON notification_channels (lower(name));
 -- notify_event: the enabled channels that want an event
 CREATE INDEX notification_channels_events_idx ON notification_channels USING gin (events)
+	WITH (fastupdate = off)
 	WHERE enabled;
 
 -- One row per message to one channel: queued with its notify.deliver job

@@ -58,6 +58,7 @@ enum app_err arr_conn_load(struct db *db, struct arena *a, const char *secret_ke
 
 void arr_conn_wipe(struct arr_conn *c)
 {
+	/* a connection arr_conn_load zeroed first, whatever it returned */
 	if (c->api_key)
 		OPENSSL_cleanse(c->api_key, strlen(c->api_key));
 	cJSON_Delete(c->map_owned);

@@ -680,6 +680,7 @@ static enum app_err ask(struct request *req, struct field_error *fe, const char 
 	enum app_err e;
 
 	*out = NULL;
+	memset(c, 0, sizeof(*c)); /* wiped by the caller whatever happens */
 	if ((e = kind_of(req, fe, kind)))
 		return e;
 	if ((e = arr_conn_load(req->app->db, req->arena, req->app->cfg->auth_secret_key, *kind, c,

@@ -1,6 +1,6 @@
 /*
  * Radarr/Sonarr API v3 (integrations/arr_api.h) through the real FastCGI
- * pool and the sync job, against a stand-in server (tests/lib/http_stub.c)
+ * pool and the sync job, against a stand-in server (tests/lib/http_receiver.c)
  * answering the API v3 bodies of tests/fixtures/arr-api, reached through
  * the integration's base_url as a user configures it:
  *   - the API key is stored sealed (AES-256-GCM under auth.secret_key) and
@@ -35,7 +35,7 @@
 #include "core/crypto.h"
 #include "core/log.h"
 #include "db/db.h"
-#include "http_stub.h"
+#include "http_receiver.h"
 #include "jobrun.h"
 #include "library_kinds.h"
 #include "server.h"
@@ -51,9 +51,10 @@ static pid_t server = -1;
 static PGconn *pg;
 static struct db *db;
 static struct arena *ar;
-static struct http_stub stub;
+static struct http_receiver *stub;
 static struct api_user admin, plain;
 static volatile int without_upcoming; /* the stand-in's movie list lacks movie 4 */
+
 
 /* --- the stand-in -------------------------------------------------------------- */
 
@@ -65,16 +66,16 @@ static char *read_fixture(const char *kind, const char *name)
 }
 
 /* /radarr/api/v3/... and /sonarr/api/v3/...: one base URL each */
-static char *serve(const struct http_stub_request *req, int *status, void *arg)
+static char *serve(const struct received *req, int *status, void *arg)
 {
 	char key[128] = "", kind[16] = "", rest[1024] = "";
 	(void)arg;
 
-	if (sscanf(req->path, "/%15[a-z]/api/v3/%1023s", kind, rest) != 2) {
+	if (sscanf(req->target, "/%15[a-z]/api/v3/%1023s", kind, rest) != 2) {
 		*status = 404;
 		return NULL;
 	}
-	http_stub_header(req->headers, "X-Api-Key", key, sizeof(key));
+	received_header(req, "X-Api-Key", key, sizeof(key));
 	if (strcmp(key, !strcmp(kind, "radarr") ? RADARR_KEY : SONARR_KEY)) {
 		*status = 401;
 		return NULL;
@@ -127,6 +128,20 @@ static long qn(const char *sql, const char *a, const char *b)
 	return atol(q(sql, a, b));
 }
 
+/* what the stand-in was asked last: its target and one header */
+static const char *last_asked(const char *header)
+{
+	static char out[2048];
+	struct received *q = receiver_get(stub, receiver_count(stub) - 1);
+	assert_non_null(q);
+	if (header)
+		assert_non_null(received_header(q, header, out, sizeof(out)));
+	else
+		snprintf(out, sizeof(out), "%s", q->target);
+	received_free(q);
+	return out;
+}
+
 static void put_clip(const char *dir, const char *name)
 {
 	api_sh("mkdir -p '%s' && ffmpeg -loglevel error -y -f lavfi -i testsrc=size=64x36:rate=24"
@@ -163,7 +178,7 @@ static long sync_count(const char *kind, const char *key)
 static void keys_and_errors(void **state)
 {
 	(void)state;
-	const char *url = api_fmt("http://127.0.0.1:%d/radarr", stub.port);
+	const char *url = api_fmt("http://127.0.0.1:%d/radarr", receiver_port(stub));
 
 	EXPECT(api_call("PUT", "/api/v1/admin/integrations/radarr", admin.token,
 	                api_fmt("{\"base_url\": \"%s\", \"api_key\": \"%s\", \"path_map\":"
@@ -193,10 +208,8 @@ static void keys_and_errors(void **state)
 	EXPECT(api_call("GET", "/api/v1/admin/integrations/radarr/status", admin.token, NULL), 200);
 	assert_string_equal(api_str(api_last_json, "version"), "5.14.0.9383");
 	assert_string_equal(api_str(api_last_json, "app_name"), "Radarr");
-	char sent[128];
-	assert_true(http_stub_header(stub.last_headers, "X-Api-Key", sent, sizeof(sent)));
-	assert_string_equal(sent, RADARR_KEY);
-	assert_string_equal(stub.last_path, "/radarr/api/v3/system/status");
+	assert_string_equal(last_asked("X-Api-Key"), RADARR_KEY);
+	assert_string_equal(last_asked(NULL), "/radarr/api/v3/system/status");
 	EXPECT(api_call("GET", "/api/v1/admin/integrations/radarr/status", plain.token, NULL), 403);
 
 	EXPECT(api_call("GET", "/api/v1/admin/integrations/radarr/quality-profiles", admin.token,
@@ -221,7 +234,7 @@ static void keys_and_errors(void **state)
 	                api_fmt("{\"base_url\": \"http://127.0.0.1:%d/sonarr\", \"api_key\":"
 	                        " \"wrong-key-0123456789\", \"path_map\": [{\"remote\": \"/tv\","
 	                        " \"local\": \"%s\"}]}",
-	                        stub.port, tv)),
+	                        receiver_port(stub), tv)),
 	       201);
 	EXPECT_FIELD(api_call("GET", "/api/v1/admin/integrations/sonarr/status", admin.token, NULL),
 	             422, "api_key");
@@ -242,7 +255,7 @@ static void keys_and_errors(void **state)
 	/* no key: nothing to ask with; a sync is refused before it is queued */
 	EXPECT(api_call("PUT", "/api/v1/admin/integrations/sonarr", admin.token,
 	                api_fmt("{\"base_url\": \"http://127.0.0.1:%d/sonarr\", \"api_key\": null}",
-	                        stub.port)),
+	                        receiver_port(stub))),
 	       200);
 	assert_true(cJSON_IsFalse(api_get(api_last_json, "api_key_set")));
 	EXPECT_FIELD(api_call("POST", "/api/v1/admin/integrations/sonarr/sync", admin.token, "{}"),
@@ -315,8 +328,8 @@ static void radarr_sync(void **state)
 
 	/* again, after Radarr dropped the upcoming movie: its ids go, the rest
 	 * is unchanged */
-	assert_non_null(PQexec(pg, "UPDATE jobs SET state = 'completed', finalized_at = now()"
-	                           " WHERE state IN ('available', 'scheduled')"));
+	api_exec("UPDATE jobs SET state = 'completed', finalized_at = now()"
+	                           " WHERE state IN ('available', 'scheduled')");
 	without_upcoming = 1;
 	EXPECT(api_call("POST", "/api/v1/admin/integrations/radarr/sync", admin.token, "{}"), 202);
 	run_sync_job();
@@ -331,7 +344,7 @@ static void radarr_sync(void **state)
 	                "{\"item_id\": 2}"),
 	       202);
 	run_sync_job();
-	assert_string_equal(stub.last_path, "/radarr/api/v3/movie/2");
+	assert_string_equal(last_asked(NULL), "/radarr/api/v3/movie/2");
 	assert_int_equal(sync_count("radarr", "items"), 1);
 	assert_int_equal(sync_count("radarr", "forgotten"), 0);
 	assert_int_equal(qn("SELECT count(*) FROM path_hints WHERE source = 'radarr'", NULL, NULL),
@@ -371,8 +384,8 @@ static void periodic(void **state)
 	(void)state;
 	struct job_result res;
 
-	assert_non_null(PQexec(pg, "UPDATE jobs SET state = 'completed', finalized_at = now()"
-	                           " WHERE state IN ('available', 'scheduled')"));
+	api_exec("UPDATE jobs SET state = 'completed', finalized_at = now()"
+	                           " WHERE state IN ('available', 'scheduled')");
 	/* synced a moment ago: nothing due */
 	assert_int_equal(jobrun(kind_integration_sync_due, db, ar, "{}", NULL, &res), JOB_OK);
 	assert_int_equal(qn("SELECT count(*) FROM jobs WHERE kind = 'integration.sync' AND state ="
@@ -383,8 +396,7 @@ static void periodic(void **state)
 	EXPECT(api_call("PUT", "/api/v1/admin/integrations/sonarr", admin.token,
 	                "{\"sync_interval_minutes\": 0}"),
 	       200);
-	assert_non_null(
-	    PQexec(pg, "UPDATE integrations SET last_sync_at = now() - interval '7 hours'"));
+	api_exec("UPDATE integrations SET last_sync_at = now() - interval '7 hours'");
 	assert_int_equal(jobrun(kind_integration_sync_due, db, ar, "{}", NULL, &res), JOB_OK);
 	assert_int_equal(jobrun(kind_integration_sync_due, db, ar, "{}", NULL, &res), JOB_OK);
 	assert_string_equal(q("SELECT string_agg(args->>'kind', ',') FROM jobs WHERE kind ="
@@ -405,8 +417,9 @@ static int setup(void **state)
 
 	(void)state;
 	log_setup(LL_ERROR, LOG_FMT_LOGFMT, 2);
-	if (http_stub_start(&stub, serve, NULL))
+	if (!(stub = receiver_start()))
 		return -1;
+	receiver_answer_with(stub, serve, NULL);
 	snprintf(base, sizeof(base), "%s/arrsync-XXXXXX", testenv_stack_dir());
 	if (!mkdtemp(base) || !realpath(base, real) || strlen(real) >= sizeof(base))
 		return -1;
@@ -453,7 +466,7 @@ static int teardown(void **state)
 	(void)state;
 	if (server > 0 && waitpid(server, NULL, WNOHANG) == 0)
 		server_stop(server, 5000);
-	http_stub_stop(&stub);
+	receiver_stop(stub);
 	cJSON_Delete(api_last_json);
 	arena_free(ar);
 	db_free(db);

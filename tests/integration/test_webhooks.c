@@ -55,6 +55,7 @@ static struct arena *ar;
 static struct fake_tmdb fake;
 static struct api_user admin, plain;
 
+
 /* --- helpers ------------------------------------------------------------------- */
 
 static char *fixture(const char *name)
@@ -173,9 +174,8 @@ static void run_matches(const char *folder)
 		assert_int_equal(
 		    jobrun(kind_library_match, db, ar, PQgetvalue(r, i, 0), NULL, &res), JOB_OK);
 	PQclear(r);
-	assert_non_null(
-	    PQexec(pg, "UPDATE jobs SET state = 'completed', finalized_at = now() WHERE kind ="
-	               " 'library.match' AND state = 'available'"));
+	api_exec("UPDATE jobs SET state = 'completed', finalized_at = now() WHERE kind ="
+	               " 'library.match' AND state = 'available'");
 }
 
 /* a copy of the clip at path, its folders made (names may hold quotes) */

@@ -167,3 +167,12 @@ void api_two_libraries(const char *movies, const char *tv, char movie_lib[37], c
 				   " ARRAY[$1]) RETURNING id",
 			   tv, NULL));
 }
+
+void api_exec(const char *sql)
+{
+	PGresult *r = PQexec(api_pg, sql);
+	ExecStatusType st = PQresultStatus(r);
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+		fail_msg("%s: %s", sql, PQresultErrorMessage(r));
+	PQclear(r);
+}

@@ -46,6 +46,9 @@ const char *api_q(const char *sql, const char *a, const char *b);
  * rows). Fails the test on an SQL error. */
 const char *api_value(PGconn *conn, const char *sql, ...);
 
+/* Run sql on api_pg; fails the test unless it succeeds. */
+void api_exec(const char *sql);
+
 /* printf into rotating storage (eight strings of up to 8 KiB each, reused
  * in turn), for URIs, bodies and paths built inline in a call. */
 const char *api_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

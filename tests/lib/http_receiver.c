@@ -27,6 +27,8 @@ struct http_receiver {
 	int nreqs;
 	int script[MAX_SCRIPT];
 	int nscript, next;
+	receiver_fn fn; /* [mu] */
+	void *fn_arg;
 };
 
 /* Read into buf until the head is complete and the body has arrived;
@@ -66,16 +68,22 @@ static long read_request(int c, char *buf, size_t cap, size_t *head_len, size_t 
 	}
 }
 
-static void answer(int c, int status)
+static void answer(int c, int status, const char *body)
 {
 	char out[256];
-	static const char body[] = "{\"receiver\":\"scripted\"}";
+	size_t len = strlen(body), off = 0;
 	int n = snprintf(out, sizeof(out),
 	                 "HTTP/1.1 %d Scripted\r\nContent-Type: application/json\r\n"
-	                 "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
-	                 status, sizeof(body) - 1, body);
+	                 "Content-Length: %zu\r\nConnection: close\r\n\r\n",
+	                 status, len);
 	if (write(c, out, (size_t)n) < 0)
 		return;
+	while (off < len) {
+		ssize_t w = write(c, body + off, len - off);
+		if (w <= 0)
+			return;
+		off += (size_t)w;
+	}
 }
 
 static void serve(struct http_receiver *r, int c)
@@ -104,17 +112,27 @@ static void serve(struct http_receiver *r, int c)
 	}
 	free(buf);
 	pthread_mutex_lock(&r->mu);
-	q.answered = r->next < r->nscript ? r->script[r->next++] : 200;
+	receiver_fn fn = r->fn;
+	void *fn_arg = r->fn_arg;
+	pthread_mutex_unlock(&r->mu);
+	char *reply = NULL;
+	int status = 200;
+	if (fn)
+		reply = fn(&q, &status, fn_arg);
+	pthread_mutex_lock(&r->mu);
+	if (!fn)
+		status = r->next < r->nscript ? r->script[r->next++] : 200;
+	q.answered = status;
 	if (r->nreqs < RECEIVER_MAX_REQUESTS) {
 		r->reqs[r->nreqs++] = q;
 	} else {
 		free(q.head);
 		free(q.body);
 	}
-	int status = q.answered;
 	pthread_mutex_unlock(&r->mu);
 	if (status)
-		answer(c, status);
+		answer(c, status, fn ? (reply ? reply : "") : "{\"receiver\":\"scripted\"}");
+	free(reply);
 }
 
 static void *loop(void *arg)
@@ -171,6 +189,14 @@ struct http_receiver *receiver_start(void)
 int receiver_port(const struct http_receiver *r)
 {
 	return r->port;
+}
+
+void receiver_answer_with(struct http_receiver *r, receiver_fn fn, void *arg)
+{
+	pthread_mutex_lock(&r->mu);
+	r->fn = fn;
+	r->fn_arg = arg;
+	pthread_mutex_unlock(&r->mu);
 }
 
 void receiver_script(struct http_receiver *r, const int *statuses, int n)

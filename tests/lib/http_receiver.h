@@ -36,6 +36,13 @@ int receiver_port(const struct http_receiver *r);
  * script left. */
 void receiver_script(struct http_receiver *r, const int *statuses, int n);
 
+/* Answer every request with fn instead of the script: fn sets *status and
+ * returns the body (malloc'd, freed by the receiver; NULL for none). For a
+ * stand-in that answers what it is asked (Radarr's API). Called on the
+ * receiver's thread. */
+typedef char *(*receiver_fn)(const struct received *q, int *status, void *arg);
+void receiver_answer_with(struct http_receiver *r, receiver_fn fn, void *arg);
+
 /* How many requests came since the last receiver_clear. */
 int receiver_count(struct http_receiver *r);
 /* A copy of request i (the caller frees it with received_free), or NULL. */
