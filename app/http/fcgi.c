@@ -20,12 +20,15 @@
 #define POLL_MS 500
 /* a peer that stops sending mid-request cannot pin a child for longer */
 #define IO_TIMEOUT_S 30
-/* the longest a retiring child waits for nginx to close its connections */
-#define RETIRE_MS 60000
+/* a retiring child closes a kept connection idle this long, and exits at
+ * the latest this long after it began retiring */
+#define RETIRE_IDLE_MS 50
+#define RETIRE_MS 10000
 
 struct conn {
 	FCGX_Request req;
 	int active;
+	int64_t last_us; /* when its last request was answered */
 };
 
 static int valid_request_id(const char *s)
@@ -251,6 +254,7 @@ static int serve(struct app *app, struct conn *c, struct arena *arena)
 	handle(app, &c->req, arena);
 	FCGX_Finish_r(&c->req);
 	c->active = c->req.ipcFd >= 0;
+	c->last_us = now_mono_us();
 	return 1;
 }
 
@@ -292,7 +296,7 @@ static long drain_backlog(struct app *app, int listen_fd, struct conn *conns, st
 }
 
 long fcgi_child_serve(struct app *app, int listen_fd, volatile sig_atomic_t *stop,
-		      long max_requests)
+		      long max_requests, int retire_fd)
 {
 	struct conn *conns = calloc(MAX_CONNS, sizeof(*conns));
 	struct arena *arena = arena_new(64 * 1024, (size_t)app->cfg->server_request_memory);
@@ -314,13 +318,32 @@ long fcgi_child_serve(struct app *app, int listen_fd, volatile sig_atomic_t *sto
 
 		/*
 		 * Past max_requests the child retires: it takes no new connection,
-		 * and serves the ones it has until nginx closes them (the upstream's
-		 * keepalive_requests and keepalive_timeout), or RETIRE_MS passed.
-		 * Closing a kept connection itself would race a request nginx is
-		 * sending on it, which nginx cannot retry for a POST (502).
+		 * serves what nginx sends on the ones it has, and closes each once
+		 * it has been idle for RETIRE_IDLE_MS; it exits when none is left.
+		 * Closing a connection the moment its last answer went out would
+		 * race the next request nginx sends on it, which nginx cannot retry
+		 * for a POST (502); nginx reuses its most recently used kept
+		 * connection first, and drops one it sees closed while idle, so an
+		 * idle one is safe to close. Keeping every connection until nginx
+		 * closed it (keepalive_requests, keepalive_timeout) held a pool slot
+		 * for up to 30 s and stalled the pool when children retired together.
 		 */
-		if (max_requests && served >= max_requests && !retiring_since)
+		if (max_requests && served >= max_requests && !retiring_since) {
+			pid_t me = getpid();
 			retiring_since = now_mono_us();
+			/* the master starts a replacement now, not when this exits */
+			if (retire_fd >= 0 && write(retire_fd, &me, sizeof(me)) != (ssize_t)sizeof(me))
+				log_warn("fcgi.retire", "could not tell the master this child retires");
+		}
+		if (retiring_since) {
+			int64_t now = now_mono_us();
+			for (int i = 0; i < MAX_CONNS; i++)
+				if (conns[i].active &&
+				    now - conns[i].last_us > (int64_t)RETIRE_IDLE_MS * 1000) {
+					FCGX_Free(&conns[i].req, 1);
+					conns[i].active = 0;
+				}
+		}
 		for (int i = 0; i < MAX_CONNS; i++)
 			kept += conns[i].active;
 		if (retiring_since &&
@@ -336,7 +359,7 @@ long fcgi_child_serve(struct app *app, int listen_fd, volatile sig_atomic_t *sto
 			pfd[n] = (struct pollfd){.fd = conns[i].req.ipcFd, .events = POLLIN};
 			owner[n++] = &conns[i];
 		}
-		ready = poll(pfd, (nfds_t)n, POLL_MS);
+		ready = poll(pfd, (nfds_t)n, retiring_since ? RETIRE_IDLE_MS : POLL_MS);
 		if (ready <= 0)
 			continue; /* timeout or EINTR: re-check *stop */
 		for (int i = 0; i < n && !*stop; i++) {
@@ -355,6 +378,7 @@ long fcgi_child_serve(struct app *app, int listen_fd, volatile sig_atomic_t *sto
 			/* makes FCGX_Accept_r read from fd instead of accepting */
 			slot->req.keepConnection = 1;
 			slot->active = 1;
+			slot->last_us = now_mono_us();
 			served += serve(app, slot, arena);
 		}
 	}

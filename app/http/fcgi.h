@@ -18,8 +18,11 @@
 struct app;
 
 /* Serve until *stop or max_requests (0 = unlimited) requests were served.
- * Returns the number of requests served. listen_fd must be non-blocking. */
+ * Returns the number of requests served. listen_fd must be non-blocking.
+ * When the limit is reached the child retires (it takes no new connection
+ * and lets its kept ones go idle) and first writes its pid to retire_fd
+ * (-1: none), so the master starts its replacement at once. */
 long fcgi_child_serve(struct app *app, int listen_fd, volatile sig_atomic_t *stop,
-		      long max_requests);
+		      long max_requests, int retire_fd);
 
 #endif

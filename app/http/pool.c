@@ -163,6 +163,7 @@ struct pool {
 	int64_t drain_deadline_us;
 	int64_t spawn_delay_us;  /* grows while children die young */
 	int64_t next_spawn_us;
+	int retire_pipe[2]; /* children past max_requests write their pid */
 };
 
 static int count_live(const struct pool *p, int current_only)
@@ -204,7 +205,8 @@ static void child_main(struct pool *p)
 	long limit = (long)p->cfg->server_max_requests;
 	if (limit > 1)
 		limit += (long)((unsigned)getpid() * 2654435761u % (unsigned)(limit / 2 + 1));
-	served = fcgi_child_serve(&app, p->listen_fd, &child_stop, limit);
+	close(p->retire_pipe[0]);
+	served = fcgi_child_serve(&app, p->listen_fd, &child_stop, limit, p->retire_pipe[1]);
 	log_debug("fcgi.child_exit", "served %ld requests", served);
 	app_release(&app);
 	/* exit status 0 tells the master this was an orderly recycle or stop */
@@ -269,6 +271,18 @@ static void reap(struct pool *p)
 			memset(c, 0, sizeof(*c));
 		}
 	}
+}
+
+/* Children that retired themselves (past server.max_requests) are no
+ * longer counted, so the loop starts their replacements at once. */
+static void read_retired(struct pool *p)
+{
+	pid_t pid;
+
+	while (p->retire_pipe[0] >= 0 && read(p->retire_pipe[0], &pid, sizeof(pid)) == sizeof(pid))
+		for (int i = 0; i < MAX_CHILDREN; i++)
+			if (p->children[i].pid == pid && !p->children[i].retiring)
+				p->children[i].retiring = 1; /* exits on its own: no deadline */
 }
 
 static void retire(struct child *c)
@@ -388,6 +402,10 @@ int pool_run(struct config *cfg, const char *config_path, int listen_fd)
 	int ready = 0;
 
 	memset(&p, 0, sizeof(p));
+	if (pipe2(p.retire_pipe, O_CLOEXEC | O_NONBLOCK)) {
+		log_error("fcgi.start", "cannot make the retire pipe: %s", strerror(errno));
+		return 1;
+	}
 	p.cfg = cfg;
 	p.config_path = config_path;
 	p.listen_fd = listen_fd;
@@ -422,6 +440,7 @@ int pool_run(struct config *cfg, const char *config_path, int listen_fd)
 			got_chld = 0;
 			reap(&p);
 		}
+		read_retired(&p);
 		if (got_term && !p.stopping) {
 			p.stopping = 1;
 			p.drain_deadline_us = now + p.cfg->server_drain_timeout * 1000;
