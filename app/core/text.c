@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <string.h>
 #include <time.h>
 
 bool utf8_valid(const char *s, size_t n)
@@ -75,6 +76,19 @@ int parse_int64(const char *s, int64_t min, int64_t max, int64_t *out)
 		return -1;
 	*out = r;
 	return 0;
+}
+
+bool path_segments_plain(const char *s)
+{
+	for (const char *seg = s;;) {
+		const char *end = strchr(seg, '/');
+		size_t n = end ? (size_t)(end - seg) : strlen(seg);
+		if (!n || (n == 1 && seg[0] == '.') || (n == 2 && seg[0] == '.' && seg[1] == '.'))
+			return false;
+		if (!end)
+			return true;
+		seg = end + 1;
+	}
 }
 
 bool ascii_ieq(const char *a, const char *b)

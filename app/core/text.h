@@ -19,6 +19,11 @@ bool has_control(const char *s, size_t n);
  * Leading '+'/'-' allowed, no spaces, no trailing bytes. 0 or -1. */
 int parse_int64(const char *s, int64_t min, int64_t max, int64_t *out);
 
+/* true when s split at '/' has no empty, "." or ".." segment ("a/b" yes;
+ * "", "a//b", "a/", "../a" no). An absolute path p is plain when
+ * p[0] == '/' and path_segments_plain(p + 1). */
+bool path_segments_plain(const char *s);
+
 /* Case-insensitive ASCII equality. */
 bool ascii_ieq(const char *a, const char *b);
 

@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "core/text.h"
+
 int arr_kind_parse(const char *s)
 {
 	if (s && !strcmp(s, "radarr"))
@@ -17,23 +19,9 @@ const char *arr_kind_name(enum arr_kind k)
 	return k == ARR_SONARR ? "sonarr" : "radarr";
 }
 
-/* no ".", ".." or empty segment in s[0..n) split by '/' */
-static bool plain_segments(const char *s)
-{
-	for (const char *seg = s;;) {
-		const char *end = strchr(seg, '/');
-		size_t n = end ? (size_t)(end - seg) : strlen(seg);
-		if (!n || (n == 1 && seg[0] == '.') || (n == 2 && seg[0] == '.' && seg[1] == '.'))
-			return false;
-		if (!end)
-			return true;
-		seg = end + 1;
-	}
-}
-
 bool arr_safe_relative(const char *rel)
 {
-	return rel && rel[0] && rel[0] != '/' && !strchr(rel, '\\') && plain_segments(rel);
+	return rel && rel[0] && rel[0] != '/' && !strchr(rel, '\\') && path_segments_plain(rel);
 }
 
 /* an absolute path with its trailing slashes dropped, or NULL */
@@ -48,7 +36,7 @@ static const char *plain_absolute(struct arena *a, const char *p)
 	if (n < 2 || p[0] != '/')
 		return NULL;
 	char *out = arena_strndup(a, p, n);
-	return out && plain_segments(out + 1) ? out : NULL;
+	return out && path_segments_plain(out + 1) ? out : NULL;
 }
 
 const char *arr_map_path(struct arena *a, const cJSON *path_map, const char *remote)

@@ -319,19 +319,6 @@ static enum app_err finish(struct scan *s, const char *status, const char *messa
 	return e;
 }
 
-/* Absolute, without empty, "." or ".." segments or a trailing slash. */
-static bool plain_path(const char *p)
-{
-	if (p[0] != '/' || !p[1])
-		return false;
-	for (const char *c = p; *c; c++)
-		if (*c == '/' && (c[1] == '/' || !c[1] ||
-				  (c[1] == '.' && (c[2] == '/' || !c[2] ||
-						   (c[2] == '.' && (c[3] == '/' || !c[3]))))))
-			return false;
-	return true;
-}
-
 static int parse_list(struct arena *a, const char *json, const char **out, int max)
 {
 	cJSON *arr = cJSON_Parse(json);
@@ -368,7 +355,7 @@ enum app_err scan_run(struct db *db, struct arena *a, const struct scan_opts *o,
 	const char *path = o->path;
 	if (path) {
 		struct stat sb;
-		if (!plain_path(path)) {
+		if (path[0] != '/' || !path_segments_plain(path + 1)) {
 			snprintf(err, errlen, "%s is not a plain absolute path", path);
 			return APP_ERR_NOT_FOUND;
 		}
