@@ -668,7 +668,7 @@ static const struct db_stmt q_roots_in = {
     "SELECT x.i, (SELECT l.id::text FROM libraries l WHERE l.enabled AND l.type = $2 AND EXISTS"
     " (SELECT 1 FROM unnest(l.paths) r WHERE x.p = r OR starts_with(x.p, rtrim(r, '/') || '/')"
     " OR starts_with(r, x.p || '/')) ORDER BY l.created_at LIMIT 1)"
-    " FROM unnest($1::text[]) WITH ORDINALITY x(p, i)",
+    " FROM jsonb_array_elements_text($1::jsonb) WITH ORDINALITY x(p, i)",
     2, false};
 
 /* kind's connection and one GET of path; the problem names base_url or
@@ -783,8 +783,10 @@ enum app_err integrations_root_folders(struct request *req, struct response *res
 		return e;
 	}
 	/* where each folder is here, and which library holds it */
+	struct jw aw;
 	buf_init(&arr, 1024 * 1024);
-	buf_putc(&arr, '{');
+	jw_init(&aw, &arr);
+	jw_arr_open(&aw);
 	const char **local =
 	    arena_calloc(req->arena, (size_t)cJSON_GetArraySize(list) + 1, sizeof(*local));
 	cJSON_ArrayForEach(it, list)
@@ -793,16 +795,10 @@ enum app_err integrations_root_folders(struct request *req, struct response *res
 		const char *l = p && local ? arr_map_path(req->arena, c.path_map, p) : NULL;
 		if (local)
 			local[n] = l;
-		buf_printf(&arr, "%s\"", n ? "," : "");
-		for (const char *q = l ? l : ""; *q; q++) {
-			if (*q == '"' || *q == '\\')
-				buf_putc(&arr, '\\');
-			buf_putc(&arr, *q);
-		}
-		buf_putc(&arr, '"');
+		jw_str(&aw, l ? l : "");
 		n++;
 	}
-	buf_putc(&arr, '}');
+	jw_arr_close(&aw);
 	arr_conn_wipe(&c);
 	PGresult *r = NULL;
 	const char *pr[] = {arr.data, arr_kind_parse(kind) == ARR_SONARR ? "tvshow" : "movie"};
