@@ -32,6 +32,14 @@
 
 enum arr_kind { ARR_RADARR, ARR_SONARR };
 
+/* SQL: the enabled library of type `type` whose folders hold the folder
+ * `folder` (two SQL expressions), the oldest when several do, or NULL:
+ * where a webhook's or a sync's folder belongs. */
+#define ARR_LIBRARY_OF(folder, type)                                                               \
+	"(SELECT l.id FROM libraries l WHERE l.enabled AND l.type = " type " AND EXISTS (SELECT 1" \
+	" FROM unnest(l.paths) r WHERE " folder " = r OR starts_with(" folder ", rtrim(r, '/')"   \
+	" || '/')) ORDER BY l.created_at LIMIT 1)"
+
 /* "radarr" / "sonarr" -> kind; -1 otherwise. */
 int arr_kind_parse(const char *s);
 const char *arr_kind_name(enum arr_kind k);

@@ -153,9 +153,7 @@ enum app_err arr_api_get(const struct arr_conn *c, const char *path, long timeou
 /* $1 the items [{folder, tmdb_id, imdb_id, tvdb_id, has_file}], $2 the
  * library type: each item with the enabled library holding its folder */
 #define SYNC_ITEMS                                                                                 \
-	"WITH xl AS (SELECT x.*, (SELECT l.id FROM libraries l WHERE l.enabled AND l.type = $2"    \
-	" AND EXISTS (SELECT 1 FROM unnest(l.paths) r WHERE x.folder = r OR starts_with(x.folder," \
-	" rtrim(r, '/') || '/')) ORDER BY l.created_at LIMIT 1) AS library_id"                     \
+	"WITH xl AS (SELECT x.*, " ARR_LIBRARY_OF("x.folder", "$2") " AS library_id"               \
 	" FROM jsonb_to_recordset($1::jsonb) AS x(folder text, tmdb_id int, imdb_id text,"         \
 	" tvdb_id int, has_file boolean))"
 /* the present files below each item's folder: every ancestor folder of a

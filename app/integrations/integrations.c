@@ -82,9 +82,7 @@ static const struct db_stmt q_secret = {
 /* the enabled library of type $2 whose folders hold $1 */
 static const struct db_stmt q_library_of = {
     "integ_library_of",
-    "SELECT l.id FROM libraries l WHERE l.enabled AND l.type = $2 AND EXISTS (SELECT 1"
-    " FROM unnest(l.paths) r WHERE $1 = r OR starts_with($1, rtrim(r, '/') || '/'))"
-    " ORDER BY l.created_at LIMIT 1",
+    "SELECT id FROM (SELECT " ARR_LIBRARY_OF("$1", "$2") " AS id) x WHERE id IS NOT NULL",
     2, false};
 /* $6 guarded: a body that writes may come once */
 static const struct db_stmt q_receipt = {
