@@ -10,6 +10,7 @@
 #include "core/buf.h"
 #include "core/crypto.h"
 #include "core/log.h"
+#include "db/sql.h"
 #include "integrations/arr.h"
 #include "jobs/jobs.h"
 #include "version.h"
@@ -161,8 +162,7 @@ enum app_err arr_api_get(const struct arr_conn *c, const char *path, long timeou
 #define SYNC_FILES                                                                                 \
 	", p AS (SELECT f.id, f.match_status, m.tmdb_id AS m_tmdb, s.tvdb_id AS s_tvdb,"           \
 	" s.tmdb_id AS s_tmdb, xl.library_id, xl.folder, xl.tmdb_id, xl.tvdb_id FROM media_files f" \
-	" CROSS JOIN LATERAL (SELECT array_to_string((string_to_array(f.path, '/'))[1:i], '/')"    \
-	" AS dir FROM generate_series(2, cardinality(string_to_array(f.path, '/')) - 1) i) a"     \
+	" CROSS JOIN LATERAL " SQL_PATH_ANCESTORS("f.path") " a"                                    \
 	" JOIN xl ON xl.library_id = f.library_id AND xl.folder = a.dir"                            \
 	" LEFT JOIN movies m ON m.id = f.movie_id LEFT JOIN series s ON s.id = f.series_id"        \
 	" WHERE f.state = 'present' AND f.library_id IN (SELECT library_id FROM xl))"

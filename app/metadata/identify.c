@@ -7,6 +7,7 @@
 
 #include "core/json.h"
 #include "core/log.h"
+#include "db/sql.h"
 #include "metadata/episodes.h"
 #include "metadata/match.h"
 #include "metadata/store.h"
@@ -32,7 +33,7 @@ static const struct db_stmt q_file = {
     /* what Radarr/Sonarr said the file's folder holds (migration 0023) */
     " (SELECT jsonb_build_object('tmdb_id', h.tmdb_id, 'imdb_id', h.imdb_id, 'tvdb_id',"
     " h.tvdb_id)::text FROM path_hints h WHERE h.library_id = f.library_id"
-    " AND starts_with(f.path, h.path || '/') ORDER BY length(h.path) DESC LIMIT 1)"
+    " AND h.path IN " SQL_PATH_ANCESTORS("f.path") " ORDER BY length(h.path) DESC LIMIT 1)"
     " FROM media_files f JOIN libraries l ON l.id = f.library_id"
     " LEFT JOIN movies m ON m.id = f.movie_id LEFT JOIN series s ON s.id = f.series_id"
     " WHERE f.id = $1 AND f.state = 'present'",
