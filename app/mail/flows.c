@@ -387,7 +387,7 @@ enum app_err mail_verify_resend(struct request *req, struct response *res,
 	enum app_err e;
 
 	if (!mail_enabled(req->app->cfg))
-		return field_fail(fe, APP_ERR_UNAVAILABLE, "",
+		return field_fail(fe, APP_ERR_CONFLICT, "",
 		                  "this server sends no mail (mail.smtp_host is not configured)");
 	if ((e = db_query(req->app->db, req->arena, &q_resend_state, idp, &r)))
 		return e;

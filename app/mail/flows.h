@@ -12,7 +12,7 @@
  *
  * Account mails need mail.smtp_host, mail.from and auth.secret_key
  * (mail_enabled); without them no token is made and no job queued: the
- * public routes answer as usual, the resend route 503.
+ * public routes answer as usual, the resend route 409.
  */
 #ifndef REVENGE_MAIL_FLOWS_H
 #define REVENGE_MAIL_FLOWS_H
@@ -76,9 +76,10 @@ enum app_err mail_verify(struct request *req, struct response *res, struct field
 
 /*
  * POST /api/v1/users/me/verify-email: send the caller a new verification
- * mail. 202; 409 naming email when it is verified already; 429 +
- * Retry-After past mail.address_limit an hour; 503 when mail is not
- * enabled on this server.
+ * mail. 202; 409 naming email when it is verified already, 409 naming
+ * no field when mail is not enabled on this server (a state of the
+ * server, not an outage: 503 would invite retries); 429 + Retry-After
+ * past mail.address_limit an hour.
  */
 enum app_err mail_verify_resend(struct request *req, struct response *res,
                                 struct field_error *fe);
