@@ -200,19 +200,26 @@ static bool boundary_ok(const char *s)
 	return true;
 }
 
-/* "From: name <addr>": the name as a quoted string when it is plain ASCII,
- * else an encoded word (notify_email_header does the encoding). */
+/* "From: name <addr>": the name as a quoted string (quotes and
+ * backslashes escaped, control characters as blanks) when it is ASCII,
+ * else encoded words (notify_email_header does the encoding). */
 static void put_from(struct buf *out, const char *name, const char *addr)
 {
-	bool plain = true;
+	bool ascii = true;
 
 	for (const char *p = name; p && *p; p++)
-		if ((unsigned char)*p >= 0x80 || (unsigned char)*p < 0x20 || *p == '"' || *p == '\\')
-			plain = false;
+		if ((unsigned char)*p >= 0x80)
+			ascii = false;
 	if (!name || !*name) {
 		buf_printf(out, "From: <%s>\r\n", addr);
-	} else if (plain) {
-		buf_printf(out, "From: \"%s\" <%s>\r\n", name, addr);
+	} else if (ascii) {
+		buf_puts(out, "From: \"");
+		for (const char *p = name; *p && p - name < 200; p++) {
+			if (*p == '"' || *p == '\\')
+				buf_putc(out, '\\');
+			buf_putc(out, (unsigned char)*p < 0x20 || *p == 0x7f ? ' ' : *p);
+		}
+		buf_printf(out, "\" <%s>\r\n", addr);
 	} else {
 		struct buf h;
 		buf_init(&h, 4096);
