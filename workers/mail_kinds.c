@@ -10,10 +10,10 @@ void mail_kinds_configure(const struct config *cfg)
 	mail_configure(cfg);
 }
 
-enum job_outcome kind_mail_send(struct job_ctx *ctx, const struct job *job,
-                                struct job_result *res)
+enum job_outcome kind_mail_send(struct job_ctx *ctx, const struct job *job, struct job_result *res)
 {
-	const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(job->args, "token_id"));
+	const char *id =
+	    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(job->args, "token_id"));
 	const char *sealed =
 	    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(job->args, "token"));
 	char err[512];

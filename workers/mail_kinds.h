@@ -21,7 +21,6 @@
 /* Take the mail settings from cfg (mail_configure). */
 void mail_kinds_configure(const struct config *cfg);
 
-enum job_outcome kind_mail_send(struct job_ctx *ctx, const struct job *job,
-                                struct job_result *res);
+enum job_outcome kind_mail_send(struct job_ctx *ctx, const struct job *job, struct job_result *res);
 
 #endif

@@ -17,21 +17,39 @@
 #include "users/user.h"
 
 const struct body_field mail_forgot_body[] = {
-	{.name = "email", .type = BT_STRING, .required = true, .min = 1, .max = 254,
-	 .check = user_check_email, .doc = "The account's e-mail address."},
-	{0},
+    {.name = "email",
+     .type = BT_STRING,
+     .required = true,
+     .min = 1,
+     .max = 254,
+     .check = user_check_email,
+     .doc = "The account's e-mail address."},
+    {0},
 };
 const struct body_field mail_reset_body[] = {
-	{.name = "token", .type = BT_STRING, .required = true, .min = 1, .max = 128,
-	 .doc = "The token from the reset mail's link (rvm_…)."},
-	{.name = "password", .type = BT_STRING, .required = true, .min = PASSWORD_MIN,
-	 .max = PASSWORD_MAX, .check = user_check_password, .doc = "The new password."},
-	{0},
+    {.name = "token",
+     .type = BT_STRING,
+     .required = true,
+     .min = 1,
+     .max = 128,
+     .doc = "The token from the reset mail's link (rvm_…)."},
+    {.name = "password",
+     .type = BT_STRING,
+     .required = true,
+     .min = PASSWORD_MIN,
+     .max = PASSWORD_MAX,
+     .check = user_check_password,
+     .doc = "The new password."},
+    {0},
 };
 const struct body_field mail_verify_body[] = {
-	{.name = "token", .type = BT_STRING, .required = true, .min = 1, .max = 128,
-	 .doc = "The token from the verification mail's link (rvm_…)."},
-	{0},
+    {.name = "token",
+     .type = BT_STRING,
+     .required = true,
+     .min = 1,
+     .max = 128,
+     .doc = "The token from the verification mail's link (rvm_…)."},
+    {0},
 };
 
 bool mail_enabled(const struct config *cfg)
@@ -115,7 +133,7 @@ static int token_hash(const char *token, char hash[65])
  * It answers how many tokens it made (0 or 1).
  */
 #define ISSUE_TAIL                                                                                 \
-	" rv AS (UPDATE email_tokens SET revoked_at = now() WHERE user_id IN (SELECT id FROM u)"  \
+	" rv AS (UPDATE email_tokens SET revoked_at = now() WHERE user_id IN (SELECT id FROM u)"   \
 	" AND purpose = $1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > now()),"    \
 	" gone AS (DELETE FROM email_tokens WHERE expires_at < now() - interval '1 day'),"         \
 	" ins AS (INSERT INTO email_tokens (id, user_id, purpose, token_hash, email, ip,"          \
@@ -161,8 +179,8 @@ static enum app_err issue(struct request *req, const struct db_stmt *st, enum ma
 	snprintf(limit, sizeof(limit), "%lld",
 	         f.sealed ? (long long)cfg->mail_address_limit : 0LL /* matches nobody */);
 	snprintf(life, sizeof(life), "%d", k == MAIL_PASSWORD_RESET ? 3600 : 24 * 3600);
-	const char *p[] = {mail_kind_name(k), limit,        f.id, f.hash, client_ip(req),
-	                   f.sealed ? f.sealed : "",      req->request_id, life, who};
+	const char *p[] = {mail_kind_name(k),        limit,           f.id, f.hash, client_ip(req),
+	                   f.sealed ? f.sealed : "", req->request_id, life, who};
 	e = db_query(req->app->db, req->arena, st, p, &r);
 	if (!e)
 		e = db_get_int64(r, 0, 0, &n);
@@ -376,8 +394,7 @@ static const struct db_stmt q_resend_state = {
     " GROUP BY u.id",
     1, true};
 
-enum app_err mail_verify_resend(struct request *req, struct response *res,
-                                struct field_error *fe)
+enum app_err mail_verify_resend(struct request *req, struct response *res, struct field_error *fe)
 {
 	const char *idp[] = {req->who->user_id};
 	int64_t count = 0, left = 1;
@@ -400,15 +417,17 @@ enum app_err mail_verify_resend(struct request *req, struct response *res,
 	if (count >= req->app->cfg->mail_address_limit) {
 		snprintf(retry, sizeof(retry), "%lld", (long long)(left < 1 ? 1 : left));
 		res_header(res, "Retry-After", retry);
-		return field_fail(fe, APP_ERR_RATE_LIMITED, "",
-		                  "%lld verification mails were sent in the last hour; try again in "
-		                  "%s s",
-		                  (long long)count, retry);
+		return field_fail(
+		    fe, APP_ERR_RATE_LIMITED, "",
+		    "%lld verification mails were sent in the last hour; try again in "
+		    "%s s",
+		    (long long)count, retry);
 	}
 	if ((e = issue(req, &q_issue_verify, MAIL_VERIFY_EMAIL, req->who->user_id, &made)))
 		return e;
 	if (!made) /* verified or limited by a concurrent request meanwhile */
-		return field_fail(fe, APP_ERR_CONFLICT, "email", "no mail was sent; try again later");
+		return field_fail(fe, APP_ERR_CONFLICT, "email",
+		                  "no mail was sent; try again later");
 	res->status = 202;
 	return APP_OK;
 }

@@ -81,7 +81,6 @@ enum app_err mail_verify(struct request *req, struct response *res, struct field
  * server, not an outage: 503 would invite retries); 429 + Retry-After
  * past mail.address_limit an hour.
  */
-enum app_err mail_verify_resend(struct request *req, struct response *res,
-                                struct field_error *fe);
+enum app_err mail_verify_resend(struct request *req, struct response *res, struct field_error *fe);
 
 #endif

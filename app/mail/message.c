@@ -195,7 +195,8 @@ static bool boundary_ok(const char *s)
 	if (n < 3 || n > 60 || strncmp(s, "=_", 2))
 		return false;
 	for (size_t i = 0; i < n; i++)
-		if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789=_.-", s[i]))
+		if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789=_.-",
+		            s[i]))
 			return false;
 	return true;
 }
@@ -237,10 +238,11 @@ static void put_from(struct buf *out, const char *name, const char *addr)
 static void put_part(struct buf *out, const char *boundary, const char *type, const char *lang,
                      const struct buf *body)
 {
-	buf_printf(out,
-	           "--%s\r\nContent-Type: %s; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n"
-	           "Content-Language: %s\r\n\r\n",
-	           boundary, type, lang);
+	buf_printf(
+	    out,
+	    "--%s\r\nContent-Type: %s; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n"
+	    "Content-Language: %s\r\n\r\n",
+	    boundary, type, lang);
 	notify_email_base64(out, body->data, body->len);
 }
 

@@ -37,11 +37,11 @@ const char *mail_language(const char *lang);
 
 struct mail_msg {
 	enum mail_kind kind;
-	const char *lang;       /* ISO 639-1; NULL or untranslated: English */
-	const char *name;       /* whom to greet: display name or username */
-	const char *link;       /* the whole URL, token included */
-	const char *from;       /* bare addresses (notify_email_ok) */
-	const char *from_name;  /* may be NULL or empty: no display name */
+	const char *lang;      /* ISO 639-1; NULL or untranslated: English */
+	const char *name;      /* whom to greet: display name or username */
+	const char *link;      /* the whole URL, token included */
+	const char *from;      /* bare addresses (notify_email_ok) */
+	const char *from_name; /* may be NULL or empty: no display name */
 	const char *to;
 	const char *date;       /* as RFC 5322 writes it */
 	const char *message_id; /* without angle brackets */

@@ -77,8 +77,8 @@ static const char *const pages[MAIL_KINDS] = {"reset-password", "verify-email"};
 /* Render and send; the token is in the link only, and the link and the
  * message are wiped before they are freed. */
 static enum mail_outcome deliver(struct arena *a, enum mail_kind k, const char *to,
-                                 const char *name, const char *lang, const char *token,
-                                 char *err, size_t errlen)
+                                 const char *name, const char *lang, const char *token, char *err,
+                                 size_t errlen)
 {
 	char date[64], id[37], boundary[40], rnd[16], hex[33], *link;
 	struct tm tm;
@@ -97,28 +97,29 @@ static enum mail_outcome deliver(struct arena *a, enum mail_kind k, const char *
 	snprintf(boundary, sizeof(boundary), "=_rv%s", hex);
 	pthread_mutex_lock(&cfg_lock);
 	link = arena_printf(a, "%s/%s?token=%s", conf.link, pages[k], token);
-	struct mail_msg m = {.kind = k,
-	                     .lang = lang,
-	                     .name = name,
-	                     .link = link,
-	                     .from = arena_strdup(a, conf.from),
-	                     .from_name = arena_strdup(a, conf.from_name),
-	                     .to = to,
-	                     .date = date,
-	                     .message_id = arena_printf(a, "%s@%s", id, strchr(conf.from, '@')
-	                                                                    ? strchr(conf.from, '@') + 1
-	                                                                    : "localhost"),
-	                     .boundary = boundary};
-	struct notify_smtp s = {.host = arena_strdup(a, conf.host),
-	                        .port = conf.port,
-	                        .tls = conf.tls,
-	                        .username = conf.username[0] ? arena_strdup(a, conf.username) : NULL,
-	                        .password = conf.username[0] ? arena_strdup(a, conf.password) : NULL,
-	                        .from = m.from,
-	                        .to = (const char *const[]){to},
-	                        .n = 1,
-	                        .timeout_ms = conf.timeout_ms,
-	                        .ca_file = conf.ca_file[0] ? arena_strdup(a, conf.ca_file) : NULL};
+	struct mail_msg m = {
+	    .kind = k,
+	    .lang = lang,
+	    .name = name,
+	    .link = link,
+	    .from = arena_strdup(a, conf.from),
+	    .from_name = arena_strdup(a, conf.from_name),
+	    .to = to,
+	    .date = date,
+	    .message_id = arena_printf(
+	        a, "%s@%s", id, strchr(conf.from, '@') ? strchr(conf.from, '@') + 1 : "localhost"),
+	    .boundary = boundary};
+	struct notify_smtp s = {
+	    .host = arena_strdup(a, conf.host),
+	    .port = conf.port,
+	    .tls = conf.tls,
+	    .username = conf.username[0] ? arena_strdup(a, conf.username) : NULL,
+	    .password = conf.username[0] ? arena_strdup(a, conf.password) : NULL,
+	    .from = m.from,
+	    .to = (const char *const[]){to},
+	    .n = 1,
+	    .timeout_ms = conf.timeout_ms,
+	    .ca_file = conf.ca_file[0] ? arena_strdup(a, conf.ca_file) : NULL};
 	pthread_mutex_unlock(&cfg_lock);
 	if (!link || !m.from || !m.message_id || !s.host) {
 		snprintf(err, errlen, "out of memory");
@@ -162,8 +163,8 @@ enum mail_outcome mail_send(struct db *db, struct arena *a, const char *token_id
 	}
 	int k = PQntuples(r) == 1 ? mail_kind_parse(PQgetvalue(r, 0, 0)) : -1;
 	if (k < 0 || PQgetvalue(r, 0, 2)[0] != 't') {
-		log_info("mail.skipped", "token %s is gone, used, revoked or expired: nothing to send",
-		         token_id);
+		log_info("mail.skipped",
+		         "token %s is gone, used, revoked or expired: nothing to send", token_id);
 		return MAIL_SENT;
 	}
 	if (k == MAIL_VERIFY_EMAIL && PQgetvalue(r, 0, 3)[0] != 't') {
@@ -198,7 +199,7 @@ enum mail_outcome mail_send(struct db *db, struct arena *a, const char *token_id
 	OPENSSL_cleanse(token, strlen(token));
 	free(token);
 	if (out == MAIL_SENT)
-		log_info("mail.sent", "%s mail for token %s sent", mail_kind_name((enum mail_kind)k),
-		         token_id);
+		log_info("mail.sent", "%s mail for token %s sent",
+		         mail_kind_name((enum mail_kind)k), token_id);
 	return out;
 }

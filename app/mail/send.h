@@ -19,14 +19,14 @@
 void mail_configure(const struct config *cfg);
 
 enum mail_outcome {
-	MAIL_SENT,    /* sent, or nothing to send: the token is gone, used,
-	                 revoked or expired, or (verification) the account's
-	                 address changed since */
-	MAIL_AGAIN,   /* not sent, worth another attempt: no connection, a
-	                 timeout, SMTP 4xx, the database failed */
-	MAIL_FAILED,  /* not sent and never will be: SMTP 5xx, a login
-	                 refused, mail not configured, a sealed token that does
-	                 not open, an address SMTP cannot take */
+	MAIL_SENT,   /* sent, or nothing to send: the token is gone, used,
+	                revoked or expired, or (verification) the account's
+	                address changed since */
+	MAIL_AGAIN,  /* not sent, worth another attempt: no connection, a
+	                timeout, SMTP 4xx, the database failed */
+	MAIL_FAILED, /* not sent and never will be: SMTP 5xx, a login
+	                refused, mail not configured, a sealed token that does
+	                not open, an address SMTP cannot take */
 };
 
 /* Send the mail of token token_id, whose token is sealed (flows.h) in

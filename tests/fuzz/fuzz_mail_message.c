@@ -44,10 +44,16 @@ static void check(int ok, const char *what)
 
 static void well_formed(const struct buf *b)
 {
-	static const char *const names[] = {
-	    "Date:",          "From:",           "To:",             "Subject:",
-	    "Message-ID:",    "MIME-Version:",   "Content-Language:", "Auto-Submitted:",
-	    "X-Revenge-Mail:", "Content-Type:"};
+	static const char *const names[] = {"Date:",
+	                                    "From:",
+	                                    "To:",
+	                                    "Subject:",
+	                                    "Message-ID:",
+	                                    "MIME-Version:",
+	                                    "Content-Language:",
+	                                    "Auto-Submitted:",
+	                                    "X-Revenge-Mail:",
+	                                    "Content-Type:"};
 	const char *end = strstr(b->data, "\r\n\r\n"), *line = b->data;
 	size_t len = 0;
 

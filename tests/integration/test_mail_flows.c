@@ -243,8 +243,8 @@ static void forgot_and_reset(void **state)
 	EXPECT(forgot("mail_reset@example.com"), 204);
 	run_latest();
 	char t2[64];
-	snprintf(t2, sizeof(t2), "%s", token_from_mail("reset-password", "mail_reset@example.com",
-	                                               "de"));
+	snprintf(t2, sizeof(t2), "%s",
+	         token_from_mail("reset-password", "mail_reset@example.com", "de"));
 	assert_string_not_equal(t1, t2);
 	before = api_fmt("%s", written());
 	EXPECT_FIELD(reset(t1, "a-new-password-1"), 400, "token");
@@ -294,8 +294,8 @@ static void forgot_and_reset(void **state)
 	EXPECT(forgot("mail_reset@example.com"), 204);
 	run_latest();
 	char t3[64];
-	snprintf(t3, sizeof(t3), "%s", token_from_mail("reset-password", "mail_reset@example.com",
-	                                               "de"));
+	snprintf(t3, sizeof(t3), "%s",
+	         token_from_mail("reset-password", "mail_reset@example.com", "de"));
 	api_exec("UPDATE email_tokens SET expires_at = now() - interval '1 second' WHERE"
 	         " purpose = 'password_reset' AND used_at IS NULL AND revoked_at IS NULL");
 	before = api_fmt("%s", written());
@@ -380,8 +380,8 @@ static void verification(void **state)
 	                    "mail_verify@example.com 1 day");
 	run_latest();
 	char t1[64];
-	snprintf(t1, sizeof(t1), "%s", token_from_mail("verify-email", "mail_verify@example.com",
-	                                               "en"));
+	snprintf(t1, sizeof(t1), "%s",
+	         token_from_mail("verify-email", "mail_verify@example.com", "en"));
 	EXPECT_FIELD(verify("rvm_BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB"), 400, "token");
 	EXPECT_FIELD(api_call("POST", "/api/v1/auth/verify-email", NULL, "{}"), 400, "token");
 	/* a reset token is not a verification token, nor the other way */
@@ -407,7 +407,8 @@ static void verification(void **state)
 	assert_int_equal(mail_jobs(), jobs + 1);
 	run_latest();
 	char t2[64];
-	snprintf(t2, sizeof(t2), "%s", token_from_mail("verify-email", "mail.v2@example.org", "fr"));
+	snprintf(t2, sizeof(t2), "%s",
+	         token_from_mail("verify-email", "mail.v2@example.org", "fr"));
 
 	/* the address changes again behind the token's back: the token is for
 	 * an address the account no longer has */
@@ -424,7 +425,8 @@ static void verification(void **state)
 	                 1);
 	run_latest();
 	char t3[64];
-	snprintf(t3, sizeof(t3), "%s", token_from_mail("verify-email", "mail.v3@example.org", "fr"));
+	snprintf(t3, sizeof(t3), "%s",
+	         token_from_mail("verify-email", "mail.v3@example.org", "fr"));
 	/* registration, the change and this resend: three this hour */
 	EXPECT(api_call("POST", "/api/v1/users/me/verify-email", u.token, NULL), 429);
 	assert_non_null(strstr(api_last.head, "Retry-After: "));

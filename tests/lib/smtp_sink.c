@@ -54,13 +54,13 @@ static bool accepts(int port)
 
 /* under Debian's python3, the one python3-aiosmtpd is for */
 pid_t smtp_sink_start(int port, const char *maildir, const char *cert, const char *key,
-		      const char *user, const char *password, const char *log)
+                      const char *user, const char *password, const char *log)
 {
 	char script[PATH_MAX], p[16];
 	pid_t pid;
 
 	snprintf(script, sizeof(script), "%s/tests/lib/smtp_sink.py",
-		 getenv("TEST_ROOT") ? getenv("TEST_ROOT") : ".");
+	         getenv("TEST_ROOT") ? getenv("TEST_ROOT") : ".");
 	snprintf(p, sizeof(p), "%d", port);
 	if ((pid = fork()) == 0) {
 		FILE *lg = log ? fopen(log, "a") : NULL;

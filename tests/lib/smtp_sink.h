@@ -17,7 +17,7 @@ int test_free_port(void);
  * (NULL: not). Its output goes to log (NULL: inherited). Waits (≤ 10 s)
  * until it accepts; its pid, or -1. */
 pid_t smtp_sink_start(int port, const char *maildir, const char *cert, const char *key,
-		      const char *user, const char *password, const char *log);
+                      const char *user, const char *password, const char *log);
 
 /* SIGTERM and reap (pid ≤ 0: nothing). */
 void smtp_sink_stop(pid_t pid);

@@ -24,7 +24,8 @@ static struct mail_msg base(void)
 	                         .name = "Ann <b>&\"'\r\nBcc: evil@example.org",
 	                         .link = LINK,
 	                         .from = "revenge@example.org",
-	                         .from_name = "Revenge M\xc3\xa9" "diath\xc3\xa8que",
+	                         .from_name = "Revenge M\xc3\xa9"
+	                                      "diath\xc3\xa8que",
 	                         .to = "ann@example.org",
 	                         .date = "Sun, 06 Dec 2026 23:00:00 +0000",
 	                         .message_id = "1234@example.org",
@@ -151,7 +152,8 @@ static void encoded_headers(void **state)
 
 	assert_non_null(strstr(s, "\r\nSubject: =?UTF-8?B?"));
 	assert_string_equal(decode_header(s, "Subject"), mail_subject(MAIL_PASSWORD_RESET, "de"));
-	assert_string_equal(decode_header(s, "From"), "Revenge M\xc3\xa9" "diath\xc3\xa8que");
+	assert_string_equal(decode_header(s, "From"), "Revenge M\xc3\xa9"
+	                                              "diath\xc3\xa8que");
 	assert_non_null(strstr(s, "?= <revenge@example.org>\r\n"));
 	/* ASCII stays readable; a plain sender name is a quoted string */
 	m.lang = "en";
