@@ -690,10 +690,10 @@ static void retries(void **state)
 	assert_int_equal(run_job_at(job, 10, 10, &res), JOB_FAIL);
 	assert_string_equal(delivery(d), "failed/2/503");
 	/* nobody listening: retried */
-	EXPECT(
-	    api_call("PUT", api_fmt("/api/v1/admin/notifications/%s", id), admin.token,
-	             api_fmt("{\"settings\": {\"url\": \"http://127.0.0.1:%d/x\"}}", test_free_port())),
-	    200);
+	EXPECT(api_call("PUT", api_fmt("/api/v1/admin/notifications/%s", id), admin.token,
+	                api_fmt("{\"settings\": {\"url\": \"http://127.0.0.1:%d/x\"}}",
+	                        test_free_port())),
+	       200);
 	d = send_test(id, job);
 	assert_int_equal(run_job_at(job, 1, 10, &res), JOB_RETRY);
 	assert_string_equal(q("SELECT status FROM notification_deliveries WHERE id = $1", d, NULL),
@@ -971,7 +971,8 @@ static int setup(void **state)
 		return -1;
 	port_plain = test_free_port();
 	port_tls = test_free_port();
-	if ((smtp_plain = smtp_sink_start(port_plain, mail_plain, NULL, NULL, NULL, NULL, log_path)) < 0 ||
+	if ((smtp_plain =
+	         smtp_sink_start(port_plain, mail_plain, NULL, NULL, NULL, NULL, log_path)) < 0 ||
 	    (smtp_tls = smtp_sink_start(port_tls, mail_tls, cert, certkey, SMTP_USER, SMTP_PASSWORD,
 	                                log_path)) < 0) {
 		fprintf(stderr, "the SMTP sink did not start (python3-aiosmtpd installed?)\n");
