@@ -18,6 +18,7 @@
 #include "library/dirs.h"
 #include "library/libraries.h"
 #include "library/libraries_api.h"
+#include "mail/flows.h"
 #include "movies/movies.h"
 #include "notify/channels.h"
 #include "settings/handlers.h"
@@ -435,6 +436,21 @@ const struct route app_routes[] = {
 	 BODY_NONE, multi_search,
 	 "Search movies, and with tvshows:list series and episodes, in one ranked order.", 0},
 	/* --- end tv --- */
+	/* --- e-mail flows (docs/internals/mail.md) --- */
+	{HTTP_POST, "/api/v1/auth/forgot-password", "auth.forgot_password", PERM_PUBLIC, NULL,
+	 BODY_JSON, mail_forgot,
+	 "Ask for a password reset mail (always 204; says nothing about the address).",
+	 ROUTE_AUTH_LIMIT, mail_forgot_body},
+	{HTTP_POST, "/api/v1/auth/reset-password", "auth.reset_password", PERM_PUBLIC, NULL,
+	 BODY_JSON, mail_reset, "Set a new password with the token of a reset mail; every session ends.",
+	 ROUTE_AUTH_LIMIT, mail_reset_body},
+	{HTTP_POST, "/api/v1/auth/verify-email", "auth.verify_email", PERM_PUBLIC, NULL, BODY_JSON,
+	 mail_verify, "Confirm the account's e-mail address with the token of a verification mail.",
+	 ROUTE_AUTH_LIMIT, mail_verify_body},
+	{HTTP_POST, "/api/v1/users/me/verify-email", "users.verify_email_resend", "profile:update",
+	 NULL, BODY_NONE, mail_verify_resend, "Send the caller a new verification mail.",
+	 ROUTE_AUTH_LIMIT},
+	/* --- end e-mail flows --- */
 };
 
 const size_t app_routes_count = sizeof(app_routes) / sizeof(app_routes[0]);

@@ -6,6 +6,7 @@
 #include "library_kinds.h"
 #include "maintenance.h" /* maintenance kinds (leader engineer) */
 #include "notify_kinds.h"
+#include "mail_kinds.h"
 
 /*
  * Every kind this worker runs. A kind not listed here is discarded when
@@ -31,6 +32,8 @@ static const struct job_kind kinds[] = {
 	{"metadata.refresh_stale", kind_metadata_refresh_stale, 0, false},
 	/* above notifications.timeout's maximum (5 min): the request times out first */
 	{"notify.deliver", kind_notify_deliver, 6 * 60 * 1000LL, false},
+	/* above mail.timeout's maximum (5 min) */
+	{"mail.send", kind_mail_send, 6 * 60 * 1000LL, false},
 };
 
 #define NKINDS ((int)(sizeof(kinds) / sizeof(kinds[0])))

@@ -23,6 +23,7 @@
 #include "library_kinds.h"
 #include "leader.h"
 #include "maintenance.h"
+#include "mail_kinds.h"
 #include "notify_kinds.h"
 #include "stats.h"
 #include "version.h"
@@ -253,6 +254,7 @@ static void reload(struct worker *w, struct config **cfgp, const char *path,
 	library_kinds_configure(n);
 	watcher_configure(watcher, n);
 	notify_kinds_configure(n);
+	mail_kinds_configure(n);
 	/* the leader reads schedules and the lease when it starts */
 	if (str_differs(n->schedule_retention, o->schedule_retention) ||
 	    str_differs(n->schedule_session_cleanup, o->schedule_session_cleanup) ||
@@ -416,6 +418,7 @@ int worker_run(const char *config_path)
 	}
 	library_kinds_configure(cfg);
 	notify_kinds_configure(cfg);
+	mail_kinds_configure(cfg);
 	kinds_enable_debug(dbg && !strcmp(dbg, "1"));
 	/* the id before any thread uses it; an earlier process of this
 	 * identity hands its claims back now */

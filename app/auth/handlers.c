@@ -9,6 +9,7 @@
 #include "auth/audit.h"
 #include "auth/auth.h"
 #include "auth/invitations.h"
+#include "mail/flows.h"
 #include "auth/password.h"
 #include "auth/session.h"
 #include "core/log.h"
@@ -122,7 +123,8 @@ enum app_err auth_register(struct request *req, struct response *res, struct fie
 				      : NULL;
 	struct audit_entry a = {user_id, "user.register", "user", user_id, true, NULL, NULL, v};
 	if ((invitation_id && (e = invitation_consume(req, invitation_id, user_id))) ||
-	    (e = audit_write(req, &a)) || (e = user_load(req, user_id, &r)))
+	    (e = audit_write(req, &a)) || (e = mail_verify_queue(req, user_id)) ||
+	    (e = user_load(req, user_id, &r)))
 		goto rollback;
 	if ((e = db_commit(req->app->db)))
 		return e;

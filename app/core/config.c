@@ -39,6 +39,9 @@
 static const char *const level_choices[] = {"debug", "info", "warn", "error", NULL};
 static const char *const format_choices[] = {"json", "logfmt", NULL};
 static const char *const storage_choices[] = {"local", NULL};
+/* the order of enum notify_tls (notify/send.h) */
+static const char *const mail_security_choices[] = {"starttls", "starttls_optional", "tls", "none",
+                                                    NULL};
 
 /* Grouped by section: config_dump() starts a [section] whenever it changes. */
 #define CONFIG_STRING_MAX 2048
@@ -236,6 +239,33 @@ static const struct config_key keys[] = {
     {"notifications", "ca_file", CFG_STRING, OFF(notifications_ca_file), "", 0, 0, NULL, 0,
      "PEM file of the certificate authorities notification receivers' TLS certificates are "
      "verified with, instead of the system's (a private CA); unset, the system's."},
+    /* --- [mail] (e-mail flows) --- */
+    {"mail", "smtp_host", CFG_STRING, OFF(mail_smtp_host), "", 0, 0, NULL, 0,
+     "SMTP server the account mails (password reset, address verification) go through; unset, "
+     "no such mail is sent and no token is made."},
+    {"mail", "smtp_port", CFG_INT, OFF(mail_smtp_port), "587", 1, 65535, NULL, 0,
+     "Port of the SMTP server."},
+    {"mail", "security", CFG_ENUM, OFF(mail_security), "starttls", 0, 0, mail_security_choices, 0,
+     "How the SMTP connection is protected: starttls (required), starttls_optional, tls "
+     "(implicit, port 465) or none."},
+    {"mail", "username", CFG_STRING, OFF(mail_username), "", 0, 0, NULL, 0,
+     "SMTP AUTH user name; unset, no AUTH."},
+    {"mail", "password", CFG_STRING, OFF(mail_password), "", 0, 0, NULL, CFG_SECRET,
+     "SMTP AUTH password."},
+    {"mail", "from", CFG_STRING, OFF(mail_from), "", 0, 0, NULL, 0,
+     "Sender address of account mails (envelope and From header); required for mail to go out."},
+    {"mail", "from_name", CFG_STRING, OFF(mail_from_name), "Revenge", 0, 0, NULL, 0,
+     "Display name in the From header of account mails."},
+    {"mail", "timeout", CFG_DURATION, OFF(mail_timeout), "30s", SEC, 5 * MINUTE, NULL, 0,
+     "Time limit of one SMTP transaction."},
+    {"mail", "link_url", CFG_STRING, OFF(mail_link_url), "", 0, 0, NULL, 0,
+     "Base URL of the web client the links in account mails open (…/reset-password?token=…, "
+     "…/verify-email?token=…); unset, https://<http.server_name>."},
+    {"mail", "address_limit", CFG_INT, OFF(mail_address_limit), "3", 1, 100, NULL, 0,
+     "Mails of one kind one account may be sent per hour; past it requests are answered as "
+     "usual and send nothing."},
+    {"mail", "ip_limit", CFG_INT, OFF(mail_ip_limit), "10", 1, 100000, NULL, 0,
+     "Forgot-password requests one client address may make per hour (429 beyond)."},
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

@@ -143,6 +143,18 @@ struct config {
 	/* [notifications] */
 	int64_t notifications_timeout; /* ms */
 	char *notifications_ca_file;   /* NULL: the system's CAs */
+	/* [mail] account mails (docs/internals/mail.md) */
+	char *mail_smtp_host; /* NULL: no account mails */
+	int64_t mail_smtp_port;
+	int64_t mail_security; /* enum notify_tls */
+	char *mail_username;   /* NULL: no AUTH */
+	char *mail_password;
+	char *mail_from;
+	char *mail_from_name;
+	int64_t mail_timeout; /* ms */
+	char *mail_link_url;  /* NULL: https://<http.server_name> */
+	int64_t mail_address_limit;
+	int64_t mail_ip_limit;
 	/* not a key: the resolved path of the file config_load() read (NULL
 	 * when none was read), owned like the strings */
 	char *config_file;

@@ -78,6 +78,7 @@ const char *const job_kind_names[] = {
 	"library.match",   "image.fetch",
 	"image.local",	   "library.scan_due",	    "metadata.refresh", "metadata.refresh_stale",
 	"notify.deliver",
+	"mail.send",
 };
 const size_t job_kind_names_count = sizeof(job_kind_names) / sizeof(job_kind_names[0]);
 

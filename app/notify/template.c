@@ -317,13 +317,10 @@ static bool ascii_text(const char *s, size_t n)
 	return true;
 }
 
-/* The Subject header: "[Revenge] title" with every control character a
- * blank, at most 600 bytes of it; as RFC 2047 encoded words (each under
- * 75 characters, split between UTF-8 sequences) when not ASCII. */
-static void put_subject(struct buf *out, const char *title)
+void notify_email_header(struct buf *out, const char *name, const char *text)
 {
 	char s[640];
-	size_t n = (size_t)snprintf(s, sizeof(s), "[Revenge] %.600s", title);
+	size_t n = (size_t)snprintf(s, sizeof(s), "%.600s", text ? text : "");
 
 	if (n >= sizeof(s))
 		n = sizeof(s) - 1;
@@ -336,7 +333,7 @@ static void put_subject(struct buf *out, const char *title)
 	for (size_t i = 0; i < n; i++)
 		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
 			s[i] = ' ';
-	buf_puts(out, "Subject: ");
+	buf_printf(out, "%s: ", name);
 	if (ascii_text(s, n)) {
 		buf_append(out, s, n);
 	} else {
@@ -361,6 +358,23 @@ static void put_subject(struct buf *out, const char *title)
 		}
 	}
 	buf_puts(out, "\r\n");
+}
+
+void notify_email_base64(struct buf *out, const void *p, size_t n)
+{
+	for (size_t i = 0; i < n; i += 57) {
+		base64(out, (const unsigned char *)p + i, n - i < 57 ? n - i : 57);
+		buf_puts(out, "\r\n");
+	}
+}
+
+/* The Subject header: "[Revenge] title", as notify_email_header writes it. */
+static void put_subject(struct buf *out, const char *title)
+{
+	char s[640];
+
+	snprintf(s, sizeof(s), "[Revenge] %.600s", title);
+	notify_email_header(out, "Subject", s);
 }
 
 /* The body with CRLF line ends: the message, a blank line, the event. */
@@ -425,11 +439,7 @@ int notify_email_text(const struct notify_msg *m, const char *from, const char *
 	if (plain) {
 		buf_append(out, body.data, body.len);
 	} else {
-		for (size_t i = 0; i < body.len; i += 57) {
-			base64(out, (const unsigned char *)body.data + i,
-			       body.len - i < 57 ? body.len - i : 57);
-			buf_puts(out, "\r\n");
-		}
+		notify_email_base64(out, body.data, body.len);
 	}
 	int ok = buf_ok(&body) && buf_ok(out);
 	buf_release(&body);

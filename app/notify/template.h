@@ -94,6 +94,15 @@ int notify_gotify_body(const struct notify_msg *m, int priority, struct buf *out
 int notify_email_text(const struct notify_msg *m, const char *from, const char *const *to, int n,
                       const char *date, const char *message_id, struct buf *out);
 
+/* One header line "name: text\r\n": control characters as blanks, at most
+ * 600 bytes of text (cut between UTF-8 sequences), as RFC 2047 encoded
+ * words (base64, each under 75 characters, folded) when not ASCII. */
+void notify_email_header(struct buf *out, const char *name, const char *text);
+
+/* p[0..n) in base64, 76 characters a line, each ended by CRLF (a body
+ * with Content-Transfer-Encoding: base64). */
+void notify_email_base64(struct buf *out, const void *p, size_t n);
+
 /* Whether s is an address fit for an SMTP envelope and a header: 3..254
  * bytes, one @ with something on each side, a dot in the domain, no blank,
  * control, quote, comma, semicolon or angle bracket. */

@@ -6,6 +6,7 @@
 #include "app.h"
 #include "auth/audit.h"
 #include "auth/session.h"
+#include "mail/flows.h"
 #include "users/user.h"
 
 /* --- field rules --------------------------------------------------------- */
@@ -155,7 +156,7 @@ enum app_err user_change_apply(struct request *req, struct response *res, const 
 		}
 		if ((disable &&
 		     (e = session_revoke_all(req, id, NULL, "account disabled", NULL))) ||
-		    (e = audit_write(req, &a)))
+		    (e = audit_write(req, &a)) || (email && (e = mail_verify_queue(req, id))))
 			goto rollback;
 	}
 	if ((e = user_load(req, id, &u)))

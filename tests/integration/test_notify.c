@@ -45,6 +45,7 @@
 #include "notify/notify.h"
 #include "notify_kinds.h"
 #include "server.h"
+#include "smtp_sink.h"
 #include "testenv.h"
 
 #define KEY "8f1e0d2c3b4a59687766554433221100ffeeddccbbaa99887766554433221100"
@@ -156,116 +157,6 @@ static const char *header(const struct received *r, const char *name)
 	static char out[4][2048];
 	static int turn;
 	return received_header(r, name, out[turn++ % 4], sizeof(out[0]));
-}
-
-/* --- SMTP servers ------------------------------------------------------------------ */
-
-static int free_port(void)
-{
-	struct sockaddr_in a = {0};
-	socklen_t len = sizeof(a);
-	int fd = socket(AF_INET, SOCK_STREAM, 0), port = -1;
-
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (fd >= 0 && !bind(fd, (struct sockaddr *)&a, sizeof(a)) &&
-	    !getsockname(fd, (struct sockaddr *)&a, &len))
-		port = ntohs(a.sin_port);
-	if (fd >= 0)
-		close(fd);
-	return port;
-}
-
-static bool accepts(int port)
-{
-	struct sockaddr_in a = {0};
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	bool ok;
-
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	a.sin_port = htons((uint16_t)port);
-	ok = fd >= 0 && !connect(fd, (struct sockaddr *)&a, sizeof(a));
-	if (fd >= 0)
-		close(fd);
-	return ok;
-}
-
-/* tests/lib/smtp_sink.py PORT MAILDIR [CERT KEY USER PASSWORD] under
- * Debian's python3 (the one python3-aiosmtpd is for) */
-static pid_t smtp_start(int port, const char *maildir, bool tls)
-{
-	char script[PATH_MAX], p[16];
-	pid_t pid;
-
-	snprintf(script, sizeof(script), "%s/tests/lib/smtp_sink.py", getenv("TEST_ROOT"));
-	snprintf(p, sizeof(p), "%d", port);
-	if ((pid = fork()) == 0) {
-		FILE *lg = fopen(log_path, "a");
-		if (lg) {
-			dup2(fileno(lg), 1);
-			dup2(fileno(lg), 2);
-		}
-		if (tls)
-			execl("/usr/bin/python3", "python3", script, p, maildir, cert, certkey,
-			      SMTP_USER, SMTP_PASSWORD, (char *)NULL);
-		else
-			execl("/usr/bin/python3", "python3", script, p, maildir, (char *)NULL);
-		_exit(127);
-	}
-	for (int i = 0; pid > 0 && i < 200; i++) {
-		if (accepts(port))
-			return pid;
-		if (waitpid(pid, NULL, WNOHANG) == pid)
-			return -1;
-		sleep_ms(50);
-	}
-	return -1;
-}
-
-static void smtp_stop(pid_t pid)
-{
-	if (pid > 0) {
-		kill(pid, SIGTERM);
-		waitpid(pid, NULL, 0);
-	}
-}
-
-/* the messages in maildir/new, oldest first, concatenated with their
- * line ends as LF (what the test reads), and how many there are */
-static char *mailbox(const char *maildir, int *count)
-{
-	char dir[PATH_MAX], path[PATH_MAX * 2];
-	struct dirent *e;
-	struct buf b;
-	DIR *d;
-
-	*count = 0;
-	buf_init(&b, 16 << 20);
-	snprintf(dir, sizeof(dir), "%s/new", maildir);
-	if ((d = opendir(dir))) {
-		while ((e = readdir(d))) {
-			if (e->d_name[0] == '.')
-				continue;
-			snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-			FILE *f = fopen(path, "rb");
-			int c;
-			assert_non_null(f);
-			while ((c = fgetc(f)) != EOF)
-				if (c != '\r')
-					buf_putc(&b, (char)c);
-			fclose(f);
-			buf_puts(&b, "\n=====\n");
-			(*count)++;
-		}
-		closedir(d);
-	}
-	return buf_detach(&b, NULL);
-}
-
-static void mailbox_clear(const char *maildir)
-{
-	api_sh("rm -f '%s'/new/* '%s'/cur/* '%s'/tmp/*", maildir, maildir, maildir);
 }
 
 /* --- the API ---------------------------------------------------------------------- */
@@ -671,7 +562,7 @@ static void email_plain(void **state)
 	char job[24];
 	int n;
 
-	mailbox_clear(mail_plain);
+	smtp_mailbox_clear(mail_plain);
 	const char *id = create(api_fmt(
 	    "{\"name\": \"Mail\", \"kind\": \"email\", \"events\": [], \"settings\": "
 	    "{\"smtp_host\":"
@@ -681,7 +572,7 @@ static void email_plain(void **state)
 	const char *d = send_test(id, job);
 	assert_int_equal(run_job(job), JOB_OK);
 	assert_string_equal(delivery(d), "sent/1/250");
-	char *box = mailbox(mail_plain, &n);
+	char *box = smtp_mailbox(mail_plain, &n);
 	assert_int_equal(n, 1);
 	assert_non_null(strstr(box, "\nSubject: [Revenge] Test notification\n"));
 	assert_non_null(strstr(box, "\nFrom: Revenge <revenge@example.org>\n"));
@@ -710,7 +601,7 @@ static void email_plain(void **state)
 	assert_int_equal(run_job(job), JOB_FAIL);
 	assert_string_equal(q("SELECT status FROM notification_deliveries WHERE id = $1", d, NULL),
 	                    "failed");
-	free(mailbox(mail_plain, &n));
+	free(smtp_mailbox(mail_plain, &n));
 	assert_int_equal(n, 1);
 }
 
@@ -720,7 +611,7 @@ static void email_starttls_auth(void **state)
 	char job[24];
 	int n;
 
-	mailbox_clear(mail_tls);
+	smtp_mailbox_clear(mail_tls);
 	const char *id = create(
 	    api_fmt("{\"name\": \"Mail TLS\", \"kind\": \"email\", \"events\": [], \"settings\":"
 	            " {\"smtp_host\": \"127.0.0.1\", \"smtp_port\": %d, \"security\": \"starttls\","
@@ -730,7 +621,7 @@ static void email_starttls_auth(void **state)
 	const char *d = send_test(id, job);
 	assert_int_equal(run_job(job), JOB_OK);
 	assert_string_equal(delivery(d), "sent/1/250");
-	char *box = mailbox(mail_tls, &n);
+	char *box = smtp_mailbox(mail_tls, &n);
 	assert_int_equal(n, 1);
 	assert_non_null(strstr(box, "\nSubject: [Revenge] Test notification\n"));
 	assert_non_null(strstr(box, "\nX-RcptTo: ops@example.org\n"));
@@ -745,7 +636,7 @@ static void email_starttls_auth(void **state)
 	                      " FROM notification_deliveries WHERE id = $1",
 	                      d, NULL),
 	                    "failed true");
-	free(mailbox(mail_tls, &n));
+	free(smtp_mailbox(mail_tls, &n));
 	assert_int_equal(n, 1);
 }
 
@@ -799,10 +690,10 @@ static void retries(void **state)
 	assert_int_equal(run_job_at(job, 10, 10, &res), JOB_FAIL);
 	assert_string_equal(delivery(d), "failed/2/503");
 	/* nobody listening: retried */
-	EXPECT(
-	    api_call("PUT", api_fmt("/api/v1/admin/notifications/%s", id), admin.token,
-	             api_fmt("{\"settings\": {\"url\": \"http://127.0.0.1:%d/x\"}}", free_port())),
-	    200);
+	EXPECT(api_call("PUT", api_fmt("/api/v1/admin/notifications/%s", id), admin.token,
+	                api_fmt("{\"settings\": {\"url\": \"http://127.0.0.1:%d/x\"}}",
+	                        test_free_port())),
+	       200);
 	d = send_test(id, job);
 	assert_int_equal(run_job_at(job, 1, 10, &res), JOB_RETRY);
 	assert_string_equal(q("SELECT status FROM notification_deliveries WHERE id = $1", d, NULL),
@@ -1078,10 +969,12 @@ static int setup(void **state)
 		return -1;
 	if (!(rx = receiver_start()))
 		return -1;
-	port_plain = free_port();
-	port_tls = free_port();
-	if ((smtp_plain = smtp_start(port_plain, mail_plain, false)) < 0 ||
-	    (smtp_tls = smtp_start(port_tls, mail_tls, true)) < 0) {
+	port_plain = test_free_port();
+	port_tls = test_free_port();
+	if ((smtp_plain =
+	         smtp_sink_start(port_plain, mail_plain, NULL, NULL, NULL, NULL, log_path)) < 0 ||
+	    (smtp_tls = smtp_sink_start(port_tls, mail_tls, cert, certkey, SMTP_USER, SMTP_PASSWORD,
+	                                log_path)) < 0) {
 		fprintf(stderr, "the SMTP sink did not start (python3-aiosmtpd installed?)\n");
 		return -1;
 	}
@@ -1109,8 +1002,8 @@ static int teardown(void **state)
 	(void)state;
 	if (server > 0 && waitpid(server, NULL, WNOHANG) == 0)
 		server_stop(server, 5000);
-	smtp_stop(smtp_plain);
-	smtp_stop(smtp_tls);
+	smtp_sink_stop(smtp_plain);
+	smtp_sink_stop(smtp_tls);
 	receiver_stop(rx);
 	cJSON_Delete(api_last_json);
 	arena_free(ar);
