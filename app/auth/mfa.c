@@ -94,6 +94,7 @@ static const struct db_stmt q_user = {
 #define BACKUP_LEN 10
 #define BACKUP_SHOWN (BACKUP_LEN + 1)
 
+/* clang-format off */
 static const struct body_field code_field = {
 	.name = "code", .type = BT_STRING, .min = 1, .max = 16,
 	.doc = "The current 6-digit code of the authenticator app."};
@@ -117,6 +118,7 @@ const struct body_field auth_mfa_body[] = {
 	 .doc = "One of the backup codes, instead of a code (each works once)."},
 	{0},
 };
+/* clang-format on */
 
 /* --- small helpers -------------------------------------------------------- */
 
@@ -134,14 +136,13 @@ static const char *secret_aad(struct request *req, const char *user_id)
 }
 
 /* The sealing key; APP_ERR_UNAVAILABLE when auth.secret_key is not set. */
-static enum app_err secret_key(struct request *req, unsigned char key[32],
-			       struct field_error *fe)
+static enum app_err secret_key(struct request *req, unsigned char key[32], struct field_error *fe)
 {
 	const char *hex = req->app->cfg->auth_secret_key;
 
 	if (!hex || !*hex || crypto_key_parse(hex, key))
 		return field_fail(fe, APP_ERR_UNAVAILABLE, "",
-				  "MFA needs auth.secret_key in the server's configuration");
+		                  "MFA needs auth.secret_key in the server's configuration");
 	return APP_OK;
 }
 
@@ -205,12 +206,13 @@ static enum app_err backup_make(struct backup_set *b)
 		raw[6] &= 0xc0; /* 50 bits: the first ten base32 characters */
 		base32_encode(raw, sizeof(raw), b32);
 		for (int k = 0; k < BACKUP_LEN; k++)
-			b32[k] = (char)(b32[k] >= 'A' && b32[k] <= 'Z' ? b32[k] - 'A' + 'a' : b32[k]);
+			b32[k] =
+			    (char)(b32[k] >= 'A' && b32[k] <= 'Z' ? b32[k] - 'A' + 'a' : b32[k]);
 		b32[BACKUP_LEN] = '\0';
 		snprintf(b->shown[i], sizeof(b->shown[i]), "%.5s-%.5s", b32, b32 + 5);
 		sha256_hex(b32, BACKUP_LEN, hash);
-		o += (size_t)snprintf(b->hashes + o, sizeof(b->hashes) - o, "%s\"%s\"", i ? "," : "",
-				      hash);
+		o += (size_t)snprintf(b->hashes + o, sizeof(b->hashes) - o, "%s\"%s\"",
+		                      i ? "," : "", hash);
 	}
 	snprintf(b->hashes + o, sizeof(b->hashes) - o, "]");
 	OPENSSL_cleanse(raw, sizeof(raw));
@@ -229,7 +231,7 @@ static void backup_json(struct jw *w, const struct backup_set *b)
 
 /* Replace the account's backup codes by b's, in the caller's transaction. */
 static enum app_err backup_store(struct request *req, const char *user_id,
-				 const struct backup_set *b)
+                                 const struct backup_set *b)
 {
 	const char *idp[] = {user_id}, *ap[] = {user_id, b->hashes};
 	enum app_err e;
@@ -247,7 +249,7 @@ static enum app_err backup_store(struct request *req, const char *user_id,
  * recorded here (q_step does that, in the transaction that uses it).
  */
 static enum app_err totp_match(struct request *req, const char *user_id, const char *code,
-			       bool enabled, int64_t *step_out, struct field_error *fe)
+                               bool enabled, int64_t *step_out, struct field_error *fe)
 {
 	unsigned char key[32], secret[TOTP_SECRET_LEN + 8];
 	char digits[TOTP_DIGITS + 1], want[TOTP_DIGITS + 1];
@@ -270,7 +272,7 @@ static enum app_err totp_match(struct request *req, const char *user_id, const c
 	OPENSSL_cleanse(key, sizeof(key));
 	if (!plain) {
 		log_error("mfa.secret_unreadable",
-			  "a TOTP secret does not open (auth.secret_key changed?)");
+		          "a TOTP secret does not open (auth.secret_key changed?)");
 		return field_fail(fe, APP_ERR_INTERNAL, "", "the second factor cannot be checked");
 	}
 	n = base32_decode(plain, strlen(plain), secret, sizeof(secret));
@@ -294,8 +296,8 @@ static enum app_err totp_match(struct request *req, const char *user_id, const c
 
 /* Record step as used (in the caller's transaction): APP_ERR_UNAUTHORIZED
  * naming `code` when it, or a later one, was used already. */
-static enum app_err step_take(struct request *req, const char *user_id, int64_t step,
-			      bool enabled, struct field_error *fe)
+static enum app_err step_take(struct request *req, const char *user_id, int64_t step, bool enabled,
+                              struct field_error *fe)
 {
 	char s[24];
 	PGresult *r;
@@ -306,17 +308,17 @@ static enum app_err step_take(struct request *req, const char *user_id, int64_t 
 	if ((e = db_query(req->app->db, req->arena, &q_step, params, &r)))
 		return e;
 	return PQntuples(r) == 1 ? APP_OK
-				 : field_fail(fe, APP_ERR_UNAUTHORIZED, "code",
-					      "was used already; wait for the next one");
+	                         : field_fail(fe, APP_ERR_UNAUTHORIZED, "code",
+	                                      "was used already; wait for the next one");
 }
 
 /* Management needs a session (or, for setup and verify, a challenge). */
 static enum app_err need_session(const struct request *req, struct field_error *fe)
 {
 	return req->who->via == AUTH_APIKEY
-		   ? field_fail(fe, APP_ERR_FORBIDDEN, "X-API-Key",
-				"the second factor is managed from a session, not with an API key")
-		   : APP_OK;
+	           ? field_fail(fe, APP_ERR_FORBIDDEN, "X-API-Key",
+	                        "the second factor is managed from a session, not with an API key")
+	           : APP_OK;
 }
 
 static enum app_err load_state(struct request *req, const char *user_id, PGresult **r)
@@ -334,7 +336,7 @@ static bool state_is(const PGresult *r, int col)
 /* A challenge by its token: *r (one row, C_* columns) or
  * APP_ERR_UNAUTHORIZED naming field. */
 static enum app_err challenge_find(struct request *req, const char *token, const char *field,
-				   PGresult **r, struct field_error *fe)
+                                   PGresult **r, struct field_error *fe)
 {
 	char hash[65], attempts[8];
 	enum app_err e;
@@ -345,14 +347,14 @@ static enum app_err challenge_find(struct request *req, const char *token, const
 	if ((e = db_query(req->app->db, req->arena, &q_challenge, params, r)))
 		return e;
 	return PQntuples(*r) == 1 ? APP_OK
-				  : field_fail(fe, APP_ERR_UNAUTHORIZED, field,
-					       "is invalid, expired or used; log in again");
+	                          : field_fail(fe, APP_ERR_UNAUTHORIZED, field,
+	                                       "is invalid, expired or used; log in again");
 }
 
 /* Mark the challenge used, in the caller's transaction;
  * APP_ERR_UNAUTHORIZED naming field when it is no longer live. */
 static enum app_err challenge_use(struct request *req, const char *id, const char *field,
-				  struct field_error *fe)
+                                  struct field_error *fe)
 {
 	char attempts[8];
 	PGresult *r;
@@ -363,14 +365,14 @@ static enum app_err challenge_use(struct request *req, const char *id, const cha
 	if ((e = db_query(req->app->db, req->arena, &q_challenge_use, params, &r)))
 		return e;
 	return PQntuples(r) == 1 ? APP_OK
-				 : field_fail(fe, APP_ERR_UNAUTHORIZED, field,
-					      "is invalid, expired or used; log in again");
+	                         : field_fail(fe, APP_ERR_UNAUTHORIZED, field,
+	                                      "is invalid, expired or used; log in again");
 }
 
 /* --- the login's gate ----------------------------------------------------- */
 
 enum app_err mfa_login_gate(struct request *req, struct response *res, const char *user_id,
-			    const char *device, bool cookie, bool *challenged)
+                            const char *device, bool cookie, bool *challenged)
 {
 	unsigned char raw[32];
 	char token[48], hash[65], ttl[16];
@@ -391,10 +393,12 @@ enum app_err mfa_login_gate(struct request *req, struct response *res, const cha
 	OPENSSL_cleanse(raw, sizeof(raw));
 	sha256_hex(token, strlen(token), hash);
 	snprintf(ttl, sizeof(ttl), "%d", MFA_CHALLENGE_TTL);
-	const char *params[] = {hash,	 user_id, device, cookie ? "true" : "false",
-				setup ? "true" : "false", ttl};
-	struct audit_entry a = {user_id, "user.login.challenge", "user", user_id, true, NULL, NULL,
-				setup ? "{\"mfa_setup_required\":true}" : NULL};
+	const char *params[] = {
+	    hash, user_id, device, cookie ? "true" : "false", setup ? "true" : "false", ttl};
+	struct audit_entry a = {user_id, "user.login.challenge",
+	                        "user",  user_id,
+	                        true,    NULL,
+	                        NULL,    setup ? "{\"mfa_setup_required\":true}" : NULL};
 	if ((e = db_begin(req->app->db)))
 		return e;
 	if ((e = db_query(req->app->db, req->arena, &q_challenge_add, params, NULL)) ||
@@ -446,7 +450,7 @@ enum app_err mfa_authorize_token(struct request *req, struct field_error *fe)
 		return e;
 	if (PQgetvalue(r, 0, C_SETUP)[0] != 't')
 		return field_fail(fe, APP_ERR_UNAUTHORIZED, MFA_TOKEN_HEADER,
-				  "is a challenge for a code: answer it at POST /api/v1/auth/mfa");
+		                  "is a challenge for a code: answer it at POST /api/v1/auth/mfa");
 	who->via = AUTH_MFA_TOKEN;
 	snprintf(who->user_id, sizeof(who->user_id), "%s", PQgetvalue(r, 0, C_USER));
 	who->perms_loaded = true;
@@ -471,8 +475,8 @@ enum app_err mfa_status(struct request *req, struct response *res, struct field_
 	jw_kbool(&w, "pending", state_is(r, S_PENDING));
 	db_json_int(&w, "backup_codes_remaining", r, 0, S_BACKUP);
 	jw_kbool(&w, "required_by_role", state_is(r, S_REQUIRED));
-	jw_kstr(&w, "enabled_at", PQgetisnull(r, 0, S_ENABLED_AT) ? NULL
-								 : PQgetvalue(r, 0, S_ENABLED_AT));
+	jw_kstr(&w, "enabled_at",
+	        PQgetisnull(r, 0, S_ENABLED_AT) ? NULL : PQgetvalue(r, 0, S_ENABLED_AT));
 	jw_key(&w, "methods");
 	jw_arr_open(&w);
 	if (state_is(r, S_ENABLED)) {
@@ -522,7 +526,7 @@ enum app_err mfa_totp_setup(struct request *req, struct response *res, struct fi
 	if ((e = db_query(req->app->db, req->arena, &q_setup, sp, &r)) ||
 	    (PQntuples(r) != 1 &&
 	     (e = field_fail(fe, APP_ERR_CONFLICT, "",
-			     "MFA is enabled already; disable it first to set up a new secret"))) ||
+	                     "MFA is enabled already; disable it first to set up a new secret"))) ||
 	    (e = audit_write(req, &a)) || (e = db_commit(req->app->db))) {
 		db_rollback(req->app->db);
 		goto out;
@@ -532,7 +536,8 @@ enum app_err mfa_totp_setup(struct request *req, struct response *res, struct fi
 		issuer = "Revenge";
 	buf_init(&url, 2048);
 	buf_init(&svg, 512 * 1024);
-	if (totp_otpauth_url(&url, issuer, PQgetvalue(u, 0, 0), b32) || qr_svg(&svg, url.data, NULL))
+	if (totp_otpauth_url(&url, issuer, PQgetvalue(u, 0, 0), b32) ||
+	    qr_svg(&svg, url.data, NULL))
 		e = APP_ERR_INTERNAL;
 	if (!e) {
 		jw_init(&w, &res->body);
@@ -572,7 +577,7 @@ static enum app_err enable_in_txn(struct request *req, void *p)
 	struct enable_ctx *c = p;
 	const char *idp[] = {c->user_id};
 	struct audit_entry a = {c->user_id, "user.mfa.enable", "user", c->user_id, true, NULL, NULL,
-				NULL};
+	                        NULL};
 	PGresult *r;
 	enum app_err e;
 
@@ -584,7 +589,7 @@ static enum app_err enable_in_txn(struct request *req, void *p)
 	if ((e = backup_store(req, c->user_id, &c->codes)) || (e = audit_write(req, &a)))
 		return e;
 	return c->challenge_id ? challenge_use(req, c->challenge_id, MFA_TOKEN_HEADER, c->fe)
-			       : APP_OK;
+	                       : APP_OK;
 }
 
 static void enable_extra(struct jw *w, void *p)
@@ -609,10 +614,10 @@ enum app_err mfa_totp_verify(struct request *req, struct response *res, struct f
 		return field_fail(fe, APP_ERR_CONFLICT, "", "MFA is enabled already");
 	if (!state_is(st, S_PENDING))
 		return field_fail(fe, APP_ERR_CONFLICT, "",
-				  "no TOTP setup is pending: POST /api/v1/mfa/totp/setup first");
+		                  "no TOTP setup is pending: POST /api/v1/mfa/totp/setup first");
 	if (req->who->via == AUTH_MFA_TOKEN) {
 		if ((e = challenge_find(req, req_header(req, MFA_TOKEN_HEADER), MFA_TOKEN_HEADER,
-					&ch, fe)))
+		                        &ch, fe)))
 			return e;
 		c->challenge_id = PQgetvalue(ch, 0, C_ID);
 	}
@@ -625,16 +630,16 @@ enum app_err mfa_totp_verify(struct request *req, struct response *res, struct f
 		    (e = db_query(req->app->db, req->arena, &q_challenge_miss, cp, NULL)))
 			return e;
 		return field_fail(fe, APP_ERR_VALIDATION, "code",
-				  "is not the current code of the new secret");
+		                  "is not the current code of the new secret");
 	}
 	if ((e = backup_make(&c->codes)))
 		return e;
 	if (ch) {
 		struct session_hooks h = {enable_in_txn, enable_extra, c};
-		e = auth_issue_session_hooked(req, res, c->user_id,
-					      PQgetisnull(ch, 0, C_DEVICE) ? NULL
-									   : PQgetvalue(ch, 0, C_DEVICE),
-					      PQgetvalue(ch, 0, C_COOKIE)[0] == 't', NULL, &h);
+		e = auth_issue_session_hooked(
+		    req, res, c->user_id,
+		    PQgetisnull(ch, 0, C_DEVICE) ? NULL : PQgetvalue(ch, 0, C_DEVICE),
+		    PQgetvalue(ch, 0, C_COOKIE)[0] == 't', NULL, &h);
 		goto out;
 	}
 	if ((e = db_begin(req->app->db)))
@@ -659,7 +664,7 @@ out:
 static enum app_err confirm(struct request *req, bool enabled, struct field_error *fe)
 {
 	const char *user_id = req->who->user_id, *code = req_body_str(req, "code"),
-		   *password = req_body_str(req, "password");
+	           *password = req_body_str(req, "password");
 	const char *idp[] = {user_id};
 	int64_t step;
 	PGresult *r;
@@ -671,12 +676,12 @@ static enum app_err confirm(struct request *req, bool enabled, struct field_erro
 		if (step < 0)
 			return field_fail(fe, APP_ERR_FORBIDDEN, "code", "is wrong");
 		return (e = step_take(req, user_id, step, enabled, fe)) == APP_ERR_UNAUTHORIZED
-			   ? field_fail(fe, APP_ERR_FORBIDDEN, "code", "was used already")
-			   : e;
+		           ? field_fail(fe, APP_ERR_FORBIDDEN, "code", "was used already")
+		           : e;
 	}
 	if (!password)
 		return field_fail(fe, APP_ERR_VALIDATION, "code",
-				  "a current code (or the password) is required");
+		                  "a current code (or the password) is required");
 	if ((e = db_query(req->app->db, req->arena, &q_user, idp, &r)))
 		return e;
 	if (PQntuples(r) != 1 || !password_verify(PQgetvalue(r, 0, 1), password, strlen(password)))
@@ -689,7 +694,7 @@ enum app_err mfa_totp_disable(struct request *req, struct response *res, struct 
 	const char *user_id = req->who->user_id;
 	const char *idp[] = {user_id};
 	struct audit_entry a = {user_id, "user.mfa.disable", "user", user_id, true, NULL, NULL,
-				NULL};
+	                        NULL};
 	PGresult *st, *r;
 	enum app_err e;
 
@@ -699,10 +704,10 @@ enum app_err mfa_totp_disable(struct request *req, struct response *res, struct 
 		return field_fail(fe, APP_ERR_CONFLICT, "", "MFA is not set up");
 	if (state_is(st, S_REQUIRED) && state_is(st, S_ENABLED))
 		return field_fail(fe, APP_ERR_FORBIDDEN, "",
-				  "a role of this account requires MFA; it cannot be disabled");
+		                  "a role of this account requires MFA; it cannot be disabled");
 	if (req_body_str(req, "code") && !state_is(st, S_ENABLED))
 		return field_fail(fe, APP_ERR_VALIDATION, "code",
-				  "MFA is not enabled yet: confirm with the password");
+		                  "MFA is not enabled yet: confirm with the password");
 	if ((e = confirm(req, state_is(st, S_ENABLED), fe)))
 		return e;
 	if ((e = db_begin(req->app->db)))
@@ -718,11 +723,11 @@ enum app_err mfa_totp_disable(struct request *req, struct response *res, struct 
 }
 
 enum app_err mfa_backup_regenerate(struct request *req, struct response *res,
-				   struct field_error *fe)
+                                   struct field_error *fe)
 {
 	const char *user_id = req->who->user_id;
 	struct audit_entry a = {user_id, "user.mfa.backup_codes", "user", user_id, true, NULL, NULL,
-				NULL};
+	                        NULL};
 	struct backup_set *b = arena_calloc(req->arena, 1, sizeof(*b));
 	PGresult *st;
 	struct jw w;
@@ -756,8 +761,8 @@ out:
 
 struct second_ctx {
 	const char *user_id, *challenge_id;
-	int64_t step;              /* a TOTP step, or -1 */
-	const char *backup;        /* hex hash of a backup code, or NULL */
+	int64_t step;       /* a TOTP step, or -1 */
+	const char *backup; /* hex hash of a backup code, or NULL */
 	struct field_error *fe;
 };
 
@@ -769,8 +774,9 @@ static enum app_err second_in_txn(struct request *req, void *p)
 
 	if (c->backup) {
 		const char *params[] = {c->user_id, c->backup};
-		struct audit_entry a = {c->user_id, "user.mfa.backup_code_used", "user", c->user_id,
-					true, NULL, NULL, NULL};
+		struct audit_entry a = {
+		    c->user_id, "user.mfa.backup_code_used", "user", c->user_id, true, NULL, NULL,
+		    NULL};
 		if ((e = db_query(req->app->db, req->arena, &q_backup_use, params, &r)))
 			return e;
 		if (PQntuples(r) != 1)
@@ -786,7 +792,7 @@ static enum app_err second_in_txn(struct request *req, void *p)
 enum app_err auth_mfa(struct request *req, struct response *res, struct field_error *fe)
 {
 	const char *token = req_body_str(req, "mfa_token"), *code = req_body_str(req, "code"),
-		   *backup = req_body_str(req, "backup_code");
+	           *backup = req_body_str(req, "backup_code");
 	struct second_ctx c = {.step = -1, .fe = fe};
 	char hash[65];
 	PGresult *ch;
@@ -794,13 +800,13 @@ enum app_err auth_mfa(struct request *req, struct response *res, struct field_er
 
 	if (!code == !backup)
 		return field_fail(fe, APP_ERR_VALIDATION, "code",
-				  "give either code or backup_code (one of them)");
+		                  "give either code or backup_code (one of them)");
 	if ((e = challenge_find(req, token, "mfa_token", &ch, fe)))
 		return e;
 	if (PQgetvalue(ch, 0, C_SETUP)[0] == 't')
 		return field_fail(fe, APP_ERR_CONFLICT, "mfa_token",
-				  "this account must set MFA up first: POST "
-				  "/api/v1/mfa/totp/setup with the token as " MFA_TOKEN_HEADER);
+		                  "this account must set MFA up first: POST "
+		                  "/api/v1/mfa/totp/setup with the token as " MFA_TOKEN_HEADER);
 	c.user_id = PQgetvalue(ch, 0, C_USER);
 	c.challenge_id = PQgetvalue(ch, 0, C_ID);
 	const char *name = PQgetvalue(ch, 0, C_NAME);
@@ -827,10 +833,10 @@ enum app_err auth_mfa(struct request *req, struct response *res, struct field_er
 	const char *cp[] = {c.challenge_id};
 	if ((e = db_query(req->app->db, req->arena, &q_challenge_miss, cp, NULL)) ||
 	    (e = auth_record_failure(req, name, c.user_id, "user.login.mfa",
-				     code ? "wrong code" : "wrong backup code")))
+	                             code ? "wrong code" : "wrong backup code")))
 		return e;
 	return field_fail(fe, APP_ERR_UNAUTHORIZED, code ? "code" : "backup_code", "%s",
-			  code && fe->field[0] && strstr(fe->detail, "used already")
-			      ? "was used already; wait for the next one"
-			      : "is wrong");
+	                  code && fe->field[0] && strstr(fe->detail, "used already")
+	                      ? "was used already; wait for the next one"
+	                      : "is wrong");
 }

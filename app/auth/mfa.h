@@ -23,7 +23,7 @@
 /* The header carrying a login's challenge token to setup and verify, for
  * an account that must set MFA up before its first session. */
 #define MFA_TOKEN_HEADER "X-MFA-Token"
-#define MFA_CHALLENGE_TTL 300  /* seconds */
+#define MFA_CHALLENGE_TTL 300    /* seconds */
 #define MFA_CHALLENGE_ATTEMPTS 5 /* wrong codes before a challenge is dead */
 #define MFA_BACKUP_CODES 10
 
@@ -39,7 +39,7 @@ extern const struct body_field auth_mfa_body[];
  * Otherwise nothing is written and *challenged stays false.
  */
 enum app_err mfa_login_gate(struct request *req, struct response *res, const char *user_id,
-			    const char *device, bool cookie, bool *challenged);
+                            const char *device, bool cookie, bool *challenged);
 
 /* auth_check_route's path for setup and verify called with X-MFA-Token
  * instead of a session: a live challenge of an account that must set MFA
@@ -63,7 +63,7 @@ enum app_err mfa_totp_verify(struct request *req, struct response *res, struct f
 enum app_err mfa_totp_disable(struct request *req, struct response *res, struct field_error *fe);
 /* POST /mfa/backup-codes/regenerate {code | password}: {backup_codes}. */
 enum app_err mfa_backup_regenerate(struct request *req, struct response *res,
-				   struct field_error *fe);
+                                   struct field_error *fe);
 /* POST /auth/mfa {mfa_token, code | backup_code}: the login's answer. */
 enum app_err auth_mfa(struct request *req, struct response *res, struct field_error *fe);
 

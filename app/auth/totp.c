@@ -23,8 +23,8 @@ long hotp(const unsigned char *key, size_t keylen, uint64_t counter, int digits)
 	/* RFC 4226 §5.3: the low nibble of the last byte picks four bytes */
 	unsigned off = mac[19] & 0x0f;
 	unsigned long bin = ((unsigned long)(mac[off] & 0x7f) << 24) |
-			    ((unsigned long)mac[off + 1] << 16) | ((unsigned long)mac[off + 2] << 8) |
-			    (unsigned long)mac[off + 3];
+	                    ((unsigned long)mac[off + 1] << 16) |
+	                    ((unsigned long)mac[off + 2] << 8) | (unsigned long)mac[off + 3];
 	OPENSSL_cleanse(mac, sizeof(mac));
 	for (int i = 0; i < digits; i++)
 		mod *= 10;
@@ -134,7 +134,7 @@ static void put_encoded(struct buf *out, const char *s)
 }
 
 int totp_otpauth_url(struct buf *out, const char *issuer, const char *account,
-		     const char *secret_b32)
+                     const char *secret_b32)
 {
 	buf_puts(out, "otpauth://totp/");
 	put_encoded(out, issuer);
@@ -158,10 +158,10 @@ int qr_svg(struct buf *out, const char *text, int *modules)
 	w = qr->width;
 	size = w + 8;
 	buf_printf(out,
-		   "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\""
-		   " shape-rendering=\"crispEdges\"><rect width=\"%d\" height=\"%d\""
-		   " fill=\"#fff\"/><path fill=\"#000\" d=\"",
-		   size, size, size, size);
+	           "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\""
+	           " shape-rendering=\"crispEdges\"><rect width=\"%d\" height=\"%d\""
+	           " fill=\"#fff\"/><path fill=\"#000\" d=\"",
+	           size, size, size, size);
 	/* bit 0 of each byte of qr->data is the module's colour (dark = 1) */
 	for (int y = 0; y < w; y++)
 		for (int x = 0; x < w; x++)

@@ -45,7 +45,7 @@ long base32_decode(const char *s, size_t len, void *out, size_t cap);
  * digits=6&period=30, issuer and account percent-encoded (RFC 3986
  * unreserved characters kept). Appended to out; 0 or -1 (cap reached). */
 int totp_otpauth_url(struct buf *out, const char *issuer, const char *account,
-		     const char *secret_b32);
+                     const char *secret_b32);
 
 /* The QR code of text (byte mode, error correction level M) as an SVG
  * document: a white square of (modules + 8) units (the quiet zone of 4

@@ -84,8 +84,9 @@ static void check_url(const char *issuer, const char *account)
 	if (totp_otpauth_url(&b, issuer, account, "AB") || strncmp(b.data, "otpauth://totp/", 15))
 		abort();
 	for (const char *p = b.data; *p; p++)
-		if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~%:/?&=",
-			    *p))
+		if (!strchr(
+		        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~%:/?&=",
+		        *p))
 			abort();
 	const char *p = unescape(b.data + 15, ":", got, &n);
 	if (*p != ':' || n != strlen(issuer) || memcmp(got, issuer, n))

@@ -57,7 +57,7 @@ static void forget_failures(void)
 
 /* A call with X-MFA-Token (and no other credential). */
 static int call_mfa_token(const char *method, const char *uri, const char *mfa_token,
-			  const char *body)
+                          const char *body)
 {
 	char hdr[256];
 	const char *params[] = {hdr, NULL};
@@ -89,7 +89,7 @@ static const char *code_at(const char *secret_b32, uint64_t step)
 	char *c = out[turn++ % 4];
 
 	assert_int_equal(base32_decode(secret_b32, strlen(secret_b32), key, sizeof(key)),
-			 TOTP_SECRET_LEN);
+	                 TOTP_SECRET_LEN);
 	assert_int_equal(totp_code(key, sizeof(key), step, c), 0);
 	return c;
 }
@@ -104,9 +104,9 @@ static void reset_steps(const char *user_id)
 static int login(const char *name, char token[64])
 {
 	int st = api_call("POST", "/api/v1/auth/login", NULL,
-			  api_fmt("{\"username\":\"%s\",\"password\":\"pw-%s-long\","
-				  "\"device_name\":\"phone\"}",
-				  name, name));
+	                  api_fmt("{\"username\":\"%s\",\"password\":\"pw-%s-long\","
+	                          "\"device_name\":\"phone\"}",
+	                          name, name));
 	const char *t = api_str(api_last_json, "mfa_token");
 	if (token)
 		snprintf(token, 64, "%s", t ? t : "");
@@ -116,7 +116,7 @@ static int login(const char *name, char token[64])
 static int answer(const char *token, const char *member, const char *value)
 {
 	return api_call("POST", "/api/v1/auth/mfa", NULL,
-			api_fmt("{\"mfa_token\":\"%s\",\"%s\":\"%s\"}", token, member, value));
+	                api_fmt("{\"mfa_token\":\"%s\",\"%s\":\"%s\"}", token, member, value));
 }
 
 /* Register u and enable TOTP through the API. */
@@ -128,13 +128,13 @@ static void enable_mfa(struct mfa_user *m, const char *name)
 	assert_int_equal(strlen(m->secret), TOTP_SECRET_B32);
 	wait_mid_step();
 	EXPECT(api_call("POST", "/api/v1/mfa/totp/verify", m->u.token,
-			api_fmt("{\"code\":\"%s\"}", code_at(m->secret, step_now()))),
+	                api_fmt("{\"code\":\"%s\"}", code_at(m->secret, step_now()))),
 	       200);
 	const cJSON *codes = api_get(api_last_json, "backup_codes");
 	assert_int_equal(cJSON_GetArraySize(codes), 10);
 	for (int i = 0; i < 10; i++)
 		snprintf(m->backup[i], sizeof(m->backup[i]), "%s",
-			 cJSON_GetArrayItem(codes, i)->valuestring);
+		         cJSON_GetArrayItem(codes, i)->valuestring);
 	reset_steps(m->u.id);
 }
 
@@ -158,9 +158,9 @@ static void setup_verify_login(void **state)
 	snprintf(secret, sizeof(secret), "%s", api_str(api_last_json, "secret"));
 	assert_int_equal(strlen(secret), 32);
 	assert_string_equal(api_str(api_last_json, "otpauth_url"),
-			    api_fmt("otpauth://totp/Revenge:mfa_alice?secret=%s&issuer=Revenge"
-				    "&algorithm=SHA1&digits=6&period=30",
-				    secret));
+	                    api_fmt("otpauth://totp/Revenge:mfa_alice?secret=%s&issuer=Revenge"
+	                            "&algorithm=SHA1&digits=6&period=30",
+	                            secret));
 	assert_int_equal(strncmp(api_str(api_last_json, "qr_svg"), "<svg ", 5), 0);
 	assert_int_equal(api_get(api_last_json, "period")->valueint, 30);
 
@@ -168,10 +168,11 @@ static void setup_verify_login(void **state)
 	 * and the value opens only with the key and this account's aad */
 	char sealed[512];
 	snprintf(sealed, sizeof(sealed), "%s",
-		 api_q("SELECT secret_sealed FROM user_mfa WHERE user_id = $1", u.id, NULL));
-	const char *raw_hex = api_q("SELECT encode(secret_sealed::bytea, 'hex') FROM user_mfa WHERE "
-				    "user_id = $1",
-				    u.id, NULL);
+	         api_q("SELECT secret_sealed FROM user_mfa WHERE user_id = $1", u.id, NULL));
+	const char *raw_hex =
+	    api_q("SELECT encode(secret_sealed::bytea, 'hex') FROM user_mfa WHERE "
+	          "user_id = $1",
+	          u.id, NULL);
 	unsigned char raw[TOTP_SECRET_LEN];
 	char raw_text[2 * TOTP_SECRET_LEN + 1];
 	assert_int_equal(base32_decode(secret, strlen(secret), raw, sizeof(raw)), TOTP_SECRET_LEN);
@@ -198,23 +199,23 @@ static void setup_verify_login(void **state)
 	wait_mid_step();
 	uint64_t s = step_now();
 	EXPECT_FIELD(api_call("POST", "/api/v1/mfa/totp/verify", u.token, "{\"code\":\"12a456\"}"),
-		     400, "code");
+	             400, "code");
 	EXPECT_FIELD(api_call("POST", "/api/v1/mfa/totp/verify", u.token,
-			      api_fmt("{\"code\":\"%s\"}", code_at(secret, s + 2))),
-		     400, "code");
+	                      api_fmt("{\"code\":\"%s\"}", code_at(secret, s + 2))),
+	             400, "code");
 	EXPECT_FIELD(api_call("POST", "/api/v1/mfa/totp/verify", u.token, "{}"), 400, "code");
 	EXPECT_FIELD(api_call("POST", "/api/v1/mfa/totp/verify", u.token, "{\"code\":12}"), 400,
-		     "code");
+	             "code");
 	assert_int_equal(count("SELECT count(*) FROM user_mfa WHERE user_id = $1 AND enabled_at IS "
-			       "NOT NULL",
-			       u.id, NULL),
-			 0);
-	assert_int_equal(count("SELECT count(*) FROM mfa_backup_codes WHERE user_id = $1", u.id, NULL),
-			 0);
+	                       "NOT NULL",
+	                       u.id, NULL),
+	                 0);
+	assert_int_equal(
+	    count("SELECT count(*) FROM mfa_backup_codes WHERE user_id = $1", u.id, NULL), 0);
 
 	/* the right code enables it and shows ten distinct backup codes once */
 	EXPECT(api_call("POST", "/api/v1/mfa/totp/verify", u.token,
-			api_fmt("{\"code\":\"%s\"}", code_at(secret, s))),
+	                api_fmt("{\"code\":\"%s\"}", code_at(secret, s))),
 	       200);
 	assert_true(cJSON_IsTrue(api_get(api_last_json, "enabled")));
 	const cJSON *codes = api_get(api_last_json, "backup_codes");
@@ -227,28 +228,28 @@ static void setup_verify_login(void **state)
 			assert_string_not_equal(ci, cJSON_GetArrayItem(codes, k)->valuestring);
 		/* only hashes are stored */
 		assert_int_equal(count("SELECT count(*) FROM mfa_backup_codes WHERE position("
-				       "convert_to($1, 'UTF8') IN code_hash) > 0",
-				       ci, NULL),
-				 0);
+		                       "convert_to($1, 'UTF8') IN code_hash) > 0",
+		                       ci, NULL),
+		                 0);
 	}
 	assert_int_equal(count("SELECT count(*) FROM mfa_backup_codes WHERE user_id = $1 AND "
-			       "octet_length(code_hash) = 32",
-			       u.id, NULL),
-			 10);
-	assert_int_equal(count("SELECT count(*) FROM audit_log WHERE action = 'user.mfa.enable' AND "
-			       "user_id = $1",
-			       u.id, NULL),
-			 1);
+	                       "octet_length(code_hash) = 32",
+	                       u.id, NULL),
+	                 10);
+	assert_int_equal(
+	    count("SELECT count(*) FROM audit_log WHERE action = 'user.mfa.enable' AND "
+	          "user_id = $1",
+	          u.id, NULL),
+	    1);
 	EXPECT(api_call("GET", "/api/v1/mfa/status", u.token, NULL), 200);
 	assert_true(cJSON_IsTrue(api_get(api_last_json, "enabled")));
 	assert_int_equal(api_get(api_last_json, "backup_codes_remaining")->valueint, 10);
 	/* setup while enabled: 409, the secret unchanged */
 	snprintf(sealed, sizeof(sealed), "%s",
-		 api_q("SELECT secret_sealed FROM user_mfa WHERE user_id = $1", u.id, NULL));
+	         api_q("SELECT secret_sealed FROM user_mfa WHERE user_id = $1", u.id, NULL));
 	EXPECT(api_call("POST", "/api/v1/mfa/totp/setup", u.token, NULL), 409);
-	assert_string_equal(api_q("SELECT secret_sealed FROM user_mfa WHERE user_id = $1", u.id,
-				  NULL),
-			    sealed);
+	assert_string_equal(
+	    api_q("SELECT secret_sealed FROM user_mfa WHERE user_id = $1", u.id, NULL), sealed);
 
 	/* the password alone gives a challenge, not a session */
 	long sessions = count("SELECT count(*) FROM sessions WHERE user_id = $1", u.id, NULL);
@@ -259,16 +260,16 @@ static void setup_verify_login(void **state)
 	assert_int_equal(api_get(api_last_json, "expires_in")->valueint, 300);
 	assert_int_equal(strncmp(token, "rvm_", 4), 0);
 	assert_int_equal(count("SELECT count(*) FROM sessions WHERE user_id = $1", u.id, NULL),
-			 sessions);
+	                 sessions);
 	/* only the token's hash is stored */
 	assert_int_equal(count("SELECT count(*) FROM mfa_challenges WHERE token_hash = "
-			       "sha256(convert_to($1, 'UTF8'))",
-			       token, NULL),
-			 1);
+	                       "sha256(convert_to($1, 'UTF8'))",
+	                       token, NULL),
+	                 1);
 	assert_int_equal(count("SELECT count(*) FROM mfa_challenges WHERE position(convert_to($1, "
-			       "'UTF8') IN token_hash) > 0",
-			       token, NULL),
-			 0);
+	                       "'UTF8') IN token_hash) > 0",
+	                       token, NULL),
+	                 0);
 
 	/* the verify used step s: s is refused now, s + 1 completes the login */
 	EXPECT_FIELD(answer(token, "code", code_at(secret, s)), 401, "code");
@@ -277,9 +278,9 @@ static void setup_verify_login(void **state)
 	assert_non_null(api_str(api_last_json, "refresh_token"));
 	assert_string_equal(api_str(api_get(api_last_json, "user"), "username"), "mfa_alice");
 	assert_int_equal(count("SELECT count(*) FROM sessions WHERE user_id = $1 AND device_name = "
-			       "'phone'",
-			       u.id, NULL),
-			 1);
+	                       "'phone'",
+	                       u.id, NULL),
+	                 1);
 	EXPECT(api_call("GET", "/api/v1/users/me", access, NULL), 200);
 	/* a used challenge is dead */
 	EXPECT_FIELD(answer(token, "code", code_at(secret, s + 1)), 401, "mfa_token");
@@ -288,14 +289,14 @@ static void setup_verify_login(void **state)
 	EXPECT_FIELD(answer(token, "code", code_at(secret, s + 1)), 401, "code");
 	/* bad inputs of the second step */
 	EXPECT_FIELD(api_call("POST", "/api/v1/auth/mfa", NULL, "{\"code\":\"123456\"}"), 400,
-		     "mfa_token");
-	EXPECT_FIELD(api_call("POST", "/api/v1/auth/mfa", NULL,
-			      api_fmt("{\"mfa_token\":\"%s\"}", token)),
-		     400, "code");
-	EXPECT_FIELD(api_call("POST", "/api/v1/auth/mfa", NULL,
-			      api_fmt("{\"mfa_token\":\"%s\",\"code\":\"1\",\"backup_code\":\"x\"}",
-				      token)),
-		     400, "code");
+	             "mfa_token");
+	EXPECT_FIELD(
+	    api_call("POST", "/api/v1/auth/mfa", NULL, api_fmt("{\"mfa_token\":\"%s\"}", token)),
+	    400, "code");
+	EXPECT_FIELD(
+	    api_call("POST", "/api/v1/auth/mfa", NULL,
+	             api_fmt("{\"mfa_token\":\"%s\",\"code\":\"1\",\"backup_code\":\"x\"}", token)),
+	    400, "code");
 	EXPECT_FIELD(answer("rvm_nope", "code", "123456"), 401, "mfa_token");
 	forget_failures();
 }
@@ -327,7 +328,7 @@ static void step_window(void **state)
 	/* a replay names it */
 	assert_non_null(strstr(api_str(api_last_json, "detail"), "used already"));
 	assert_int_equal(count("SELECT last_step FROM user_mfa WHERE user_id = $1", m.u.id, NULL),
-			 (long)(s + 1));
+	                 (long)(s + 1));
 
 	/* two concurrent answers with one code on two challenges: one wins */
 	char t1[64], t2[64];
@@ -346,7 +347,7 @@ static void step_window(void **state)
 			struct fcgi_response r;
 			char body[256];
 			snprintf(body, sizeof(body), "{\"mfa_token\":\"%s\",\"code\":\"%s\"}",
-				 i ? t2 : t1, code);
+			         i ? t2 : t1, code);
 			if (fcgi_call(api_sock, "POST", "/api/v1/auth/mfa", NULL, body, &r))
 				_exit(99);
 			_exit(r.status == 200 ? 0 : r.status == 401 ? 1 : 98);
@@ -378,9 +379,9 @@ static void backup_codes(void **state)
 	EXPECT(answer(token, "backup_code", m.backup[0]), 200);
 	assert_non_null(api_str(api_last_json, "access_token"));
 	assert_int_equal(count("SELECT count(*) FROM audit_log WHERE action = "
-			       "'user.mfa.backup_code_used' AND user_id = $1",
-			       m.u.id, NULL),
-			 1);
+	                       "'user.mfa.backup_code_used' AND user_id = $1",
+	                       m.u.id, NULL),
+	                 1);
 	/* single use */
 	EXPECT(login("mfa_carol", token), 200);
 	EXPECT_FIELD(answer(token, "backup_code", m.backup[0]), 401, "backup_code");
@@ -410,10 +411,10 @@ static void wrong_codes_lock(void **state)
 	wait_mid_step();
 	uint64_t s = step_now();
 	const char *wrong = strcmp(code_at(m.secret, s + 5), code_at(m.secret, s)) &&
-				    strcmp(code_at(m.secret, s + 5), code_at(m.secret, s - 1)) &&
-				    strcmp(code_at(m.secret, s + 5), code_at(m.secret, s + 1))
-				? code_at(m.secret, s + 5)
-				: code_at(m.secret, s + 6);
+	                            strcmp(code_at(m.secret, s + 5), code_at(m.secret, s - 1)) &&
+	                            strcmp(code_at(m.secret, s + 5), code_at(m.secret, s + 1))
+	                        ? code_at(m.secret, s + 5)
+	                        : code_at(m.secret, s + 6);
 	char wrong_code[8];
 	snprintf(wrong_code, sizeof(wrong_code), "%s", wrong);
 	EXPECT(login("mfa_dave", token), 200);
@@ -421,21 +422,19 @@ static void wrong_codes_lock(void **state)
 		EXPECT_FIELD(answer(token, "code", wrong_code), 401, "code");
 	/* the challenge is dead, even with the right code */
 	EXPECT_FIELD(answer(token, "code", code_at(m.secret, s)), 401, "mfa_token");
-	assert_int_equal(count("SELECT attempts FROM mfa_challenges WHERE user_id = $1", m.u.id,
-			       NULL),
-			 5);
+	assert_int_equal(
+	    count("SELECT attempts FROM mfa_challenges WHERE user_id = $1", m.u.id, NULL), 5);
 	/* the account is locked: the right password answers 423 */
 	EXPECT(login("mfa_dave", NULL), 423);
 	assert_int_equal(count("SELECT count(*) FROM audit_log WHERE action = 'user.login.mfa' AND "
-			       "NOT success AND user_id = $1",
-			       m.u.id, NULL),
-			 5);
+	                       "NOT success AND user_id = $1",
+	                       m.u.id, NULL),
+	                 5);
 	assert_true(count("SELECT count(*) FROM audit_log WHERE action = 'user.locked' AND "
-			  "user_id = $1",
-			  m.u.id, NULL) >= 1);
-	assert_int_equal(count("SELECT count(*) FROM login_failures WHERE user_id = $1", m.u.id,
-			       NULL),
-			 5);
+	                  "user_id = $1",
+	                  m.u.id, NULL) >= 1);
+	assert_int_equal(
+	    count("SELECT count(*) FROM login_failures WHERE user_id = $1", m.u.id, NULL), 5);
 	/* a challenge made before the lock cannot be finished while it lasts */
 	forget_failures();
 	EXPECT(login("mfa_dave", token), 200);
@@ -457,12 +456,13 @@ static void expired_challenge(void **state)
 	enable_mfa(&m, "mfa_erin");
 	wait_mid_step();
 	EXPECT(login("mfa_erin", token), 200);
-	api_q("UPDATE mfa_challenges SET expires_at = now() - interval '1 second' WHERE user_id = $1",
-	      m.u.id, NULL);
+	api_q(
+	    "UPDATE mfa_challenges SET expires_at = now() - interval '1 second' WHERE user_id = $1",
+	    m.u.id, NULL);
 	EXPECT_FIELD(answer(token, "code", code_at(m.secret, step_now())), 401, "mfa_token");
 	/* the code was not spent by the refusal */
 	assert_int_equal(count("SELECT last_step FROM user_mfa WHERE user_id = $1", m.u.id, NULL),
-			 -1);
+	                 -1);
 	/* a token with one character changed */
 	EXPECT(login("mfa_erin", token), 200);
 	token[10] = token[10] == 'A' ? 'B' : 'A';
@@ -483,36 +483,38 @@ static void disable_and_regenerate(void **state)
 	/* regenerate needs a code or the password */
 	EXPECT_FIELD(api_call("POST", "/api/v1/mfa/backup-codes/regenerate", t, "{}"), 400, "code");
 	EXPECT_FIELD(api_call("POST", "/api/v1/mfa/backup-codes/regenerate", t,
-			      "{\"password\":\"wrong-password\"}"),
-		     403, "password");
+	                      "{\"password\":\"wrong-password\"}"),
+	             403, "password");
 	wait_mid_step();
 	uint64_t s = step_now();
 	const char *bad = strcmp(code_at(m.secret, s + 3), code_at(m.secret, s)) &&
-				  strcmp(code_at(m.secret, s + 3), code_at(m.secret, s - 1)) &&
-				  strcmp(code_at(m.secret, s + 3), code_at(m.secret, s + 1))
-			      ? code_at(m.secret, s + 3)
-			      : code_at(m.secret, s + 4);
+	                          strcmp(code_at(m.secret, s + 3), code_at(m.secret, s - 1)) &&
+	                          strcmp(code_at(m.secret, s + 3), code_at(m.secret, s + 1))
+	                      ? code_at(m.secret, s + 3)
+	                      : code_at(m.secret, s + 4);
 	EXPECT_FIELD(api_call("POST", "/api/v1/mfa/backup-codes/regenerate", t,
-			      api_fmt("{\"code\":\"%s\"}", bad)),
-		     403, "code");
+	                      api_fmt("{\"code\":\"%s\"}", bad)),
+	             403, "code");
 	char before[1024];
-	snprintf(before, sizeof(before), "%s", api_q("SELECT string_agg(encode(code_hash, 'hex'), ',' ORDER BY code_hash) FROM "
-			"mfa_backup_codes WHERE user_id = $1",
-			m.u.id, NULL));
+	snprintf(before, sizeof(before), "%s",
+	         api_q("SELECT string_agg(encode(code_hash, 'hex'), ',' ORDER BY code_hash) FROM "
+	               "mfa_backup_codes WHERE user_id = $1",
+	               m.u.id, NULL));
 	EXPECT(api_call("POST", "/api/v1/mfa/backup-codes/regenerate", t,
-			api_fmt("{\"code\":\"%s\"}", code_at(m.secret, s))),
+	                api_fmt("{\"code\":\"%s\"}", code_at(m.secret, s))),
 	       200);
 	assert_int_equal(cJSON_GetArraySize(api_get(api_last_json, "backup_codes")), 10);
 	snprintf(fresh, sizeof(fresh), "%s",
-		 cJSON_GetArrayItem(api_get(api_last_json, "backup_codes"), 0)->valuestring);
+	         cJSON_GetArrayItem(api_get(api_last_json, "backup_codes"), 0)->valuestring);
 	assert_string_not_equal(
-	    before, api_q("SELECT string_agg(encode(code_hash, 'hex'), ',' ORDER BY code_hash) FROM "
-			  "mfa_backup_codes WHERE user_id = $1",
-			  m.u.id, NULL));
+	    before,
+	    api_q("SELECT string_agg(encode(code_hash, 'hex'), ',' ORDER BY code_hash) FROM "
+	          "mfa_backup_codes WHERE user_id = $1",
+	          m.u.id, NULL));
 	/* the code is spent by the regeneration */
 	EXPECT_FIELD(api_call("POST", "/api/v1/mfa/backup-codes/regenerate", t,
-			      api_fmt("{\"code\":\"%s\"}", code_at(m.secret, s))),
-		     403, "code");
+	                      api_fmt("{\"code\":\"%s\"}", code_at(m.secret, s))),
+	             403, "code");
 	/* old codes are gone, new ones work */
 	EXPECT(login("mfa_frank", token), 200);
 	EXPECT_FIELD(answer(token, "backup_code", m.backup[2]), 401, "backup_code");
@@ -520,25 +522,26 @@ static void disable_and_regenerate(void **state)
 
 	/* disable: a wrong password changes nothing */
 	EXPECT_FIELD(api_call("DELETE", "/api/v1/mfa/totp", t, "{\"password\":\"not-it-at-all\"}"),
-		     403, "password");
+	             403, "password");
 	EXPECT_FIELD(api_call("DELETE", "/api/v1/mfa/totp", t, "{}"), 400, "code");
 	EXPECT_FIELD(api_call("DELETE", "/api/v1/mfa/totp", t, "{\"pasword\":\"x\"}"), 400,
-		     "pasword");
-	assert_int_equal(count("SELECT count(*) FROM user_mfa WHERE user_id = $1", m.u.id, NULL), 1);
+	             "pasword");
+	assert_int_equal(count("SELECT count(*) FROM user_mfa WHERE user_id = $1", m.u.id, NULL),
+	                 1);
 	EXPECT(api_call("DELETE", "/api/v1/mfa/totp", t, "{\"password\":\"pw-mfa_frank-long\"}"),
 	       204);
-	assert_int_equal(count("SELECT count(*) FROM user_mfa WHERE user_id = $1", m.u.id, NULL), 0);
-	assert_int_equal(count("SELECT count(*) FROM mfa_backup_codes WHERE user_id = $1", m.u.id,
-			       NULL),
-			 0);
+	assert_int_equal(count("SELECT count(*) FROM user_mfa WHERE user_id = $1", m.u.id, NULL),
+	                 0);
+	assert_int_equal(
+	    count("SELECT count(*) FROM mfa_backup_codes WHERE user_id = $1", m.u.id, NULL), 0);
 	assert_int_equal(count("SELECT count(*) FROM audit_log WHERE action = 'user.mfa.disable' "
-			       "AND user_id = $1",
-			       m.u.id, NULL),
-			 1);
+	                       "AND user_id = $1",
+	                       m.u.id, NULL),
+	                 1);
 	EXPECT(api_call("DELETE", "/api/v1/mfa/totp", t, "{\"password\":\"pw-mfa_frank-long\"}"),
 	       409);
 	EXPECT(api_call("POST", "/api/v1/mfa/backup-codes/regenerate", t,
-			"{\"password\":\"pw-mfa_frank-long\"}"),
+	                "{\"password\":\"pw-mfa_frank-long\"}"),
 	       409);
 	/* the password alone logs in again */
 	EXPECT(login("mfa_frank", NULL), 200);
@@ -549,7 +552,7 @@ static void disable_and_regenerate(void **state)
 	enable_mfa(&g, "mfa_gina");
 	wait_mid_step();
 	EXPECT(api_call("DELETE", "/api/v1/mfa/totp", g.u.token,
-			api_fmt("{\"code\":\"%s\"}", code_at(g.secret, step_now()))),
+	                api_fmt("{\"code\":\"%s\"}", code_at(g.secret, step_now()))),
 	       204);
 	EXPECT(api_call("GET", "/api/v1/mfa/status", g.u.token, NULL), 200);
 	assert_false(cJSON_IsTrue(api_get(api_last_json, "enabled")));
@@ -567,35 +570,36 @@ static void required_by_role(void **state)
 	api_new_user(&admin, "mfa_admin", "admin");
 	api_new_user(&plain, "mfa_plain", NULL);
 	EXPECT(api_call("POST", "/api/v1/rbac/roles", admin.token,
-			"{\"name\":\"mfa-ops\",\"permissions\":[\"movies:list\"]}"),
+	                "{\"name\":\"mfa-ops\",\"permissions\":[\"movies:list\"]}"),
 	       201);
 	assert_false(cJSON_IsTrue(api_get(api_last_json, "mfa_required")));
 	/* bad inputs and callers */
 	EXPECT_FIELD(api_call("PUT", "/api/v1/rbac/roles/mfa-ops/mfa", admin.token,
-			      "{\"mfa_required\":\"yes\"}"),
-		     400, "mfa_required");
+	                      "{\"mfa_required\":\"yes\"}"),
+	             400, "mfa_required");
 	EXPECT_FIELD(api_call("PUT", "/api/v1/rbac/roles/mfa-ops/mfa", admin.token, "{}"), 400,
-		     "mfa_required");
+	             "mfa_required");
 	EXPECT(api_call("PUT", "/api/v1/rbac/roles/no-such-role/mfa", admin.token,
-			"{\"mfa_required\":true}"),
+	                "{\"mfa_required\":true}"),
 	       404);
 	EXPECT(api_call("PUT", "/api/v1/rbac/roles/mfa-ops/mfa", plain.token,
-			"{\"mfa_required\":true}"),
+	                "{\"mfa_required\":true}"),
 	       403);
 	assert_int_equal(count("SELECT count(*) FROM roles WHERE mfa_required", NULL, NULL), 0);
 	EXPECT(api_call("PUT", "/api/v1/rbac/roles/mfa-ops/mfa", admin.token,
-			"{\"mfa_required\":true}"),
+	                "{\"mfa_required\":true}"),
 	       200);
 	assert_true(cJSON_IsTrue(api_get(api_last_json, "mfa_required")));
-	assert_int_equal(count("SELECT count(*) FROM audit_log WHERE action = 'admin.role.update' "
-			       "AND resource_id = 'mfa-ops' AND new_values->>'mfa_required' = 'true'",
-			       NULL, NULL),
-			 1);
+	assert_int_equal(
+	    count("SELECT count(*) FROM audit_log WHERE action = 'admin.role.update' "
+	          "AND resource_id = 'mfa-ops' AND new_values->>'mfa_required' = 'true'",
+	          NULL, NULL),
+	    1);
 
 	/* a holder without TOTP: the login asks for setup */
 	api_new_user(&h, "mfa_holder", NULL);
 	EXPECT(api_call("POST", api_fmt("/api/v1/rbac/users/%s/roles", h.id), admin.token,
-			"{\"role\":\"mfa-ops\"}"),
+	                "{\"role\":\"mfa-ops\"}"),
 	       201);
 	EXPECT(login("mfa_holder", token), 200);
 	assert_true(cJSON_IsTrue(api_get(api_last_json, "mfa_setup_required")));
@@ -605,7 +609,7 @@ static void required_by_role(void **state)
 	EXPECT(call_mfa_token("GET", "/api/v1/users/me", token, NULL), 401);
 	EXPECT(call_mfa_token("GET", "/api/v1/mfa/status", token, NULL), 401);
 	EXPECT_FIELD(call_mfa_token("POST", "/api/v1/mfa/totp/setup", "rvm_forged", NULL), 401,
-		     "X-MFA-Token");
+	             "X-MFA-Token");
 	EXPECT(api_call("POST", "/api/v1/mfa/totp/setup", NULL, NULL), 401);
 	EXPECT(call_mfa_token("POST", "/api/v1/mfa/totp/setup", token, NULL), 200);
 	snprintf(secret, sizeof(secret), "%s", api_str(api_last_json, "secret"));
@@ -613,12 +617,12 @@ static void required_by_role(void **state)
 	wait_mid_step();
 	uint64_t s = step_now();
 	EXPECT_FIELD(call_mfa_token("POST", "/api/v1/mfa/totp/verify", token,
-				    api_fmt("{\"code\":\"%s\"}", code_at(secret, s + 2))),
-		     400, "code");
-	assert_int_equal(count("SELECT attempts FROM mfa_challenges WHERE user_id = $1", h.id, NULL),
-			 1);
+	                            api_fmt("{\"code\":\"%s\"}", code_at(secret, s + 2))),
+	             400, "code");
+	assert_int_equal(
+	    count("SELECT attempts FROM mfa_challenges WHERE user_id = $1", h.id, NULL), 1);
 	EXPECT(call_mfa_token("POST", "/api/v1/mfa/totp/verify", token,
-			      api_fmt("{\"code\":\"%s\"}", code_at(secret, s))),
+	                      api_fmt("{\"code\":\"%s\"}", code_at(secret, s))),
 	       200);
 	snprintf(access, sizeof(access), "%s", api_str(api_last_json, "access_token"));
 	assert_int_equal(strncmp(access, "rvs_", 4), 0);
@@ -630,9 +634,9 @@ static void required_by_role(void **state)
 	assert_true(cJSON_IsTrue(api_get(api_last_json, "enabled")));
 	assert_true(cJSON_IsTrue(api_get(api_last_json, "required_by_role")));
 	/* a role's requirement cannot be switched off by its holder */
-	EXPECT(api_call("DELETE", "/api/v1/mfa/totp", access,
-			"{\"password\":\"pw-mfa_holder-long\"}"),
-	       403);
+	EXPECT(
+	    api_call("DELETE", "/api/v1/mfa/totp", access, "{\"password\":\"pw-mfa_holder-long\"}"),
+	    403);
 	/* from now on the login asks for a code */
 	EXPECT(login("mfa_holder", token), 200);
 	assert_null(api_get(api_last_json, "mfa_setup_required"));
@@ -640,10 +644,10 @@ static void required_by_role(void **state)
 	/* a code challenge is not a setup credential */
 	EXPECT(login("mfa_holder", token), 200);
 	EXPECT_FIELD(call_mfa_token("POST", "/api/v1/mfa/totp/setup", token, NULL), 401,
-		     "X-MFA-Token");
+	             "X-MFA-Token");
 	/* lifting the requirement: the admin's own login is untouched */
 	EXPECT(api_call("PUT", "/api/v1/rbac/roles/mfa-ops/mfa", admin.token,
-			"{\"mfa_required\":false}"),
+	                "{\"mfa_required\":false}"),
 	       200);
 	EXPECT(login("mfa_admin", NULL), 200);
 	assert_non_null(api_str(api_last_json, "access_token"));
@@ -675,9 +679,9 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(setup_verify_login),    cmocka_unit_test(step_window),
-	    cmocka_unit_test(backup_codes),          cmocka_unit_test(wrong_codes_lock),
-	    cmocka_unit_test(expired_challenge),     cmocka_unit_test(disable_and_regenerate),
+	    cmocka_unit_test(setup_verify_login), cmocka_unit_test(step_window),
+	    cmocka_unit_test(backup_codes),       cmocka_unit_test(wrong_codes_lock),
+	    cmocka_unit_test(expired_challenge),  cmocka_unit_test(disable_and_regenerate),
 	    cmocka_unit_test(required_by_role),
 	};
 	snprintf(conf, sizeof(conf), "/tmp/revenge-mfa-%d.conf", (int)getpid());

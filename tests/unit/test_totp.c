@@ -25,7 +25,7 @@ static const unsigned char seed[] = "12345678901234567890";
 static void hotp_rfc4226(void **state)
 {
 	static const long want[10] = {755224, 287082, 359152, 969429, 338314,
-				      254676, 287922, 162583, 399871, 520489};
+	                              254676, 287922, 162583, 399871, 520489};
 	(void)state;
 	for (uint64_t c = 0; c < 10; c++)
 		assert_int_equal(hotp(seed, SEED_LEN, c, 6), want[c]);
@@ -91,15 +91,15 @@ static void base32_rfc4648(void **state)
 		assert_string_equal(enc, v[i].bare);
 		/* padded, bare and lower case all decode */
 		assert_int_equal(base32_decode(v[i].padded, strlen(v[i].padded), dec, sizeof(dec)),
-				 (long)n);
+		                 (long)n);
 		assert_memory_equal(dec, v[i].plain, n);
 		assert_int_equal(base32_decode(v[i].bare, strlen(v[i].bare), dec, sizeof(dec)),
-				 (long)n);
+		                 (long)n);
 		char lower[64];
 		for (size_t k = 0; k <= strlen(v[i].bare); k++)
 			lower[k] = (char)(v[i].bare[k] >= 'A' && v[i].bare[k] <= 'Z'
-					      ? v[i].bare[k] - 'A' + 'a'
-					      : v[i].bare[k]);
+			                      ? v[i].bare[k] - 'A' + 'a'
+			                      : v[i].bare[k]);
 		assert_int_equal(base32_decode(lower, strlen(lower), dec, sizeof(dec)), (long)n);
 		assert_memory_equal(dec, v[i].plain, n);
 	}
@@ -135,16 +135,16 @@ static void otpauth_url(void **state)
 	buf_init(&b, 4096);
 	assert_int_equal(totp_otpauth_url(&b, "Revenge", "alice", "JBSWY3DPEHPK3PXP"), 0);
 	assert_string_equal(b.data, "otpauth://totp/Revenge:alice?secret=JBSWY3DPEHPK3PXP"
-				    "&issuer=Revenge&algorithm=SHA1&digits=6&period=30");
+	                            "&issuer=Revenge&algorithm=SHA1&digits=6&period=30");
 	buf_reset(&b);
 	/* spaces, ':', '&', '/', '?', '%', '#', '+' and UTF-8 are encoded;
 	 * unreserved characters stay */
 	assert_int_equal(
 	    totp_otpauth_url(&b, "My Home: Media&Co", "a.b_c-d~e/f?g%h#i+j@k\xc3\xa9", "AB"), 0);
 	assert_string_equal(b.data, "otpauth://totp/My%20Home%3A%20Media%26Co:"
-				    "a.b_c-d~e%2Ff%3Fg%25h%23i%2Bj%40k%C3%A9?secret=AB"
-				    "&issuer=My%20Home%3A%20Media%26Co&algorithm=SHA1&digits=6"
-				    "&period=30");
+	                            "a.b_c-d~e%2Ff%3Fg%25h%23i%2Bj%40k%C3%A9?secret=AB"
+	                            "&issuer=My%20Home%3A%20Media%26Co&algorithm=SHA1&digits=6"
+	                            "&period=30");
 	buf_release(&b);
 	/* a cap that is reached fails */
 	buf_init(&b, 16);
@@ -183,7 +183,7 @@ static int read_svg(const char *svg, int *size, unsigned char *grid, int cap)
 static void qr_svg_square(void **state)
 {
 	const char *url = "otpauth://totp/Revenge:alice?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
-			  "&issuer=Revenge&algorithm=SHA1&digits=6&period=30";
+	                  "&issuer=Revenge&algorithm=SHA1&digits=6&period=30";
 	static unsigned char grid[200 * 200];
 	struct buf b;
 	int modules = 0, size = 0, dark;
@@ -220,7 +220,7 @@ static void qr_svg_square(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(hotp_rfc4226),  cmocka_unit_test(totp_rfc6238),
+	    cmocka_unit_test(hotp_rfc4226),   cmocka_unit_test(totp_rfc6238),
 	    cmocka_unit_test(base32_rfc4648), cmocka_unit_test(otpauth_url),
 	    cmocka_unit_test(qr_svg_square),
 	};
