@@ -405,13 +405,19 @@ enum app_err auth_login(struct request *req, struct response *res, struct field_
 		}
 		return field_fail(fe, APP_ERR_FORBIDDEN, "", "this account is disabled");
 	}
-	/* a second factor: a challenge instead of the session (auth/mfa.h) */
-	bool challenged = false;
-	if ((e = mfa_login_gate(req, res, user_id, device, cookie, &challenged)) || challenged)
-		return e;
 	if (password_needs_rehash(req->app->cfg, PQgetvalue(r, 0, 1)) &&
 	    password_hash(req->app->cfg, password, strlen(password), &new_hash))
 		new_hash = NULL; /* upgrading is best effort; the login stands */
+	/* a second factor: a challenge instead of the session (auth/mfa.h);
+	 * the password was right, so its hash is upgraded all the same */
+	bool challenged = false;
+	if ((e = mfa_login_gate(req, res, user_id, device, cookie, &challenged)) || challenged) {
+		const char *hp[] = {user_id, new_hash};
+		if (!e && new_hash)
+			db_query(req->app->db, req->arena, &q_set_hash, hp, NULL);
+		free_hash(new_hash);
+		return e;
+	}
 	e = auth_issue_session(req, res, user_id, device, cookie, new_hash);
 	free_hash(new_hash);
 	return e;

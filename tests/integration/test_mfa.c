@@ -27,7 +27,9 @@
 #include <cmocka.h>
 
 #include "api.h"
+#include "auth/password.h"
 #include "auth/totp.h"
+#include "core/config.h"
 #include "core/crypto.h"
 #include "server.h"
 #include "testenv.h"
@@ -251,6 +253,16 @@ static void setup_verify_login(void **state)
 	assert_string_equal(
 	    api_q("SELECT secret_sealed FROM user_mfa WHERE user_id = $1", u.id, NULL), sealed);
 
+	/* a hash made with other parameters is upgraded at a challenged login
+	 * too (the password was right) */
+	struct config old = {0};
+	char *old_hash = NULL;
+	old.auth_argon2_memory = 2 * 1024 * 1024;
+	old.auth_argon2_iterations = 1;
+	old.auth_argon2_parallelism = 1;
+	assert_int_equal(password_hash(&old, "pw-mfa_alice-long", 17, &old_hash), APP_OK);
+	api_q("UPDATE users SET password_hash = $2 WHERE id = $1", u.id, old_hash);
+
 	/* the password alone gives a challenge, not a session */
 	long sessions = count("SELECT count(*) FROM sessions WHERE user_id = $1", u.id, NULL);
 	EXPECT(login("mfa_alice", token), 200);
@@ -261,6 +273,14 @@ static void setup_verify_login(void **state)
 	assert_int_equal(strncmp(token, "rvm_", 4), 0);
 	assert_int_equal(count("SELECT count(*) FROM sessions WHERE user_id = $1", u.id, NULL),
 	                 sessions);
+	assert_int_equal(count("SELECT count(*) FROM users WHERE id = $1 AND password_hash = $2",
+	                       u.id, old_hash),
+	                 0);
+	assert_int_equal(count("SELECT count(*) FROM users WHERE id = $1 AND password_hash LIKE "
+	                       "'%m=1024,%'",
+	                       u.id, NULL),
+	                 1);
+	free(old_hash);
 	/* only the token's hash is stored */
 	assert_int_equal(count("SELECT count(*) FROM mfa_challenges WHERE token_hash = "
 	                       "sha256(convert_to($1, 'UTF8'))",
