@@ -17,6 +17,8 @@ CFLAGS   += -std=c11 -D_GNU_SOURCE $(WARN) -Iapp -Iworkers -I$(BUILD)/gen -I/usr
 LDFLAGS  ?=
 LDLIBS   := -lfcgi -lpq -lhiredis -lcjson -lcurl -lssl -lcrypto -largon2 -lavformat -lavcodec -lavutil -lutf8proc -lsystemd \
             -lpthread -lm
+# QR codes of TOTP secrets (app/auth/totp.c, docs/internals/dependencies.md)
+LDLIBS   += -lqrencode
 
 ifeq ($(SAN),1)
 CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined

@@ -9,6 +9,7 @@
 #include "auth/audit_api.h"
 #include "auth/handlers.h"
 #include "auth/invitations.h"
+#include "auth/mfa.h"
 #include "auth/rbac.h"
 #include "auth/sessions_api.h"
 #include "catalog/files.h"
@@ -57,6 +58,30 @@ const struct route app_routes[] = {
 	{HTTP_POST, "/api/v1/auth/change-password", "auth.change_password", "profile:update", NULL,
 	 BODY_JSON, auth_change_password, "Change one's password; other sessions end.",
 	 ROUTE_AUTH_LIMIT, auth_change_password_body},
+
+	/* --- mfa (issue 18) --- */
+	{HTTP_POST, "/api/v1/auth/mfa", "auth.mfa", PERM_PUBLIC, NULL, BODY_JSON, auth_mfa,
+	 "Second step of a login: answer the MFA challenge with a code or a backup code.",
+	 ROUTE_AUTH_LIMIT, auth_mfa_body},
+	{HTTP_GET, "/api/v1/mfa/status", "mfa.status", "profile:read", NULL, BODY_NONE, mfa_status,
+	 "The caller's second factor: enabled, pending, backup codes left, required by a role.",
+	 0},
+	{HTTP_POST, "/api/v1/mfa/totp/setup", "mfa.totp.setup", "profile:update", NULL, BODY_NONE,
+	 mfa_totp_setup, "Start TOTP setup: a new secret, its otpauth URL and QR code.",
+	 ROUTE_AUTH_LIMIT},
+	{HTTP_POST, "/api/v1/mfa/totp/verify", "mfa.totp.verify", "profile:update", NULL,
+	 BODY_JSON, mfa_totp_verify, "Confirm TOTP setup with a code; answers the backup codes once.",
+	 ROUTE_AUTH_LIMIT, mfa_verify_body},
+	{HTTP_DELETE, "/api/v1/mfa/totp", "mfa.totp.disable", "profile:update", NULL, BODY_JSON,
+	 mfa_totp_disable, "Disable TOTP (needs a current code or the password).",
+	 ROUTE_AUTH_LIMIT, mfa_confirm_body},
+	{HTTP_POST, "/api/v1/mfa/backup-codes/regenerate", "mfa.backup_codes.regenerate",
+	 "profile:update", NULL, BODY_JSON, mfa_backup_regenerate,
+	 "Replace the ten backup codes (needs a current code or the password).", ROUTE_AUTH_LIMIT,
+	 mfa_confirm_body},
+	{HTTP_PUT, "/api/v1/rbac/roles/{name:str}/mfa", "rbac.roles.set_mfa", "users:update", NULL,
+	 BODY_JSON, rbac_roles_set_mfa, "Require (or stop requiring) MFA of a role's holders.", 0,
+	 rbac_roles_set_mfa_body},
 
 	/* --- users --- */
 	{HTTP_GET, "/api/v1/users/me", "users.me", "profile:read", NULL, BODY_NONE, users_me,

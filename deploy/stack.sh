@@ -107,6 +107,8 @@ BASE_DEPS=(
 	'libargon2-dev|file:/usr/include/argon2.h'
 	'libutf8proc-dev|file:/usr/include/utf8proc.h'
 	'libsystemd-dev|file:/usr/include/systemd/sd-daemon.h'
+	# QR codes of TOTP secrets (MFA setup)
+	'libqrencode-dev|file:/usr/include/qrencode.h'
 	'prometheus|cmd:promtool'
 	'postgresql|file:/usr/lib/postgresql/*/bin/initdb|file:/usr/lib/postgresql/*/bin/pg_ctl|file:/usr/lib/postgresql/*/bin/psql'
 	'postgresql-contrib|file:/usr/share/postgresql/*/extension/pg_trgm.control|file:/usr/share/postgresql/*/extension/unaccent.control|file:/usr/share/postgresql/*/extension/pgcrypto.control'

@@ -177,6 +177,14 @@ static const struct db_stmt q_login_failures = {
     " WHERE at < now() - greatest($1::int, 1) * interval '1 day' " BATCH,
     1, false};
 
+/* MFA challenges (migration 0027): dead once expired; kept a while like
+ * login failures, the audit log has their story */
+static const struct db_stmt q_mfa_challenges = {
+    "maint_mfa_challenges",
+    "DELETE FROM mfa_challenges WHERE id IN (SELECT id FROM mfa_challenges"
+    " WHERE expires_at < now() - greatest($1::int, 1) * interval '1 day' " BATCH,
+    1, false};
+
 enum step_rc { STEP_DONE, STEP_STOPPED, STEP_FAILED };
 
 /* Run st with `days` until a batch comes back short; the rows deleted are
@@ -291,6 +299,7 @@ enum job_outcome maintenance_sessions(struct job_ctx *ctx, const struct job *job
 	    {"sessions", &q_sessions, p.expired_sessions_days, 0},
 	    {"api_keys", &q_api_keys, p.expired_sessions_days, 0},
 	    {"login_failures", &q_login_failures, p.expired_sessions_days, 0},
+	    {"mfa_challenges", &q_mfa_challenges, p.expired_sessions_days, 0},
 	};
 	return run_steps(ctx, "maintenance.sessions", steps, sizeof(steps) / sizeof(steps[0]), res);
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "auth/mfa.h"
 #include "auth/session.h"
 #include "core/crypto.h"
 
@@ -306,6 +307,9 @@ enum app_err auth_check_route(struct request *req, struct field_error *fe)
 
 	if (!who)
 		return APP_ERR_NOMEM;
+	/* MFA setup for an account that must have it before its first session */
+	if (mfa_route_takes_token(req) && req_header(req, MFA_TOKEN_HEADER))
+		return mfa_authorize_token(req, fe);
 	if ((e = auth_authenticate(req, who, fe)))
 		return e;
 	req->who = who;

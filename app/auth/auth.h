@@ -24,7 +24,9 @@
 #define CSRF_COOKIE "revenge_csrf"
 #define CSRF_HEADER "X-CSRF-Token"
 
-enum auth_via { AUTH_NONE = 0, AUTH_BEARER, AUTH_COOKIE, AUTH_APIKEY };
+/* AUTH_MFA_TOKEN: a login's challenge token (auth/mfa.h), accepted by the
+ * MFA setup and verify routes only, for accounts that must set MFA up. */
+enum auth_via { AUTH_NONE = 0, AUTH_BEARER, AUTH_COOKIE, AUTH_APIKEY, AUTH_MFA_TOKEN };
 
 #define SCOPE_READ 0x1u
 #define SCOPE_WRITE 0x2u

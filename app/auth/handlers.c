@@ -9,10 +9,11 @@
 #include "auth/audit.h"
 #include "auth/auth.h"
 #include "auth/invitations.h"
-#include "mail/flows.h"
+#include "auth/mfa.h"
 #include "auth/password.h"
 #include "auth/session.h"
 #include "core/log.h"
+#include "mail/flows.h"
 #include "notify/notify.h"
 #include "settings/settings.h"
 #include "users/user.h"
@@ -256,11 +257,25 @@ static enum app_err login_event(struct request *req, const PGresult *u, const ch
 static enum app_err login_failed(struct request *req, const char *name,
 				 const char *user_id, struct field_error *fe)
 {
+	enum app_err e = auth_record_failure(req, name, user_id, "user.login",
+					     "invalid credentials");
+
+	return e ? e : field_fail(fe, APP_ERR_UNAUTHORIZED, "", "invalid username or password");
+}
+
+enum app_err auth_check_lock(struct request *req, struct response *res, const char *user_id,
+			     const char *name, struct field_error *fe)
+{
+	return check_lock(req, res, user_id, name, fe);
+}
+
+enum app_err auth_record_failure(struct request *req, const char *name, const char *user_id,
+				 const char *action, const char *why)
+{
 	const struct config *cfg = req->app->cfg;
 	const char *ip = client_ip(req);
 	const char *params[] = {name, user_id, ip};
-	struct audit_entry a = {user_id, "user.login", "user", user_id, false,
-				"invalid credentials", NULL, NULL};
+	struct audit_entry a = {user_id, action, "user", user_id, false, why, NULL, NULL};
 	struct audit_entry l = {user_id, "user.locked", "user", user_id, false,
 				"too many failed logins", NULL, NULL};
 	struct audit_entry ipl = {user_id, "auth.address_locked", "ip", ip, false,
@@ -289,7 +304,7 @@ static enum app_err login_failed(struct request *req, const char *name,
 		log_warn("auth.locked", "login locked after repeated failures");
 	if (ip && ip_failures >= cfg->auth_lockout_ip_attempts)
 		log_warn("auth.address_locked", "logins from %s blocked after repeated failures", ip);
-	return field_fail(fe, APP_ERR_UNAUTHORIZED, "", "invalid username or password");
+	return APP_OK;
 fail:
 	log_error("auth.audit_failed", "a failed login could not be recorded: %s",
 		  app_err_slug(e));
@@ -299,10 +314,16 @@ fail:
 /* Issue the session of a verified login, in one transaction with the
  * bookkeeping. A second factor slots in before this step: when the account
  * requires one, the login answers with a challenge instead, and the MFA
- * endpoint calls this once the code is verified. */
-static enum app_err issue_session(struct request *req, struct response *res, const char *user_id,
-				  const char *device, bool cookie,
-				  const char *new_hash)
+ * endpoint calls this once the code is verified (auth/mfa.c). */
+enum app_err auth_issue_session(struct request *req, struct response *res, const char *user_id,
+				const char *device, bool cookie, const char *new_hash)
+{
+	return auth_issue_session_hooked(req, res, user_id, device, cookie, new_hash, NULL);
+}
+
+enum app_err auth_issue_session_hooked(struct request *req, struct response *res,
+				       const char *user_id, const char *device, bool cookie,
+				       const char *new_hash, const struct session_hooks *h)
 {
 	struct session_tokens t;
 	struct jw w;
@@ -313,7 +334,8 @@ static enum app_err issue_session(struct request *req, struct response *res, con
 
 	if ((e = db_begin(req->app->db)))
 		return e;
-	if ((e = db_query(req->app->db, req->arena, &q_clear_failures, idp, NULL)) ||
+	if ((h && h->in_txn && (e = h->in_txn(req, h->ctx))) ||
+	    (e = db_query(req->app->db, req->arena, &q_clear_failures, idp, NULL)) ||
 	    (e = db_query(req->app->db, req->arena, &q_logged_in, idp, NULL)) ||
 	    (new_hash && (e = db_query(req->app->db, req->arena, &q_set_hash, hp, NULL))) ||
 	    (e = session_create(req, user_id, device, cookie, &t)) || (e = audit_write(req, &a)) ||
@@ -338,6 +360,8 @@ static enum app_err issue_session(struct request *req, struct response *res, con
 		jw_kstr(&w, "csrf_token", t.csrf);
 	jw_key(&w, "user");
 	user_json(&w, u, 0, true);
+	if (h && h->extra)
+		h->extra(&w, h->ctx);
 	jw_obj_close(&w);
 	OPENSSL_cleanse(&t, sizeof(t));
 	return APP_OK;
@@ -386,7 +410,17 @@ enum app_err auth_login(struct request *req, struct response *res, struct field_
 	if (password_needs_rehash(req->app->cfg, PQgetvalue(r, 0, 1)) &&
 	    password_hash(req->app->cfg, password, strlen(password), &new_hash))
 		new_hash = NULL; /* upgrading is best effort; the login stands */
-	e = issue_session(req, res, user_id, device, cookie, new_hash);
+	/* a second factor: a challenge instead of the session (auth/mfa.h);
+	 * the password was right, so its hash is upgraded all the same */
+	bool challenged = false;
+	if ((e = mfa_login_gate(req, res, user_id, device, cookie, &challenged)) || challenged) {
+		const char *hp[] = {user_id, new_hash};
+		if (!e && new_hash)
+			db_query(req->app->db, req->arena, &q_set_hash, hp, NULL);
+		free_hash(new_hash);
+		return e;
+	}
+	e = auth_issue_session(req, res, user_id, device, cookie, new_hash);
 	free_hash(new_hash);
 	return e;
 }

@@ -22,8 +22,9 @@ const struct param_spec rbac_page_query[] = {PAGE_PARAMS, {0}};
 	" (SELECT coalesce(json_agg(rp.permission ORDER BY rp.permission), '[]')::text"            \
 	" FROM role_permissions rp WHERE rp.role_id = r.id),"                                      \
 	" (SELECT count(*) FROM user_roles ur2 JOIN users u2 ON u2.id = ur2.user_id"               \
-	" WHERE ur2.role_id = r.id AND u2.deleted_at IS NULL)"
-enum { RC_ID, RC_NAME, RC_DESC, RC_BUILTIN, RC_CREATED, RC_UPDATED, RC_PERMS, RC_USERS, RC_N };
+	" WHERE ur2.role_id = r.id AND u2.deleted_at IS NULL), r.mfa_required"
+enum { RC_ID, RC_NAME, RC_DESC, RC_BUILTIN, RC_CREATED, RC_UPDATED, RC_PERMS, RC_USERS, RC_MFA,
+       RC_N };
 
 static const struct db_stmt q_lock = {
 	"rbac_lock", "SELECT pg_advisory_xact_lock(" RBAC_LOCK_KEY ")", 0, false};
@@ -81,6 +82,9 @@ static const struct db_stmt q_role_holders = {
 	"rbac_role_holders", "SELECT user_id FROM user_roles WHERE role_id = $1", 1, false};
 static const struct db_stmt q_role_delete = {
 	"rbac_role_delete", "DELETE FROM roles WHERE id = $1 AND NOT is_builtin", 1, false};
+static const struct db_stmt q_role_set_mfa = {
+	"rbac_role_set_mfa",
+	"UPDATE roles SET mfa_required = $2::boolean, updated_at = now() WHERE id = $1", 2, false};
 static const struct db_stmt q_grant = {
 	"rbac_grant", "INSERT INTO user_roles (user_id, role_id, granted_by) VALUES ($1, $2, $3)", 3,
 	false};
@@ -203,6 +207,11 @@ const struct body_field rbac_roles_create_body[] = {
     {0},
 };
 const struct body_field rbac_roles_set_permissions_body[] = {PERMISSIONS_FIELD(true), {0}};
+const struct body_field rbac_roles_set_mfa_body[] = {
+    {.name = "mfa_required", .type = BT_BOOL, .required = true,
+     .doc = "Whether every holder of the role must log in with a second factor."},
+    {0},
+};
 const struct body_field rbac_user_roles_add_body[] = {
     {.name = "role", .type = BT_STRING, .required = true, .min = 1, .max = 64,
      .check = check_role_name},
@@ -218,6 +227,7 @@ static void role_fields(struct jw *w, const PGresult *r, int row)
 	jw_key(w, "permissions");
 	jw_raw(w, PQgetvalue(r, row, RC_PERMS), (size_t)PQgetlength(r, row, RC_PERMS));
 	db_json_int(w, "user_count", r, row, RC_USERS);
+	jw_kbool(w, "mfa_required", PQgetvalue(r, row, RC_MFA)[0] == 't');
 	jw_kstr(w, "created_at", PQgetvalue(r, row, RC_CREATED));
 	jw_kstr(w, "updated_at", PQgetvalue(r, row, RC_UPDATED));
 }
@@ -578,6 +588,45 @@ enum app_err rbac_roles_set_permissions(struct request *req, struct response *re
 	    (e = db_commit(req->app->db)))
 		goto fail;
 	auth_forget_permissions(req->app, req->arena, NULL, role_id);
+	jw_init(&w, &res->body);
+	role_item(&w, r, 0, NULL);
+	return APP_OK;
+fail:
+	return change_fail(req, e, "admin.role.update", "role", name, fe);
+}
+
+/* Built-in roles too: requiring a second factor tightens a role, it does
+ * not change what its holders may do; rules 1 and 2 still apply. */
+enum app_err rbac_roles_set_mfa(struct request *req, struct response *res, struct field_error *fe)
+{
+	const char *name = req_path(req, "name")->str;
+	bool required = false;
+	struct perm_set perms;
+	PGresult *r;
+	struct jw w;
+	enum app_err e;
+
+	req_body_bool(req, "mfa_required", &required);
+	if ((e = change_begin(req)))
+		return e;
+	if ((e = load_role(req, name, "name", &r, &perms, fe)) ||
+	    (e = may_handle(req->who, name, &perms, "name", false, fe)))
+		goto fail;
+	const char *role_id = arena_strdup(req->arena, PQgetvalue(r, 0, RC_ID));
+	const char *old_v = arena_printf(req->arena, "{\"mfa_required\":%s}",
+	                                 PQgetvalue(r, 0, RC_MFA)[0] == 't' ? "true" : "false");
+	const char *new_v =
+	    arena_printf(req->arena, "{\"mfa_required\":%s}", required ? "true" : "false");
+	if (!role_id || !old_v || !new_v) {
+		e = APP_ERR_NOMEM;
+		goto fail;
+	}
+	const char *params[] = {role_id, required ? "true" : "false"};
+	struct audit_entry a = {NULL, "admin.role.update", "role", name, true, NULL, old_v, new_v};
+	if ((e = db_query(req->app->db, req->arena, &q_role_set_mfa, params, NULL)) ||
+	    (e = audit_write(req, &a)) || (e = load_role(req, name, "name", &r, &perms, fe)) ||
+	    (e = db_commit(req->app->db)))
+		goto fail;
 	jw_init(&w, &res->body);
 	role_item(&w, r, 0, NULL);
 	return APP_OK;

@@ -46,11 +46,13 @@ extern const struct param_spec rbac_page_query[];
 extern const struct body_field rbac_roles_create_body[];
 extern const struct body_field rbac_roles_set_permissions_body[];
 extern const struct body_field rbac_user_roles_add_body[];
+extern const struct body_field rbac_roles_set_mfa_body[];
 
 /* Lists answer {"items": […], "next_cursor"} (or total/limit/offset in
  * offset mode), sorted by name. A role is
  *   {id, name, description, is_builtin, permissions: [sorted names],
- *    user_count (live accounts holding it), created_at, updated_at}. */
+ *    user_count (live accounts holding it), mfa_required, created_at,
+ *    updated_at}. */
 enum app_err rbac_roles_list(struct request *req, struct response *res, struct field_error *fe);
 /* POST {name, description?, permissions?}: name ^[a-z][a-z0-9_-]{1,31}$
  * (409 when taken), description ≤ 500 bytes without control characters,
@@ -62,6 +64,10 @@ enum app_err rbac_roles_delete(struct request *req, struct response *res, struct
 /* PUT {permissions: […]}: replaces the whole set; 200 with the role. */
 enum app_err rbac_roles_set_permissions(struct request *req, struct response *res,
                                         struct field_error *fe);
+/* PUT {mfa_required}: whether the role's holders must log in with a
+ * second factor (auth/mfa.h); built-in roles included; rules 1 and 2
+ * apply; audited as admin.role.update. 200 with the role. */
+enum app_err rbac_roles_set_mfa(struct request *req, struct response *res, struct field_error *fe);
 /* Items {name, description}. */
 enum app_err rbac_permissions_list(struct request *req, struct response *res,
                                    struct field_error *fe);

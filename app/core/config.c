@@ -114,8 +114,8 @@ static const struct config_key keys[] = {
      "Mark session cookies Secure (HTTPS only)."},
     {"auth", "secret_key", CFG_STRING, OFF(auth_secret_key), "", 0, 0, NULL, CFG_SECRET,
      "64 hex digits (32 random bytes): the key secrets kept at rest are sealed with (AES-256-GCM; "
-     "the API keys of integrations, the secrets of notification channels). Unset, such secrets "
-     "cannot be stored."},
+     "the API keys of integrations, the secrets of notification channels, the TOTP secrets of MFA). "
+     "Unset, such secrets cannot be stored."},
     {"ratelimit", "enabled", CFG_BOOL, OFF(ratelimit_enabled), "true", 0, 0, NULL, 0,
      "Limit requests per client IP (429 with Retry-After beyond)."},
     {"ratelimit", "rate", CFG_INT, OFF(ratelimit_rate), "10", 1, 1000000, NULL, 0,

@@ -22,7 +22,9 @@
 /* The request headers a preflight may ask for: every header the API reads
  * beyond the CORS-safelisted ones. */
 #define CORS_ALLOW_HEADERS                                                                         \
-	"Authorization, Content-Type, If-None-Match, Range, X-API-Key, X-CSRF-Token, X-Request-ID"
+	"Authorization, Content-Type, If-None-Match, Range, X-API-Key, X-CSRF-Token, "             \
+	"X-MFA-Token, "                                                                            \
+	"X-Request-ID"
 /* Response headers a page's script may read beyond the safelisted ones. */
 #define CORS_EXPOSE_HEADERS "ETag, Location, Retry-After, WWW-Authenticate, X-Request-ID"
 

@@ -652,6 +652,8 @@ static const char *body_for(const struct call *c)
 		       "\"password\":\"matrix-password-3\"}";
 	if (ROUTE("POST", "/api/v1/auth/verify-email"))
 		return "{\"token\":\"rvm_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\"}";
+	if (ROUTE("PUT", "/api/v1/rbac/roles/{name:str}/mfa"))
+		return "{\"mfa_required\":true}"; /* a throwaway role: no holder is affected */
 #undef ROUTE
 	return NULL;
 }
@@ -702,6 +704,12 @@ static const struct exception {
     EVERY_CALLER("POST", "/api/v1/auth/verify-email", 400, "no mailed token here"),
     EVERY_CALLER("POST", "/api/v1/users/me/verify-email", 409, "no SMTP configured here"),
 #undef EVERY_CALLER
+    /* auth/mfa.h: the second factor is managed from a session, never with
+     * a key (DELETE and regenerate reach the handler with "{}") */
+    {"POST", "/api/v1/mfa/totp/setup", NULL, 1, 403, "MFA is managed from a session"},
+    {"DELETE", "/api/v1/mfa/totp", NULL, 1, 403, "MFA is managed from a session"},
+    {"POST", "/api/v1/mfa/backup-codes/regenerate", NULL, 1, 403,
+     "MFA is managed from a session"},
 #undef NO_KEY
 #undef SECRET_ONLY
     {NULL, NULL, NULL, 0, 0, NULL},
@@ -960,6 +968,9 @@ static int setup(void **state)
 		return -1;
 	snprintf(base, sizeof(base), "%s", real);
 	snprintf(extra, sizeof(extra), "pool_size = 2\n" TESTENV_FAST_AUTH);
+	/* MFA setup seals its secret with auth.secret_key (503 without one) */
+	snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra),
+	         "[auth]\nsecret_key = %064d\n", 7);
 	/* issue 14 item 1: where the server restricts library roots, allow
 	 * this test's directory (POST /libraries makes roots inside it) */
 	size_t nkeys;

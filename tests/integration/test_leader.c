@@ -742,6 +742,11 @@ static void seed_sessions(void)
 	sql("INSERT INTO login_failures (username_key, at) VALUES"
 	    " ('old8', now() - interval '8 days'), ('mid6', now() - interval '6 days'),"
 	    " ('two', now() - interval '2 days'), ('new', now() - interval '2 hours')");
+	sql("INSERT INTO mfa_challenges (token_hash, user_id, device_name, expires_at)"
+	    " SELECT sha256(convert_to(d, 'UTF8')),"
+	    " (SELECT id FROM users WHERE username = 'retention_user'), d, e"
+	    " FROM (VALUES ('old8', now() - interval '8 days'), ('mid6', now() - interval '6 days'),"
+	    " ('live', now() + interval '5 minutes')) AS v (d, e)");
 }
 
 static void sessions_handler(void **state)
@@ -758,6 +763,8 @@ static void sessions_handler(void **state)
 	    count_where("sessions", "device_name IN ('exp6', 'exp1m', 'rev1', 'live')"), 4);
 	assert_int_equal(count_where("api_keys", "name IN ('rev8', 'exp8')"), 0);
 	assert_int_equal(count_where("api_keys", "name IN ('exp6', 'rev1', 'live')"), 3);
+	assert_int_equal(count_where("mfa_challenges", "device_name = 'old8'"), 0);
+	assert_int_equal(count_where("mfa_challenges", "device_name IN ('mid6', 'live')"), 2);
 	assert_int_equal(count_where("login_failures", "username_key = 'old8'"), 0);
 	assert_int_equal(count_where("login_failures", "username_key IN ('mid6', 'two', 'new')"),
 	                 3);

@@ -163,7 +163,8 @@ static void permissions_and_roles_read(void **state)
 	role = item_named(items, "admin");
 	assert_non_null(role);
 	assert_string_equal(keys_of(role), "id,name,description,is_builtin,permissions,user_count,"
-	                                   "created_at,updated_at");
+	                                   "mfa_required,created_at,updated_at");
+	assert_false(cJSON_IsTrue(api_get(role, "mfa_required")));
 	assert_true(cJSON_IsTrue(api_get(role, "is_builtin")));
 	assert_int_equal(cJSON_GetArraySize(api_get(role, "permissions")), 1);
 	assert_true(has_string(api_get(role, "permissions"), "admin:*"));
@@ -206,7 +207,7 @@ static void role_lifecycle(void **state)
 	            "\"permissions\":[\"movies:update\",\"movies:get\"]}"),
 	       201);
 	assert_string_equal(keys_of(api_last_json), "id,name,description,is_builtin,permissions,"
-	                                        "user_count,created_at,updated_at");
+	                                        "user_count,mfa_required,created_at,updated_at");
 	assert_string_equal(api_str(api_last_json, "name"), "editors");
 	assert_string_equal(api_str(api_last_json, "description"), "Edit the catalogue");
 	assert_true(cJSON_IsFalse(api_get(api_last_json, "is_builtin")));

@@ -244,6 +244,7 @@ static void preflight_listed(void **state)
 	assert_non_null(strstr(CORS_ALLOW_HEADERS, "Authorization"));
 	assert_non_null(strstr(CORS_ALLOW_HEADERS, "Content-Type"));
 	assert_non_null(strstr(CORS_ALLOW_HEADERS, "X-CSRF-Token"));
+	assert_non_null(strstr(CORS_ALLOW_HEADERS, "X-MFA-Token")); /* MFA setup before a session */
 	assert_string_equal(header(res, "Access-Control-Max-Age"), "600");
 	assert_non_null(strstr(header(res, "Vary"), "Origin"));
 	assert_int_equal(handler_calls, 0);
