@@ -217,7 +217,11 @@ static void handle(struct app *app, FCGX_Request *fr, struct arena *arena)
 	http_response_init(&res, (size_t)app->cfg->server_request_memory);
 	if (!req.env) {
 		http_problem(&req, &res, APP_ERR_NOMEM, NULL, NULL);
-	} else if ((e = read_body(fr, &req, app->cfg->server_max_body_size, &fe))) {
+	} else if ((e = read_body(fr, &req,
+				  app->cfg->server_max_body_size > HTTP_ROUTE_BODY_MAX
+				      ? app->cfg->server_max_body_size
+				      : HTTP_ROUTE_BODY_MAX,
+				  &fe))) {
 		fr->keepConnection = 0;
 		http_problem(&req, &res, e, &fe, NULL);
 	} else {
