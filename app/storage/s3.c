@@ -23,34 +23,6 @@ const char *s3_last_error(void)
 	return last_error;
 }
 
-static bool code_char(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       c == '.' || c == '_' || c == '-';
-}
-
-size_t s3_error_code(const char *p, size_t n, char *out, size_t cap)
-{
-	static const char open_tag[] = "<Code>", close_tag[] = "</Code>";
-	const char *s = p ? memmem(p, n, open_tag, sizeof(open_tag) - 1) : NULL;
-	const char *e;
-	size_t len;
-
-	out[0] = '\0';
-	if (!s)
-		return 0;
-	s += sizeof(open_tag) - 1;
-	e = memmem(s, n - (size_t)(s - p), close_tag, sizeof(close_tag) - 1);
-	if (!e || e == s || (len = (size_t)(e - s)) >= cap)
-		return 0;
-	for (size_t i = 0; i < len; i++)
-		if (!code_char(s[i]))
-			return 0;
-	memcpy(out, s, len);
-	out[len] = '\0';
-	return len;
-}
-
 /* --- one request --------------------------------------------------------- */
 
 struct upload {
