@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Avatars through nginx over HTTPS with the default (local) storage backend:
+# Avatars through nginx over HTTPS with the default (local) storage backend
+# (it also passes with storage.backend = s3, the stack's nginx then proxying
+# /images/ to the bucket):
 # upload a real PNG and JPEG from tests/fixtures/avatars, fetch avatar_url
 # from nginx and compare the bytes, a new URL per upload with the old one
 # gone, nginx letting a 2 MiB picture through to the app (413 from the app
@@ -45,8 +47,13 @@ check_true "upload JPEG: a new URL" "both are $URL1" test "$URL1" != "$URL2"
 check_eq "JPEG through nginx: the uploaded bytes" "$(curl -sk "$BASE$URL2" | bytes)" "$(bytes <"$FIX/avatar-48.jpg")"
 http GET "$URL2"
 check_header "JPEG through nginx: type" Content-Type image/jpeg
-http GET "$URL1"
-check_status "the replaced PNG is gone" 404
+# with storage.backend = s3 nginx's cache may serve a removed picture for up
+# to an hour (nginx/revenge.conf.in): "gone" is checked on the local backend
+BACKEND=$(conf_value storage backend local)
+if [ "$BACKEND" = local ]; then
+	http GET "$URL1"
+	check_status "the replaced PNG is gone" 404
+fi
 
 # --- refused --------------------------------------------------------------------
 http POST /api/v1/users/me/avatar "${AUTH[@]}" -H 'Content-Type: image/png' --data-binary "@$FIX/avatar-32.gif"
@@ -82,7 +89,9 @@ http DELETE /api/v1/users/me/avatar "${AUTH[@]}"
 check_status "delete: 204" 204
 http GET /api/v1/users/me "${AUTH[@]}"
 check_json "delete: no avatar" avatar_url null
-http GET "$URL3"
-check_status "delete: the picture is gone" 404
+if [ "$BACKEND" = local ]; then
+	http GET "$URL3"
+	check_status "delete: the picture is gone" 404
+fi
 http DELETE /api/v1/users/me/avatar
 check_status "delete without credentials: 401" 401
