@@ -440,7 +440,7 @@ const struct route app_routes[] = {
 	{HTTP_POST, "/api/v1/users/me/avatar", "users.upload_avatar", "profile:update", NULL,
 	 BODY_RAW, users_upload_avatar,
 	 "Set one's avatar: a JPEG, PNG or WebP image of up to 2 MB as the body.", 0, NULL,
-	 AVATAR_MAX_BYTES},
+	 AVATAR_BODY_MAX},
 	{HTTP_DELETE, "/api/v1/users/me/avatar", "users.delete_avatar", "profile:update", NULL,
 	 BODY_NONE, users_delete_avatar, "Remove one's avatar.", 0},
 };

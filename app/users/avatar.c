@@ -10,6 +10,7 @@
 #include "core/image.h"
 #include "core/log.h"
 #include "http/headers.h"
+#include "http/multipart.h"
 #include "storage/storage.h"
 #include "users/user.h"
 
@@ -38,20 +39,42 @@ static bool declared_ok(const char *ct)
 	              http_media_type_is(ct, "application/octet-stream"));
 }
 
-static enum app_err check_image(const struct request *req, struct image_info *img,
-                                struct field_error *fe)
+/*
+ * The picture of the request: the raw body, or the one part named "avatar"
+ * of a multipart/form-data body. Checked as avatar.h says.
+ */
+static enum app_err read_image(const struct request *req, const char **data, size_t *len,
+                               struct image_info *img, struct field_error *fe)
 {
-	if (!declared_ok(req_env(req, "CONTENT_TYPE")))
+	const char *ct = req_env(req, "CONTENT_TYPE");
+	struct multipart_part part;
+	const char *why;
+
+	*data = req->body;
+	*len = req->body_len;
+	if (ct && http_media_type_is(ct, "multipart/form-data")) {
+		if (multipart_single(ct, req->body, req->body_len, &part, &why))
+			return field_fail(fe, APP_ERR_VALIDATION, "avatar", "the form %s", why);
+		if (strcmp(part.name, "avatar"))
+			return field_fail(fe, APP_ERR_VALIDATION, "avatar",
+			                  "the form's one part must be named avatar");
+		if (part.type[0] && !declared_ok(part.type))
+			return field_fail(fe, APP_ERR_UNSUPPORTED, "avatar",
+			                  "the part must be image/jpeg, image/png or image/webp");
+		*data = part.data;
+		*len = part.len;
+	} else if (!declared_ok(ct)) {
 		return field_fail(fe, APP_ERR_UNSUPPORTED, "Content-Type",
-		                  "must be image/jpeg, image/png or image/webp, with the picture "
-		                  "as the whole body");
-	if (req->body_len == 0)
+		                  "must be image/jpeg, image/png or image/webp (the picture as the "
+		                  "body) or multipart/form-data");
+	}
+	if (*len == 0)
 		return field_fail(fe, APP_ERR_VALIDATION, "avatar",
 		                  "is required (the image as the body)");
-	if (req->body_len > AVATAR_MAX_BYTES)
+	if (*len > AVATAR_MAX_BYTES)
 		return field_fail(fe, APP_ERR_TOO_LARGE, "avatar", "exceeds %d bytes",
 		                  AVATAR_MAX_BYTES);
-	if (image_sniff(req->body, req->body_len, img))
+	if (image_sniff(*data, *len, img))
 		return field_fail(fe, APP_ERR_UNSUPPORTED, "avatar",
 		                  "is not a JPEG, PNG or WebP image");
 	if (img->width < AVATAR_MIN_SIDE || img->height < AVATAR_MIN_SIDE ||
@@ -127,13 +150,15 @@ enum app_err users_upload_avatar(struct request *req, struct response *res, stru
 {
 	const char *id = req->who->user_id, *old;
 	struct image_info img;
+	const char *data;
+	size_t len;
 	unsigned char rnd[8];
 	char ver[2 * sizeof(rnd) + 1], *key;
 	PGresult *u;
 	struct jw w;
 	enum app_err e;
 
-	if ((e = check_image(req, &img, fe)))
+	if ((e = read_image(req, &data, &len, &img, fe)))
 		return e;
 	if (crypto_random(rnd, sizeof(rnd)))
 		return APP_ERR_INTERNAL;
@@ -141,7 +166,7 @@ enum app_err users_upload_avatar(struct request *req, struct response *res, stru
 	ver[sizeof(ver) - 1] = '\0';
 	if (!(key = arena_printf(req->arena, "images/avatars/%s/%s.%s", id, ver, img.ext)))
 		return APP_ERR_NOMEM;
-	if ((e = storage_put(key, req->body, req->body_len))) {
+	if ((e = storage_put(key, data, len))) {
 		log_warn("avatar.store", "user %s: storing %s failed: %s %s", id, key,
 		         app_err_slug(e), storage_last_error());
 		return e == APP_ERR_VALIDATION ? APP_ERR_INTERNAL : e;

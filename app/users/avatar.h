@@ -3,7 +3,9 @@
  * POST and DELETE /api/v1/users/me/avatar.
  *
  * The body of the upload is the image itself (a browser's fetch sends a
- * File as it is); multipart/form-data is not accepted. The bytes decide
+ * File as it is), or a multipart/form-data body with exactly one part,
+ * named "avatar" (FormData; http/multipart.h says what is accepted). The
+ * bytes decide
  * what the picture is: image_sniff (core/image.h) must find a JPEG, PNG or
  * WebP header with dimensions from AVATAR_MIN_SIDE to AVATAR_MAX_SIDE,
  * and the stored key takes the sniffed format's extension. The declared
@@ -30,18 +32,23 @@
 #include "http/http.h"
 
 #define AVATAR_MAX_BYTES (2 * 1024 * 1024)
+/* the route's body limit: the picture plus room for a form's framing */
+#define AVATAR_BODY_MAX (AVATAR_MAX_BYTES + 16 * 1024)
 #define AVATAR_MIN_SIDE 16
 #define AVATAR_MAX_SIDE 4096
 
 /*
  * POST /api/v1/users/me/avatar: store the body as the caller's avatar and
  * answer the updated account (200). Problems:
- *   415 Content-Type  not an image type (multipart and JSON included)
- *   400 avatar        empty body
+ *   415 Content-Type  neither an image type nor multipart/form-data
+ *   400 avatar        empty body; a form that is not one part named
+ *                     avatar (or is malformed)
+ *   415 avatar        a form part declared as another type
  *   415 avatar        the bytes are not a JPEG, PNG or WebP image (a text
  *                     file, a truncated header, a GIF)
  *   400 avatar        a side under 16 or over 4096 pixels
- *   413 body          more than AVATAR_MAX_BYTES (the route's limit)
+ *   413 avatar        a picture of more than AVATAR_MAX_BYTES
+ *   413 body          a body past the route's limit (AVATAR_BODY_MAX)
  *   503               storage unavailable (nothing changed)
  */
 enum app_err users_upload_avatar(struct request *req, struct response *res, struct field_error *fe);

@@ -4,7 +4,7 @@
 # /images/ to the bucket):
 # upload a real PNG and JPEG from tests/fixtures/avatars, fetch avatar_url
 # from nginx and compare the bytes, a new URL per upload with the old one
-# gone, nginx letting a 2 MiB picture through to the app (413 from the app
+# gone, the same through a multipart form, nginx letting a 2 MiB picture through to the app (413 from the app
 # past it, from nginx past 3m), fake pictures refused, delete.
 set -uo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -55,6 +55,13 @@ if [ "$BACKEND" = local ]; then
 	check_status "the replaced PNG is gone" 404
 fi
 
+# --- a form, as a browser's FormData sends it ----------------------------------
+http POST /api/v1/users/me/avatar "${AUTH[@]}" -F "avatar=@$FIX/avatar-64.png;type=image/png"
+check_status "form upload: 200" 200
+URLF=$(json_get avatar_url | tr -d '"')
+check_match "form upload: a .png URL" "$URLF" '^/images/avatars/[0-9a-f-]{36}/[0-9a-f]{16}\.png$'
+check_eq "form upload through nginx: the bytes" "$(curl -sk "$BASE$URLF" | bytes)" "$(bytes <"$FIX/avatar-64.png")"
+
 # --- refused --------------------------------------------------------------------
 http POST /api/v1/users/me/avatar "${AUTH[@]}" -H 'Content-Type: image/png' --data-binary "@$FIX/avatar-32.gif"
 check_problem "GIF" 415 unsupported-media-type
@@ -66,8 +73,11 @@ http POST /api/v1/users/me/avatar "${AUTH[@]}" -H 'Content-Type: image/png' --da
 check_problem "8x8" 400 validation
 check_json "8x8: field" field '"avatar"'
 http POST /api/v1/users/me/avatar "${AUTH[@]}" -F "file=@$FIX/avatar-64.png"
-check_problem "multipart" 415 unsupported-media-type
-check_json "multipart: field" field '"Content-Type"'
+check_problem "form part not named avatar" 400 validation
+check_json "form part not named avatar: field" field '"avatar"'
+http POST /api/v1/users/me/avatar "${AUTH[@]}" -H 'Content-Type: text/plain' --data-binary "@$FIX/avatar-64.png"
+check_problem "text/plain" 415 unsupported-media-type
+check_json "text/plain: field" field '"Content-Type"'
 # past 2 MiB the app answers 413 (nginx lets up to 3m through on this route)
 head -c $((2 * 1024 * 1024 + 1)) /dev/zero >"$E2E_TMP/big"
 http POST /api/v1/users/me/avatar "${AUTH[@]}" -H 'Content-Type: image/png' --data-binary "@$E2E_TMP/big"

@@ -174,6 +174,33 @@ static void check_url(const char *url, const struct api_user *u, const char *ext
 		fail_msg("avatar_url %s is not %s<16 hex>.%s", url, prefix, ext);
 }
 
+#define FORM_TYPE "multipart/form-data; boundary=----revengeFormBoundary7MA4YWxk"
+#define FORM_BOUNDARY "------revengeFormBoundary7MA4YWxk"
+
+/* A multipart/form-data body as a browser's FormData makes it: one file
+ * part (name, type), and with second a text part after it. */
+static char *form_body(const char *name, const char *type, const void *data, size_t len,
+                       bool second, size_t *out_len)
+{
+	char head[512], tail[512];
+	int hl = snprintf(head, sizeof(head),
+	                  FORM_BOUNDARY "\r\nContent-Disposition: form-data; name=\"%s\";"
+	                                " filename=\"me.img\"\r\nContent-Type: %s\r\n\r\n",
+	                  name, type);
+	int tl = snprintf(tail, sizeof(tail), "\r\n%s" FORM_BOUNDARY "--\r\n",
+	                  second ? FORM_BOUNDARY "\r\nContent-Disposition: form-data; "
+	                                         "name=\"note\"\r\n\r\nhello\r\n"
+	                         : "");
+	char *b = malloc((size_t)hl + len + (size_t)tl);
+
+	assert_non_null(b);
+	memcpy(b, head, (size_t)hl);
+	memcpy(b + hl, data, len);
+	memcpy(b + hl + len, tail, (size_t)tl);
+	*out_len = (size_t)hl + len + (size_t)tl;
+	return b;
+}
+
 /* --- the scenario, once per backend -------------------------------------- */
 
 static void refused(const struct api_user *u, const char *why, const char *type, const void *data,
@@ -251,6 +278,30 @@ static void scenario(const char *tag)
 	assert_int_equal(objects(), 1);
 	assert_int_equal(audits(&u, "user.avatar.update"), 4);
 
+	/* a form with one part named avatar (FormData, curl -F) */
+	size_t flen;
+	char *form = form_body("avatar", "image/png", png, png_len, false, &flen);
+	EXPECT(upload(&u, FORM_TYPE, form, flen), 200);
+	check_url(api_str(api_last_json, "avatar_url"), &u, "png");
+	assert_true(object(api_str(api_last_json, "avatar_url"), &got, &got_len, NULL, 0));
+	assert_int_equal(got_len, png_len);
+	assert_memory_equal(got, png, png_len);
+	free(got);
+	free(form);
+	assert_int_equal(objects(), 1);
+	form = form_body("file", "image/png", png, png_len, false, &flen);
+	refused(&u, "form part not named avatar", FORM_TYPE, form, flen, 400, "avatar");
+	free(form);
+	form = form_body("avatar", "image/png", png, png_len, true, &flen);
+	refused(&u, "form of two parts", FORM_TYPE, form, flen, 400, "avatar");
+	free(form);
+	form = form_body("avatar", "text/plain", png, png_len, false, &flen);
+	refused(&u, "form part of another type", FORM_TYPE, form, flen, 415, "avatar");
+	free(form);
+	form = form_body("avatar", "image/png", gif, gif_len, false, &flen);
+	refused(&u, "GIF in a form", FORM_TYPE, form, flen, 415, "avatar");
+	free(form);
+
 	/* bad pictures: a 4xx naming what is wrong, nothing written */
 	refused(&u, "GIF", "image/png", gif, gif_len, 415, "avatar");
 	refused(&u, "text", "image/png", "just some text, not a picture", 29, 415, "avatar");
@@ -260,15 +311,20 @@ static void scenario(const char *tag)
 	refused(&u, "5000 wide", "image/png", wide, wide_len, 400, "avatar");
 	refused(&u, "empty", "image/png", "", 0, 400, "avatar");
 	refused(&u, "text/plain", "text/plain", png, png_len, 415, "Content-Type");
-	refused(&u, "multipart", "multipart/form-data; boundary=x", png, png_len, 415,
-	        "Content-Type");
+	refused(&u, "multipart without its boundary", "multipart/form-data; boundary=x", png,
+	        png_len, 400, "avatar");
 	refused(&u, "no type", NULL, png, png_len, 415, "Content-Type");
 	refused(&u, "JSON", "application/json", "{\"avatar\":\"x\"}", 14, 415, "Content-Type");
 	/* over 2 MiB: 413; exactly 2 MiB of a valid picture: accepted */
 	char *big = calloc(1, AVATAR_MAX + 1);
 	assert_non_null(big);
 	memcpy(big, png, png_len);
-	refused(&u, "2 MiB + 1", "image/png", big, AVATAR_MAX + 1, 413, "body");
+	refused(&u, "2 MiB + 1", "image/png", big, AVATAR_MAX + 1, 413, "avatar");
+	char *huge = calloc(1, AVATAR_MAX + 17 * 1024);
+	assert_non_null(huge);
+	refused(&u, "past the route's limit", "image/png", huge, AVATAR_MAX + 16 * 1024 + 1, 413,
+	        "body");
+	free(huge);
 	EXPECT(upload(&u, "image/png", big, AVATAR_MAX), 200);
 	assert_true(object(api_str(api_last_json, "avatar_url"), &got, &got_len, NULL, 0));
 	assert_int_equal(got_len, AVATAR_MAX);
