@@ -225,8 +225,9 @@ void http_dispatch(struct app *app, struct request *req, struct response *res)
 		goto fail;
 	}
 	/* a route may take more (an avatar) than server.max_body_size */
-	int64_t max_body =
-	    req->route->max_body ? req->route->max_body : app->cfg->server_max_body_size;
+	int64_t max_body = app->cfg->server_max_body_size;
+	if (req->route->max_body > max_body)
+		max_body = req->route->max_body;
 	if ((int64_t)req->body_len > max_body) {
 		e = field_fail(&fe, APP_ERR_TOO_LARGE, "body", "exceeds %lld bytes",
 			       (long long)max_body);

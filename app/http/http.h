@@ -140,12 +140,10 @@ struct route {
 	/* BODY_JSON routes: the body's members, {NULL} terminated, checked by
 	 * the dispatcher; NULL = the handler checks the body itself */
 	const struct body_field *body_spec;
-	/* largest request body (413 beyond); 0 = server.max_body_size. At most
-	 * HTTP_ROUTE_BODY_MAX: the FastCGI edge reads that much before routing */
+	/* largest request body (413 beyond); 0 = server.max_body_size; only
+	 * a larger value has an effect (the FastCGI edge reads no more) */
 	int64_t max_body;
 };
-
-#define HTTP_ROUTE_BODY_MAX (4 * 1024 * 1024)
 
 /* The stricter rate limit of the authentication routes applies. */
 #define ROUTE_AUTH_LIMIT 0x1u
