@@ -10,6 +10,7 @@
 #include "http/cors.h"
 #include "jobs/cron.h"
 #include "library/roots.h"
+#include "storage/storage.h"
 
 enum app_err app_init(struct app *app, const struct config *cfg, struct metrics *m)
 {
@@ -20,6 +21,7 @@ enum app_err app_init(struct app *app, const struct config *cfg, struct metrics 
 			 (int)cfg->database_statement_timeout);
 	app->cache = cache_new(cfg->redis_url, (int)cfg->redis_timeout, cfg->redis_prefix);
 	app->router = router_new(app_routes, app_routes_count);
+	storage_configure(cfg); /* avatars are stored by the API */
 	app->authorize = auth_check_route;
 	app->rate_limit = ratelimit_check;
 	if (!app->db || !app->router) {
@@ -101,6 +103,8 @@ enum app_err app_config_check(const struct config *cfg, struct buf *err)
 		buf_puts(err, "notifications.ca_file: must be an absolute path");
 		return APP_ERR_VALIDATION;
 	}
+	if (storage_config_check(cfg, err))
+		return APP_ERR_VALIDATION;
 	return library_roots_config_check(cfg, err);
 }
 

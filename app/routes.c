@@ -26,6 +26,7 @@
 #include "tv/tv.h"
 #include "users/admin.h"
 #include "users/create.h"
+#include "users/avatar.h"
 #include "users/me.h"
 #include "users/parental.h"
 #include "users/preferences.h"
@@ -476,6 +477,13 @@ const struct route app_routes[] = {
 	 NULL, BODY_NONE, mail_verify_resend, "Send the caller a new verification mail.",
 	 ROUTE_AUTH_LIMIT},
 	/* --- end e-mail flows --- */
+	/* --- avatars (users/avatar.h) --- */
+	{HTTP_POST, "/api/v1/users/me/avatar", "users.upload_avatar", "profile:update", NULL,
+	 BODY_RAW, users_upload_avatar,
+	 "Set one's avatar: a JPEG, PNG or WebP image of up to 2 MB as the body.", 0, NULL,
+	 AVATAR_BODY_MAX},
+	{HTTP_DELETE, "/api/v1/users/me/avatar", "users.delete_avatar", "profile:update", NULL,
+	 BODY_NONE, users_delete_avatar, "Remove one's avatar.", 0},
 };
 
 const size_t app_routes_count = sizeof(app_routes) / sizeof(app_routes[0]);

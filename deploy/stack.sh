@@ -761,6 +761,48 @@ conf_server_name() {
 	printf '%s' "$name"
 }
 
+# One [storage] value of DIR/revenge.conf (quotes and comments dropped).
+conf_storage_value() {
+	awk -v key="$1" '
+		/^[ \t]*\[/ { s = $0; gsub(/[ \t]/, "", s); in_s = (s == "[storage]"); next }
+		in_s && $0 ~ "^[ \t]*" key "[ \t]*=" {
+			v = $0
+			sub(/^[^=]*=[ \t]*/, "", v); sub(/[ \t]+[#;].*$/, "", v); sub(/[ \t]*$/, "", v)
+			gsub(/^"|"$/, "", v)
+			val = v
+		}
+		END { print val }' "$DIR/revenge.conf" 2>/dev/null
+}
+
+# nginx's /images/ for the storage backend: sets images_local, images_s3,
+# s3_origin and s3_host (see the placeholders of nginx/revenge.conf.in).
+# The values are checked before they are pasted into nginx.conf.
+conf_images() {
+	local backend endpoint bucket style scheme host
+	backend=$(conf_storage_value backend)
+	images_local="" images_s3="#" s3_origin="http://127.0.0.1:9/none/" s3_host="localhost"
+	[ "${backend:-local}" = s3 ] || return 0
+	endpoint=$(conf_storage_value s3_endpoint)
+	bucket=$(conf_storage_value s3_bucket)
+	style=$(conf_storage_value s3_path_style)
+	[[ $endpoint =~ ^(https?)://([A-Za-z0-9.-]+(:[0-9]{1,5})?)/?$ ]] ||
+		die "storage.s3_endpoint in $DIR/revenge.conf is not http(s)://host[:port]: $endpoint"
+	scheme=${BASH_REMATCH[1]} host=${BASH_REMATCH[2]}
+	[[ $bucket =~ ^[a-z0-9.-]{3,63}$ ]] ||
+		die "storage.s3_bucket in $DIR/revenge.conf is not a bucket name: $bucket"
+	images_local="#" images_s3=""
+	case ${style:-true} in
+	false | no | off | 0)
+		s3_host="$bucket.$host"
+		s3_origin="$scheme://$s3_host/images/"
+		;;
+	*)
+		s3_host=$host
+		s3_origin="$scheme://$host/$bucket/images/"
+		;;
+	esac
+}
+
 BROTLI_SO=/usr/lib/nginx/modules/ngx_http_brotli_filter_module.so
 
 nginx_render() {
@@ -792,8 +834,9 @@ nginx_render() {
 		brotli=""
 		brotli_module="load_module $BROTLI_SO;"
 	fi
-	local server_name
+	local server_name images_local images_s3 s3_origin s3_host
 	server_name=$(conf_server_name) || exit 1
+	conf_images
 	local -a subst=(
 		-e "s|@DIR@|$DIR|g"
 		-e "s|@HTTPS_PORT@|$HTTPS_PORT|g"
@@ -806,6 +849,10 @@ nginx_render() {
 		-e "s|@SERVER_NAME@|$server_name|g"
 		-e "s|@BROTLI_MODULE@|$brotli_module|g"
 		-e "s|@BROTLI@|$brotli|g"
+		-e "s|@IMAGES_LOCAL@|$images_local|g"
+		-e "s|@IMAGES_S3@|$images_s3|g"
+		-e "s|@S3_ORIGIN@|$s3_origin|g"
+		-e "s|@S3_HOST@|$s3_host|g"
 	)
 	sed "${subst[@]}" "$template" >"$DIR/nginx/nginx.conf.tmp"
 	sed "${subst[@]}" "$headers" >"$DIR/nginx/security-headers.conf"

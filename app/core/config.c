@@ -38,7 +38,7 @@
 /* Order matches enum log_level / enum log_format: the index is stored. */
 static const char *const level_choices[] = {"debug", "info", "warn", "error", NULL};
 static const char *const format_choices[] = {"json", "logfmt", NULL};
-static const char *const storage_choices[] = {"local", NULL};
+static const char *const storage_choices[] = {"local", "s3", NULL};
 /* the order of enum notify_tls (notify/send.h) */
 static const char *const mail_security_choices[] = {"starttls", "starttls_optional", "tls", "none",
                                                     NULL};
@@ -223,6 +223,22 @@ static const struct config_key keys[] = {
      "Where user content and cached images are kept."},
     {"storage", "path", CFG_STRING, OFF(storage_path), "/var/lib/revenge/storage", 0, 0, NULL, 0,
      "Directory of the local storage backend (nginx serves its images/ folder)."},
+    {"storage", "s3_endpoint", CFG_STRING, OFF(storage_s3_endpoint), "", 0, 0, NULL, 0,
+     "S3 backend: base URL of the S3-compatible service, http(s)://host[:port] without a path "
+     "(for example https://s3.eu-central-1.amazonaws.com or http://127.0.0.1:9000 for MinIO)."},
+    {"storage", "s3_region", CFG_STRING, OFF(storage_s3_region), "us-east-1", 0, 0, NULL, 0,
+     "S3 backend: region the requests are signed for (MinIO accepts us-east-1)."},
+    {"storage", "s3_bucket", CFG_STRING, OFF(storage_s3_bucket), "", 0, 0, NULL, 0,
+     "S3 backend: bucket the objects are kept in (it must exist)."},
+    {"storage", "s3_access_key", CFG_STRING, OFF(storage_s3_access_key), "", 0, 0, NULL, 0,
+     "S3 backend: access key id."},
+    {"storage", "s3_secret_key", CFG_STRING, OFF(storage_s3_secret_key), "", 0, 0, NULL,
+     CFG_SECRET, "S3 backend: secret access key (never logged)."},
+    {"storage", "s3_path_style", CFG_BOOL, OFF(storage_s3_path_style), "true", 0, 0, NULL, 0,
+     "S3 backend: address objects as endpoint/bucket/key (MinIO, most self-hosted servers); "
+     "false for virtual-hosted bucket.endpoint/key."},
+    {"storage", "s3_timeout", CFG_DURATION, OFF(storage_s3_timeout), "30s", SEC, 10 * MINUTE,
+     NULL, 0, "S3 backend: time limit of one request (a put, a check or a removal)."},
     {"images", "enabled", CFG_BOOL, OFF(images_enabled), "true", 0, 0, NULL, 0,
      "Fetch posters, backdrops, stills and profile pictures into storage."},
     {"images", "poster_size", CFG_STRING, OFF(images_poster_size), "w780", 0, 0, NULL, 0,

@@ -132,8 +132,15 @@ struct config {
 	/* [movies] */
 	int64_t movies_cache_ttl; /* ms */
 	/* [storage] */
-	int64_t storage_backend; /* enum: 0 local */
+	int64_t storage_backend; /* enum: 0 local, 1 s3 */
 	char *storage_path;
+	char *storage_s3_endpoint; /* NULL when unset, like every empty string */
+	char *storage_s3_region;
+	char *storage_s3_bucket;
+	char *storage_s3_access_key;
+	char *storage_s3_secret_key;
+	bool storage_s3_path_style;
+	int64_t storage_s3_timeout; /* ms */
 	/* [images] */
 	bool images_enabled;
 	char *images_poster_size;

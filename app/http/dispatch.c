@@ -224,9 +224,13 @@ void http_dispatch(struct app *app, struct request *req, struct response *res)
 		snprintf(fe.detail, sizeof(fe.detail), "too many requests; retry in %d s", retry);
 		goto fail;
 	}
-	if ((int64_t)req->body_len > app->cfg->server_max_body_size) {
+	/* a route may take more (an avatar) than server.max_body_size */
+	int64_t max_body = app->cfg->server_max_body_size;
+	if (req->route->max_body > max_body)
+		max_body = req->route->max_body;
+	if ((int64_t)req->body_len > max_body) {
 		e = field_fail(&fe, APP_ERR_TOO_LARGE, "body", "exceeds %lld bytes",
-			       (long long)app->cfg->server_max_body_size);
+			       (long long)max_body);
 		goto fail;
 	}
 	/* the one permission check: every route but the explicit public ones;

@@ -15,6 +15,7 @@
 #include "core/text.h"
 #include "http/dispatch.h"
 #include "http/headers.h"
+#include "http/router.h"
 
 #define MAX_CONNS 64
 #define POLL_MS 500
@@ -177,6 +178,25 @@ static enum app_err read_body(FCGX_Request *fr, struct request *req, int64_t max
 	return APP_OK;
 }
 
+/* The body limit of the route the request is for: server.max_body_size,
+ * or more when that route declares it (an avatar upload). Matched on a
+ * scratch copy so nothing is read for a body over the limit; the
+ * dispatcher matches again and checks the same limit. */
+static int64_t body_limit(struct app *app, const struct request *req)
+{
+	struct request scratch = *req;
+	struct field_error fe = {{0}, {0}};
+	int64_t max = app->cfg->server_max_body_size;
+	int allow = 0;
+
+	if (req->path && req->method &&
+	    router_match(app->router, req->method, req->path, &scratch, &allow, &fe) ==
+		ROUTE_FOUND &&
+	    scratch.route->max_body > max)
+		max = scratch.route->max_body;
+	return max;
+}
+
 static void log_request(const struct request *req, int status, int64_t dur_us)
 {
 	char st[8], ms[24];
@@ -217,7 +237,7 @@ static void handle(struct app *app, FCGX_Request *fr, struct arena *arena)
 	http_response_init(&res, (size_t)app->cfg->server_request_memory);
 	if (!req.env) {
 		http_problem(&req, &res, APP_ERR_NOMEM, NULL, NULL);
-	} else if ((e = read_body(fr, &req, app->cfg->server_max_body_size, &fe))) {
+	} else if ((e = read_body(fr, &req, body_limit(app, &req), &fe))) {
 		fr->keepConnection = 0;
 		http_problem(&req, &res, e, &fe, NULL);
 	} else {

@@ -114,7 +114,9 @@ struct body_field {
 #define MAX_PATH_PARAMS 4
 #define MAX_QUERY_PARAMS 24
 
-enum body_kind { BODY_NONE = 0, BODY_JSON };
+/* BODY_RAW: the handler reads req->body as it came (an image upload);
+ * documented with a requestBody like a JSON body */
+enum body_kind { BODY_NONE = 0, BODY_JSON, BODY_RAW };
 
 struct request;
 struct response;
@@ -138,6 +140,9 @@ struct route {
 	/* BODY_JSON routes: the body's members, {NULL} terminated, checked by
 	 * the dispatcher; NULL = the handler checks the body itself */
 	const struct body_field *body_spec;
+	/* largest request body (413 beyond); 0 = server.max_body_size; only
+	 * a larger value has an effect (the FastCGI edge reads no more) */
+	int64_t max_body;
 };
 
 /* The stricter rate limit of the authentication routes applies. */

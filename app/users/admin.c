@@ -8,6 +8,7 @@
 #include "auth/session.h"
 #include "db/sql.h"
 #include "http/page.h"
+#include "users/avatar.h"
 #include "users/change.h"
 #include "users/user.h"
 
@@ -192,8 +193,10 @@ enum app_err users_admin_update(struct request *req, struct response *res, struc
 
 static const struct db_stmt q_soft_delete = {
     "users_soft_delete",
-    "UPDATE users SET deleted_at = now() WHERE id = $1 AND deleted_at IS NULL"
-    " RETURNING json_build_object('username', username, 'email', email)::text",
+    "UPDATE users u SET deleted_at = now(), avatar_path = NULL"
+    " FROM (SELECT id, avatar_path FROM users WHERE id = $1 AND deleted_at IS NULL FOR UPDATE) o"
+    " WHERE u.id = o.id"
+    " RETURNING json_build_object('username', u.username, 'email', u.email)::text, o.avatar_path",
     1, false};
 static const struct db_stmt q_revoke_keys = {
     "users_revoke_keys",
@@ -232,8 +235,11 @@ enum app_err users_admin_delete(struct request *req, struct response *res, struc
 	if ((e = session_revoke_all(req, id, NULL, "account deleted", NULL)) ||
 	    (e = db_query(db, req->arena, &q_revoke_keys, idp, NULL)) || (e = audit_write(req, &a)))
 		goto rollback;
+	/* the row is the avatar's only reference: copy its key before commit */
+	const char *avatar = PQgetisnull(r, 0, 1) ? NULL : PQgetvalue(r, 0, 1);
 	if ((e = db_commit(db)))
 		return e;
+	avatar_forget_object(avatar, id); /* after the commit, best effort */
 	res->status = 204;
 	return APP_OK;
 rollback:

@@ -15,9 +15,12 @@
 #include "db/sql.h"
 #include "http/http.h"
 
-/* The columns user_json() expects, in order, from `users u`. */
+/* The columns user_json() expects, in order, from `users u`. avatar_path
+ * holds the storage key ("images/avatars/<id>/<version>.png", users/avatar.h)
+ * and is rendered as avatar_url, the path nginx serves it at
+ * ("/images/avatars/…"), or null. */
 #define USER_COLUMNS                                                                               \
-	"u.id, u.username, u.email, u.display_name, u.avatar_path, u.locale, u.timezone,"          \
+	"u.id, u.username, u.email, u.display_name, '/' || u.avatar_path, u.locale, u.timezone,"   \
 	" u.is_active, u.email_verified, " SQL_TS("u.last_login_at") ", " SQL_TS("u.created_at")   \
 	", " SQL_TS("u.updated_at") ","                                                            \
 	" (SELECT coalesce(json_agg(r.name ORDER BY r.name), '[]')::text FROM user_roles ur"       \

@@ -80,9 +80,14 @@ size_t fcgi_encode(unsigned char *out, size_t cap, const char *method, const cha
 	pl += put_param(p + pl, "REQUEST_URI", uri);
 	pl += put_param(p + pl, "REMOTE_ADDR", "127.0.0.1");
 	pl += put_param(p + pl, "SERVER_PROTOCOL", "HTTP/1.1");
+	/* a CONTENT_TYPE among params (an image upload) replaces the default */
+	int own_type = 0;
+	for (size_t i = 0; params && params[i]; i++)
+		own_type |= !strncmp(params[i], "CONTENT_TYPE=", 13);
 	if (body_len) {
 		pl += put_param(p + pl, "CONTENT_LENGTH", cl);
-		pl += put_param(p + pl, "CONTENT_TYPE", "application/json");
+		if (!own_type)
+			pl += put_param(p + pl, "CONTENT_TYPE", "application/json");
 	}
 	for (size_t i = 0; params && params[i]; i++) {
 		char name[256];

@@ -20,7 +20,8 @@ int fcgi_connect(const char *path);
 
 /* Encode a complete request (BEGIN_REQUEST, PARAMS, STDIN) into out (cap
  * bytes); returns the length. headers: NULL-terminated "NAME=value" CGI
- * params added to the standard ones (e.g. "HTTP_X_REQUEST_ID=abc"). */
+ * params added to the standard ones (e.g. "HTTP_X_REQUEST_ID=abc"); a
+ * "CONTENT_TYPE=…" among them replaces the default application/json. */
 size_t fcgi_encode(unsigned char *out, size_t cap, const char *method, const char *uri,
 		   const char *const *params, const char *body, size_t body_len, int keep_conn);
 

@@ -744,8 +744,8 @@ static void test_routes_documented(void **state)
 		if (strcmp(o->summary, r->summary ? r->summary : ""))
 			problem("%s: %s:%d has summary \"%s\", the route table says \"%s\"", label,
 			        YAML_PATH, o->line, o->summary, r->summary ? r->summary : "");
-		if (r->body == BODY_JSON && !o->has_body)
-			problem("%s: takes a JSON body but %s:%d has no requestBody", label,
+		if (r->body != BODY_NONE && !o->has_body)
+			problem("%s: takes a body but %s:%d has no requestBody", label,
 			        YAML_PATH, o->line);
 		if (r->body == BODY_NONE && o->has_body)
 			problem("%s: takes no body but %s:%d documents a requestBody", label,

@@ -307,6 +307,72 @@ static void test_configure(void **state)
 	assert_string_equal(storage_root(), dir);
 }
 
+/* The type an object is stored and served with comes from its extension. */
+static void test_content_type(void **state)
+{
+	(void)state;
+	assert_string_equal(storage_content_type("images/a/b.jpg"), "image/jpeg");
+	assert_string_equal(storage_content_type("images/a/b.jpeg"), "image/jpeg");
+	assert_string_equal(storage_content_type("images/avatars/u/1.png"), "image/png");
+	assert_string_equal(storage_content_type("images/avatars/u/1.webp"), "image/webp");
+	assert_string_equal(storage_content_type("images/x.avif"), "image/avif");
+	assert_string_equal(storage_content_type("images/x.gif"), "image/gif");
+	assert_string_equal(storage_content_type("images/x.svg"), "application/octet-stream");
+	assert_string_equal(storage_content_type("images/x.JPG"), "application/octet-stream");
+	assert_string_equal(storage_content_type("images.jpg/x"), "application/octet-stream");
+	assert_string_equal(storage_content_type("noext"), "application/octet-stream");
+	assert_string_equal(storage_content_type(NULL), "application/octet-stream");
+}
+
+/* The S3 settings are checked at start-up; the local backend needs none. */
+static void test_s3_config_check(void **state)
+{
+	static const struct {
+		const char *text;
+		int ok;
+	} cases[] = {
+	    {"", 1},
+	    {"[storage]\nbackend = local\n", 1},
+	    {"[storage]\nbackend = s3\ns3_endpoint = \"http://127.0.0.1:9000\"\ns3_bucket = b-1.x\n"
+	     "s3_access_key = a\ns3_secret_key = s\n",
+	     1},
+	    {"[storage]\nbackend = s3\ns3_endpoint = \"https://s3.example.com/\"\ns3_bucket = bkt\n"
+	     "s3_access_key = a\ns3_secret_key = s\n",
+	     1},
+	    {"[storage]\nbackend = s3\ns3_endpoint = \"http://u@h\"\ns3_bucket = bkt\n"
+	     "s3_access_key = a\ns3_secret_key = s\n",
+	     0},
+	    {"[storage]\nbackend = s3\ns3_endpoint = \"http://h?x\"\ns3_bucket = bkt\n"
+	     "s3_access_key = a\ns3_secret_key = s\n",
+	     0},
+	    {"[storage]\nbackend = s3\ns3_endpoint = \"http://h\"\ns3_bucket = ab\n"
+	     "s3_access_key = a\ns3_secret_key = s\n",
+	     0},
+	    {"[storage]\nbackend = s3\ns3_endpoint = \"http://h\"\ns3_bucket = bkt\n"
+	     "s3_access_key = a\n",
+	     0},
+	};
+	char *const noenv[] = {NULL};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct config c;
+		struct buf err;
+
+		buf_init(&err, 512);
+		assert_int_equal(
+		    config_load_text(&c, cases[i].text, strlen(cases[i].text), "t", noenv, NULL),
+		    APP_OK);
+		if ((storage_config_check(&c, &err) == 0) != cases[i].ok)
+			fail_msg("case %zu: %s", i, err.data);
+		assert_true(cases[i].ok ? err.len == 0 : strstr(err.data, "storage.s3_") != NULL);
+		config_release(&c);
+		buf_release(&err);
+	}
+	/* checking configures nothing */
+	assert_false(storage_is_s3());
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -318,6 +384,8 @@ int main(void)
 	    cmocka_unit_test(test_put_fails_cleanly),
 	    cmocka_unit_test(test_concurrent_puts),
 	    cmocka_unit_test(test_configure),
+	    cmocka_unit_test(test_content_type),
+	    cmocka_unit_test(test_s3_config_check),
 	};
 	char text[128], cmd[128];
 	struct config c;
