@@ -298,7 +298,7 @@ fail:
  * bookkeeping. A second factor slots in before this step: when the account
  * requires one, the login answers with a challenge instead, and the MFA
  * endpoint calls this once the code is verified. */
-static enum app_err issue_session(struct request *req, struct response *res, const char *user_id,
+enum app_err issue_session(struct request *req, struct response *res, const char *user_id,
 				  const char *device, bool cookie,
 				  const char *new_hash)
 {

@@ -24,4 +24,13 @@ enum app_err auth_refresh(struct request *req, struct response *res, struct fiel
 enum app_err auth_change_password(struct request *req, struct response *res,
 				  struct field_error *fe);
 
+/* Issue the session of a verified login (user_id), in one transaction with
+ * the bookkeeping (failure count cleared, last_login_at, new_hash — may be
+ * NULL — stored, audit user.login, auth.new_login event); the answer's
+ * body holds the tokens and the account, and with cookie the session
+ * cookies are set. For the second factor and single sign-on, which verify
+ * the user their own way. Errors: those of the database. */
+enum app_err issue_session(struct request *req, struct response *res, const char *user_id,
+			   const char *device, bool cookie, const char *new_hash);
+
 #endif
