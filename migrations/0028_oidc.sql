@@ -49,8 +49,12 @@ CREATE INDEX user_identities_user_idx ON user_identities (user_id);
 -- (the state itself only travels in the browser's URL), single use (the
 -- callback deletes the row it consumes), 10 minutes. link_user_id: the
 -- flow links the provider's account to this user instead of logging in.
+-- browser_sha256: the hash of a cookie set where the flow began, so a
+-- callback URL carried to another browser does not log that browser into
+-- the account that began it (login CSRF).
 CREATE TABLE oidc_states (
 	state_sha256 bytea PRIMARY KEY CHECK (length(state_sha256) = 32),
+	browser_sha256 bytea NOT NULL CHECK (length(browser_sha256) = 32),
 	provider_id uuid NOT NULL REFERENCES oidc_providers (id) ON DELETE CASCADE,
 	nonce text NOT NULL,
 	code_verifier text NOT NULL,

@@ -44,14 +44,15 @@ static const struct db_stmt q_state_add = {
 	"oidc_state_add",
 	"WITH old AS (DELETE FROM oidc_states WHERE expires_at < now())"
 	" INSERT INTO oidc_states (state_sha256, provider_id, nonce, code_verifier, redirect,"
-	" link_user_id) VALUES ($1, $2, $3, $4, $5, $6)",
-	6, false};
+	" link_user_id, browser_sha256) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+	7, false};
 /* single use: the row is gone whether the rest of the callback succeeds */
 static const struct db_stmt q_state_take = {
 	"oidc_state_take",
 	"DELETE FROM oidc_states WHERE state_sha256 = $1 AND provider_id = $2"
+	" AND browser_sha256 = $3"
 	" RETURNING nonce, code_verifier, redirect, link_user_id, expires_at > now()",
-	2, false};
+	3, false};
 static const struct db_stmt q_identity = {
 	"oidc_identity",
 	"SELECT i.user_id, u.is_active FROM user_identities i JOIN users u ON u.id = i.user_id"
@@ -67,6 +68,12 @@ static const struct db_stmt q_identity_seen = {
 	"UPDATE user_identities SET last_login_at = now(), email = $3"
 	" WHERE provider_id = $1 AND subject = $2",
 	3, false};
+/* the links of deleted accounts give way to a new account */
+static const struct db_stmt q_identity_stale = {
+	"oidc_identity_stale",
+	"DELETE FROM user_identities i USING users u WHERE i.provider_id = $1 AND i.subject = $2"
+	" AND u.id = i.user_id AND u.deleted_at IS NOT NULL",
+	2, false};
 static const struct db_stmt q_email_taken = {
 	"oidc_email_taken",
 	"SELECT 1 FROM users WHERE lower(email) = lower($1) AND deleted_at IS NULL", 1, true};
@@ -97,6 +104,10 @@ const struct body_field oidc_identities_link_body[] = {
 
 /* --- helpers ---------------------------------------------------------------------- */
 
+/* Binds a flow to the browser that began it (SameSite=Lax: sent on the
+ * provider's top-level redirect back, unlike the Strict session cookie). */
+#define OIDC_COOKIE "revenge_oidc"
+
 /* A fresh 256-bit random value as 43 characters of base64url (arena). */
 static const char *random_token(struct arena *a)
 {
@@ -121,6 +132,19 @@ static const char *state_hash_hex(struct arena *a, const char *state)
 	hex[1] = 'x';
 	hex_encode(h, sizeof(h), hex + 2);
 	return hex;
+}
+
+/* The browser cookie of a flow: the caller's when it has a well-formed
+ * one (several flows of one browser share it), else a new one. */
+static const char *browser_token(struct request *req)
+{
+	const char *c = auth_cookie(req, OIDC_COOKIE);
+	size_t n = c ? strlen(c) : 0;
+
+	if (n == 43 && strspn(c, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") ==
+			   n)
+		return c;
+	return random_token(req->arena);
 }
 
 /* RFC 3986 unreserved characters stay, every other byte is %XX. */
@@ -160,8 +184,9 @@ static const char *callback_url(struct request *req, const char *slug)
 /* Store a new flow for provider r and build the provider's authorization
  * URL into *url. link_user: the user the identity is to be linked to, or
  * NULL for a login. */
-static enum app_err begin_flow(struct request *req, const PGresult *r, const char *redirect,
-			       const char *link_user, const char **url, struct field_error *fe)
+static enum app_err begin_flow(struct request *req, struct response *res, const PGresult *r,
+			       const char *redirect, const char *link_user, const char **url,
+			       struct field_error *fe)
 {
 	const char *slug = PQgetvalue(r, 0, OC_SLUG);
 	struct oidc_meta m;
@@ -180,15 +205,26 @@ static enum app_err begin_flow(struct request *req, const PGresult *r, const cha
 		return field_fail(fe, e, "issuer", "%s", err);
 	}
 	const char *state = random_token(req->arena), *nonce = random_token(req->arena),
-		   *verifier = random_token(req->arena);
-	if (!state || !nonce || !verifier)
+		   *verifier = random_token(req->arena), *browser = browser_token(req);
+	if (!state || !nonce || !verifier || !browser)
 		return APP_ERR_INTERNAL;
 	crypto_sha256(verifier, strlen(verifier), h);
 	base64url_encode(h, sizeof(h), challenge);
-	const char *p[] = {state_hash_hex(req->arena, state), PQgetvalue(r, 0, OC_ID), nonce,
-			   verifier, redirect, link_user};
+	const char *p[] = {state_hash_hex(req->arena, state),
+			   PQgetvalue(r, 0, OC_ID),
+			   nonce,
+			   verifier,
+			   redirect,
+			   link_user,
+			   state_hash_hex(req->arena, browser)};
 	if ((e = db_query(req->app->db, req->arena, &q_state_add, p, NULL)))
 		return e;
+	res_header(res, "Set-Cookie",
+		   arena_printf(req->arena,
+				"%s=%s; Path=/api/v1/auth/oidc/; Max-Age=600; HttpOnly; "
+				"SameSite=Lax%s",
+				OIDC_COOKIE, browser,
+				req->app->cfg->auth_cookie_secure ? "; Secure" : ""));
 	buf_init(&b, 8192);
 	buf_puts(&b, m.authorization_endpoint);
 	buf_puts(&b, strchr(m.authorization_endpoint, '?') ? "&" : "?");
@@ -214,7 +250,7 @@ enum app_err oidc_authorize(struct request *req, struct response *res, struct fi
 	enum app_err e;
 
 	if ((e = oidc_provider_load(req, req_path(req, "slug")->str, true, &r, fe)) ||
-	    (e = begin_flow(req, r, redirect ? redirect->str : NULL, NULL, &url, fe)))
+	    (e = begin_flow(req, res, r, redirect ? redirect->str : NULL, NULL, &url, fe)))
 		return e;
 	res->status = 302;
 	res_header(res, "Location", url);
@@ -419,8 +455,11 @@ static enum app_err create_account(struct request *req, const struct callback *c
 	const char *nv = arena_printf(req->arena, "{\"provider\":\"%s\",\"role\":\"%s\"}",
 				      cb->slug, role);
 	struct audit_entry a = {NULL, "user.register", "user", NULL, true, NULL, NULL, nv};
+	const char *sp[] = {cb->provider_id, cb->subject};
 	if ((e = db_begin(req->app->db)))
 		goto out;
+	if ((e = db_query(req->app->db, req->arena, &q_identity_stale, sp, NULL)))
+		goto rollback;
 	if ((e = user_create(req->app, req->arena, username, cb->email, password, cb->display,
 			     role, user_id, fe))) {
 		if (e == APP_ERR_VALIDATION)
@@ -525,12 +564,20 @@ enum app_err oidc_callback(struct request *req, struct response *res, struct fie
 	cb.slug = PQgetvalue(r, 0, OC_SLUG);
 	if (!state)
 		return field_fail(fe, APP_ERR_VALIDATION, "state", "is required");
-	const char *sp[] = {state_hash_hex(req->arena, state->str), cb.provider_id};
+	const char *browser = auth_cookie(req, OIDC_COOKIE);
+	if (!browser)
+		return field_fail(fe, APP_ERR_UNAUTHORIZED, "state",
+				  "belongs to no flow of this browser (no %s cookie); start the "
+				  "login again",
+				  OIDC_COOKIE);
+	const char *sp[] = {state_hash_hex(req->arena, state->str), cb.provider_id,
+			    state_hash_hex(req->arena, browser)};
 	if ((e = db_query(req->app->db, req->arena, &q_state_take, sp, &s)))
 		return e;
 	if (PQntuples(s) != 1 || PQgetvalue(s, 0, 4)[0] != 't')
 		return field_fail(fe, APP_ERR_UNAUTHORIZED, "state",
-				  "is unknown, expired or already used; start the login again");
+				  "is unknown, expired, already used or another browser's; start "
+				  "the login again");
 	cb.redirect = PQgetvalue(s, 0, 2);
 	cb.link_user = PQgetisnull(s, 0, 3) ? NULL : PQgetvalue(s, 0, 3);
 	if (error)
@@ -621,7 +668,8 @@ enum app_err oidc_identities_link(struct request *req, struct response *res,
 				       "is not an enabled provider");
 		return e;
 	}
-	if ((e = begin_flow(req, r, req_body_str(req, "redirect"), req->who->user_id, &url, fe)))
+	if ((e = begin_flow(req, res, r, req_body_str(req, "redirect"), req->who->user_id, &url,
+			     fe)))
 		return e;
 	jw_init(&w, &res->body);
 	jw_obj_open(&w);

@@ -137,13 +137,13 @@ static const char *last_cookie(const char *name)
 	return NULL;
 }
 
-/* A GET to the pool with a session cookie. */
-static int call_cookie(const char *uri, const char *session)
+/* A GET to the pool with a Cookie header (NULL: none). */
+static int call_with(const char *uri, const char *cookies)
 {
-	char cookie[256];
-	const char *params[] = {cookie, NULL};
+	char cookie[512];
+	const char *params[] = {cookies ? cookie : NULL, NULL};
 
-	snprintf(cookie, sizeof(cookie), "HTTP_COOKIE=revenge_session=%s", session);
+	snprintf(cookie, sizeof(cookie), "HTTP_COOKIE=%s", cookies ? cookies : "");
 	cJSON_Delete(api_last_json);
 	api_last_json = NULL;
 	assert_int_equal(fcgi_call(api_sock, "GET", uri, params, NULL, &api_last), 0);
@@ -152,12 +152,25 @@ static int call_cookie(const char *uri, const char *session)
 	return api_last.status;
 }
 
+/* A GET to the pool with a session cookie. */
+static int call_cookie(const char *uri, const char *session)
+{
+	return call_with(uri, api_fmt("revenge_session=%s", session));
+}
+
 /* --- the browser ---------------------------------------------------------------- */
 
 struct browser {
 	CURL *curl;
 	char callback[4096]; /* the path and query the provider sent the browser back to */
+	char cookie[128];    /* "revenge_oidc=…", as Revenge set it when the flow began */
 };
+
+/* The callback, with the flow's browser cookie. */
+static int callback(const struct browser *b)
+{
+	return call_with(b->callback, b->cookie);
+}
 
 /* Follow the provider's redirects from url until it sends the browser to
  * Revenge; the interaction logs in `account`. */
@@ -213,6 +226,11 @@ static void flow_to_callback(struct browser *b, const char *slug, const char *ac
 	assert_string_equal(loc, api_str(api_last_json, "authorization_url"));
 	assert_non_null(strstr(loc, "code_challenge_method=S256"));
 	assert_non_null(strstr(loc, "nonce="));
+	assert_non_null(last_cookie("revenge_oidc"));
+	assert_non_null(strstr(api_last.head, "Path=/api/v1/auth/oidc/; Max-Age=600; HttpOnly; "
+					      "SameSite=Lax"));
+	snprintf(b->cookie, sizeof(b->cookie), "revenge_oidc=%s", last_cookie("revenge_oidc"));
+	loc = api_fmt("%s", loc);
 	browse_provider(b, loc, account);
 	curl_easy_cleanup(b->curl);
 }
@@ -225,7 +243,7 @@ static int sso(const char *slug, const char *account, const char *mode)
 	flow_to_callback(&b, slug, account);
 	if (mode)
 		idp_mode(mode);
-	return api_call("GET", b.callback, NULL, NULL);
+	return callback(&b);
 }
 
 static long count(const char *sql)
@@ -438,29 +456,31 @@ static void state_and_providers(void **state)
 
 	/* a replayed state is refused (the code too: it was used) */
 	flow_to_callback(&b, "rs", "alice");
-	EXPECT(api_call("GET", b.callback, NULL, NULL), 302);
+	/* another browser (the callback URL carried elsewhere: login CSRF),
+	 * or none: refused, and the flow stays for its own browser */
+	EXPECT_FIELD(call_with(b.callback, "revenge_oidc=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"),
+		     401, "state");
+	EXPECT_FIELD(call_with(b.callback, NULL), 401, "state");
+	EXPECT(callback(&b), 302);
 	long sessions = count("SELECT count(*) FROM sessions");
-	EXPECT_FIELD(api_call("GET", b.callback, NULL, NULL), 401, "state");
+	EXPECT_FIELD(callback(&b), 401, "state");
 	assert_int_equal(count("SELECT count(*) FROM sessions"), sessions);
 	/* a made-up state, none at all, and one of another provider */
-	EXPECT_FIELD(api_call("GET", "/api/v1/auth/oidc/rs/callback?code=x&state=made-up", NULL,
-			      NULL),
-		     401, "state");
-	EXPECT_FIELD(api_call("GET", "/api/v1/auth/oidc/rs/callback?code=x", NULL, NULL), 400,
+	EXPECT_FIELD(call_with("/api/v1/auth/oidc/rs/callback?code=x&state=made-up", b.cookie), 401,
 		     "state");
+	EXPECT_FIELD(call_with("/api/v1/auth/oidc/rs/callback?code=x", b.cookie), 400, "state");
 	flow_to_callback(&b, "rs", "alice");
 	char *other = strdup(b.callback);
 	memcpy(strstr(other, "/rs/"), "/es/", 4);
-	EXPECT_FIELD(api_call("GET", other, NULL, NULL), 401, "state");
+	EXPECT_FIELD(call_with(other, b.cookie), 401, "state");
 	free(other);
 	/* the provider's refusal */
-	EXPECT(api_call("GET", b.callback, NULL, NULL), 302); /* still unused: works */
+	EXPECT(callback(&b), 302); /* still unused: works */
 	flow_to_callback(&b, "rs", "alice");
 	const char *st = strstr(b.callback, "state=");
-	EXPECT_FIELD(api_call("GET",
-			      api_fmt("/api/v1/auth/oidc/rs/callback?error=access_denied&%.*s",
-				      (int)strcspn(st, "&"), st),
-			      NULL, NULL),
+	EXPECT_FIELD(call_with(api_fmt("/api/v1/auth/oidc/rs/callback?error=access_denied&%.*s",
+				       (int)strcspn(st, "&"), st),
+			       b.cookie),
 		     401, "code");
 	/* another issuer in the answer (RFC 9207 mix-up) */
 	flow_to_callback(&b, "rs", "alice");
@@ -468,8 +488,7 @@ static void state_and_providers(void **state)
 	char *iss = strstr(mixed, "&iss=");
 	assert_non_null(iss);
 	*iss = 0;
-	EXPECT_FIELD(api_call("GET", api_fmt("%s&iss=https%%3A%%2F%%2Fevil.example", mixed), NULL,
-			      NULL),
+	EXPECT_FIELD(call_with(api_fmt("%s&iss=https%%3A%%2F%%2Fevil.example", mixed), b.cookie),
 		     401, "iss");
 	free(mixed);
 	/* a code of nobody's */
@@ -477,14 +496,14 @@ static void state_and_providers(void **state)
 	char *fake = strdup(b.callback);
 	char *code = strstr(fake, "code=") + 5;
 	code[0] = code[0] == 'A' ? 'B' : 'A';
-	EXPECT_FIELD(api_call("GET", fake, NULL, NULL), 401, "code");
+	EXPECT_FIELD(call_with(fake, b.cookie), 401, "code");
 	free(fake);
 
 	/* unknown and disabled providers */
 	EXPECT_FIELD(api_call("GET", "/api/v1/auth/oidc/nope/authorize", NULL, NULL), 404, "slug");
 	EXPECT_FIELD(api_call("GET", "/api/v1/auth/oidc/off/authorize", NULL, NULL), 404, "slug");
-	EXPECT_FIELD(api_call("GET", "/api/v1/auth/oidc/off/callback?code=a&state=b", NULL, NULL),
-		     404, "slug");
+	EXPECT_FIELD(call_with("/api/v1/auth/oidc/off/callback?code=a&state=b", b.cookie), 404,
+		     "slug");
 	/* open redirects */
 	long states = count("SELECT count(*) FROM oidc_states");
 	EXPECT_FIELD(api_call("GET", "/api/v1/auth/oidc/rs/authorize?redirect=https://evil.example/",
@@ -555,9 +574,10 @@ static void accounts(void **state)
 	       200);
 	struct browser b;
 	browser_open(&b);
-	browse_provider(&b, api_str(api_last_json, "authorization_url"), "carol");
+	snprintf(b.cookie, sizeof(b.cookie), "revenge_oidc=%s", last_cookie("revenge_oidc"));
+	browse_provider(&b, api_fmt("%s", api_str(api_last_json, "authorization_url")), "carol");
 	curl_easy_cleanup(b.curl);
-	EXPECT(api_call("GET", b.callback, NULL, NULL), 302);
+	EXPECT(callback(&b), 302);
 	assert_string_equal(last_header("Location"), "/profile");
 	assert_null(last_cookie("revenge_session"));
 	EXPECT(sso("rs", "carol", NULL), 302);
