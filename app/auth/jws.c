@@ -173,8 +173,8 @@ static EVP_PKEY *rsa_key(const cJSON *jwk, const char **why)
 static EVP_PKEY *ec_key(const cJSON *jwk, const char **why)
 {
 	const cJSON *crv = cJSON_GetObjectItemCaseSensitive(jwk, "crv"),
-		    *x = cJSON_GetObjectItemCaseSensitive(jwk, "x"),
-		    *y = cJSON_GetObjectItemCaseSensitive(jwk, "y");
+	            *x = cJSON_GetObjectItemCaseSensitive(jwk, "x"),
+	            *y = cJSON_GetObjectItemCaseSensitive(jwk, "y");
 	unsigned char point[65];
 	OSSL_PARAM_BLD *bld;
 	EVP_PKEY *pkey = NULL;
@@ -246,9 +246,9 @@ long jws_ecdsa_raw_to_der(const unsigned char *raw, size_t n, unsigned char *out
 static bool key_fits(const struct jws *j, const cJSON *k)
 {
 	const cJSON *kid = cJSON_GetObjectItemCaseSensitive(k, "kid"),
-		    *kty = cJSON_GetObjectItemCaseSensitive(k, "kty"),
-		    *use = cJSON_GetObjectItemCaseSensitive(k, "use"),
-		    *alg = cJSON_GetObjectItemCaseSensitive(k, "alg");
+	            *kty = cJSON_GetObjectItemCaseSensitive(k, "kty"),
+	            *use = cJSON_GetObjectItemCaseSensitive(k, "use"),
+	            *alg = cJSON_GetObjectItemCaseSensitive(k, "alg");
 	const char *want = j->alg == JWS_RS256 ? "RSA" : "EC";
 
 	if (!cJSON_IsString(kty) || strcmp(kty->valuestring, want))
@@ -258,7 +258,7 @@ static bool key_fits(const struct jws *j, const cJSON *k)
 	if (use && (!cJSON_IsString(use) || strcmp(use->valuestring, "sig")))
 		return false;
 	if (alg && (!cJSON_IsString(alg) ||
-		    strcmp(alg->valuestring, j->alg == JWS_RS256 ? "RS256" : "ES256")))
+	            strcmp(alg->valuestring, j->alg == JWS_RS256 ? "RS256" : "ES256")))
 		return false;
 	return true;
 }
@@ -282,7 +282,7 @@ static bool verify_with(const struct jws *j, EVP_PKEY *pkey)
 		return false;
 	ok = EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, pkey) == 1 &&
 	     EVP_DigestVerify(md, sig, sig_len, (const unsigned char *)j->signing_input,
-			      j->signing_len) == 1;
+	                      j->signing_len) == 1;
 	EVP_MD_CTX_free(md);
 	return ok;
 }
@@ -330,10 +330,10 @@ static bool num_claim(const cJSON *c, const char *k, double *out)
 int idtoken_check(const cJSON *claims, const struct idtoken_expect *x, const char **why)
 {
 	const cJSON *iss = cJSON_GetObjectItemCaseSensitive(claims, "iss"),
-		    *aud = cJSON_GetObjectItemCaseSensitive(claims, "aud"),
-		    *azp = cJSON_GetObjectItemCaseSensitive(claims, "azp"),
-		    *nonce = cJSON_GetObjectItemCaseSensitive(claims, "nonce"),
-		    *sub = cJSON_GetObjectItemCaseSensitive(claims, "sub"), *a;
+	            *aud = cJSON_GetObjectItemCaseSensitive(claims, "aud"),
+	            *azp = cJSON_GetObjectItemCaseSensitive(claims, "azp"),
+	            *nonce = cJSON_GetObjectItemCaseSensitive(claims, "nonce"),
+	            *sub = cJSON_GetObjectItemCaseSensitive(claims, "sub"), *a;
 	double exp, iat, nbf;
 	bool ours = false;
 	int n = 0;

@@ -23,13 +23,13 @@
 enum jws_alg { JWS_RS256 = 1, JWS_ES256 };
 
 struct jws {
-	cJSON *header;          /* the protected header (owned) */
-	cJSON *payload;         /* the claims (owned) */
+	cJSON *header;  /* the protected header (owned) */
+	cJSON *payload; /* the claims (owned) */
 	enum jws_alg alg;
-	const char *kid;        /* into header; NULL when absent */
-	char *signing_input;    /* "header.payload" as received (owned) */
+	const char *kid;     /* into header; NULL when absent */
+	char *signing_input; /* "header.payload" as received (owned) */
 	size_t signing_len;
-	unsigned char *sig;     /* the decoded signature (owned) */
+	unsigned char *sig; /* the decoded signature (owned) */
 	size_t sig_len;
 };
 
@@ -47,9 +47,9 @@ void jws_release(struct jws *j);
 EVP_PKEY *jwk_to_pkey(const cJSON *jwk, const char **why);
 
 enum jws_verdict {
-	JWS_VALID = 0,  /* signed by a key of the set */
-	JWS_NO_KEY,     /* the set has no usable key for this kid/alg: refetch it once */
-	JWS_INVALID,    /* a key matched and the signature is wrong, or malformed */
+	JWS_VALID = 0, /* signed by a key of the set */
+	JWS_NO_KEY,    /* the set has no usable key for this kid/alg: refetch it once */
+	JWS_INVALID,   /* a key matched and the signature is wrong, or malformed */
 };
 
 /* Check j's signature with the keys of jwks ({"keys": [...]}): the key

@@ -20,8 +20,9 @@
 #define OIDC_PROVIDER_COLUMNS                                                                      \
 	"p.id, p.slug, p.display_name, p.issuer, p.client_id, p.client_secret_sealed,"             \
 	" p.scopes, p.username_claim, p.email_claim, p.display_name_claim, p.roles_claim,"         \
-	" p.role_map::text, p.auto_create, p.enabled, p.is_default, " SQL_TS("p.created_at") ","   \
-	" " SQL_TS("p.updated_at")
+	" p.role_map::text, p.auto_create, p.enabled, p.is_default, " SQL_TS(                      \
+	    "p.created_at") ","                                                                    \
+	                    " " SQL_TS("p.updated_at")
 enum oidc_col {
 	OC_ID,
 	OC_SLUG,
@@ -46,13 +47,13 @@ enum oidc_col {
  * the request's arena); with enabled_only, a disabled one is missing too.
  * APP_ERR_NOT_FOUND naming "slug". */
 enum app_err oidc_provider_load(struct request *req, const char *slug, bool enabled_only,
-				PGresult **out, struct field_error *fe);
+                                PGresult **out, struct field_error *fe);
 
 /* The client secret of row r (malloc'd; the caller wipes and frees it),
  * NULL in *out when none is set. APP_ERR_CONFLICT naming client_secret
  * when it cannot be opened (auth.secret_key unset or changed). */
 enum app_err oidc_provider_secret(struct request *req, const PGresult *r, char **out,
-				  struct field_error *fe);
+                                  struct field_error *fe);
 
 /* The aad a provider's client secret is sealed with ("oidc:<id>:client_secret"). */
 const char *oidc_secret_aad(struct arena *a, const char *provider_id);
@@ -74,10 +75,10 @@ enum app_err oidc_public_list(struct request *req, struct response *res, struct 
 enum app_err oidc_authorize(struct request *req, struct response *res, struct field_error *fe);
 enum app_err oidc_callback(struct request *req, struct response *res, struct field_error *fe);
 enum app_err oidc_identities_list(struct request *req, struct response *res,
-				  struct field_error *fe);
+                                  struct field_error *fe);
 enum app_err oidc_identities_link(struct request *req, struct response *res,
-				  struct field_error *fe);
+                                  struct field_error *fe);
 enum app_err oidc_identities_delete(struct request *req, struct response *res,
-				    struct field_error *fe);
+                                    struct field_error *fe);
 
 #endif

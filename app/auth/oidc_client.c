@@ -46,7 +46,7 @@ static size_t collect(char *p, size_t size, size_t n, void *arg)
  * JSON object answer. APP_ERR_UNAVAILABLE when there is no answer or it is
  * not a JSON object. */
 static enum app_err fetch(const char *url, const char *form, const char *header, long *status,
-			  cJSON **out, char *err, size_t errlen)
+                          cJSON **out, char *err, size_t errlen)
 {
 	struct curl_slist *h = NULL;
 	struct buf b;
@@ -80,11 +80,11 @@ static enum app_err fetch(const char *url, const char *form, const char *header,
 		snprintf(err, errlen, "the provider did not answer: %s", curl_easy_strerror(rc));
 		e = APP_ERR_UNAVAILABLE;
 	} else if (!buf_ok(&b) || json_parse(b.data ? b.data : "", b.len, &meta_json, out, NULL) ||
-		   !cJSON_IsObject(*out)) {
+	           !cJSON_IsObject(*out)) {
 		cJSON_Delete(*out);
 		*out = NULL;
 		snprintf(err, errlen, "the provider answered HTTP %ld without a JSON object",
-			 *status);
+		         *status);
 		e = APP_ERR_UNAVAILABLE;
 	}
 	curl_slist_free_all(h);
@@ -156,7 +156,8 @@ static bool has_string(const cJSON *arr, const char *s)
 /* Fill m from a document; false when a member is missing or not allowed. */
 static bool meta_read(const cJSON *doc, struct oidc_meta *m, char *err, size_t errlen)
 {
-	const cJSON *methods = cJSON_GetObjectItemCaseSensitive(doc, "token_endpoint_auth_methods_supported");
+	const cJSON *methods =
+	    cJSON_GetObjectItemCaseSensitive(doc, "token_endpoint_auth_methods_supported");
 
 	m->issuer = str_member(doc, "issuer");
 	m->authorization_endpoint = str_member(doc, "authorization_endpoint");
@@ -164,11 +165,12 @@ static bool meta_read(const cJSON *doc, struct oidc_meta *m, char *err, size_t e
 	m->jwks_uri = str_member(doc, "jwks_uri");
 	/* the default of the discovery specification is client_secret_basic */
 	m->secret_post = cJSON_IsArray(methods) && !has_string(methods, "client_secret_basic") &&
-			 has_string(methods, "client_secret_post");
+	                 has_string(methods, "client_secret_post");
 	if (!oidc_url_allowed(m->authorization_endpoint) || !oidc_url_allowed(m->token_endpoint) ||
 	    !oidc_url_allowed(m->jwks_uri)) {
-		snprintf(err, errlen, "the provider's discovery document lacks an endpoint or names "
-				      "one that is not https");
+		snprintf(err, errlen,
+		         "the provider's discovery document lacks an endpoint or names "
+		         "one that is not https");
 		return false;
 	}
 	return true;
@@ -195,7 +197,8 @@ enum app_err oidc_discover(const char *issuer, struct oidc_meta *m, char *err, s
 		return e;
 	const char *iss = str_member(doc, "issuer");
 	if (status != 200) {
-		snprintf(err, errlen, "the provider's discovery document answered HTTP %ld", status);
+		snprintf(err, errlen, "the provider's discovery document answered HTTP %ld",
+		         status);
 		cJSON_Delete(doc);
 		return APP_ERR_UNAVAILABLE;
 	}
@@ -224,7 +227,7 @@ enum app_err oidc_discover(const char *issuer, struct oidc_meta *m, char *err, s
 }
 
 enum app_err oidc_jwks(const struct oidc_meta *m, bool refresh, const cJSON **out, char *err,
-		       size_t errlen)
+                       size_t errlen)
 {
 	struct slot *s = slot_for(m->issuer);
 	time_t now = time(NULL);
@@ -240,7 +243,8 @@ enum app_err oidc_jwks(const struct oidc_meta *m, bool refresh, const cJSON **ou
 	if ((e = fetch(m->jwks_uri, NULL, NULL, &status, &doc, err, errlen)))
 		return e;
 	if (status != 200 || !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(doc, "keys"))) {
-		snprintf(err, errlen, "the provider's key set answered HTTP %ld without keys", status);
+		snprintf(err, errlen, "the provider's key set answered HTTP %ld without keys",
+		         status);
 		cJSON_Delete(doc);
 		return APP_ERR_UNAVAILABLE;
 	}
@@ -260,8 +264,8 @@ static void form_add(struct buf *b, CURL *curl, const char *name, const char *va
 }
 
 enum app_err oidc_exchange_code(const struct oidc_meta *m, const char *client_id,
-				const char *secret, const char *code, const char *redirect_uri,
-				const char *verifier, cJSON **out, char *err, size_t errlen)
+                                const char *secret, const char *code, const char *redirect_uri,
+                                const char *verifier, cJSON **out, char *err, size_t errlen)
 {
 	CURL *esc = curl_easy_init();
 	struct buf form, cred, hdr;
@@ -284,7 +288,8 @@ enum app_err oidc_exchange_code(const struct oidc_meta *m, const char *client_id
 		form_add(&form, esc, "client_secret", secret);
 	if (secret && !m->secret_post) {
 		/* RFC 6749 §2.3.1: both form-encoded, then Basic */
-		char *u = curl_easy_escape(esc, client_id, 0), *p = curl_easy_escape(esc, secret, 0);
+		char *u = curl_easy_escape(esc, client_id, 0),
+		     *p = curl_easy_escape(esc, secret, 0);
 		buf_printf(&cred, "%s:%s", u ? u : "", p ? p : "");
 		curl_free(u);
 		if (p) {
@@ -304,11 +309,11 @@ enum app_err oidc_exchange_code(const struct oidc_meta *m, const char *client_id
 		goto out;
 	}
 	e = fetch(m->token_endpoint, form.data, hdr.len ? hdr.data : NULL, &status, out, err,
-		  errlen);
+	          errlen);
 	if (!e && status != 200) {
 		const char *oe = str_member(*out, "error");
 		snprintf(err, errlen, "the provider refused the code (HTTP %ld, %.60s)", status,
-			 oe ? oe : "no error code");
+		         oe ? oe : "no error code");
 		cJSON_Delete(*out);
 		*out = NULL;
 		e = status >= 400 && status < 500 ? APP_ERR_UNAUTHORIZED : APP_ERR_UNAVAILABLE;

@@ -48,7 +48,7 @@ enum app_err oidc_discover(const char *issuer, struct oidc_meta *m, char *err, s
 /* The key set of m (cached; refresh: fetch it again first). *out points
  * into the cache, valid until the next call. APP_OK or APP_ERR_UNAVAILABLE. */
 enum app_err oidc_jwks(const struct oidc_meta *m, bool refresh, const cJSON **out, char *err,
-		       size_t errlen);
+                       size_t errlen);
 
 /* POST the authorization code to the token endpoint (grant_type
  * authorization_code, with the PKCE verifier; the client authenticated
@@ -58,8 +58,8 @@ enum app_err oidc_jwks(const struct oidc_meta *m, bool refresh, const cJSON **ou
  * provider refused the code (4xx), APP_ERR_UNAVAILABLE when it could not
  * be asked; err says why. */
 enum app_err oidc_exchange_code(const struct oidc_meta *m, const char *client_id,
-				const char *secret, const char *code, const char *redirect_uri,
-				const char *verifier, cJSON **out, char *err, size_t errlen);
+                                const char *secret, const char *code, const char *redirect_uri,
+                                const char *verifier, cJSON **out, char *err, size_t errlen);
 
 /* Forget the cache (tests). */
 void oidc_cache_clear(void);

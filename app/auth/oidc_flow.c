@@ -25,81 +25,88 @@
 #include "users/user.h"
 
 const struct param_spec oidc_authorize_query[] = {
-	{"redirect", PT_STRING, false, 1, 1000, NULL,
-	 "A local path (/…) to return to after the login; default /."},
-	{NULL},
+    {"redirect", PT_STRING, false, 1, 1000, NULL,
+     "A local path (/…) to return to after the login; default /."},
+    {NULL},
 };
 const struct param_spec oidc_callback_query[] = {
-	{"code", PT_STRING, false, 1, 2048, NULL, "The authorization code."},
-	{"state", PT_STRING, false, 1, 256, NULL, "The state the flow began with."},
-	{"iss", PT_STRING, false, 1, 500, NULL, "The issuer (RFC 9207); must be the provider's."},
-	{"error", PT_STRING, false, 1, 100, NULL, "The provider's refusal."},
-	{"error_description", PT_STRING, false, 1, 1000, NULL, NULL},
-	{"session_state", PT_STRING, false, 1, 256, NULL, NULL},
-	{NULL},
+    {"code", PT_STRING, false, 1, 2048, NULL, "The authorization code."},
+    {"state", PT_STRING, false, 1, 256, NULL, "The state the flow began with."},
+    {"iss", PT_STRING, false, 1, 500, NULL, "The issuer (RFC 9207); must be the provider's."},
+    {"error", PT_STRING, false, 1, 100, NULL, "The provider's refusal."},
+    {"error_description", PT_STRING, false, 1, 1000, NULL, NULL},
+    {"session_state", PT_STRING, false, 1, 256, NULL, NULL},
+    {NULL},
 };
 
 /* $1 state hash: expired rows go whenever a flow begins */
 static const struct db_stmt q_state_add = {
-	"oidc_state_add",
-	"WITH old AS (DELETE FROM oidc_states WHERE expires_at < now())"
-	" INSERT INTO oidc_states (state_sha256, provider_id, nonce, code_verifier, redirect,"
-	" link_user_id, browser_sha256) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-	7, false};
+    "oidc_state_add",
+    "WITH old AS (DELETE FROM oidc_states WHERE expires_at < now())"
+    " INSERT INTO oidc_states (state_sha256, provider_id, nonce, code_verifier, redirect,"
+    " link_user_id, browser_sha256) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    7, false};
 /* single use: the row is gone whether the rest of the callback succeeds */
 static const struct db_stmt q_state_take = {
-	"oidc_state_take",
-	"DELETE FROM oidc_states WHERE state_sha256 = $1 AND provider_id = $2"
-	" AND browser_sha256 = $3"
-	" RETURNING nonce, code_verifier, redirect, link_user_id, expires_at > now()",
-	3, false};
+    "oidc_state_take",
+    "DELETE FROM oidc_states WHERE state_sha256 = $1 AND provider_id = $2"
+    " AND browser_sha256 = $3"
+    " RETURNING nonce, code_verifier, redirect, link_user_id, expires_at > now()",
+    3, false};
 static const struct db_stmt q_identity = {
-	"oidc_identity",
-	"SELECT i.user_id, u.is_active FROM user_identities i JOIN users u ON u.id = i.user_id"
-	" WHERE i.provider_id = $1 AND i.subject = $2 AND u.deleted_at IS NULL",
-	2, true};
+    "oidc_identity",
+    "SELECT i.user_id, u.is_active FROM user_identities i JOIN users u ON u.id = i.user_id"
+    " WHERE i.provider_id = $1 AND i.subject = $2 AND u.deleted_at IS NULL",
+    2, true};
 static const struct db_stmt q_identity_add = {
-	"oidc_identity_add",
-	"INSERT INTO user_identities (user_id, provider_id, subject, email, last_login_at)"
-	" VALUES ($1, $2, $3, $4, CASE WHEN $5::boolean THEN now() END) RETURNING id",
-	5, false};
+    "oidc_identity_add",
+    "INSERT INTO user_identities (user_id, provider_id, subject, email, last_login_at)"
+    " VALUES ($1, $2, $3, $4, CASE WHEN $5::boolean THEN now() END) RETURNING id",
+    5, false};
 static const struct db_stmt q_identity_seen = {
-	"oidc_identity_seen",
-	"UPDATE user_identities SET last_login_at = now(), email = $3"
-	" WHERE provider_id = $1 AND subject = $2",
-	3, false};
+    "oidc_identity_seen",
+    "UPDATE user_identities SET last_login_at = now(), email = $3"
+    " WHERE provider_id = $1 AND subject = $2",
+    3, false};
 /* the links of deleted accounts give way to a new account */
 static const struct db_stmt q_identity_stale = {
-	"oidc_identity_stale",
-	"DELETE FROM user_identities i USING users u WHERE i.provider_id = $1 AND i.subject = $2"
-	" AND u.id = i.user_id AND u.deleted_at IS NOT NULL",
-	2, false};
+    "oidc_identity_stale",
+    "DELETE FROM user_identities i USING users u WHERE i.provider_id = $1 AND i.subject = $2"
+    " AND u.id = i.user_id AND u.deleted_at IS NOT NULL",
+    2, false};
 static const struct db_stmt q_email_taken = {
-	"oidc_email_taken",
-	"SELECT 1 FROM users WHERE lower(email) = lower($1) AND deleted_at IS NULL", 1, true};
+    "oidc_email_taken", "SELECT 1 FROM users WHERE lower(email) = lower($1) AND deleted_at IS NULL",
+    1, true};
 static const struct db_stmt q_username_taken = {
-	"oidc_username_taken",
-	"SELECT 1 FROM users WHERE lower(username) = lower($1) AND deleted_at IS NULL", 1, true};
+    "oidc_username_taken",
+    "SELECT 1 FROM users WHERE lower(username) = lower($1) AND deleted_at IS NULL", 1, true};
 static const struct db_stmt q_set_verified = {
-	"oidc_set_verified", "UPDATE users SET email_verified = $2::boolean WHERE id = $1", 2, false};
+    "oidc_set_verified", "UPDATE users SET email_verified = $2::boolean WHERE id = $1", 2, false};
 static const struct db_stmt q_identities = {
-	"oidc_identities",
-	"SELECT i.id, p.slug, p.display_name, i.email, " SQL_TS("i.created_at") ", " SQL_TS(
-	    "i.last_login_at") " FROM user_identities i JOIN oidc_providers p ON p.id = i.provider_id"
-			       " WHERE i.user_id = $1 ORDER BY i.created_at, i.id",
-	1, true};
+    "oidc_identities",
+    "SELECT i.id, p.slug, p.display_name, i.email, " SQL_TS("i.created_at") ", " SQL_TS(
+        "i.last_login_at") " FROM user_identities i JOIN oidc_providers p ON p.id = i.provider_id"
+                           " WHERE i.user_id = $1 ORDER BY i.created_at, i.id",
+    1, true};
 static const struct db_stmt q_identity_del = {
-	"oidc_identity_del",
-	"DELETE FROM user_identities i USING oidc_providers p WHERE i.id = $1 AND i.user_id = $2"
-	" AND p.id = i.provider_id RETURNING p.slug",
-	2, false};
+    "oidc_identity_del",
+    "DELETE FROM user_identities i USING oidc_providers p WHERE i.id = $1 AND i.user_id = $2"
+    " AND p.id = i.provider_id RETURNING p.slug",
+    2, false};
 
 const struct body_field oidc_identities_link_body[] = {
-	{.name = "provider", .type = BT_STRING, .required = true, .min = 1, .max = 32,
-	 .doc = "The slug of an enabled provider."},
-	{.name = "redirect", .type = BT_STRING, .min = 1, .max = 1000,
-	 .doc = "A local path (/…) to return to once linked; default /."},
-	{0},
+    {.name = "provider",
+     .type = BT_STRING,
+     .required = true,
+     .min = 1,
+     .max = 32,
+     .doc = "The slug of an enabled provider."},
+    {.name = "redirect",
+     .type = BT_STRING,
+     .min = 1,
+     .max = 1000,
+     .doc = "A local path (/…) to return to once linked; default /."},
+    {0},
 };
 
 /* --- helpers ---------------------------------------------------------------------- */
@@ -141,8 +148,8 @@ static const char *browser_token(struct request *req)
 	const char *c = auth_cookie(req, OIDC_COOKIE);
 	size_t n = c ? strlen(c) : 0;
 
-	if (n == 43 && strspn(c, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") ==
-			   n)
+	if (n == 43 &&
+	    strspn(c, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") == n)
 		return c;
 	return random_token(req->arena);
 }
@@ -176,17 +183,17 @@ static const char *callback_url(struct request *req, const char *slug)
 
 	if (cfg->http_public_url)
 		return arena_printf(req->arena, "%s/api/v1/auth/oidc/%s/callback",
-				    cfg->http_public_url, slug);
+		                    cfg->http_public_url, slug);
 	return arena_printf(req->arena, "https://%s/api/v1/auth/oidc/%s/callback",
-			    cfg->http_server_name, slug);
+	                    cfg->http_server_name, slug);
 }
 
 /* Store a new flow for provider r and build the provider's authorization
  * URL into *url. link_user: the user the identity is to be linked to, or
  * NULL for a login. */
 static enum app_err begin_flow(struct request *req, struct response *res, const PGresult *r,
-			       const char *redirect, const char *link_user, const char **url,
-			       struct field_error *fe)
+                               const char *redirect, const char *link_user, const char **url,
+                               struct field_error *fe)
 {
 	const char *slug = PQgetvalue(r, 0, OC_SLUG);
 	struct oidc_meta m;
@@ -199,32 +206,32 @@ static enum app_err begin_flow(struct request *req, struct response *res, const 
 		redirect = "/";
 	if (!local_path(redirect))
 		return field_fail(fe, APP_ERR_VALIDATION, "redirect",
-				  "must be a path of this server (/…)");
+		                  "must be a path of this server (/…)");
 	if ((e = oidc_discover(PQgetvalue(r, 0, OC_ISSUER), &m, err, sizeof(err)))) {
 		log_warn("oidc.discovery", "provider %s: %s", slug, err);
 		return field_fail(fe, e, "issuer", "%s", err);
 	}
 	const char *state = random_token(req->arena), *nonce = random_token(req->arena),
-		   *verifier = random_token(req->arena), *browser = browser_token(req);
+	           *verifier = random_token(req->arena), *browser = browser_token(req);
 	if (!state || !nonce || !verifier || !browser)
 		return APP_ERR_INTERNAL;
 	crypto_sha256(verifier, strlen(verifier), h);
 	base64url_encode(h, sizeof(h), challenge);
 	const char *p[] = {state_hash_hex(req->arena, state),
-			   PQgetvalue(r, 0, OC_ID),
-			   nonce,
-			   verifier,
-			   redirect,
-			   link_user,
-			   state_hash_hex(req->arena, browser)};
+	                   PQgetvalue(r, 0, OC_ID),
+	                   nonce,
+	                   verifier,
+	                   redirect,
+	                   link_user,
+	                   state_hash_hex(req->arena, browser)};
 	if ((e = db_query(req->app->db, req->arena, &q_state_add, p, NULL)))
 		return e;
 	res_header(res, "Set-Cookie",
-		   arena_printf(req->arena,
-				"%s=%s; Path=/api/v1/auth/oidc/; Max-Age=600; HttpOnly; "
-				"SameSite=Lax%s",
-				OIDC_COOKIE, browser,
-				req->app->cfg->auth_cookie_secure ? "; Secure" : ""));
+	           arena_printf(req->arena,
+	                        "%s=%s; Path=/api/v1/auth/oidc/; Max-Age=600; HttpOnly; "
+	                        "SameSite=Lax%s",
+	                        OIDC_COOKIE, browser,
+	                        req->app->cfg->auth_cookie_secure ? "; Secure" : ""));
 	buf_init(&b, 8192);
 	buf_puts(&b, m.authorization_endpoint);
 	buf_puts(&b, strchr(m.authorization_endpoint, '?') ? "&" : "?");
@@ -235,7 +242,7 @@ static enum app_err begin_flow(struct request *req, struct response *res, const 
 	buf_puts(&b, "&scope=");
 	url_escape(&b, PQgetvalue(r, 0, OC_SCOPES));
 	buf_printf(&b, "&state=%s&nonce=%s&code_challenge=%s&code_challenge_method=S256", state,
-		   nonce, challenge);
+	           nonce, challenge);
 	*url = buf_ok(&b) ? arena_strdup(req->arena, b.data) : NULL;
 	buf_release(&b);
 	return *url ? APP_OK : APP_ERR_NOMEM;
@@ -289,8 +296,8 @@ static const char *claim_str(const struct callback *cb, int col)
 /* Exchange the code and verify the ID token into *j (the caller releases
  * it); 401 naming code or id_token otherwise. */
 static enum app_err verify_token(struct request *req, struct callback *cb, const char *code,
-				 const char *verifier, const char *nonce, struct jws *j,
-				 struct field_error *fe)
+                                 const char *verifier, const char *nonce, struct jws *j,
+                                 struct field_error *fe)
 {
 	const PGresult *r = cb->provider;
 	const char *issuer = PQgetvalue(r, 0, OC_ISSUER), *why, *idt;
@@ -307,7 +314,7 @@ static enum app_err verify_token(struct request *req, struct callback *cb, const
 	if ((e = oidc_provider_secret(req, r, &secret, fe)))
 		return e;
 	e = oidc_exchange_code(&m, PQgetvalue(r, 0, OC_CLIENT_ID), secret, code,
-			       callback_url(req, cb->slug), verifier, &tok, err, sizeof(err));
+	                       callback_url(req, cb->slug), verifier, &tok, err, sizeof(err));
 	if (secret) {
 		OPENSSL_cleanse(secret, strlen(secret));
 		free(secret);
@@ -318,8 +325,9 @@ static enum app_err verify_token(struct request *req, struct callback *cb, const
 	idt = cJSON_IsString(it) ? it->valuestring : NULL;
 	if (!idt) {
 		cJSON_Delete(tok);
-		return field_fail(fe, APP_ERR_UNAUTHORIZED, "id_token",
-				  "the provider answered no ID token (is openid among the scopes?)");
+		return field_fail(
+		    fe, APP_ERR_UNAUTHORIZED, "id_token",
+		    "the provider answered no ID token (is openid among the scopes?)");
 	}
 	int bad = jws_parse(idt, strlen(idt), j, &why);
 	cJSON_Delete(tok);
@@ -334,7 +342,7 @@ static enum app_err verify_token(struct request *req, struct callback *cb, const
 		v = jws_verify(j, jwks, &why);
 	}
 	struct idtoken_expect x = {issuer, PQgetvalue(r, 0, OC_CLIENT_ID), nonce,
-				   (long long)time(NULL)};
+	                           (long long)time(NULL)};
 	if (v != JWS_VALID || idtoken_check(j->payload, &x, &why))
 		return field_fail(fe, APP_ERR_UNAUTHORIZED, "id_token", "%s", why);
 	cb->claims = j->payload;
@@ -367,7 +375,7 @@ static const char *mapped_role(struct request *req, const struct callback *cb)
 	if (PQgetisnull(cb->provider, 0, OC_ROLES_CLAIM))
 		return def;
 	claim = cJSON_GetObjectItemCaseSensitive(cb->claims,
-						 PQgetvalue(cb->provider, 0, OC_ROLES_CLAIM));
+	                                         PQgetvalue(cb->provider, 0, OC_ROLES_CLAIM));
 	if (!(map = cJSON_Parse(PQgetvalue(cb->provider, 0, OC_ROLE_MAP))))
 		return def;
 	if (cJSON_IsString(claim)) {
@@ -392,8 +400,8 @@ static const char *mapped_role(struct request *req, const struct callback *cb)
 
 /* A free username made from the claim (or the subject): the characters
  * usernames allow, 3 to 30 of them, then -2, -3, … when taken. */
-static enum app_err free_username(struct request *req, const struct callback *cb,
-				  const char **out, struct field_error *fe)
+static enum app_err free_username(struct request *req, const struct callback *cb, const char **out,
+                                  struct field_error *fe)
 {
 	const char *src = cb->username ? cb->username : cb->subject;
 	char base[31];
@@ -403,7 +411,8 @@ static enum app_err free_username(struct request *req, const struct callback *cb
 
 	for (const char *p = src; *p && n < 24; p++) {
 		char c = *p;
-		bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+		bool alnum =
+		    (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 		if (alnum || (n > 0 && strchr("_.-", c)))
 			base[n++] = c;
 	}
@@ -414,7 +423,7 @@ static enum app_err free_username(struct request *req, const struct callback *cb
 	base[n] = 0;
 	for (int i = 1; i <= 50; i++) {
 		const char *cand = i == 1 ? arena_strdup(req->arena, base)
-					  : arena_printf(req->arena, "%s-%d", base, i);
+		                          : arena_printf(req->arena, "%s-%d", base, i);
 		const char *p[] = {cand};
 		if ((e = db_query(req->app->db, req->arena, &q_username_taken, p, &r)))
 			return e;
@@ -428,8 +437,8 @@ static enum app_err free_username(struct request *req, const struct callback *cb
 
 /* A new account for the identity, linked to it, in one transaction with
  * its audit row. */
-static enum app_err create_account(struct request *req, const struct callback *cb,
-				   char user_id[37], struct field_error *fe)
+static enum app_err create_account(struct request *req, const struct callback *cb, char user_id[37],
+                                   struct field_error *fe)
 {
 	const char *username = NULL, *role = mapped_role(req, cb);
 	unsigned char raw[32];
@@ -439,9 +448,9 @@ static enum app_err create_account(struct request *req, const struct callback *c
 
 	if (!cb->email)
 		return field_fail(fe, APP_ERR_UNPROCESSABLE, "email",
-				  "the provider gave no e-mail address (claim %s); an account "
-				  "needs one",
-				  PQgetvalue(cb->provider, 0, OC_EMAIL_CLAIM));
+		                  "the provider gave no e-mail address (claim %s); an account "
+		                  "needs one",
+		                  PQgetvalue(cb->provider, 0, OC_EMAIL_CLAIM));
 	if ((e = free_username(req, cb, &username, fe)))
 		return e;
 	/* nobody knows this password: the account logs in through the
@@ -452,19 +461,19 @@ static enum app_err create_account(struct request *req, const struct callback *c
 	OPENSSL_cleanse(raw, sizeof(raw));
 	const char *vp[] = {NULL, cb->email_verified ? "true" : "false"};
 	const char *ip[] = {NULL, cb->provider_id, cb->subject, cb->email, "true"};
-	const char *nv = arena_printf(req->arena, "{\"provider\":\"%s\",\"role\":\"%s\"}",
-				      cb->slug, role);
+	const char *nv =
+	    arena_printf(req->arena, "{\"provider\":\"%s\",\"role\":\"%s\"}", cb->slug, role);
 	struct audit_entry a = {NULL, "user.register", "user", NULL, true, NULL, NULL, nv};
 	const char *sp[] = {cb->provider_id, cb->subject};
 	if ((e = db_begin(req->app->db)))
 		goto out;
 	if ((e = db_query(req->app->db, req->arena, &q_identity_stale, sp, NULL)))
 		goto rollback;
-	if ((e = user_create(req->app, req->arena, username, cb->email, password, cb->display,
-			     role, user_id, fe))) {
+	if ((e = user_create(req->app, req->arena, username, cb->email, password, cb->display, role,
+	                     user_id, fe))) {
 		if (e == APP_ERR_VALIDATION)
 			e = field_fail(fe, APP_ERR_CONFLICT, "role_map",
-				       "maps to role %s, which does not exist", role);
+			               "maps to role %s, which does not exist", role);
 		goto rollback;
 	}
 	vp[0] = ip[0] = a.user_id = a.resource_id = user_id;
@@ -484,7 +493,7 @@ out:
 
 /* Link the identity to the user who began the flow. */
 static enum app_err link_identity(struct request *req, const struct callback *cb,
-				  struct field_error *fe)
+                                  struct field_error *fe)
 {
 	const char *ip[] = {cb->link_user, cb->provider_id, cb->subject, cb->email, "false"};
 	PGresult *r;
@@ -495,14 +504,19 @@ static enum app_err link_identity(struct request *req, const struct callback *cb
 	if ((e = db_query(req->app->db, req->arena, &q_identity_add, ip, &r))) {
 		db_rollback(req->app->db);
 		return e == APP_ERR_CONFLICT
-			   ? field_fail(fe, e, "slug",
-					"this identity is linked to an account already, or yours "
-					"is linked to another identity at this provider")
-			   : e;
+		           ? field_fail(fe, e, "slug",
+		                        "this identity is linked to an account already, or yours "
+		                        "is linked to another identity at this provider")
+		           : e;
 	}
-	struct audit_entry a = {cb->link_user, "user.identity.link", "user_identity",
-				PQgetvalue(r, 0, 0), true, NULL, NULL,
-				arena_printf(req->arena, "{\"provider\":\"%s\"}", cb->slug)};
+	struct audit_entry a = {cb->link_user,
+	                        "user.identity.link",
+	                        "user_identity",
+	                        PQgetvalue(r, 0, 0),
+	                        true,
+	                        NULL,
+	                        NULL,
+	                        arena_printf(req->arena, "{\"provider\":\"%s\"}", cb->slug)};
 	if ((e = audit_write(req, &a)) || (e = db_commit(req->app->db))) {
 		db_rollback(req->app->db);
 		return e;
@@ -512,8 +526,8 @@ static enum app_err link_identity(struct request *req, const struct callback *cb
 
 /* The account of the identity: linked, else created when the provider
  * allows, never taken over by a matching e-mail address. */
-static enum app_err find_account(struct request *req, const struct callback *cb,
-				 char user_id[37], struct field_error *fe)
+static enum app_err find_account(struct request *req, const struct callback *cb, char user_id[37],
+                                 struct field_error *fe)
 {
 	const char *ip[] = {cb->provider_id, cb->subject};
 	PGresult *r;
@@ -537,20 +551,20 @@ static enum app_err find_account(struct request *req, const struct callback *cb,
 			return e;
 		if (PQntuples(r) > 0)
 			return field_fail(fe, APP_ERR_CONFLICT, "email",
-					  "an account with this e-mail address exists; log in to "
-					  "it and link the provider from your profile");
+			                  "an account with this e-mail address exists; log in to "
+			                  "it and link the provider from your profile");
 	}
 	if (PQgetvalue(cb->provider, 0, OC_AUTO_CREATE)[0] != 't')
 		return field_fail(fe, APP_ERR_FORBIDDEN, "",
-				  "no account is linked to this identity, and this provider does "
-				  "not create accounts; ask an administrator");
+		                  "no account is linked to this identity, and this provider does "
+		                  "not create accounts; ask an administrator");
 	return create_account(req, cb, user_id, fe);
 }
 
 enum app_err oidc_callback(struct request *req, struct response *res, struct field_error *fe)
 {
 	const struct param_value *state = req_query(req, "state"), *code = req_query(req, "code"),
-				 *iss = req_query(req, "iss"), *error = req_query(req, "error");
+	                         *iss = req_query(req, "iss"), *error = req_query(req, "error");
 	struct callback cb = {0};
 	struct jws j = {0};
 	char user_id[37];
@@ -567,29 +581,29 @@ enum app_err oidc_callback(struct request *req, struct response *res, struct fie
 	const char *browser = auth_cookie(req, OIDC_COOKIE);
 	if (!browser)
 		return field_fail(fe, APP_ERR_UNAUTHORIZED, "state",
-				  "belongs to no flow of this browser (no %s cookie); start the "
-				  "login again",
-				  OIDC_COOKIE);
+		                  "belongs to no flow of this browser (no %s cookie); start the "
+		                  "login again",
+		                  OIDC_COOKIE);
 	const char *sp[] = {state_hash_hex(req->arena, state->str), cb.provider_id,
-			    state_hash_hex(req->arena, browser)};
+	                    state_hash_hex(req->arena, browser)};
 	if ((e = db_query(req->app->db, req->arena, &q_state_take, sp, &s)))
 		return e;
 	if (PQntuples(s) != 1 || PQgetvalue(s, 0, 4)[0] != 't')
 		return field_fail(fe, APP_ERR_UNAUTHORIZED, "state",
-				  "is unknown, expired, already used or another browser's; start "
-				  "the login again");
+		                  "is unknown, expired, already used or another browser's; start "
+		                  "the login again");
 	cb.redirect = PQgetvalue(s, 0, 2);
 	cb.link_user = PQgetisnull(s, 0, 3) ? NULL : PQgetvalue(s, 0, 3);
 	if (error)
 		return field_fail(fe, APP_ERR_UNAUTHORIZED, "code", "the provider refused: %s",
-				  error->str);
+		                  error->str);
 	if (!code)
 		return field_fail(fe, APP_ERR_VALIDATION, "code", "is required");
 	/* RFC 9207: an answer from another issuer is a mix-up attack */
 	if (iss && strcmp(iss->str, PQgetvalue(r, 0, OC_ISSUER)))
 		return field_fail(fe, APP_ERR_UNAUTHORIZED, "iss", "is not this provider's issuer");
 	if ((e = verify_token(req, &cb, code->str, PQgetvalue(s, 0, 1), PQgetvalue(s, 0, 0), &j,
-			      fe)))
+	                      fe)))
 		goto out;
 	if (cb.link_user) {
 		if ((e = link_identity(req, &cb, fe)))
@@ -597,7 +611,7 @@ enum app_err oidc_callback(struct request *req, struct response *res, struct fie
 	} else {
 		if ((e = find_account(req, &cb, user_id, fe)) ||
 		    (e = issue_session(req, res, user_id, PQgetvalue(r, 0, OC_DISPLAY_NAME), true,
-				       NULL)))
+		                       NULL)))
 			goto out;
 		/* the session answered JSON with its tokens: a browser follows
 		 * the redirect instead, with the cookies */
@@ -621,8 +635,7 @@ out:
 
 /* --- the caller's identities ------------------------------------------------------ */
 
-enum app_err oidc_identities_list(struct request *req, struct response *res,
-				  struct field_error *fe)
+enum app_err oidc_identities_list(struct request *req, struct response *res, struct field_error *fe)
 {
 	const char *p[] = {req->who->user_id};
 	PGresult *r;
@@ -651,8 +664,7 @@ enum app_err oidc_identities_list(struct request *req, struct response *res,
 	return APP_OK;
 }
 
-enum app_err oidc_identities_link(struct request *req, struct response *res,
-				  struct field_error *fe)
+enum app_err oidc_identities_link(struct request *req, struct response *res, struct field_error *fe)
 {
 	const char *url;
 	PGresult *r;
@@ -661,15 +673,15 @@ enum app_err oidc_identities_link(struct request *req, struct response *res,
 
 	if (req->who->via == AUTH_APIKEY)
 		return field_fail(fe, APP_ERR_FORBIDDEN, "X-API-Key",
-				  "an API key cannot link identities; log in");
+		                  "an API key cannot link identities; log in");
 	if ((e = oidc_provider_load(req, req_body_str(req, "provider"), true, &r, fe))) {
 		if (e == APP_ERR_NOT_FOUND)
 			e = field_fail(fe, APP_ERR_VALIDATION, "provider",
-				       "is not an enabled provider");
+			               "is not an enabled provider");
 		return e;
 	}
 	if ((e = begin_flow(req, res, r, req_body_str(req, "redirect"), req->who->user_id, &url,
-			     fe)))
+	                    fe)))
 		return e;
 	jw_init(&w, &res->body);
 	jw_obj_open(&w);
@@ -679,7 +691,7 @@ enum app_err oidc_identities_link(struct request *req, struct response *res,
 }
 
 enum app_err oidc_identities_delete(struct request *req, struct response *res,
-				    struct field_error *fe)
+                                    struct field_error *fe)
 {
 	const char *id = req_path(req, "id")->str;
 	const char *p[] = {id, req->who->user_id};
@@ -694,10 +706,15 @@ enum app_err oidc_identities_delete(struct request *req, struct response *res,
 		e = field_fail(fe, APP_ERR_NOT_FOUND, "id", "is not one of your identities");
 		goto rollback;
 	}
-	struct audit_entry a = {NULL, "user.identity.unlink", "user_identity", id, true, NULL,
-				arena_printf(req->arena, "{\"provider\":\"%s\"}",
-					     PQgetvalue(r, 0, 0)),
-				NULL};
+	struct audit_entry a = {
+	    NULL,
+	    "user.identity.unlink",
+	    "user_identity",
+	    id,
+	    true,
+	    NULL,
+	    arena_printf(req->arena, "{\"provider\":\"%s\"}", PQgetvalue(r, 0, 0)),
+	    NULL};
 	if ((e = audit_write(req, &a)) || (e = db_commit(req->app->db)))
 		goto rollback;
 	res->status = 204;

@@ -19,9 +19,11 @@
  *   - jwk_to_pkey gives a key or a reason, never neither
  *   - parsing is deterministic
  *
- * fuzz-seed: \x00eyJhbGciOiJSUzI1NiIsImtpZCI6InIxIn0.eyJpc3MiOiJodHRwczovL2kiLCJhdWQiOiJydiIsIm5vbmNlIjoibiJ9.AAAA
+ * fuzz-seed:
+ * \x00eyJhbGciOiJSUzI1NiIsImtpZCI6InIxIn0.eyJpc3MiOiJodHRwczovL2kiLCJhdWQiOiJydiIsIm5vbmNlIjoibiJ9.AAAA
  * fuzz-seed: \x00eyJhbGciOiJub25lIn0.e30.
- * fuzz-seed: \x01{"keys":[{"kty":"EC","crv":"P-256","x":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAE","y":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAE"}]}
+ * fuzz-seed:
+ * \x01{"keys":[{"kty":"EC","crv":"P-256","x":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAE","y":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAE"}]}
  * fuzz-seed: \x01{"keys":[{"kty":"RSA","kid":"r1","n":"AQAB","e":"AQAB"}]}
  */
 #include <stdint.h>
@@ -46,10 +48,9 @@ static void check(int ok, const char *what)
 
 /* A valid P-256 public key (the generator point) and a 2048-bit RSA
  * modulus shape, so verification reaches OpenSSL. */
-static const char fixed_jwks[] =
-    "{\"keys\":[{\"kty\":\"EC\",\"crv\":\"P-256\",\"kid\":\"e1\","
-    "\"x\":\"axfR8uEsQkf4vOblY6RA8ncDfYEt6zOg9KE5RdiYwpY\","
-    "\"y\":\"T-NC4v4af5uO5-tKfA-eFivOM1drMV7Oy7ZAaDe_UfU\"}]}";
+static const char fixed_jwks[] = "{\"keys\":[{\"kty\":\"EC\",\"crv\":\"P-256\",\"kid\":\"e1\","
+                                 "\"x\":\"axfR8uEsQkf4vOblY6RA8ncDfYEt6zOg9KE5RdiYwpY\","
+                                 "\"y\":\"T-NC4v4af5uO5-tKfA-eFivOM1drMV7Oy7ZAaDe_UfU\"}]}";
 static const char fixed_token[] =
     "eyJhbGciOiJFUzI1NiIsImtpZCI6ImUxIn0.eyJzdWIiOiJ4In0."
     "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";

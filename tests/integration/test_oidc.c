@@ -57,8 +57,8 @@ static int idp_start(void)
 	if ((idp = fork()) == 0) {
 		dup2(fds[1], 1);
 		close(fds[0]);
-		execlp("node", "node", script, PUBLIC "/api/v1/auth/oidc", "rs,es,off,manual,rolemap",
-		       (char *)NULL);
+		execlp("node", "node", script, PUBLIC "/api/v1/auth/oidc",
+		       "rs,es,off,manual,rolemap", (char *)NULL);
 		_exit(127);
 	}
 	close(fds[1]);
@@ -190,7 +190,8 @@ static void browse_provider(struct browser *b, const char *url, const char *acco
 		}
 		assert_true(!strncmp(next, issuer, strlen(issuer)));
 		if (strstr(next, "/interaction/") && !named) {
-			strncat(next, api_fmt("?account=%s", account), sizeof(next) - strlen(next) - 1);
+			strncat(next, api_fmt("?account=%s", account),
+			        sizeof(next) - strlen(next) - 1);
 			named = true;
 		}
 		curl_easy_setopt(b->curl, CURLOPT_URL, next);
@@ -198,7 +199,8 @@ static void browse_provider(struct browser *b, const char *url, const char *acco
 		curl_easy_getinfo(b->curl, CURLINFO_RESPONSE_CODE, &status);
 		curl_easy_getinfo(b->curl, CURLINFO_REDIRECT_URL, &loc);
 		if (!loc)
-			fail_msg("the provider answered %ld without a redirect at %s", status, next);
+			fail_msg("the provider answered %ld without a redirect at %s", status,
+			         next);
 		snprintf(next, sizeof(next), "%s", loc);
 	}
 	fail_msg("too many redirects");
@@ -219,7 +221,7 @@ static void flow_to_callback(struct browser *b, const char *slug, const char *ac
 {
 	browser_open(b);
 	EXPECT(api_call("GET", api_fmt("/api/v1/auth/oidc/%s/authorize?redirect=/movies", slug),
-			NULL, NULL),
+	                NULL, NULL),
 	       302);
 	const char *loc = last_header("Location");
 	assert_non_null(loc);
@@ -228,7 +230,7 @@ static void flow_to_callback(struct browser *b, const char *slug, const char *ac
 	assert_non_null(strstr(loc, "nonce="));
 	assert_non_null(last_cookie("revenge_oidc"));
 	assert_non_null(strstr(api_last.head, "Path=/api/v1/auth/oidc/; Max-Age=600; HttpOnly; "
-					      "SameSite=Lax"));
+	                                      "SameSite=Lax"));
 	snprintf(b->cookie, sizeof(b->cookie), "revenge_oidc=%s", last_cookie("revenge_oidc"));
 	loc = api_fmt("%s", loc);
 	browse_provider(b, loc, account);
@@ -252,12 +254,12 @@ static long count(const char *sql)
 }
 
 static void add_provider(const char *slug, const char *client, const char *secret,
-			 const char *extra)
+                         const char *extra)
 {
 	EXPECT(api_call("POST", "/api/v1/admin/auth/providers", admin.token,
-			api_fmt("{\"slug\":\"%s\",\"display_name\":\"Test %s\",\"issuer\":\"%s\","
-				"\"client_id\":\"%s\",\"client_secret\":\"%s\"%s}",
-				slug, slug, issuer, client, secret, extra)),
+	                api_fmt("{\"slug\":\"%s\",\"display_name\":\"Test %s\",\"issuer\":\"%s\","
+	                        "\"client_id\":\"%s\",\"client_secret\":\"%s\"%s}",
+	                        slug, slug, issuer, client, secret, extra)),
 	       201);
 }
 
@@ -272,59 +274,62 @@ static void providers_admin(void **state)
 	assert_null(api_get(api_last_json, "client_secret"));
 	assert_null(strstr(api_last.body, RS_SECRET));
 	/* sealed at rest, bound to its row */
-	const char *sealed = api_q("SELECT client_secret_sealed FROM oidc_providers WHERE slug = 'rs'",
-				   NULL, NULL);
+	const char *sealed =
+	    api_q("SELECT client_secret_sealed FROM oidc_providers WHERE slug = 'rs'", NULL, NULL);
 	assert_int_equal(strncmp(sealed, "gcm1.", 5), 0);
 	assert_null(strstr(sealed, RS_SECRET));
-	assert_int_equal(count("SELECT count(*) FROM audit_log WHERE action ="
-			       " 'admin.oidc_provider.create' AND new_values::text NOT LIKE '%secret-rs%'"),
-			 1);
+	assert_int_equal(
+	    count("SELECT count(*) FROM audit_log WHERE action ="
+	          " 'admin.oidc_provider.create' AND new_values::text NOT LIKE '%secret-rs%'"),
+	    1);
 	add_provider("es", "revenge-es", ES_SECRET, ",\"auto_create\":true");
 	add_provider("off", "revenge-rs", RS_SECRET, ",\"auto_create\":true,\"enabled\":false");
 	add_provider("manual", "revenge-rs", RS_SECRET, "");
 	add_provider("rolemap", "revenge-rs", RS_SECRET,
-		     ",\"auto_create\":true,\"scopes\":\"openid profile email groups\","
-		     "\"roles_claim\":\"groups\",\"role_map\":{\"media-admins\":\"moderator\"}");
+	             ",\"auto_create\":true,\"scopes\":\"openid profile email groups\","
+	             "\"roles_claim\":\"groups\",\"role_map\":{\"media-admins\":\"moderator\"}");
 
 	long before = count("SELECT count(*) FROM oidc_providers");
 	/* bad input: 4xx naming the member, nothing written */
 	EXPECT_FIELD(api_call("POST", "/api/v1/admin/auth/providers", admin.token,
-			      api_fmt("{\"slug\":\"rs\",\"display_name\":\"x\",\"issuer\":\"%s\","
-				      "\"client_id\":\"c\"}",
-				      issuer)),
-		     409, "slug");
+	                      api_fmt("{\"slug\":\"rs\",\"display_name\":\"x\",\"issuer\":\"%s\","
+	                              "\"client_id\":\"c\"}",
+	                              issuer)),
+	             409, "slug");
 	EXPECT_FIELD(api_call("POST", "/api/v1/admin/auth/providers", admin.token,
-			      api_fmt("{\"slug\":\"two\",\"display_name\":\"x\",\"issuer\":\"%s\","
-				      "\"client_id\":\"c\",\"is_default\":true}",
-				      issuer)),
-		     409, "is_default");
+	                      api_fmt("{\"slug\":\"two\",\"display_name\":\"x\",\"issuer\":\"%s\","
+	                              "\"client_id\":\"c\",\"is_default\":true}",
+	                              issuer)),
+	             409, "is_default");
+	EXPECT_FIELD(
+	    api_call("POST", "/api/v1/admin/auth/providers", admin.token,
+	             "{\"slug\":\"x\",\"display_name\":\"x\",\"issuer\":\"http://idp.example\","
+	             "\"client_id\":\"c\"}"),
+	    400, "issuer");
 	EXPECT_FIELD(api_call("POST", "/api/v1/admin/auth/providers", admin.token,
-			      "{\"slug\":\"x\",\"display_name\":\"x\",\"issuer\":\"http://idp.example\","
-			      "\"client_id\":\"c\"}"),
-		     400, "issuer");
+	                      api_fmt("{\"slug\":\"x\",\"display_name\":\"x\",\"issuer\":\"%s\","
+	                              "\"client_id\":\"c\",\"scopes\":\"profile email\"}",
+	                              issuer)),
+	             400, "scopes");
+	EXPECT_FIELD(
+	    api_call("POST", "/api/v1/admin/auth/providers", admin.token,
+	             api_fmt("{\"slug\":\"Bad Slug\",\"display_name\":\"x\",\"issuer\":\"%s\","
+	                     "\"client_id\":\"c\"}",
+	                     issuer)),
+	    400, "slug");
 	EXPECT_FIELD(api_call("POST", "/api/v1/admin/auth/providers", admin.token,
-			      api_fmt("{\"slug\":\"x\",\"display_name\":\"x\",\"issuer\":\"%s\","
-				      "\"client_id\":\"c\",\"scopes\":\"profile email\"}",
-				      issuer)),
-		     400, "scopes");
-	EXPECT_FIELD(api_call("POST", "/api/v1/admin/auth/providers", admin.token,
-			      api_fmt("{\"slug\":\"Bad Slug\",\"display_name\":\"x\",\"issuer\":\"%s\","
-				      "\"client_id\":\"c\"}",
-				      issuer)),
-		     400, "slug");
-	EXPECT_FIELD(api_call("POST", "/api/v1/admin/auth/providers", admin.token,
-			      api_fmt("{\"slug\":\"x\",\"display_name\":\"x\",\"issuer\":\"%s\","
-				      "\"client_id\":\"c\",\"role_map\":{\"g\":\"no-such-role\"}}",
-				      issuer)),
-		     400, "role_map.g");
-	EXPECT_FIELD(api_call("POST", "/api/v1/admin/auth/providers", admin.token,
-			      api_fmt("{\"slug\":\"x\",\"display_name\":\"x\",\"issuer\":\"%s\"}",
-				      issuer)),
-		     400, "client_id");
+	                      api_fmt("{\"slug\":\"x\",\"display_name\":\"x\",\"issuer\":\"%s\","
+	                              "\"client_id\":\"c\",\"role_map\":{\"g\":\"no-such-role\"}}",
+	                              issuer)),
+	             400, "role_map.g");
+	EXPECT_FIELD(
+	    api_call("POST", "/api/v1/admin/auth/providers", admin.token,
+	             api_fmt("{\"slug\":\"x\",\"display_name\":\"x\",\"issuer\":\"%s\"}", issuer)),
+	    400, "client_id");
 	EXPECT(api_call("POST", "/api/v1/admin/auth/providers", plain.token,
-			api_fmt("{\"slug\":\"x\",\"display_name\":\"x\",\"issuer\":\"%s\","
-				"\"client_id\":\"c\"}",
-				issuer)),
+	                api_fmt("{\"slug\":\"x\",\"display_name\":\"x\",\"issuer\":\"%s\","
+	                        "\"client_id\":\"c\"}",
+	                        issuer)),
 	       403);
 	assert_int_equal(count("SELECT count(*) FROM oidc_providers"), before);
 
@@ -332,12 +337,12 @@ static void providers_admin(void **state)
 	EXPECT(api_call("GET", "/api/v1/admin/auth/providers/rolemap", admin.token, NULL), 200);
 	assert_string_equal(api_str(api_last_json, "roles_claim"), "groups");
 	assert_string_equal(api_str(api_get(api_last_json, "role_map"), "media-admins"),
-			    "moderator");
+	                    "moderator");
 	EXPECT(api_call("GET", "/api/v1/admin/auth/providers", admin.token, NULL), 200);
 	assert_int_equal(cJSON_GetArraySize(api_get(api_last_json, "items")), 5);
 	assert_null(strstr(api_last.body, "secret-"));
 	EXPECT_FIELD(api_call("GET", "/api/v1/admin/auth/providers/nope", admin.token, NULL), 404,
-		     "slug");
+	             "slug");
 	EXPECT(api_call("GET", "/api/v1/admin/auth/providers", plain.token, NULL), 403);
 	/* the login page: enabled ones only, the default first */
 	EXPECT(api_call("GET", "/api/v1/auth/providers", NULL, NULL), 200);
@@ -350,23 +355,23 @@ static void providers_admin(void **state)
 
 	/* update: members given change, the secret stays unless given */
 	EXPECT(api_call("PUT", "/api/v1/admin/auth/providers/manual", admin.token,
-			"{\"display_name\":\"Manual\"}"),
+	                "{\"display_name\":\"Manual\"}"),
 	       200);
 	assert_string_equal(api_str(api_last_json, "display_name"), "Manual");
 	assert_true(cJSON_IsTrue(api_get(api_last_json, "has_secret")));
 	EXPECT_FIELD(api_call("PUT", "/api/v1/admin/auth/providers/manual", admin.token,
-			      "{\"slug\":\"other\"}"),
-		     400, "slug");
+	                      "{\"slug\":\"other\"}"),
+	             400, "slug");
 	EXPECT_FIELD(api_call("PUT", "/api/v1/admin/auth/providers/es", admin.token,
-			      "{\"is_default\":true}"),
-		     409, "is_default");
+	                      "{\"is_default\":true}"),
+	             409, "is_default");
 	/* a provider made and removed */
 	add_provider("gone", "revenge-rs", RS_SECRET, "");
 	EXPECT(api_call("DELETE", "/api/v1/admin/auth/providers/gone", admin.token, NULL), 204);
 	EXPECT(api_call("DELETE", "/api/v1/admin/auth/providers/gone", admin.token, NULL), 404);
 	assert_int_equal(count("SELECT count(*) FROM audit_log WHERE action LIKE"
-			       " 'admin.oidc_provider.%'"),
-			 8);
+	                       " 'admin.oidc_provider.%'"),
+	                 8);
 }
 
 static void login_rs256_and_es256(void **state)
@@ -385,17 +390,17 @@ static void login_rs256_and_es256(void **state)
 	snprintf(alice, sizeof(alice), "%s", uid);
 	assert_int_equal(strlen(alice), 36);
 	assert_string_equal(api_q("SELECT i.subject || ' ' || u.email || ' ' || u.email_verified"
-				  " FROM user_identities i JOIN users u ON u.id = i.user_id"
-				  " WHERE i.user_id = $1",
-				  alice, NULL),
-			    "alice alice@example.test true");
+	                          " FROM user_identities i JOIN users u ON u.id = i.user_id"
+	                          " WHERE i.user_id = $1",
+	                          alice, NULL),
+	                    "alice alice@example.test true");
 	assert_string_equal(api_q("SELECT string_agg(r.name, ',') FROM user_roles ur JOIN roles r"
-				  " ON r.id = ur.role_id WHERE ur.user_id = $1",
-				  alice, NULL),
-			    "user");
+	                          " ON r.id = ur.role_id WHERE ur.user_id = $1",
+	                          alice, NULL),
+	                    "user");
 	assert_int_equal(count("SELECT count(*) FROM audit_log WHERE action = 'user.register'"
-			       " AND new_values->>'provider' = 'rs'"),
-			 1);
+	                       " AND new_values->>'provider' = 'rs'"),
+	                 1);
 	/* the session works */
 	EXPECT(call_cookie("/api/v1/users/me", sess), 200);
 	assert_string_equal(api_str(api_last_json, "username"), "alice");
@@ -404,15 +409,15 @@ static void login_rs256_and_es256(void **state)
 	EXPECT(sso("rs", "alice", NULL), 302);
 	assert_int_equal(count("SELECT count(*) FROM users WHERE email = 'alice@example.test'"), 1);
 	assert_int_equal(count(api_fmt("SELECT count(*) FROM sessions WHERE user_id = '%s'"
-				       " AND via_cookie",
-				       alice)),
-			 2);
+	                               " AND via_cookie",
+	                               alice)),
+	                 2);
 	/* ES256 through the other client */
 	EXPECT(sso("es", "erin", NULL), 302);
 	assert_non_null(last_cookie("revenge_session"));
 	assert_int_equal(count("SELECT count(*) FROM user_identities i JOIN oidc_providers p ON"
-			       " p.id = i.provider_id WHERE p.slug = 'es' AND i.subject = 'erin'"),
-			 1);
+	                       " p.id = i.provider_id WHERE p.slug = 'es' AND i.subject = 'erin'"),
+	                 1);
 	/* the same subject at another provider is another identity: erin's
 	 * address is taken, so no second account is made for it */
 	EXPECT_FIELD(sso("rs", "erin", NULL), 409, "email");
@@ -426,11 +431,11 @@ static void login_rs256_and_es256(void **state)
  * session made. */
 static void forged_tokens(void **state)
 {
-	static const char *const modes[] = {"tamper", "wrong_aud",   "expired", "wrong_nonce",
-					    "wrong_iss", "none", "hs256",   "unknown_kid"};
+	static const char *const modes[] = {"tamper",    "wrong_aud", "expired", "wrong_nonce",
+	                                    "wrong_iss", "none",      "hs256",   "unknown_kid"};
 	static const char *const details[] = {
-	    "does not verify",  "another audience", "expired",           "nonce",
-	    "another issuer",   "alg none",        "other than RS256", "does not publish"};
+	    "does not verify", "another audience", "expired",          "nonce",
+	    "another issuer",  "alg none",         "other than RS256", "does not publish"};
 	(void)state;
 	for (size_t i = 0; i < sizeof(modes) / sizeof(*modes); i++) {
 		long users = count("SELECT count(*) FROM users"),
@@ -458,8 +463,9 @@ static void state_and_providers(void **state)
 	flow_to_callback(&b, "rs", "alice");
 	/* another browser (the callback URL carried elsewhere: login CSRF),
 	 * or none: refused, and the flow stays for its own browser */
-	EXPECT_FIELD(call_with(b.callback, "revenge_oidc=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"),
-		     401, "state");
+	EXPECT_FIELD(
+	    call_with(b.callback, "revenge_oidc=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"), 401,
+	    "state");
 	EXPECT_FIELD(call_with(b.callback, NULL), 401, "state");
 	EXPECT(callback(&b), 302);
 	long sessions = count("SELECT count(*) FROM sessions");
@@ -467,7 +473,7 @@ static void state_and_providers(void **state)
 	assert_int_equal(count("SELECT count(*) FROM sessions"), sessions);
 	/* a made-up state, none at all, and one of another provider */
 	EXPECT_FIELD(call_with("/api/v1/auth/oidc/rs/callback?code=x&state=made-up", b.cookie), 401,
-		     "state");
+	             "state");
 	EXPECT_FIELD(call_with("/api/v1/auth/oidc/rs/callback?code=x", b.cookie), 400, "state");
 	flow_to_callback(&b, "rs", "alice");
 	char *other = strdup(b.callback);
@@ -479,9 +485,9 @@ static void state_and_providers(void **state)
 	flow_to_callback(&b, "rs", "alice");
 	const char *st = strstr(b.callback, "state=");
 	EXPECT_FIELD(call_with(api_fmt("/api/v1/auth/oidc/rs/callback?error=access_denied&%.*s",
-				       (int)strcspn(st, "&"), st),
-			       b.cookie),
-		     401, "code");
+	                               (int)strcspn(st, "&"), st),
+	                       b.cookie),
+	             401, "code");
 	/* another issuer in the answer (RFC 9207 mix-up) */
 	flow_to_callback(&b, "rs", "alice");
 	char *mixed = strdup(b.callback);
@@ -489,7 +495,7 @@ static void state_and_providers(void **state)
 	assert_non_null(iss);
 	*iss = 0;
 	EXPECT_FIELD(call_with(api_fmt("%s&iss=https%%3A%%2F%%2Fevil.example", mixed), b.cookie),
-		     401, "iss");
+	             401, "iss");
 	free(mixed);
 	/* a code of nobody's */
 	flow_to_callback(&b, "rs", "alice");
@@ -503,18 +509,19 @@ static void state_and_providers(void **state)
 	EXPECT_FIELD(api_call("GET", "/api/v1/auth/oidc/nope/authorize", NULL, NULL), 404, "slug");
 	EXPECT_FIELD(api_call("GET", "/api/v1/auth/oidc/off/authorize", NULL, NULL), 404, "slug");
 	EXPECT_FIELD(call_with("/api/v1/auth/oidc/off/callback?code=a&state=b", b.cookie), 404,
-		     "slug");
+	             "slug");
 	/* open redirects */
 	long states = count("SELECT count(*) FROM oidc_states");
-	EXPECT_FIELD(api_call("GET", "/api/v1/auth/oidc/rs/authorize?redirect=https://evil.example/",
-			      NULL, NULL),
-		     400, "redirect");
-	EXPECT_FIELD(api_call("GET", "/api/v1/auth/oidc/rs/authorize?redirect=//evil.example/",
-			      NULL, NULL),
-		     400, "redirect");
-	EXPECT_FIELD(api_call("GET", "/api/v1/auth/oidc/rs/authorize?redirect=/%5Cevil.example",
-			      NULL, NULL),
-		     400, "redirect");
+	EXPECT_FIELD(api_call("GET",
+	                      "/api/v1/auth/oidc/rs/authorize?redirect=https://evil.example/", NULL,
+	                      NULL),
+	             400, "redirect");
+	EXPECT_FIELD(
+	    api_call("GET", "/api/v1/auth/oidc/rs/authorize?redirect=//evil.example/", NULL, NULL),
+	    400, "redirect");
+	EXPECT_FIELD(
+	    api_call("GET", "/api/v1/auth/oidc/rs/authorize?redirect=/%5Cevil.example", NULL, NULL),
+	    400, "redirect");
 	assert_int_equal(count("SELECT count(*) FROM oidc_states"), states);
 	/* only the state's hash is kept */
 	flow_to_callback(&b, "rs", "alice");
@@ -522,13 +529,13 @@ static void state_and_providers(void **state)
 	char raw[64];
 	snprintf(raw, sizeof(raw), "%.*s", (int)strcspn(st, "&"), st);
 	assert_int_equal(count(api_fmt("SELECT count(*) FROM oidc_states WHERE state_sha256 ="
-				       " sha256('%s'::bytea)",
-				       raw)),
-			 1);
+	                               " sha256('%s'::bytea)",
+	                               raw)),
+	                 1);
 	assert_int_equal(count(api_fmt("SELECT count(*) FROM oidc_states WHERE position('%s' IN"
-				       " nonce || code_verifier || redirect) > 0",
-				       raw)),
-			 0);
+	                               " nonce || code_verifier || redirect) > 0",
+	                               raw)),
+	                 0);
 }
 
 static void accounts(void **state)
@@ -537,16 +544,16 @@ static void accounts(void **state)
 	/* the role map: a group of the claim gives its role */
 	EXPECT(sso("rolemap", "boss1", NULL), 302);
 	assert_string_equal(api_q("SELECT string_agg(r.name, ',') FROM users u JOIN user_roles ur"
-				  " ON ur.user_id = u.id JOIN roles r ON r.id = ur.role_id"
-				  " WHERE u.username = 'boss1'",
-				  NULL, NULL),
-			    "moderator");
+	                          " ON ur.user_id = u.id JOIN roles r ON r.id = ur.role_id"
+	                          " WHERE u.username = 'boss1'",
+	                          NULL, NULL),
+	                    "moderator");
 	EXPECT(sso("rolemap", "worker1", NULL), 302);
 	assert_string_equal(api_q("SELECT string_agg(r.name, ',') FROM users u JOIN user_roles ur"
-				  " ON ur.user_id = u.id JOIN roles r ON r.id = ur.role_id"
-				  " WHERE u.username = 'worker1'",
-				  NULL, NULL),
-			    "user");
+	                          " ON ur.user_id = u.id JOIN roles r ON r.id = ur.role_id"
+	                          " WHERE u.username = 'worker1'",
+	                          NULL, NULL),
+	                    "user");
 	/* a provider that does not create accounts */
 	long users = count("SELECT count(*) FROM users");
 	EXPECT_FIELD(sso("manual", "newcomer", NULL), 403, "");
@@ -556,21 +563,21 @@ static void accounts(void **state)
 	struct api_user carol;
 	api_new_user(&carol, "carol", NULL);
 	api_exec("UPDATE users SET email = 'carol@example.test', email_verified = true"
-		 " WHERE username = 'carol'");
+	         " WHERE username = 'carol'");
 	EXPECT_FIELD(sso("rs", "carol", NULL), 409, "email");
 	assert_int_equal(count("SELECT count(*) FROM user_identities i JOIN users u ON"
-			       " u.id = i.user_id WHERE u.username = 'carol'"),
-			 0);
+	                       " u.id = i.user_id WHERE u.username = 'carol'"),
+	                 0);
 	assert_int_equal(count("SELECT count(*) FROM users"), users + 1);
 
 	/* carol links it herself, then logs in with it */
 	EXPECT(api_call("GET", "/api/v1/users/me/identities", carol.token, NULL), 200);
 	assert_int_equal(cJSON_GetArraySize(api_get(api_last_json, "items")), 0);
-	EXPECT_FIELD(api_call("POST", "/api/v1/users/me/identities", carol.token,
-			      "{\"provider\":\"off\"}"),
-		     400, "provider");
+	EXPECT_FIELD(
+	    api_call("POST", "/api/v1/users/me/identities", carol.token, "{\"provider\":\"off\"}"),
+	    400, "provider");
 	EXPECT(api_call("POST", "/api/v1/users/me/identities", carol.token,
-			"{\"provider\":\"rs\",\"redirect\":\"/profile\"}"),
+	                "{\"provider\":\"rs\",\"redirect\":\"/profile\"}"),
 	       200);
 	struct browser b;
 	browser_open(&b);
@@ -589,15 +596,14 @@ static void accounts(void **state)
 	char id[37];
 	snprintf(id, sizeof(id), "%s", api_str(it, "id"));
 	/* someone else's identity is not theirs to unlink */
-	EXPECT_FIELD(api_call("DELETE", api_fmt("/api/v1/users/me/identities/%s", id),
-			      plain.token, NULL),
-		     404, "id");
-	EXPECT(api_call("DELETE", api_fmt("/api/v1/users/me/identities/%s", id), carol.token,
-			NULL),
+	EXPECT_FIELD(
+	    api_call("DELETE", api_fmt("/api/v1/users/me/identities/%s", id), plain.token, NULL),
+	    404, "id");
+	EXPECT(api_call("DELETE", api_fmt("/api/v1/users/me/identities/%s", id), carol.token, NULL),
 	       204);
 	assert_int_equal(count("SELECT count(*) FROM audit_log WHERE action IN"
-			       " ('user.identity.link', 'user.identity.unlink')"),
-			 2);
+	                       " ('user.identity.link', 'user.identity.unlink')"),
+	                 2);
 	/* a disabled account does not log in through its identity */
 	EXPECT(sso("rs", "alice", NULL), 302);
 	api_exec("UPDATE users SET is_active = false WHERE username = 'alice'");
@@ -621,9 +627,9 @@ static int setup(void **state)
 	snprintf(conf, sizeof(conf), "%s/test_oidc-%d.conf", testenv_stack_dir(), (int)getpid());
 	api_sock = sock;
 	testenv_write_config(conf, url, sock,
-			     "pool_size = 2\n[auth]\nargon2_memory = 1m\nargon2_iterations = 1\n"
-			     "secret_key = " SECRET_KEY "\n[ratelimit]\nenabled = false\n"
-			     "[http]\npublic_url = " PUBLIC "\n");
+	                     "pool_size = 2\n[auth]\nargon2_memory = 1m\nargon2_iterations = 1\n"
+	                     "secret_key = " SECRET_KEY "\n[ratelimit]\nenabled = false\n"
+	                     "[http]\npublic_url = " PUBLIC "\n");
 	server = server_start(conf, sock, log_path);
 	if (server <= 0)
 		return -1;
@@ -653,10 +659,8 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(providers_admin),
-	    cmocka_unit_test(login_rs256_and_es256),
-	    cmocka_unit_test(forged_tokens),
-	    cmocka_unit_test(state_and_providers),
+	    cmocka_unit_test(providers_admin), cmocka_unit_test(login_rs256_and_es256),
+	    cmocka_unit_test(forged_tokens),   cmocka_unit_test(state_and_providers),
 	    cmocka_unit_test(accounts),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -32,7 +32,7 @@ static void b64(const void *p, size_t n, char *out)
 
 /* The JWK members name=base64url(big-endian bn param) of key. */
 static void bn_member(EVP_PKEY *key, const char *param, const char *name, size_t pad, char *out,
-		      size_t cap)
+                      size_t cap)
 {
 	BIGNUM *bn = NULL;
 	unsigned char raw[1024];
@@ -67,8 +67,9 @@ static char *ec_jwk(EVP_PKEY *key, const char *kid)
 
 	bn_member(key, OSSL_PKEY_PARAM_EC_PUB_X, "x", 32, x, sizeof(x));
 	bn_member(key, OSSL_PKEY_PARAM_EC_PUB_Y, "y", 32, y, sizeof(y));
-	snprintf(o, 512, "{\"kty\":\"EC\",\"kid\":\"%s\",\"crv\":\"P-256\",\"alg\":\"ES256\",%s,%s}",
-		 kid, x, y);
+	snprintf(o, 512,
+	         "{\"kty\":\"EC\",\"kid\":\"%s\",\"crv\":\"P-256\",\"alg\":\"ES256\",%s,%s}", kid,
+	         x, y);
 	return o;
 }
 
@@ -246,15 +247,15 @@ static void test_malformed(void **state)
 	    "a.b.c.d",
 	    "a.b.c.d.e",
 	    "!!!.eyJ9.AAAA",
-	    "eyJhbGciOiJSUzI1NiJ9..AAAA",                     /* empty payload */
-	    "eyJhbGciOiJSUzI1NiJ9.eyJ9.AAAA",                 /* payload "{" */
-	    "eyJhbGciOiJSUzI1NiJ9.WzFd.AAAA",                 /* payload an array */
-	    "eyJhbGciOiJSUzI1NiJ9.e30.",                      /* no signature */
-	    "eyJhbGciOiJSUzI1NiJ9.e30.A",                     /* bad base64 length */
-	    "eyJhbGciOiJSUzI1NiJ9.e30.AA+A",                  /* not base64url */
-	    "WyJSUzI1NiJd.e30.AAAA",                          /* header an array */
-	    "e30.e30.AAAA",                                   /* no alg */
-	    "eyJhbGciOiJSUzI1NiIsImtpZCI6MX0.e30.AAAA",       /* kid a number */
+	    "eyJhbGciOiJSUzI1NiJ9..AAAA",               /* empty payload */
+	    "eyJhbGciOiJSUzI1NiJ9.eyJ9.AAAA",           /* payload "{" */
+	    "eyJhbGciOiJSUzI1NiJ9.WzFd.AAAA",           /* payload an array */
+	    "eyJhbGciOiJSUzI1NiJ9.e30.",                /* no signature */
+	    "eyJhbGciOiJSUzI1NiJ9.e30.A",               /* bad base64 length */
+	    "eyJhbGciOiJSUzI1NiJ9.e30.AA+A",            /* not base64url */
+	    "WyJSUzI1NiJd.e30.AAAA",                    /* header an array */
+	    "e30.e30.AAAA",                             /* no alg */
+	    "eyJhbGciOiJSUzI1NiIsImtpZCI6MX0.e30.AAAA", /* kid a number */
 	};
 	struct jws j;
 	const char *why;
@@ -298,10 +299,12 @@ static void test_jwk_keys(void **state)
 	    "{\"kty\":\"oct\",\"k\":\"AAAA\"}",
 	    "{\"kty\":\"RSA\",\"e\":\"AQAB\"}",
 	    "{\"kty\":\"RSA\",\"n\":\"AAAA\",\"e\":\"AQAB\"}",
-	    "{\"kty\":\"EC\",\"crv\":\"P-384\",\"x\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\","
+	    "{\"kty\":\"EC\",\"crv\":\"P-384\",\"x\":"
+	    "\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\","
 	    "\"y\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\"}",
 	    /* (1, 1) is not on P-256 */
-	    "{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAE\","
+	    "{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":"
+	    "\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAE\","
 	    "\"y\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAE\"}",
 	    "{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"AAAA\",\"y\":\"AAAA\"}",
 	    "{\"kty\":1}",
@@ -359,7 +362,7 @@ static void test_claims(void **state)
 	const char *why;
 	(void)state;
 
-#define T(extra, aud) \
+#define T(extra, aud)                                                                              \
 	"{\"iss\":\"https://idp.example\",\"aud\":" aud ",\"sub\":\"u1\",\"nonce\":\"n1\"" extra "}"
 #define TIMES ",\"iat\":1699999990,\"exp\":1700000300"
 	assert_int_equal(claims_ok(T(TIMES, "\"rv\""), now, &why), 0);
@@ -374,39 +377,39 @@ static void test_claims(void **state)
 	assert_int_equal(claims_ok(T(TIMES, "[]"), now, &why), -1);
 	assert_int_equal(claims_ok(T(TIMES, "1"), now, &why), -1);
 	/* expiry, with 60 s of leeway */
-	assert_int_equal(claims_ok(T(",\"iat\":1699999000,\"exp\":1699999970", "\"rv\""), now, &why),
-			 0);
-	assert_int_equal(claims_ok(T(",\"iat\":1699999000,\"exp\":1699999940", "\"rv\""), now, &why),
-			 -1);
+	assert_int_equal(
+	    claims_ok(T(",\"iat\":1699999000,\"exp\":1699999970", "\"rv\""), now, &why), 0);
+	assert_int_equal(
+	    claims_ok(T(",\"iat\":1699999000,\"exp\":1699999940", "\"rv\""), now, &why), -1);
 	assert_non_null(strstr(why, "expired"));
 	assert_int_equal(claims_ok(T(",\"exp\":1700000300", "\"rv\""), now, &why), -1);
-	assert_int_equal(claims_ok(T(",\"iat\":1699999990,\"exp\":\"1700000300\"", "\"rv\""), now,
-				   &why),
-			 -1);
+	assert_int_equal(
+	    claims_ok(T(",\"iat\":1699999990,\"exp\":\"1700000300\"", "\"rv\""), now, &why), -1);
 	/* issued in the future, or long ago */
-	assert_int_equal(claims_ok(T(",\"iat\":1700000100,\"exp\":1700000300", "\"rv\""), now, &why),
-			 -1);
-	assert_int_equal(claims_ok(T(",\"iat\":1699900000,\"exp\":1700000300", "\"rv\""), now, &why),
-			 -1);
+	assert_int_equal(
+	    claims_ok(T(",\"iat\":1700000100,\"exp\":1700000300", "\"rv\""), now, &why), -1);
+	assert_int_equal(
+	    claims_ok(T(",\"iat\":1699900000,\"exp\":1700000300", "\"rv\""), now, &why), -1);
 	assert_int_equal(claims_ok(T(TIMES ",\"nbf\":1700000200", "\"rv\""), now, &why), -1);
 	/* issuer, nonce, subject */
-	assert_int_equal(claims_ok("{\"iss\":\"https://idp.example/\",\"aud\":\"rv\",\"sub\":\"u1\","
-				   "\"nonce\":\"n1\"" TIMES "}",
-				   now, &why),
-			 -1);
+	assert_int_equal(
+	    claims_ok("{\"iss\":\"https://idp.example/\",\"aud\":\"rv\",\"sub\":\"u1\","
+	              "\"nonce\":\"n1\"" TIMES "}",
+	              now, &why),
+	    -1);
 	assert_int_equal(claims_ok("{\"iss\":\"https://idp.example\",\"aud\":\"rv\",\"sub\":\"u1\","
-				   "\"nonce\":\"n2\"" TIMES "}",
-				   now, &why),
-			 -1);
+	                           "\"nonce\":\"n2\"" TIMES "}",
+	                           now, &why),
+	                 -1);
 	assert_non_null(strstr(why, "nonce"));
-	assert_int_equal(claims_ok("{\"iss\":\"https://idp.example\",\"aud\":\"rv\",\"sub\":\"u1\""
-				   TIMES "}",
-				   now, &why),
-			 -1);
+	assert_int_equal(
+	    claims_ok("{\"iss\":\"https://idp.example\",\"aud\":\"rv\",\"sub\":\"u1\"" TIMES "}",
+	              now, &why),
+	    -1);
 	assert_int_equal(claims_ok("{\"iss\":\"https://idp.example\",\"aud\":\"rv\",\"sub\":\"\","
-				   "\"nonce\":\"n1\"" TIMES "}",
-				   now, &why),
-			 -1);
+	                           "\"nonce\":\"n1\"" TIMES "}",
+	                           now, &why),
+	                 -1);
 #undef T
 #undef TIMES
 }
@@ -426,7 +429,7 @@ static int setup(void **state)
 	char *use = strstr(encfix, "\"use\":\"sig\"");
 	memcpy(use, "\"use\":\"enc\"", 11);
 	snprintf(jwks_text, sizeof(jwks_text), "{\"keys\":[%s,%s,%s]}", encfix, rsa_jwk(rsa, "r1"),
-		 ec_jwk(ec, "e1"));
+	         ec_jwk(ec, "e1"));
 	return 0;
 }
 
@@ -442,10 +445,10 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_valid_signatures), cmocka_unit_test(test_refused_algorithms),
+	    cmocka_unit_test(test_valid_signatures),    cmocka_unit_test(test_refused_algorithms),
 	    cmocka_unit_test(test_key_type_must_match), cmocka_unit_test(test_tampering),
-	    cmocka_unit_test(test_malformed), cmocka_unit_test(test_jwk_keys),
-	    cmocka_unit_test(test_ecdsa_der), cmocka_unit_test(test_claims),
+	    cmocka_unit_test(test_malformed),           cmocka_unit_test(test_jwk_keys),
+	    cmocka_unit_test(test_ecdsa_der),           cmocka_unit_test(test_claims),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
