@@ -199,7 +199,7 @@ test-unit: test-bins
 test-integration: test-bins $(OIDC_NODE)
 	@tests/run.sh integration $(BUILD)
 
-test-e2e: test-bins
+test-e2e: test-bins $(OIDC_NODE)
 	@tests/run.sh e2e $(BUILD)
 
 # the browser tests alone (Chromium against a throwaway stack)
