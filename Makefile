@@ -170,6 +170,12 @@ tests/s3/node_modules/.package-lock.json: tests/s3/package-lock.json
 	cd tests/s3 && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
+# the OpenID provider the single sign-on tests log in at (tests/oidc)
+OIDC_NODE := tests/oidc/node_modules/.package-lock.json
+$(OIDC_NODE): tests/oidc/package-lock.json
+	cd tests/oidc && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
 $(WEB_OUT)/index.html: web/node_modules/.package-lock.json $(WEB_SRCS)
 	cd web && REVENGE_WEB_OUT=$(CURDIR)/$(WEB_OUT) npm run --silent build
 
@@ -191,16 +197,16 @@ stop:
 test: deps
 	@deploy/stack.sh deps-browser
 	@$(MAKE) --no-print-directory test-bins web tests/browser/node_modules/.package-lock.json \
-		tests/s3/node_modules/.package-lock.json
+		tests/s3/node_modules/.package-lock.json $(OIDC_NODE)
 	@tests/run.sh all $(BUILD)
 
 test-unit: test-bins
 	@tests/run.sh unit $(BUILD)
 
-test-integration: test-bins tests/s3/node_modules/.package-lock.json
+test-integration: test-bins tests/s3/node_modules/.package-lock.json $(OIDC_NODE)
 	@tests/run.sh integration $(BUILD)
 
-test-e2e: test-bins
+test-e2e: test-bins $(OIDC_NODE)
 	@tests/run.sh e2e $(BUILD)
 
 # the browser tests alone (Chromium against a throwaway stack)
@@ -211,7 +217,7 @@ test-browser: test-bins web tests/browser/node_modules/.package-lock.json
 sanitize: deps
 	@deploy/stack.sh deps-browser
 	@$(MAKE) --no-print-directory web tests/browser/node_modules/.package-lock.json \
-		tests/s3/node_modules/.package-lock.json
+		tests/s3/node_modules/.package-lock.json $(OIDC_NODE)
 	@$(MAKE) --no-print-directory BUILD=build/san SAN=1 OPT=-O1 test-bins
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		tests/run.sh all build/san

@@ -76,6 +76,12 @@ enum app_err app_config_check(const struct config *cfg, struct buf *err)
 		buf_printf(err, "http.cors_origins: %s", cors_why);
 		return APP_ERR_VALIDATION;
 	}
+	if (cfg->http_public_url &&
+	    (strchr(cfg->http_public_url, ',') ||
+	     cors_origins_check(cfg->http_public_url, cors_why, sizeof(cors_why)) < 0)) {
+		buf_printf(err, "http.public_url: must be one origin, scheme://host[:port]");
+		return APP_ERR_VALIDATION;
+	}
 	/* a bad schedule must stop start-up, not surface as a leader that
 	 * silently never enqueues */
 	const struct {

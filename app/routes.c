@@ -10,6 +10,7 @@
 #include "auth/handlers.h"
 #include "auth/invitations.h"
 #include "auth/mfa.h"
+#include "auth/oidc.h"
 #include "auth/rbac.h"
 #include "auth/sessions_api.h"
 #include "catalog/files.h"
@@ -484,6 +485,41 @@ const struct route app_routes[] = {
 	 AVATAR_BODY_MAX},
 	{HTTP_DELETE, "/api/v1/users/me/avatar", "users.delete_avatar", "profile:update", NULL,
 	 BODY_NONE, users_delete_avatar, "Remove one's avatar.", 0},
+
+	/* --- single sign-on (OIDC) --- */
+	{HTTP_GET, "/api/v1/auth/providers", "auth.providers", PERM_PUBLIC, NULL, BODY_NONE,
+	 oidc_public_list, "The enabled single sign-on providers, for the login page.", 0},
+	{HTTP_GET, "/api/v1/auth/oidc/{slug:str}/authorize", "auth.oidc.authorize", PERM_PUBLIC,
+	 oidc_authorize_query, BODY_NONE, oidc_authorize,
+	 "Begin a single sign-on: 302 to the provider (state, nonce, PKCE).", ROUTE_AUTH_LIMIT},
+	{HTTP_GET, "/api/v1/auth/oidc/{slug:str}/callback", "auth.oidc.callback", PERM_PUBLIC,
+	 oidc_callback_query, BODY_NONE, oidc_callback,
+	 "Where the provider returns: checks the ID token, sets the session cookies, 302.",
+	 ROUTE_AUTH_LIMIT},
+	{HTTP_GET, "/api/v1/admin/auth/providers", "admin.auth_providers.list", "settings:read",
+	 NULL, BODY_NONE, oidc_admin_list, "Every single sign-on provider (secrets never shown).",
+	 0},
+	{HTTP_POST, "/api/v1/admin/auth/providers", "admin.auth_providers.create", "settings:write",
+	 NULL, BODY_JSON, oidc_admin_create, "Set up an OpenID Connect provider.", 0,
+	 oidc_provider_create_body},
+	{HTTP_GET, "/api/v1/admin/auth/providers/{slug:str}", "admin.auth_providers.get",
+	 "settings:read", NULL, BODY_NONE, oidc_admin_get, "One single sign-on provider.", 0},
+	{HTTP_PUT, "/api/v1/admin/auth/providers/{slug:str}", "admin.auth_providers.update",
+	 "settings:write", NULL, BODY_JSON, oidc_admin_update,
+	 "Change the members given of a provider.", 0, oidc_provider_update_body},
+	{HTTP_DELETE, "/api/v1/admin/auth/providers/{slug:str}", "admin.auth_providers.delete",
+	 "settings:write", NULL, BODY_NONE, oidc_admin_delete,
+	 "Remove a provider; the identities linked through it go too.", 0},
+	{HTTP_GET, "/api/v1/users/me/identities", "users.identities.list", "profile:read", NULL,
+	 BODY_NONE, oidc_identities_list, "The caller's linked single sign-on identities.", 0},
+	{HTTP_POST, "/api/v1/users/me/identities", "users.identities.link", "profile:update", NULL,
+	 BODY_JSON, oidc_identities_link,
+	 "Begin a flow that links a provider's identity to the caller.", 0,
+	 oidc_identities_link_body},
+	{HTTP_DELETE, "/api/v1/users/me/identities/{id:uuid}", "users.identities.unlink",
+	 "profile:update", NULL, BODY_NONE, oidc_identities_delete,
+	 "Unlink one of the caller's identities.", 0},
+	/* --- end single sign-on (OIDC) --- */
 };
 
 const size_t app_routes_count = sizeof(app_routes) / sizeof(app_routes[0]);

@@ -323,3 +323,8 @@ enum app_err auth_check_route(struct request *req, struct field_error *fe)
 				  "the key's scopes do not cover this route");
 	return APP_OK;
 }
+
+const char *auth_cookie(struct request *req, const char *name)
+{
+	return cookie_value(req, name);
+}

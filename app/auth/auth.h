@@ -100,4 +100,8 @@ void auth_csrf_for(const char *access_token, char out[44]);
  * the admin scope. */
 bool auth_is_user_permission(const char *perm);
 
+/* The value of cookie `name` of req's Cookie header (a copy in the
+ * request's arena), or NULL. */
+const char *auth_cookie(struct request *req, const char *name);
+
 #endif

@@ -72,6 +72,9 @@ static const struct config_key keys[] = {
      "credentials; unset, none may."},
     {"http", "cors_max_age", CFG_DURATION, OFF(http_cors_max_age), "10m", 0, 24 * HOUR, NULL, 0,
      "How long a browser may keep a preflight answer."},
+    {"http", "public_url", CFG_STRING, OFF(http_public_url), "", 0, 0, NULL, 0,
+     "The origin (scheme://host[:port]) browsers reach the server at, for addresses given to "
+     "others (the single sign-on callback); unset, https://<server_name>."},
     {"database", "url", CFG_STRING, OFF(database_url), "postgresql:///revenge", 0, 0, NULL,
      CFG_SECRET, "libpq connection URI or key=value string."},
     {"database", "connect_timeout", CFG_DURATION, OFF(database_connect_timeout), "5s", SEC,

@@ -54,6 +54,7 @@ struct config {
 	char *http_server_name;    /* public host name (nginx.conf, redirects) */
 	char *http_cors_origins;   /* "https://a.example, http://localhost:3000"; NULL = none */
 	int64_t http_cors_max_age; /* ms */
+	char *http_public_url;     /* "https://media.example.com"; NULL = https://server_name */
 	/* [database] */
 	char *database_url;
 	int64_t database_connect_timeout;   /* ms */

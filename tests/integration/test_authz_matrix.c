@@ -500,6 +500,32 @@ static int fill(struct call *c, const char *lit, const char *name, const char *n
 		    " sha256('matrix-secret-0123456789')) ON CONFLICT DO NOTHING",
 		    NULL, NULL);
 		snprintf(out, 64, "radarr");
+	} else if (IS("oidc", "slug")) {
+		/* a disabled provider: no OpenID provider runs here (test_oidc
+		 * drives the flow), see EXCEPTIONS */
+		sql("INSERT INTO oidc_providers (slug, display_name, issuer, client_id, enabled)"
+		    " VALUES ('matrix-off', 'Off', 'https://idp.invalid', 'c', false)"
+		    " ON CONFLICT DO NOTHING",
+		    NULL, NULL);
+		snprintf(out, 64, "matrix-off");
+	} else if (IS("providers", "slug")) {
+		/* a provider; changes go to a throwaway one */
+		const char *slug = fresh ? api_fmt("mx-idp-%d", ++serial) : "matrix";
+		sql("INSERT INTO oidc_providers (slug, display_name, issuer, client_id)"
+		    " VALUES ($1, 'Matrix', 'https://idp.invalid', 'c') ON CONFLICT DO NOTHING",
+		    slug, NULL);
+		snprintf(out, 64, "%s", slug);
+	} else if (IS("identities", "id")) {
+		/* self-service: an identity of the caller (foreign: the target's) */
+		c->owned = 1;
+		sql("INSERT INTO oidc_providers (slug, display_name, issuer, client_id)"
+		    " VALUES ('matrix', 'Matrix', 'https://idp.invalid', 'c') ON CONFLICT DO NOTHING",
+		    NULL, NULL);
+		snprintf(out, 64, "%s",
+		         sql("INSERT INTO user_identities (user_id, provider_id, subject) SELECT $1, id,"
+		             " $2 FROM oidc_providers WHERE slug = 'matrix' ON CONFLICT (provider_id,"
+		             " user_id) DO UPDATE SET email = NULL RETURNING id",
+		             owner(c), api_fmt("mx-sub-%d", ++serial), NULL));
 	} else if (IS("resources", "type")) {
 		snprintf(out, 64, "library");
 	} else if (IS("resources", "id")) {
@@ -654,6 +680,20 @@ static const char *body_for(const struct call *c)
 		return "{\"token\":\"rvm_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\"}";
 	if (ROUTE("PUT", "/api/v1/rbac/roles/{name:str}/mfa"))
 		return "{\"mfa_required\":true}"; /* a throwaway role: no holder is affected */
+	if (ROUTE("POST", "/api/v1/admin/auth/providers"))
+		return api_fmt("{\"slug\":\"mx-new-idp-%d\",\"display_name\":\"Matrix\","
+		               "\"issuer\":\"https://idp.invalid\",\"client_id\":\"c\"}",
+		               k);
+	if (ROUTE("PUT", "/api/v1/admin/auth/providers/{slug:str}"))
+		return "{\"display_name\":\"Matrix renamed\"}";
+	if (ROUTE("POST", "/api/v1/users/me/identities")) {
+		/* the disabled provider: see EXCEPTIONS */
+		sql("INSERT INTO oidc_providers (slug, display_name, issuer, client_id, enabled)"
+		    " VALUES ('matrix-off', 'Off', 'https://idp.invalid', 'c', false)"
+		    " ON CONFLICT DO NOTHING",
+		    NULL, NULL);
+		return "{\"provider\":\"matrix-off\"}";
+	}
 #undef ROUTE
 	return NULL;
 }
@@ -710,6 +750,19 @@ static const struct exception {
     {"DELETE", "/api/v1/mfa/totp", NULL, 1, 403, "MFA is managed from a session"},
     {"POST", "/api/v1/mfa/backup-codes/regenerate", NULL, 1, 403,
      "MFA is managed from a session"},
+    /* oidc.h: no OpenID provider runs in the matrix (test_oidc drives the
+     * flow against a real one); the provider it names is disabled */
+#define NO_IDP(m, p, st)                                                                           \
+	{m, p, NULL, 0, st, "no OpenID provider runs here"},                                       \
+	{                                                                                          \
+		m, p, NULL, 1, st, "no OpenID provider runs here"                                  \
+	}
+    NO_IDP("GET", "/api/v1/auth/oidc/{slug:str}/authorize", 404),
+    NO_IDP("GET", "/api/v1/auth/oidc/{slug:str}/callback", 404),
+    {"POST", "/api/v1/users/me/identities", NULL, 0, 400, "no OpenID provider runs here"},
+    /* oidc_flow.c: linking is for a logged-in person, not a key */
+    {"POST", "/api/v1/users/me/identities", NULL, 1, 403, "an API key cannot link"},
+#undef NO_IDP
 #undef NO_KEY
 #undef SECRET_ONLY
     /* users/avatar.h: the body is an image, which the matrix does not send
