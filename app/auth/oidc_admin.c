@@ -26,7 +26,8 @@ static const struct db_stmt q_list = {"oidc_list",
                                       0, true};
 static const struct db_stmt q_public = {
     "oidc_public",
-    "SELECT slug, display_name, is_default FROM oidc_providers WHERE enabled"
+    "SELECT slug, display_name, is_default, '/api/v1/auth/oidc/' || slug || '/authorize'"
+    " FROM oidc_providers WHERE enabled"
     " ORDER BY is_default DESC, display_name, slug",
     0, true};
 static const struct db_stmt q_count = {"oidc_count", "SELECT count(*) FROM oidc_providers", 0,
@@ -371,50 +372,25 @@ static enum app_err conflict(struct request *req, struct field_error *fe)
 
 enum app_err oidc_admin_list(struct request *req, struct response *res, struct field_error *fe)
 {
-	PGresult *r;
-	struct jw w;
-	enum app_err e;
-
 	(void)fe;
-	if ((e = db_query(req->app->db, req->arena, &q_list, NULL, &r)))
-		return e;
-	jw_init(&w, &res->body);
-	jw_obj_open(&w);
-	jw_key(&w, "items");
-	jw_arr_open(&w);
-	for (int i = 0; i < PQntuples(r); i++)
-		provider_json(&w, r, i);
-	jw_arr_close(&w);
-	jw_obj_close(&w);
-	return APP_OK;
+	return db_items_json(req->app->db, req->arena, &q_list, NULL, &res->body, provider_json);
+}
+
+/* A provider as the login page shows it (q_public). */
+static void public_json(struct jw *w, const PGresult *r, int i)
+{
+	jw_obj_open(w);
+	jw_kstr(w, "slug", PQgetvalue(r, i, 0));
+	jw_kstr(w, "display_name", PQgetvalue(r, i, 1));
+	jw_kbool(w, "is_default", PQgetvalue(r, i, 2)[0] == 't');
+	jw_kstr(w, "authorize_url", PQgetvalue(r, i, 3));
+	jw_obj_close(w);
 }
 
 enum app_err oidc_public_list(struct request *req, struct response *res, struct field_error *fe)
 {
-	PGresult *r;
-	struct jw w;
-	enum app_err e;
-
 	(void)fe;
-	if ((e = db_query(req->app->db, req->arena, &q_public, NULL, &r)))
-		return e;
-	jw_init(&w, &res->body);
-	jw_obj_open(&w);
-	jw_key(&w, "items");
-	jw_arr_open(&w);
-	for (int i = 0; i < PQntuples(r); i++) {
-		const char *slug = PQgetvalue(r, i, 0);
-		jw_obj_open(&w);
-		jw_kstr(&w, "slug", slug);
-		jw_kstr(&w, "display_name", PQgetvalue(r, i, 1));
-		jw_kbool(&w, "is_default", PQgetvalue(r, i, 2)[0] == 't');
-		jw_kstr(&w, "authorize_url",
-		        arena_printf(req->arena, "/api/v1/auth/oidc/%s/authorize", slug));
-		jw_obj_close(&w);
-	}
-	jw_arr_close(&w);
-	jw_obj_close(&w);
-	return APP_OK;
+	return db_items_json(req->app->db, req->arena, &q_public, NULL, &res->body, public_json);
 }
 
 enum app_err oidc_admin_get(struct request *req, struct response *res, struct field_error *fe)

@@ -610,8 +610,8 @@ enum app_err oidc_callback(struct request *req, struct response *res, struct fie
 			goto out;
 	} else {
 		if ((e = find_account(req, &cb, user_id, fe)) ||
-		    (e = auth_issue_session(req, res, user_id, PQgetvalue(r, 0, OC_DISPLAY_NAME), true,
-		                       NULL)))
+		    (e = auth_issue_session(req, res, user_id, PQgetvalue(r, 0, OC_DISPLAY_NAME),
+		                            true, NULL)))
 			goto out;
 		/* the session answered JSON with its tokens: a browser follows
 		 * the redirect instead, with the cookies */
@@ -635,33 +635,24 @@ out:
 
 /* --- the caller's identities ------------------------------------------------------ */
 
+static void identity_json(struct jw *w, const PGresult *r, int i)
+{
+	jw_obj_open(w);
+	jw_kstr(w, "id", PQgetvalue(r, i, 0));
+	jw_kstr(w, "provider", PQgetvalue(r, i, 1));
+	jw_kstr(w, "provider_name", PQgetvalue(r, i, 2));
+	db_json_str(w, "email", r, i, 3);
+	jw_kstr(w, "created_at", PQgetvalue(r, i, 4));
+	db_json_str(w, "last_login_at", r, i, 5);
+	jw_obj_close(w);
+}
+
 enum app_err oidc_identities_list(struct request *req, struct response *res, struct field_error *fe)
 {
 	const char *p[] = {req->who->user_id};
-	PGresult *r;
-	struct jw w;
-	enum app_err e;
 
 	(void)fe;
-	if ((e = db_query(req->app->db, req->arena, &q_identities, p, &r)))
-		return e;
-	jw_init(&w, &res->body);
-	jw_obj_open(&w);
-	jw_key(&w, "items");
-	jw_arr_open(&w);
-	for (int i = 0; i < PQntuples(r); i++) {
-		jw_obj_open(&w);
-		jw_kstr(&w, "id", PQgetvalue(r, i, 0));
-		jw_kstr(&w, "provider", PQgetvalue(r, i, 1));
-		jw_kstr(&w, "provider_name", PQgetvalue(r, i, 2));
-		jw_kstr(&w, "email", PQgetisnull(r, i, 3) ? NULL : PQgetvalue(r, i, 3));
-		jw_kstr(&w, "created_at", PQgetvalue(r, i, 4));
-		jw_kstr(&w, "last_login_at", PQgetisnull(r, i, 5) ? NULL : PQgetvalue(r, i, 5));
-		jw_obj_close(&w);
-	}
-	jw_arr_close(&w);
-	jw_obj_close(&w);
-	return APP_OK;
+	return db_items_json(req->app->db, req->arena, &q_identities, p, &res->body, identity_json);
 }
 
 enum app_err oidc_identities_link(struct request *req, struct response *res, struct field_error *fe)

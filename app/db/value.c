@@ -4,9 +4,10 @@
 
 #include "core/log.h"
 #include "core/text.h"
+#include "db/db.h"
 
 static enum app_err cell_int(const PGresult *r, int row, int col, int64_t min, int64_t max,
-			     bool null_ok, int64_t if_null, int64_t *out)
+                             bool null_ok, int64_t if_null, int64_t *out)
 {
 	const char *why;
 	int64_t v;
@@ -46,8 +47,7 @@ enum app_err db_get_int(const PGresult *r, int row, int col, int *out)
 	return e;
 }
 
-enum app_err db_get_int64_or(const PGresult *r, int row, int col, int64_t if_null,
-			     int64_t *out)
+enum app_err db_get_int64_or(const PGresult *r, int row, int col, int64_t if_null, int64_t *out)
 {
 	return cell_int(r, row, col, INT64_MIN, INT64_MAX, true, if_null, out);
 }
@@ -82,4 +82,25 @@ void db_json_int(struct jw *w, const char *key, const PGresult *r, int row, int 
 		return;
 	}
 	jw_kint(w, key, v);
+}
+
+enum app_err db_items_json(struct db *db, struct arena *a, const struct db_stmt *st,
+                           const char *const *params, struct buf *out,
+                           void (*row)(struct jw *w, const PGresult *r, int i))
+{
+	PGresult *r;
+	struct jw w;
+	enum app_err e;
+
+	if ((e = db_query(db, a, st, params, &r)))
+		return e;
+	jw_init(&w, out);
+	jw_obj_open(&w);
+	jw_key(&w, "items");
+	jw_arr_open(&w);
+	for (int i = 0; i < PQntuples(r); i++)
+		row(&w, r, i);
+	jw_arr_close(&w);
+	jw_obj_close(&w);
+	return APP_OK;
 }

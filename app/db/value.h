@@ -31,8 +31,7 @@ enum app_err db_get_int(const PGresult *r, int row, int col, int *out);
 
 /* The same for a nullable column: SQL NULL gives APP_OK and *out =
  * if_null; every other failure is as above. */
-enum app_err db_get_int64_or(const PGresult *r, int row, int col, int64_t if_null,
-			     int64_t *out);
+enum app_err db_get_int64_or(const PGresult *r, int row, int col, int64_t if_null, int64_t *out);
 
 /* The row count of an INSERT/UPDATE/DELETE/… result (PQcmdTuples) into
  * *out; APP_ERR_INTERNAL (logged) when the command reports none. */
@@ -47,5 +46,18 @@ void db_json_str(struct jw *w, const char *key, const PGresult *r, int row, int 
  * nothing and marks the writer's buffer failed, so the response becomes a
  * 500 instead of carrying a made-up number. */
 void db_json_int(struct jw *w, const char *key, const PGresult *r, int row, int col);
+
+struct arena;
+struct buf;
+struct db;
+struct db_stmt;
+
+/* The common listing answer: run st with params (see db_query) and write
+ * {"items": [...]} into out, one element per result row written by
+ * row(w, r, i) (which writes exactly one value). Errors: db_query's, with
+ * nothing written. */
+enum app_err db_items_json(struct db *db, struct arena *a, const struct db_stmt *st,
+                           const char *const *params, struct buf *out,
+                           void (*row)(struct jw *w, const PGresult *r, int i));
 
 #endif

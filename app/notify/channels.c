@@ -244,22 +244,8 @@ static enum app_err not_found(struct field_error *fe)
 
 enum app_err notifications_list(struct request *req, struct response *res, struct field_error *fe)
 {
-	PGresult *r;
-	struct jw w;
-	enum app_err e;
-
 	(void)fe;
-	if ((e = db_query(req->app->db, req->arena, &q_all, NULL, &r)))
-		return e;
-	jw_init(&w, &res->body);
-	jw_obj_open(&w);
-	jw_key(&w, "items");
-	jw_arr_open(&w);
-	for (int i = 0; i < PQntuples(r); i++)
-		channel_json(&w, r, i);
-	jw_arr_close(&w);
-	jw_obj_close(&w);
-	return APP_OK;
+	return db_items_json(req->app->db, req->arena, &q_all, NULL, &res->body, channel_json);
 }
 
 enum app_err notifications_get(struct request *req, struct response *res, struct field_error *fe)
