@@ -104,6 +104,17 @@ export function RolesPage() {
       setError(err);
     }
   };
+  const setMfa = async (r: Role, on: boolean) => {
+    setError(null);
+    setNotice('');
+    try {
+      await api.put<Role>(`/rbac/roles/${encodeURIComponent(r.name)}/mfa`, { mfa_required: on });
+      setNotice(t(on ? 'admin.roles.mfa_on' : 'admin.roles.mfa_off', { name: r.name }));
+      roles.reload();
+    } catch (err) {
+      setError(err);
+    }
+  };
   const groups = groupPermissions(perms.data);
 
   return (
@@ -128,6 +139,27 @@ export function RolesPage() {
               ))}
             </tr>
           </thead>
+          <tbody>
+            <tr class="mfa-row">
+              <th scope="row">
+                {t('admin.roles.mfa')}
+                <span class="muted small perm-desc">{t('admin.roles.mfa_hint')}</span>
+              </th>
+              {list.map((r) => (
+                <td key={r.name} class="cell">
+                  {/* built-in roles too: it tightens a role without changing its permissions */}
+                  <input
+                    type="checkbox"
+                    role="switch"
+                    aria-label={t('admin.roles.mfa_aria', { role: r.name })}
+                    checked={r.mfa_required === true}
+                    disabled={!editable}
+                    onChange={(e) => setMfa(r, (e.target as HTMLInputElement).checked)}
+                  />
+                </td>
+              ))}
+            </tr>
+          </tbody>
           {groups.map(([group, ps]) => (
             <tbody key={group}>
               <tr class="group">
