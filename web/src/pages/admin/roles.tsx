@@ -71,6 +71,9 @@ export function RolesPage() {
   const [draft, setDraft] = useState<Record<string, Set<string>>>({});
   const [notice, setNotice] = useState('');
   const [error, setError] = useState<unknown>(null);
+  // MFA switches as saved since the list loaded (no reload, so unsaved
+  // permission changes in the grid stay)
+  const [mfa, setMfaSaved] = useState<Record<string, boolean>>({});
   const editable = can('users:update');
 
   useEffect(() => {
@@ -108,9 +111,9 @@ export function RolesPage() {
     setError(null);
     setNotice('');
     try {
-      await api.put<Role>(`/rbac/roles/${encodeURIComponent(r.name)}/mfa`, { mfa_required: on });
-      setNotice(t(on ? 'admin.roles.mfa_on' : 'admin.roles.mfa_off', { name: r.name }));
-      roles.reload();
+      const next = await api.put<Role>(`/rbac/roles/${encodeURIComponent(r.name)}/mfa`, { mfa_required: on });
+      setMfaSaved({ ...mfa, [r.name]: next.mfa_required === true });
+      setNotice(t(next.mfa_required ? 'admin.roles.mfa_on' : 'admin.roles.mfa_off', { name: r.name }));
     } catch (err) {
       setError(err);
     }
@@ -152,7 +155,7 @@ export function RolesPage() {
                     type="checkbox"
                     role="switch"
                     aria-label={t('admin.roles.mfa_aria', { role: r.name })}
-                    checked={r.mfa_required === true}
+                    checked={mfa[r.name] ?? r.mfa_required === true}
                     disabled={!editable}
                     onChange={(e) => setMfa(r, (e.target as HTMLInputElement).checked)}
                   />

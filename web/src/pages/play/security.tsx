@@ -25,8 +25,9 @@ interface MfaStatus {
 function explain(err: unknown): string {
   const e = err instanceof ApiError ? err : null;
   if (e?.status === 400 && e.field === 'code') return t('auth.mfa_wrong');
-  if (e?.status === 403 && e.field === 'code') return t('security.confirm_wrong');
-  if (e?.status === 403) return t('security.cannot_disable');
+  if (e?.status === 403 && (e.field === 'code' || e.field === 'password')) return t('security.confirm_wrong');
+  // no field: a role of the account requires MFA
+  if (e?.status === 403 && !e.field) return t('security.cannot_disable');
   if (e?.status === 503) return t('security.unavailable');
   return (err as Error).message || t('common.error');
 }
@@ -183,13 +184,15 @@ function ConfirmForm({
         </label>
         <label class="inline">
           <input type="radio" name="confirm_with" checked={withPassword} onChange={() => (setWithPassword(true), setValue(''))} />
-          {t('login.password')}
+          {t('security.confirm_password')}
         </label>
       </fieldset>
       <label>
         {withPassword ? t('login.password') : t('auth.mfa_code')}
+        {/* keyed: one element reused for both would keep the code's maxLength as 0 */}
         {withPassword ? (
           <input
+            key="password"
             name="password"
             type="password"
             autoComplete="current-password"
@@ -199,6 +202,7 @@ function ConfirmForm({
           />
         ) : (
           <input
+            key="code"
             name="code"
             inputMode="numeric"
             autoComplete="one-time-code"
