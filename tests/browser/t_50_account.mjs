@@ -285,6 +285,36 @@ export const tests = [
     },
   ],
   [
+    'single sign-on buttons come from the providers the server lists, and none while it has none',
+    async (ctx) => {
+      const page = await ctx.context.newPage();
+      // this server has no providers route yet (or none enabled): no buttons
+      await page.goto(ctx.base + '/');
+      await page.getByRole('button', { name: /log in/i }).waitFor();
+      await page.waitForLoadState('networkidle');
+      assert.equal(await page.getByRole('link', { name: /^Continue with/ }).count(), 0);
+      // a server with providers (the answer as the SSO branch gives it)
+      await page.route('**/api/v1/auth/providers', (route) =>
+        route.fulfill({
+          status: 200,
+          contentType: 'application/json',
+          body: JSON.stringify({
+            items: [
+              { slug: 'corp', display_name: 'Corp SSO', is_default: false, authorize_url: '/api/v1/auth/oidc/corp/authorize' },
+              { slug: 'home', display_name: 'Home ID', is_default: true, authorize_url: '/api/v1/auth/oidc/home/authorize' },
+            ],
+          }),
+        }),
+      );
+      await page.reload();
+      const links = page.getByRole('link', { name: /^Continue with/ });
+      await links.first().waitFor();
+      assert.deepEqual(await links.allTextContents(), ['Continue with Home ID', 'Continue with Corp SSO']);
+      assert.equal(await links.first().getAttribute('href'), '/api/v1/auth/oidc/home/authorize?redirect=%2F');
+      await shot(ctx, page, 'login-sso');
+    },
+  ],
+  [
     'the picture: uploaded as the raw file and shown, a non-image refused with the server detail, removed',
     async (ctx) => {
       const u = await newUser(ctx, 'pic');
