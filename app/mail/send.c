@@ -96,7 +96,10 @@ static enum mail_outcome deliver(struct arena *a, enum mail_kind k, const char *
 	hex_encode(rnd, sizeof(rnd), hex);
 	snprintf(boundary, sizeof(boundary), "=_rv%s", hex);
 	pthread_mutex_lock(&cfg_lock);
-	link = arena_printf(a, "%s/%s?token=%s", conf.link, pages[k], token);
+	/* the page is a route of the web client's hash router; the fragment is
+	 * never sent to a server, so the token stays out of access logs and
+	 * Referer headers on the way to the page */
+	link = arena_printf(a, "%s/#/%s?token=%s", conf.link, pages[k], token);
 	struct mail_msg m = {
 	    .kind = k,
 	    .lang = lang,

@@ -154,7 +154,7 @@ static const char *token_from_mail(const char *page, const char *to, const char 
 	/* the sender's name is not ASCII: an encoded word */
 	assert_non_null(strstr(box, "\nFrom: =?UTF-8?B?"));
 	const char *text = part(box, "text/plain");
-	const char *prefix = api_fmt("%s/%s?token=", LINK, page);
+	const char *prefix = api_fmt("%s/#/%s?token=", LINK, page);
 	const char *at = strstr(text, prefix);
 	assert_non_null(at);
 	snprintf(o, 64, "%.47s", at + strlen(prefix));

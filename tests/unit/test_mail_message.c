@@ -15,7 +15,7 @@
 #include "core/buf.h"
 #include "mail/message.h"
 
-#define LINK "https://media.example.test/reset-password?token=rvm_abc-DEF_123"
+#define LINK "https://media.example.test/#/reset-password?token=rvm_abc-DEF_123"
 
 static struct mail_msg base(void)
 {

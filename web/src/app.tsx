@@ -11,9 +11,16 @@ import { viewerRoutes } from './pages/viewer/routes';
 import { adminRoutes } from './pages/admin/routes';
 import { playRoutes } from './pages/play/routes';
 import { Login } from './pages/login';
+import { ResetPasswordPage, VerifyEmailPage } from './pages/auth/links';
 import { Spinner } from './components/common';
 
 const routes: PageRoute[] = [...viewerRoutes, ...playRoutes, ...adminRoutes];
+
+/** Pages the account mails link to: shown signed in or not, without the shell. */
+const publicRoutes: PageRoute[] = [
+  { pattern: '/reset-password', view: ResetPasswordPage },
+  { pattern: '/verify-email', view: VerifyEmailPage },
+];
 
 function NotFound() {
   return (
@@ -76,7 +83,10 @@ function Header({ path }: { path: string }) {
             </div>
           </details>
         )}
-        <span class="who">{s.me?.display_name || s.me?.username}</span>
+        <span class="who">
+          {s.me?.avatar_url && <img class="avatar" src={s.me.avatar_url} alt="" width={24} height={24} />}
+          {s.me?.display_name || s.me?.username}
+        </span>
         <button type="button" class="link" onClick={() => logout()}>
           {t('nav.logout')}
         </button>
@@ -104,6 +114,11 @@ export function App() {
     return null;
   }, [path]);
 
+  const open = publicRoutes.find((r) => matchPath(r.pattern, path));
+  if (open) {
+    const View = open.view;
+    return <View params={{}} query={query} />;
+  }
   if (!s.ready) return <Spinner />;
   if (!s.me) return <Login />;
   let body;

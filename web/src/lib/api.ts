@@ -75,6 +75,12 @@ export interface RequestOptions {
   headers?: Record<string, string>;
   /** Let the request outlive the page (a last report on pagehide or leaving a route). */
   keepalive?: boolean;
+  /**
+   * Attempts after a 429 (default RETRIES): 0 where the limit is an
+   * hourly one of the route itself (mail requests), so the refusal shows
+   * at once instead of after half a minute of waiting.
+   */
+  retries?: number;
 }
 
 /** Attempts after the first when the server's rate limit answers 429. */
@@ -124,7 +130,11 @@ export async function request<T>(
     if (csrf) headers['X-CSRF-Token'] = csrf;
   }
   let payload: BodyInit | undefined;
-  if (body !== undefined) {
+  if (body instanceof Blob) {
+    // a file goes as it is, typed as the browser typed it (an avatar)
+    headers['Content-Type'] = body.type || 'application/octet-stream';
+    payload = body;
+  } else if (body !== undefined) {
     headers['Content-Type'] = 'application/json';
     payload = JSON.stringify(body);
   }
@@ -143,7 +153,7 @@ export async function request<T>(
       if ((e as Error).name === 'AbortError') throw e;
       throw new ApiError(0, { title: 'Network error', detail: (e as Error).message });
     }
-    if (res.status !== 429 || opts.keepalive || attempt >= RETRIES) break;
+    if (res.status !== 429 || opts.keepalive || attempt >= (opts.retries ?? RETRIES)) break;
     await sleep(retryDelay(attempt, res.headers.get('Retry-After')), opts.signal);
   }
   if (res.status === 204 || res.status === 304) return undefined as T;

@@ -138,3 +138,35 @@ describe('retrying over the rate limit', () => {
     expect(fetch).toHaveBeenCalledTimes(1);
   });
 });
+
+describe('request bodies', () => {
+  afterEach(() => vi.unstubAllGlobals());
+  const reply = () => new Response('{}', { status: 200, headers: { 'Content-Type': 'application/json' } });
+
+  it('sends a file as it is, with its own type, and JSON otherwise', async () => {
+    const fetch = vi.fn().mockImplementation(async () => reply());
+    vi.stubGlobal('fetch', fetch);
+    vi.stubGlobal('document', { cookie: 'revenge_csrf=tok' });
+    const file = new Blob([new Uint8Array([0x89, 0x50])], { type: 'image/png' });
+    await request('POST', '/users/me/avatar', file);
+    expect(fetch.mock.calls[0][1].body).toBe(file);
+    expect(fetch.mock.calls[0][1].headers['Content-Type']).toBe('image/png');
+    expect(fetch.mock.calls[0][1].headers['X-CSRF-Token']).toBe('tok');
+    await request('POST', '/users/me/avatar', new Blob([new Uint8Array([1])]));
+    expect(fetch.mock.calls[1][1].headers['Content-Type']).toBe('application/octet-stream');
+    await request('POST', '/auth/mfa', { code: '123456' });
+    expect(fetch.mock.calls[2][1].body).toBe('{"code":"123456"}');
+    expect(fetch.mock.calls[2][1].headers['Content-Type']).toBe('application/json');
+  });
+
+  it('does not repeat a 429 when told not to', async () => {
+    const fetch = vi.fn().mockImplementation(
+      async () => new Response('{"detail":"later"}', { status: 429, headers: { 'Content-Type': 'application/problem+json', 'Retry-After': '3600' } }),
+    );
+    vi.stubGlobal('fetch', fetch);
+    vi.stubGlobal('document', { cookie: '' });
+    const e = await request<never>('POST', '/auth/forgot-password', { email: 'a@b.c' }, { retries: 0 }).catch((x: ApiError) => x);
+    expect(e.status).toBe(429);
+    expect(fetch).toHaveBeenCalledTimes(1);
+  });
+});

@@ -8,6 +8,7 @@ export interface Me {
   username: string;
   display_name?: string | null;
   email?: string | null;
+  email_verified?: boolean;
   avatar_url?: string | null;
   locale?: string | null;
   timezone?: string | null;
@@ -98,8 +99,36 @@ export async function loadSession(): Promise<void> {
   }
 }
 
-export async function login(username: string, password: string): Promise<void> {
-  await api.post('/auth/login', { username, password, cookie: true, device_name: deviceName() });
+/** What a login answers instead of a session when a second factor is due. */
+export interface MfaChallenge {
+  mfa_required: true;
+  /** a role requires MFA and the account has none yet: set it up first */
+  mfa_setup_required?: boolean;
+  mfa_token: string;
+  expires_in: number;
+  methods: string[];
+}
+
+export function isChallenge(x: unknown): x is MfaChallenge {
+  const c = x as MfaChallenge | null;
+  return !!c && typeof c === 'object' && c.mfa_required === true && typeof c.mfa_token === 'string';
+}
+
+/**
+ * Log in. When the account has a second factor the server answers a
+ * challenge instead of a session: it is returned for the next step
+ * (finishMfa, or TOTP setup with the token); otherwise null, signed in.
+ */
+export async function login(username: string, password: string): Promise<MfaChallenge | null> {
+  const r = await api.post<unknown>('/auth/login', { username, password, cookie: true, device_name: deviceName() });
+  if (isChallenge(r)) return r;
+  await loadSession();
+  return null;
+}
+
+/** The second step: a code of the authenticator or a backup code. */
+export async function finishMfa(token: string, answer: { code: string } | { backup_code: string }): Promise<void> {
+  await api.post('/auth/mfa', { mfa_token: token, ...answer });
   await loadSession();
 }
 

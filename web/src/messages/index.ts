@@ -3,3 +3,4 @@ import './common';
 import './viewer';
 import './play';
 import './admin';
+import './auth';

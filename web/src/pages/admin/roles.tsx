@@ -71,6 +71,9 @@ export function RolesPage() {
   const [draft, setDraft] = useState<Record<string, Set<string>>>({});
   const [notice, setNotice] = useState('');
   const [error, setError] = useState<unknown>(null);
+  // MFA switches as saved since the list loaded (no reload, so unsaved
+  // permission changes in the grid stay)
+  const [mfa, setMfaSaved] = useState<Record<string, boolean>>({});
   const editable = can('users:update');
 
   useEffect(() => {
@@ -104,6 +107,17 @@ export function RolesPage() {
       setError(err);
     }
   };
+  const setMfa = async (r: Role, on: boolean) => {
+    setError(null);
+    setNotice('');
+    try {
+      const next = await api.put<Role>(`/rbac/roles/${encodeURIComponent(r.name)}/mfa`, { mfa_required: on });
+      setMfaSaved({ ...mfa, [r.name]: next.mfa_required === true });
+      setNotice(t(next.mfa_required ? 'admin.roles.mfa_on' : 'admin.roles.mfa_off', { name: r.name }));
+    } catch (err) {
+      setError(err);
+    }
+  };
   const groups = groupPermissions(perms.data);
 
   return (
@@ -128,6 +142,27 @@ export function RolesPage() {
               ))}
             </tr>
           </thead>
+          <tbody>
+            <tr class="mfa-row">
+              <th scope="row">
+                {t('admin.roles.mfa')}
+                <span class="muted small perm-desc">{t('admin.roles.mfa_hint')}</span>
+              </th>
+              {list.map((r) => (
+                <td key={r.name} class="cell">
+                  {/* built-in roles too: it tightens a role without changing its permissions */}
+                  <input
+                    type="checkbox"
+                    role="switch"
+                    aria-label={t('admin.roles.mfa_aria', { role: r.name })}
+                    checked={mfa[r.name] ?? r.mfa_required === true}
+                    disabled={!editable}
+                    onChange={(e) => setMfa(r, (e.target as HTMLInputElement).checked)}
+                  />
+                </td>
+              ))}
+            </tr>
+          </tbody>
           {groups.map(([group, ps]) => (
             <tbody key={group}>
               <tr class="group">

@@ -93,6 +93,7 @@ export interface User {
   id: string;
   username: string;
   display_name: string | null;
+  avatar_url?: string | null;
   email: string;
   is_active: boolean;
   email_verified: boolean;
@@ -131,6 +132,8 @@ export interface Role {
   is_builtin: boolean;
   permissions: string[];
   user_count: number;
+  /** every holder must log in with a second factor */
+  mfa_required?: boolean;
 }
 
 export interface Permission {

@@ -313,7 +313,8 @@ export function UsersPage() {
             <tbody>
               {list.items.map((u) => (
                 <tr key={u.id}>
-                  <td>
+                  <td class="user-cell">
+                    {u.avatar_url && <img class="avatar" src={u.avatar_url} alt="" width={24} height={24} loading="lazy" />}
                     <a href={href('/admin/users/' + u.id)}>{u.username}</a>
                   </td>
                   <td>{u.display_name ?? ''}</td>

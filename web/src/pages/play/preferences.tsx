@@ -10,6 +10,7 @@ import { can, loadSession, Me, Preferences, setPrefs } from '../../lib/session';
 import { ErrorBox, FieldError, FormError, Spinner } from '../../components/common';
 import { AGE_LIMITS, PARENTAL_FIELDS, changed, countryCode, isParentalLock, toggleLanguage } from './account';
 import { languageName } from './subtitles';
+import { AvatarSection, EmailVerification } from './profile';
 import { AccountTabs } from './tabs';
 import './play.css';
 
@@ -31,6 +32,7 @@ export function PreferencesPage() {
       {!prefs.data && !prefs.error && <Spinner />}
       {prefs.data && <DisplaySection initial={prefs.data} />}
       {prefs.data && <ParentalSection initial={prefs.data} />}
+      {me && <AvatarSection me={me} />}
       {me && <ProfileSection me={me} />}
       {me && can('profile:update') && <PasswordSection />}
     </main>
@@ -356,6 +358,7 @@ function ProfileSection({ me }: { me: Me }) {
             <input name="email" type="email" value={email} required autoComplete="email" onInput={(e) => setEmail((e.target as HTMLInputElement).value)} />
           </label>
           <FieldError error={error} field="email" />
+          <EmailVerification me={me} />
           {editable && (
             <button type="submit" disabled={busy}>
               {t('common.save')}

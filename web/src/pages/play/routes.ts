@@ -1,7 +1,8 @@
-// The player, the viewer's preferences and their sessions.
+// The player, the viewer's preferences, security and sessions.
 import type { PageRoute } from '../../lib/routes';
 import { EpisodePlayer, MoviePlayer } from './player';
 import { PreferencesPage } from './preferences';
+import { SecurityPage } from './security';
 import { SessionsPage } from './sessions';
 
 export const playRoutes: PageRoute[] = [
@@ -13,5 +14,6 @@ export const playRoutes: PageRoute[] = [
     permission: 'profile:read',
     nav: { label: 'prefs.title', group: 'main', order: 90 },
   },
+  { pattern: '/security', view: SecurityPage, permission: 'profile:read' },
   { pattern: '/sessions', view: SessionsPage, permission: 'profile:read' },
 ];
