@@ -279,7 +279,7 @@ static const struct config_key keys[] = {
      "Time limit of one SMTP transaction."},
     {"mail", "link_url", CFG_STRING, OFF(mail_link_url), "", 0, 0, NULL, 0,
      "Base URL of the web client the links in account mails open (…/#/reset-password?token=…, "
-     "…/#/verify-email?token=…); unset, https://<http.server_name>."},
+     "…/#/verify-email?token=…); unset, http.public_url, else https://<http.server_name>."},
     {"mail", "address_limit", CFG_INT, OFF(mail_address_limit), "3", 1, 100, NULL, 0,
      "Mails of one kind one account may be sent per hour; past it requests are answered as "
      "usual and send nothing."},

@@ -49,6 +49,8 @@ void mail_configure(const struct config *cfg)
 	copy(conf.ca_file, sizeof(conf.ca_file), cfg->notifications_ca_file);
 	if (cfg->mail_link_url && *cfg->mail_link_url)
 		copy(conf.link, sizeof(conf.link), cfg->mail_link_url);
+	else if (cfg->http_public_url && *cfg->http_public_url)
+		copy(conf.link, sizeof(conf.link), cfg->http_public_url);
 	else
 		snprintf(conf.link, sizeof(conf.link), "https://%s",
 		         cfg->http_server_name ? cfg->http_server_name : "localhost");

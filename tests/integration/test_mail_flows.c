@@ -62,8 +62,9 @@ static long qn(const char *sql, const char *a, const char *b)
 	return atol(q(sql, a, b));
 }
 
-/* the worker's view of the configuration: mail through the sink at port */
-static void configure_worker(int port)
+/* the worker's view of the configuration: mail through the sink at port,
+ * the links' base set by the text links */
+static void configure_worker_links(int port, const char *links)
 {
 	char *const noenv[] = {NULL};
 	struct config c;
@@ -74,8 +75,8 @@ static void configure_worker(int port)
 	buf_printf(&text,
 	           "[auth]\nsecret_key = " KEY "\n[mail]\nsmtp_host = 127.0.0.1\nsmtp_port = %d\n"
 	           "security = none\nfrom = revenge@example.org\nfrom_name = Revenge M\xc3\xa9"
-	           "diath\xc3\xa8que\ntimeout = 5s\nlink_url = " LINK "/\n",
-	           port);
+	           "diath\xc3\xa8que\ntimeout = 5s\n%s",
+	           port, links);
 	if (config_load_text(&c, text.data, text.len, "test_mail_flows.conf", noenv, &msg)) {
 		fprintf(stderr, "config: %s\n", msg.data);
 		exit(1);
@@ -84,6 +85,11 @@ static void configure_worker(int port)
 	config_release(&c);
 	buf_release(&text);
 	buf_release(&msg);
+}
+
+static void configure_worker(int port)
+{
+	configure_worker_links(port, "link_url = " LINK "/\n");
 }
 
 static long mail_jobs(void)
@@ -138,6 +144,8 @@ static const char *part(const char *box, const char *type)
 /* the token in the link of the text part of the only mail in the box,
  * checked to be the same in the HTML part, and the box cleared (static
  * storage) */
+static const char *link_base = LINK; /* what the mails' links start with */
+
 static const char *token_from_mail(const char *page, const char *to, const char *lang)
 {
 	static char tok[4][64];
@@ -154,7 +162,7 @@ static const char *token_from_mail(const char *page, const char *to, const char 
 	/* the sender's name is not ASCII: an encoded word */
 	assert_non_null(strstr(box, "\nFrom: =?UTF-8?B?"));
 	const char *text = part(box, "text/plain");
-	const char *prefix = api_fmt("%s/#/%s?token=", LINK, page);
+	const char *prefix = api_fmt("%s/#/%s?token=", link_base, page);
 	const char *at = strstr(text, prefix);
 	assert_non_null(at);
 	snprintf(o, 64, "%.47s", at + strlen(prefix));
@@ -484,6 +492,14 @@ static void job_outcomes(void **state)
 	/* and the real one goes out */
 	run_latest();
 	token_from_mail("reset-password", "mail_job@example.com", "en");
+	/* without mail.link_url the links start at http.public_url */
+	configure_worker_links(sink_port, "[http]\npublic_url = https://public.example.test\n");
+	link_base = "https://public.example.test";
+	EXPECT(forgot("mail_job@example.com"), 204);
+	run_latest();
+	token_from_mail("reset-password", "mail_job@example.com", "en");
+	link_base = LINK;
+	configure_worker(sink_port);
 }
 
 /* --- setup ----------------------------------------------------------------------------- */
