@@ -26,10 +26,15 @@
 #define MAX_CHILDREN 1024
 #define TICK_MS 100
 
+/* child.retiring of a child that retired itself past server.max_requests
+ * (it said so through the retire pipe): a recycle, not a reload's */
+#define RETIRED_ITSELF 2
+
 struct child {
 	pid_t pid;
 	int generation;
-	int retiring;      /* SIGTERM sent as part of a reload or shutdown */
+	int retiring;      /* SIGTERM sent as part of a reload or shutdown, or
+			    * RETIRED_ITSELF */
 	int64_t started_us;
 	int64_t retired_us; /* when SIGTERM was sent; SIGKILL after the drain timeout */
 };
@@ -248,7 +253,7 @@ static void reap(struct pool *p)
 			int clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
 			int64_t lived = now_mono_us() - c->started_us;
 			if (clean) {
-				if (!c->retiring && !p->stopping)
+				if ((!c->retiring || c->retiring == RETIRED_ITSELF) && !p->stopping)
 					metrics_add(p->metrics, MC_CHILDREN_RECYCLED, 1);
 				p->spawn_delay_us = 0;
 			} else {
@@ -283,7 +288,7 @@ static void read_retired(struct pool *p)
 	while (p->retire_pipe[0] >= 0 && read(p->retire_pipe[0], &pid, sizeof(pid)) == sizeof(pid))
 		for (int i = 0; i < MAX_CHILDREN; i++)
 			if (p->children[i].pid == pid && !p->children[i].retiring)
-				p->children[i].retiring = 1; /* exits on its own: no deadline */
+				p->children[i].retiring = RETIRED_ITSELF; /* exits on its own: no deadline */
 }
 
 static void retire(struct child *c)
