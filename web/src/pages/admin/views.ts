@@ -8,3 +8,6 @@ export { RolesPage } from './roles';
 export { JobsPage } from './jobs';
 export { ActivityPage } from './activity';
 export { SettingsPage } from './settings';
+export { SsoPage } from './sso';
+export { IntegrationsPage } from './arr';
+export { NotificationsPage } from './notifications';
