@@ -162,8 +162,12 @@ function IntegrationCard({ integration, onChange }: { integration: Integration; 
         )}
       </h2>
       {secret && <SecretOnce kind={kind} secret={secret} url={url} onDone={() => setSecret(null)} />}
-      <CopyField id={id + '-hook'} label={t('admin.arr.webhook_url')} value={url} />
-      <p class="hint">{t('admin.arr.howto', { name })}</p>
+      {!secret && (
+        <>
+          <CopyField id={id + '-hook'} label={t('admin.arr.webhook_url')} value={url} />
+          <p class="hint">{t('admin.arr.howto', { name })}</p>
+        </>
+      )}
       {i.configured && (
         <p class="meta small">
           <span>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import '../../messages';
 import { adminKeys } from '../../messages/admin';
+import { adminConnectKeys } from '../../messages/admin-connect';
 import {
   CHANNEL_KINDS,
   channelBody,
@@ -206,7 +206,7 @@ describe('notification channel form', () => {
 
 describe('messages of the new admin pages', () => {
   it('define the keys built from values', () => {
-    const known = new Set(adminKeys);
+    const known = new Set([...adminKeys, ...adminConnectKeys]);
     const keys = [
       'admin.rows.half',
       'admin.rows.duplicate',

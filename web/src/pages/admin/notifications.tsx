@@ -292,7 +292,10 @@ export function NotificationsPage() {
       setEditing(c);
       // the delivery is tried by the worker: read the log again shortly
       setVersion((v) => v + 1);
-      setTimeout(() => setVersion((v) => v + 1), 2000);
+      setTimeout(() => {
+        setVersion((v) => v + 1);
+        list.reload();
+      }, 2000);
     } catch (e) {
       setError(e);
     }
