@@ -122,7 +122,11 @@ export const tests = [
       await card.getByLabel('Folder in Radarr, row 2', { exact: true }).fill('/tv');
       await card.getByRole('button', { name: 'Save' }).click();
       await card.getByText('Fill in both sides of this row').waitFor();
-      await pageApi(page, 'DELETE', '/admin/integrations/radarr');
+      // removed through the page: the card is back to "not set up"
+      await card.getByRole('button', { name: 'Remove Radarr' }).click();
+      await card.getByRole('button', { name: /^Really remove Radarr/ }).click();
+      await card.getByText('Not set up').waitFor();
+      assert.equal((await pageApi(page, 'GET', '/admin/integrations/radarr')).status, 404);
     },
   ],
   [

@@ -324,6 +324,11 @@ function IntegrationCard({ integration, onChange }: { integration: Integration; 
                 onConfirm={() =>
                   act(async () => {
                     await api.del(`/admin/integrations/${kind}`);
+                    const gone: Integration = { kind, configured: false, webhook_url: i.webhook_url };
+                    setI(gone);
+                    setF(integrationToForm(gone));
+                    setStatus(null);
+                    setRoots(false);
                     onChange();
                   })
                 }
@@ -338,7 +343,6 @@ function IntegrationCard({ integration, onChange }: { integration: Integration; 
 
 export function IntegrationsPage() {
   const list = useLoad((signal) => api.get<{ items: Integration[] }>('/admin/integrations', { signal }), []);
-  const [version, setVersion] = useState(0);
   return (
     <main class="page admin">
       <h1>{t('admin.arr')}</h1>
@@ -347,14 +351,8 @@ export function IntegrationsPage() {
       {!list.data && list.loading && <Spinner />}
       <div class="card-list">
         {list.data?.items.map((i) => (
-          <IntegrationCard
-            key={i.kind + version}
-            integration={i}
-            onChange={() => {
-              setVersion((v) => v + 1);
-              list.reload();
-            }}
-          />
+          // a card starts again from what the server answers after a removal
+          <IntegrationCard key={i.kind + ':' + (i.updated_at ?? '')} integration={i} onChange={list.reload} />
         ))}
       </div>
     </main>
