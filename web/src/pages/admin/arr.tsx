@@ -101,6 +101,7 @@ function IntegrationCard({ integration, onChange }: { integration: Integration; 
   const url = webhookAddress(location.origin, i.webhook_url);
   const set = (patch: Partial<IntegrationForm>) => {
     setSaved(false);
+    setHalfRow(null);
     setF({ ...f, ...patch });
   };
 

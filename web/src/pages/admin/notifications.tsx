@@ -46,6 +46,7 @@ function ChannelFormView({
   const [saved, setSaved] = useState(false);
   const set = (patch: Partial<ChannelForm>) => {
     setSaved(false);
+    setRowError(null);
     setF({ ...f, ...patch });
   };
   const id = channel ? 'ch-' + channel.id.slice(0, 8) : 'ch-new';

@@ -28,7 +28,10 @@ function ProviderFormView({
   const [rowError, setRowError] = useState<RowError | null>(null);
   const [busy, setBusy] = useState(false);
   const roles = useLoad((signal) => api.get<Page<Role>>('/rbac/roles?limit=100', { signal }).then((p) => p.items), []);
-  const set = (patch: Partial<ProviderForm>) => setF({ ...f, ...patch });
+  const set = (patch: Partial<ProviderForm>) => {
+    setRowError(null);
+    setF({ ...f, ...patch });
+  };
   const id = provider ? 'sso-' + provider.slug : 'sso-new';
 
   const submit = async (e: Event) => {
