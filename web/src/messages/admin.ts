@@ -286,6 +286,11 @@ const rows: Record<string, Row> = {
   'admin.settings.updated': ['Changed {at}', 'Geändert {at}', 'Modifié {at}', 'Cambiado {at}', '変更 {at}'],
   'admin.settings.default': ['Default value', 'Standardwert', 'Valeur par défaut', 'Valor predeterminado', '既定値'],
   'admin.settings.bad_integer': ['Enter a whole number.', 'Gib eine ganze Zahl ein.', 'Saisissez un nombre entier.', 'Escribe un número entero.', '整数を入力してください。'],
+
+  // navigation of the pages whose other messages load with them (admin-connect.ts)
+  'admin.sso': ['Single sign-on', 'Single Sign-on', 'Authentification unique', 'Inicio de sesión único', 'シングルサインオン'],
+  'admin.arr': ['Radarr and Sonarr', 'Radarr und Sonarr', 'Radarr et Sonarr', 'Radarr y Sonarr', 'Radarr と Sonarr'],
+  'admin.notify': ['Notifications', 'Benachrichtigungen', 'Notifications', 'Notificaciones', '通知'],
 };
 
 /** Every admin key with its English text (the unit test checks the sources use no other). */

@@ -1,5 +1,6 @@
 // The administrators' pages (libraries, unmatched files, users, roles, jobs,
-// activity, server settings). Each names the permission its main API call
+// activity, server settings, single sign-on providers, Radarr/Sonarr,
+// notification channels). Each names the permission its main API call
 // needs (x-permission in docs/openapi.yaml); the shell shows "not allowed"
 // without it. The pages themselves are one lazily loaded chunk (views.ts).
 import { h, type ComponentType } from 'preact';
@@ -72,5 +73,23 @@ export const adminRoutes: PageRoute[] = [
     view: lazy('SettingsPage'),
     permission: 'settings:read',
     nav: { label: 'admin.settings', group: 'admin', order: 60 },
+  },
+  {
+    pattern: '/admin/sso',
+    view: lazy('SsoPage'),
+    permission: 'settings:read',
+    nav: { label: 'admin.sso', group: 'admin', order: 70 },
+  },
+  {
+    pattern: '/admin/integrations',
+    view: lazy('IntegrationsPage'),
+    permission: 'integrations:list',
+    nav: { label: 'admin.arr', group: 'admin', order: 80 },
+  },
+  {
+    pattern: '/admin/notifications',
+    view: lazy('NotificationsPage'),
+    permission: 'notifications:list',
+    nav: { label: 'admin.notify', group: 'admin', order: 90 },
   },
 ];

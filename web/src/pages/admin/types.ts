@@ -194,3 +194,112 @@ export interface ServerSetting {
   description: string;
   updated_at: string | null;
 }
+
+/** A single sign-on provider (GET /admin/auth/providers); the secret never comes back. */
+export interface AuthProvider {
+  id: string;
+  slug: string;
+  display_name: string;
+  issuer: string;
+  client_id: string;
+  has_secret: boolean;
+  scopes: string;
+  username_claim: string;
+  email_claim: string;
+  display_name_claim: string;
+  roles_claim: string | null;
+  role_map: Record<string, string>;
+  auto_create: boolean;
+  enabled: boolean;
+  is_default: boolean;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface PathMapRule {
+  remote: string;
+  local: string;
+}
+
+/** Radarr or Sonarr (GET /admin/integrations). */
+export interface Integration {
+  kind: 'radarr' | 'sonarr';
+  configured: boolean;
+  /** the path behind this server's address */
+  webhook_url: string;
+  enabled?: boolean;
+  base_url?: string | null;
+  path_map?: PathMapRule[];
+  sync_interval_minutes?: number;
+  api_key_set?: boolean;
+  created_at?: string;
+  updated_at?: string;
+  last_webhook?: { event_type?: string; received_at?: string; job_id?: number | null } | null;
+  last_sync_at?: string | null;
+  /** counts of the last sync: items, in_library, outside, hints_changed, rematched, scans, forgotten */
+  last_sync?: Record<string, number> | null;
+  webhooks_24h?: number;
+  /** only in the answer that generated it */
+  webhook_secret?: string;
+}
+
+export interface IntegrationStatus {
+  kind: string;
+  reachable: boolean;
+  app_name?: string | null;
+  instance_name?: string | null;
+  version?: string | null;
+}
+
+export interface RootFolder {
+  id?: number;
+  path: string;
+  local_path: string | null;
+  accessible: boolean;
+  free_space: number | null;
+  library_id: string | null;
+}
+
+export type ChannelKind = 'webhook' | 'discord' | 'gotify' | 'email';
+
+export interface ChannelSettings {
+  url?: string;
+  method?: 'POST' | 'PUT' | 'PATCH';
+  headers?: Record<string, string>;
+  auth?: 'none' | 'bearer' | 'basic' | 'header';
+  auth_header?: string;
+  template?: string;
+  username?: string;
+  priority?: number;
+  smtp_host?: string;
+  smtp_port?: number;
+  security?: 'starttls' | 'starttls_optional' | 'tls' | 'none';
+  from?: string;
+  to?: string[];
+}
+
+/** A notification channel (GET /admin/notifications); its secret never comes back. */
+export interface NotificationChannel {
+  id: string;
+  name: string;
+  kind: ChannelKind;
+  enabled: boolean;
+  events: string[];
+  settings: ChannelSettings;
+  secret_set: boolean;
+  created_at: string;
+  updated_at: string;
+  last_delivery: { id: number; event: string; status: string; created_at: string; sent_at: string | null; last_error: string | null } | null;
+}
+
+export interface NotificationDelivery {
+  id: number;
+  event: string;
+  status: 'pending' | 'sent' | 'failed';
+  attempts: number;
+  job_id: number | null;
+  response_status: number | null;
+  last_error: string | null;
+  created_at: string;
+  sent_at: string | null;
+}

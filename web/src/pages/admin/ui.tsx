@@ -191,3 +191,84 @@ export function TableHead({ cols, actions }: { cols: string[]; actions?: boolean
     </thead>
   );
 }
+
+/** A value to copy elsewhere (a URL, a secret shown once): read-only, selected on focus, with a copy button. */
+export function CopyField({ label, value, id }: { label: string; value: string; id: string }) {
+  const [copied, setCopied] = useState(false);
+  return (
+    <div class="copy-field">
+      <label for={id}>{label}</label>
+      <div class="path-row">
+        <input id={id} class="grow token" readOnly value={value} onFocus={(e) => (e.target as HTMLInputElement).select()} />
+        {typeof navigator !== 'undefined' && navigator.clipboard && (
+          <button
+            type="button"
+            class="secondary"
+            aria-label={t('admin.copy_named', { name: label })}
+            onClick={() => navigator.clipboard.writeText(value).then(() => setCopied(true), () => undefined)}
+          >
+            {copied ? t('admin.copied') : t('admin.copy')}
+          </button>
+        )}
+      </div>
+    </div>
+  );
+}
+
+/** The editor of value → value rows (role map, path map, headers): one row of two inputs each. */
+export function RowsEditor<R extends Record<string, string>>({
+  legend,
+  rows,
+  cols,
+  blank,
+  onChange,
+  bad,
+  badText,
+  max = 32,
+}: {
+  legend: string;
+  rows: R[];
+  /** the two members of a row, with their labels and placeholders */
+  cols: { key: keyof R & string; label: string; placeholder?: string; list?: string }[];
+  blank: R;
+  onChange: (rows: R[]) => void;
+  /** the row an error names, and the text */
+  bad?: number | null;
+  badText?: string;
+  max?: number;
+}) {
+  const set = (i: number, k: string, v: string) => onChange(rows.map((r, j) => (j === i ? { ...r, [k]: v } : r)));
+  return (
+    <fieldset>
+      <legend>{legend}</legend>
+      {rows.map((r, i) => (
+        <div class="path-row" key={i}>
+          {cols.map((c) => (
+            <label class="grow" key={c.key}>
+              <span class="sr-only">{t('admin.rows.cell', { col: c.label, n: i + 1 })}</span>
+              <input value={r[c.key]} list={c.list} placeholder={c.placeholder ?? c.label} aria-invalid={bad === i} onInput={(e) => set(i, c.key, val(e))} />
+            </label>
+          ))}
+          <button
+            type="button"
+            class="secondary"
+            aria-label={t('admin.rows.remove_n', { n: i + 1 })}
+            onClick={() => onChange(rows.filter((_, j) => j !== i))}
+          >
+            ✕
+          </button>
+          {bad === i && badText && (
+            <p class="field-error" role="alert">
+              {badText}
+            </p>
+          )}
+        </div>
+      ))}
+      {rows.length < max && (
+        <button type="button" class="link" onClick={() => onChange([...rows, { ...blank }])}>
+          + {t('admin.rows.add')}
+        </button>
+      )}
+    </fieldset>
+  );
+}
