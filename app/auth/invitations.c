@@ -16,8 +16,7 @@
 #include "settings/settings.h"
 #include "users/user.h"
 
-#define TOKEN_BYTES 32
-#define TOKEN_LEN 47 /* "rvi_" + 43 */
+#define TOKEN_LEN CRYPTO_TOKEN_LEN /* "rvi_" + 43 */
 
 /* clang-format off */
 #define INV_COLUMNS                                                                                \
@@ -100,10 +99,7 @@ static void invitation_members(struct jw *w, const PGresult *r, int row)
 
 static void token_hash_hex(const char *token, char out[65])
 {
-	unsigned char h[32];
-
-	crypto_sha256(token, strlen(token), h);
-	hex_encode(h, sizeof(h), out);
+	crypto_sha256_hex(token, strlen(token), out);
 }
 
 static void invitation_item(struct jw *w, const PGresult *r, int row, const void *ctx)
@@ -134,7 +130,6 @@ enum app_err invitations_create(struct request *req, struct response *res, struc
 	const char *role = req_body_str(req, "role"), *email = req_body_str(req, "email");
 	int64_t hours = INVITATION_DEFAULT_HOURS;
 	char token[TOKEN_LEN + 1], hash[65], hours_text[24];
-	unsigned char raw[TOKEN_BYTES];
 	PGresult *r;
 	struct jw w;
 	enum app_err e;
@@ -146,12 +141,8 @@ enum app_err invitations_create(struct request *req, struct response *res, struc
 	/* whoever invites hands out the role: the rules of granting it apply */
 	if ((e = rbac_check_grantable(req, role, "role", fe)))
 		return e;
-	if (crypto_random(raw, sizeof(raw)) < 0)
+	if (crypto_token("rvi_", token, hash))
 		return APP_ERR_INTERNAL;
-	memcpy(token, "rvi_", 4);
-	base64url_encode(raw, sizeof(raw), token + 4);
-	OPENSSL_cleanse(raw, sizeof(raw));
-	token_hash_hex(token, hash);
 	const char *params[] = {hash, role, email, req->who->user_id, hours_text};
 	if ((e = db_begin(db)))
 		goto out;

@@ -122,14 +122,6 @@ const struct body_field auth_mfa_body[] = {
 
 /* --- small helpers -------------------------------------------------------- */
 
-static void sha256_hex(const char *s, size_t n, char out[65])
-{
-	unsigned char h[32];
-
-	crypto_sha256(s, n, h);
-	hex_encode(h, sizeof(h), out);
-}
-
 static const char *secret_aad(struct request *req, const char *user_id)
 {
 	return arena_printf(req->arena, "mfa:totp:%s", user_id);
@@ -182,7 +174,7 @@ static bool backup_hash(const char *code, char out[65])
 	norm[n] = '\0';
 	if (n != BACKUP_LEN)
 		return false;
-	sha256_hex(norm, n, out);
+	crypto_sha256_hex(norm, n, out);
 	return true;
 }
 
@@ -210,7 +202,7 @@ static enum app_err backup_make(struct backup_set *b)
 			    (char)(b32[k] >= 'A' && b32[k] <= 'Z' ? b32[k] - 'A' + 'a' : b32[k]);
 		b32[BACKUP_LEN] = '\0';
 		snprintf(b->shown[i], sizeof(b->shown[i]), "%.5s-%.5s", b32, b32 + 5);
-		sha256_hex(b32, BACKUP_LEN, hash);
+		crypto_sha256_hex(b32, BACKUP_LEN, hash);
 		o += (size_t)snprintf(b->hashes + o, sizeof(b->hashes) - o, "%s\"%s\"",
 		                      i ? "," : "", hash);
 	}
@@ -341,7 +333,7 @@ static enum app_err challenge_find(struct request *req, const char *token, const
 	char hash[65], attempts[8];
 	enum app_err e;
 
-	sha256_hex(token, strlen(token), hash);
+	crypto_sha256_hex(token, strlen(token), hash);
 	snprintf(attempts, sizeof(attempts), "%d", MFA_CHALLENGE_ATTEMPTS);
 	const char *params[] = {hash, attempts};
 	if ((e = db_query(req->app->db, req->arena, &q_challenge, params, r)))
@@ -374,8 +366,7 @@ static enum app_err challenge_use(struct request *req, const char *id, const cha
 enum app_err mfa_login_gate(struct request *req, struct response *res, const char *user_id,
                             const char *device, bool cookie, bool *challenged)
 {
-	unsigned char raw[32];
-	char token[48], hash[65], ttl[16];
+	char token[CRYPTO_TOKEN_LEN + 1], hash[65], ttl[16];
 	PGresult *r;
 	struct jw w;
 	enum app_err e;
@@ -386,12 +377,8 @@ enum app_err mfa_login_gate(struct request *req, struct response *res, const cha
 	bool enabled = state_is(r, S_ENABLED), setup = !enabled && state_is(r, S_REQUIRED);
 	if (!enabled && !setup)
 		return APP_OK;
-	if (crypto_random(raw, sizeof(raw)))
+	if (crypto_token("rvm_", token, hash))
 		return APP_ERR_INTERNAL;
-	memcpy(token, "rvm_", 4);
-	base64url_encode(raw, sizeof(raw), token + 4);
-	OPENSSL_cleanse(raw, sizeof(raw));
-	sha256_hex(token, strlen(token), hash);
 	snprintf(ttl, sizeof(ttl), "%d", MFA_CHALLENGE_TTL);
 	const char *params[] = {
 	    hash, user_id, device, cookie ? "true" : "false", setup ? "true" : "false", ttl};

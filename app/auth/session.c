@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <openssl/crypto.h>
 
 #include "app.h"
 #include "auth/audit.h"
@@ -12,7 +11,6 @@
 #include "core/text.h"
 #include "http/dispatch.h"
 
-#define TOKEN_BYTES 32
 
 static const struct db_stmt q_insert = {
 	"session_insert",
@@ -88,23 +86,9 @@ static const struct db_stmt q_revoke_all = {
 	" RETURNING encode(token_hash, 'hex')",
 	3, false};
 
-static void new_token(const char *prefix, char *out, char hash_hex[65])
-{
-	unsigned char raw[TOKEN_BYTES], h[32];
-
-	crypto_random(raw, sizeof(raw));
-	memcpy(out, prefix, 4);
-	base64url_encode(raw, sizeof(raw), out + 4);
-	crypto_sha256(out, strlen(out), h);
-	hex_encode(h, 32, hash_hex);
-	OPENSSL_cleanse(raw, sizeof(raw));
-}
-
 static void token_hash_hex(const char *token, char out[65])
 {
-	unsigned char h[32];
-	crypto_sha256(token, strlen(token), h);
-	hex_encode(h, 32, out);
+	crypto_sha256_hex(token, strlen(token), out);
 }
 
 /* Redis key of a session: prefix + "sess:" + hash */
@@ -137,8 +121,9 @@ static enum app_err create_in_family(struct request *req, const char *user_id, c
 	enum app_err e;
 
 	memset(out, 0, sizeof(*out));
-	new_token("rvs_", out->access, access_hash);
-	new_token("rvr_", out->refresh, refresh_hash);
+	if (crypto_token("rvs_", out->access, access_hash) ||
+	    crypto_token("rvr_", out->refresh, refresh_hash))
+		return APP_ERR_INTERNAL;
 	auth_csrf_for(out->access, out->csrf);
 	snprintf(life, sizeof(life), "%lld", (long long)cfg->auth_session_lifetime);
 	snprintf(rlife, sizeof(rlife), "%lld", (long long)cfg->auth_refresh_lifetime);

@@ -18,6 +18,28 @@ void crypto_sha256(const void *p, size_t n, unsigned char out[32])
 	EVP_Digest(p, n, out, &len, EVP_sha256(), NULL);
 }
 
+void crypto_sha256_hex(const void *p, size_t n, char out[65])
+{
+	unsigned char h[32];
+
+	crypto_sha256(p, n, h);
+	hex_encode(h, sizeof(h), out);
+}
+
+int crypto_token(const char *prefix, char out[CRYPTO_TOKEN_LEN + 1], char hash_hex[65])
+{
+	unsigned char raw[32];
+
+	out[0] = hash_hex[0] = '\0';
+	if (strlen(prefix) != 4 || crypto_random(raw, sizeof(raw)) < 0)
+		return -1;
+	memcpy(out, prefix, 4);
+	base64url_encode(raw, sizeof(raw), out + 4);
+	OPENSSL_cleanse(raw, sizeof(raw));
+	crypto_sha256_hex(out, CRYPTO_TOKEN_LEN, hash_hex);
+	return 0;
+}
+
 void crypto_hmac_sha256(const void *key, size_t keylen, const void *msg, size_t n,
 			unsigned char out[32])
 {

@@ -19,6 +19,17 @@ void crypto_sha256(const void *p, size_t n, unsigned char out[32]);
 void crypto_hmac_sha256(const void *key, size_t keylen, const void *msg, size_t n,
 			unsigned char out[32]);
 
+/* SHA-256 of p[0..n) as 64 lower-case hex digits (NUL-terminated). */
+void crypto_sha256_hex(const void *p, size_t n, char out[65]);
+
+/* A bearer token as the server hands them out: prefix (4 characters,
+ * "rvs_", "rvi_", …) and 256 random bits in 43 base64url characters, into
+ * out (CRYPTO_TOKEN_LEN + 1 bytes); hash_hex receives the SHA-256 of the
+ * whole token, the only form stored. 0, or -1 when no randomness (out is
+ * then empty). */
+#define CRYPTO_TOKEN_LEN 47
+int crypto_token(const char *prefix, char out[CRYPTO_TOKEN_LEN + 1], char hash_hex[65]);
+
 /* Constant-time equality of two n-byte regions. */
 bool crypto_equal(const void *a, const void *b, size_t n);
 

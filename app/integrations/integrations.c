@@ -329,11 +329,8 @@ enum app_err integrations_put(struct request *req, struct response *res, struct 
 		base64url_encode(raw, sizeof(raw), gen);
 		secret = made = gen;
 	}
-	if (secret) {
-		unsigned char h[32];
-		crypto_sha256(secret, strlen(secret), h);
-		hex_encode(h, sizeof(h), hash_hex);
-	}
+	if (secret)
+		crypto_sha256_hex(secret, strlen(secret), hash_hex);
 	/* the API key is kept sealed, bound to this integration */
 	const char *api_key = req_body_str(req, "api_key"), *sealed = NULL;
 	if (api_key) {
@@ -582,8 +579,7 @@ enum app_err webhooks_receive(struct request *req, struct response *res, struct 
 	if (e)
 		goto out;
 
-	crypto_sha256(req->body, req->body_len, h);
-	hex_encode(h, sizeof(h), body_hex);
+	crypto_sha256_hex(req->body, req->body_len, body_hex);
 	const char *summary = summary_text(req, &ev, library_id);
 	const char *pr[] = {kname, ev.event, body_hex, summary,
 	                    ev.action != ARR_LOG ? "true" : "false"};

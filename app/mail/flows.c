@@ -85,18 +85,13 @@ struct fresh {
 
 static enum app_err fresh_make(const struct config *cfg, struct arena *a, struct fresh *f)
 {
-	unsigned char raw[32], digest[32], key[32];
+	unsigned char key[32];
 
 	memset(f, 0, sizeof(*f));
-	if (crypto_random(raw, sizeof(raw)) || uuid_v4(f->id))
+	if (crypto_token(MAIL_TOKEN_PREFIX, f->token, f->hash) || uuid_v4(f->id))
 		return APP_ERR_INTERNAL;
-	memcpy(f->token, MAIL_TOKEN_PREFIX, 4);
-	base64url_encode(raw, sizeof(raw), f->token + 4);
-	crypto_sha256(f->token, strlen(f->token), digest);
-	hex_encode(digest, sizeof(digest), f->hash);
 	if (mail_enabled(cfg) && !crypto_key_parse(cfg->auth_secret_key, key))
 		f->sealed = crypto_seal_text(key, mail_token_aad(a, f->id), f->token);
-	OPENSSL_cleanse(raw, sizeof(raw));
 	OPENSSL_cleanse(key, sizeof(key));
 	return APP_OK;
 }
@@ -111,16 +106,13 @@ static void fresh_release(struct fresh *f)
 /* The hash of a presented token, or -1 when it has not a token's shape. */
 static int token_hash(const char *token, char hash[65])
 {
-	unsigned char digest[32];
-
 	if (strlen(token) != MAIL_TOKEN_LEN || strncmp(token, MAIL_TOKEN_PREFIX, 4))
 		return -1;
 	for (const char *p = token + 4; *p; p++)
 		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
 		      (*p >= '0' && *p <= '9') || *p == '-' || *p == '_'))
 			return -1;
-	crypto_sha256(token, strlen(token), digest);
-	hex_encode(digest, sizeof(digest), hash);
+	crypto_sha256_hex(token, strlen(token), hash);
 	return 0;
 }
 

@@ -20,10 +20,11 @@
 #include <stdbool.h>
 
 #include "core/config.h"
+#include "core/crypto.h"
 #include "http/http.h"
 
 #define MAIL_TOKEN_PREFIX "rvm_"
-#define MAIL_TOKEN_LEN 47 /* prefix + 43 */
+#define MAIL_TOKEN_LEN CRYPTO_TOKEN_LEN /* prefix + 43 */
 
 /* Whether account mails can go out with cfg: an SMTP host, a sender and a
  * secret key to seal the tokens with. */

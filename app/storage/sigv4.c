@@ -328,11 +328,7 @@ static void put_scope(struct buf *out, const struct sigv4_key *k)
 
 void sigv4_payload_hash(const void *p, size_t n, char hex[65])
 {
-	unsigned char d[32];
-
-	crypto_sha256(n ? p : "", n, d);
-	hex_encode(d, sizeof(d), hex);
-	hex[64] = '\0';
+	crypto_sha256_hex(n ? p : "", n, hex);
 }
 
 int sigv4_string_to_sign(const struct sigv4_key *k, const char *canonical, struct buf *out)

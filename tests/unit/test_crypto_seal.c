@@ -2,7 +2,8 @@
  * crypto_seal / crypto_open (core/crypto.h): AES-256-GCM against a NIST
  * test vector (the raw cipher, through a fixed nonce), round trips, and
  * every way a sealed value must fail to open: another key, another aad, a
- * flipped bit anywhere, a cut, garbage text.
+ * flipped bit anywhere, a cut, garbage text. Also the bearer tokens
+ * (crypto_token) and the SHA-256 hex every stored token hash is.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -112,12 +113,38 @@ static void refusals(void **state)
 	assert_int_equal(crypto_key_parse(NULL, k), -1);
 }
 
+/* SHA-256 of "abc" (FIPS 180-2, appendix B.1); a token's shape and hash */
+static void tokens(void **state)
+{
+	char hex[65], tok[CRYPTO_TOKEN_LEN + 1], hash[65], tok2[CRYPTO_TOKEN_LEN + 1], hash2[65];
+
+	(void)state;
+	crypto_sha256_hex("abc", 3, hex);
+	assert_string_equal(hex,
+	                    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	assert_int_equal(crypto_token("rvx_", tok, hash), 0);
+	assert_int_equal(strlen(tok), CRYPTO_TOKEN_LEN);
+	assert_int_equal(strncmp(tok, "rvx_", 4), 0);
+	assert_int_equal(
+	    strspn(tok + 4, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
+	    43);
+	crypto_sha256_hex(tok, strlen(tok), hex);
+	assert_string_equal(hash, hex);
+	assert_int_equal(crypto_token("rvx_", tok2, hash2), 0);
+	assert_string_not_equal(tok, tok2);
+	assert_string_not_equal(hash, hash2);
+	/* a prefix is four characters */
+	assert_int_equal(crypto_token("rv_", tok, hash), -1);
+	assert_string_equal(tok, "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(nist_vector),
 	    cmocka_unit_test(round_trips),
 	    cmocka_unit_test(refusals),
+	    cmocka_unit_test(tokens),
 	};
 	memset(K, 7, sizeof(K));
 	memset(K2, 8, sizeof(K2));
