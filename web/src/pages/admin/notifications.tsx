@@ -7,9 +7,9 @@ import { formatDateTime, t } from '../../lib/i18n';
 import { useLoad } from '../../lib/hooks';
 import { can } from '../../lib/session';
 import { ErrorBox, FieldError, FormError, Spinner } from '../../components/common';
-import { CHANNEL_KINDS, channelBody, channelToForm, emptyChannelForm, NOTIFY_EVENTS, secretLabel, type ChannelForm, type RowError } from './forms';
+import { CHANNEL_KINDS, channelBody, channelToForm, emptyChannelForm, NOTIFY_EVENTS, secretLabel, type ChannelForm } from './forms';
 import type { ChannelKind, NotificationChannel, NotificationDelivery } from './types';
-import { Badge, checked, ConfirmButton, MoreButton, Notice, RowsEditor, TableHead, useCursorList, val } from './ui';
+import { Badge, checked, ConfirmButton, MoreButton, Notice, RowsEditor, TableHead, useCursorList, useRowSubmit, val } from './ui';
 
 const FIELDS = [
   'name',
@@ -40,10 +40,19 @@ function ChannelFormView({
   onCancel: () => void;
 }) {
   const [f, setF] = useState<ChannelForm>(() => (channel ? channelToForm(channel) : emptyChannelForm()));
-  const [error, setError] = useState<unknown>(null);
-  const [rowError, setRowError] = useState<RowError | null>(null);
-  const [busy, setBusy] = useState(false);
   const [saved, setSaved] = useState(false);
+  const { error, rowError, setRowError, busy, submit } = useRowSubmit(
+    () => channelBody(f, channel),
+    (body) =>
+      channel
+        ? api.put<NotificationChannel>(`/admin/notifications/${channel.id}`, body)
+        : api.post<NotificationChannel>('/admin/notifications', body),
+    (c) => {
+      setF(channelToForm(c));
+      setSaved(true);
+      onSaved(c);
+    },
+  );
   const set = (patch: Partial<ChannelForm>) => {
     setSaved(false);
     setRowError(null);
@@ -51,30 +60,6 @@ function ChannelFormView({
   };
   const id = channel ? 'ch-' + channel.id.slice(0, 8) : 'ch-new';
   const secret = secretLabel(f);
-
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    setError(null);
-    const b = channelBody(f, channel);
-    if (!('body' in b)) {
-      setRowError(b);
-      return;
-    }
-    setRowError(null);
-    setBusy(true);
-    try {
-      const c = channel
-        ? await api.put<NotificationChannel>(`/admin/notifications/${channel.id}`, b.body)
-        : await api.post<NotificationChannel>('/admin/notifications', b.body);
-      setF(channelToForm(c));
-      setSaved(true);
-      onSaved(c);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
 
   const input = (k: keyof ChannelForm, label: string, field: string, extra: Record<string, unknown> = {}) => (
     <label>

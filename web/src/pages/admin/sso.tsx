@@ -7,9 +7,9 @@ import { t } from '../../lib/i18n';
 import { useLoad } from '../../lib/hooks';
 import { can } from '../../lib/session';
 import { ErrorBox, FieldError, FormError, Spinner } from '../../components/common';
-import { emptyProviderForm, providerBody, providerToForm, redirectUri, roleMapRow, SLUG_PATTERN, type ProviderForm, type RowError } from './forms';
+import { emptyProviderForm, providerBody, providerToForm, redirectUri, roleMapRow, SLUG_PATTERN, type ProviderForm } from './forms';
 import type { AuthProvider, Role } from './types';
-import { Badge, checked, ConfirmButton, CopyField, Notice, RowsEditor, TableHead, val } from './ui';
+import { Badge, checked, ConfirmButton, CopyField, Notice, RowsEditor, TableHead, useRowSubmit, val } from './ui';
 
 const FIELDS = ['slug', 'display_name', 'issuer', 'client_id', 'client_secret', 'scopes', 'username_claim', 'email_claim', 'display_name_claim', 'roles_claim', 'is_default'];
 
@@ -24,37 +24,20 @@ function ProviderFormView({
   onCancel: () => void;
 }) {
   const [f, setF] = useState<ProviderForm>(() => (provider ? providerToForm(provider) : emptyProviderForm()));
-  const [error, setError] = useState<unknown>(null);
-  const [rowError, setRowError] = useState<RowError | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { error, rowError, setRowError, busy, submit } = useRowSubmit(
+    () => providerBody(f, provider),
+    (body) =>
+      provider
+        ? api.put<AuthProvider>(`/admin/auth/providers/${encodeURIComponent(provider.slug)}`, body)
+        : api.post<AuthProvider>('/admin/auth/providers', body),
+    onSaved,
+  );
   const roles = useLoad((signal) => api.get<Page<Role>>('/rbac/roles?limit=100', { signal }).then((p) => p.items), []);
   const set = (patch: Partial<ProviderForm>) => {
     setRowError(null);
     setF({ ...f, ...patch });
   };
   const id = provider ? 'sso-' + provider.slug : 'sso-new';
-
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    setError(null);
-    const b = providerBody(f, provider);
-    if (!('body' in b)) {
-      setRowError(b);
-      return;
-    }
-    setRowError(null);
-    setBusy(true);
-    try {
-      const p = provider
-        ? await api.put<AuthProvider>(`/admin/auth/providers/${encodeURIComponent(provider.slug)}`, b.body)
-        : await api.post<AuthProvider>('/admin/auth/providers', b.body);
-      onSaved(p);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
 
   const field = error instanceof ApiError ? error.field : undefined;
   const badRole = rowError ? rowError.row : roleMapRow(field, f.role_map);

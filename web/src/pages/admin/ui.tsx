@@ -4,6 +4,7 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Page } from '../../lib/api';
 import { t } from '../../lib/i18n';
+import type { RowError } from './forms';
 import { appendPage } from './logic';
 import './admin.css';
 
@@ -271,4 +272,39 @@ export function RowsEditor<R extends Record<string, string>>({
       )}
     </fieldset>
   );
+}
+
+/**
+ * The submit of a form whose body builder (forms.ts) can refuse a
+ * half-filled row before anything is sent: that refusal is kept apart
+ * from the server's error, and busy is set while save runs. done gets
+ * what save answered (its throw is the form's error too).
+ */
+export function useRowSubmit<B, R>(
+  build: () => { body: B } | RowError,
+  save: (body: B) => Promise<R>,
+  done: (saved: R) => void,
+) {
+  const [error, setError] = useState<unknown>(null);
+  const [rowError, setRowError] = useState<RowError | null>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setError(null);
+    const b = build();
+    if (!('body' in b)) {
+      setRowError(b);
+      return;
+    }
+    setRowError(null);
+    setBusy(true);
+    try {
+      done(await save(b.body));
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { error, rowError, setRowError, busy, submit };
 }
