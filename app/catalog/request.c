@@ -190,7 +190,7 @@ enum app_err catalog_search_start(struct request *req, const char *q, struct pag
 		*common = pg->key[0] == 'c';
 		pg->key += 2;
 	} else {
-		*common = catalog_common_query(req->app->db, req->arena, q);
+		*common = catalog_common_search(req->app->db, req->arena, q);
 	}
 	*prefix = arena_printf(req->arena, "%.16s|%c|", hex, *common ? 'c' : 's');
 	return *prefix ? APP_OK : APP_ERR_NOMEM;

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "db/value.h"
+
 #define REFRESH_SECONDS 60
 #define MAX_WORD 64
 #define TEXT_OF(x) #x
@@ -203,19 +205,91 @@ double catalog_common_threshold(double all)
 	return t < CATALOG_COMMON_ROWS ? t : CATALOG_COMMON_ROWS;
 }
 
-bool catalog_common_query(struct db *db, struct arena *a, const char *q)
+/* What the statistics say of q: whether every word is common, the rows
+ * all of them are in together as estimated, and the threshold. */
+static bool words_estimate(struct db *db, struct arena *a, const char *q, double *est,
+			   double *threshold)
 {
 	time_t now = time(NULL);
-	bool common;
+	bool all_common;
 
 	pthread_mutex_lock(&lock);
 	if (!fetched || now - fetched >= REFRESH_SECONDS || now < fetched)
 		refresh(db, a, now);
+	all_common = catalog_words_common(q, (const char *const *)words, nwords);
+	*est = catalog_words_rows(q, (const char *const *)words, rows, nwords, total);
+	*threshold = catalog_common_threshold(total);
+	pthread_mutex_unlock(&lock);
+	return all_common;
+}
+
+bool catalog_common_query(struct db *db, struct arena *a, const char *q)
+{
+	double est, threshold;
+
 	/* every word common, and all of them together too: "night of
 	 * berlin" is three common words in few rows together */
-	common = catalog_words_common(q, (const char *const *)words, nwords) &&
-		 catalog_words_rows(q, (const char *const *)words, rows, nwords, total) >
-			 catalog_common_threshold(total);
+	return words_estimate(db, a, q, &est, &threshold) && est > threshold;
+}
+
+bool catalog_walk_pays(struct db *db, struct arena *a, const char *q, int want)
+{
+	double est, threshold;
+
+	/* words the statistics do not know together (catalog_common_search
+	 * counted them) are in rows near the threshold: matched */
+	if (!words_estimate(db, a, q, &est, &threshold) || est <= threshold)
+		return false;
+	pthread_mutex_lock(&lock);
+	double all = total;
 	pthread_mutex_unlock(&lock);
-	return common;
+	/* walking tests about want * all / est rows, matching reads est */
+	return est * est > (double)want * all;
+}
+
+/* The matches of q, counted up to $2: the index's bitmap, and no row read
+ * where the visibility map says its page is all visible. Planned with the
+ * values, so the index answers whatever the words. */
+static const struct db_stmt q_match_rows = {
+	"catalog_match_rows",
+	"SELECT count(*) FROM (SELECT 1 FROM movies m WHERE m.search_doc @@"
+	" plainto_tsquery('simple', rv_fold($1::text)) LIMIT $2::int) x",
+	2, true, true};
+
+static int count_words(const char *q)
+{
+	char w[MAX_WORD + 1];
+	const unsigned char *s = (const unsigned char *)q, *start;
+	size_t len;
+	bool is_long;
+	int n = 0;
+
+	while (next_word(&s, w, &start, &len, &is_long))
+		n++;
+	return n;
+}
+
+bool catalog_common_search(struct db *db, struct arena *a, const char *q)
+{
+	double est, threshold;
+	char limit[32];
+	PGresult *r;
+	int64_t n;
+
+	if (!words_estimate(db, a, q, &est, &threshold))
+		return false;
+	if (est > threshold)
+		return true;
+	/* one word: the statistics count its rows. Several: the estimate
+	 * takes them as independent, and words that go together ("sao
+	 * paulo", "le jardin") are in far more rows than it says; ranking
+	 * them all would read those rows, so they are counted, up to just
+	 * past the threshold */
+	if (count_words(q) < 2)
+		return false;
+	snprintf(limit, sizeof(limit), "%.0f", floor(threshold) + 1);
+	const char *p[] = {q, limit};
+	if (db_query(db, a, &q_match_rows, p, &r) || db_get_int64(r, 0, 0, &n))
+		return false; /* the ranked search is the default */
+	return (double)n > threshold;
 }

@@ -29,6 +29,24 @@
 bool catalog_common_query(struct db *db, struct arena *a, const char *q);
 
 /*
+ * catalog_common_query for a search page: also true when the words are
+ * each common and, though the statistics estimate them in few rows
+ * together, a count finds them in more than catalog_common_threshold
+ * (words that go together: "sao paulo"). The count is one more query,
+ * only for queries of several common words. false when it fails.
+ */
+bool catalog_common_search(struct db *db, struct arena *a, const char *q);
+
+/*
+ * For a query catalog_common_search found common: whether want most
+ * popular matches are found cheaper by walking the popularity order and
+ * testing each row (about want * rows / matches rows) than by reading
+ * every match the index finds. true when the statistics estimate more
+ * matches than sqrt(want * rows).
+ */
+bool catalog_walk_pays(struct db *db, struct arena *a, const char *q, int want);
+
+/*
  * q without the words in more than CATALOG_STOP_SHARE of the rows, for
  * matching (a search still ranks by all of them): "lighthouse of oslo"
  * matches on lighthouse and oslo, as most documents have "of" anyway and

@@ -9,6 +9,7 @@
  * ties; an episode ranks a tenth below a series with the same words), so a
  * multi-search page is one order across kinds.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "app.h"
@@ -70,34 +71,52 @@ static const struct db_stmt q_series_count = {
  * order (catalog/terms.h) and keeps the MULTI_CAP most popular matches. */
 #define MULTI_KIND_CAP "200"
 #define MULTI_CAP "100"
-#define MULTI_ANY                                                                                  \
-	"(EXISTS (SELECT 1 FROM movies x WHERE x.search_doc @@ " PLAIN("5") ") OR EXISTS (SELECT 1" \
-	" FROM series x WHERE x.search_doc @@ " PLAIN("5") ") OR EXISTS (SELECT 1 FROM episodes x"  \
-	" WHERE x.search_doc @@ " PLAIN("5") "))"
-/* the matches of kind (a subquery of id, search_doc, popularity), ranked */
-#define RANKED(type, weight, matches)                                                              \
-	" SELECT '" type "' AS type, x.id, " RANK("x.search_doc", "tq.q", "x.popularity", weight)  \
-	" AS rank FROM tq, (" matches ") x"
-#define MOVIES_RANKED                                                                              \
-	RANKED("movie", "1", "SELECT m.id, m.search_doc, m.popularity FROM v, tq, movies m WHERE"   \
-	" m.search_doc @@ tq.q AND " CAT_VISIBLE("m.library_id", "m.min_ages")                      \
+/* the matches of kind (a subquery of id, search_doc, popularity) of the
+ * query in CTE q, ranked */
+#define RANKED(type, weight, q, matches)                                                           \
+	" SELECT '" type "' AS type, x.id, " RANK("x.search_doc", q ".q", "x.popularity", weight)   \
+	" AS rank FROM " q ", (" matches ") x"
+#define MOVIES_RANKED(q)                                                                           \
+	RANKED("movie", "1", q, "SELECT m.id, m.search_doc, m.popularity FROM v, " q ", movies m"   \
+	" WHERE m.search_doc @@ " q ".q AND " CAT_VISIBLE("m.library_id", "m.min_ages")             \
 	" LIMIT " MULTI_KIND_CAP)
-#define MOVIES_POPULAR                                                                             \
-	RANKED("movie", "1", "SELECT m.id, m.search_doc, m.popularity FROM v, tq, movies m WHERE"   \
-	" ts_match_vq(m.search_doc, tq.q) AND " CAT_VISIBLE("m.library_id", "m.min_ages")           \
+#define MOVIES_POPULAR(q)                                                                          \
+	RANKED("movie", "1", q, "SELECT m.id, m.search_doc, m.popularity FROM v, " q ", movies m"   \
+	" WHERE ts_match_vq(m.search_doc, " q ".q) AND " CAT_VISIBLE("m.library_id", "m.min_ages")  \
 	" ORDER BY m.popularity DESC NULLS LAST, m.id LIMIT " MULTI_CAP)
-#define SERIES_RANKED                                                                              \
-	RANKED("series", "1", "SELECT m.id, m.search_doc, m.popularity FROM v, tq, series m WHERE"  \
-	" $6::boolean AND m.search_doc @@ tq.q AND " TV_VISIBLE("m") " LIMIT " MULTI_KIND_CAP)
-#define EPISODES_RANKED                                                                            \
-	RANKED("episode", "0.9", "SELECT m.id, m.search_doc, s.popularity FROM v, tq, episodes m"   \
-	" JOIN series s ON s.id = m.series_id WHERE $6::boolean AND m.search_doc @@ tq.q"           \
-	" AND " TV_VISIBLE("s") " LIMIT " MULTI_KIND_CAP)
+/* The same MULTI_CAP movies, for words in fewer rows than a walk would
+ * test (catalog_walk_pays): the index's matches, sorted. The order is an
+ * expression no index answers, so the plan is the match and a top-N sort
+ * whatever a generic plan guesses of the words. */
+#define MOVIES_POPULAR_MATCHED(q)                                                                  \
+	RANKED("movie", "1", q, "SELECT m.id, m.search_doc, m.popularity FROM v, " q ", movies m"   \
+	" WHERE m.search_doc @@ " q ".q AND " CAT_VISIBLE("m.library_id", "m.min_ages")             \
+	" ORDER BY coalesce(m.popularity, -1) + 0 DESC, m.id LIMIT " MULTI_CAP)
+#define SERIES_RANKED(q)                                                                           \
+	RANKED("series", "1", q, "SELECT m.id, m.search_doc, m.popularity FROM v, " q ", series m"  \
+	" WHERE $6::boolean AND m.search_doc @@ " q ".q AND " TV_VISIBLE("m")                       \
+	" LIMIT " MULTI_KIND_CAP)
+#define EPISODES_RANKED(q)                                                                         \
+	RANKED("episode", "0.9", q, "SELECT m.id, m.search_doc, s.popularity FROM v, " q ","        \
+	" episodes m JOIN series s ON s.id = m.series_id WHERE $6::boolean AND m.search_doc @@ "    \
+	q ".q AND " TV_VISIBLE("s") " LIMIT " MULTI_KIND_CAP)
+#define KINDS(movies, q) movies(q) " UNION ALL" SERIES_RANKED(q) " UNION ALL" EPISODES_RANKED(q)
+/* c: the candidates of the query (tq) of every kind; only when none of
+ * them matched, those of the query with each word replaced by the closest
+ * known word (fq, computed only then). A word that is in some document is
+ * its own closest word, so a query matching only what the viewer may not
+ * see finds nothing either way. Each index's bitmap is built once. */
 #define MULTI_CANDIDATES(movies)                                                                   \
-	CAT_VIEW_CTE "," QUERY("5", MULTI_ANY) ", c AS MATERIALIZED (" movies " UNION ALL"          \
-	SERIES_RANKED " UNION ALL" EPISODES_RANKED ")"
-#define MULTI(movies)                                                                              \
-	MULTI_CANDIDATES(movies)                                                                    \
+	CAT_VIEW_CTE ", tq AS MATERIALIZED (SELECT " PLAIN("5") " AS q), c0 AS MATERIALIZED ("      \
+	KINDS(movies, "tq") "), fq AS MATERIALIZED (SELECT rv_corrected_tsquery($5::text) AS q"      \
+	" WHERE NOT EXISTS (SELECT 1 FROM c0)), c AS MATERIALIZED (SELECT * FROM c0 UNION ALL"      \
+	KINDS(movies, "fq") ")"
+/* a query of common words (catalog_common_search) matches: no correction */
+#define MULTI_COMMON_CANDIDATES(movies)                                                            \
+	CAT_VIEW_CTE ", tq AS MATERIALIZED (SELECT " PLAIN("5") " AS q), c AS MATERIALIZED ("       \
+	KINDS(movies, "tq") ")"
+#define MULTI(candidates)                                                                          \
+	candidates                                                                                  \
 	" SELECT json_build_object('type', c.type, 'score', c.rank, 'item', CASE c.type"           \
 	" WHEN 'movie' THEN (SELECT " CAT_MOVIE_ITEM "::json FROM movies m WHERE m.id = c.id)"       \
 	" WHEN 'series' THEN (SELECT " CAT_SERIES_ITEM " FROM series m WHERE m.id = c.id)"           \
@@ -105,15 +124,21 @@ static const struct db_stmt q_series_count = {
 	" c.id FROM v, c WHERE ($7::text IS NULL OR (c.rank, c.id) < ($7::numeric, $8::uuid))"     \
 	" ORDER BY c.rank DESC, c.id DESC LIMIT $9 OFFSET $10"
 static const struct db_stmt q_multi = {
-	"multi_search", MULTI(MOVIES_RANKED), CAT_NPARAMS + 6, true};
+	"multi_search", MULTI(MULTI_CANDIDATES(MOVIES_RANKED)), CAT_NPARAMS + 6, true};
 static const struct db_stmt q_multi_count = {
 	"multi_search_count", MULTI_CANDIDATES(MOVIES_RANKED) " SELECT count(*) FROM c",
 	CAT_NPARAMS + 2, true};
 static const struct db_stmt q_multi_common = {
-	"multi_search_common", MULTI(MOVIES_POPULAR), CAT_NPARAMS + 6, true};
+	"multi_search_common", MULTI(MULTI_COMMON_CANDIDATES(MOVIES_POPULAR)), CAT_NPARAMS + 6, true};
 static const struct db_stmt q_multi_common_count = {
-	"multi_search_common_count", MULTI_CANDIDATES(MOVIES_POPULAR) " SELECT count(*) FROM c",
-	CAT_NPARAMS + 2, true};
+	"multi_search_common_count", MULTI_COMMON_CANDIDATES(MOVIES_POPULAR)
+	" SELECT count(*) FROM c", CAT_NPARAMS + 2, true};
+static const struct db_stmt q_multi_matched = {
+	"multi_search_matched", MULTI(MULTI_COMMON_CANDIDATES(MOVIES_POPULAR_MATCHED)),
+	CAT_NPARAMS + 6, true};
+static const struct db_stmt q_multi_matched_count = {
+	"multi_search_matched_count", MULTI_COMMON_CANDIDATES(MOVIES_POPULAR_MATCHED)
+	" SELECT count(*) FROM c", CAT_NPARAMS + 2, true};
 /* clang-format on */
 
 enum app_err tv_search(struct request *req, struct response *res, struct field_error *fe)
@@ -156,7 +181,13 @@ enum app_err multi_search(struct request *req, struct response *res, struct fiel
 	const char *prefix;
 	if ((e = catalog_search_start(req, q, &pg, &common, &prefix, fe)))
 		return e;
-	return catalog_cached_page(req, res, &pg, common ? &q_multi_common : &q_multi,
-	                           common ? &q_multi_common_count : &q_multi_count, p,
-	                           CAT_NPARAMS + 2, prefix, fe);
+	const struct db_stmt *list = &q_multi, *count = &q_multi_count;
+	if (common && catalog_walk_pays(req->app->db, req->arena, q, atoi(MULTI_CAP))) {
+		list = &q_multi_common;
+		count = &q_multi_common_count;
+	} else if (common) {
+		list = &q_multi_matched;
+		count = &q_multi_matched_count;
+	}
+	return catalog_cached_page(req, res, &pg, list, count, p, CAT_NPARAMS + 2, prefix, fe);
 }
