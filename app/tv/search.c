@@ -76,22 +76,24 @@ static const struct db_stmt q_series_count = {
 #define RANKED(type, weight, q, matches)                                                           \
 	" SELECT '" type "' AS type, x.id, " RANK("x.search_doc", q ".q", "x.popularity", weight)   \
 	" AS rank FROM " q ", (" matches ") x"
-#define MOVIES_RANKED(q)                                                                           \
+/* the visible movies whose document matches the query in CTE q (cond:
+ * GIN(q), answered by the index, or TESTED(q), @@ as a function, which no
+ * index answers), then tail (order, limit) */
+#define GIN(q) "m.search_doc @@ " q ".q"
+#define TESTED(q) "ts_match_vq(m.search_doc, " q ".q)"
+#define MOVIES_MATCHING(q, cond, tail)                                                             \
 	RANKED("movie", "1", q, "SELECT m.id, m.search_doc, m.popularity FROM v, " q ", movies m"   \
-	" WHERE m.search_doc @@ " q ".q AND " CAT_VISIBLE("m.library_id", "m.min_ages")             \
-	" LIMIT " MULTI_KIND_CAP)
+	" WHERE " cond " AND " CAT_VISIBLE("m.library_id", "m.min_ages") tail)
+#define MOVIES_RANKED(q) MOVIES_MATCHING(q, GIN(q), " LIMIT " MULTI_KIND_CAP)
 #define MOVIES_POPULAR(q)                                                                          \
-	RANKED("movie", "1", q, "SELECT m.id, m.search_doc, m.popularity FROM v, " q ", movies m"   \
-	" WHERE ts_match_vq(m.search_doc, " q ".q) AND " CAT_VISIBLE("m.library_id", "m.min_ages")  \
-	" ORDER BY m.popularity DESC NULLS LAST, m.id LIMIT " MULTI_CAP)
+	MOVIES_MATCHING(q, TESTED(q), " ORDER BY m.popularity DESC NULLS LAST, m.id LIMIT " MULTI_CAP)
 /* The same MULTI_CAP movies, for words in fewer rows than a walk would
  * test (catalog_walk_pays): the index's matches, sorted. The order is an
  * expression no index answers, so the plan is the match and a top-N sort
  * whatever a generic plan guesses of the words. */
 #define MOVIES_POPULAR_MATCHED(q)                                                                  \
-	RANKED("movie", "1", q, "SELECT m.id, m.search_doc, m.popularity FROM v, " q ", movies m"   \
-	" WHERE m.search_doc @@ " q ".q AND " CAT_VISIBLE("m.library_id", "m.min_ages")             \
-	" ORDER BY coalesce(m.popularity, -1) + 0 DESC, m.id LIMIT " MULTI_CAP)
+	MOVIES_MATCHING(q, GIN(q), " ORDER BY coalesce(m.popularity, -1) + 0 DESC, m.id LIMIT "     \
+	MULTI_CAP)
 #define SERIES_RANKED(q)                                                                           \
 	RANKED("series", "1", q, "SELECT m.id, m.search_doc, m.popularity FROM v, " q ", series m"  \
 	" WHERE $6::boolean AND m.search_doc @@ " q ".q AND " TV_VISIBLE("m")                       \
