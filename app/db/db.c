@@ -272,12 +272,8 @@ enum app_err db_query(struct db *db, struct arena *a, const struct db_stmt *st,
 		return e;
 	was_in_tx = in_transaction(db);
 	res = run_once(db, st, params);
-	/* an error without SQLSTATE is libpq's own: the connection failed,
-	 * whatever PQstatus says yet (a server restarted while the session
-	 * was idle) */
-	if (db_result_err(res) == APP_ERR_DB &&
-	    (conn_broken(db) || !res || !PQresultErrorField(res, PG_DIAG_SQLSTATE)) &&
-	    st->idempotent && !was_in_tx) {
+	if (db_result_err(res) == APP_ERR_DB && conn_broken(db) && st->idempotent &&
+	    !was_in_tx) {
 		PQclear(res);
 		drop_conn(db);
 		db->next_attempt_us = 0;
