@@ -1,5 +1,6 @@
 #include "db/db.h"
 
+#include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -338,6 +339,24 @@ void db_rollback(struct db *db)
 		PQclear(res);
 	}
 	db->tx_open = db->tx_lost = false;
+}
+
+void db_start_work(struct db *db)
+{
+	/* at most a few reads: the server's last words, then the end */
+	for (int i = 0; i < 4 && db->conn && PQtransactionStatus(db->conn) == PQTRANS_IDLE; i++) {
+		struct pollfd p = {.fd = PQsocket(db->conn), .events = POLLIN};
+		if (poll(&p, 1, 0) <= 0)
+			return; /* nothing waiting: the session is as good as it was */
+		/* libpq's socket never blocks; a notification keeps the session */
+		if (!PQconsumeInput(db->conn) || PQstatus(db->conn) != CONNECTION_OK) {
+			log_warn("db.disconnected",
+				 "the server ended the idle PostgreSQL session; reconnecting");
+			drop_conn(db);
+			db->next_attempt_us = 0;
+			return;
+		}
+	}
 }
 
 void db_end_work(struct db *db)

@@ -81,6 +81,15 @@ enum app_err db_begin(struct db *db);
 enum app_err db_commit(struct db *db);
 void db_rollback(struct db *db);
 
+/* Start of a unit of work (a request): an idle session the server ended
+ * while the process waited (a restart, pg_terminate_backend) reads as
+ * connected until libpq reads the server's last words and the end of the
+ * stream, so the work's first statement would be sent on it and fail, and
+ * a write is not sent twice. What is waiting on an idle session is read
+ * here; an ended session is dropped, and the first statement connects
+ * anew. A session with only notifications waiting is kept. */
+void db_start_work(struct db *db);
+
 /* End of a unit of work (a request, a job): roll back and log a
  * transaction the code forgot to end, so it never leaks into the next. */
 void db_end_work(struct db *db);

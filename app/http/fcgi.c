@@ -241,6 +241,7 @@ static void handle(struct app *app, FCGX_Request *fr, struct arena *arena)
 		fr->keepConnection = 0;
 		http_problem(&req, &res, e, &fe, NULL);
 	} else {
+		db_start_work(app->db);
 		http_dispatch(app, &req, &res);
 	}
 	write_response(fr, &req, &res);

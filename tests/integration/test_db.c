@@ -2,6 +2,7 @@
  * The database handle against the real PostgreSQL: prepared statements,
  * error mapping, transactions, and recovery when the server restarts.
  */
+#include <poll.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -145,6 +146,60 @@ static void survives_server_restart(void **state)
 	assert_int_equal(db_query(db, NULL, &q_insert, name, NULL), APP_OK);
 }
 
+/* pid of db's session */
+static long backend_pid(struct db *db)
+{
+	static const struct db_stmt q_pid = {"t_pid", "SELECT pg_backend_pid()", 0, true};
+	return scalar(db, &q_pid, NULL);
+}
+
+/* End db's session from another one, as a restart does, and wait until it
+ * is gone. */
+static void end_session(long pid)
+{
+	char sql[160];
+	PGconn *c = PQconnectdb(url);
+	assert_int_equal(PQstatus(c), CONNECTION_OK);
+	snprintf(sql, sizeof(sql), "SELECT pg_terminate_backend(%ld, 5000)", pid);
+	PGresult *r = PQexec(c, sql);
+	assert_string_equal(PQgetvalue(r, 0, 0), "t");
+	PQclear(r);
+	PQfinish(c);
+}
+
+static void ended_idle_session_is_replaced_before_work(void **state)
+{
+	struct db *db = *state;
+	const char *name[] = {"echo"};
+
+	/* ended while idle: the next unit of work starts on a new session,
+	 * so even its first statement, a write, succeeds */
+	long pid = backend_pid(db);
+	end_session(pid);
+	db_start_work(db);
+	assert_int_equal(db_query(db, NULL, &q_insert, name, NULL), APP_OK);
+	assert_true(backend_pid(db) != pid);
+
+	/* a session with a notification waiting is kept */
+	assert_int_equal(db_exec(db, "LISTEN t_channel"), APP_OK);
+	pid = backend_pid(db);
+	PGconn *c = PQconnectdb(url);
+	PQclear(PQexec(c, "NOTIFY t_channel, 'x'"));
+	PQfinish(c);
+	for (int i = 0; i < 100; i++) {
+		struct pollfd p = {.fd = PQsocket(db_conn(db)), .events = POLLIN};
+		if (poll(&p, 1, 10) > 0)
+			break;
+	}
+	db_start_work(db);
+	assert_int_equal(backend_pid(db), pid);
+	assert_int_equal(db_exec(db, "UNLISTEN t_channel"), APP_OK);
+
+	/* a healthy idle session is kept */
+	db_start_work(db);
+	assert_int_equal(backend_pid(db), pid);
+}
+
 static void transaction_lost_with_its_connection(void **state)
 {
 	struct db *db = *state;
@@ -232,6 +287,7 @@ int main(void)
 		cmocka_unit_test(checked_integer_reads),
 		cmocka_unit_test(transactions),
 		cmocka_unit_test(survives_server_restart),
+		cmocka_unit_test(ended_idle_session_is_replaced_before_work),
 		cmocka_unit_test(transaction_lost_with_its_connection),
 		cmocka_unit_test(unreachable_is_fast_and_recovers),
 	};
