@@ -206,9 +206,10 @@ double catalog_common_threshold(double all)
 }
 
 /* What the statistics say of q: whether every word is common, the rows
- * all of them are in together as estimated, and the threshold. */
+ * all of them are in together as estimated, and the threshold; the rows
+ * of the table through *all when it is not NULL. */
 static bool words_estimate(struct db *db, struct arena *a, const char *q, double *est,
-			   double *threshold)
+			   double *threshold, double *all)
 {
 	time_t now = time(NULL);
 	bool all_common;
@@ -219,6 +220,8 @@ static bool words_estimate(struct db *db, struct arena *a, const char *q, double
 	all_common = catalog_words_common(q, (const char *const *)words, nwords);
 	*est = catalog_words_rows(q, (const char *const *)words, rows, nwords, total);
 	*threshold = catalog_common_threshold(total);
+	if (all)
+		*all = total;
 	pthread_mutex_unlock(&lock);
 	return all_common;
 }
@@ -229,20 +232,17 @@ bool catalog_common_query(struct db *db, struct arena *a, const char *q)
 
 	/* every word common, and all of them together too: "night of
 	 * berlin" is three common words in few rows together */
-	return words_estimate(db, a, q, &est, &threshold) && est > threshold;
+	return words_estimate(db, a, q, &est, &threshold, NULL) && est > threshold;
 }
 
 bool catalog_walk_pays(struct db *db, struct arena *a, const char *q, int want)
 {
-	double est, threshold;
+	double est, threshold, all;
 
 	/* words the statistics do not know together (catalog_common_search
 	 * counted them) are in rows near the threshold: matched */
-	if (!words_estimate(db, a, q, &est, &threshold) || est <= threshold)
+	if (!words_estimate(db, a, q, &est, &threshold, &all) || est <= threshold)
 		return false;
-	pthread_mutex_lock(&lock);
-	double all = total;
-	pthread_mutex_unlock(&lock);
 	/* walking tests about want * all / est rows, matching reads est */
 	return est * est > (double)want * all;
 }
@@ -276,7 +276,7 @@ bool catalog_common_search(struct db *db, struct arena *a, const char *q)
 	PGresult *r;
 	int64_t n;
 
-	if (!words_estimate(db, a, q, &est, &threshold))
+	if (!words_estimate(db, a, q, &est, &threshold, NULL))
 		return false;
 	if (est > threshold)
 		return true;
