@@ -9,7 +9,7 @@ import { can } from '../../lib/session';
 import { ErrorBox, FieldError, FormError, Spinner } from '../../components/common';
 import { CHANNEL_KINDS, channelBody, channelToForm, emptyChannelForm, NOTIFY_EVENTS, secretLabel, type ChannelForm } from './forms';
 import type { ChannelKind, NotificationChannel, NotificationDelivery } from './types';
-import { Badge, checked, ConfirmButton, MoreButton, Notice, RowsEditor, TableHead, useCursorList, useRowSubmit, val } from './ui';
+import { Badge, checked, ConfirmButton, MoreButton, Notice, reportTo, RowsEditor, TableHead, useCursorList, useRowSubmit, val } from './ui';
 
 const FIELDS = [
   'name',
@@ -269,10 +269,9 @@ export function NotificationsPage() {
   const [error, setError] = useState<unknown>(null);
   const items = list.data?.items ?? [];
 
-  const test = async (c: NotificationChannel) => {
-    setError(null);
+  const test = (c: NotificationChannel) => {
     setNotice('');
-    try {
+    return reportTo(setError, async () => {
       const q = await api.post<{ delivery_id: number; job_id: number }>(`/admin/notifications/${c.id}/test`);
       setNotice(t('admin.notify.test_queued', { name: c.name, job: q.job_id }));
       setEditing(c);
@@ -282,9 +281,7 @@ export function NotificationsPage() {
         setVersion((v) => v + 1);
         list.reload();
       }, 2000);
-    } catch (e) {
-      setError(e);
-    }
+    });
   };
 
   return (
@@ -358,16 +355,13 @@ export function NotificationsPage() {
                           label={t('common.delete')}
                           ariaLabel={t('admin.notify.delete_confirm', { name: c.name })}
                           confirmLabel={t('admin.notify.delete_confirm', { name: c.name })}
-                          onConfirm={async () => {
-                            setError(null);
-                            try {
+                          onConfirm={() =>
+                            reportTo(setError, async () => {
                               await api.del(`/admin/notifications/${c.id}`);
                               if (editing !== null && editing !== 'new' && editing.id === c.id) setEditing(null);
                               list.reload();
-                            } catch (e) {
-                              setError(e);
-                            }
-                          }}
+                            })
+                          }
                         />
                       )}
                     </div>

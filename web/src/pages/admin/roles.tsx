@@ -9,7 +9,7 @@ import { can } from '../../lib/session';
 import { ErrorBox, FieldError, FormError, Spinner } from '../../components/common';
 import { groupPermissions, permDiff } from './logic';
 import type { Permission, Role } from './types';
-import { ConfirmButton, Notice, val } from './ui';
+import { ConfirmButton, Notice, reportTo, val } from './ui';
 
 async function allPermissions(signal: AbortSignal): Promise<Permission[]> {
   const out: Permission[] = [];
@@ -107,16 +107,13 @@ export function RolesPage() {
       setError(err);
     }
   };
-  const setMfa = async (r: Role, on: boolean) => {
-    setError(null);
+  const setMfa = (r: Role, on: boolean) => {
     setNotice('');
-    try {
+    return reportTo(setError, async () => {
       const next = await api.put<Role>(`/rbac/roles/${encodeURIComponent(r.name)}/mfa`, { mfa_required: on });
       setMfaSaved({ ...mfa, [r.name]: next.mfa_required === true });
       setNotice(t(next.mfa_required ? 'admin.roles.mfa_on' : 'admin.roles.mfa_off', { name: r.name }));
-    } catch (err) {
-      setError(err);
-    }
+    });
   };
   const groups = groupPermissions(perms.data);
 

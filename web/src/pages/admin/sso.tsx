@@ -9,7 +9,7 @@ import { can } from '../../lib/session';
 import { ErrorBox, FieldError, FormError, Spinner } from '../../components/common';
 import { emptyProviderForm, providerBody, providerToForm, redirectUri, roleMapRow, SLUG_PATTERN, type ProviderForm } from './forms';
 import type { AuthProvider, Role } from './types';
-import { Badge, checked, ConfirmButton, CopyField, Notice, RowsEditor, TableHead, useRowSubmit, val } from './ui';
+import { Badge, checked, ConfirmButton, CopyField, Notice, reportTo, RowsEditor, TableHead, useRowSubmit, val } from './ui';
 
 const FIELDS = ['slug', 'display_name', 'issuer', 'client_id', 'client_secret', 'scopes', 'username_claim', 'email_claim', 'display_name_claim', 'roles_claim', 'is_default'];
 
@@ -216,16 +216,13 @@ export function SsoPage() {
                           label={t('common.delete')}
                           ariaLabel={t('admin.sso.delete_confirm', { name: p.display_name })}
                           confirmLabel={t('admin.sso.delete_confirm', { name: p.display_name })}
-                          onConfirm={async () => {
-                            setError(null);
-                            try {
+                          onConfirm={() =>
+                            reportTo(setError, async () => {
                               await api.del(`/admin/auth/providers/${encodeURIComponent(p.slug)}`);
                               if (editing !== null && editing !== 'new' && editing.slug === p.slug) setEditing(null);
                               list.reload();
-                            } catch (e) {
-                              setError(e);
-                            }
-                          }}
+                            })
+                          }
                         />
                       </div>
                     </td>

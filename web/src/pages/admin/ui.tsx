@@ -95,6 +95,19 @@ export function MoreButton({ list }: { list: { hasMore: boolean; loading: boolea
   );
 }
 
+/**
+ * Run a page's action with its error shown by the page: setError is
+ * cleared first and given what fn throws.
+ */
+export async function reportTo(setError: (e: unknown) => void, fn: () => Promise<void>) {
+  setError(null);
+  try {
+    await fn();
+  } catch (e) {
+    setError(e);
+  }
+}
+
 /** A button that asks "really?" in place before it acts. */
 export function ConfirmButton({
   label,
