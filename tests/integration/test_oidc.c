@@ -10,6 +10,7 @@
  * nonce, another issuer, unsigned, HS256, an unpublished key), each of
  * which must be refused with 401 naming id_token and nothing written.
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -65,8 +66,14 @@ static int idp_start(void)
 	/* the script prints its port once it listens (a minute at most) */
 	size_t have = 0;
 	struct pollfd pfd = {fds[0], POLLIN, 0};
-	while (!strchr(line, '\n') && have < sizeof(line) - 1 && poll(&pfd, 1, 60000) == 1) {
-		ssize_t n = read(fds[0], line + have, sizeof(line) - 1 - have);
+	int rc = 0;
+	ssize_t n = 1;
+	while (!strchr(line, '\n') && have < sizeof(line) - 1 &&
+	       ((rc = poll(&pfd, 1, 60000)) == 1 || (rc < 0 && errno == EINTR))) {
+		if (rc < 0)
+			continue;
+		if ((n = read(fds[0], line + have, sizeof(line) - 1 - have)) < 0 && errno == EINTR)
+			continue;
 		if (n <= 0)
 			break;
 		have += (size_t)n;
@@ -75,7 +82,19 @@ static int idp_start(void)
 	idp_out = fds[0]; /* kept open: the provider's later output must not hit EPIPE */
 	int port = strncmp(line, "port ", 5) ? 0 : atoi(line + 5);
 	if (port <= 0) {
-		print_message("the OpenID provider did not start (npm ci in tests/oidc?)\n");
+		/* what happened, for the log: the provider's first words, how
+		 * the wait ended, and whether the process is gone */
+		int status = 0;
+		pid_t gone = 0;
+		for (int i = 0; i < 20 && !gone; i++)
+			if (!(gone = waitpid(idp, &status, WNOHANG)))
+				usleep(50000);
+		print_message("the OpenID provider did not start (npm ci in tests/oidc?): read \"%s\","
+			      " poll %d, read %zd, errno %d, %s %d\n",
+			      line, rc, n, errno, gone == idp ? "exited with status" : "still running",
+			      gone == idp ? status : 0);
+		if (gone == idp)
+			idp = -1; /* reaped */
 		return -1;
 	}
 	snprintf(issuer, sizeof(issuer), "http://127.0.0.1:%d", port);
